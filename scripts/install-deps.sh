@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs every Debian package phishstream needs to build, test and run.
+# Idempotent: when nothing is missing it prints nothing and touches nothing.
+set -euo pipefail
+
+PKGS=(
+  build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
+  libgmime-3.0-dev libgumbo-dev
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+  libpsl-dev publicsuffix libidn2-dev libicu-dev libxxhash-dev
+  libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev
+  libsqlite3-dev libsodium-dev libzstd-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  bogofilter python3 util-linux
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

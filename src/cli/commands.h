@@ -1,0 +1,49 @@
+// The batch subcommands. Each takes its parsed options and returns the
+// process exit code. They print results to stdout and diagnostics to
+// stderr; nothing here keeps state between calls.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace phishstream::cli {
+
+struct ScanArgs {
+  std::string model;
+  int jobs = 1;
+  std::string format = "jsonl";
+  std::string files_from;
+  std::vector<std::string> paths;
+  bool explain = false;
+  bool progress = true;
+};
+
+struct TrainArgs {
+  std::string manifest;
+  std::string out;
+  std::string split = "all";       ///< all | train | test
+  std::string split_rule = "hash"; ///< hash | time
+  int epochs = 4;
+  int jobs = 2;
+  double source_balance = 0.5;
+};
+
+struct EvalArgs {
+  std::string model;
+  std::string manifest;
+  std::string split = "test";
+  std::string split_rule = "hash";
+  bool online = false;
+  std::string roc;
+  int jobs = 2;
+  std::string json_out;
+};
+
+int run_scan(const ScanArgs& a);
+int run_train(const TrainArgs& a);
+int run_eval(const EvalArgs& a);
+
+/// The model path to use: the flag, else $PHISHSTREAM_MODEL, else var/model.psm.
+std::string resolve_model_path(const std::string& flag);
+
+}  // namespace phishstream::cli

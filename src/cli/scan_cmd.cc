@@ -1,0 +1,168 @@
+// phishstream scan: score files, mbox files and Maildirs in batch.
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+#include "cli/commands.h"
+#include "cli/inputs.h"
+#include "cli/output.h"
+#include "model/model_io.h"
+#include "scan/scanner.h"
+
+namespace phishstream::cli {
+namespace {
+
+struct Slot {
+  std::string text;
+  bool done = false;
+};
+
+struct Totals {
+  std::atomic<std::uint64_t> messages{0}, bytes{0}, errors{0};
+  std::array<std::atomic<std::uint64_t>, 4> actions{};
+  std::atomic<std::uint64_t> parse_ns{0}, features_ns{0}, model_ns{0};
+};
+
+void draw_progress(std::size_t done, std::size_t total, std::uint64_t msgs, double secs) {
+  int width = 30;
+  int fill = total ? static_cast<int>(static_cast<double>(done) / static_cast<double>(total) * width) : width;
+  std::fprintf(stderr, "\r[%-*s] %zu/%zu files  %llu msgs  %.0f msg/s ", width, std::string(static_cast<std::size_t>(fill), '#').c_str(),
+               done, total, static_cast<unsigned long long>(msgs), secs > 0 ? static_cast<double>(msgs) / secs : 0.0);
+  std::fflush(stderr);
+}
+
+}  // namespace
+
+std::string resolve_model_path(const std::string& flag) {
+  if (!flag.empty()) return flag;
+  if (const char* e = std::getenv("PHISHSTREAM_MODEL"); e && *e) return e;
+  return "var/model.psm";
+}
+
+int run_scan(const ScanArgs& a) {
+  Format fmt;
+  if (!parse_format(a.format, fmt)) {
+    std::cerr << "phishstream scan: unknown --format '" << a.format << "' (jsonl, csv or text)\n";
+    return 2;
+  }
+  std::string mpath = resolve_model_path(a.model);
+  auto loaded = model::load(mpath);
+  if (!loaded) {
+    std::cerr << "phishstream scan: cannot load model " << mpath << ": " << loaded.error().message()
+              << "\n  (train one with: phishstream train --manifest MANIFEST.tsv --out " << mpath << ")\n";
+    return 2;
+  }
+  scan::Scanner scanner(*loaded);
+  std::vector<InputError> errs;
+  std::vector<std::string> files = expand_inputs(a.paths, a.files_from, errs);
+  std::fputs(format_header(fmt).c_str(), stdout);
+  for (const auto& e : errs) std::fputs(format_error(fmt, e.path, e.message).c_str(), stdout);
+
+  Totals tot;
+  tot.errors += errs.size();
+  scan::ScanOptions opt;
+  opt.explain_tokens = a.explain;
+  bool tty = a.progress && ::isatty(STDERR_FILENO);
+  auto t0 = std::chrono::steady_clock::now();
+
+  // Workers fill slots; this thread prints them in input order. A worker
+  // never runs more than kWindow files ahead of the printer.
+  constexpr std::size_t kWindow = 4096;
+  std::vector<Slot> slots(files.size());
+  std::mutex mu;
+  std::condition_variable cv_done, cv_room;
+  std::size_t printed = 0;
+  std::atomic<std::size_t> next{0};
+
+  auto scan_file = [&](std::size_t i) {
+    std::string out, data, err;
+    const std::string& path = files[i];
+    if (!read_all(path, data, err)) {
+      out = format_error(fmt, path, "cannot read: " + err);
+      ++tot.errors;
+    } else if (data.find_first_not_of(" \t\r\n") == std::string::npos) {
+      out = format_error(fmt, path, "empty file");
+      ++tot.errors;
+    } else {
+      tot.bytes += data.size();
+      for (const auto& nm : split_messages(path, data)) {
+        auto r = scanner.scan(nm.bytes, {}, opt);
+        if (!r) {
+          out += format_error(fmt, nm.name, r.error().message());
+          ++tot.errors;
+          continue;
+        }
+        ++tot.messages;
+        ++tot.actions[static_cast<std::size_t>(r->action)];
+        tot.parse_ns += r->times.parse_ns;
+        tot.features_ns += r->times.features_ns;
+        tot.model_ns += r->times.model_ns;
+        out += format_verdict(fmt, nm.name, *r);
+      }
+    }
+    std::lock_guard lk(mu);
+    slots[i].text = std::move(out);
+    slots[i].done = true;
+    cv_done.notify_one();
+  };
+  auto worker = [&] {
+    while (true) {
+      std::size_t i = next.fetch_add(1);
+      if (i >= files.size()) return;
+      {
+        std::unique_lock lk(mu);
+        cv_room.wait(lk, [&] { return i < printed + kWindow; });
+      }
+      scan_file(i);
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int j = 0; j < std::max(1, a.jobs); ++j) pool.emplace_back(worker);
+  auto last_draw = std::chrono::steady_clock::now();
+  while (printed < files.size()) {
+    std::string text;
+    {
+      std::unique_lock lk(mu);
+      cv_done.wait_for(lk, std::chrono::milliseconds(200), [&] { return slots[printed].done; });
+      if (!slots[printed].done) {
+        if (tty) draw_progress(printed, files.size(), tot.messages, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+        continue;
+      }
+      text = std::move(slots[printed].text);
+      slots[printed].text.clear();
+      slots[printed].text.shrink_to_fit();
+      ++printed;
+      cv_room.notify_all();
+    }
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    auto now = std::chrono::steady_clock::now();
+    if (tty && now - last_draw > std::chrono::milliseconds(100)) {
+      draw_progress(printed, files.size(), tot.messages, std::chrono::duration<double>(now - t0).count());
+      last_draw = now;
+    }
+  }
+  for (auto& t : pool) t.join();
+  std::fflush(stdout);
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (tty) std::fputs("\r\033[K", stderr);
+  std::uint64_t n = tot.messages;
+  auto ms = [&](std::uint64_t ns) { return n ? static_cast<double>(ns) / static_cast<double>(n) / 1e3 : 0.0; };
+  std::fprintf(stderr,
+               "scanned %llu messages (%.1f MB) in %.2f s: %.0f msg/s, %.1f MB/s; errors %llu\n"
+               "actions: inbox %llu, junk %llu, quarantine %llu, reject %llu\n"
+               "per message: parse %.1f us, features %.1f us, model %.1f us (model %s)\n",
+               static_cast<unsigned long long>(n), static_cast<double>(tot.bytes) / 1e6, secs, secs > 0 ? static_cast<double>(n) / secs : 0.0,
+               secs > 0 ? static_cast<double>(tot.bytes) / 1e6 / secs : 0.0, static_cast<unsigned long long>(tot.errors.load()),
+               static_cast<unsigned long long>(tot.actions[0].load()), static_cast<unsigned long long>(tot.actions[1].load()),
+               static_cast<unsigned long long>(tot.actions[2].load()), static_cast<unsigned long long>(tot.actions[3].load()),
+               ms(tot.parse_ns), ms(tot.features_ns), ms(tot.model_ns), (*loaded)->meta().version.c_str());
+  return tot.errors && !n ? 1 : 0;
+}
+
+}  // namespace phishstream::cli

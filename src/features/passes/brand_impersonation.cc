@@ -1,0 +1,127 @@
+// Pass "brand_impersonation": domains and sender names that claim a brand
+// they do not belong to. Brands are the built-in list (brands.cc) plus the
+// site's own protected domains. Lookalikes are found on UTS #39 skeletons,
+// so "paypa1", "rnicrosoft" and Cyrillic "аpple" all match.
+#include <string>
+#include <vector>
+
+#include "features/brands.h"
+#include "features/pass.h"
+#include "mail/spoof.h"
+#include "mail/url.h"
+
+namespace phishstream::features {
+namespace {
+
+struct Protected {
+  std::string token;     // as written
+  std::string skeleton;  // skeleton of the token
+  const Brand* brand;    // null for site domains
+  std::string site_domain;
+  bool whole_word;
+};
+
+bool owns(const Protected& p, std::string_view reg) {
+  if (p.brand) return brand_owns(*p.brand, reg);
+  return reg == p.site_domain;
+}
+
+// Does `label` (a skeleton) contain the protected token? Whole-word tokens
+// must stand between '-', '.' or the ends.
+bool label_has(std::string_view label, const Protected& p) {
+  std::size_t pos = label.find(p.skeleton);
+  while (pos != std::string_view::npos) {
+    if (!p.whole_word) return true;
+    bool l = pos == 0 || label[pos - 1] == '-' || label[pos - 1] == '.';
+    std::size_t e = pos + p.skeleton.size();
+    bool r = e == label.size() || label[e] == '-' || label[e] == '.';
+    if (l && r) return true;
+    pos = label.find(p.skeleton, pos + 1);
+  }
+  return false;
+}
+
+class BrandImpersonation final : public Pass {
+ public:
+  std::string_view name() const noexcept override { return "brand_impersonation"; }
+
+  void run(Context& ctx) const override {
+    const std::vector<Protected>* list = &base();
+    std::vector<Protected> extended;
+    if (!ctx.site.protected_domains.empty()) {
+      extended = base();
+      for (const auto& d : ctx.site.protected_domains) {
+        std::string label = d.substr(0, d.find('.'));
+        if (label.size() >= 4) extended.push_back({label, mail::skeleton(label), nullptr, d, false});
+      }
+      list = &extended;
+    }
+    const std::vector<Protected>& prot = *list;
+    const auto& m = ctx.msg;
+    std::string from_reg;
+    if (!m.from.empty() && !m.from[0].domain.empty()) from_reg = mail::registrable_domain(m.from[0].domain);
+
+    for (const auto& u : m.urls) {
+      if (u.host.empty() || u.ip_literal) continue;
+      check_host(ctx, prot, u.host_unicode, u.registrable, u.suffix);
+    }
+    if (!from_reg.empty()) {
+      std::string suffix = from_reg.find('.') != std::string::npos ? from_reg.substr(from_reg.find('.') + 1) : "";
+      check_host(ctx, prot, m.from[0].domain, from_reg, suffix);
+    }
+    // Display name: "PayPal Service <info@random.xyz>".
+    if (!m.from.empty() && !m.from[0].name.empty()) {
+      std::string name = mail::skeleton(m.from[0].name);
+      Words w(name, 16);
+      std::string joined;
+      for (auto x : w.list()) joined.append(x);
+      for (const auto& p : prot) {
+        bool hit = false;
+        for (auto x : w.list()) if (x == p.skeleton) hit = true;
+        if (!hit && !p.whole_word && p.skeleton.size() >= 5 && joined.find(p.skeleton) != std::string::npos) hit = true;
+        if (!hit || from_reg.empty() || owns(p, from_reg)) continue;
+        std::string shown = p.brand ? std::string(p.brand->name) : p.site_domain;
+        ctx.raise(Signal::display_name_brand, "name says " + shown + ", address is @" + from_reg);
+        if (is_freemail(from_reg)) ctx.raise(Signal::sender_freemail_brand, shown + " from " + from_reg);
+        break;
+      }
+    }
+  }
+
+ private:
+  static const std::vector<Protected>& base() {
+    static const std::vector<Protected> b = [] {
+      std::vector<Protected> v;
+      for (const auto& br : brands()) v.push_back({std::string(br.token), mail::skeleton(br.token), &br, {}, br.whole_word_only});
+      return v;
+    }();
+    return b;
+  }
+
+  static void check_host(Context& ctx, const std::vector<Protected>& prot, std::string_view host,
+                         std::string_view reg, std::string_view suffix) {
+    if (reg.empty() || reg.size() <= suffix.size()) return;
+    // The registrable label ("paypa1-secure" of paypa1-secure.com) and what
+    // comes before it (subdomains).
+    std::string_view label = reg.substr(0, reg.size() - suffix.size() - (suffix.empty() ? 0 : 1));
+    std::string skel = mail::skeleton(label);
+    std::string_view sub;
+    if (host.size() > reg.size() + 1 && host.ends_with(reg)) sub = host.substr(0, host.size() - reg.size() - 1);
+    std::string subskel = sub.empty() ? std::string() : mail::skeleton(sub);
+    for (const auto& p : prot) {
+      if (owns(p, reg)) continue;
+      std::string shown = p.brand ? std::string(p.brand->name) : p.site_domain;
+      if (label_has(skel, p)) {
+        ctx.raise(Signal::brand_lookalike_domain, std::string(reg) + " imitates " + shown);
+      } else if (!subskel.empty() && label_has(subskel, p)) {
+        ctx.raise(Signal::brand_in_subdomain, std::string(host) + " borrows " + shown);
+      }
+    }
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Pass> make_brand_impersonation() { return std::make_unique<BrandImpersonation>(); }
+
+}  // namespace phishstream::features

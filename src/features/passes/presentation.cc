@@ -1,0 +1,42 @@
+// Pass "presentation": tricks in how the message is shown: hidden text
+// (stuffing words the reader never sees), image-only mail, and links
+// personalised with the recipient's own address (pre-filled login pages).
+#include <string>
+
+#include "features/pass.h"
+
+namespace phishstream::features {
+namespace {
+
+class Presentation final : public Pass {
+ public:
+  std::string_view name() const noexcept override { return "presentation"; }
+  void run(Context& ctx) const override {
+    const auto& m = ctx.msg;
+    std::size_t hidden_words = 0;
+    for (char c : m.hidden_text) hidden_words += c == ' ';
+    if (hidden_words >= 10) ctx.raise(Signal::hidden_text, std::to_string(hidden_words) + " hidden words");
+    std::size_t visible = ctx.body_words().size();
+    if (m.images >= 1 && visible < 25 && m.html_parts) ctx.raise(Signal::image_heavy, std::to_string(m.images) + " images, " + std::to_string(visible) + " words");
+    for (const auto& to : m.to) {
+      if (to.addr.size() < 6) continue;
+      std::string a = ascii_lowered(to.addr);
+      std::string enc = a;
+      if (auto at = enc.find('@'); at != std::string::npos) enc.replace(at, 1, "%40");
+      for (const auto& u : m.urls) {
+        if (u.host.empty()) continue;
+        std::string p = ascii_lowered(u.path);
+        if (p.find(a) != std::string::npos || p.find(enc) != std::string::npos) {
+          ctx.raise(Signal::recipient_in_url, u.registrable);
+          return;
+        }
+      }
+    }
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Pass> make_presentation() { return std::make_unique<Presentation>(); }
+
+}  // namespace phishstream::features

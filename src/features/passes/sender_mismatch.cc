@@ -1,0 +1,59 @@
+// Pass "sender_mismatch": the sender says one thing and the message another:
+// an address in the display name that is not the sender's, replies routed
+// to another domain, an SMTP envelope sender from another domain.
+#include "features/pass.h"
+#include "mail/url.h"
+
+namespace phishstream::features {
+namespace {
+
+std::string reg_of_addr(std::string_view addr) {
+  std::size_t at = addr.rfind('@');
+  if (at == std::string_view::npos) return {};
+  std::string d = ascii_lowered(addr.substr(at + 1));
+  while (!d.empty() && (d.back() == '>' || d.back() == '.')) d.pop_back();
+  return d.empty() ? d : mail::registrable_domain(d);
+}
+
+class SenderMismatch final : public Pass {
+ public:
+  std::string_view name() const noexcept override { return "sender_mismatch"; }
+  void run(Context& ctx) const override {
+    const auto& m = ctx.msg;
+    if (m.from.empty()) {
+      ctx.token(Ns::hdr, "_no_from");
+      return;
+    }
+    const auto& f = m.from[0];
+    std::string from_reg = f.domain.empty() ? std::string() : mail::registrable_domain(f.domain);
+    if (f.name.find('@') != std::string::npos) {
+      // The first address-looking word in the name.
+      std::size_t at = f.name.find('@');
+      std::size_t b = f.name.find_last_of(" <(\"'", at);
+      b = b == std::string::npos ? 0 : b + 1;
+      std::size_t e = f.name.find_first_of(" >)\"'", at);
+      std::string shown = f.name.substr(b, e == std::string::npos ? std::string::npos : e - b);
+      std::string shown_reg = reg_of_addr(shown);
+      if (!shown_reg.empty() && shown_reg != from_reg)
+        ctx.raise(Signal::display_name_address, "name shows " + shown + ", sent from " + f.addr);
+    }
+    for (const auto& r : m.reply_to) {
+      std::string rr = r.domain.empty() ? std::string() : mail::registrable_domain(r.domain);
+      if (!rr.empty() && !from_reg.empty() && rr != from_reg) {
+        ctx.raise(Signal::reply_to_mismatch, "replies go to @" + rr + ", not @" + from_reg);
+        break;
+      }
+    }
+    if (!ctx.envelope.mail_from.empty() && !from_reg.empty()) {
+      std::string er = reg_of_addr(ctx.envelope.mail_from);
+      if (!er.empty() && er != from_reg)
+        ctx.raise(Signal::envelope_mismatch, "envelope @" + er + ", From @" + from_reg);
+    }
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Pass> make_sender_mismatch() { return std::make_unique<SenderMismatch>(); }
+
+}  // namespace phishstream::features

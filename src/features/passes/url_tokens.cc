@@ -1,0 +1,64 @@
+// Pass "url_tokens": what the links look like (url:): their domains and
+// suffixes, words in their paths, how many there are, and whether they stay
+// on the sender's own domain, which legitimate mail mostly does.
+#include <string>
+#include <unordered_set>
+
+#include "features/pass.h"
+
+namespace phishstream::features {
+namespace {
+
+const char* bucket3(std::size_t n) { return n == 0 ? "0" : n == 1 ? "1" : n <= 3 ? "2-3" : n <= 10 ? "4-10" : "11+"; }
+
+class UrlTokens final : public Pass {
+ public:
+  std::string_view name() const noexcept override { return "url_tokens"; }
+  void run(Context& ctx) const override {
+    const auto& m = ctx.msg;
+    std::string from_reg;
+    if (!m.from.empty() && !m.from[0].domain.empty()) from_reg = mail::registrable_domain(m.from[0].domain);
+    std::unordered_set<std::string_view> domains;
+    std::size_t web = 0, same = 0, http = 0;
+    std::string t;
+    for (const auto& u : m.urls) {
+      if (u.host.empty()) continue;
+      ++web;
+      if (u.scheme == "http") ++http;
+      if (!domains.insert(u.registrable).second) continue;  // one set of tokens per domain
+      if (!from_reg.empty() && u.registrable == from_reg) ++same;
+      t.assign("dom:").append(u.registrable);
+      ctx.token(Ns::url, t);
+      if (!u.suffix.empty()) {
+        t.assign("tld:").append(u.suffix);
+        ctx.token(Ns::url, t);
+      }
+      // Words in the path: "login", "verify", "wp-content", "php".
+      std::size_t words = 0;
+      Words pw(u.path, 12);
+      for (auto w : pw.list()) {
+        if (w.size() < 3 || ++words > 8) continue;
+        t.assign("p:").append(w);
+        ctx.token(Ns::url, t, 0.5f);
+      }
+      std::size_t labels = 1;
+      for (char c : u.host) labels += c == '.';
+      if (labels >= 5) ctx.token(Ns::url, "_deep_host");
+      if (u.port) ctx.token(Ns::url, "_port");
+    }
+    t.assign("_n:").append(bucket3(web));
+    ctx.token(Ns::url, t);
+    t.assign("_domains:").append(bucket3(domains.size()));
+    ctx.token(Ns::url, t);
+    if (web && http == web) ctx.token(Ns::url, "_all_http");
+    if (!from_reg.empty() && !domains.empty()) {
+      ctx.token(Ns::url, same == 0 ? "_from_none" : same == domains.size() ? "_from_all" : "_from_some");
+    }
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Pass> make_url_tokens() { return std::make_unique<UrlTokens>(); }
+
+}  // namespace phishstream::features

@@ -1,0 +1,67 @@
+// Signals: named, human-readable phishing indicators.
+//
+// A signal is a fact about a message that a mail operator would recognise
+// ("the link text says paypal.com but the link goes to paypa1-login.xyz").
+// Passes raise signals; each raised signal becomes the feature "sig:<name>"
+// and carries a one-line detail for explanations. The names are stable:
+// they appear in model files, verdicts and dashboards.
+// Immutable tables; thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace phishstream::features {
+
+enum class Signal : std::uint8_t {
+  link_text_mismatch,      // anchor text names one domain, href goes to another
+  url_ip_literal,          // link to a bare IP address
+  url_ip_obfuscated,       // IP written as decimal/hex/octal
+  url_userinfo,            // user@host trick
+  url_punycode,            // xn-- host
+  url_mixed_script,        // host mixes scripts / is confusable
+  brand_lookalike_domain,  // host imitates a protected brand (paypa1, micros0ft-login)
+  brand_in_subdomain,      // brand name in a subdomain of an unrelated domain
+  display_name_brand,      // From name names a brand the From domain is not
+  display_name_address,    // From name holds an address other than the sender's
+  reply_to_mismatch,       // Reply-To goes to another registrable domain
+  envelope_mismatch,       // SMTP MAIL FROM domain differs from From
+  auth_failed,             // SPF/DKIM/DMARC fail from a trusted authserv-id
+  form_password,           // HTML form asking for a password
+  form_present,            // HTML form in the message
+  attach_html,             // HTML/SVG attachment
+  attach_executable,       // script or executable attachment
+  attach_macro,            // macro-enabled office document
+  attach_disk_image,       // .iso/.img/.vhd
+  attach_archive,          // archive attachment
+  attach_type_mismatch,    // name says one type, bytes say another
+  credential_language,     // asks to verify/log in/update payment details
+  urgency_language,        // deadlines, suspension threats
+  reward_language,         // prizes, refunds, free gifts
+  url_shortener,           // bit.ly and friends
+  url_free_hosting,        // free site/form/storage hosts used to host phishing pages
+  url_suspicious_tld,      // TLDs dominated by abuse
+  hidden_text,             // text the reader does not see
+  image_heavy,             // images and almost no text
+  recipient_in_url,        // the recipient's address inside a link
+  sender_freemail_brand,   // brand name from a free-mail address
+  javascript_url,          // javascript:/data: links
+  count
+};
+
+struct SignalInfo {
+  std::string_view name;         ///< stable identifier, e.g. "link_text_mismatch"
+  std::string_view description;  ///< one line for people
+};
+
+const SignalInfo& info(Signal s) noexcept;
+
+/// A raised signal, with the evidence that raised it.
+struct SignalHit {
+  Signal signal;
+  float value = 1.0f;
+  std::string detail;  ///< short, e.g. "text paypal.com → paypa1.xyz"
+};
+
+}  // namespace phishstream::features

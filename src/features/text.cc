@@ -1,0 +1,121 @@
+#include "features/text.h"
+
+#include <algorithm>
+
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+namespace phishstream::features {
+namespace {
+
+inline bool word_byte(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
+}
+
+// Non-ASCII punctuation that should split words: general punctuation
+// (U+2000–U+206F: quotes, dashes, bullets, zero-width), NBSP, U+FEFF.
+inline std::size_t separator_len(std::string_view s, std::size_t i) {
+  auto c0 = static_cast<unsigned char>(s[i]);
+  if (c0 == 0xC2 && i + 1 < s.size() && (static_cast<unsigned char>(s[i + 1]) == 0xA0 ||
+                                         static_cast<unsigned char>(s[i + 1]) == 0xAD))
+    return 2;
+  if (c0 == 0xE2 && i + 2 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0x80) return 3;
+  if (c0 == 0xEF && i + 2 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0xBB &&
+      static_cast<unsigned char>(s[i + 2]) == 0xBF)
+    return 3;
+  return 0;
+}
+
+std::uint64_t mix(std::uint64_t h, std::string_view w) {
+  return XXH3_64bits_withSeed(w.data(), w.size(), h);
+}
+
+}  // namespace
+
+void ascii_lower(std::string& s) noexcept {
+  for (char& c : s) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+}
+
+std::string ascii_lowered(std::string_view s) {
+  std::string o(s);
+  ascii_lower(o);
+  return o;
+}
+
+Words::Words(std::string_view t, std::size_t max_words) {
+  buf_.reserve(std::min<std::size_t>(t.size(), max_words * 8));
+  std::vector<std::pair<std::size_t, std::size_t>> spans;
+  std::size_t i = 0;
+  while (i < t.size() && spans.size() < max_words) {
+    while (i < t.size() && (!word_byte(static_cast<unsigned char>(t[i])) || separator_len(t, i))) {
+      std::size_t sl = separator_len(t, i);
+      i += sl ? sl : 1;
+    }
+    std::size_t start = buf_.size();
+    std::size_t n = 0;
+    while (i < t.size() && word_byte(static_cast<unsigned char>(t[i])) && !separator_len(t, i)) {
+      char c = t[i++];
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+      else if (c >= '1' && c <= '9') c = '0';
+      if (n < 32) buf_.push_back(c);
+      ++n;
+    }
+    std::size_t len = buf_.size() - start;
+    if (len >= 2 && n <= 32) spans.emplace_back(start, len);
+    else buf_.resize(start);
+  }
+  words_.reserve(spans.size());
+  for (auto [s, l] : spans) words_.emplace_back(buf_.data() + s, l);
+}
+
+bool contains_word(std::string_view hay, std::string_view needle) noexcept {
+  if (needle.empty() || hay.size() < needle.size()) return false;
+  for (std::size_t i = 0; i + needle.size() <= hay.size(); ++i) {
+    std::size_t k = 0;
+    for (; k < needle.size(); ++k) {
+      char c = hay[i + k];
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+      if (c != needle[k]) break;
+    }
+    if (k != needle.size()) continue;
+    bool left = i == 0 || !word_byte(static_cast<unsigned char>(hay[i - 1]));
+    bool right = i + needle.size() == hay.size() || !word_byte(static_cast<unsigned char>(hay[i + needle.size()]));
+    if (left && right) return true;
+  }
+  return false;
+}
+
+PhraseSet::PhraseSet(std::initializer_list<std::string_view> phrases) {
+  for (auto p : phrases) {
+    Words w(p, 8);
+    if (w.size() == 0) continue;
+    std::uint64_t h = 0;
+    for (auto x : w.list()) h = mix(h, x);
+    hashes_.push_back(h);
+    by_phrase_.push_back(h);
+    phrases_.emplace_back(p);
+  }
+  std::sort(hashes_.begin(), hashes_.end());
+}
+
+int PhraseSet::count(const Words& w, std::string* first) const {
+  const auto& l = w.list();
+  int n = 0;
+  for (std::size_t i = 0; i < l.size(); ++i) {
+    std::uint64_t h = 0;
+    for (std::size_t len = 1; len <= 4 && i + len <= l.size(); ++len) {
+      h = mix(h, l[i + len - 1]);
+      if (std::binary_search(hashes_.begin(), hashes_.end(), h)) {
+        ++n;
+        if (first && first->empty()) {
+          for (std::size_t j = 0; j < by_phrase_.size(); ++j)
+            if (by_phrase_[j] == h) { *first = phrases_[j]; break; }
+        }
+        break;
+      }
+    }
+  }
+  return n;
+}
+
+}  // namespace phishstream::features

@@ -1,0 +1,56 @@
+// Word splitting shared by the passes.
+//
+// Words are runs of letters and digits (any non-ASCII byte counts as a
+// letter), ASCII-lower-cased, with every digit written as 0 so that dates,
+// years and prices do not become vocabulary. A Words value owns its buffer;
+// the views it hands out live as long as it does.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace phishstream::features {
+
+class Words {
+ public:
+  Words() = default;
+  /// Splits at most `max_words` words of `text`.
+  Words(std::string_view text, std::size_t max_words);
+  Words(const Words&) = delete;
+  Words& operator=(const Words&) = delete;
+  Words(Words&&) = default;
+  Words& operator=(Words&&) = default;
+
+  const std::vector<std::string_view>& list() const noexcept { return words_; }
+  std::size_t size() const noexcept { return words_.size(); }
+
+ private:
+  std::string buf_;
+  std::vector<std::string_view> words_;
+};
+
+/// Lower-cases ASCII letters in place.
+void ascii_lower(std::string& s) noexcept;
+std::string ascii_lowered(std::string_view s);
+
+/// True when `hay` contains `needle` as a whole word (ASCII case-insensitive;
+/// `needle` must be lower-case).
+bool contains_word(std::string_view hay, std::string_view needle) noexcept;
+
+/// A set of phrases (1–4 words, written as in Words) matched against a word
+/// list. Build once, then match() from any thread.
+class PhraseSet {
+ public:
+  explicit PhraseSet(std::initializer_list<std::string_view> phrases);
+  /// Number of phrase occurrences in `w`; the first match goes to `*first`.
+  int count(const Words& w, std::string* first = nullptr) const;
+
+ private:
+  std::vector<std::uint64_t> hashes_;  // sorted
+  std::vector<std::string> phrases_;
+  std::vector<std::uint64_t> by_phrase_;
+};
+
+}  // namespace phishstream::features

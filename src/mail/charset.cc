@@ -1,0 +1,159 @@
+#include "mail/charset.h"
+
+#include <unicode/ucnv.h>
+
+#include <memory>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <unordered_map>
+
+namespace phishstream::mail {
+namespace {
+
+struct ConverterCloser {
+  void operator()(UConverter* c) const { ucnv_close(c); }
+};
+using ConverterPtr = std::unique_ptr<UConverter, ConverterCloser>;
+
+// Per-thread cache of opened converters by declared (lower-cased) name; a
+// null entry remembers that ICU does not know the name.
+UConverter* converter_for(const std::string& name) {
+  thread_local std::unordered_map<std::string, ConverterPtr> cache;
+  auto it = cache.find(name);
+  if (it != cache.end()) return it->second.get();
+  if (cache.size() > 64) cache.clear();
+  UErrorCode st = U_ZERO_ERROR;
+  UConverter* c = ucnv_open(name.c_str(), &st);
+  if (U_FAILURE(st)) c = nullptr;
+  if (c) {
+    st = U_ZERO_ERROR;
+    ucnv_setToUCallBack(c, UCNV_TO_U_CALLBACK_STOP, nullptr, nullptr, nullptr, &st);
+  }
+  cache.emplace(name, ConverterPtr(c));
+  return c;
+}
+
+void append_utf8(std::string& out, char32_t cp) {
+  if (cp < 0x80) {
+    out.push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+// windows-1252 → UTF-8 without ICU: the fallback must never fail.
+std::string from_cp1252(std::string_view in) {
+  static constexpr char16_t kHigh[32] = {
+      0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+      0x2039, 0x0152, 0xFFFD, 0x017D, 0xFFFD, 0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+      0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178};
+  std::string out;
+  out.reserve(in.size() + in.size() / 4);
+  for (unsigned char c : in) {
+    if (c < 0x80) out.push_back(static_cast<char>(c));
+    else if (c < 0xA0) append_utf8(out, kHigh[c - 0x80]);
+    else append_utf8(out, c);
+  }
+  return out;
+}
+
+bool is_utf8_label(const std::string& n) {
+  return n == "utf-8" || n == "utf8" || n == "us-ascii" || n == "ascii" || n.empty() ||
+         n == "unicode-1-1-utf-8" || n == "x-unknown" || n == "unknown-8bit";
+}
+
+}  // namespace
+
+bool valid_utf8(std::string_view s) noexcept {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const auto* e = p + s.size();
+  while (p < e) {
+    // Fast path: 8 ASCII bytes at a time.
+    while (e - p >= 8) {
+      std::uint64_t w;
+      std::memcpy(&w, p, 8);
+      if (w & 0x8080808080808080ull) break;
+      p += 8;
+    }
+    if (p >= e) break;
+    unsigned char c = *p;
+    if (c < 0x80) { ++p; continue; }
+    int n;
+    char32_t cp;
+    if ((c & 0xE0) == 0xC0) { n = 1; cp = c & 0x1F; if (c < 0xC2) return false; }
+    else if ((c & 0xF0) == 0xE0) { n = 2; cp = c & 0x0F; }
+    else if ((c & 0xF8) == 0xF0) { n = 3; cp = c & 0x07; if (c > 0xF4) return false; }
+    else return false;
+    if (e - p <= n) return false;
+    for (int i = 1; i <= n; ++i) {
+      if ((p[i] & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (p[i] & 0x3F);
+    }
+    if ((n == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)))
+      return false;
+    p += n + 1;
+  }
+  return true;
+}
+
+std::string to_utf8(std::string_view bytes, std::string_view charset, bool* lossy) {
+  std::string name(charset);
+  for (char& c : name) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+  // 7-bit stateful and wide encodings look like ASCII or binary; they must
+  // go through the converter whatever the bytes look like.
+  bool must_convert = name.starts_with("iso-2022") || name.starts_with("utf-7") ||
+                      name.starts_with("utf-16") || name.starts_with("utf-32") ||
+                      name.starts_with("hz");
+  if (!must_convert && valid_utf8(bytes)) {
+    // Valid UTF-8 (ASCII included) is taken as it is: a wrong label on ASCII
+    // text changes nothing, and valid UTF-8 under a Latin-1 label is far more
+    // often mislabelled than it is Latin-1 mojibake.
+    return std::string(bytes);
+  }
+  if (is_utf8_label(name)) {
+    if (lossy) *lossy = true;
+    return from_cp1252(bytes);
+  }
+  if (name == "iso-8859-1" || name == "latin1" || name == "windows-1252" || name == "cp1252")
+    return from_cp1252(bytes);
+  UConverter* conv = converter_for(name);
+  if (!conv) {
+    if (lossy) *lossy = true;
+    return from_cp1252(bytes);
+  }
+  ucnv_reset(conv);
+  std::u16string u16(bytes.size() * 2 + 16, u'\0');
+  UErrorCode st = U_ZERO_ERROR;
+  int32_t n = ucnv_toUChars(conv, u16.data(), static_cast<int32_t>(u16.size()), bytes.data(),
+                            static_cast<int32_t>(bytes.size()), &st);
+  if (U_FAILURE(st)) {
+    if (lossy) *lossy = true;
+    return from_cp1252(bytes);
+  }
+  std::string out;
+  out.reserve(static_cast<std::size_t>(n) * 2);
+  for (int32_t i = 0; i < n; ++i) {
+    char32_t cp = u16[i];
+    if (cp >= 0xD800 && cp <= 0xDBFF && i + 1 < n && u16[i + 1] >= 0xDC00 && u16[i + 1] <= 0xDFFF) {
+      cp = 0x10000 + ((cp - 0xD800) << 10) + (u16[i + 1] - 0xDC00);
+      ++i;
+    } else if (cp >= 0xD800 && cp <= 0xDFFF) {
+      cp = 0xFFFD;
+    }
+    append_utf8(out, cp);
+  }
+  return out;
+}
+
+}  // namespace phishstream::mail

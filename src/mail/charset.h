@@ -1,0 +1,22 @@
+// Charset conversion to UTF-8 (ICU).
+//
+// Mail declares charsets loosely: misspelt names, "unknown-8bit", UTF-8
+// labels on Latin-1 bytes. to_utf8() always returns valid UTF-8: it converts
+// from the declared charset when ICU knows it and the bytes fit, and falls
+// back to windows-1252 (the superset of Latin-1 that mail in the wild means)
+// otherwise. Thread-safe: converters are cached per thread.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace phishstream::mail {
+
+/// True when `s` is well-formed UTF-8.
+bool valid_utf8(std::string_view s) noexcept;
+
+/// Converts `bytes` in `charset` to UTF-8. Sets `*lossy` (when non-null) when
+/// the declared charset was unknown or the bytes did not fit it.
+std::string to_utf8(std::string_view bytes, std::string_view charset, bool* lossy = nullptr);
+
+}  // namespace phishstream::mail

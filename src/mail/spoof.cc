@@ -1,0 +1,57 @@
+#include "mail/spoof.h"
+
+#include <unicode/uspoof.h>
+
+#include <memory>
+
+namespace phishstream::mail {
+namespace {
+
+struct Checker {
+  USpoofChecker* sc = nullptr;
+  Checker() {
+    UErrorCode st = U_ZERO_ERROR;
+    sc = uspoof_open(&st);
+    if (U_FAILURE(st)) { sc = nullptr; return; }
+    uspoof_setChecks(sc, USPOOF_RESTRICTION_LEVEL | USPOOF_INVISIBLE | USPOOF_MIXED_NUMBERS, &st);
+    uspoof_setRestrictionLevel(sc, USPOOF_HIGHLY_RESTRICTIVE);
+  }
+  ~Checker() { if (sc) uspoof_close(sc); }
+};
+
+USpoofChecker* checker() {
+  thread_local Checker c;
+  return c.sc;
+}
+
+std::string ascii_lower(std::string_view s) {
+  std::string o(s);
+  for (char& c : o) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+  return o;
+}
+
+}  // namespace
+
+std::string skeleton(std::string_view s) {
+  USpoofChecker* sc = checker();
+  if (!sc || s.size() > 1024) return ascii_lower(s);
+  std::string in = ascii_lower(s);
+  char buf[4096];
+  UErrorCode st = U_ZERO_ERROR;
+  int32_t n = uspoof_getSkeletonUTF8(sc, 0, in.data(), static_cast<int32_t>(in.size()), buf, sizeof buf, &st);
+  if (U_FAILURE(st) || n <= 0 || n > static_cast<int32_t>(sizeof buf)) return in;
+  return ascii_lower(std::string_view(buf, static_cast<std::size_t>(n)));
+}
+
+bool suspicious_script(std::string_view s) {
+  USpoofChecker* sc = checker();
+  if (!sc || s.empty() || s.size() > 1024) return false;
+  bool ascii = true;
+  for (unsigned char c : s) if (c >= 0x80) { ascii = false; break; }
+  if (ascii) return false;
+  UErrorCode st = U_ZERO_ERROR;
+  int32_t r = uspoof_checkUTF8(sc, s.data(), static_cast<int32_t>(s.size()), nullptr, &st);
+  return U_SUCCESS(st) && r != 0;
+}
+
+}  // namespace phishstream::mail

@@ -1,0 +1,19 @@
+// Confusable and mixed-script checks on host names and display names (ICU
+// uspoof). Used to tell "paypa1.com" or "аpple.com" (Cyrillic а) from the
+// brand it imitates. Thread-safe: one checker per thread.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace phishstream::mail {
+
+/// The UTS #39 skeleton of a UTF-8 string, lower-cased: two strings with the
+/// same skeleton look alike. Returns the input lower-cased on failure.
+std::string skeleton(std::string_view utf8);
+
+/// True when the string mixes scripts in a way UTS #39 calls suspicious
+/// (e.g. Latin with Cyrillic) or contains invisible characters.
+bool suspicious_script(std::string_view utf8);
+
+}  // namespace phishstream::mail

@@ -1,0 +1,58 @@
+#include "model/model.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace phishstream::model {
+
+float sigmoid(float x) noexcept {
+  if (x > 35.0f) return 1.0f;
+  if (x < -35.0f) return 0.0f;
+  return 1.0f / (1.0f + std::exp(-x));
+}
+
+Model::Model() {
+  w_.assign(static_cast<std::size_t>(features::kHashSize) * kHeads, 0.0f);
+}
+
+std::array<float, kHeads> Model::margins(const features::FeatureVector& v) const noexcept {
+  std::array<float, kHeads> m{};
+  for (const auto& e : v.entries()) {
+    const float* w = &w_[static_cast<std::size_t>(e.index) * kHeads];
+    for (int h = 0; h < kHeads; ++h) m[h] += w[h] * e.value;
+  }
+  return m;
+}
+
+Scores Model::score(const features::FeatureVector& v) const noexcept {
+  Scores s;
+  s.margin = margins(v);
+  s.p_bad = sigmoid(platt_[kBad].a * s.margin[kBad] + platt_[kBad].b);
+  s.p_phish_given_bad = sigmoid(platt_[kPhish].a * s.margin[kPhish] + platt_[kPhish].b);
+  s.p_phish = s.p_bad * s.p_phish_given_bad;
+  s.p_spam = s.p_bad * (1.0f - s.p_phish_given_bad);
+  s.p_ham = 1.0f - s.p_bad;
+  return s;
+}
+
+std::vector<Contribution> Model::top_contributions(const features::FeatureVector& v, std::size_t k) const {
+  std::vector<Contribution> c;
+  c.reserve(v.entries().size());
+  for (const auto& e : v.entries()) {
+    float x = weight(kBad, e.index) * e.value;
+    if (x != 0.0f) c.push_back({e.index, e.ns, x});
+  }
+  std::size_t n = std::min(k, c.size());
+  std::partial_sort(c.begin(), c.begin() + static_cast<std::ptrdiff_t>(n), c.end(),
+                    [](const Contribution& a, const Contribution& b) { return std::fabs(a.value) > std::fabs(b.value); });
+  c.resize(n);
+  return c;
+}
+
+std::size_t Model::nonzero(int head) const noexcept {
+  std::size_t n = 0;
+  for (std::size_t i = static_cast<std::size_t>(head); i < w_.size(); i += kHeads) n += w_[i] != 0.0f;
+  return n;
+}
+
+}  // namespace phishstream::model

@@ -1,0 +1,84 @@
+// Model: the weights a Scanner scores with, and what a score means.
+//
+// Two logistic heads over the hashed feature space:
+//   head 0 "bad":   P(spam or phish | message)
+//   head 1 "phish": P(phish | bad message)
+// so that P(phish) = P(bad)·P(phish|bad), P(spam) = P(bad)·(1 − P(phish|bad))
+// and P(ham) = 1 − P(bad) form one distribution over the three classes.
+// Each head's raw margin is mapped to a probability by Platt scaling fitted
+// on held-out data (calibration).
+//
+// A Model is immutable once built (by the Trainer or by model_io's load) and
+// may be shared by any number of scanning threads through a
+// std::shared_ptr<const Model>; swapping models means swapping the pointer.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "features/vector.h"
+
+namespace phishstream::model {
+
+inline constexpr int kHeads = 2;
+enum Head : int { kBad = 0, kPhish = 1 };
+
+struct Platt {
+  float a = 1.0f;  ///< p = sigmoid(a·margin + b)
+  float b = 0.0f;
+};
+
+struct Metadata {
+  std::string version;      ///< e.g. "20261126T120000Z-3f2a"; unique per trained model
+  std::string parent;       ///< version this one was derived from, or ""
+  std::string created;      ///< ISO 8601 UTC
+  std::string trained_on;   ///< free text: manifest path, counts, options
+  std::uint64_t examples = 0;
+};
+
+struct Scores {
+  float p_phish = 0, p_spam = 0, p_ham = 1;
+  float p_bad = 0;            ///< P(spam or phish)
+  float p_phish_given_bad = 0;
+  std::array<float, kHeads> margin{};
+};
+
+struct Contribution {
+  std::uint32_t index;
+  features::Ns ns;
+  float value;   ///< w·x on the "bad" head, positive pushes towards bad
+};
+
+class Model {
+ public:
+  Model();
+  Model(const Model&) = default;
+
+  Scores score(const features::FeatureVector& v) const noexcept;
+  /// Raw margins, before calibration.
+  std::array<float, kHeads> margins(const features::FeatureVector& v) const noexcept;
+  /// The `k` largest contributions (by absolute value) to the "bad" head,
+  /// plus the bias.
+  std::vector<Contribution> top_contributions(const features::FeatureVector& v, std::size_t k) const;
+
+  float weight(int head, std::uint32_t index) const noexcept { return w_[index * kHeads + head]; }
+  void set_weight(int head, std::uint32_t index, float w) noexcept { w_[index * kHeads + head] = w; }
+  Platt& platt(int head) noexcept { return platt_[head]; }
+  const Platt& platt(int head) const noexcept { return platt_[head]; }
+  Metadata& meta() noexcept { return meta_; }
+  const Metadata& meta() const noexcept { return meta_; }
+  std::size_t nonzero(int head) const noexcept;
+
+ private:
+  std::vector<float> w_;  // dense, kHashSize × kHeads, heads interleaved so one
+                          // cache line serves both heads of a bucket
+  std::array<Platt, kHeads> platt_;
+  Metadata meta_;
+};
+
+float sigmoid(float x) noexcept;
+
+}  // namespace phishstream::model

@@ -1,0 +1,106 @@
+#include "scan/scanner.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <unordered_map>
+
+#include "mail/parse.h"
+
+namespace phishstream::scan {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::uint64_t since(Clock::time_point t0) {
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0).count());
+}
+
+}  // namespace
+
+Scanner::Scanner(std::shared_ptr<const model::Model> m, PolicyConfig policy, features::SiteConfig site,
+                 mail::Limits limits)
+    : model_(std::move(m)), policy_(policy), extractor_(std::move(site)), limits_(limits) {}
+
+ScanResult Scanner::scan(std::string_view raw, const features::Envelope& env, const ScanOptions& opt) const {
+  auto t0 = Clock::now();
+  auto parsed = mail::parse(raw, limits_);
+  std::uint64_t parse_ns = since(t0);
+  if (!parsed) return parsed.error();
+  Verdict v = score(*parsed, env, opt);
+  v.times.parse_ns = parse_ns;
+  return v;
+}
+
+Verdict Scanner::score(const mail::Message& m, const features::Envelope& env, const ScanOptions& opt) const {
+  std::shared_ptr<const model::Model> mdl = model_.load();
+  Verdict v;
+  auto t0 = Clock::now();
+  features::Extraction ex = extractor_.extract(m, env, false);
+  v.times.features_ns = since(t0);
+  auto t1 = Clock::now();
+  v.scores = mdl->score(ex.vec);
+  v.action = decide(v.scores, policy_);
+  v.times.model_ns = since(t1);
+  v.model_version = mdl->meta().version;
+  v.limits_hit = m.limits_hit;
+  v.defects = m.defects;
+  v.subject = m.subject.substr(0, 200);
+  if (!m.from.empty()) v.from = m.from[0].addr;
+
+  // Signals, weighted by what the model makes of them.
+  for (const auto& h : ex.signals) {
+    std::string feat = "sig:" + std::string(features::info(h.signal).name);
+    float w = mdl->weight(model::kBad, features::bucket(features::Ns::sig, features::info(h.signal).name)) * h.value;
+    std::string text(features::info(h.signal).description);
+    if (!h.detail.empty()) text += " (" + h.detail + ")";
+    v.reasons.push_back({std::move(text), std::move(feat), w});
+  }
+  if (opt.explain_tokens) {
+    features::Extraction named = extractor_.extract(m, env, true);
+    std::unordered_map<std::uint32_t, const std::string*> names;
+    for (const auto& [b, n] : named.names) names.emplace(b, &n);
+    for (const auto& c : mdl->top_contributions(named.vec, opt.max_reasons * 2)) {
+      if (c.ns == features::Ns::sig || c.ns == features::Ns::bias) continue;
+      auto it = names.find(c.index);
+      if (it == names.end()) continue;
+      v.reasons.push_back({describe_feature(*it->second), *it->second, c.value});
+    }
+  }
+  std::stable_sort(v.reasons.begin(), v.reasons.end(),
+                   [](const Reason& a, const Reason& b) { return a.weight > b.weight; });
+  // Keep what pushes towards the verdict: positive weights for flagged mail,
+  // the most negative for mail let through, and every signal.
+  if (v.reasons.size() > opt.max_reasons) v.reasons.resize(opt.max_reasons);
+  v.signals = std::move(ex.signals);
+  return v;
+}
+
+std::string describe_feature(std::string_view f) {
+  std::size_t colon = f.find(':');
+  std::string_view ns = f.substr(0, colon);
+  std::string_view tok = colon == std::string_view::npos ? std::string_view{} : f.substr(colon + 1);
+  auto quoted = [](std::string_view s) { return "\"" + std::string(s) + "\""; };
+  if (ns == "subj") return tok.starts_with("_") ? "subject shape " + std::string(tok.substr(1)) : "the subject says " + quoted(tok);
+  if (ns == "body") return tok.starts_with("_") ? "body " + std::string(tok.substr(1)) : "the text says " + quoted(tok);
+  if (ns == "url") {
+    if (tok.starts_with("dom:")) return "links go to " + std::string(tok.substr(4));
+    if (tok.starts_with("tld:")) return "links use ." + std::string(tok.substr(4)) + " domains";
+    if (tok.starts_with("p:")) return "link paths contain " + quoted(tok.substr(2));
+    if (tok == "_from_none") return "no link goes to the sender's own domain";
+    if (tok == "_from_all") return "every link goes to the sender's own domain";
+    return "links: " + std::string(tok.substr(tok.starts_with("_") ? 1 : 0));
+  }
+  if (ns == "hdr") {
+    if (tok.starts_with("mailer:")) return "sent with " + std::string(tok.substr(7));
+    if (tok.starts_with("from_tld:")) return "sender domain under ." + std::string(tok.substr(9));
+    return "sender: " + std::string(tok.substr(tok.starts_with("_") ? 1 : 0));
+  }
+  if (ns == "mime") {
+    if (tok.starts_with("ext:")) return "attachment type ." + std::string(tok.substr(4));
+    return "structure: " + std::string(tok.substr(tok.starts_with("_") ? 1 : 0));
+  }
+  return std::string(f);
+}
+
+}  // namespace phishstream::scan

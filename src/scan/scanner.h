@@ -1,0 +1,82 @@
+// Scanner: the engine. Raw message in, Verdict out:
+//   parse (mail) → features → model → policy.
+//
+// The Scanner does no I/O. The batch CLI, the SMTP workers, the milter and
+// the HTTP /v1/scan route all call it. scan() is const and thread-safe; one
+// Scanner serves every thread. The model can be swapped at any time with
+// set_model(): scans in flight finish on the model they started with, and
+// no scan waits for the swap.
+#pragma once
+
+#include <atomic>
+#include <boost/system/result.hpp>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "features/extractor.h"
+#include "mail/message.h"
+#include "model/model.h"
+#include "scan/policy.h"
+
+namespace phishstream::scan {
+
+struct Reason {
+  std::string text;    ///< in words, e.g. "a link's text shows one domain … (text paypal.com → x.top)"
+  std::string feature; ///< "sig:link_text_mismatch", "subj:verify", …
+  float weight = 0;    ///< contribution to the bad-mail margin
+};
+
+struct StageTimes {
+  std::uint64_t parse_ns = 0, features_ns = 0, model_ns = 0;
+};
+
+struct Verdict {
+  model::Scores scores;
+  Action action = Action::inbox;
+  std::vector<Reason> reasons;            ///< strongest first
+  std::vector<features::SignalHit> signals;
+  std::string model_version;
+  std::uint32_t limits_hit = 0;           ///< mail::LimitFlag bits
+  std::uint32_t defects = 0;              ///< mail::DefectFlag bits
+  StageTimes times;
+  std::string subject, from;              ///< for listings
+};
+
+struct ScanOptions {
+  /// Also name the strongest word and token contributions (costs a second
+  /// feature pass with names). Signals are always explained.
+  bool explain_tokens = false;
+  std::size_t max_reasons = 6;
+};
+
+using ScanResult = boost::system::result<Verdict, std::error_code>;
+
+class Scanner {
+ public:
+  Scanner(std::shared_ptr<const model::Model> m, PolicyConfig policy = {}, features::SiteConfig site = {},
+          mail::Limits limits = {});
+
+  ScanResult scan(std::string_view raw, const features::Envelope& env = {}, const ScanOptions& opt = {}) const;
+
+  /// Scores an already parsed message (training and evaluation reuse parses).
+  Verdict score(const mail::Message& m, const features::Envelope& env = {}, const ScanOptions& opt = {}) const;
+
+  void set_model(std::shared_ptr<const model::Model> m) noexcept { model_.store(std::move(m)); }
+  std::shared_ptr<const model::Model> model() const noexcept { return model_.load(); }
+  const features::Extractor& extractor() const noexcept { return extractor_; }
+  const PolicyConfig& policy() const noexcept { return policy_; }
+  const mail::Limits& limits() const noexcept { return limits_; }
+
+ private:
+  std::atomic<std::shared_ptr<const model::Model>> model_;
+  PolicyConfig policy_;
+  features::Extractor extractor_;
+  mail::Limits limits_;
+};
+
+/// "subj:verify" → `the subject says "verify"`, for people.
+std::string describe_feature(std::string_view ns_token);
+
+}  // namespace phishstream::scan
