@@ -23,9 +23,11 @@ struct TrainArgs {
   std::string out;
   std::string split = "all";       ///< all | train | test
   std::string split_rule = "hash"; ///< hash | time
-  int epochs = 4;
+  int epochs = 12;
   int jobs = 2;
   double source_balance = 0.5;
+  std::vector<std::string> reg;    ///< "ns=factor" overrides of per-namespace regularisation
+  float l1 = -1, l2 = -1, alpha = -1;
 };
 
 struct EvalArgs {

@@ -69,14 +69,7 @@ int run_eval(const EvalArgs& a) {
     std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) { return sel[x].date < sel[y].date; });
     model::Trainer t(m);
     for (std::size_t i : order) {
-      auto mg = t.margins(l.examples[i].vec);
-      model::Scores s;
-      s.margin = mg;
-      s.p_bad = model::sigmoid(m.platt(0).a * mg[0] + m.platt(0).b);
-      s.p_phish_given_bad = model::sigmoid(m.platt(1).a * mg[1] + m.platt(1).b);
-      s.p_phish = s.p_bad * s.p_phish_given_bad;
-      s.p_spam = s.p_bad - s.p_phish;
-      s.p_ham = 1 - s.p_bad;
+      model::Scores s = m.from_margins(t.margins(l.examples[i].vec));
       items.push_back({&sel[i], s, scan::decide(s, pol)});
       t.update(l.examples[i].vec, l.examples[i].label, l.examples[i].label == model::Label::ham ? 2.0f : 1.0f);
     }

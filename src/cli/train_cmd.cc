@@ -70,6 +70,23 @@ int run_train(const TrainArgs& a) {
   model::TrainOptions opt;
   opt.epochs = a.epochs;
   opt.source_balance = a.source_balance;
+  if (a.l1 >= 0) opt.ftrl.l1 = a.l1;
+  if (a.l2 >= 0) opt.ftrl.l2 = a.l2;
+  if (a.alpha > 0) opt.ftrl.alpha = a.alpha;
+  for (const auto& r : a.reg) {
+    std::size_t eq = r.find('=');
+    bool found = false;
+    for (int n = 0; n < static_cast<int>(features::Ns::count) && eq != std::string::npos; ++n) {
+      if (features::ns_name(static_cast<features::Ns>(n)) == r.substr(0, eq)) {
+        opt.ftrl.ns_reg[static_cast<std::size_t>(n)] = std::stof(r.substr(eq + 1));
+        found = true;
+      }
+    }
+    if (!found) {
+      std::cerr << "phishstream train: --reg takes NAMESPACE=FACTOR (sig, subj, body, url, hdr, mime)\n";
+      return 2;
+    }
+  }
   model::Metadata md;
   md.version = utc_now("%Y%m%dT%H%M%SZ") + "-batch";
   md.created = utc_now("%Y-%m-%dT%H:%M:%SZ");

@@ -11,7 +11,8 @@ D kPaypal[] = {"paypal.com", "paypal.me", "paypalobjects.com", "paypal-communica
 D kMicrosoft[] = {"microsoft.com", "office.com", "office365.com", "live.com", "outlook.com", "hotmail.com",
                   "microsoftonline.com", "sharepoint.com", "onmicrosoft.com", "msn.com", "bing.com",
                   "windows.com", "microsoftstore.com", "skype.com", "azure.com", "xbox.com", "onedrive.com",
-                  "msft.net", "mail.microsoft", "microsoft365.com"};
+                  "msft.net", "microsoft365.com", "microsoftstoreemail.com", "microsoftemail.com",
+                  "email.microsoft.com", "microsoft-int.com"};
 D kOffice[] = {"office.com", "office365.com", "microsoft.com", "microsoftonline.com", "sharepoint.com", "live.com", "outlook.com"};
 D kOutlook[] = {"outlook.com", "live.com", "microsoft.com", "office.com", "hotmail.com"};
 D kApple[] = {"apple.com", "icloud.com", "me.com", "mac.com", "itunes.com", "apple.news"};

@@ -24,7 +24,7 @@ struct Example {
 };
 
 struct TrainOptions {
-  int epochs = 4;
+  int epochs = 12;
   FtrlOptions ftrl;
   /// 0: every message weighs alike within its class; 1: every source does.
   double source_balance = 0.5;

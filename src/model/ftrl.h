@@ -21,10 +21,10 @@ namespace phishstream::model {
 enum class Label : std::uint8_t { ham = 0, spam = 1, phish = 2 };
 
 struct FtrlOptions {
-  float alpha = 0.08f;
+  float alpha = 0.3f;
   float beta = 1.0f;
-  float l1 = 0.5f;
-  float l2 = 1.0f;
+  float l1 = 0.1f;
+  float l2 = 0.1f;
   /// Multipliers of l1 and l2 by namespace (index = features::Ns). Signals
   /// are regularised least: they are what generalises.
   std::array<float, static_cast<std::size_t>(features::Ns::count)> ns_reg{0.0f, 0.1f, 1.0f, 1.0f, 1.0f, 1.0f, 1.0f};

@@ -24,13 +24,16 @@ std::array<float, kHeads> Model::margins(const features::FeatureVector& v) const
   return m;
 }
 
-Scores Model::score(const features::FeatureVector& v) const noexcept {
+Scores Model::score(const features::FeatureVector& v) const noexcept { return from_margins(margins(v)); }
+
+Scores Model::from_margins(const std::array<float, kHeads>& margin) const noexcept {
   Scores s;
-  s.margin = margins(v);
+  s.margin = margin;
   s.p_bad = sigmoid(platt_[kBad].a * s.margin[kBad] + platt_[kBad].b);
   s.p_phish_given_bad = sigmoid(platt_[kPhish].a * s.margin[kPhish] + platt_[kPhish].b);
-  s.p_phish = s.p_bad * s.p_phish_given_bad;
-  s.p_spam = s.p_bad * (1.0f - s.p_phish_given_bad);
+  float q = phish_floor_ + (1.0f - phish_floor_) * s.p_phish_given_bad;
+  s.p_phish = s.p_bad * q;
+  s.p_spam = s.p_bad - s.p_phish;
   s.p_ham = 1.0f - s.p_bad;
   return s;
 }

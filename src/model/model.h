@@ -3,8 +3,12 @@
 // Two logistic heads over the hashed feature space:
 //   head 0 "bad":   P(spam or phish | message)
 //   head 1 "phish": P(phish | bad message)
-// so that P(phish) = P(bad)·P(phish|bad), P(spam) = P(bad)·(1 − P(phish|bad))
-// and P(ham) = 1 − P(bad) form one distribution over the three classes.
+// so that P(phish) = P(bad)·q, P(spam) = P(bad)·(1 − q) and P(ham) = 1 − P(bad)
+// form one distribution over the three classes, where
+//   q = floor + (1 − floor)·P(phish|bad).
+// The floor says how far the spam/phish split can be trusted: training
+// labels mix the two (phishing corpora hold scams, spam corpora hold
+// phishing), so a message judged bad is never less than `floor` phishing.
 // Each head's raw margin is mapped to a probability by Platt scaling fitted
 // on held-out data (calibration).
 //
@@ -58,6 +62,8 @@ class Model {
   Model(const Model&) = default;
 
   Scores score(const features::FeatureVector& v) const noexcept;
+  /// Calibrated scores from raw margins (e.g. from a Trainer's weights).
+  Scores from_margins(const std::array<float, kHeads>& margin) const noexcept;
   /// Raw margins, before calibration.
   std::array<float, kHeads> margins(const features::FeatureVector& v) const noexcept;
   /// The `k` largest contributions (by absolute value) to the "bad" head,
@@ -66,6 +72,8 @@ class Model {
 
   float weight(int head, std::uint32_t index) const noexcept { return w_[index * kHeads + head]; }
   void set_weight(int head, std::uint32_t index, float w) noexcept { w_[index * kHeads + head] = w; }
+  float phish_floor() const noexcept { return phish_floor_; }
+  void set_phish_floor(float f) noexcept { phish_floor_ = f; }
   Platt& platt(int head) noexcept { return platt_[head]; }
   const Platt& platt(int head) const noexcept { return platt_[head]; }
   Metadata& meta() noexcept { return meta_; }
@@ -76,6 +84,7 @@ class Model {
   std::vector<float> w_;  // dense, kHashSize × kHeads, heads interleaved so one
                           // cache line serves both heads of a bucket
   std::array<Platt, kHeads> platt_;
+  float phish_floor_ = 0.5f;
   Metadata meta_;
 };
 

@@ -73,6 +73,7 @@ std::string serialize(const Model& m) {
   put32(o, features::kHashBits);
   put32(o, kHeads);
   for (int h = 0; h < kHeads; ++h) { putf(o, m.platt(h).a); putf(o, m.platt(h).b); }
+  putf(o, m.phish_floor());
   const Metadata& md = m.meta();
   puts_(o, md.version);
   puts_(o, md.parent);
@@ -112,6 +113,9 @@ LoadResult deserialize(std::string_view bytes) {
   if (XXH64(bytes.data(), bytes.size() - 8, 0) != want) return error::checksum_mismatch;
   auto m = std::make_shared<Model>();
   for (int h = 0; h < kHeads; ++h) { m->platt(h).a = r.f32(); m->platt(h).b = r.f32(); }
+  float floor = r.f32();
+  if (!(floor >= 0.0f && floor <= 1.0f)) return error::truncated;
+  m->set_phish_floor(floor);
   Metadata& md = m->meta();
   md.version = r.str();
   md.parent = r.str();

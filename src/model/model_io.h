@@ -6,6 +6,7 @@
 //   u32 hash_bits          features::kHashBits
 //   u32 heads              model::kHeads
 //   heads × (f32 a, f32 b) Platt calibration
+//   f32 phish_floor
 //   5 × (u32 len, bytes)   version, parent, created, trained_on, reserved
 //   u64 examples
 //   u32 nnz                buckets with any nonzero weight

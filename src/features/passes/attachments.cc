@@ -40,13 +40,8 @@ class Attachments final : public Pass {
   std::string_view name() const noexcept override { return "attachments"; }
   void run(Context& ctx) const override {
     const auto& m = ctx.msg;
-    std::string t;
     for (const auto& a : m.attachments) {
       std::string ext = mail::extension(a.filename);
-      if (!ext.empty() && ext.size() <= 5) {
-        t.assign("ext:").append(ext);
-        ctx.token(Ns::mime, t);
-      }
       const std::string& sn = a.sniffed_type;
       if (in(kHtml, ext) || sn == "html" || sn == "svg") ctx.raise(Signal::attach_html, a.filename.empty() ? a.declared_type : a.filename);
       if (in(kExec, ext) || sn == "exe" || sn == "elf") ctx.raise(Signal::attach_executable, a.filename);

@@ -27,8 +27,6 @@ class BodyWords final : public Pass {
         ctx.token(Ns::body, pair, v);
       }
     }
-    std::size_t n = l.size();
-    ctx.token(Ns::body, n < 20 ? "_len:tiny" : n < 100 ? "_len:short" : n < 600 ? "_len:medium" : "_len:long");
   }
 };
 

@@ -12,19 +12,21 @@ class MimeStructure final : public Pass {
   std::string_view name() const noexcept override { return "mime_structure"; }
   void run(Context& ctx) const override {
     const auto& m = ctx.msg;
-    if (m.html_parts && !m.text_parts) ctx.token(Ns::mime, "_html_only");
-    if (m.html_parts && m.text_parts) ctx.token(Ns::mime, "_alternative");
-    if (!m.html_parts && m.text_parts) ctx.token(Ns::mime, "_text_only");
+    // Whether a mail is HTML, plain text or both says more about where a
+    // corpus was collected (mailing lists are plain text) than about
+    // phishing, so the text/HTML mix is deliberately not a feature.
+    // Machine-generated reports (bounces, read receipts, abuse and DMARC
+    // reports) have a structure phishing lures imitate in words only.
+    if (m.structure.find("multipart/report") != std::string::npos ||
+        m.structure.find("message/delivery-status") != std::string::npos ||
+        m.structure.find("message/disposition-notification") != std::string::npos ||
+        m.structure.find("message/feedback-report") != std::string::npos)
+      ctx.token(Ns::mime, "_report");
     if (!m.attachments.empty()) ctx.token(Ns::mime, m.attachments.size() == 1 ? "_attach:1" : "_attach:2+");
     if (m.defects & mail::kDefectMime) ctx.token(Ns::mime, "_defect_mime");
     if (m.defects & mail::kDefectEncoding) ctx.token(Ns::mime, "_defect_encoding");
     if (m.defects & mail::kDefectNoHeaders) ctx.token(Ns::mime, "_no_headers");
     if (m.limits_hit) ctx.token(Ns::mime, "_over_limit");
-    std::string t;
-    for (const auto& a : m.attachments) {
-      t.assign("type:").append(a.declared_type);
-      ctx.token(Ns::mime, t, 0.5f);
-    }
   }
 };
 

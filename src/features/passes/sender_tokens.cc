@@ -30,8 +30,10 @@ class SenderTokens final : public Pass {
       const auto& f = m.from[0];
       std::string reg = f.domain.empty() ? std::string() : mail::registrable_domain(f.domain);
       if (is_freemail(reg)) ctx.token(Ns::hdr, "_from_freemail");
+      // The From suffix is mostly where a corpus was collected (.org lists,
+      // .com everything else); only abuse-dominated suffixes are a signal.
       std::size_t dot = reg.find('.');
-      if (dot != std::string::npos) {
+      if (dot != std::string::npos && is_abused_tld(reg.substr(dot + 1))) {
         t.assign("from_tld:").append(reg.substr(dot + 1));
         ctx.token(Ns::hdr, t);
       }
@@ -42,19 +44,13 @@ class SenderTokens final : public Pass {
       for (char c : local) digits += (c >= '0' && c <= '9');
       if (digits >= 4) ctx.token(Ns::hdr, "_from_local_digits");
       if (local.size() > 20) ctx.token(Ns::hdr, "_from_local_long");
-      // Message-ID host against the From domain (sender-side, when present).
-      std::size_t at = m.message_id.rfind('@');
-      if (at != std::string::npos && !reg.empty()) {
-        std::string mid = ascii_lowered(m.message_id.substr(at + 1));
-        while (!mid.empty() && mid.back() == '>') mid.pop_back();
-        ctx.token(Ns::hdr, mail::registrable_domain(mid) == reg ? "_msgid_from" : "_msgid_other");
-      }
+      // The Message-ID host is not used: bounces, notifications and ESP
+      // mail legitimately carry other hosts' ids, and the corpus cleaning
+      // removed collector-written ids from some sources only.
       // To: the sender writing to itself (BCC blasts).
       for (const auto& to : m.to)
         if (!to.addr.empty() && to.addr == f.addr) ctx.token(Ns::hdr, "_to_is_from");
     }
-    std::size_t rcpts = m.to.size() + m.cc.size();
-    ctx.token(Ns::hdr, rcpts == 0 ? "_rcpt:0" : rcpts == 1 ? "_rcpt:1" : rcpts <= 5 ? "_rcpt:2-5" : "_rcpt:6+");
     if (std::string fam = mailer_family(m); !fam.empty()) {
       t.assign("mailer:").append(fam);
       ctx.token(Ns::hdr, t);

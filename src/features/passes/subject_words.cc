@@ -34,9 +34,6 @@ class SubjectWords final : public Pass {
       else if (c >= 'a' && c <= 'z') ++letters;
     }
     if (letters >= 8 && upper * 10 >= letters * 7) ctx.token(Ns::subj, "_caps");
-    std::string head = ascii_lowered(s.substr(0, 4));
-    if (head.starts_with("re:") || head.starts_with("aw:")) ctx.token(Ns::subj, "_reply");
-    if (head.starts_with("fw") || head.starts_with("wg:")) ctx.token(Ns::subj, "_fwd");
   }
 };
 

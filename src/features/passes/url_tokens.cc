@@ -9,7 +9,6 @@
 namespace phishstream::features {
 namespace {
 
-const char* bucket3(std::size_t n) { return n == 0 ? "0" : n == 1 ? "1" : n <= 3 ? "2-3" : n <= 10 ? "4-10" : "11+"; }
 
 class UrlTokens final : public Pass {
  public:
@@ -46,13 +45,14 @@ class UrlTokens final : public Pass {
       if (labels >= 5) ctx.token(Ns::url, "_deep_host");
       if (u.port) ctx.token(Ns::url, "_port");
     }
-    t.assign("_n:").append(bucket3(web));
-    ctx.token(Ns::url, t);
-    t.assign("_domains:").append(bucket3(domains.size()));
-    ctx.token(Ns::url, t);
+    // Link counts are left out: list mail has few links, so counts learn
+    // the make-up of a corpus rather than phishing.
+    if (domains.size() > 10) ctx.token(Ns::url, "_many_domains");
     if (web && http == web) ctx.token(Ns::url, "_all_http");
     if (!from_reg.empty() && !domains.empty()) {
-      ctx.token(Ns::url, same == 0 ? "_from_none" : same == domains.size() ? "_from_all" : "_from_some");
+      // Only the ham-side fact: "no link to the sender's domain" is what
+      // bounces, notifications and every ESP-sent newsletter look like too.
+      if (same > 0) ctx.token(Ns::url, same == domains.size() ? "_from_all" : "_from_some");
     }
   }
 };
