@@ -68,6 +68,17 @@ Words::Words(std::string_view t, std::size_t max_words) {
   for (auto [s, l] : spans) words_.emplace_back(buf_.data() + s, l);
 }
 
+Words& Words::operator=(Words&& o) noexcept {
+  if (this == &o) return *this;
+  const char* old = o.buf_.data();
+  buf_ = std::move(o.buf_);
+  words_ = std::move(o.words_);
+  for (auto& w : words_) w = std::string_view(buf_.data() + (w.data() - old), w.size());
+  o.buf_.clear();
+  o.words_.clear();
+  return *this;
+}
+
 bool contains_word(std::string_view hay, std::string_view needle) noexcept {
   if (needle.empty() || hay.size() < needle.size()) return false;
   for (std::size_t i = 0; i + needle.size() <= hay.size(); ++i) {

@@ -20,8 +20,10 @@ class Words {
   Words(std::string_view text, std::size_t max_words);
   Words(const Words&) = delete;
   Words& operator=(const Words&) = delete;
-  Words(Words&&) = default;
-  Words& operator=(Words&&) = default;
+  // Moves re-point the views: a short buffer lives inside the std::string
+  // object itself (SSO), so its address changes when the string moves.
+  Words(Words&& o) noexcept { *this = std::move(o); }
+  Words& operator=(Words&& o) noexcept;
 
   const std::vector<std::string_view>& list() const noexcept { return words_; }
   std::size_t size() const noexcept { return words_.size(); }

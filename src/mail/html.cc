@@ -118,10 +118,42 @@ struct Frame {
   bool exit; // post-order visit of an element
 };
 
+// Where to cut `h` so that open-minus-closed tags never exceed kMaxNesting.
+// Void and self-closing elements do not nest; implied end tags are ignored,
+// which only makes the estimate err towards deeper.
+std::size_t nesting_cut(std::string_view h) {
+  static constexpr std::string_view kVoid[] = {"br", "img", "meta", "input", "hr", "link", "area", "base",
+                                               "col", "wbr", "source", "param", "embed", "track", "p", "li",
+                                               "td", "tr", "th", "option"};
+  int depth = 0;
+  std::size_t i = 0;
+  while ((i = h.find('<', i)) != std::string_view::npos) {
+    std::size_t j = i + 1;
+    if (j >= h.size()) break;
+    if (h[j] == '/') {
+      if (depth > 0) --depth;
+    } else if (std::isalpha(static_cast<unsigned char>(h[j]))) {
+      std::size_t e = j;
+      while (e < h.size() && std::isalnum(static_cast<unsigned char>(h[e]))) ++e;
+      std::string name = lower_nospace(h.substr(j, e - j));
+      bool isvoid = false;
+      for (auto v : kVoid) isvoid |= name == v;
+      if (!isvoid && ++depth > kMaxNesting) return i;
+    }
+    i = j;
+  }
+  return h.size();
+}
+
 }  // namespace
 
 HtmlContent parse_html(std::string_view html, std::size_t max_text, std::size_t max_links) {
   HtmlContent out;
+  std::size_t cut = nesting_cut(html);
+  if (cut < html.size()) {
+    html = html.substr(0, cut);
+    out.truncated = true;
+  }
   Arena arena;
   GumboOptions opts = kGumboDefaultOptions;
   opts.allocator = &Arena::allocate;

@@ -38,7 +38,13 @@ struct HtmlContent {
   std::vector<HtmlForm> forms;
   std::uint32_t images = 0;
   std::uint32_t remote_images = 0;
+  bool truncated = false;  ///< cut at kMaxNesting; the rest was not read
 };
+
+/// HTML nested deeper than this (by a cheap estimate of open tags) is cut
+/// there: tree building costs grow with depth times tags, so hostile
+/// nesting would otherwise take seconds per message.
+inline constexpr int kMaxNesting = 2048;
 
 /// `max_text` bounds text+hidden kept; links past `max_links` are dropped.
 HtmlContent parse_html(std::string_view utf8, std::size_t max_text, std::size_t max_links);

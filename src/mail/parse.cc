@@ -245,6 +245,7 @@ class Builder {
   void html(std::string_view utf8, bool as_body) {
     if (utf8.size() > lim_.max_html_bytes) { m_.limits_hit |= kLimitHtml; utf8 = utf8.substr(0, lim_.max_html_bytes); }
     HtmlContent h = parse_html(utf8, lim_.max_text_bytes, static_cast<std::size_t>(lim_.max_urls));
+    if (h.truncated) m_.limits_hit |= kLimitHtml;
     if (as_body) {
       ++m_.html_parts;
       append_capped(m_.html_text, h.text);

@@ -65,8 +65,9 @@ void scan_text_urls(std::string_view t, Sink&& sink) {
       }
       return true;
     };
-    bool boundary = p == 0 || !is_url_char(static_cast<unsigned char>(t[p - 1])) ||
-                    t[p - 1] == '/';
+    auto c = static_cast<unsigned char>(p ? t[p - 1] : ' ');
+    bool boundary = !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+                      c == '/' || c == '-' || c == '_' || c >= 0x80);
     if (boundary && (starts("http://") || starts("https://") || starts("www."))) {
       std::size_t e = p;
       while (e < t.size() && is_url_char(static_cast<unsigned char>(t[e]))) ++e;

@@ -38,8 +38,16 @@ std::vector<float> balance_weights(const std::vector<Example>& ex, double balanc
 std::shared_ptr<Model> train_batch(const std::vector<Example>& ex, const TrainOptions& opt, Metadata meta) {
   std::vector<float> w = balance_weights(ex, opt.source_balance);
   std::vector<std::size_t> fit, calib;
+  // Held-back examples are picked by a hash of their position, so that no
+  // periodic order in the input lines up with the selection.
+  auto mix = [](std::uint64_t x) {
+    x += 0x9E3779B97F4A7C15ull;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+    return x ^ (x >> 31);
+  };
   for (std::size_t i = 0; i < ex.size(); ++i)
-    ((opt.calibration_every > 0 && i % static_cast<std::size_t>(opt.calibration_every) == 7) ? calib : fit).push_back(i);
+    ((opt.calibration_every > 0 && mix(i) % static_cast<std::uint64_t>(opt.calibration_every) == 0) ? calib : fit).push_back(i);
   if (calib.size() < 20) {  // too little to calibrate on: fit on everything
     fit.resize(ex.size());
     std::iota(fit.begin(), fit.end(), 0);

@@ -1,0 +1,187 @@
+// One case per signal, on a message written for it, plus the legitimate
+// look-alike that must not raise it.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+
+#include "features/extractor.h"
+#include "mail/parse.h"
+
+using namespace phishstream;
+using features::Signal;
+
+namespace {
+
+features::Extraction run(const std::string& raw, const features::Envelope& env = {},
+                         features::SiteConfig site = {}) {
+  auto m = mail::parse(raw);
+  EXPECT_TRUE(m);
+  features::Extractor ex(std::move(site));
+  return ex.extract(*m, env);
+}
+
+bool has(const features::Extraction& e, Signal s) {
+  return std::any_of(e.signals.begin(), e.signals.end(), [&](const auto& h) { return h.signal == s; });
+}
+
+std::string html(std::string from, std::string body, std::string extra_headers = "") {
+  return "From: " + from + "\nTo: victim@example.org\nSubject: Notice\n" + extra_headers +
+         "Content-Type: text/html; charset=utf-8\n\n<html><body>" + body + "</body></html>\n";
+}
+
+std::string plain(std::string from, std::string body, std::string extra_headers = "") {
+  return "From: " + from + "\nTo: victim@example.org\nSubject: Notice\n" + extra_headers + "\n" + body + "\n";
+}
+
+struct Case {
+  const char* name;
+  Signal signal;
+  std::string bad;
+  std::string good;
+};
+
+class SignalCase : public ::testing::TestWithParam<Case> {};
+
+TEST_P(SignalCase, RaisedOnThePhishAndNotOnTheLookalike) {
+  const Case& c = GetParam();
+  EXPECT_TRUE(has(run(c.bad), c.signal)) << c.name << " not raised";
+  EXPECT_FALSE(has(run(c.good), c.signal)) << c.name << " raised on legitimate mail";
+}
+
+const std::string kShop = "Shop <news@shop.example.com>";
+
+INSTANTIATE_TEST_SUITE_P(
+    Signals, SignalCase,
+    ::testing::Values(
+        Case{"link_text_mismatch", Signal::link_text_mismatch,
+             html(kShop, "<a href='http://login.evil-example.net/'>https://www.paypal.com/signin</a>"),
+             html(kShop, "<a href='https://www.shop.example.com/a'>www.shop.example.com</a> <a href='http://x.example.net'>click here</a>")},
+        Case{"url_ip_literal", Signal::url_ip_literal, html(kShop, "<a href='http://203.0.113.9/login'>log in</a>"),
+             html(kShop, "<a href='https://shop.example.com/login'>log in</a>")},
+        Case{"url_ip_obfuscated", Signal::url_ip_obfuscated, plain(kShop, "go to http://3405803785/x now"),
+             plain(kShop, "go to http://203.0.113.9/x now")},
+        Case{"url_userinfo", Signal::url_userinfo, html(kShop, "<a href='https://www.bank.example@203.0.113.9/'>bank</a>"),
+             html(kShop, "<a href='https://www.bank.example/'>bank</a>")},
+        Case{"url_punycode", Signal::url_punycode, plain(kShop, "visit http://xn--pypal-4ve.com/verify"),
+             plain(kShop, "visit http://paypal.com/")},
+        Case{"url_mixed_script", Signal::url_mixed_script, plain(kShop, "visit http://xn--pypal-4ve.com/verify"),
+             plain(kShop, "visit http://xn--mnchen-3ya.de/")},
+        Case{"brand_lookalike_domain", Signal::brand_lookalike_domain,
+             plain(kShop, "sign in at https://paypa1-secure-login.com/"),
+             plain(kShop, "sign in at https://www.paypal.com/ or https://apple-pie-recipes.example.org/")},
+        Case{"brand_in_subdomain", Signal::brand_in_subdomain,
+             plain(kShop, "https://paypal.com.account-check.example.net/"), plain(kShop, "https://www.paypal.com/")},
+        Case{"display_name_brand", Signal::display_name_brand, plain("\"PayPal Service\" <alerts@random-host.example>", "hi"),
+             plain("\"PayPal\" <service@paypal.com>", "hi")},
+        Case{"display_name_address", Signal::display_name_address,
+             plain("\"security@bank.example.com\" <x@other.example.net>", "hi"),
+             plain("\"alice@example.com\" <alice@example.com>", "hi")},
+        Case{"reply_to_mismatch", Signal::reply_to_mismatch, plain(kShop, "hi", "Reply-To: claims@elsewhere.example.net\n"),
+             plain(kShop, "hi", "Reply-To: support@shop.example.com\n")},
+        Case{"form_password", Signal::form_password,
+             html(kShop, "<form action='https://x.example.net/p'><input type='password' name='p'></form>"),
+             html(kShop, "<form action='https://x.example.net/s'><input type='text' name='q'></form>")},
+        Case{"form_present", Signal::form_present, html(kShop, "<form><input type='email'></form>"),
+             html(kShop, "<p>no form</p>")},
+        Case{"attach_html", Signal::attach_html,
+             "From: a@example.com\nContent-Type: multipart/mixed; boundary=Z\n\n--Z\nContent-Type: text/plain\n\nsee file\n"
+             "--Z\nContent-Type: application/octet-stream; name=\"Remittance.shtml\"\nContent-Disposition: attachment; filename=\"Remittance.shtml\"\n\n<html><form><input type=password></form></html>\n--Z--\n",
+             "From: a@example.com\nContent-Type: multipart/mixed; boundary=Z\n\n--Z\nContent-Type: text/plain\n\nsee file\n"
+             "--Z\nContent-Type: text/plain; name=\"notes.txt\"\nContent-Disposition: attachment; filename=\"notes.txt\"\n\njust notes\n--Z--\n"},
+        Case{"attach_executable", Signal::attach_executable,
+             "From: a@example.com\nContent-Type: multipart/mixed; boundary=Z\n\n--Z\nContent-Type: text/plain\n\nx\n"
+             "--Z\nContent-Type: application/octet-stream; name=\"scan.js\"\n\nvar a=1;\n--Z--\n",
+             "From: a@example.com\nContent-Type: multipart/mixed; boundary=Z\n\n--Z\nContent-Type: text/plain\n\nx\n"
+             "--Z\nContent-Type: application/pdf; name=\"scan.pdf\"\n\n%PDF-1.4\n--Z--\n"},
+        Case{"attach_macro", Signal::attach_macro,
+             "From: a@example.com\nContent-Type: multipart/mixed; boundary=Z\n\n--Z\nContent-Type: text/plain\n\nx\n"
+             "--Z\nContent-Type: application/octet-stream; name=\"invoice.xlsm\"\n\nPK\x03\x04...\n--Z--\n",
+             "From: a@example.com\nContent-Type: multipart/mixed; boundary=Z\n\n--Z\nContent-Type: text/plain\n\nx\n"
+             "--Z\nContent-Type: application/octet-stream; name=\"invoice.xlsx\"\n\nPK\x03\x04...\n--Z--\n"},
+        Case{"attach_disk_image", Signal::attach_disk_image,
+             "From: a@example.com\nContent-Type: multipart/mixed; boundary=Z\n\n--Z\nContent-Type: text/plain\n\nx\n"
+             "--Z\nContent-Type: application/octet-stream; name=\"order.iso\"\n\nCD001\n--Z--\n",
+             plain(kShop, "no attachments")},
+        Case{"attach_type_mismatch", Signal::attach_type_mismatch,
+             "From: a@example.com\nContent-Type: multipart/mixed; boundary=Z\n\n--Z\nContent-Type: text/plain\n\nx\n"
+             "--Z\nContent-Type: application/pdf; name=\"invoice.pdf\"\n\nMZ\x90\x00\n--Z--\n",
+             "From: a@example.com\nContent-Type: multipart/mixed; boundary=Z\n\n--Z\nContent-Type: text/plain\n\nx\n"
+             "--Z\nContent-Type: application/pdf; name=\"invoice.pdf\"\n\n%PDF-1.7\n--Z--\n"},
+        Case{"credential_language", Signal::credential_language,
+             plain(kShop, "Please verify your account and update your payment information."),
+             plain(kShop, "The build passes on arm64; the patch is attached.")},
+        Case{"urgency_language", Signal::urgency_language,
+             plain(kShop, "Your mailbox will be suspended within 24 hours. Act now."),
+             plain(kShop, "See you at the meeting next week.")},
+        Case{"reward_language", Signal::reward_language, plain(kShop, "Congratulations, you have won a free gift card!"),
+             plain(kShop, "The minutes of Tuesday's meeting are attached.")},
+        Case{"url_shortener", Signal::url_shortener, plain(kShop, "open https://bit.ly/3xYz now"),
+             plain(kShop, "open https://www.example.com/docs now")},
+        Case{"url_free_hosting", Signal::url_free_hosting, plain(kShop, "https://secure-docs-7781.web.app/login"),
+             plain(kShop, "https://docs.example.com/login")},
+        Case{"url_suspicious_tld", Signal::url_suspicious_tld, plain(kShop, "https://account-review.xyz/"),
+             plain(kShop, "https://account.example.com/")},
+        Case{"hidden_text", Signal::hidden_text,
+             html(kShop, "<p>Pay now</p><div style='display:none'>the quick brown fox jumps over the lazy dog again and again and again</div>"),
+             html(kShop, "<p>Pay now</p><div>the quick brown fox jumps over the lazy dog again and again and again</div>")},
+        Case{"image_heavy", Signal::image_heavy, html(kShop, "<a href='http://x.example.net'><img src='https://x.example.net/a.png'></a>"),
+             html(kShop, "<img src='https://x.example.net/a.png'><p>" + std::string(40, ' ') +
+                             "This newsletter has plenty of words in it, enough words that nobody would call it an image only "
+                             "message, with sentences about products, events, people and places that go on and on.</p>")},
+        Case{"recipient_in_url", Signal::recipient_in_url, plain(kShop, "https://login.example.net/?email=victim@example.org"),
+             plain(kShop, "https://login.example.net/?email=someone@else.example")},
+        Case{"sender_freemail_brand", Signal::sender_freemail_brand, plain("\"Netflix Billing\" <netflix.billing2024@gmail.com>", "hi"),
+             plain("\"Netflix\" <info@netflix.com>", "hi")},
+        Case{"javascript_url", Signal::javascript_url, html(kShop, "<a href='javascript:steal()'>open</a>"),
+             html(kShop, "<a href='https://shop.example.com/'>open</a>")}),
+    [](const ::testing::TestParamInfo<Case>& i) { return std::string(i.param.name); });
+
+TEST(Signals, EnvelopeMismatchNeedsAnEnvelope) {
+  std::string raw = plain(kShop, "hi");
+  EXPECT_FALSE(has(run(raw), Signal::envelope_mismatch));
+  features::Envelope env;
+  env.mail_from = "bounce@elsewhere.example.net";
+  EXPECT_TRUE(has(run(raw, env), Signal::envelope_mismatch));
+  env.mail_from = "bounces+123@mail.shop.example.com";
+  EXPECT_FALSE(has(run(raw, env), Signal::envelope_mismatch));
+}
+
+TEST(Signals, AuthResultsOnlyFromTrustedServers) {
+  std::string raw = plain(kShop, "hi", "Authentication-Results: mx.example.org; spf=fail smtp.mailfrom=x; dmarc=fail\n");
+  EXPECT_FALSE(has(run(raw), Signal::auth_failed));  // nobody trusted
+  features::SiteConfig site;
+  site.trusted_authserv_ids = {"mx.other.example"};
+  EXPECT_FALSE(has(run(raw, {}, site), Signal::auth_failed));
+  site.trusted_authserv_ids = {"mx.example.org"};
+  EXPECT_TRUE(has(run(raw, {}, site), Signal::auth_failed));
+  std::string pass = plain(kShop, "hi", "Authentication-Results: mx.example.org; spf=pass; dkim=pass; dmarc=pass\n");
+  EXPECT_FALSE(has(run(pass, {}, site), Signal::auth_failed));
+}
+
+TEST(Signals, SiteDomainsAreProtectedFromLookalikes) {
+  std::string raw = plain(kShop, "please log in at https://alpinerobotics-hr.com/");
+  EXPECT_FALSE(has(run(raw), Signal::brand_lookalike_domain));
+  features::SiteConfig site;
+  site.protected_domains = {"alpinerobotics.de"};
+  EXPECT_TRUE(has(run(raw, {}, site), Signal::brand_lookalike_domain));
+}
+
+TEST(Signals, EveryPassIsTimed) {
+  auto m = mail::parse(plain(kShop, "hello"));
+  features::Extractor ex;
+  ex.extract(*m);
+  auto t = ex.timings();
+  EXPECT_GE(t.size(), 14u);
+  for (const auto& p : t) EXPECT_EQ(p.calls, 1u) << p.name;
+}
+
+TEST(Signals, DisabledPassDoesNotRun) {
+  features::Extractor ex({}, {"language"});
+  auto m = mail::parse(plain(kShop, "verify your account now"));
+  auto e = ex.extract(*m);
+  EXPECT_FALSE(has(e, Signal::credential_language));
+  for (const auto& n : ex.pass_names()) EXPECT_NE(n, "language");
+}
+
+}  // namespace

@@ -1,0 +1,79 @@
+#include "mail/html.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+using phishstream::mail::kMaxNesting;
+using phishstream::mail::parse_html;
+
+namespace {
+
+TEST(Html, VisibleTextSkipsScriptStyleAndCollapsesSpace) {
+  auto h = parse_html("<p>Hello   <b>world</b></p><script>evil()</script><style>.a{}</style><p>next</p>", 1 << 20, 100);
+  EXPECT_EQ(h.text, "Hello world\nnext");
+}
+
+TEST(Html, HiddenTextIsSeparated) {
+  auto h = parse_html("<span style='font-size:0px'>stuffing</span><p hidden>also</p><p>shown</p>", 1 << 20, 100);
+  EXPECT_EQ(h.text, "shown");
+  EXPECT_NE(h.hidden.find("stuffing"), std::string::npos);
+  EXPECT_NE(h.hidden.find("also"), std::string::npos);
+}
+
+TEST(Html, LinksCarryAnchorTextAndImageAlt) {
+  auto h = parse_html("<a href='http://x.example'>Click <i>here</i></a><a href='http://y.example'><img alt='PayPal'></a>", 1 << 20, 100);
+  ASSERT_EQ(h.links.size(), 2u);
+  EXPECT_EQ(h.links[0].text, "Click here");
+  EXPECT_EQ(h.links[1].text, "PayPal");
+}
+
+TEST(Html, MetaRefreshAndIframeAreLinks) {
+  auto h = parse_html("<meta http-equiv='Refresh' content='0; URL=http://go.example/'><iframe src='http://f.example/'></iframe>", 1 << 20, 100);
+  ASSERT_EQ(h.links.size(), 2u);
+  EXPECT_EQ(h.links[0].href, "http://go.example/");
+  EXPECT_EQ(h.links[1].href, "http://f.example/");
+}
+
+TEST(Html, InputsOutsideAFormStillCount) {
+  auto h = parse_html("<div><input type='password'></div>", 1 << 20, 100);
+  ASSERT_EQ(h.forms.size(), 1u);
+  EXPECT_EQ(h.forms[0].password_fields, 1);
+}
+
+TEST(Html, LinkLimit) {
+  std::string s;
+  for (int i = 0; i < 50; ++i) s += "<a href='http://h" + std::to_string(i) + ".example/'>x</a>";
+  EXPECT_EQ(parse_html(s, 1 << 20, 10).links.size(), 10u);
+}
+
+TEST(Html, HostileNestingIsCutAndSaysSo) {
+  std::string s = "<p>before</p>";
+  for (int i = 0; i < 200000; ++i) s += "<div>";
+  s += "deep";
+  auto h = parse_html(s, 1 << 20, 100);
+  EXPECT_TRUE(h.truncated);
+  EXPECT_NE(h.text.find("before"), std::string::npos);
+}
+
+TEST(Html, NestingJustUnderTheLimitIsReadWhole) {
+  std::string s;
+  for (int i = 0; i < kMaxNesting - 1; ++i) s += "<div>";
+  s += "deep";
+  auto h = parse_html(s, 1 << 20, 100);
+  EXPECT_FALSE(h.truncated);
+  EXPECT_NE(h.text.find("deep"), std::string::npos);
+}
+
+TEST(Html, ManyBalancedTagsAreNotNesting) {
+  std::string s;
+  for (int i = 0; i < 20000; ++i) s += "<span>x</span><br>";
+  EXPECT_FALSE(parse_html(s, 1 << 20, 100).truncated);
+}
+
+TEST(Html, TextCap) {
+  std::string s = "<p>" + std::string(10000, 'a') + "</p>";
+  EXPECT_LE(parse_html(s, 100, 10).text.size(), 100u);
+}
+
+}  // namespace

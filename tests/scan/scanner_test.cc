@@ -1,0 +1,104 @@
+#include "scan/scanner.h"
+
+#include <gtest/gtest.h>
+
+#include "features/hash.h"
+
+using namespace phishstream;
+
+namespace {
+
+std::shared_ptr<model::Model> model_with(std::initializer_list<std::pair<const char*, float>> sig_weights,
+                                         const char* version) {
+  auto m = std::make_shared<model::Model>();
+  m->set_weight(model::kBad, 0, -3.0f);  // bias: mail is ham unless something says otherwise
+  for (auto [name, w] : sig_weights) {
+    m->set_weight(model::kBad, features::bucket(features::Ns::sig, name), w);
+    m->set_weight(model::kPhish, features::bucket(features::Ns::sig, name), w);
+  }
+  m->meta().version = version;
+  return m;
+}
+
+const std::string kPhish =
+    "From: \"IT Desk\" <it@desk.example.net>\nTo: a@example.org\nSubject: Mailbox\nContent-Type: text/html\n\n"
+    "<form action='https://collect.example.net/'><input type=password></form>\n";
+const std::string kHam = "From: a@example.org\nTo: b@example.org\nSubject: lunch\n\nNoon?\n";
+
+TEST(Scanner, ScoresExplainsAndDecides) {
+  scan::Scanner s(model_with({{"form_password", 8.0f}}, "m1"));
+  auto v = s.scan(kPhish);
+  ASSERT_TRUE(v);
+  EXPECT_GT(v->scores.p_phish, 0.9f);
+  EXPECT_EQ(v->action, scan::Action::quarantine);
+  EXPECT_EQ(v->model_version, "m1");
+  ASSERT_FALSE(v->reasons.empty());
+  EXPECT_EQ(v->reasons[0].feature, "sig:form_password");
+  EXPECT_NE(v->reasons[0].text.find("password"), std::string::npos);
+  auto h = s.scan(kHam);
+  ASSERT_TRUE(h);
+  EXPECT_EQ(h->action, scan::Action::inbox);
+}
+
+TEST(Scanner, ExplainTokensNamesWords) {
+  auto m = model_with({}, "m1");
+  m->set_weight(model::kBad, features::bucket(features::Ns::subj, "mailbox"), 2.0f);
+  scan::Scanner s(m);
+  scan::ScanOptions o;
+  o.explain_tokens = true;
+  auto v = s.scan(kPhish, {}, o);
+  ASSERT_TRUE(v);
+  bool found = false;
+  for (const auto& r : v->reasons) found |= r.feature == "subj:mailbox" && r.text == "the subject says \"mailbox\"";
+  EXPECT_TRUE(found) << [&] { std::string s; for (const auto& r : v->reasons) s += r.feature + " = " + r.text + "\n"; return s; }();
+}
+
+TEST(Scanner, ModelSwapTakesEffectForTheNextScan) {
+  scan::Scanner s(model_with({}, "old"));
+  EXPECT_EQ(s.scan(kPhish)->action, scan::Action::inbox);
+  s.set_model(model_with({{"form_password", 8.0f}}, "new"));
+  auto v = s.scan(kPhish);
+  EXPECT_EQ(v->model_version, "new");
+  EXPECT_EQ(v->action, scan::Action::quarantine);
+}
+
+TEST(Scanner, BadInputIsAValueNotACrash) {
+  scan::Scanner s(model_with({}, "m"));
+  EXPECT_FALSE(s.scan(""));
+  EXPECT_FALSE(s.scan(std::string("\0\0\0\x01\x02", 5)));
+}
+
+TEST(Scanner, LimitsAreReportedInTheVerdict) {
+  mail::Limits l;
+  l.max_bytes = 64;
+  scan::Scanner s(model_with({}, "m"), {}, {}, l);
+  auto v = s.scan(kHam + std::string(500, 'x'));
+  ASSERT_TRUE(v);
+  EXPECT_TRUE(v->limits_hit & mail::kLimitSize);
+}
+
+TEST(Policy, Thresholds) {
+  scan::PolicyConfig p;
+  model::Scores s;
+  s.p_phish = 0.95f;
+  EXPECT_EQ(scan::decide(s, p), scan::Action::quarantine);
+  s.p_phish = 0.7f;
+  EXPECT_EQ(scan::decide(s, p), scan::Action::junk);
+  s.p_phish = 0.1f;
+  s.p_spam = 0.9f;
+  s.p_bad = 0.99f;
+  EXPECT_EQ(scan::decide(s, p), scan::Action::junk);
+  s = {};
+  EXPECT_EQ(scan::decide(s, p), scan::Action::inbox);
+  p.reject_phish = 0.9f;
+  s.p_phish = 0.95f;
+  EXPECT_EQ(scan::decide(s, p), scan::Action::reject);
+}
+
+TEST(Describe, FeaturesInWords) {
+  EXPECT_EQ(scan::describe_feature("url:dom:evil.example"), "links go to evil.example");
+  EXPECT_EQ(scan::describe_feature("body:your account"), "the text says \"your account\"");
+  EXPECT_EQ(scan::describe_feature("hdr:mailer:phpmailer"), "sent with phpmailer");
+}
+
+}  // namespace
