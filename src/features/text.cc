@@ -79,6 +79,27 @@ Words& Words::operator=(Words&& o) noexcept {
   return *this;
 }
 
+bool is_stopword(std::string_view w) noexcept {
+  static constexpr std::string_view kStop[] = {
+      "a", "aan", "als", "an", "and", "are", "as", "at", "be", "but", "by", "com", "como", "con", "da", "das",
+      "dat", "de", "dem", "den", "der", "des", "det", "di", "die", "do", "dos", "du", "e", "een", "ein", "eine",
+      "el", "em", "en", "es", "est", "et", "for", "from", "had", "has", "have", "he", "het", "her", "his", "i",
+      "ich", "ihr", "il", "im", "in", "is", "ist", "it", "its", "je", "la", "las", "le", "les", "lo", "los",
+      "me", "met", "mit", "my", "na", "nao", "no", "não", "o", "of", "on", "op", "or", "os", "our", "para",
+      "pas", "per", "por", "pour", "que", "se", "she", "sie", "so", "su", "sua", "suas", "sur", "that", "the",
+      "their", "them", "they", "this", "to", "um", "uma", "un", "una", "und", "une", "us", "van", "von", "was",
+      "we", "were", "what", "which", "who", "will", "with", "you", "your", "zu"};
+  for (auto s : kStop)
+    if (s == w) return true;
+  return false;
+}
+
+bool is_number(std::string_view w) noexcept {
+  for (char c : w)
+    if (c != '0') return false;
+  return !w.empty();
+}
+
 bool contains_word(std::string_view hay, std::string_view needle) noexcept {
   if (needle.empty() || hay.size() < needle.size()) return false;
   for (std::size_t i = 0; i + needle.size() <= hay.size(); ++i) {

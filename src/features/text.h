@@ -33,6 +33,14 @@ class Words {
   std::vector<std::string_view> words_;
 };
 
+/// Function words of the languages the corpus holds (en, pt, de, es, fr,
+/// nl, it). As single-word features they measure writing style and era, not
+/// intent; they still count inside word pairs.
+bool is_stopword(std::string_view w) noexcept;
+
+/// True for words made only of digits (after folding, only '0').
+bool is_number(std::string_view w) noexcept;
+
 /// Lower-cases ASCII letters in place.
 void ascii_lower(std::string& s) noexcept;
 std::string ascii_lowered(std::string_view s);

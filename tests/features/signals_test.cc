@@ -50,6 +50,11 @@ TEST_P(SignalCase, RaisedOnThePhishAndNotOnTheLookalike) {
 }
 
 const std::string kShop = "Shop <news@shop.example.com>";
+// Forty-odd words of filler, the length of hidden "hash-busting" text.
+const std::string kStuffing =
+    "the quick brown fox jumps over the lazy dog while the committee reviews the quarterly budget and the team "
+    "schedules a meeting about the garden project next week with coffee tea biscuits apples pears plums "
+    "oranges lemons limes cherries grapes melons and bread";
 
 INSTANTIATE_TEST_SUITE_P(
     Signals, SignalCase,
@@ -123,8 +128,8 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"url_suspicious_tld", Signal::url_suspicious_tld, plain(kShop, "https://account-review.xyz/"),
              plain(kShop, "https://account.example.com/")},
         Case{"hidden_text", Signal::hidden_text,
-             html(kShop, "<p>Pay now</p><div style='display:none'>the quick brown fox jumps over the lazy dog again and again and again</div>"),
-             html(kShop, "<p>Pay now</p><div>the quick brown fox jumps over the lazy dog again and again and again</div>")},
+             html(kShop, "<p>Pay now</p><div style='display:none'>" + kStuffing + "</div>"),
+             html(kShop, "<p>Pay now</p><div style='display:none'>Your October statement is ready</div><div>" + kStuffing + "</div>")},
         Case{"image_heavy", Signal::image_heavy, html(kShop, "<a href='http://x.example.net'><img src='https://x.example.net/a.png'></a>"),
              html(kShop, "<img src='https://x.example.net/a.png'><p>" + std::string(40, ' ') +
                              "This newsletter has plenty of words in it, enough words that nobody would call it an image only "

@@ -20,7 +20,7 @@ class BodyWords final : public Pass {
     float v = 1.0f / std::sqrt(static_cast<float>(2 * l.size()));
     std::string pair;
     for (std::size_t i = 0; i < l.size(); ++i) {
-      ctx.token(Ns::body, l[i], v);
+      if (!is_number(l[i])) ctx.token(Ns::body, l[i], v);
       if (i + 1 < l.size()) {
         pair.assign(l[i]).push_back(' ');
         pair.append(l[i + 1]);

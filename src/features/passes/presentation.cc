@@ -15,9 +15,12 @@ class Presentation final : public Pass {
     const auto& m = ctx.msg;
     std::size_t hidden_words = 0;
     for (char c : m.hidden_text) hidden_words += c == ' ';
-    if (hidden_words >= 10) ctx.raise(Signal::hidden_text, std::to_string(hidden_words) + " hidden words");
+    // Newsletters hide a short preheader; stuffing is longer.
+    if (hidden_words >= 40) ctx.raise(Signal::hidden_text, std::to_string(hidden_words) + " hidden words");
     std::size_t visible = ctx.body_words().size();
-    if (m.images >= 1 && visible < 25 && m.html_parts) ctx.raise(Signal::image_heavy, std::to_string(m.images) + " images, " + std::to_string(visible) + " words");
+    bool web_link = false;
+    for (const auto& l : m.links) web_link |= !m.urls[l.url].host.empty();
+    if (m.remote_images >= 1 && web_link && visible < 25 && m.html_parts) ctx.raise(Signal::image_heavy, std::to_string(m.images) + " images, " + std::to_string(visible) + " words");
     for (const auto& to : m.to) {
       if (to.addr.size() < 6) continue;
       std::string a = ascii_lowered(to.addr);

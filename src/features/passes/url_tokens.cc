@@ -4,6 +4,7 @@
 #include <string>
 #include <unordered_set>
 
+#include "features/brands.h"
 #include "features/pass.h"
 
 namespace phishstream::features {
@@ -28,7 +29,9 @@ class UrlTokens final : public Pass {
       if (!from_reg.empty() && u.registrable == from_reg) ++same;
       t.assign("dom:").append(u.registrable);
       ctx.token(Ns::url, t);
-      if (!u.suffix.empty()) {
+      // Only abuse-dominated suffixes: ".com against .org" is corpus
+      // make-up (list archives), not phishing.
+      if (!u.suffix.empty() && is_abused_tld(u.suffix)) {
         t.assign("tld:").append(u.suffix);
         ctx.token(Ns::url, t);
       }
