@@ -109,7 +109,10 @@ int run_scan(const ScanArgs& a) {
     std::lock_guard lk(mu);
     slots[i].text = std::move(out);
     slots[i].done = true;
-    cv_done.notify_one();
+    // The printer polls every few milliseconds and drains what is ready;
+    // waking it per message would cost a context switch per message. Wake
+    // it only for the last file and when the window is full.
+    if (i + 1 == files.size() || i + 1 >= printed + kWindow) cv_done.notify_one();
   };
   auto worker = [&] {
     while (true) {
@@ -129,7 +132,7 @@ int run_scan(const ScanArgs& a) {
     std::string text;
     {
       std::unique_lock lk(mu);
-      cv_done.wait_for(lk, std::chrono::milliseconds(200), [&] { return slots[printed].done; });
+      if (!slots[printed].done) cv_done.wait_for(lk, std::chrono::milliseconds(20));
       if (!slots[printed].done) {
         if (tty) draw_progress(printed, files.size(), tot.messages, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
         continue;

@@ -26,8 +26,12 @@ inline std::size_t separator_len(std::string_view s, std::size_t i) {
   return 0;
 }
 
-std::uint64_t mix(std::uint64_t h, std::string_view w) {
-  return XXH3_64bits_withSeed(w.data(), w.size(), h);
+std::uint64_t word_hash(std::string_view w) { return XXH3_64bits(w.data(), w.size()); }
+
+// Extends a phrase hash by one word hash (cheap; phrases are short).
+std::uint64_t extend(std::uint64_t h, std::uint64_t w) {
+  h ^= w + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2);
+  return h * 0xBF58476D1CE4E5B9ull;
 }
 
 }  // namespace
@@ -65,7 +69,11 @@ Words::Words(std::string_view t, std::size_t max_words) {
     else buf_.resize(start);
   }
   words_.reserve(spans.size());
-  for (auto [s, l] : spans) words_.emplace_back(buf_.data() + s, l);
+  hashes_.reserve(spans.size());
+  for (auto [s, l] : spans) {
+    words_.emplace_back(buf_.data() + s, l);
+    hashes_.push_back(word_hash(words_.back()));
+  }
 }
 
 Words& Words::operator=(Words&& o) noexcept {
@@ -73,9 +81,11 @@ Words& Words::operator=(Words&& o) noexcept {
   const char* old = o.buf_.data();
   buf_ = std::move(o.buf_);
   words_ = std::move(o.words_);
+  hashes_ = std::move(o.hashes_);
   for (auto& w : words_) w = std::string_view(buf_.data() + (w.data() - old), w.size());
   o.buf_.clear();
   o.words_.clear();
+  o.hashes_.clear();
   return *this;
 }
 
@@ -117,12 +127,14 @@ bool contains_word(std::string_view hay, std::string_view needle) noexcept {
   return false;
 }
 
-PhraseSet::PhraseSet(std::initializer_list<std::string_view> phrases) {
+PhraseSet::PhraseSet(std::initializer_list<std::string_view> phrases) : first_(64, 0) {
   for (auto p : phrases) {
     Words w(p, 8);
     if (w.size() == 0) continue;
     std::uint64_t h = 0;
-    for (auto x : w.list()) h = mix(h, x);
+    for (auto x : w.hashes()) h = extend(h, x);
+    std::uint64_t f = w.hashes()[0] & 4095;
+    first_[f >> 6] |= 1ull << (f & 63);
     hashes_.push_back(h);
     by_phrase_.push_back(h);
     phrases_.emplace_back(p);
@@ -131,12 +143,14 @@ PhraseSet::PhraseSet(std::initializer_list<std::string_view> phrases) {
 }
 
 int PhraseSet::count(const Words& w, std::string* first) const {
-  const auto& l = w.list();
+  const auto& l = w.hashes();
   int n = 0;
   for (std::size_t i = 0; i < l.size(); ++i) {
+    std::uint64_t f = l[i] & 4095;
+    if (!(first_[f >> 6] & (1ull << (f & 63)))) continue;  // no phrase starts with this word
     std::uint64_t h = 0;
     for (std::size_t len = 1; len <= 4 && i + len <= l.size(); ++len) {
-      h = mix(h, l[i + len - 1]);
+      h = extend(h, l[i + len - 1]);
       if (std::binary_search(hashes_.begin(), hashes_.end(), h)) {
         ++n;
         if (first && first->empty()) {

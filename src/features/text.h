@@ -26,11 +26,14 @@ class Words {
   Words& operator=(Words&& o) noexcept;
 
   const std::vector<std::string_view>& list() const noexcept { return words_; }
+  /// A 64-bit hash of each word (same order as list()), for phrase matching.
+  const std::vector<std::uint64_t>& hashes() const noexcept { return hashes_; }
   std::size_t size() const noexcept { return words_.size(); }
 
  private:
   std::string buf_;
   std::vector<std::string_view> words_;
+  std::vector<std::uint64_t> hashes_;
 };
 
 /// Function words of the languages the corpus holds (en, pt, de, es, fr,
@@ -61,6 +64,7 @@ class PhraseSet {
   std::vector<std::uint64_t> hashes_;  // sorted
   std::vector<std::string> phrases_;
   std::vector<std::uint64_t> by_phrase_;
+  std::vector<std::uint64_t> first_;   // bit set of first-word hashes (4096 bits)
 };
 
 }  // namespace phishstream::features

@@ -15,12 +15,28 @@ namespace {
 class Arena {
  public:
   ~Arena() { for (void* b : blocks_) std::free(b); }
+  /// Forgets every allocation but keeps the first standard block, so that
+  /// the next parse on this thread starts without a trip to the kernel.
+  void reset() {
+    for (std::size_t i = 1; i < blocks_.size(); ++i) std::free(blocks_[i]);
+    if (blocks_.size() > 1) blocks_.resize(1);
+    if (!blocks_.empty() && first_is_standard_) {
+      cur_ = static_cast<char*>(blocks_[0]);
+      left_ = kBlock;
+    } else {
+      for (void* b : blocks_) std::free(b);
+      blocks_.clear();
+      cur_ = nullptr;
+      left_ = 0;
+    }
+  }
   void* alloc(std::size_t n) {
     n = (n + 15) & ~std::size_t{15};
     if (n > left_) {
       std::size_t sz = n > kBlock / 4 ? n : kBlock;
       char* b = static_cast<char*>(std::malloc(sz));
       if (!b) std::abort();
+      if (blocks_.empty()) first_is_standard_ = sz == kBlock;
       blocks_.push_back(b);
       if (sz != kBlock) return b;  // large block: keep the current one for small allocations
       cur_ = b;
@@ -37,6 +53,7 @@ class Arena {
  private:
   static constexpr std::size_t kBlock = 256 * 1024;
   std::vector<void*> blocks_;
+  bool first_is_standard_ = false;
   char* cur_ = nullptr;
   std::size_t left_ = 0;
 };
@@ -149,12 +166,13 @@ std::size_t nesting_cut(std::string_view h) {
 
 HtmlContent parse_html(std::string_view html, std::size_t max_text, std::size_t max_links) {
   HtmlContent out;
+  thread_local Arena arena;
+  arena.reset();
   std::size_t cut = nesting_cut(html);
   if (cut < html.size()) {
     html = html.substr(0, cut);
     out.truncated = true;
   }
-  Arena arena;
   GumboOptions opts = kGumboDefaultOptions;
   opts.allocator = &Arena::allocate;
   opts.deallocator = &Arena::deallocate;
