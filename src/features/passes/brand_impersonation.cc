@@ -3,6 +3,7 @@
 // site's own protected domains. Lookalikes are found on UTS #39 skeletons,
 // so "paypa1", "rnicrosoft" and Cyrillic "аpple" all match.
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "features/brands.h"
@@ -61,8 +62,9 @@ class BrandImpersonation final : public Pass {
     std::string from_reg;
     if (!m.from.empty() && !m.from[0].domain.empty()) from_reg = mail::registrable_domain(m.from[0].domain);
 
+    std::unordered_set<std::string_view> seen;  // hosts repeat; skeletons cost an ICU call
     for (const auto& u : m.urls) {
-      if (u.host.empty() || u.ip_literal) continue;
+      if (u.host.empty() || u.ip_literal || !seen.insert(u.host).second) continue;
       check_host(ctx, prot, u.host_unicode, u.registrable, u.suffix);
     }
     if (!from_reg.empty()) {

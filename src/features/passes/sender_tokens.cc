@@ -29,7 +29,8 @@ class SenderTokens final : public Pass {
     if (!m.from.empty()) {
       const auto& f = m.from[0];
       std::string reg = f.domain.empty() ? std::string() : mail::registrable_domain(f.domain);
-      if (is_freemail(reg)) ctx.token(Ns::hdr, "_from_freemail");
+      // A free-mail From alone is not a feature: list ham of 2002 came from
+      // Yahoo and Hotmail as much as phishing does now.
       // The From suffix is mostly where a corpus was collected (.org lists,
       // .com everything else); only abuse-dominated suffixes are a signal.
       std::size_t dot = reg.find('.');

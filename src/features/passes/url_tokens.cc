@@ -19,12 +19,10 @@ class UrlTokens final : public Pass {
     std::string from_reg;
     if (!m.from.empty() && !m.from[0].domain.empty()) from_reg = mail::registrable_domain(m.from[0].domain);
     std::unordered_set<std::string_view> domains;
-    std::size_t web = 0, same = 0, http = 0;
+    std::size_t same = 0;
     std::string t;
     for (const auto& u : m.urls) {
       if (u.host.empty()) continue;
-      ++web;
-      if (u.scheme == "http") ++http;
       if (!domains.insert(u.registrable).second) continue;  // one set of tokens per domain
       if (!from_reg.empty() && u.registrable == from_reg) ++same;
       t.assign("dom:").append(u.registrable);
@@ -39,7 +37,7 @@ class UrlTokens final : public Pass {
       std::size_t words = 0;
       Words pw(u.path, 12);
       for (auto w : pw.list()) {
-        if (w.size() < 3 || ++words > 8) continue;
+        if (w.size() < 3 || is_number(w) || ++words > 8) continue;
         t.assign("p:").append(w);
         ctx.token(Ns::url, t, 0.5f);
       }
@@ -51,7 +49,7 @@ class UrlTokens final : public Pass {
     // Link counts are left out: list mail has few links, so counts learn
     // the make-up of a corpus rather than phishing.
     if (domains.size() > 10) ctx.token(Ns::url, "_many_domains");
-    if (web && http == web) ctx.token(Ns::url, "_all_http");
+    // Whether links use http or https says which decade a mail is from.
     if (!from_reg.empty() && !domains.empty()) {
       // Only the ham-side fact: "no link to the sender's domain" is what
       // bounces, notifications and every ESP-sent newsletter look like too.
