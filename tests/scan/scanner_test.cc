@@ -82,7 +82,7 @@ TEST(Policy, Thresholds) {
   model::Scores s;
   s.p_phish = 0.95f;
   EXPECT_EQ(scan::decide(s, p), scan::Action::quarantine);
-  s.p_phish = 0.7f;
+  s.p_phish = 0.85f;
   EXPECT_EQ(scan::decide(s, p), scan::Action::junk);
   s.p_phish = 0.1f;
   s.p_spam = 0.9f;
