@@ -57,6 +57,7 @@ TEST_F(Corpus, PhishVersusHam) {
   }
   double auc = eval::roc_auc(s), tpr = eval::tpr_at_fpr(s, 0.01);
   RecordProperty("phish_auc", std::to_string(auc));
+  std::printf("phish vs ham: AUC %.5f, TPR@1%% %.4f, TPR@0.1%% %.4f\n", auc, tpr, eval::tpr_at_fpr(s, 0.001));
   EXPECT_GE(auc, 0.995);
   EXPECT_GE(tpr, 0.95);
 }
@@ -67,6 +68,7 @@ TEST_F(Corpus, BadMailVersusHam) {
     if (!test.ok[i]) continue;
     s.push_back({mdl->score(test.examples[i].vec).p_bad, test_rows[i].label != model::Label::ham});
   }
+  std::printf("(phish+spam) vs ham: AUC %.5f, TPR@1%% %.4f\n", eval::roc_auc(s), eval::tpr_at_fpr(s, 0.01));
   EXPECT_GE(eval::roc_auc(s), 0.995);
   EXPECT_GE(eval::tpr_at_fpr(s, 0.01), 0.95);
 }
@@ -114,6 +116,7 @@ TEST_F(Corpus, ArtefactInvariance) {
   }
   EXPECT_EQ(n, 200);
   RecordProperty("worst_delta", std::to_string(worst));
+  std::printf("artefact invariance: %d ham messages, largest change of P(phish) %.5f\n", n, worst);
 }
 
 }  // namespace
