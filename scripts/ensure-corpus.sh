@@ -33,6 +33,8 @@ for group in sorted(os.listdir(pkg)):
     if label is None:
         continue
     for f in sorted(os.listdir(d)):
+        if not f.endswith(".txt"):  # the .json files hold the same messages as records
+            continue
         p = os.path.join(d, f)
         with open(p, "rb") as fh:
             sha = hashlib.sha256(fh.read()).hexdigest()
