@@ -12,6 +12,7 @@ PKGS=(
   libsqlite3-dev libsodium-dev libzstd-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   bogofilter python3 util-linux
+  libssl-dev swaks sqlite3
 )
 
 missing=()

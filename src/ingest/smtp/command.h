@@ -1,0 +1,39 @@
+// Parsing one SMTP command line (RFC 5321 §4.1, with RFC 1870 SIZE,
+// RFC 6152 8BITMIME and RFC 6531 SMTPUTF8 parameters).
+//
+// parse_command() takes a line without its CRLF and returns a Command or an
+// smtp::error. It allocates only the strings it returns. Pure; thread-safe.
+#pragma once
+
+#include <boost/system/result.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+#include "ingest/smtp/error.h"
+
+namespace phishstream::smtp {
+
+enum class Verb { ehlo, helo, mail, rcpt, data, rset, noop, quit, vrfy, expn, help, starttls, bdat, auth, unknown };
+
+struct Command {
+  Verb verb = Verb::unknown;
+  std::string arg;               ///< EHLO/HELO domain, VRFY argument, …
+  std::string address;           ///< MAIL/RCPT path without <>; "" is the null sender
+  std::optional<std::uint64_t> size;  ///< MAIL SIZE=
+  bool body_8bit = false;        ///< MAIL BODY=8BITMIME
+  bool smtputf8 = false;         ///< MAIL SMTPUTF8
+};
+
+using CommandResult = boost::system::result<Command, std::error_code>;
+
+CommandResult parse_command(std::string_view line);
+
+/// True when `addr` is safe to use as a mailbox name on disk and in headers:
+/// local@domain, no control characters, no '/', '\\', NUL, no ".." segment,
+/// no leading dot, at most 254 octets.
+bool safe_mailbox(std::string_view addr) noexcept;
+
+}  // namespace phishstream::smtp

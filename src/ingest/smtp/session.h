@@ -1,0 +1,333 @@
+// One SMTP session, as a coroutine (the shape of Beast's awaitable server).
+//
+// run_session() speaks ESMTP on any AsyncStream (a TCP socket, a TLS stream,
+// or the in-memory test stream) until QUIT, a fatal error or a timeout. It
+// offers PIPELINING, SIZE, 8BITMIME, ENHANCEDSTATUSCODES and SMTPUTF8, reads
+// every command under a deadline, and hands each complete message to the
+// MessageSink. It replies 250 to DATA only after the sink says the message
+// is durable.
+//
+// Ownership: the caller owns the stream, the config and the sink, and keeps
+// them alive until the returned awaitable completes. The coroutine runs on
+// the stream's executor; one session never runs on two threads at once.
+#pragma once
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ingest/smtp/command.h"
+#include "ingest/smtp/error.h"
+
+namespace phishstream::smtp {
+
+struct SessionConfig {
+  std::string hostname = "localhost";
+  std::size_t max_message_bytes = 25u << 20;
+  std::size_t max_recipients = 100;
+  std::chrono::milliseconds command_timeout{std::chrono::minutes(5)};  ///< RFC 5321 §4.5.3.2
+  std::chrono::milliseconds data_timeout{std::chrono::minutes(10)};
+  int max_errors = 10;
+};
+
+/// What the client told us besides the message itself.
+struct Envelope {
+  std::string client_ip;
+  std::string helo;
+  std::string mail_from;  ///< "" for the null sender (bounces)
+  std::vector<std::string> rcpt;
+  bool body_8bit = false;
+  bool smtputf8 = false;
+};
+
+/// Where accepted messages go (the queue). submit() must call `done`
+/// exactly once, from any thread: with no error once the message is
+/// durable, or with smtp::error::queue_full / queue_failed.
+class MessageSink {
+ public:
+  using Done = std::function<void(std::error_code, std::string id)>;
+  virtual ~MessageSink() = default;
+  virtual void submit(Envelope env, std::string data, Done done) = 0;
+};
+
+namespace detail {
+
+template <class Token>
+auto async_submit(MessageSink& sink, Envelope env, std::string data, Token&& token) {
+  return boost::asio::async_initiate<Token, void(std::error_code, std::string)>(
+      [&sink](auto handler, Envelope e, std::string d) {
+        auto ex = boost::asio::get_associated_executor(handler);
+        auto h = std::make_shared<decltype(handler)>(std::move(handler));
+        sink.submit(std::move(e), std::move(d), [h, ex](std::error_code ec, std::string id) {
+          boost::asio::post(ex, [h, ec, id = std::move(id)]() mutable { (*h)(ec, std::move(id)); });
+        });
+      },
+      token, std::move(env), std::move(data));
+}
+
+// Reply text for an error, with its RFC 5321 / RFC 3463 codes.
+inline std::string reply_for(std::error_code ec) {
+  if (ec == error::syntax) return "501 5.5.4 Syntax error in parameters or arguments";
+  if (ec == error::line_too_long) return "500 5.5.2 Line too long";
+  if (ec == error::bad_sequence) return "503 5.5.1 Bad sequence of commands";
+  if (ec == error::bad_address) return "553 5.1.3 Bad address syntax";
+  if (ec == error::unknown_parameter) return "555 5.5.4 Parameter not supported";
+  if (ec == error::too_many_recipients) return "452 4.5.3 Too many recipients";
+  if (ec == error::message_too_big) return "552 5.3.4 Message size exceeds fixed limit";
+  if (ec == error::timeout) return "421 4.4.2 Timeout, closing connection";
+  if (ec == error::too_many_errors) return "421 4.7.0 Too many errors, closing connection";
+  if (ec == error::queue_full) return "452 4.3.1 Insufficient system storage, try again later";
+  if (ec == error::shutting_down) return "421 4.3.2 Service shutting down, try again later";
+  return "451 4.3.0 Temporary failure, try again later";
+}
+
+}  // namespace detail
+
+/// Per-session counters, filled in as the session runs (for metrics).
+struct SessionStats {
+  std::size_t messages = 0;
+  std::size_t rejected = 0;
+  std::size_t tempfailed = 0;
+  bool timed_out = false;
+};
+
+template <class Stream>
+boost::asio::awaitable<void> run_session(Stream& stream, const SessionConfig& cfg, MessageSink& sink,
+                                         std::string client_ip, SessionStats& stats) {
+  namespace asio = boost::asio;
+  using asio::use_awaitable;
+  asio::steady_timer deadline(stream.get_executor());
+  auto expired = std::make_shared<bool>(false);
+  std::string in, out;
+  in.reserve(4096);
+  char chunk[16384];
+
+  auto flush = [&]() -> asio::awaitable<void> {
+    if (out.empty()) co_return;
+    std::string o;
+    o.swap(out);
+    co_await asio::async_write(stream, asio::buffer(o), use_awaitable);
+  };
+  auto reply = [&](std::string_view r) {
+    out.append(r);
+    out.append("\r\n");
+  };
+  // Reads more input under a deadline; false on EOF, error or timeout.
+  auto fill = [&](std::chrono::milliseconds limit) -> asio::awaitable<bool> {
+    deadline.expires_after(limit);
+    deadline.async_wait([&stream, expired](std::error_code ec) {
+      if (!ec) {
+        *expired = true;
+        stream.cancel();
+      }
+    });
+    auto [ec, n] = co_await stream.async_read_some(asio::buffer(chunk),
+                                                   asio::as_tuple(use_awaitable));
+    deadline.cancel();
+    if (ec || n == 0) co_return false;
+    in.append(chunk, n);
+    co_return true;
+  };
+
+  Envelope env;
+  env.client_ip = std::move(client_ip);
+  bool greeted = false, have_mail = false;
+  int errors = 0;
+  reply("220 " + cfg.hostname + " ESMTP phishstream");
+
+  auto reset = [&] {
+    env.mail_from.clear();
+    env.rcpt.clear();
+    env.body_8bit = env.smtputf8 = false;
+    have_mail = false;
+  };
+
+  while (true) {
+    // Next command line; flush replies first when no full line is buffered,
+    // so that pipelined commands get their replies in one write.
+    std::size_t eol;
+    bool overlong = false;
+    while ((eol = in.find('\n')) == std::string::npos) {
+      if (in.size() > 4096) {  // far past 512: drop it, answer once the line ends
+        in.clear();
+        overlong = true;
+      }
+      co_await flush();
+      if (!co_await fill(cfg.command_timeout)) {
+        if (*expired) {
+          stats.timed_out = true;
+          reply(detail::reply_for(error::timeout));
+          co_await flush();
+        }
+        co_return;
+      }
+    }
+    std::string_view line(in.data(), eol);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    std::string saved(line);
+    in.erase(0, eol + 1);
+
+    auto parsed = overlong ? CommandResult(make_error_code(error::line_too_long)) : parse_command(saved);
+    if (!parsed) {
+      ++errors;
+      reply(parsed.error() == error::syntax && saved.find(' ') == std::string::npos
+                ? std::string("500 5.5.2 Syntax error, command unrecognized")
+                : detail::reply_for(parsed.error()));
+    } else {
+      const Command& c = *parsed;
+      switch (c.verb) {
+        case Verb::ehlo:
+          greeted = true;
+          env.helo = c.arg;
+          reset();
+          reply("250-" + cfg.hostname + " greets " + c.arg);
+          reply("250-PIPELINING");
+          reply("250-SIZE " + std::to_string(cfg.max_message_bytes));
+          reply("250-8BITMIME");
+          reply("250-ENHANCEDSTATUSCODES");
+          reply("250 SMTPUTF8");
+          break;
+        case Verb::helo:
+          greeted = true;
+          env.helo = c.arg;
+          reset();
+          reply("250 " + cfg.hostname);
+          break;
+        case Verb::mail:
+          if (!greeted || have_mail) {
+            ++errors;
+            reply(detail::reply_for(error::bad_sequence));
+          } else if (c.size && *c.size > cfg.max_message_bytes) {
+            reply(detail::reply_for(error::message_too_big));
+          } else {
+            env.mail_from = c.address;
+            env.body_8bit = c.body_8bit;
+            env.smtputf8 = c.smtputf8;
+            have_mail = true;
+            reply("250 2.1.0 Sender OK");
+          }
+          break;
+        case Verb::rcpt:
+          if (!have_mail) {
+            ++errors;
+            reply(detail::reply_for(error::bad_sequence));
+          } else if (env.rcpt.size() >= cfg.max_recipients) {
+            reply(detail::reply_for(error::too_many_recipients));
+          } else {
+            env.rcpt.push_back(c.address);
+            reply("250 2.1.5 Recipient OK");
+          }
+          break;
+        case Verb::data: {
+          if (!have_mail || env.rcpt.empty()) {
+            ++errors;
+            reply(have_mail ? "554 5.5.1 No valid recipients" : detail::reply_for(error::bad_sequence));
+            break;
+          }
+          reply("354 End data with <CR><LF>.<CR><LF>");
+          co_await flush();
+          std::string data;
+          bool too_big = false, done = false;
+          std::size_t pos = 0;  // start of the next unread line in `in`
+          while (!done) {
+            std::size_t e = in.find("\r\n", pos);
+            if (e == std::string::npos) {
+              // Keep the partial line; make room, then read more.
+              in.erase(0, pos);
+              pos = 0;
+              if (!co_await fill(cfg.data_timeout)) {
+                if (*expired) {
+                  stats.timed_out = true;
+                  reply(detail::reply_for(error::timeout));
+                  co_await flush();
+                }
+                co_return;  // client gone mid-DATA: nothing was accepted
+              }
+              continue;
+            }
+            std::string_view l(in.data() + pos, e - pos);
+            pos = e + 2;
+            if (l == ".") {
+              done = true;
+              break;
+            }
+            if (!l.empty() && l.front() == '.') l.remove_prefix(1);  // dot-stuffing
+            if (!too_big) {
+              if (data.size() + l.size() + 2 > cfg.max_message_bytes) {
+                too_big = true;
+                data.clear();
+                data.shrink_to_fit();
+              } else {
+                data.append(l);
+                data.append("\r\n");
+              }
+            }
+          }
+          in.erase(0, pos);
+          if (too_big) {
+            ++stats.rejected;
+            reply(detail::reply_for(error::message_too_big));
+          } else {
+            auto [ec, id] = co_await detail::async_submit(sink, env, std::move(data), asio::as_tuple(use_awaitable));
+            if (ec) {
+              ++stats.tempfailed;
+              reply(detail::reply_for(ec));
+            } else {
+              ++stats.messages;
+              reply("250 2.0.0 Ok: queued as " + id);
+            }
+          }
+          reset();
+          break;
+        }
+        case Verb::rset:
+          reset();
+          reply("250 2.0.0 Ok");
+          break;
+        case Verb::noop:
+          reply("250 2.0.0 Ok");
+          break;
+        case Verb::quit:
+          reply("221 2.0.0 Bye");
+          co_await flush();
+          co_return;
+        case Verb::vrfy:
+          reply("252 2.5.2 Cannot VRFY user, but will accept message and attempt delivery");
+          break;
+        case Verb::expn:
+          reply("502 5.5.1 EXPN not implemented");
+          break;
+        case Verb::help:
+          reply("214 2.0.0 See RFC 5321");
+          break;
+        case Verb::starttls:
+          reply("502 5.5.1 STARTTLS not available");
+          break;
+        case Verb::bdat:
+        case Verb::auth:
+        case Verb::unknown:
+          ++errors;
+          reply("500 5.5.2 Syntax error, command unrecognized");
+          break;
+      }
+    }
+    if (errors >= cfg.max_errors) {
+      reply(detail::reply_for(error::too_many_errors));
+      co_await flush();
+      co_return;
+    }
+  }
+}
+
+}  // namespace phishstream::smtp

@@ -1,0 +1,184 @@
+// The SMTP session driven through MemStream: every reply code the session
+// gives, pipelining, dot-stuffing, limits, deadlines, failing links.
+#include "ingest/smtp/session.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include "testing/mem_stream.h"
+
+using namespace phishstream;
+using phishstream::testing::MemStream;
+
+namespace {
+
+// A fake sink for the unit test of the session; the real queue has its own
+// tests and the end-to-end tests use it.
+struct FakeSink : smtp::MessageSink {
+  std::vector<std::pair<smtp::Envelope, std::string>> got;
+  std::error_code fail;
+  void submit(smtp::Envelope env, std::string data, Done done) override {
+    if (fail) return done(fail, "");
+    got.emplace_back(std::move(env), std::move(data));
+    done({}, "Q" + std::to_string(got.size()));
+  }
+};
+
+struct Run {
+  std::string out;
+  smtp::SessionStats stats;
+};
+
+Run run(const std::string& input, FakeSink& sink, smtp::SessionConfig cfg = {}, bool eof = true, int fail_on = 0) {
+  boost::asio::io_context io;
+  MemStream s(io.get_executor(), fail_on);
+  s.feed(input);
+  if (eof) s.close_input();
+  Run r;
+  cfg.hostname = "mx.test";
+  boost::asio::co_spawn(io, smtp::run_session(s, cfg, sink, "127.0.0.1", r.stats), boost::asio::detached);
+  io.run();
+  r.out = s.output();
+  return r;
+}
+
+const std::string kMsg = "From: a@example.com\r\nSubject: hi\r\n\r\nhello\r\n..leading dot\r\n";
+
+TEST(SmtpSession, PipelinedTransaction) {
+  FakeSink sink;
+  auto r = run("EHLO client.test\r\nMAIL FROM:<a@example.com> SIZE=100 BODY=8BITMIME\r\nRCPT TO:<b@example.org>\r\n"
+               "RCPT TO:<c@example.org>\r\nDATA\r\n" + kMsg + ".\r\nQUIT\r\n", sink);
+  EXPECT_NE(r.out.find("220 mx.test ESMTP"), std::string::npos);
+  EXPECT_NE(r.out.find("250-PIPELINING"), std::string::npos);
+  EXPECT_NE(r.out.find("250-SIZE 26214400"), std::string::npos);
+  EXPECT_NE(r.out.find("250-ENHANCEDSTATUSCODES"), std::string::npos);
+  EXPECT_NE(r.out.find("250 SMTPUTF8"), std::string::npos);
+  EXPECT_NE(r.out.find("250 2.1.0"), std::string::npos);
+  EXPECT_NE(r.out.find("354 "), std::string::npos);
+  EXPECT_NE(r.out.find("250 2.0.0 Ok: queued as Q1"), std::string::npos);
+  EXPECT_NE(r.out.find("221 2.0.0"), std::string::npos);
+  ASSERT_EQ(sink.got.size(), 1u);
+  EXPECT_EQ(sink.got[0].first.mail_from, "a@example.com");
+  EXPECT_EQ(sink.got[0].first.rcpt, (std::vector<std::string>{"b@example.org", "c@example.org"}));
+  EXPECT_EQ(sink.got[0].first.helo, "client.test");
+  EXPECT_TRUE(sink.got[0].first.body_8bit);
+  EXPECT_EQ(sink.got[0].second, "From: a@example.com\r\nSubject: hi\r\n\r\nhello\r\n.leading dot\r\n");
+}
+
+TEST(SmtpSession, NullSenderAndRset) {
+  FakeSink sink;
+  auto r = run("HELO c\r\nMAIL FROM:<>\r\nRSET\r\nRCPT TO:<b@example.org>\r\nMAIL FROM:<>\r\nRCPT TO:<b@example.org>\r\nDATA\r\nx\r\n.\r\n", sink);
+  EXPECT_NE(r.out.find("250 2.0.0 Ok\r\n503 5.5.1"), std::string::npos) << r.out;  // RCPT after RSET
+  ASSERT_EQ(sink.got.size(), 1u);
+  EXPECT_EQ(sink.got[0].first.mail_from, "");
+}
+
+TEST(SmtpSession, SequenceErrors) {
+  FakeSink sink;
+  auto r = run("MAIL FROM:<a@example.com>\r\nEHLO c\r\nRCPT TO:<b@example.org>\r\nDATA\r\nMAIL FROM:<a@example.com>\r\nDATA\r\n", sink);
+  EXPECT_EQ(r.out.find("503 5.5.1"), r.out.find("503 5.5.1 Bad sequence"));
+  std::size_t n = 0;
+  for (std::size_t p = 0; (p = r.out.find("503 5.5.1", p)) != std::string::npos; ++p) ++n;
+  EXPECT_EQ(n, 3u) << r.out;  // MAIL before EHLO, RCPT before MAIL, DATA before MAIL
+  EXPECT_NE(r.out.find("554 5.5.1 No valid recipients"), std::string::npos);
+  EXPECT_TRUE(sink.got.empty());
+}
+
+TEST(SmtpSession, MalformedCommands) {
+  FakeSink sink;
+  auto r = run("EHLO c\r\nFOO bar\r\nMAIL FROM:a@example.com\r\nMAIL FROM:<a@example.com> XYZ=1\r\nEHLO\r\n" + std::string(600, 'A') + "\r\nVRFY root\r\nEXPN list\r\nNOOP\r\n", sink);
+  EXPECT_NE(r.out.find("500 5.5.2 Syntax error, command unrecognized"), std::string::npos);
+  EXPECT_NE(r.out.find("501 5.5.4"), std::string::npos);
+  EXPECT_NE(r.out.find("555 5.5.4"), std::string::npos);
+  EXPECT_NE(r.out.find("500 5.5.2 Line too long"), std::string::npos);
+  EXPECT_NE(r.out.find("252 2.5.2"), std::string::npos);
+  EXPECT_NE(r.out.find("502 5.5.1"), std::string::npos);
+}
+
+TEST(SmtpSession, HostileRecipientsAreRefused) {
+  FakeSink sink;
+  for (std::string a : {"../../etc/passwd@x", "a/b@example.org", "a\\b@example.org", "..@example.org", ".a@example.org", "noat"}) {
+    auto r = run("EHLO c\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<" + a + ">\r\n", sink);
+    EXPECT_NE(r.out.find("553 5.1.3"), std::string::npos) << a;
+  }
+  auto nul = run("EHLO c\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<a" + std::string(1, '\0') + "b@example.org>\r\n", sink);
+  EXPECT_NE(nul.out.find("501 5.5.4"), std::string::npos);
+}
+
+TEST(SmtpSession, TooManyRecipients) {
+  FakeSink sink;
+  smtp::SessionConfig cfg;
+  cfg.max_recipients = 2;
+  auto r = run("EHLO c\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<b@x.org>\r\nRCPT TO:<c@x.org>\r\nRCPT TO:<d@x.org>\r\nDATA\r\nx\r\n.\r\n", sink, cfg);
+  EXPECT_NE(r.out.find("452 4.5.3"), std::string::npos);
+  ASSERT_EQ(sink.got.size(), 1u);
+  EXPECT_EQ(sink.got[0].first.rcpt.size(), 2u);
+}
+
+TEST(SmtpSession, OversizedMessages) {
+  FakeSink sink;
+  smtp::SessionConfig cfg;
+  cfg.max_message_bytes = 100;
+  auto declared = run("EHLO c\r\nMAIL FROM:<a@example.com> SIZE=1000\r\n", sink, cfg);
+  EXPECT_NE(declared.out.find("552 5.3.4"), std::string::npos);
+  auto actual = run("EHLO c\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<b@x.org>\r\nDATA\r\n" + std::string(300, 'z') + "\r\n.\r\nNOOP\r\n", sink, cfg);
+  EXPECT_NE(actual.out.find("552 5.3.4"), std::string::npos);
+  EXPECT_NE(actual.out.find("250 2.0.0 Ok\r\n"), std::string::npos);  // the session goes on
+  EXPECT_TRUE(sink.got.empty());
+}
+
+TEST(SmtpSession, OnlyCrlfDotCrlfEndsData) {
+  FakeSink sink;
+  auto r = run("EHLO c\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<b@x.org>\r\nDATA\r\nline\n.\nsmuggled\r\n.\r\n", sink);
+  ASSERT_EQ(sink.got.size(), 1u);
+  EXPECT_EQ(sink.got[0].second, "line\n.\nsmuggled\r\n");
+}
+
+TEST(SmtpSession, DisconnectMidDataLosesNothingAccepted) {
+  FakeSink sink;
+  auto r = run("EHLO c\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<b@x.org>\r\nDATA\r\nhalf a mess", sink);
+  EXPECT_TRUE(sink.got.empty());
+  EXPECT_EQ(r.out.find("250 2.0.0 Ok: queued"), std::string::npos);
+}
+
+TEST(SmtpSession, CommandTimeout) {
+  FakeSink sink;
+  smtp::SessionConfig cfg;
+  cfg.command_timeout = std::chrono::milliseconds(50);
+  auto r = run("EHLO c\r\n", sink, cfg, /*eof=*/false);
+  EXPECT_NE(r.out.find("421 4.4.2"), std::string::npos) << r.out;
+  EXPECT_TRUE(r.stats.timed_out);
+}
+
+TEST(SmtpSession, QueueBackPressureAndFailure) {
+  FakeSink sink;
+  sink.fail = smtp::error::queue_full;
+  auto full = run("EHLO c\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<b@x.org>\r\nDATA\r\nx\r\n.\r\n", sink);
+  EXPECT_NE(full.out.find("452 4.3.1"), std::string::npos);
+  sink.fail = smtp::error::queue_failed;
+  auto failed = run("EHLO c\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<b@x.org>\r\nDATA\r\nx\r\n.\r\n", sink);
+  EXPECT_NE(failed.out.find("451 4.3.0"), std::string::npos);
+  EXPECT_EQ(failed.stats.tempfailed, 1u);
+}
+
+TEST(SmtpSession, TooManyErrorsCloses) {
+  FakeSink sink;
+  std::string junk;
+  for (int i = 0; i < 20; ++i) junk += "BLAH\r\n";
+  auto r = run(junk, sink);
+  EXPECT_NE(r.out.find("421 4.7.0"), std::string::npos);
+}
+
+TEST(SmtpSession, FailingLinkOnEveryCallDoesNotCrash) {
+  const std::string script = "EHLO c\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<b@x.org>\r\nDATA\r\nx\r\n.\r\nQUIT\r\n";
+  for (int n = 1; n <= 12; ++n) {
+    FakeSink sink;
+    run(script, sink, {}, true, n);
+    EXPECT_LE(sink.got.size(), 1u) << n;
+  }
+}
+
+}  // namespace
