@@ -5,7 +5,7 @@ CORPUS     ?= $(if $(PHISHSTREAM_CORPUS),$(PHISHSTREAM_CORPUS),$(if $(wildcard .
 MODEL      ?= var/model.psm
 SAMPLES    ?= samples
 
-.PHONY: all deps build test run asan fuzz bench clean model
+.PHONY: all deps build test run asan fuzz bench clean model scan-samples
 
 all: build
 
@@ -37,8 +37,13 @@ $(MODEL): | build
 
 model: $(MODEL)
 
-# Until the streaming service exists, `make run` scans the sample folder.
+# make run starts the filter with its embedded defaults (state in ./var).
 run: build $(MODEL)
+	$(BUILD)/phishstream scan --model $(MODEL) --format text --no-progress $(SAMPLES) | head -40
+	exec $(BUILD)/phishstream serve
+
+# Scan the hand-written samples only.
+scan-samples: build $(MODEL)
 	$(BUILD)/phishstream scan --model $(MODEL) --format text $(SAMPLES)
 
 bench: build

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "serve/server.h"
 
 int main(int argc, char** argv) {
   using namespace phishstream::cli;
@@ -47,6 +48,10 @@ int main(int argc, char** argv) {
   ev->add_option("--roc", ea.roc, "Write the ROC curves as SVG");
   ev->add_option("--jobs,-j", ea.jobs, "Threads")->check(CLI::Range(1, 256));
 
+  std::string config_path;
+  auto* serve = app.add_subcommand("serve", "Run the filter: SMTP ingest, queue, workers, store, delivery, HTTP API");
+  serve->add_option("--config,-c", config_path, "TOML configuration (default: built-in defaults, state in ./var)");
+
   CLI11_PARSE(app, argc, argv);
   try {
     if (scan->parsed()) {
@@ -57,6 +62,14 @@ int main(int argc, char** argv) {
       return run_scan(sa);
     }
     if (train->parsed()) return run_train(ta);
+    if (serve->parsed()) {
+      auto cfg = phishstream::serve::load_config(config_path);
+      if (!cfg) {
+        std::cerr << "phishstream serve: " << cfg.error() << "\n";
+        return 2;
+      }
+      return phishstream::serve::run_server(*cfg);
+    }
     if (ev->parsed()) return run_eval(ea);
   } catch (const std::exception& e) {
     // Expected failures are handled as values in the commands; reaching here

@@ -1,0 +1,139 @@
+#include "deliver/maildir.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+namespace phishstream::deliver {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::error_code last_error() { return {errno, std::generic_category()}; }
+
+std::error_code fsync_path(const fs::path& p, bool dir) {
+  int fd = ::open(p.c_str(), (dir ? O_RDONLY | O_DIRECTORY : O_RDONLY) | O_CLOEXEC);
+  if (fd < 0) return last_error();
+  std::error_code ec;
+  if (::fsync(fd) != 0) ec = last_error();
+  ::close(fd);
+  return ec;
+}
+
+std::error_code ensure_maildir(const fs::path& d) {
+  std::error_code ec;
+  for (const char* sub : {"cur", "new", "tmp"}) {
+    fs::create_directories(d / sub, ec);
+    if (ec) return ec;
+  }
+  return {};
+}
+
+fs::path folder_path(const fs::path& root, const std::string& box, Folder f) {
+  fs::path d = root / box;
+  return f == Folder::junk ? d / ".Junk" : d;
+}
+
+std::string file_name(std::string_view key) {
+  static const std::string host = [] {
+    char h[256] = {0};
+    ::gethostname(h, sizeof h - 1);
+    std::string s(h);
+    for (char& c : s)
+      if (c == '/' || c == ':') c = '_';
+    return s.empty() ? std::string("localhost") : s;
+  }();
+  return std::string(key) + ".phishstream." + host;
+}
+
+}  // namespace
+
+std::string mailbox_dir(std::string_view rcpt) {
+  if (rcpt.empty() || rcpt.size() > 254 || rcpt.find('@') == std::string_view::npos) return {};
+  std::string out;
+  for (unsigned char c : rcpt) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<unsigned char>(c + 32);
+    bool plain = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '@' || c == '+' || c == '_' || c == '-' ||
+                 c == '.';
+    if (plain) {
+      out.push_back(static_cast<char>(c));
+    } else {
+      char b[4];
+      std::snprintf(b, sizeof b, "%%%02X", c);
+      out += b;
+    }
+  }
+  // No name may be "." or "..", or start with a dot (Maildir++ folders do).
+  if (out.front() == '.') out.replace(0, 1, "%2E");
+  return out;
+}
+
+std::error_code deliver(const fs::path& root, std::string_view rcpt, Folder folder, std::string_view key,
+                        std::string_view message, MaildirResult& out) {
+  std::string box = mailbox_dir(rcpt);
+  if (box.empty()) return std::make_error_code(std::errc::invalid_argument);
+  fs::path dir = folder_path(root, box, folder);
+  if (auto ec = ensure_maildir(dir)) return ec;
+  std::string name = file_name(key);
+  fs::path fresh = dir / "new" / name;
+  std::error_code ec;
+  for (const fs::path& p : {fresh, dir / "cur" / (name + ":2,"), dir / "cur" / (name + ":2,S")}) {
+    if (fs::exists(p, ec)) {
+      out = {p, true};
+      return {};
+    }
+  }
+  fs::path tmp = dir / "tmp" / name;
+  ::unlink(tmp.c_str());  // a crashed earlier attempt
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return last_error();
+  // Maildir files use LF line endings.
+  std::string buf;
+  buf.reserve(message.size());
+  for (std::size_t i = 0; i < message.size(); ++i) {
+    if (message[i] == '\r' && i + 1 < message.size() && message[i + 1] == '\n') continue;
+    buf.push_back(message[i]);
+  }
+  std::size_t off = 0;
+  while (off < buf.size()) {
+    ssize_t w = ::write(fd, buf.data() + off, buf.size() - off);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) {
+      ec = w < 0 ? last_error() : std::make_error_code(std::errc::no_space_on_device);
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      return ec;
+    }
+    off += static_cast<std::size_t>(w);
+  }
+  if (::fsync(fd) != 0) {
+    ec = last_error();
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return ec;
+  }
+  ::close(fd);
+  if (::rename(tmp.c_str(), fresh.c_str()) != 0) {
+    ec = last_error();
+    ::unlink(tmp.c_str());
+    return ec;
+  }
+  if (auto e = fsync_path(dir / "new", true)) return e;
+  out = {fresh, false};
+  return {};
+}
+
+std::error_code move_message(const fs::path& from, const fs::path& root, std::string_view rcpt, Folder to,
+                             fs::path& out) {
+  std::string box = mailbox_dir(rcpt);
+  if (box.empty()) return std::make_error_code(std::errc::invalid_argument);
+  fs::path dir = folder_path(root, box, to);
+  if (auto ec = ensure_maildir(dir)) return ec;
+  out = dir / "new" / from.filename();
+  if (::rename(from.c_str(), out.c_str()) != 0) return last_error();
+  return fsync_path(dir / "new", true);
+}
+
+}  // namespace phishstream::deliver

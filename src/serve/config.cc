@@ -1,0 +1,130 @@
+#include "serve/config.h"
+
+#include <toml++/toml.h>
+
+#include <set>
+
+namespace phishstream::serve {
+namespace {
+
+struct Reader {
+  const toml::table& root;
+  std::string err;
+  std::set<std::string> known;
+
+  template <class T>
+  void get(const char* table, const char* key, T& out) {
+    std::string full = std::string(table) + "." + key;
+    known.insert(full);
+    const toml::table* t = root[table].as_table();
+    if (!t) return;
+    const toml::node* n = t->get(key);
+    if (!n) return;
+    if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, std::filesystem::path>) {
+      if (auto v = n->value<std::string>()) out = *v;
+      else err += full + " must be a string; ";
+    } else if constexpr (std::is_same_v<T, float>) {
+      if (auto v = n->value<double>()) out = static_cast<float>(*v);
+      else err += full + " must be a number; ";
+    } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+      const toml::array* a = n->as_array();
+      if (!a) { err += full + " must be an array of strings; "; return; }
+      out.clear();
+      for (const auto& x : *a) {
+        if (auto v = x.value<std::string>()) out.push_back(*v);
+        else err += full + " must hold strings; ";
+      }
+    } else {
+      if (auto v = n->value<std::int64_t>(); v && *v >= 0) out = static_cast<T>(*v);
+      else err += full + " must be a non-negative integer; ";
+    }
+  }
+
+  void check_unknown() {
+    for (const auto& [tk, tv] : root) {
+      const toml::table* t = tv.as_table();
+      if (!t) { err += "unknown top-level key " + std::string(tk.str()) + "; "; continue; }
+      for (const auto& [k, v] : *t) {
+        std::string full = std::string(tk.str()) + "." + std::string(k.str());
+        if (!known.count(full)) err += "unknown key " + full + "; ";
+      }
+    }
+  }
+};
+
+}  // namespace
+
+void ServeConfig::resolve() {
+  if (queue_dir.empty()) queue_dir = state_dir / "queue";
+  if (store_path.empty()) store_path = state_dir / "phishstream.db";
+  if (maildir_root.empty()) maildir_root = state_dir / "mail";
+  if (model_path.empty()) model_path = state_dir / "model.psm";
+}
+
+bool split_host_port(const std::string& s, std::string& host, unsigned short& port) {
+  std::size_t c = s.rfind(':');
+  if (c == std::string::npos || c == 0) return false;
+  host = s.substr(0, c);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  try {
+    int p = std::stoi(s.substr(c + 1));
+    if (p <= 0 || p > 65535) return false;
+    port = static_cast<unsigned short>(p);
+  } catch (...) {
+    return false;
+  }
+  return true;
+}
+
+ConfigResult load_config(const std::string& path) {
+  ServeConfig c;
+  if (path.empty()) {
+    c.resolve();
+    return c;
+  }
+  toml::table root;
+  try {
+    root = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    return ConfigResult(boost::system::in_place_error, "config " + path + ": " + std::string(e.description()));
+  }
+  Reader r{root, {}, {}};
+  r.get("server", "hostname", c.hostname);
+  r.get("server", "state_dir", c.state_dir);
+  r.get("smtp", "listen", c.smtp_listen);
+  r.get("smtp", "max_connections", c.smtp_max_connections);
+  r.get("smtp", "max_message_bytes", c.smtp_max_message_bytes);
+  r.get("smtp", "max_recipients", c.smtp_max_recipients);
+  r.get("smtp", "command_timeout_s", c.smtp_command_timeout_s);
+  r.get("smtp", "data_timeout_s", c.smtp_data_timeout_s);
+  r.get("http", "listen", c.http_listen);
+  r.get("queue", "dir", c.queue_dir);
+  r.get("queue", "max_messages", c.queue_max_messages);
+  r.get("queue", "max_bytes", c.queue_max_bytes);
+  r.get("queue", "max_attempts", c.queue_max_attempts);
+  r.get("queue", "retry_delay_ms", c.queue_retry_delay_ms);
+  r.get("workers", "threads", c.worker_threads);
+  r.get("store", "path", c.store_path);
+  r.get("store", "retention_days", c.retention_days);
+  r.get("delivery", "maildir_root", c.maildir_root);
+  r.get("model", "path", c.model_path);
+  r.get("policy", "junk_phish", c.policy.junk_phish);
+  r.get("policy", "junk_spam", c.policy.junk_spam);
+  r.get("policy", "quarantine_phish", c.policy.quarantine_phish);
+  r.get("policy", "reject_phish", c.policy.reject_phish);
+  r.get("policy", "allow_senders", c.allow_senders);
+  r.get("policy", "block_senders", c.block_senders);
+  r.get("policy", "trusted_authserv_ids", c.site.trusted_authserv_ids);
+  r.get("policy", "protected_domains", c.site.protected_domains);
+  r.check_unknown();
+  std::string h;
+  unsigned short p;
+  if (!split_host_port(c.smtp_listen, h, p)) r.err += "smtp.listen must be host:port; ";
+  if (!split_host_port(c.http_listen, h, p)) r.err += "http.listen must be host:port; ";
+  if (c.worker_threads < 1) r.err += "workers.threads must be at least 1; ";
+  if (!r.err.empty()) return ConfigResult(boost::system::in_place_error, "config " + path + ": " + r.err);
+  c.resolve();
+  return c;
+}
+
+}  // namespace phishstream::serve

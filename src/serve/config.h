@@ -1,0 +1,62 @@
+// ServeConfig: everything `phishstream serve` can be told, with a default
+// for every key (docs/configuration.md lists them all).
+//
+// load_config() reads TOML; unknown keys and wrong types are errors, so a
+// typo never silently falls back to a default. A ServeConfig is a plain
+// value; the server copies what it needs at start and on SIGHUP.
+#pragma once
+
+#include <boost/system/result.hpp>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "features/context.h"
+#include "scan/policy.h"
+
+namespace phishstream::serve {
+
+struct ServeConfig {
+  std::string hostname = "localhost";
+  std::filesystem::path state_dir = "var";
+
+  std::string smtp_listen = "127.0.0.1:2525";
+  std::size_t smtp_max_connections = 200;
+  std::size_t smtp_max_message_bytes = 25u << 20;
+  std::size_t smtp_max_recipients = 100;
+  int smtp_command_timeout_s = 300;
+  int smtp_data_timeout_s = 600;
+
+  std::string http_listen = "127.0.0.1:8025";
+
+  std::filesystem::path queue_dir;  ///< default <state_dir>/queue
+  std::uint64_t queue_max_messages = 100000;
+  std::uint64_t queue_max_bytes = 2ull << 30;
+  std::uint32_t queue_max_attempts = 5;
+  int queue_retry_delay_ms = 2000;
+
+  int worker_threads = 2;
+
+  std::filesystem::path store_path;  ///< default <state_dir>/phishstream.db
+  int retention_days = 30;
+
+  std::filesystem::path maildir_root;  ///< default <state_dir>/mail
+  std::filesystem::path model_path;    ///< default <state_dir>/model.psm
+
+  scan::PolicyConfig policy;
+  std::vector<std::string> allow_senders, block_senders;
+  features::SiteConfig site;
+
+  /// Fills the defaults that depend on state_dir.
+  void resolve();
+};
+
+using ConfigResult = boost::system::result<ServeConfig, std::string>;
+
+/// Reads a TOML file; "" gives the defaults.
+ConfigResult load_config(const std::string& path);
+
+/// "host:port" → host and port; false when malformed.
+bool split_host_port(const std::string& s, std::string& host, unsigned short& port);
+
+}  // namespace phishstream::serve

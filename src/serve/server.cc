@@ -1,0 +1,259 @@
+#include "serve/server.h"
+
+#include <boost/asio.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <iostream>
+#include <memory>
+
+#include "ingest/http/api.h"
+#include "ingest/smtp/session.h"
+#include "metrics/registry.h"
+#include "model/model_io.h"
+#include "queue/embedded/log_queue.h"
+#include "scan/scanner.h"
+#include "store/sqlite/sqlite_store.h"
+#include "worker/pipeline.h"
+
+namespace phishstream::serve {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using asio::ip::tcp;
+using asio::use_awaitable;
+
+struct Shared {
+  const ServeConfig& cfg;
+  smtp::SessionConfig smtp;
+  queue::Queue& queue;
+  http::Api& api;
+  metrics::Counter *connections, *refused, *accepted, *tempfailed, *rejected, *timeouts;
+  std::atomic<std::size_t> active{0};
+  std::atomic<bool> stopping{false};
+};
+
+asio::awaitable<void> smtp_connection(tcp::socket sock, Shared& sh) {
+  std::string ip;
+  boost::system::error_code ec;
+  auto ep = sock.remote_endpoint(ec);
+  if (!ec) ip = ep.address().to_string();
+  smtp::SessionStats st;
+  try {
+    co_await smtp::run_session(sock, sh.smtp, sh.queue, ip, st);
+  } catch (const std::exception&) {
+    // The link failed mid-reply; nothing unacknowledged was accepted.
+  }
+  sh.accepted->inc(st.messages);
+  sh.tempfailed->inc(st.tempfailed);
+  sh.rejected->inc(st.rejected);
+  if (st.timed_out) sh.timeouts->inc();
+  sock.shutdown(tcp::socket::shutdown_both, ec);
+  sock.close(ec);
+  --sh.active;
+}
+
+asio::awaitable<void> smtp_listener(tcp::acceptor& acc, Shared& sh) {
+  auto ex = co_await asio::this_coro::executor;
+  while (!sh.stopping) {
+    auto [ec, sock] = co_await acc.async_accept(asio::as_tuple(use_awaitable));
+    if (ec) {
+      if (sh.stopping || ec == asio::error::operation_aborted) co_return;
+      continue;
+    }
+    sh.connections->inc();
+    if (sh.active >= sh.cfg.smtp_max_connections) {
+      sh.refused->inc();
+      static const std::string busy = "421 4.3.2 Too many connections, try again later\r\n";
+      co_await asio::async_write(sock, asio::buffer(busy), asio::as_tuple(use_awaitable));
+      continue;  // the socket closes here
+    }
+    ++sh.active;
+    asio::co_spawn(ex, smtp_connection(std::move(sock), sh), asio::detached);
+  }
+}
+
+asio::awaitable<void> http_connection(tcp::socket sock, Shared& sh) {
+  beast::tcp_stream stream(std::move(sock));
+  beast::flat_buffer buf;
+  try {
+    while (true) {
+      stream.expires_after(std::chrono::seconds(30));
+      boost::beast::http::request_parser<boost::beast::http::string_body> parser;
+      parser.body_limit(sh.cfg.smtp_max_message_bytes + 65536);
+      auto [ec, n] = co_await boost::beast::http::async_read(stream, buf, parser, asio::as_tuple(use_awaitable));
+      if (ec == boost::beast::http::error::end_of_stream || ec) {
+        if (ec == boost::beast::http::error::body_limit) {
+          http::Request dummy;
+          auto r = http::json_error(dummy, boost::beast::http::status::payload_too_large, "too_large", "request body too large");
+          r.keep_alive(false);
+          co_await boost::beast::http::async_write(stream, r, asio::as_tuple(use_awaitable));
+        }
+        break;
+      }
+      http::Request req = parser.release();
+      http::Response res = sh.api.handle(req);
+      bool keep = res.keep_alive();
+      co_await boost::beast::http::async_write(stream, res, use_awaitable);
+      if (!keep) break;
+    }
+  } catch (const std::exception&) {
+  }
+  beast::error_code ec;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+}
+
+asio::awaitable<void> http_listener(tcp::acceptor& acc, Shared& sh) {
+  auto ex = co_await asio::this_coro::executor;
+  while (!sh.stopping) {
+    auto [ec, sock] = co_await acc.async_accept(asio::as_tuple(use_awaitable));
+    if (ec) {
+      if (sh.stopping || ec == asio::error::operation_aborted) co_return;
+      continue;
+    }
+    asio::co_spawn(ex, http_connection(std::move(sock), sh), asio::detached);
+  }
+}
+
+bool open_acceptor(tcp::acceptor& acc, const std::string& listen, std::string& err) {
+  std::string host;
+  unsigned short port = 0;
+  split_host_port(listen, host, port);
+  boost::system::error_code ec;
+  auto addr = asio::ip::make_address(host, ec);
+  if (ec) {
+    err = "cannot use address " + listen + ": " + ec.message();
+    return false;
+  }
+  tcp::endpoint ep(addr, port);
+  acc.open(ep.protocol(), ec);
+  if (!ec) acc.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acc.bind(ep, ec);
+  if (!ec) acc.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) err = "cannot listen on " + listen + ": " + ec.message();
+  return !ec;
+}
+
+}  // namespace
+
+int run_server(const ServeConfig& cfg) {
+  auto loaded = model::load(cfg.model_path.string());
+  if (!loaded) {
+    std::cerr << "phishstream serve: cannot load model " << cfg.model_path << ": " << loaded.error().message()
+              << "\n  (train one: phishstream train --manifest MANIFEST.tsv --out " << cfg.model_path.string()
+              << ", or run make run)\n";
+    return 2;
+  }
+  metrics::Registry reg;
+  std::unique_ptr<queue::LogQueue> q;
+  std::unique_ptr<store::SqliteStore> st;
+  try {
+    queue::LogQueueOptions qo;
+    qo.dir = cfg.queue_dir;
+    qo.max_messages = cfg.queue_max_messages;
+    qo.max_bytes = cfg.queue_max_bytes;
+    qo.max_attempts = cfg.queue_max_attempts;
+    qo.retry_delay = std::chrono::milliseconds(cfg.queue_retry_delay_ms);
+    q = std::make_unique<queue::LogQueue>(qo);
+    st = std::make_unique<store::SqliteStore>(cfg.store_path);
+  } catch (const std::exception& e) {
+    std::cerr << "phishstream serve: " << e.what() << "\n";
+    return 2;
+  }
+  scan::Scanner scanner(*loaded, cfg.policy, cfg.site);
+  worker::PipelineConfig pc;
+  pc.maildir_root = cfg.maildir_root;
+  pc.hostname = cfg.hostname;
+  pc.allow_senders = cfg.allow_senders;
+  pc.block_senders = cfg.block_senders;
+  worker::Pipeline pipeline(scanner, *st, reg, pc);
+
+  reg.gauge("phishstream_queue_depth", "Accepted messages not yet delivered or held", [&] { return static_cast<double>(q->stats().depth); });
+  reg.gauge("phishstream_queue_oldest_age_seconds", "Age of the oldest message in the queue",
+            [&] { return static_cast<double>(q->stats().oldest_age_ms) / 1e3; });
+  reg.gauge("phishstream_dead_letters", "Messages that failed every attempt (kept, not delivered)",
+            [&] { return static_cast<double>(q->stats().dead_letters); });
+  reg.gauge("phishstream_model_info", "The model in use", [] { return 1.0; },
+            "version=\"" + (*loaded)->meta().version + "\"");
+
+  http::Api api({scanner, *st, *q, reg, [&] { return true; }});
+  Shared sh{cfg, {}, *q, api, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr};
+  sh.smtp.hostname = cfg.hostname;
+  sh.smtp.max_message_bytes = cfg.smtp_max_message_bytes;
+  sh.smtp.max_recipients = cfg.smtp_max_recipients;
+  sh.smtp.command_timeout = std::chrono::seconds(cfg.smtp_command_timeout_s);
+  sh.smtp.data_timeout = std::chrono::seconds(cfg.smtp_data_timeout_s);
+  const char* s = "SMTP sessions and their outcomes";
+  sh.connections = &reg.counter("phishstream_smtp_connections_total", s, "outcome=\"opened\"");
+  sh.refused = &reg.counter("phishstream_smtp_connections_total", s, "outcome=\"refused\"");
+  sh.timeouts = &reg.counter("phishstream_smtp_connections_total", s, "outcome=\"timeout\"");
+  const char* m = "Messages offered over SMTP, by reply";
+  sh.accepted = &reg.counter("phishstream_smtp_messages_total", m, "reply=\"accepted\"");
+  sh.tempfailed = &reg.counter("phishstream_smtp_messages_total", m, "reply=\"tempfail\"");
+  sh.rejected = &reg.counter("phishstream_smtp_messages_total", m, "reply=\"rejected\"");
+  reg.gauge("phishstream_smtp_active_sessions", "Open SMTP sessions", [&] { return static_cast<double>(sh.active.load()); });
+
+  asio::io_context io(1);
+  tcp::acceptor smtp_acc(io), http_acc(io);
+  std::string err;
+  if (!open_acceptor(smtp_acc, cfg.smtp_listen, err) || !open_acceptor(http_acc, cfg.http_listen, err)) {
+    std::cerr << "phishstream serve: " << err << "\n";
+    return 2;
+  }
+  worker::WorkerPool workers(*q, pipeline, reg, cfg.worker_threads);
+  asio::co_spawn(io, smtp_listener(smtp_acc, sh), asio::detached);
+  asio::co_spawn(io, http_listener(http_acc, sh), asio::detached);
+
+  asio::signal_set stop_signals(io, SIGTERM, SIGINT);
+  asio::signal_set hup(io, SIGHUP);
+  std::function<void()> wait_hup = [&] {
+    hup.async_wait([&](boost::system::error_code ec, int) {
+      if (ec) return;
+      auto fresh = model::load(cfg.model_path.string());
+      if (fresh) {
+        scanner.set_model(*fresh);
+        std::cerr << "phishstream: SIGHUP: model " << (*fresh)->meta().version << " loaded\n";
+      } else {
+        std::cerr << "phishstream: SIGHUP: model not reloaded: " << fresh.error().message() << "\n";
+      }
+      wait_hup();
+    });
+  };
+  wait_hup();
+  asio::steady_timer drain(io);
+  stop_signals.async_wait([&](boost::system::error_code ec, int sig) {
+    if (ec) return;
+    std::cerr << "phishstream: signal " << sig << ", draining\n";
+    sh.stopping = true;
+    boost::system::error_code ignore;
+    smtp_acc.close(ignore);
+    http_acc.close(ignore);
+    q->close();
+    // Give open sessions a moment to finish their transaction, then stop.
+    auto poll = std::make_shared<std::function<void(int)>>();
+    *poll = [&, poll](int left) {
+      if (sh.active == 0 || left == 0) {
+        hup.cancel();
+        io.stop();
+        return;
+      }
+      drain.expires_after(std::chrono::milliseconds(100));
+      drain.async_wait([poll, left](boost::system::error_code) { (*poll)(left - 1); });
+    };
+    (*poll)(100);
+  });
+
+  std::cerr << "phishstream serve: model " << (*loaded)->meta().version << ", " << q->recovered()
+            << " queued messages recovered\n"
+            << "  send mail to   smtp://" << cfg.smtp_listen << "\n"
+            << "  look at        http://" << cfg.http_listen << "/v1/messages  (metrics: /metrics)\n"
+            << "  mailboxes in   " << cfg.maildir_root.string() << "/<recipient>/\n"
+            << "  state in       " << cfg.state_dir.string() << "/\n";
+  io.run();
+  workers.stop();
+  std::cerr << "phishstream serve: stopped\n";
+  return 0;
+}
+
+}  // namespace phishstream::serve

@@ -1,0 +1,258 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <sqlite3.h>
+#include <zstd.h>
+
+#include <boost/json.hpp>
+#include <system_error>
+
+namespace phishstream::store {
+namespace {
+
+// Numbered migrations; each runs once, in order, in its own transaction.
+const char* const kMigrations[] = {
+    // 1: messages, verdicts, raw bodies, delivery ledger
+    R"(CREATE TABLE messages (
+         id TEXT PRIMARY KEY, key TEXT NOT NULL, received_ms INTEGER NOT NULL,
+         client_ip TEXT, helo TEXT, mail_from TEXT, rcpt TEXT, from_addr TEXT, subject TEXT,
+         message_id TEXT, size INTEGER, action TEXT, p_phish REAL, p_spam REAL, model_version TEXT,
+         reasons TEXT, signals TEXT, timings TEXT, status TEXT, delivered_ms INTEGER);
+       CREATE INDEX messages_received ON messages(received_ms);
+       CREATE INDEX messages_action ON messages(action, received_ms);
+       CREATE INDEX messages_key ON messages(key);
+       CREATE TABLE raw (id TEXT PRIMARY KEY, body BLOB NOT NULL);
+       CREATE TABLE deliveries (key TEXT NOT NULL, rcpt TEXT NOT NULL, folder TEXT, path TEXT,
+         delivered_ms INTEGER, PRIMARY KEY (key, rcpt));)",
+};
+
+std::error_code sql_error(sqlite3* db) {
+  int rc = db ? sqlite3_extended_errcode(db) : SQLITE_ERROR;
+  if ((rc & 0xff) == SQLITE_FULL) return std::make_error_code(std::errc::no_space_on_device);
+  return std::make_error_code(std::errc::io_error);
+}
+
+struct Stmt {
+  sqlite3_stmt* s = nullptr;
+  Stmt(sqlite3* db, const char* sql) { sqlite3_prepare_v2(db, sql, -1, &s, nullptr); }
+  ~Stmt() { sqlite3_finalize(s); }
+  Stmt& text(int i, std::string_view v) {
+    sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& i64(int i, std::int64_t v) {
+    sqlite3_bind_int64(s, i, v);
+    return *this;
+  }
+  Stmt& real(int i, double v) {
+    sqlite3_bind_double(s, i, v);
+    return *this;
+  }
+  Stmt& blob(int i, const std::string& v) {
+    sqlite3_bind_blob(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  int step() { return sqlite3_step(s); }
+  std::string col_text(int i) {
+    auto* t = reinterpret_cast<const char*>(sqlite3_column_text(s, i));
+    return t ? std::string(t, static_cast<std::size_t>(sqlite3_column_bytes(s, i))) : std::string();
+  }
+};
+
+std::string to_json(const std::vector<std::string>& v) {
+  boost::json::array a;
+  for (const auto& s : v) a.emplace_back(s);
+  return boost::json::serialize(a);
+}
+
+std::vector<std::string> from_json(const std::string& s) {
+  std::vector<std::string> out;
+  boost::system::error_code ec;
+  auto v = boost::json::parse(s, ec);
+  if (ec || !v.is_array()) return out;
+  for (const auto& x : v.as_array())
+    if (x.is_string()) out.emplace_back(x.as_string());
+  return out;
+}
+
+sqlite3* open_db(const std::filesystem::path& file) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr) !=
+      SQLITE_OK) {
+    sqlite3_close(db);
+    throw std::system_error(std::make_error_code(std::errc::io_error), "cannot open " + file.string());
+  }
+  sqlite3_busy_timeout(db, 5000);
+  sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;", nullptr, nullptr, nullptr);
+  return db;
+}
+
+constexpr const char* kSelect =
+    "SELECT id,key,received_ms,client_ip,helo,mail_from,rcpt,from_addr,subject,message_id,size,action,p_phish,"
+    "p_spam,model_version,reasons,signals,timings,status,delivered_ms FROM messages";
+
+MessageRecord row(Stmt& st) {
+  MessageRecord r;
+  r.id = st.col_text(0);
+  r.key = st.col_text(1);
+  r.received_ms = sqlite3_column_int64(st.s, 2);
+  r.client_ip = st.col_text(3);
+  r.helo = st.col_text(4);
+  r.mail_from = st.col_text(5);
+  r.rcpt = from_json(st.col_text(6));
+  r.from_addr = st.col_text(7);
+  r.subject = st.col_text(8);
+  r.message_id = st.col_text(9);
+  r.size = static_cast<std::uint64_t>(sqlite3_column_int64(st.s, 10));
+  r.action = st.col_text(11);
+  r.p_phish = sqlite3_column_double(st.s, 12);
+  r.p_spam = sqlite3_column_double(st.s, 13);
+  r.model_version = st.col_text(14);
+  r.reasons = from_json(st.col_text(15));
+  r.signals = from_json(st.col_text(16));
+  r.timings_json = st.col_text(17);
+  r.status = st.col_text(18);
+  r.delivered_ms = sqlite3_column_int64(st.s, 19);
+  return r;
+}
+
+}  // namespace
+
+SqliteStore::SqliteStore(const std::filesystem::path& file) {
+  if (auto dir = file.parent_path(); !dir.empty()) std::filesystem::create_directories(dir);
+  w_ = open_db(file);
+  sqlite3_exec(w_, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)", nullptr, nullptr, nullptr);
+  int have = schema_version();
+  for (int v = have; v < static_cast<int>(std::size(kMigrations)); ++v) {
+    std::string sql = std::string("BEGIN;") + kMigrations[v] + "; DELETE FROM schema_version; INSERT INTO schema_version VALUES (" +
+                      std::to_string(v + 1) + "); COMMIT;";
+    char* err = nullptr;
+    if (sqlite3_exec(w_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+      std::string msg = err ? err : "migration failed";
+      sqlite3_free(err);
+      sqlite3_exec(w_, "ROLLBACK", nullptr, nullptr, nullptr);
+      throw std::system_error(std::make_error_code(std::errc::io_error), "store migration " + std::to_string(v + 1) + ": " + msg);
+    }
+  }
+  r_ = open_db(file);
+}
+
+SqliteStore::~SqliteStore() {
+  sqlite3_close(r_);
+  sqlite3_close(w_);
+}
+
+int SqliteStore::schema_version() {
+  Stmt st(w_, "SELECT version FROM schema_version");
+  return st.step() == SQLITE_ROW ? sqlite3_column_int(st.s, 0) : 0;
+}
+
+std::error_code SqliteStore::put(const MessageRecord& r, std::string_view raw) {
+  std::string z(ZSTD_compressBound(raw.size()), '\0');
+  std::size_t n = ZSTD_compress(z.data(), z.size(), raw.data(), raw.size(), 3);
+  if (ZSTD_isError(n)) return std::make_error_code(std::errc::io_error);
+  z.resize(n);
+  std::lock_guard lk(write_mu_);
+  sqlite3_exec(w_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
+  Stmt st(w_,
+          "INSERT OR REPLACE INTO messages (id,key,received_ms,client_ip,helo,mail_from,rcpt,from_addr,subject,message_id,"
+          "size,action,p_phish,p_spam,model_version,reasons,signals,timings,status,delivered_ms) VALUES "
+          "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  st.text(1, r.id).text(2, r.key).i64(3, r.received_ms).text(4, r.client_ip).text(5, r.helo).text(6, r.mail_from);
+  st.text(7, to_json(r.rcpt)).text(8, r.from_addr).text(9, r.subject).text(10, r.message_id);
+  st.i64(11, static_cast<std::int64_t>(r.size)).text(12, r.action).real(13, r.p_phish).real(14, r.p_spam);
+  st.text(15, r.model_version).text(16, to_json(r.reasons)).text(17, to_json(r.signals)).text(18, r.timings_json);
+  st.text(19, r.status).i64(20, r.delivered_ms);
+  Stmt rw(w_, "INSERT OR REPLACE INTO raw (id, body) VALUES (?, ?)");
+  rw.text(1, r.id).blob(2, z);
+  if (st.step() != SQLITE_DONE || rw.step() != SQLITE_DONE) {
+    auto ec = sql_error(w_);
+    sqlite3_exec(w_, "ROLLBACK", nullptr, nullptr, nullptr);
+    return ec;
+  }
+  if (sqlite3_exec(w_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    auto ec = sql_error(w_);
+    sqlite3_exec(w_, "ROLLBACK", nullptr, nullptr, nullptr);
+    return ec;
+  }
+  return {};
+}
+
+std::error_code SqliteStore::set_status(const std::string& id, const std::string& status, std::int64_t when_ms) {
+  std::lock_guard lk(write_mu_);
+  Stmt st(w_, "UPDATE messages SET status = ?, delivered_ms = ? WHERE id = ?");
+  st.text(1, status).i64(2, when_ms).text(3, id);
+  return st.step() == SQLITE_DONE ? std::error_code() : sql_error(w_);
+}
+
+std::error_code SqliteStore::mark_delivered(const std::string& key, const std::string& rcpt, const std::string& folder,
+                                            const std::string& path) {
+  std::lock_guard lk(write_mu_);
+  Stmt st(w_, "INSERT OR REPLACE INTO deliveries (key, rcpt, folder, path, delivered_ms) VALUES (?,?,?,?,strftime('%s','now')*1000)");
+  st.text(1, key).text(2, rcpt).text(3, folder).text(4, path);
+  return st.step() == SQLITE_DONE ? std::error_code() : sql_error(w_);
+}
+
+bool SqliteStore::delivered(const std::string& key, const std::string& rcpt) {
+  std::lock_guard lk(read_mu_);
+  Stmt st(r_, "SELECT 1 FROM deliveries WHERE key = ? AND rcpt = ?");
+  st.text(1, key).text(2, rcpt);
+  return st.step() == SQLITE_ROW;
+}
+
+std::vector<MessageRecord> SqliteStore::list(const Filter& f) {
+  std::string sql = std::string(kSelect) + " WHERE 1=1";
+  if (!f.action.empty()) sql += " AND action = ?1";
+  if (f.since_ms) sql += " AND received_ms >= ?2";
+  if (f.until_ms) sql += " AND received_ms < ?3";
+  if (!f.sender.empty()) sql += " AND (instr(lower(mail_from), lower(?4)) > 0 OR instr(lower(from_addr), lower(?4)) > 0)";
+  if (!f.subject.empty()) sql += " AND instr(lower(subject), lower(?5)) > 0";
+  if (!f.before_id.empty()) sql += " AND id < ?6";
+  sql += " ORDER BY id DESC LIMIT ?7";
+  std::lock_guard lk(read_mu_);
+  Stmt st(r_, sql.c_str());
+  st.text(1, f.action).i64(2, f.since_ms).i64(3, f.until_ms).text(4, f.sender).text(5, f.subject).text(6, f.before_id);
+  st.i64(7, static_cast<std::int64_t>(std::min<std::size_t>(f.limit, 1000)));
+  std::vector<MessageRecord> out;
+  while (st.step() == SQLITE_ROW) out.push_back(row(st));
+  return out;
+}
+
+std::optional<MessageRecord> SqliteStore::get(const std::string& id) {
+  std::lock_guard lk(read_mu_);
+  Stmt st(r_, (std::string(kSelect) + " WHERE id = ?").c_str());
+  st.text(1, id);
+  if (st.step() != SQLITE_ROW) return std::nullopt;
+  return row(st);
+}
+
+std::optional<std::string> SqliteStore::raw(const std::string& id) {
+  std::lock_guard lk(read_mu_);
+  Stmt st(r_, "SELECT body FROM raw WHERE id = ?");
+  st.text(1, id);
+  if (st.step() != SQLITE_ROW) return std::nullopt;
+  const void* b = sqlite3_column_blob(st.s, 0);
+  auto n = static_cast<std::size_t>(sqlite3_column_bytes(st.s, 0));
+  unsigned long long size = ZSTD_getFrameContentSize(b, n);
+  if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > (256ull << 20)) return std::nullopt;
+  std::string out(size, '\0');
+  std::size_t got = ZSTD_decompress(out.data(), out.size(), b, n);
+  if (ZSTD_isError(got)) return std::nullopt;
+  out.resize(got);
+  return out;
+}
+
+std::uint64_t SqliteStore::count() {
+  std::lock_guard lk(read_mu_);
+  Stmt st(r_, "SELECT count(*) FROM messages");
+  return st.step() == SQLITE_ROW ? static_cast<std::uint64_t>(sqlite3_column_int64(st.s, 0)) : 0;
+}
+
+std::error_code SqliteStore::purge_raw_before(std::int64_t cutoff_ms) {
+  std::lock_guard lk(write_mu_);
+  // Quarantined messages keep their bodies until released or deleted.
+  Stmt st(w_, "DELETE FROM raw WHERE id IN (SELECT id FROM messages WHERE received_ms < ? AND status != 'quarantined')");
+  st.i64(1, cutoff_ms);
+  return st.step() == SQLITE_DONE ? std::error_code() : sql_error(w_);
+}
+
+}  // namespace phishstream::store

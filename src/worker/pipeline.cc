@@ -1,0 +1,231 @@
+#include "worker/pipeline.h"
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+
+#include "deliver/maildir.h"
+#include "features/signal.h"
+
+namespace phishstream::worker {
+namespace {
+
+using Clock = std::chrono::system_clock;
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch()).count();
+}
+
+std::string rfc5322_date() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char b[64];
+  std::strftime(b, sizeof b, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+  return b;
+}
+
+std::string header_safe(std::string_view s, std::size_t max) {
+  std::string o;
+  for (unsigned char c : s) {
+    if (o.size() >= max) break;
+    o.push_back(c >= 0x20 && c < 0x7f ? static_cast<char>(c) : '?');
+  }
+  return o;
+}
+
+bool matches(const std::vector<std::string>& list, const std::string& sender) {
+  std::string s;
+  for (char c : sender) s.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  std::string domain = s.substr(s.rfind('@') == std::string::npos ? s.size() : s.rfind('@') + 1);
+  for (auto e : list) {
+    for (char& c : e) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (e == s) return true;
+    if (!e.empty() && e[0] == '@' && e.substr(1) == domain) return true;
+    if (e == domain) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string verdict_headers(const scan::Verdict& v) {
+  char score[96];
+  std::snprintf(score, sizeof score, "phish=%.4f spam=%.4f", v.scores.p_phish, v.scores.p_spam);
+  std::string reasons;
+  for (const auto& s : v.signals) {
+    if (!reasons.empty()) reasons += ", ";
+    reasons += features::info(s.signal).name;
+  }
+  if (reasons.empty()) reasons = "none";
+  return "X-Phishstream-Score: " + std::string(score) + "\r\n" + "X-Phishstream-Verdict: " +
+         std::string(scan::to_string(v.action)) + " (model " + header_safe(v.model_version, 64) + ")\r\n" +
+         "X-Phishstream-Reasons: " + header_safe(reasons, 200) + "\r\n";
+}
+
+std::string strip_own_headers(std::string_view d) {
+  std::string out;
+  out.reserve(d.size());
+  std::size_t p = 0;
+  bool skipping = false;
+  while (p < d.size()) {
+    std::size_t e = d.find('\n', p);
+    std::size_t next = e == std::string_view::npos ? d.size() : e + 1;
+    std::string_view line = d.substr(p, next - p);
+    std::string_view bare = line;
+    while (!bare.empty() && (bare.back() == '\n' || bare.back() == '\r')) bare.remove_suffix(1);
+    if (bare.empty()) {  // end of the header block: copy the rest
+      out.append(d.substr(p));
+      return out;
+    }
+    bool cont = line[0] == ' ' || line[0] == '\t';
+    if (!cont) {
+      skipping = bare.size() >= 14 && strncasecmp(bare.data(), "X-Phishstream-", 14) == 0;
+    }
+    if (!skipping) out.append(line);
+    p = next;
+  }
+  return out;
+}
+
+Pipeline::Pipeline(const scan::Scanner& scanner, store::Store& store, metrics::Registry& reg, PipelineConfig cfg)
+    : scanner_(scanner), store_(store), cfg_(std::move(cfg)) {
+  const char* h = "Time per message in each pipeline stage";
+  parse_ = &reg.histogram("phishstream_stage_seconds", h, "stage=\"parse\"");
+  features_ = &reg.histogram("phishstream_stage_seconds", h, "stage=\"features\"");
+  model_ = &reg.histogram("phishstream_stage_seconds", h, "stage=\"model\"");
+  store_h_ = &reg.histogram("phishstream_stage_seconds", h, "stage=\"store\"");
+  delivery_ = &reg.histogram("phishstream_stage_seconds", h, "stage=\"delivery\"");
+  e2e_ = &reg.histogram("phishstream_end_to_end_seconds", "From the 250 reply to delivered or held");
+  const char* a = "Messages by action";
+  inbox_ = &reg.counter("phishstream_messages_total", a, "action=\"inbox\"");
+  junk_ = &reg.counter("phishstream_messages_total", a, "action=\"junk\"");
+  quarantine_ = &reg.counter("phishstream_messages_total", a, "action=\"quarantine\"");
+  reject_ = &reg.counter("phishstream_messages_total", a, "action=\"reject\"");
+  const char* o = "Messages by outcome";
+  delivered_ = &reg.counter("phishstream_outcomes_total", o, "outcome=\"delivered\"");
+  failed_ = &reg.counter("phishstream_outcomes_total", o, "outcome=\"retry\"");
+  unscanned_ = &reg.counter("phishstream_outcomes_total", o, "outcome=\"unscanned\"");
+}
+
+scan::Action Pipeline::apply_lists(const scan::Verdict& v, const std::string& sender) const {
+  if (!sender.empty() && matches(cfg_.allow_senders, sender)) return scan::Action::inbox;
+  if (!sender.empty() && matches(cfg_.block_senders, sender)) return scan::Action::quarantine;
+  return v.action;
+}
+
+std::error_code Pipeline::process(const queue::QueuedMessage& m) {
+  features::Envelope fenv;
+  fenv.mail_from = m.env.mail_from;
+  fenv.rcpt_to = m.env.rcpt;
+  auto r = scanner_.scan(m.data, fenv);
+  scan::Verdict v;
+  if (r) {
+    v = std::move(*r);
+  } else {
+    // Nothing to score (empty or binary): deliver as it came, and say so.
+    unscanned_->inc();
+    v.model_version = "unscanned";
+  }
+  parse_->observe(static_cast<double>(v.times.parse_ns) / 1e9);
+  features_->observe(static_cast<double>(v.times.features_ns) / 1e9);
+  model_->observe(static_cast<double>(v.times.model_ns) / 1e9);
+  v.action = apply_lists(v, !v.from.empty() ? v.from : m.env.mail_from);
+  // In relay mode a rejection can no longer go back to the client: hold it.
+  scan::Action act = v.action == scan::Action::reject ? scan::Action::quarantine : v.action;
+  switch (v.action) {
+    case scan::Action::inbox: inbox_->inc(); break;
+    case scan::Action::junk: junk_->inc(); break;
+    case scan::Action::quarantine: quarantine_->inc(); break;
+    case scan::Action::reject: reject_->inc(); break;
+  }
+
+  auto t0 = std::chrono::steady_clock::now();
+  store::MessageRecord rec;
+  rec.id = m.id;
+  rec.key = m.key;
+  rec.received_ms = m.accepted_ms;
+  rec.client_ip = m.env.client_ip;
+  rec.helo = m.env.helo;
+  rec.mail_from = m.env.mail_from;
+  rec.rcpt = m.env.rcpt;
+  rec.from_addr = v.from;
+  rec.subject = v.subject;
+  rec.size = m.data.size();
+  rec.action = std::string(scan::to_string(v.action));
+  rec.p_phish = v.scores.p_phish;
+  rec.p_spam = v.scores.p_spam;
+  rec.model_version = v.model_version;
+  for (const auto& x : v.reasons) rec.reasons.push_back(x.text);
+  for (const auto& s : v.signals) rec.signals.emplace_back(features::info(s.signal).name);
+  char tj[160];
+  std::snprintf(tj, sizeof tj, "{\"parse_us\":%.1f,\"features_us\":%.1f,\"model_us\":%.1f}",
+                static_cast<double>(v.times.parse_ns) / 1e3, static_cast<double>(v.times.features_ns) / 1e3,
+                static_cast<double>(v.times.model_ns) / 1e3);
+  rec.timings_json = tj;
+  rec.status = act == scan::Action::quarantine ? "quarantined" : "scanned";
+  if (auto ec = store_.put(rec, m.data)) {
+    failed_->inc();
+    return ec;
+  }
+  auto t1 = std::chrono::steady_clock::now();
+  store_h_->observe(std::chrono::duration<double>(t1 - t0).count());
+
+  if (act != scan::Action::quarantine) {
+    std::string body = "Return-Path: <" + m.env.mail_from + ">\r\nReceived: from " + header_safe(m.env.helo, 100) + " (" +
+                       header_safe(m.env.client_ip, 64) + ")\r\n\tby " + cfg_.hostname + " (phishstream) with ESMTP id " +
+                       m.id + ";\r\n\t" + rfc5322_date() + "\r\n" + verdict_headers(v) + strip_own_headers(m.data);
+    deliver::Folder folder = act == scan::Action::junk ? deliver::Folder::junk : deliver::Folder::inbox;
+    for (const auto& rcpt : m.env.rcpt) {
+      if (store_.delivered(m.key, rcpt)) continue;
+      deliver::MaildirResult res;
+      if (auto ec = deliver::deliver(cfg_.maildir_root, rcpt, folder, m.key, body, res)) {
+        failed_->inc();
+        return ec;
+      }
+      if (auto ec = store_.mark_delivered(m.key, rcpt, folder == deliver::Folder::junk ? "Junk" : "INBOX", res.path.string())) {
+        failed_->inc();
+        return ec;
+      }
+    }
+    store_.set_status(m.id, "delivered", now_ms());
+    delivered_->inc();
+  }
+  delivery_->observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count());
+  e2e_->observe(static_cast<double>(now_ms() - m.accepted_ms) / 1e3);
+  return {};
+}
+
+WorkerPool::WorkerPool(queue::Queue& q, Pipeline& p, metrics::Registry& reg, int threads) : q_(q), p_(p) {
+  retries_ = &reg.counter("phishstream_delivery_retries_total", "Messages handed back to the queue for a retry");
+  for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { run(); });
+}
+
+WorkerPool::~WorkerPool() { stop(); }
+
+void WorkerPool::stop() {
+  stop_ = true;
+  for (auto& t : threads_)
+    if (t.joinable()) t.join();
+}
+
+void WorkerPool::run() {
+  while (!stop_) {
+    auto m = q_.take(std::chrono::milliseconds(200));
+    if (!m) continue;
+    std::error_code ec;
+    try {
+      ec = p_.process(*m);
+    } catch (const std::exception& e) {
+      ec = std::make_error_code(std::errc::io_error);
+    }
+    if (ec) {
+      retries_->inc();
+      q_.nack(m->id, ec.message());
+    } else {
+      q_.ack(m->id);
+    }
+  }
+}
+
+}  // namespace phishstream::worker

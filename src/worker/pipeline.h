@@ -1,0 +1,72 @@
+// Pipeline: what a worker does with one queued message.
+//
+//   scan (parse → features → model → policy) → allow/block lists → headers
+//   → store → delivery (Maildir INBOX or Junk; quarantine stays in the store)
+//
+// process() returns an error when the message should be retried (store or
+// delivery failed); the caller then nacks it. Delivery is idempotent by
+// message key: a recipient that already has the message (delivery ledger,
+// or the file in its Maildir) is skipped, so redelivery after a crash never
+// duplicates mail. Thread-safe: one Pipeline serves all worker threads.
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "metrics/registry.h"
+#include "queue/queue.h"
+#include "scan/scanner.h"
+#include "store/store.h"
+
+namespace phishstream::worker {
+
+struct PipelineConfig {
+  std::filesystem::path maildir_root = "var/mail";
+  std::string hostname = "localhost";
+  /// Sender addresses ("a@b.example") or domains ("@b.example", "b.example").
+  std::vector<std::string> allow_senders, block_senders;
+};
+
+/// The header block a verdict adds (each line ends in CRLF).
+std::string verdict_headers(const scan::Verdict& v);
+
+/// `data` with any X-Phishstream-* fields removed from its top-level
+/// header block, so that senders cannot forge a verdict.
+std::string strip_own_headers(std::string_view data);
+
+class Pipeline {
+ public:
+  Pipeline(const scan::Scanner& scanner, store::Store& store, metrics::Registry& reg, PipelineConfig cfg);
+  std::error_code process(const queue::QueuedMessage& m);
+
+ private:
+  scan::Action apply_lists(const scan::Verdict& v, const std::string& sender) const;
+
+  const scan::Scanner& scanner_;
+  store::Store& store_;
+  PipelineConfig cfg_;
+  metrics::Histogram *parse_, *features_, *model_, *store_h_, *delivery_, *e2e_;
+  metrics::Counter *inbox_, *junk_, *quarantine_, *reject_, *delivered_, *failed_, *unscanned_;
+};
+
+/// Worker threads: take → process → ack, or nack on failure.
+class WorkerPool {
+ public:
+  WorkerPool(queue::Queue& q, Pipeline& p, metrics::Registry& reg, int threads);
+  ~WorkerPool();
+  /// Finishes the messages in hand, then returns.
+  void stop();
+
+ private:
+  void run();
+  queue::Queue& q_;
+  Pipeline& p_;
+  metrics::Counter *retries_;
+  std::atomic<bool> stop_{false};
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace phishstream::worker
