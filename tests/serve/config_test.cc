@@ -1,0 +1,65 @@
+#include "serve/config.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+using namespace phishstream::serve;
+
+namespace {
+
+std::string write(const std::string& name, const std::string& text) {
+  std::string p = ::testing::TempDir() + "/" + name;
+  std::ofstream(p) << text;
+  return p;
+}
+
+TEST(Config, DefaultsKeepStateUnderVar) {
+  auto c = load_config("");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->smtp_listen, "127.0.0.1:2525");
+  EXPECT_EQ(c->http_listen, "127.0.0.1:8025");
+  EXPECT_EQ(c->maildir_root, "var/mail");
+  EXPECT_EQ(c->queue_dir, "var/queue");
+  EXPECT_EQ(c->model_path, "var/model.psm");
+}
+
+TEST(Config, ReadsEveryTable) {
+  auto c = load_config(write("ok.toml", R"(
+[server]
+state_dir = "/srv/ps"
+[smtp]
+listen = "127.0.0.1:2626"
+max_recipients = 5
+[policy]
+junk_phish = 0.7
+allow_senders = ["@partner.example"]
+trusted_authserv_ids = ["mx.example.org"]
+[workers]
+threads = 4
+)"));
+  ASSERT_TRUE(c) << c.error();
+  EXPECT_EQ(c->smtp_listen, "127.0.0.1:2626");
+  EXPECT_EQ(c->smtp_max_recipients, 5u);
+  EXPECT_FLOAT_EQ(c->policy.junk_phish, 0.7f);
+  EXPECT_EQ(c->allow_senders, std::vector<std::string>{"@partner.example"});
+  EXPECT_EQ(c->site.trusted_authserv_ids, std::vector<std::string>{"mx.example.org"});
+  EXPECT_EQ(c->worker_threads, 4);
+  EXPECT_EQ(c->store_path, "/srv/ps/phishstream.db");
+}
+
+TEST(Config, TyposAndWrongTypesAreErrors) {
+  auto unknown = load_config(write("typo.toml", "[smtp]\nlisten_addr = \"x\"\n"));
+  ASSERT_FALSE(unknown);
+  EXPECT_NE(unknown.error().find("unknown key smtp.listen_addr"), std::string::npos);
+  auto type = load_config(write("type.toml", "[smtp]\nmax_recipients = \"ten\"\n"));
+  ASSERT_FALSE(type);
+  EXPECT_NE(type.error().find("smtp.max_recipients"), std::string::npos);
+  auto listen = load_config(write("listen.toml", "[http]\nlisten = \"nocolon\"\n"));
+  EXPECT_FALSE(listen);
+  auto syntax = load_config(write("syntax.toml", "[smtp\n"));
+  EXPECT_FALSE(syntax);
+  EXPECT_FALSE(load_config("/nonexistent/phishstream.toml"));
+}
+
+}  // namespace
