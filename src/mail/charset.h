@@ -15,6 +15,10 @@ namespace phishstream::mail {
 /// True when `s` is well-formed UTF-8.
 bool valid_utf8(std::string_view s) noexcept;
 
+/// The longest prefix of `s` of at most `max` bytes that does not cut a
+/// UTF-8 sequence in two.
+std::string_view utf8_prefix(std::string_view s, std::size_t max) noexcept;
+
 /// Converts `bytes` in `charset` to UTF-8. Sets `*lossy` (when non-null) when
 /// the declared charset was unknown or the bytes did not fit it.
 std::string to_utf8(std::string_view bytes, std::string_view charset, bool* lossy = nullptr);

@@ -2,6 +2,8 @@
 
 #include <gumbo.h>
 
+#include "mail/charset.h"
+
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -112,7 +114,12 @@ bool is_block(GumboTag t) {
 
 void append_text(std::string& out, std::string_view t, std::size_t cap) {
   for (char c : t) {
-    if (out.size() >= cap) return;
+    if (out.size() >= cap) {
+      // Never leave half a UTF-8 sequence at the end.
+      while (!out.empty() && (static_cast<unsigned char>(out.back()) & 0xC0) == 0x80) out.pop_back();
+      if (!out.empty() && static_cast<unsigned char>(out.back()) >= 0xC0) out.pop_back();
+      return;
+    }
     bool space = c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
     if (space) {
       if (!out.empty() && out.back() != ' ' && out.back() != '\n') out.push_back(' ');

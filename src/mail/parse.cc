@@ -189,7 +189,7 @@ class Builder {
 
   void append_capped(std::string& dst, std::string_view s) {
     std::size_t room = lim_.max_text_bytes > text_used_ ? lim_.max_text_bytes - text_used_ : 0;
-    if (s.size() > room) { m_.limits_hit |= kLimitText; s = s.substr(0, room); }
+    if (s.size() > room) { m_.limits_hit |= kLimitText; s = utf8_prefix(s, room); }
     if (!dst.empty() && !s.empty()) dst.push_back('\n');
     dst.append(s);
     text_used_ += s.size();

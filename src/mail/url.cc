@@ -8,6 +8,8 @@
 #include <libpsl.h>
 
 #include <boost/url/parse.hpp>
+
+#include "mail/charset.h"
 #include <cstdlib>
 #include <cstring>
 
@@ -89,7 +91,7 @@ std::string strip_for_parse(std::string_view s) {
   };
   while (b < e && junk(s[b])) ++b;
   while (e > b && junk(s[e - 1])) --e;
-  for (std::size_t i = b; i < e && out.size() < kMaxRaw; ++i) {
+  for (std::size_t i = b; i < e && out.size() < kMaxRaw + 4; ++i) {
     char c = s[i];
     if (c == '\t' || c == '\r' || c == '\n') continue;
     out.push_back(c);
@@ -100,7 +102,7 @@ std::string strip_for_parse(std::string_view s) {
 void split_authority_manually(std::string_view rest, Url& u) {
   std::size_t end = rest.find_first_of("/?#\\");
   std::string_view auth = rest.substr(0, end);
-  if (end != std::string_view::npos) u.path = std::string(rest.substr(end, kMaxPath));
+  if (end != std::string_view::npos) u.path = std::string(rest.substr(end, kMaxPath + 4));
   std::size_t at = auth.rfind('@');
   if (at != std::string_view::npos) {
     u.userinfo = true;
@@ -254,7 +256,7 @@ bool parse_url(std::string_view input, Url& out) {
       std::string p = std::string(v.encoded_path());
       if (v.has_query()) p += "?" + std::string(v.encoded_query());
       if (v.has_fragment()) p += "#" + std::string(v.encoded_fragment());
-      u.path = p.substr(0, kMaxPath);
+      u.path = std::move(p);
     } else {
       manual = true;
     }
@@ -263,6 +265,8 @@ bool parse_url(std::string_view input, Url& out) {
     u.malformed = true;
     split_authority_manually(rest, u);
   }
+  u.raw = std::string(utf8_prefix(u.raw, kMaxRaw));
+  u.path = std::string(utf8_prefix(u.path, kMaxPath));
   analyse_host(u);
   out = std::move(u);
   return true;

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <unordered_map>
 
+#include "mail/charset.h"
 #include "mail/parse.h"
 
 namespace phishstream::scan {
@@ -45,7 +46,7 @@ Verdict Scanner::score(const mail::Message& m, const features::Envelope& env, co
   v.model_version = mdl->meta().version;
   v.limits_hit = m.limits_hit;
   v.defects = m.defects;
-  v.subject = m.subject.substr(0, 200);
+  v.subject = std::string(mail::utf8_prefix(m.subject, 200));
   if (!m.from.empty()) v.from = m.from[0].addr;
 
   // Signals, weighted by what the model makes of them.

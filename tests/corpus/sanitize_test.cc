@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "features/extractor.h"
+#include "mail/charset.h"
 #include "mail/mbox.h"
 #include "mail/parse.h"
 
@@ -36,6 +37,16 @@ std::size_t run_tree(const std::string& root, std::size_t& messages, std::size_t
       if (!r) { ++refused; continue; }
       auto e = ex.extract(*r, {}, true);  // with names: the explanation path too
       EXPECT_FALSE(e.vec.entries().empty()) << p;
+      // Everything a verdict or the API may print must be valid UTF-8.
+      bool ok = mail::valid_utf8(r->subject) && mail::valid_utf8(r->text) && mail::valid_utf8(r->html_text) &&
+                mail::valid_utf8(r->hidden_text) && mail::valid_utf8(r->title);
+      for (const auto& h : r->headers) ok = ok && mail::valid_utf8(h.value) && mail::valid_utf8(h.name);
+      for (const auto& a : r->from) ok = ok && mail::valid_utf8(a.name) && mail::valid_utf8(a.addr);
+      for (const auto& u : r->urls) ok = ok && mail::valid_utf8(u.raw) && mail::valid_utf8(u.path) && mail::valid_utf8(u.host_unicode);
+      for (const auto& l : r->links) ok = ok && mail::valid_utf8(l.text);
+      for (const auto& a : r->attachments) ok = ok && mail::valid_utf8(a.filename);
+      for (const auto& s : e.signals) ok = ok && mail::valid_utf8(s.detail);
+      EXPECT_TRUE(ok) << p << " produced invalid UTF-8";
       ++messages;
     }
   }

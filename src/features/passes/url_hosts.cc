@@ -3,6 +3,7 @@
 // shorteners, free hosting, abused TLDs, script and data links.
 #include "features/brands.h"
 #include "features/pass.h"
+#include "mail/charset.h"
 #include "mail/spoof.h"
 
 namespace phishstream::features {
@@ -15,13 +16,13 @@ class UrlHosts final : public Pass {
     int abused = 0;
     for (const auto& u : ctx.msg.urls) {
       if (u.scheme == "javascript" || u.scheme == "vbscript" || (u.scheme == "data" && u.raw.find("html") != std::string::npos)) {
-        ctx.raise(Signal::javascript_url, u.raw.substr(0, 60));
+        ctx.raise(Signal::javascript_url, std::string(mail::utf8_prefix(u.raw, 60)));
         continue;
       }
       if (u.host.empty()) continue;
       if (u.ip_literal) ctx.raise(Signal::url_ip_literal, u.host);
       if (u.ip_obfuscated) ctx.raise(Signal::url_ip_obfuscated, u.host);
-      if (u.userinfo) ctx.raise(Signal::url_userinfo, u.raw.substr(0, 80));
+      if (u.userinfo) ctx.raise(Signal::url_userinfo, std::string(mail::utf8_prefix(u.raw, 80)));
       if (u.punycode) ctx.raise(Signal::url_punycode, u.host + " (" + u.host_unicode + ")");
       if ((u.punycode || u.non_ascii) && mail::suspicious_script(u.host_unicode))
         ctx.raise(Signal::url_mixed_script, u.host_unicode);

@@ -4,6 +4,7 @@
 #include <boost/url/parse.hpp>
 
 #include "features/signal.h"
+#include "mail/charset.h"
 #include "mail/parse.h"
 
 namespace phishstream::http {
@@ -150,7 +151,7 @@ Response Api::detail(const Request& req, const std::string& id) const {
       for (const auto& h : m->headers) hs.emplace_back(json::array{json::value(h.name), json::value(h.value)});
       o["headers"] = std::move(hs);
       // Safe rendering: text only, never the sender's HTML.
-      o["text"] = m->visible_text().substr(0, 100000);
+      o["text"] = std::string(mail::utf8_prefix(m->visible_text(), 100000));
       json::array links;
       for (const auto& l : m->links) {
         const auto& u = m->urls[l.url];

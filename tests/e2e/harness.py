@@ -1,0 +1,125 @@
+"""Shared pieces of the end-to-end tests: a throwaway phishstream serve on
+loopback ports, a model trained on the corpus train split, corpus message
+selection, and Maildir inspection. Standard library only."""
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def corpus_rows(corpus, split="test"):
+    rows = []
+    with open(os.path.join(corpus, "MANIFEST.tsv")) as f:
+        header = f.readline().rstrip("\n").split("\t")
+        for line in f:
+            r = dict(zip(header, line.rstrip("\n").split("\t")))
+            test = r["sha256"][:1] in "cdef"
+            if (split == "test") == test:
+                rows.append(r)
+    rows.sort(key=lambda r: r["sha256"])  # mixes labels and sources
+    return rows
+
+
+class Server:
+    """phishstream serve in `workdir`, state under workdir/var."""
+
+    def __init__(self, binary, workdir, corpus, extra_config=""):
+        self.binary, self.workdir = binary, workdir
+        self.smtp_port, self.http_port = free_port(), free_port()
+        os.makedirs(os.path.join(workdir, "var"), exist_ok=True)
+        self.model = os.path.join(workdir, "var", "model.psm")
+        if not os.path.exists(self.model):
+            subprocess.run([binary, "train", "--manifest", os.path.join(corpus, "MANIFEST.tsv"),
+                            "--split", "train", "--out", self.model], check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.config = os.path.join(workdir, "phishstream.toml")
+        with open(self.config, "w") as f:
+            f.write(f'[smtp]\nlisten = "127.0.0.1:{self.smtp_port}"\n'
+                    f'[http]\nlisten = "127.0.0.1:{self.http_port}"\n'
+                    f'[queue]\nretry_delay_ms = 200\n{extra_config}')
+        self.proc = None
+        self.log = open(os.path.join(workdir, "serve.log"), "ab")
+
+    def start(self):
+        self.proc = subprocess.Popen([self.binary, "serve", "--config", self.config], cwd=self.workdir,
+                                     stdout=self.log, stderr=self.log)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.smtp_port), timeout=1).close()
+                return
+            except OSError:
+                if self.proc.poll() is not None:
+                    raise RuntimeError("phishstream serve exited: see serve.log")
+                time.sleep(0.05)
+        raise RuntimeError("phishstream serve did not start")
+
+    def kill9(self):
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait()
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.kill9()
+
+    def get(self, path):
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.http_port}{path}", timeout=30) as r:
+            return r.read().decode()
+
+    def metric(self, name):
+        for line in self.get("/metrics").splitlines():
+            if line.startswith(name + " ") or line.startswith(name + "{"):
+                return float(line.rsplit(" ", 1)[1])
+        return None
+
+    def wait_drained(self, timeout=300):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.metric("phishstream_queue_depth") == 0:
+                return
+            time.sleep(0.2)
+        raise RuntimeError("queue did not drain")
+
+    def all_verdicts(self):
+        out, before = {}, ""
+        while True:
+            page = json.loads(self.get("/v1/messages?limit=1000" + (f"&before={before}" if before else "")))
+            for m in page["messages"]:
+                out[m["id"]] = m
+            if not page["next"]:
+                return out
+            before = page["next"]
+
+
+ID_RE = re.compile(rb"with ESMTP id ([0-9a-f]+);")
+SEQ_RE = re.compile(rb"^X-Test-Seq: (\d+)$", re.M)
+
+
+def maildir_files(root):
+    """(rcpt dir, folder, path) for every delivered file under root."""
+    out = []
+    if not os.path.isdir(root):
+        return out
+    for rcpt in sorted(os.listdir(root)):
+        for folder, sub in (("inbox", ""), ("junk", ".Junk")):
+            for state in ("new", "cur"):
+                d = os.path.join(root, rcpt, sub, state)
+                if os.path.isdir(d):
+                    out.extend((rcpt, folder, os.path.join(d, f)) for f in os.listdir(d))
+    return out
