@@ -38,7 +38,7 @@ struct SessionConfig {
   std::size_t max_recipients = 100;
   std::chrono::milliseconds command_timeout{std::chrono::minutes(5)};  ///< RFC 5321 §4.5.3.2
   std::chrono::milliseconds data_timeout{std::chrono::minutes(10)};
-  int max_errors = 10;
+  int max_errors = 20;  ///< like Postfix smtpd_hard_error_limit
 };
 
 /// What the client told us besides the message itself.

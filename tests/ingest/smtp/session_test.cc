@@ -167,7 +167,7 @@ TEST(SmtpSession, QueueBackPressureAndFailure) {
 TEST(SmtpSession, TooManyErrorsCloses) {
   FakeSink sink;
   std::string junk;
-  for (int i = 0; i < 20; ++i) junk += "BLAH\r\n";
+  for (int i = 0; i < 30; ++i) junk += "BLAH\r\n";
   auto r = run(junk, sink);
   EXPECT_NE(r.out.find("421 4.7.0"), std::string::npos);
 }

@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""Crash test: 2,000 corpus messages over SMTP from 4 concurrent clients
+while phishstream serve is killed with SIGKILL 5 times at random moments and
+restarted. Clients retry every message until it gets a 250, as MTAs do.
+Afterwards every message must be delivered exactly once per recipient (none
+when quarantined) and no message may appear twice anywhere.
+
+usage: crash_e2e.py BINARY CORPUS WORKDIR [COUNT] [KILLS]"""
+import collections
+import os
+import queue
+import random
+import re
+import shutil
+import smtplib
+import sys
+import threading
+import time
+
+from harness import SEQ_RE, Server, corpus_rows, maildir_files
+
+QUEUED = re.compile(r"queued as ([0-9a-f]+)")
+
+
+def main():
+    binary, corpus, work = sys.argv[1], sys.argv[2], sys.argv[3]
+    count = int(sys.argv[4]) if len(sys.argv) > 4 else 2000
+    kills = int(sys.argv[5]) if len(sys.argv) > 5 else 5
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    srv = Server(binary, work, corpus)
+    srv.start()
+    rows = corpus_rows(corpus)
+    rows = (rows * (count // len(rows) + 1))[:count]
+    todo = queue.Queue()
+    for i, r in enumerate(rows):
+        todo.put((i, r))
+    accepted = {}            # seq -> queue id of the 250
+    attempts = collections.Counter()
+    rcpts_of = {}
+    lock = threading.Lock()
+    alive = threading.Event()
+    alive.set()
+
+    def client():
+        while True:
+            try:
+                i, r = todo.get_nowait()
+            except queue.Empty:
+                return
+            with open(os.path.join(corpus, r["path"]), "rb") as f:
+                data = b"X-Test-Seq: %d\r\n" % i + f.read()
+            rcpts = [f"user{i % 5}@example.org"] + ([f"team{i % 2}@example.net"] if i % 3 == 0 else [])
+            rcpts_of[i] = rcpts
+            while True:
+                with lock:
+                    attempts[i] += 1
+                try:
+                    s = smtplib.SMTP("127.0.0.1", srv.smtp_port, timeout=30)
+                    s.ehlo()
+                    s.mail(f"s{i}@example.com")
+                    for rc in rcpts:
+                        s.rcpt(rc)
+                    code, resp = s.data(data)
+                    try:
+                        s.quit()
+                    except Exception:
+                        pass
+                    if code == 250:
+                        with lock:
+                            accepted[i] = QUEUED.search(resp.decode()).group(1)
+                        break
+                except (OSError, smtplib.SMTPException):
+                    pass
+                time.sleep(0.05)
+
+    def killer():
+        rnd = random.Random(20261126)
+        for k in range(kills):
+            time.sleep(rnd.uniform(0.3, 1.5))
+            srv.kill9()
+            time.sleep(0.1)
+            srv.start()
+
+    threads = [threading.Thread(target=client) for _ in range(4)]
+    kt = threading.Thread(target=killer)
+    t0 = time.time()
+    for t in threads:
+        t.start()
+    kt.start()
+    for t in threads:
+        t.join()
+    kt.join()
+    try:
+        srv.wait_drained()
+        verdicts = srv.all_verdicts()
+        files = collections.defaultdict(list)
+        for rcpt, folder, path in maildir_files(os.path.join(work, "var", "mail")):
+            with open(path, "rb") as f:
+                m = SEQ_RE.search(f.read(65536))
+            assert m, path
+            files[int(m.group(1))].append((rcpt, folder))
+        retried = sum(1 for i in attempts if attempts[i] > 1)
+        assert len(accepted) == count, f"only {len(accepted)} of {count} got a 250"
+        for i, qid in accepted.items():
+            got = sorted(files.get(i, []))
+            assert len(got) == len(set(got)), (i, "duplicate delivery", got)
+            action = verdicts[qid]["action"]
+            if action in ("quarantine", "reject"):
+                assert got == [], (i, action, got)
+            else:
+                assert got == sorted((rc, action) for rc in rcpts_of[i]), (i, action, got)
+        print(f"crash: {count} messages, {kills} kill -9 restarts in {time.time() - t0:.1f} s; "
+              f"{retried} messages were retried by clients; every 250 delivered exactly once per recipient")
+        print("1 passed, 0 failed")
+    finally:
+        srv.stop()
+
+
+if __name__ == "__main__":
+    main()
