@@ -96,7 +96,9 @@ Pipeline::Pipeline(const scan::Scanner& scanner, store::Store& store, metrics::R
   model_ = &reg.histogram("phishstream_stage_seconds", h, "stage=\"model\"");
   store_h_ = &reg.histogram("phishstream_stage_seconds", h, "stage=\"store\"");
   delivery_ = &reg.histogram("phishstream_stage_seconds", h, "stage=\"delivery\"");
-  e2e_ = &reg.histogram("phishstream_end_to_end_seconds", "From the 250 reply to delivered or held");
+  e2e_ = &reg.histogram("phishstream_end_to_end_seconds", "From the 250 reply to delivered or held", "",
+                        {0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.05, 0.075, 0.1,
+                         0.25, 0.5, 1, 2.5, 5, 10, 30});
   const char* a = "Messages by action";
   inbox_ = &reg.counter("phishstream_messages_total", a, "action=\"inbox\"");
   junk_ = &reg.counter("phishstream_messages_total", a, "action=\"junk\"");
