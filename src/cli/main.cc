@@ -68,7 +68,7 @@ int main(int argc, char** argv) {
         std::cerr << "phishstream serve: " << cfg.error() << "\n";
         return 2;
       }
-      return phishstream::serve::run_server(*cfg);
+      return phishstream::serve::run_server(*cfg, config_path);
     }
     if (ev->parsed()) return run_eval(ea);
   } catch (const std::exception& e) {

@@ -21,7 +21,8 @@ std::uint64_t since(Clock::time_point t0) {
 
 Scanner::Scanner(std::shared_ptr<const model::Model> m, PolicyConfig policy, features::SiteConfig site,
                  mail::Limits limits)
-    : model_(std::move(m)), policy_(policy), extractor_(std::move(site)), limits_(limits) {}
+    : model_(std::move(m)), policy_(std::make_shared<const PolicyConfig>(policy)), extractor_(std::move(site)),
+      limits_(limits) {}
 
 ScanResult Scanner::scan(std::string_view raw, const features::Envelope& env, const ScanOptions& opt) const {
   auto t0 = Clock::now();
@@ -41,7 +42,7 @@ Verdict Scanner::score(const mail::Message& m, const features::Envelope& env, co
   v.times.features_ns = since(t0);
   auto t1 = Clock::now();
   v.scores = mdl->score(ex.vec);
-  v.action = decide(v.scores, policy_);
+  v.action = decide(v.scores, *policy_.load());
   v.times.model_ns = since(t1);
   v.model_version = mdl->meta().version;
   v.limits_hit = m.limits_hit;

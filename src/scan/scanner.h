@@ -64,14 +64,16 @@ class Scanner {
   Verdict score(const mail::Message& m, const features::Envelope& env = {}, const ScanOptions& opt = {}) const;
 
   void set_model(std::shared_ptr<const model::Model> m) noexcept { model_.store(std::move(m)); }
+  /// Swaps the thresholds (SIGHUP); scans in flight keep the old ones.
+  void set_policy(PolicyConfig p) { policy_.store(std::make_shared<const PolicyConfig>(p)); }
   std::shared_ptr<const model::Model> model() const noexcept { return model_.load(); }
   const features::Extractor& extractor() const noexcept { return extractor_; }
-  const PolicyConfig& policy() const noexcept { return policy_; }
+  PolicyConfig policy() const noexcept { return *policy_.load(); }
   const mail::Limits& limits() const noexcept { return limits_; }
 
  private:
   std::atomic<std::shared_ptr<const model::Model>> model_;
-  PolicyConfig policy_;
+  std::atomic<std::shared_ptr<const PolicyConfig>> policy_;
   features::Extractor extractor_;
   mail::Limits limits_;
 };

@@ -137,7 +137,7 @@ bool open_acceptor(tcp::acceptor& acc, const std::string& listen, std::string& e
 
 }  // namespace
 
-int run_server(const ServeConfig& cfg) {
+int run_server(const ServeConfig& cfg, const std::string& config_path) {
   auto loaded = model::load(cfg.model_path.string());
   if (!loaded) {
     std::cerr << "phishstream serve: cannot load model " << cfg.model_path << ": " << loaded.error().message()
@@ -210,6 +210,13 @@ int run_server(const ServeConfig& cfg) {
   std::function<void()> wait_hup = [&] {
     hup.async_wait([&](boost::system::error_code ec, int) {
       if (ec) return;
+      if (auto fresh_cfg = load_config(config_path)) {
+        scanner.set_policy(fresh_cfg->policy);
+        pipeline.set_lists(fresh_cfg->allow_senders, fresh_cfg->block_senders);
+        std::cerr << "phishstream: SIGHUP: policy and sender lists reloaded\n";
+      } else {
+        std::cerr << "phishstream: SIGHUP: config not reloaded: " << fresh_cfg.error() << "\n";
+      }
       auto fresh = model::load(cfg.model_path.string());
       if (fresh) {
         scanner.set_model(*fresh);
@@ -221,6 +228,16 @@ int run_server(const ServeConfig& cfg) {
     });
   };
   wait_hup();
+  // Retention: drop raw bodies past the configured age, hourly.
+  asio::steady_timer retention(io);
+  std::function<void()> purge = [&] {
+    auto cutoff = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count() -
+                  static_cast<std::int64_t>(cfg.retention_days) * 86400000;
+    st->purge_raw_before(cutoff);
+    retention.expires_after(std::chrono::hours(1));
+    retention.async_wait([&](boost::system::error_code e) { if (!e) purge(); });
+  };
+  purge();
   asio::steady_timer drain(io);
   stop_signals.async_wait([&](boost::system::error_code ec, int sig) {
     if (ec) return;
@@ -235,6 +252,7 @@ int run_server(const ServeConfig& cfg) {
     *poll = [&, poll](int left) {
       if (sh.active == 0 || left == 0) {
         hup.cancel();
+        retention.cancel();
         io.stop();
         return;
       }

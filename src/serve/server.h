@@ -14,6 +14,7 @@
 namespace phishstream::serve {
 
 /// Runs the daemon; returns the process exit code.
-int run_server(const ServeConfig& cfg);
+/// `config_path` is re-read on SIGHUP ("" when running on defaults).
+int run_server(const ServeConfig& cfg, const std::string& config_path = "");
 
 }  // namespace phishstream::serve

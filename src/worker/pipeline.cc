@@ -110,7 +110,14 @@ Pipeline::Pipeline(const scan::Scanner& scanner, store::Store& store, metrics::R
   unscanned_ = &reg.counter("phishstream_outcomes_total", o, "outcome=\"unscanned\"");
 }
 
+void Pipeline::set_lists(std::vector<std::string> allow, std::vector<std::string> block) {
+  std::lock_guard lk(lists_mu_);
+  cfg_.allow_senders = std::move(allow);
+  cfg_.block_senders = std::move(block);
+}
+
 scan::Action Pipeline::apply_lists(const scan::Verdict& v, const std::string& sender) const {
+  std::lock_guard lk(lists_mu_);
   if (!sender.empty() && matches(cfg_.allow_senders, sender)) return scan::Action::inbox;
   if (!sender.empty() && matches(cfg_.block_senders, sender)) return scan::Action::quarantine;
   return v.action;

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <atomic>
+#include <mutex>
 #include <filesystem>
 #include <string>
 #include <thread>
@@ -41,6 +42,8 @@ class Pipeline {
  public:
   Pipeline(const scan::Scanner& scanner, store::Store& store, metrics::Registry& reg, PipelineConfig cfg);
   std::error_code process(const queue::QueuedMessage& m);
+  /// Replaces the allow/block lists (SIGHUP).
+  void set_lists(std::vector<std::string> allow, std::vector<std::string> block);
 
  private:
   scan::Action apply_lists(const scan::Verdict& v, const std::string& sender) const;
@@ -48,6 +51,7 @@ class Pipeline {
   const scan::Scanner& scanner_;
   store::Store& store_;
   PipelineConfig cfg_;
+  mutable std::mutex lists_mu_;  // guards cfg_.allow_senders and cfg_.block_senders
   metrics::Histogram *parse_, *features_, *model_, *store_h_, *delivery_, *e2e_;
   metrics::Counter *inbox_, *junk_, *quarantine_, *reject_, *delivered_, *failed_, *unscanned_;
 };

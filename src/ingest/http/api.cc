@@ -89,6 +89,14 @@ Response Api::handle(const Request& req) const {
              ok ? R"({"status":"ready"})" : R"({"status":"not ready"})");
   } else if (path == "/metrics" && req.method() == bhttp::verb::get) {
     r = make(req, bhttp::status::ok, d_.metrics.render(), "text/plain; version=0.0.4");
+  } else if (path == "/v1/queue" && req.method() == bhttp::verb::get) {
+    auto s = d_.queue.stats();
+    json::array dead;
+    for (const auto& d : d_.queue.dead_letters())
+      dead.emplace_back(json::object{{"id", d.id}, {"reason", d.reason}, {"attempts", d.attempts}});
+    json::object o{{"depth", s.depth}, {"in_flight", s.in_flight}, {"oldest_age_ms", s.oldest_age_ms},
+                   {"bytes", s.bytes}, {"dead_letters", std::move(dead)}};
+    r = make(req, bhttp::status::ok, json::serialize(o));
   } else if (path == "/v1/scan") {
     r = req.method() == bhttp::verb::post ? scan(req)
                                           : json_error(req, bhttp::status::method_not_allowed, "method_not_allowed", "use POST");

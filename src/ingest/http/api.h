@@ -7,6 +7,7 @@
 //   GET  /v1/messages        verdicts; filters action, since, until (Unix ms),
 //                            sender, subject, limit, before (pagination)
 //   GET  /v1/messages/{id}   verdict, reasons, headers, safe text rendering
+//   GET  /v1/queue           depth, oldest age, dead letters (never dropped)
 //
 // Errors are JSON: {"error":{"code":"…","message":"…"}}. Routing is kept
 // apart from the socket code (server.h) so that it is tested without a

@@ -55,6 +55,13 @@ TEST_F(ApiFixture, ErrorsAreJson) {
   EXPECT_EQ(call(bhttp::verb::get, "/v1/messages/unknown").result(), bhttp::status::not_found);
 }
 
+TEST_F(ApiFixture, QueueShowsDepthAndDeadLetters) {
+  auto r = call(bhttp::verb::get, "/v1/queue");
+  EXPECT_EQ(r.result(), bhttp::status::ok);
+  EXPECT_NE(r.body().find("\"depth\":0"), std::string::npos);
+  EXPECT_NE(r.body().find("\"dead_letters\":[]"), std::string::npos);
+}
+
 TEST_F(ApiFixture, ScanIsTheModelServer) {
   auto r = call(bhttp::verb::post, "/v1/scan", "From: a@example.com\r\nSubject: hi\r\n\r\nhello\r\n");
   EXPECT_EQ(r.result(), bhttp::status::ok);
