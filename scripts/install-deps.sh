@@ -12,7 +12,7 @@ PKGS=(
   libsqlite3-dev libsodium-dev libzstd-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   bogofilter python3 util-linux
-  libssl-dev swaks sqlite3
+  libssl-dev swaks libnet-ssleay-perl libio-socket-ssl-perl sqlite3 openssl
 )
 
 missing=()

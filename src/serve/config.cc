@@ -97,6 +97,8 @@ ConfigResult load_config(const std::string& path) {
   r.get("smtp", "max_recipients", c.smtp_max_recipients);
   r.get("smtp", "command_timeout_s", c.smtp_command_timeout_s);
   r.get("smtp", "data_timeout_s", c.smtp_data_timeout_s);
+  r.get("smtp", "tls_cert", c.smtp_tls_cert);
+  r.get("smtp", "tls_key", c.smtp_tls_key);
   r.get("http", "listen", c.http_listen);
   r.get("queue", "dir", c.queue_dir);
   r.get("queue", "max_messages", c.queue_max_messages);
@@ -122,6 +124,7 @@ ConfigResult load_config(const std::string& path) {
   if (!split_host_port(c.smtp_listen, h, p)) r.err += "smtp.listen must be host:port; ";
   if (!split_host_port(c.http_listen, h, p)) r.err += "http.listen must be host:port; ";
   if (c.worker_threads < 1) r.err += "workers.threads must be at least 1; ";
+  if (c.smtp_tls_cert.empty() != c.smtp_tls_key.empty()) r.err += "smtp.tls_cert and smtp.tls_key go together; ";
   if (!r.err.empty()) return ConfigResult(boost::system::in_place_error, "config " + path + ": " + r.err);
   c.resolve();
   return c;

@@ -26,6 +26,8 @@ struct ServeConfig {
   std::size_t smtp_max_recipients = 100;
   int smtp_command_timeout_s = 300;
   int smtp_data_timeout_s = 600;
+  std::filesystem::path smtp_tls_cert;  ///< PEM certificate chain; STARTTLS is offered when set
+  std::filesystem::path smtp_tls_key;   ///< PEM private key
 
   std::string http_listen = "127.0.0.1:8025";
 

@@ -1,6 +1,7 @@
 #include "serve/server.h"
 
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -32,6 +33,7 @@ struct Shared {
   metrics::Counter *connections, *refused, *accepted, *tempfailed, *rejected, *timeouts;
   std::atomic<std::size_t> active{0};
   std::atomic<bool> stopping{false};
+  asio::ssl::context* tls = nullptr;  // null when no certificate is configured
 };
 
 asio::awaitable<void> smtp_connection(tcp::socket sock, Shared& sh) {
@@ -41,7 +43,24 @@ asio::awaitable<void> smtp_connection(tcp::socket sock, Shared& sh) {
   if (!ec) ip = ep.address().to_string();
   smtp::SessionStats st;
   try {
-    co_await smtp::run_session(sock, sh.smtp, sh.queue, ip, st);
+    auto end = co_await smtp::run_session(sock, sh.smtp, sh.queue, ip, st);
+    if (end == smtp::SessionEnd::starttls && sh.tls) {
+      asio::ssl::stream<tcp::socket&> tls(sock, *sh.tls);
+      asio::steady_timer guard(sock.get_executor());
+      guard.expires_after(sh.smtp.command_timeout);
+      guard.async_wait([&sock](boost::system::error_code e) {
+        if (!e) {
+          boost::system::error_code ignore;
+          sock.cancel(ignore);
+        }
+      });
+      auto [hs] = co_await tls.async_handshake(asio::ssl::stream_base::server, asio::as_tuple(use_awaitable));
+      guard.cancel();
+      if (!hs) {
+        co_await smtp::run_session(tls, sh.smtp, sh.queue, ip, st, true);
+        co_await tls.async_shutdown(asio::as_tuple(use_awaitable));
+      }
+    }
   } catch (const std::exception&) {
     // The link failed mid-reply; nothing unacknowledged was accepted.
   }
@@ -184,6 +203,20 @@ int run_server(const ServeConfig& cfg, const std::string& config_path) {
   sh.smtp.max_recipients = cfg.smtp_max_recipients;
   sh.smtp.command_timeout = std::chrono::seconds(cfg.smtp_command_timeout_s);
   sh.smtp.data_timeout = std::chrono::seconds(cfg.smtp_data_timeout_s);
+  asio::ssl::context tls_ctx(asio::ssl::context::tls_server);
+  if (!cfg.smtp_tls_cert.empty()) {
+    boost::system::error_code ec;
+    tls_ctx.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                        asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
+    tls_ctx.use_certificate_chain_file(cfg.smtp_tls_cert.string(), ec);
+    if (!ec) tls_ctx.use_private_key_file(cfg.smtp_tls_key.string(), asio::ssl::context::pem, ec);
+    if (ec) {
+      std::cerr << "phishstream serve: TLS certificate or key: " << ec.message() << "\n";
+      return 2;
+    }
+    sh.tls = &tls_ctx;
+    sh.smtp.starttls_available = true;
+  }
   const char* s = "SMTP sessions and their outcomes";
   sh.connections = &reg.counter("phishstream_smtp_connections_total", s, "outcome=\"opened\"");
   sh.refused = &reg.counter("phishstream_smtp_connections_total", s, "outcome=\"refused\"");

@@ -182,7 +182,7 @@ std::error_code Pipeline::process(const queue::QueuedMessage& m) {
 
   if (act != scan::Action::quarantine) {
     std::string body = "Return-Path: <" + m.env.mail_from + ">\r\nReceived: from " + header_safe(m.env.helo, 100) + " (" +
-                       header_safe(m.env.client_ip, 64) + ")\r\n\tby " + cfg_.hostname + " (phishstream) with ESMTP id " +
+                       header_safe(m.env.client_ip, 64) + ")\r\n\tby " + cfg_.hostname + " (phishstream) with " + (m.env.tls ? "ESMTPS" : "ESMTP") + " id " +
                        m.id + ";\r\n\t" + rfc5322_date() + "\r\n" + verdict_headers(v) + strip_own_headers(m.data);
     deliver::Folder folder = act == scan::Action::junk ? deliver::Folder::junk : deliver::Folder::inbox;
     for (const auto& rcpt : m.env.rcpt) {

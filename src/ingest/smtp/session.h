@@ -39,7 +39,13 @@ struct SessionConfig {
   std::chrono::milliseconds command_timeout{std::chrono::minutes(5)};  ///< RFC 5321 §4.5.3.2
   std::chrono::milliseconds data_timeout{std::chrono::minutes(10)};
   int max_errors = 20;  ///< like Postfix smtpd_hard_error_limit
+  bool starttls_available = false;  ///< a certificate is configured
 };
+
+/// How a session ended. On `starttls` the caller runs the TLS handshake on
+/// the same connection and calls run_session() again with the TLS stream
+/// and `tls_active` set; the client starts over with EHLO (RFC 3207).
+enum class SessionEnd { closed, starttls };
 
 /// What the client told us besides the message itself.
 struct Envelope {
@@ -49,6 +55,7 @@ struct Envelope {
   std::vector<std::string> rcpt;
   bool body_8bit = false;
   bool smtputf8 = false;
+  bool tls = false;  ///< the message came over TLS
 };
 
 /// Where accepted messages go (the queue). submit() must call `done`
@@ -102,9 +109,20 @@ struct SessionStats {
   bool timed_out = false;
 };
 
+/// Cancels pending operations of a plain or a TLS stream.
 template <class Stream>
-boost::asio::awaitable<void> run_session(Stream& stream, const SessionConfig& cfg, MessageSink& sink,
-                                         std::string client_ip, SessionStats& stats) {
+void cancel_stream(Stream& s) {
+  if constexpr (requires { s.cancel(); }) {
+    s.cancel();
+  } else {
+    boost::system::error_code ec;
+    s.lowest_layer().cancel(ec);
+  }
+}
+
+template <class Stream>
+boost::asio::awaitable<SessionEnd> run_session(Stream& stream, const SessionConfig& cfg, MessageSink& sink,
+                                               std::string client_ip, SessionStats& stats, bool tls_active = false) {
   namespace asio = boost::asio;
   using asio::use_awaitable;
   asio::steady_timer deadline(stream.get_executor());
@@ -129,7 +147,7 @@ boost::asio::awaitable<void> run_session(Stream& stream, const SessionConfig& cf
     deadline.async_wait([&stream, expired](std::error_code ec) {
       if (!ec) {
         *expired = true;
-        stream.cancel();
+        cancel_stream(stream);
       }
     });
     auto [ec, n] = co_await stream.async_read_some(asio::buffer(chunk),
@@ -142,9 +160,10 @@ boost::asio::awaitable<void> run_session(Stream& stream, const SessionConfig& cf
 
   Envelope env;
   env.client_ip = std::move(client_ip);
+  env.tls = tls_active;
   bool greeted = false, have_mail = false;
   int errors = 0;
-  reply("220 " + cfg.hostname + " ESMTP phishstream");
+  if (!tls_active) reply("220 " + cfg.hostname + " ESMTP phishstream");
 
   auto reset = [&] {
     env.mail_from.clear();
@@ -170,7 +189,7 @@ boost::asio::awaitable<void> run_session(Stream& stream, const SessionConfig& cf
           reply(detail::reply_for(error::timeout));
           co_await flush();
         }
-        co_return;
+        co_return SessionEnd::closed;
       }
     }
     std::string_view line(in.data(), eol);
@@ -196,6 +215,7 @@ boost::asio::awaitable<void> run_session(Stream& stream, const SessionConfig& cf
           reply("250-SIZE " + std::to_string(cfg.max_message_bytes));
           reply("250-8BITMIME");
           reply("250-ENHANCEDSTATUSCODES");
+          if (cfg.starttls_available && !tls_active) reply("250-STARTTLS");
           reply("250 SMTPUTF8");
           break;
         case Verb::helo:
@@ -252,7 +272,7 @@ boost::asio::awaitable<void> run_session(Stream& stream, const SessionConfig& cf
                   reply(detail::reply_for(error::timeout));
                   co_await flush();
                 }
-                co_return;  // client gone mid-DATA: nothing was accepted
+                co_return SessionEnd::closed;  // client gone mid-DATA: nothing was accepted
               }
               continue;
             }
@@ -301,7 +321,7 @@ boost::asio::awaitable<void> run_session(Stream& stream, const SessionConfig& cf
         case Verb::quit:
           reply("221 2.0.0 Bye");
           co_await flush();
-          co_return;
+          co_return SessionEnd::closed;
         case Verb::vrfy:
           reply("252 2.5.2 Cannot VRFY user, but will accept message and attempt delivery");
           break;
@@ -312,7 +332,17 @@ boost::asio::awaitable<void> run_session(Stream& stream, const SessionConfig& cf
           reply("214 2.0.0 See RFC 5321");
           break;
         case Verb::starttls:
-          reply("502 5.5.1 STARTTLS not available");
+          if (!cfg.starttls_available) {
+            reply("502 5.5.1 STARTTLS not available");
+          } else if (tls_active) {
+            reply("503 5.5.1 TLS already active");
+          } else {
+            reply("220 2.0.0 Ready to start TLS");
+            co_await flush();
+            // Anything the client pipelined after STARTTLS arrived in
+            // plain text: it must not be acted on (RFC 3207 §4.2).
+            co_return SessionEnd::starttls;
+          }
           break;
         case Verb::bdat:
         case Verb::auth:
@@ -325,7 +355,7 @@ boost::asio::awaitable<void> run_session(Stream& stream, const SessionConfig& cf
     if (errors >= cfg.max_errors) {
       reply(detail::reply_for(error::too_many_errors));
       co_await flush();
-      co_return;
+      co_return SessionEnd::closed;
     }
   }
 }

@@ -73,7 +73,7 @@ std::string enq_payload(const QueuedMessage& m) {
   puts_(p, m.env.mail_from);
   put32(p, static_cast<std::uint32_t>(m.env.rcpt.size()));
   for (const auto& r : m.env.rcpt) puts_(p, r);
-  p.push_back(static_cast<char>((m.env.body_8bit ? 1 : 0) | (m.env.smtputf8 ? 2 : 0)));
+  p.push_back(static_cast<char>((m.env.body_8bit ? 1 : 0) | (m.env.smtputf8 ? 2 : 0) | (m.env.tls ? 4 : 0)));
   puts_(p, m.data);
   return p;
 }
@@ -93,6 +93,7 @@ bool parse_enq(std::string_view payload, QueuedMessage& m) {
   std::uint8_t f = r.u8();
   m.env.body_8bit = f & 1;
   m.env.smtputf8 = f & 2;
+  m.env.tls = f & 4;
   m.data = r.str();
   return r.ok;
 }

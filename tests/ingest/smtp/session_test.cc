@@ -30,6 +30,7 @@ struct FakeSink : smtp::MessageSink {
 struct Run {
   std::string out;
   smtp::SessionStats stats;
+  smtp::SessionEnd end = smtp::SessionEnd::closed;
 };
 
 Run run(const std::string& input, FakeSink& sink, smtp::SessionConfig cfg = {}, bool eof = true, int fail_on = 0) {
@@ -39,7 +40,8 @@ Run run(const std::string& input, FakeSink& sink, smtp::SessionConfig cfg = {}, 
   if (eof) s.close_input();
   Run r;
   cfg.hostname = "mx.test";
-  boost::asio::co_spawn(io, smtp::run_session(s, cfg, sink, "127.0.0.1", r.stats), boost::asio::detached);
+  boost::asio::co_spawn(io, smtp::run_session(s, cfg, sink, "127.0.0.1", r.stats),
+                        [&](std::exception_ptr, smtp::SessionEnd e) { r.end = e; });
   io.run();
   r.out = s.output();
   return r;
@@ -170,6 +172,20 @@ TEST(SmtpSession, TooManyErrorsCloses) {
   for (int i = 0; i < 30; ++i) junk += "BLAH\r\n";
   auto r = run(junk, sink);
   EXPECT_NE(r.out.find("421 4.7.0"), std::string::npos);
+}
+
+TEST(SmtpSession, StartTlsOnlyWhenConfiguredAndPipelinedTextIsDropped) {
+  FakeSink sink;
+  auto plain = run("EHLO c\r\nSTARTTLS\r\n", sink);
+  EXPECT_EQ(plain.out.find("250-STARTTLS"), std::string::npos) << plain.out;
+  EXPECT_NE(plain.out.find("502 5.5.1"), std::string::npos);
+  smtp::SessionConfig cfg;
+  cfg.starttls_available = true;
+  auto tls = run("EHLO c\r\nSTARTTLS\r\nMAIL FROM:<injected@x.org>\r\n", sink, cfg);
+  EXPECT_NE(tls.out.find("250-STARTTLS"), std::string::npos);
+  EXPECT_NE(tls.out.find("220 2.0.0 Ready to start TLS"), std::string::npos);
+  EXPECT_EQ(tls.out.find("250 2.1.0"), std::string::npos);  // the injected MAIL was not acted on
+  EXPECT_EQ(tls.end, smtp::SessionEnd::starttls);
 }
 
 TEST(SmtpSession, FailingLinkOnEveryCallDoesNotCrash) {
