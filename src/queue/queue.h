@@ -51,7 +51,11 @@ class Queue : public smtp::MessageSink {
   virtual std::optional<QueuedMessage> take(std::chrono::milliseconds wait) = 0;
   virtual void ack(const std::string& id) = 0;
   /// Returns the message for a later retry, or makes it a dead letter.
-  virtual void nack(const std::string& id, const std::string& reason) = 0;
+  /// `transient` failures (the next hop or the disk is unavailable) retry
+  /// with capped backoff until the message is older than the queue's
+  /// lifetime; other failures (the pipeline itself failed on this message)
+  /// become dead letters after a few attempts.
+  virtual void nack(const std::string& id, const std::string& reason, bool transient = false) = 0;
   virtual QueueStats stats() const = 0;
   virtual std::vector<DeadLetter> dead_letters() const = 0;
   /// Stops take() from blocking and submit() from accepting; in-flight

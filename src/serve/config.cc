@@ -109,6 +109,9 @@ ConfigResult load_config(const std::string& path) {
   r.get("store", "path", c.store_path);
   r.get("store", "retention_days", c.retention_days);
   r.get("delivery", "maildir_root", c.maildir_root);
+  r.get("delivery", "mode", c.delivery_mode);
+  r.get("delivery", "relay", c.relay);
+  r.get("delivery", "relay_protocol", c.relay_protocol);
   r.get("model", "path", c.model_path);
   r.get("policy", "junk_phish", c.policy.junk_phish);
   r.get("policy", "junk_spam", c.policy.junk_spam);
@@ -123,6 +126,9 @@ ConfigResult load_config(const std::string& path) {
   unsigned short p;
   if (!split_host_port(c.smtp_listen, h, p)) r.err += "smtp.listen must be host:port; ";
   if (!split_host_port(c.http_listen, h, p)) r.err += "http.listen must be host:port; ";
+  if (c.delivery_mode != "maildir" && c.delivery_mode != "relay") r.err += "delivery.mode is maildir or relay; ";
+  if (c.relay_protocol != "smtp" && c.relay_protocol != "lmtp") r.err += "delivery.relay_protocol is smtp or lmtp; ";
+  if (!split_host_port(c.relay, h, p)) r.err += "delivery.relay must be host:port; ";
   if (c.worker_threads < 1) r.err += "workers.threads must be at least 1; ";
   if (c.smtp_tls_cert.empty() != c.smtp_tls_key.empty()) r.err += "smtp.tls_cert and smtp.tls_key go together; ";
   if (!r.err.empty()) return ConfigResult(boost::system::in_place_error, "config " + path + ": " + r.err);

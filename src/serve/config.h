@@ -43,6 +43,9 @@ struct ServeConfig {
   int retention_days = 30;
 
   std::filesystem::path maildir_root;  ///< default <state_dir>/mail
+  std::string delivery_mode = "maildir";  ///< maildir | relay
+  std::string relay = "127.0.0.1:25";     ///< next hop host:port when relaying
+  std::string relay_protocol = "smtp";    ///< smtp | lmtp
   std::filesystem::path model_path;    ///< default <state_dir>/model.psm
 
   scan::PolicyConfig policy;

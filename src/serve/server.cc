@@ -186,6 +186,13 @@ int run_server(const ServeConfig& cfg, const std::string& config_path) {
   pc.hostname = cfg.hostname;
   pc.allow_senders = cfg.allow_senders;
   pc.block_senders = cfg.block_senders;
+  if (cfg.delivery_mode == "relay") {
+    deliver::RelayTarget t;
+    split_host_port(cfg.relay, t.host, t.port);
+    t.protocol = cfg.relay_protocol == "lmtp" ? deliver::RelayProtocol::lmtp : deliver::RelayProtocol::smtp;
+    t.helo = cfg.hostname;
+    pc.relay = t;
+  }
   worker::Pipeline pipeline(scanner, *st, reg, pc);
 
   reg.gauge("phishstream_queue_depth", "Accepted messages not yet delivered or held", [&] { return static_cast<double>(q->stats().depth); });

@@ -185,6 +185,37 @@ std::error_code Pipeline::process(const queue::QueuedMessage& m) {
                        header_safe(m.env.client_ip, 64) + ")\r\n\tby " + cfg_.hostname + " (phishstream) with " + (m.env.tls ? "ESMTPS" : "ESMTP") + " id " +
                        m.id + ";\r\n\t" + rfc5322_date() + "\r\n" + verdict_headers(v) + strip_own_headers(m.data);
     deliver::Folder folder = act == scan::Action::junk ? deliver::Folder::junk : deliver::Folder::inbox;
+    if (cfg_.relay) {
+      std::vector<std::string> pending;
+      for (const auto& rcpt : m.env.rcpt)
+        if (!store_.delivered(m.key, rcpt)) pending.push_back(rcpt);
+      if (!pending.empty()) {
+        auto res = deliver::relay(*cfg_.relay, m.env.mail_from, pending, body);
+        bool later = false;
+        std::string hop = cfg_.relay->host + ":" + std::to_string(cfg_.relay->port);
+        for (std::size_t i = 0; i < pending.size(); ++i) {
+          if (res.rcpt[i] == deliver::RcptOutcome::temporary) {
+            later = true;
+            continue;
+          }
+          // A refusal is final: recorded, not retried (no bounce is generated yet).
+          bool ok = res.rcpt[i] == deliver::RcptOutcome::delivered;
+          if (auto ec = store_.mark_delivered(m.key, pending[i], ok ? "relay" : "refused", hop)) {
+            failed_->inc();
+            return ec;
+          }
+        }
+        if (later) {
+          failed_->inc();
+          return std::make_error_code(std::errc::resource_unavailable_try_again);
+        }
+      }
+      store_.set_status(m.id, "relayed", now_ms());
+      delivered_->inc();
+      delivery_->observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count());
+      e2e_->observe(static_cast<double>(now_ms() - m.accepted_ms) / 1e3);
+      return {};
+    }
     for (const auto& rcpt : m.env.rcpt) {
       if (store_.delivered(m.key, rcpt)) continue;
       deliver::MaildirResult res;
@@ -223,14 +254,17 @@ void WorkerPool::run() {
     auto m = q_.take(std::chrono::milliseconds(200));
     if (!m) continue;
     std::error_code ec;
+    bool transient = true;
     try {
       ec = p_.process(*m);
     } catch (const std::exception& e) {
+      // A bug met by this message: retry a few times, then keep it aside.
       ec = std::make_error_code(std::errc::io_error);
+      transient = false;
     }
     if (ec) {
       retries_->inc();
-      q_.nack(m->id, ec.message());
+      q_.nack(m->id, ec.message(), transient);
     } else {
       q_.ack(m->id);
     }

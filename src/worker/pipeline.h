@@ -12,11 +12,13 @@
 
 #include <atomic>
 #include <mutex>
+#include <optional>
 #include <filesystem>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "deliver/relay.h"
 #include "metrics/registry.h"
 #include "queue/queue.h"
 #include "scan/scanner.h"
@@ -29,6 +31,9 @@ struct PipelineConfig {
   std::string hostname = "localhost";
   /// Sender addresses ("a@b.example") or domains ("@b.example", "b.example").
   std::vector<std::string> allow_senders, block_senders;
+  /// When set, INBOX and Junk mail goes to this next hop instead of the
+  /// Maildirs (the verdict headers tell the next hop where to file it).
+  std::optional<deliver::RelayTarget> relay;
 };
 
 /// The header block a verdict adds (each line ends in CRLF).

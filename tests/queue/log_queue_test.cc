@@ -106,6 +106,24 @@ TEST(LogQueue, NackRetriesThenDeadLetterThatIsKept) {
   EXPECT_FALSE(q.take(std::chrono::milliseconds(50)));
 }
 
+TEST(LogQueue, TransientFailuresRetryUntilTheLifetimeEnds) {
+  Dir d("transient");
+  auto o = opts(d.p);
+  o.max_retry_delay = std::chrono::milliseconds(30);
+  o.max_age = std::chrono::milliseconds(400);
+  queue::LogQueue q(o);
+  std::string id = submit(q, "b@x.org", "next hop down");
+  int tries = 0;
+  while (auto m = q.take(std::chrono::milliseconds(200))) {
+    ++tries;
+    q.nack(m->id, "relay: 421", /*transient=*/true);
+  }
+  EXPECT_GT(tries, 3);  // well past max_attempts
+  auto dl = q.dead_letters();
+  ASSERT_EQ(dl.size(), 1u);  // then kept aside once too old
+  EXPECT_EQ(dl[0].id, id);
+}
+
 TEST(LogQueue, TornTailIsCutOnReplay) {
   Dir d("torn");
   {

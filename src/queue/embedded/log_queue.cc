@@ -417,21 +417,23 @@ void LogQueue::ack(const std::string& id) {
   append_async(small_record('A', id));
 }
 
-void LogQueue::nack(const std::string& id, const std::string& reason) {
+void LogQueue::nack(const std::string& id, const std::string& reason, bool transient) {
   std::lock_guard lk(mu_);
   auto it = index_.find(id);
   if (it == index_.end()) return;
   Entry& e = it->second;
   e.in_flight = false;
   ++e.attempts;
-  if (e.attempts >= opt_.max_attempts) {
+  bool too_old = now_ms() - e.accepted_ms > opt_.max_age.count();
+  if ((!transient && e.attempts >= opt_.max_attempts) || too_old) {
     dead_[id] = {id, reason, e.attempts};
     bytes_ -= e.bytes;
     index_.erase(it);  // the body stays in its segment
     append_async(small_record('D', id, e.attempts, reason));
     return;
   }
-  std::int64_t delay = opt_.retry_delay.count() << std::min<std::uint32_t>(e.attempts - 1, 10);
+  std::int64_t delay = std::min<std::int64_t>(opt_.retry_delay.count() << std::min<std::uint32_t>(e.attempts - 1, 20),
+                                              opt_.max_retry_delay.count());
   e.not_before_ms = now_ms() + delay;
   delayed_.emplace(e.not_before_ms, id);
   append_async(small_record('N', id, e.attempts, reason));

@@ -35,8 +35,10 @@ struct LogQueueOptions {
   std::uint64_t max_messages = 100000;
   std::uint64_t max_bytes = 2ull << 30;
   std::uint64_t segment_bytes = 64ull << 20;
-  std::uint32_t max_attempts = 5;
-  std::chrono::milliseconds retry_delay{2000};  ///< first retry; doubles each attempt
+  std::uint32_t max_attempts = 5;                 ///< for failures that are not transient
+  std::chrono::milliseconds retry_delay{2000};    ///< first retry; doubles each attempt
+  std::chrono::milliseconds max_retry_delay{std::chrono::minutes(5)};
+  std::chrono::milliseconds max_age{std::chrono::hours(24 * 5)};  ///< like Postfix maximal_queue_lifetime
   bool sync = true;  ///< fdatasync before reporting durable (tests may turn it off)
 };
 
@@ -50,7 +52,7 @@ class LogQueue final : public Queue {
   void submit(smtp::Envelope env, std::string data, Done done) override;
   std::optional<QueuedMessage> take(std::chrono::milliseconds wait) override;
   void ack(const std::string& id) override;
-  void nack(const std::string& id, const std::string& reason) override;
+  void nack(const std::string& id, const std::string& reason, bool transient = false) override;
   QueueStats stats() const override;
   std::vector<DeadLetter> dead_letters() const override;
   void close() override;
