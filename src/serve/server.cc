@@ -203,7 +203,14 @@ int run_server(const ServeConfig& cfg, const std::string& config_path) {
   reg.gauge("phishstream_model_info", "The model in use", [] { return 1.0; },
             "version=\"" + (*loaded)->meta().version + "\"");
 
-  http::Api api({scanner, *st, *q, reg, [&] { return true; }});
+  std::atomic<bool> draining{false};
+  // Ready: not draining, the store answers, and the queue takes mail.
+  auto ready = [&] {
+    auto s = q->stats();
+    return !draining.load() && s.depth < cfg.queue_max_messages && s.bytes < cfg.queue_max_bytes &&
+           (st->count(), true);
+  };
+  http::Api api({scanner, *st, *q, reg, ready});
   Shared sh{cfg, {}, *q, api, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr};
   sh.smtp.hostname = cfg.hostname;
   sh.smtp.max_message_bytes = cfg.smtp_max_message_bytes;
@@ -283,6 +290,7 @@ int run_server(const ServeConfig& cfg, const std::string& config_path) {
     if (ec) return;
     std::cerr << "phishstream: signal " << sig << ", draining\n";
     sh.stopping = true;
+    draining = true;
     boost::system::error_code ignore;
     smtp_acc.close(ignore);
     http_acc.close(ignore);
