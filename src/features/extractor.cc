@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <chrono>
 
+#include "mail/url.h"
+
 namespace phishstream::features {
 
 namespace {
@@ -22,7 +24,22 @@ void Context::raise(Signal s, std::string detail, float value) {
 
 const Words& Context::body_words() {
   if (!have_body_) {
-    body_ = Words(msg.visible_text(), kMaxBodyWords);
+    // Links are the url passes' business; as words they would only repeat
+    // host names and tracking paths ("click", "www", "com").
+    const std::string& t = msg.visible_text();
+    std::string text;
+    std::size_t last = 0;
+    mail::scan_text_urls(t, [&](std::string_view u) {
+      auto pos = static_cast<std::size_t>(u.data() - t.data());
+      text.append(t, last, pos - last).push_back(' ');
+      last = pos + u.size();
+    });
+    if (last == 0) {
+      body_ = Words(t, kMaxBodyWords);
+    } else {
+      text.append(t, last, std::string::npos);
+      body_ = Words(text, kMaxBodyWords);
+    }
     have_body_ = true;
   }
   return body_;
