@@ -1,12 +1,10 @@
-// HTML to what a reader sees (Gumbo).
+// HTML to what a reader sees.
 //
 // parse_html() reads one HTML part (UTF-8) and returns the visible text, the
 // text hidden from the reader (display:none, zero-size fonts, …), the links
 // with their anchor text, the forms with their input kinds, and the images.
-// The sender's HTML is never rendered or kept.
-//
-// Gumbo is used only here. Its tree is allocated from a per-call arena and
-// released in one step, so hostile nesting depth cannot exhaust the stack.
+// The sender's HTML is never rendered or kept. It is a streaming scanner
+// with a stack of open elements, not a DOM builder (html.cc says why).
 // Thread-safe: no shared state.
 #pragma once
 
@@ -41,9 +39,8 @@ struct HtmlContent {
   bool truncated = false;  ///< cut at kMaxNesting; the rest was not read
 };
 
-/// HTML nested deeper than this (by a cheap estimate of open tags) is cut
-/// there: tree building costs grow with depth times tags, so hostile
-/// nesting would otherwise take seconds per message.
+/// HTML nested deeper than this is not read further (`truncated`): deep
+/// nesting is an attack on parsers, not something mail needs.
 inline constexpr int kMaxNesting = 2048;
 
 /// `max_text` bounds text+hidden kept; links past `max_links` are dropped.

@@ -71,6 +71,40 @@ TEST(Html, ManyBalancedTagsAreNotNesting) {
   EXPECT_FALSE(parse_html(s, 1 << 20, 100).truncated);
 }
 
+TEST(Html, CharacterReferences) {
+  auto h = parse_html("<p>caf&eacute; &amp; cr&#232;me &#x20AC;5 &nbsp;&unknown; a&lt;b</p><a href='http://x.example/?a=1&amp;b=2'>x</a>", 1 << 20, 10);
+  EXPECT_EQ(h.text, "café & crème €5 \u00A0&unknown; a<b\nx");
+  ASSERT_EQ(h.links.size(), 1u);
+  EXPECT_EQ(h.links[0].href, "http://x.example/?a=1&b=2");
+}
+
+TEST(Html, ImpliedEndTagsDoNotLeakHiddenState) {
+  auto h = parse_html("<p style='display:none'>hidden<p>shown</p><ul><li>one<li>two</ul>", 1 << 20, 10);
+  EXPECT_NE(h.hidden.find("hidden"), std::string::npos);
+  EXPECT_NE(h.text.find("shown"), std::string::npos);
+  EXPECT_NE(h.text.find("two"), std::string::npos);
+}
+
+TEST(Html, UnclosedLinkEndsWithItsParent) {
+  auto h = parse_html("<div><a href='http://a.example/'>first</div><p>after</p>", 1 << 20, 10);
+  ASSERT_EQ(h.links.size(), 1u);
+  EXPECT_EQ(h.links[0].text, "first");
+}
+
+TEST(Html, CommentsDoctypeAndStrayBrackets) {
+  auto h = parse_html("<!DOCTYPE html><!-- <a href='http://hidden.example/'>x</a> --><p>1 < 2 and 3 > 2</p><?xml x?>", 1 << 20, 10);
+  EXPECT_TRUE(h.links.empty());
+  EXPECT_EQ(h.text, "1 < 2 and 3 > 2");
+}
+
+TEST(Html, TruncatedMarkupEndsCleanly) {
+  for (std::string s : {"<a href='http://x.example/", "<p style=\"display:none", "<!-- never closed", "<script>var a=1;", "&#x", "<"}) {
+    auto h = parse_html(s, 1 << 20, 10);
+    (void)h;
+  }
+  SUCCEED();
+}
+
 TEST(Html, TextCap) {
   std::string s = "<p>" + std::string(10000, 'a') + "</p>";
   EXPECT_LE(parse_html(s, 100, 10).text.size(), 100u);
