@@ -5,7 +5,7 @@ set -euo pipefail
 
 PKGS=(
   build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
-  libgmime-3.0-dev libgumbo-dev
+  libgmime-3.0-dev
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libpsl-dev publicsuffix libidn2-dev libicu-dev libxxhash-dev
   libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev

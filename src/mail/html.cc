@@ -168,11 +168,6 @@ bool self_closing_sibling(std::string_view n) {
   return in_list(n, {"p", "li", "td", "th", "tr", "option", "dt", "dd"});
 }
 
-struct Attr {
-  std::string_view name;  // lower-cased into `names`
-  std::string value;      // decoded
-};
-
 struct Tag {
   std::string name;
   std::vector<std::pair<std::string, std::string>> attrs;
