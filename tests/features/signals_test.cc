@@ -108,6 +108,11 @@ INSTANTIATE_TEST_SUITE_P(
              "From: a@example.com\nContent-Type: multipart/mixed; boundary=Z\n\n--Z\nContent-Type: text/plain\n\nx\n"
              "--Z\nContent-Type: application/octet-stream; name=\"order.iso\"\n\nCD001\n--Z--\n",
              plain(kShop, "no attachments")},
+        Case{"attach_archive", Signal::attach_archive,
+             "From: a@example.com\nContent-Type: multipart/mixed; boundary=Z\n\n--Z\nContent-Type: text/plain\n\nx\n"
+             "--Z\nContent-Type: application/octet-stream; name=\"docs.rar\"\n\nRar!\x1a\x07\n--Z--\n",
+             "From: a@example.com\nContent-Type: multipart/mixed; boundary=Z\n\n--Z\nContent-Type: text/plain\n\nx\n"
+             "--Z\nContent-Type: image/png; name=\"logo.png\"\n\n\x89PNG\n--Z--\n"},
         Case{"attach_type_mismatch", Signal::attach_type_mismatch,
              "From: a@example.com\nContent-Type: multipart/mixed; boundary=Z\n\n--Z\nContent-Type: text/plain\n\nx\n"
              "--Z\nContent-Type: application/pdf; name=\"invoice.pdf\"\n\nMZ\x90\x00\n--Z--\n",
