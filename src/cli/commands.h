@@ -41,7 +41,17 @@ struct EvalArgs {
   std::string json_out;
 };
 
+struct AdminArgs {
+  std::string what;    ///< "user add", "user passwd", "user list", "token create", "token revoke", "token list"
+  std::string name;    ///< user name or token id
+  std::string role = "analyst";
+  std::string label;
+  bool password_stdin = false;
+  std::string config;
+};
+
 int run_scan(const ScanArgs& a);
+int run_admin(const AdminArgs& a);
 int run_train(const TrainArgs& a);
 int run_eval(const EvalArgs& a);
 

@@ -52,7 +52,39 @@ int main(int argc, char** argv) {
   auto* serve = app.add_subcommand("serve", "Run the filter: SMTP ingest, queue, workers, store, delivery, HTTP API");
   serve->add_option("--config,-c", config_path, "TOML configuration (default: built-in defaults, state in ./var)");
 
+  AdminArgs aa;
+  auto* user = app.add_subcommand("user", "Accounts for the web UI and API");
+  user->require_subcommand(1);
+  user->add_option("--config,-c", aa.config, "TOML configuration (to find the store)");
+  auto* uadd = user->add_subcommand("add", "Add a user (prints a generated password)");
+  uadd->add_option("NAME", aa.name)->required();
+  uadd->add_option("--role", aa.role, "admin or analyst")->check(CLI::IsMember({"admin", "analyst"}));
+  uadd->add_flag("--password-stdin", aa.password_stdin, "Read the password from stdin");
+  auto* upw = user->add_subcommand("passwd", "Set a user's password (prints a generated one)");
+  upw->add_option("NAME", aa.name)->required();
+  upw->add_flag("--password-stdin", aa.password_stdin, "Read the password from stdin");
+  auto* ulist = user->add_subcommand("list", "List users");
+  auto* token = app.add_subcommand("token", "API bearer tokens");
+  token->require_subcommand(1);
+  token->add_option("--config,-c", aa.config, "TOML configuration (to find the store)");
+  auto* tcreate = token->add_subcommand("create", "Create a token (printed once)");
+  tcreate->add_option("--role", aa.role, "admin or analyst")->check(CLI::IsMember({"admin", "analyst"}));
+  tcreate->add_option("--label", aa.label, "What the token is for");
+  auto* trevoke = token->add_subcommand("revoke", "Revoke a token by id");
+  trevoke->add_option("ID", aa.name)->required();
+  auto* tlist = token->add_subcommand("list", "List tokens");
+
+  // --config may come after the action: "token create --config F".
+  for (auto* sub : {uadd, upw, ulist, tcreate, trevoke, tlist}) sub->fallthrough();
+
   CLI11_PARSE(app, argc, argv);
+  for (auto [sub, what] : {std::pair{uadd, "user add"}, {upw, "user passwd"}, {ulist, "user list"},
+                           {tcreate, "token create"}, {trevoke, "token revoke"}, {tlist, "token list"}}) {
+    if (sub->parsed()) {
+      aa.what = what;
+      return run_admin(aa);
+    }
+  }
   try {
     if (scan->parsed()) {
       if (sa.paths.empty() && sa.files_from.empty()) {

@@ -23,6 +23,9 @@ struct Reader {
     if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, std::filesystem::path>) {
       if (auto v = n->value<std::string>()) out = *v;
       else err += full + " must be a string; ";
+    } else if constexpr (std::is_same_v<T, bool>) {
+      if (auto v = n->value<bool>()) out = *v;
+      else err += full + " must be true or false; ";
     } else if constexpr (std::is_same_v<T, float>) {
       if (auto v = n->value<double>()) out = static_cast<float>(*v);
       else err += full + " must be a number; ";
@@ -100,11 +103,14 @@ ConfigResult load_config(const std::string& path) {
   r.get("smtp", "tls_cert", c.smtp_tls_cert);
   r.get("smtp", "tls_key", c.smtp_tls_key);
   r.get("http", "listen", c.http_listen);
+  r.get("http", "metrics_auth", c.metrics_need_auth);
   r.get("queue", "dir", c.queue_dir);
   r.get("queue", "max_messages", c.queue_max_messages);
   r.get("queue", "max_bytes", c.queue_max_bytes);
   r.get("queue", "max_attempts", c.queue_max_attempts);
   r.get("queue", "retry_delay_ms", c.queue_retry_delay_ms);
+  r.get("queue", "max_retry_delay_ms", c.queue_max_retry_delay_ms);
+  r.get("queue", "max_age_hours", c.queue_max_age_hours);
   r.get("workers", "threads", c.worker_threads);
   r.get("store", "path", c.store_path);
   r.get("store", "retention_days", c.retention_days);

@@ -30,12 +30,15 @@ struct ServeConfig {
   std::filesystem::path smtp_tls_key;   ///< PEM private key
 
   std::string http_listen = "127.0.0.1:8025";
+  bool metrics_need_auth = false;  ///< /metrics behind a bearer token
 
   std::filesystem::path queue_dir;  ///< default <state_dir>/queue
   std::uint64_t queue_max_messages = 100000;
   std::uint64_t queue_max_bytes = 2ull << 30;
   std::uint32_t queue_max_attempts = 5;
   int queue_retry_delay_ms = 2000;
+  int queue_max_retry_delay_ms = 300000;
+  int queue_max_age_hours = 120;
 
   int worker_threads = 2;
 

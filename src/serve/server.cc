@@ -112,7 +112,9 @@ asio::awaitable<void> http_connection(tcp::socket sock, Shared& sh) {
         break;
       }
       http::Request req = parser.release();
-      http::Response res = sh.api.handle(req);
+      boost::system::error_code pe;
+      auto peer = stream.socket().remote_endpoint(pe);
+      http::Response res = sh.api.handle(req, pe ? std::string() : peer.address().to_string());
       bool keep = res.keep_alive();
       co_await boost::beast::http::async_write(stream, res, use_awaitable);
       if (!keep) break;
@@ -174,6 +176,8 @@ int run_server(const ServeConfig& cfg, const std::string& config_path) {
     qo.max_bytes = cfg.queue_max_bytes;
     qo.max_attempts = cfg.queue_max_attempts;
     qo.retry_delay = std::chrono::milliseconds(cfg.queue_retry_delay_ms);
+    qo.max_retry_delay = std::chrono::milliseconds(cfg.queue_max_retry_delay_ms);
+    qo.max_age = std::chrono::hours(cfg.queue_max_age_hours);
     q = std::make_unique<queue::LogQueue>(qo);
     st = std::make_unique<store::SqliteStore>(cfg.store_path);
   } catch (const std::exception& e) {
@@ -210,7 +214,11 @@ int run_server(const ServeConfig& cfg, const std::string& config_path) {
     return !draining.load() && s.depth < cfg.queue_max_messages && s.bytes < cfg.queue_max_bytes &&
            (st->count(), true);
   };
-  http::Api api({scanner, *st, *q, reg, ready});
+  auth::Auth auth(*st);
+  if (auto pw = auth.bootstrap_admin())
+    std::cerr << "phishstream serve: created user 'admin' with password " << *pw
+              << "\n  (shown once; change it with: phishstream user passwd admin)\n";
+  http::Api api({scanner, *st, *q, reg, ready, auth, cfg.metrics_need_auth});
   Shared sh{cfg, {}, *q, api, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr};
   sh.smtp.hostname = cfg.hostname;
   sh.smtp.max_message_bytes = cfg.smtp_max_message_bytes;

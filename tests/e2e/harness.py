@@ -48,9 +48,10 @@ class Server:
         with open(self.config, "w") as f:
             f.write(f'[smtp]\nlisten = "127.0.0.1:{self.smtp_port}"\n'
                     f'[http]\nlisten = "127.0.0.1:{self.http_port}"\n'
-                    f'[queue]\nretry_delay_ms = 200\n{extra_config}')
+                    f'[queue]\nretry_delay_ms = 200\nmax_retry_delay_ms = 1000\n{extra_config}')
         self.proc = None
         self.log = open(os.path.join(workdir, "serve.log"), "ab")
+        self.token = None
 
     def start(self):
         self.proc = subprocess.Popen([self.binary, "serve", "--config", self.config], cwd=self.workdir,
@@ -79,7 +80,14 @@ class Server:
                 self.kill9()
 
     def get(self, path):
-        with urllib.request.urlopen(f"http://127.0.0.1:{self.http_port}{path}", timeout=30) as r:
+        if self.token is None:
+            # An API token from the CLI, on the same store the server uses.
+            out = subprocess.run([self.binary, "token", "create", "--config", self.config, "--role", "admin",
+                                  "--label", "e2e"], cwd=self.workdir, capture_output=True, text=True, check=True)
+            self.token = out.stdout.strip()
+        req = urllib.request.Request(f"http://127.0.0.1:{self.http_port}{path}",
+                                     headers={"Authorization": f"Bearer {self.token}"})
+        with urllib.request.urlopen(req, timeout=30) as r:
             return r.read().decode()
 
     def metric(self, name):

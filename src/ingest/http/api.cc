@@ -76,12 +76,75 @@ Api::Api(ApiDeps d) : d_(std::move(d)) {
   errors_ = &d_.metrics.counter("phishstream_http_errors_total", "HTTP API requests answered with an error");
 }
 
-Response Api::handle(const Request& req) const {
+namespace {
+
+std::string cookie(const Request& req, std::string_view name) {
+  auto it = req.find(bhttp::field::cookie);
+  if (it == req.end()) return {};
+  std::string_view c = it->value();
+  std::size_t p = 0;
+  while (p < c.size()) {
+    while (p < c.size() && (c[p] == ' ' || c[p] == ';')) ++p;
+    std::size_t e = c.find(';', p);
+    std::string_view kv = c.substr(p, e == std::string_view::npos ? std::string_view::npos : e - p);
+    if (kv.size() > name.size() && kv.substr(0, name.size()) == name && kv[name.size()] == '=')
+      return std::string(kv.substr(name.size() + 1));
+    if (e == std::string_view::npos) break;
+    p = e + 1;
+  }
+  return {};
+}
+
+std::optional<auth::Principal> who(const Request& req, auth::Auth& a) {
+  auto it = req.find(bhttp::field::authorization);
+  if (it != req.end()) {
+    std::string_view v = it->value();
+    if (v.size() > 7 && (v.substr(0, 7) == "Bearer " || v.substr(0, 7) == "bearer "))
+      return a.from_bearer(std::string(v.substr(7)));
+    return std::nullopt;
+  }
+  std::string s = cookie(req, "ps_session");
+  return s.empty() ? std::nullopt : a.from_session(s);
+}
+
+}  // namespace
+
+Response Api::handle(const Request& req, const std::string& client) const {
   requests_->inc();
   auto target = std::string(req.target());
   std::string path = target.substr(0, target.find('?'));
   Response r;
-  if (path == "/healthz" && req.method() == bhttp::verb::get) {
+  bool open = path == "/healthz" || path == "/readyz" || path == "/v1/login" ||
+              (path == "/metrics" && !d_.metrics_need_auth);
+  std::optional<auth::Principal> p;
+  if (!open) {
+    p = who(req, d_.auth);
+    if (!p) {
+      errors_->inc();
+      Response e = json_error(req, bhttp::status::unauthorized, "unauthorized", "log in or send a bearer token");
+      e.set(bhttp::field::www_authenticate, "Bearer");
+      return e;
+    }
+    bool changes = req.method() != bhttp::verb::get && req.method() != bhttp::verb::head;
+    if (p->via_session && changes) {
+      auto it = req.find("X-CSRF-Token");
+      if (it == req.end() || it->value() != p->csrf) {
+        errors_->inc();
+        return json_error(req, bhttp::status::forbidden, "csrf", "missing or wrong X-CSRF-Token");
+      }
+    }
+  }
+  if (path == "/v1/login") {
+    r = req.method() == bhttp::verb::post ? login(req, client)
+                                          : json_error(req, bhttp::status::method_not_allowed, "method_not_allowed", "use POST");
+  } else if (path == "/v1/logout" && req.method() == bhttp::verb::post) {
+    d_.auth.logout(cookie(req, "ps_session"));
+    r = make(req, bhttp::status::ok, R"({"status":"logged out"})");
+    r.set(bhttp::field::set_cookie, "ps_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
+  } else if (path.starts_with("/v1/tokens") || path == "/v1/users") {
+    if (p->role != auth::Role::admin) r = json_error(req, bhttp::status::forbidden, "forbidden", "admin role required");
+    else r = admin_route(req, path);
+  } else if (path == "/healthz" && req.method() == bhttp::verb::get) {
     r = make(req, bhttp::status::ok, R"({"status":"ok"})");
   } else if (path == "/readyz" && req.method() == bhttp::verb::get) {
     bool ok = d_.ready ? d_.ready() : true;
@@ -111,6 +174,56 @@ Response Api::handle(const Request& req) const {
   }
   if (r.result_int() >= 400) errors_->inc();
   return r;
+}
+
+Response Api::login(const Request& req, const std::string& client) const {
+  boost::system::error_code ec;
+  auto v = json::parse(req.body(), ec);
+  if (ec || !v.is_object() || !v.as_object().contains("user") || !v.as_object().contains("password") ||
+      !v.at("user").is_string() || !v.at("password").is_string())
+    return json_error(req, bhttp::status::bad_request, "bad_request", R"(send {"user":"…","password":"…"})");
+  auto res = d_.auth.login(std::string(v.at("user").as_string()), std::string(v.at("password").as_string()), client);
+  if (res.status == auth::LoginResult::rate_limited)
+    return json_error(req, bhttp::status::too_many_requests, "rate_limited", "too many failed logins; wait five minutes");
+  if (res.status != auth::LoginResult::ok)
+    return json_error(req, bhttp::status::unauthorized, "bad_credentials", "wrong user name or password");
+  json::object o{{"csrf", res.csrf}, {"role", std::string(auth::to_string(res.role))}};
+  Response r = make(req, bhttp::status::ok, json::serialize(o));
+  r.set(bhttp::field::set_cookie, "ps_session=" + res.session_id + "; HttpOnly; SameSite=Strict; Path=/; Max-Age=43200");
+  return r;
+}
+
+Response Api::admin_route(const Request& req, const std::string& path) const {
+  if (path == "/v1/users" && req.method() == bhttp::verb::get) {
+    json::array a;
+    for (const auto& u : d_.auth.users()) a.emplace_back(json::object{{"name", u.name}, {"role", std::string(auth::to_string(u.role))}});
+    return make(req, bhttp::status::ok, json::serialize(json::object{{"users", std::move(a)}}));
+  }
+  if (path == "/v1/tokens" && req.method() == bhttp::verb::get) {
+    json::array a;
+    for (const auto& t : d_.auth.tokens())
+      a.emplace_back(json::object{{"id", t.id}, {"label", t.label}, {"role", std::string(auth::to_string(t.role))},
+                                  {"revoked", t.revoked}});
+    return make(req, bhttp::status::ok, json::serialize(json::object{{"tokens", std::move(a)}}));
+  }
+  if (path == "/v1/tokens" && req.method() == bhttp::verb::post) {
+    boost::system::error_code ec;
+    auto v = json::parse(req.body(), ec);
+    std::string role = !ec && v.is_object() && v.as_object().contains("role") && v.at("role").is_string()
+                           ? std::string(v.at("role").as_string()) : "analyst";
+    std::string label = !ec && v.is_object() && v.as_object().contains("label") && v.at("label").is_string()
+                            ? std::string(v.at("label").as_string()) : "";
+    auto r = auth::parse_role(role);
+    if (!r) return json_error(req, bhttp::status::bad_request, "bad_request", "role is admin or analyst");
+    auth::TokenInfo info;
+    std::string token = d_.auth.create_token(*r, label, &info);
+    return make(req, bhttp::status::created, json::serialize(json::object{{"id", info.id}, {"token", token}}));
+  }
+  if (path.starts_with("/v1/tokens/") && req.method() == bhttp::verb::delete_) {
+    if (!d_.auth.revoke_token(path.substr(11))) return json_error(req, bhttp::status::not_found, "not_found", "no such token");
+    return make(req, bhttp::status::ok, R"({"status":"revoked"})");
+  }
+  return json_error(req, bhttp::status::not_found, "not_found", "no such route: " + path);
 }
 
 Response Api::scan(const Request& req) const {

@@ -8,6 +8,13 @@
 //                            sender, subject, limit, before (pagination)
 //   GET  /v1/messages/{id}   verdict, reasons, headers, safe text rendering
 //   GET  /v1/queue           depth, oldest age, dead letters (never dropped)
+//   POST /v1/login, /v1/logout            session cookie + CSRF token
+//   GET/POST /v1/tokens, DELETE /v1/tokens/{id}, GET /v1/users   (admin)
+//
+// Every /v1 route but login needs a bearer token or a session cookie: 401
+// without one, 403 for the wrong role, 403 for a cookie-authenticated state
+// change without the X-CSRF-Token header. /healthz and /readyz are open;
+// /metrics is open unless metrics_need_auth.
 //
 // Errors are JSON: {"error":{"code":"…","message":"…"}}. Routing is kept
 // apart from the socket code (server.h) so that it is tested without a
@@ -19,6 +26,7 @@
 #include <functional>
 #include <string>
 
+#include "auth/auth.h"
 #include "metrics/registry.h"
 #include "queue/queue.h"
 #include "scan/scanner.h"
@@ -36,14 +44,19 @@ struct ApiDeps {
   queue::Queue& queue;
   metrics::Registry& metrics;
   std::function<bool()> ready;
+  auth::Auth& auth;
+  bool metrics_need_auth = false;
 };
 
 class Api {
  public:
   explicit Api(ApiDeps d);
-  Response handle(const Request& req) const;
+  /// `client` is the peer address, for login rate limiting.
+  Response handle(const Request& req, const std::string& client = "") const;
 
  private:
+  Response login(const Request& req, const std::string& client) const;
+  Response admin_route(const Request& req, const std::string& path) const;
   Response scan(const Request& req) const;
   Response list(const Request& req) const;
   Response detail(const Request& req, const std::string& id) const;

@@ -23,6 +23,11 @@ const char* const kMigrations[] = {
        CREATE TABLE raw (id TEXT PRIMARY KEY, body BLOB NOT NULL);
        CREATE TABLE deliveries (key TEXT NOT NULL, rcpt TEXT NOT NULL, folder TEXT, path TEXT,
          delivered_ms INTEGER, PRIMARY KEY (key, rcpt));)",
+    // 2: accounts, API tokens, sessions (hashes only)
+    R"(CREATE TABLE users (name TEXT PRIMARY KEY, role TEXT NOT NULL, pw_hash TEXT NOT NULL, created_ms INTEGER);
+       CREATE TABLE tokens (id TEXT PRIMARY KEY, label TEXT, role TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE,
+         created_ms INTEGER, revoked INTEGER NOT NULL DEFAULT 0);
+       CREATE TABLE sessions (id_hash TEXT PRIMARY KEY, user TEXT NOT NULL, csrf TEXT NOT NULL, expires_ms INTEGER);)",
 };
 
 std::error_code sql_error(sqlite3* db) {
@@ -253,6 +258,87 @@ std::error_code SqliteStore::purge_raw_before(std::int64_t cutoff_ms) {
   Stmt st(w_, "DELETE FROM raw WHERE id IN (SELECT id FROM messages WHERE received_ms < ? AND status != 'quarantined')");
   st.i64(1, cutoff_ms);
   return st.step() == SQLITE_DONE ? std::error_code() : sql_error(w_);
+}
+
+bool SqliteStore::put_user(const auth::User& u, const std::string& pw_hash) {
+  std::lock_guard lk(write_mu_);
+  Stmt st(w_, "INSERT OR REPLACE INTO users (name, role, pw_hash, created_ms) VALUES (?,?,?,?)");
+  st.text(1, u.name).text(2, auth::to_string(u.role)).text(3, pw_hash).i64(4, u.created_ms);
+  return st.step() == SQLITE_DONE;
+}
+
+std::optional<std::pair<auth::User, std::string>> SqliteStore::user(const std::string& name) {
+  std::lock_guard lk(read_mu_);
+  Stmt st(r_, "SELECT name, role, pw_hash, created_ms FROM users WHERE name = ?");
+  st.text(1, name);
+  if (st.step() != SQLITE_ROW) return std::nullopt;
+  auth::User u{st.col_text(0), auth::parse_role(st.col_text(1)).value_or(auth::Role::analyst), sqlite3_column_int64(st.s, 3)};
+  return std::make_pair(u, st.col_text(2));
+}
+
+std::vector<auth::User> SqliteStore::users() {
+  std::lock_guard lk(read_mu_);
+  Stmt st(r_, "SELECT name, role, created_ms FROM users ORDER BY name");
+  std::vector<auth::User> out;
+  while (st.step() == SQLITE_ROW)
+    out.push_back({st.col_text(0), auth::parse_role(st.col_text(1)).value_or(auth::Role::analyst), sqlite3_column_int64(st.s, 2)});
+  return out;
+}
+
+bool SqliteStore::put_token(const auth::TokenInfo& t, const std::string& token_hash) {
+  std::lock_guard lk(write_mu_);
+  Stmt st(w_, "INSERT INTO tokens (id, label, role, token_hash, created_ms, revoked) VALUES (?,?,?,?,?,0)");
+  st.text(1, t.id).text(2, t.label).text(3, auth::to_string(t.role)).text(4, token_hash).i64(5, t.created_ms);
+  return st.step() == SQLITE_DONE;
+}
+
+std::optional<auth::TokenInfo> SqliteStore::token_by_hash(const std::string& token_hash) {
+  std::lock_guard lk(read_mu_);
+  Stmt st(r_, "SELECT id, label, role, created_ms, revoked FROM tokens WHERE token_hash = ?");
+  st.text(1, token_hash);
+  if (st.step() != SQLITE_ROW) return std::nullopt;
+  return auth::TokenInfo{st.col_text(0), st.col_text(1), auth::parse_role(st.col_text(2)).value_or(auth::Role::analyst),
+                         sqlite3_column_int64(st.s, 3), sqlite3_column_int(st.s, 4) != 0};
+}
+
+std::vector<auth::TokenInfo> SqliteStore::tokens() {
+  std::lock_guard lk(read_mu_);
+  Stmt st(r_, "SELECT id, label, role, created_ms, revoked FROM tokens ORDER BY created_ms");
+  std::vector<auth::TokenInfo> out;
+  while (st.step() == SQLITE_ROW)
+    out.push_back({st.col_text(0), st.col_text(1), auth::parse_role(st.col_text(2)).value_or(auth::Role::analyst),
+                   sqlite3_column_int64(st.s, 3), sqlite3_column_int(st.s, 4) != 0});
+  return out;
+}
+
+bool SqliteStore::revoke_token(const std::string& id) {
+  std::lock_guard lk(write_mu_);
+  Stmt st(w_, "UPDATE tokens SET revoked = 1 WHERE id = ?");
+  st.text(1, id);
+  return st.step() == SQLITE_DONE && sqlite3_changes(w_) == 1;
+}
+
+bool SqliteStore::put_session(const std::string& id_hash, const std::string& user, const std::string& csrf,
+                              std::int64_t expires_ms) {
+  std::lock_guard lk(write_mu_);
+  Stmt st(w_, "INSERT OR REPLACE INTO sessions (id_hash, user, csrf, expires_ms) VALUES (?,?,?,?)");
+  st.text(1, id_hash).text(2, user).text(3, csrf).i64(4, expires_ms);
+  return st.step() == SQLITE_DONE;
+}
+
+std::optional<std::pair<std::string, std::string>> SqliteStore::session(const std::string& id_hash, std::int64_t now_ms) {
+  std::lock_guard lk(read_mu_);
+  Stmt st(r_, "SELECT user, csrf FROM sessions WHERE id_hash = ? AND expires_ms > ?");
+  st.text(1, id_hash).i64(2, now_ms);
+  if (st.step() != SQLITE_ROW) return std::nullopt;
+  return std::make_pair(st.col_text(0), st.col_text(1));
+}
+
+void SqliteStore::drop_session(const std::string& id_hash) {
+  std::lock_guard lk(write_mu_);
+  Stmt st(w_, "DELETE FROM sessions WHERE id_hash = ?");
+  st.text(1, id_hash);
+  st.step();
 }
 
 }  // namespace phishstream::store

@@ -12,13 +12,14 @@
 #include <memory>
 #include <mutex>
 
+#include "auth/auth.h"
 #include "store/store.h"
 
 struct sqlite3;
 
 namespace phishstream::store {
 
-class SqliteStore final : public Store {
+class SqliteStore final : public Store, public auth::AuthStore {
  public:
   /// Opens or creates the database and migrates it. Throws
   /// std::system_error when the file cannot be opened or migrated.
@@ -35,6 +36,18 @@ class SqliteStore final : public Store {
   std::optional<std::string> raw(const std::string& id) override;
   std::uint64_t count() override;
   std::error_code purge_raw_before(std::int64_t cutoff_ms) override;
+
+  bool put_user(const auth::User& u, const std::string& pw_hash) override;
+  std::optional<std::pair<auth::User, std::string>> user(const std::string& name) override;
+  std::vector<auth::User> users() override;
+  bool put_token(const auth::TokenInfo& t, const std::string& token_hash) override;
+  std::optional<auth::TokenInfo> token_by_hash(const std::string& token_hash) override;
+  std::vector<auth::TokenInfo> tokens() override;
+  bool revoke_token(const std::string& id) override;
+  bool put_session(const std::string& id_hash, const std::string& user, const std::string& csrf,
+                   std::int64_t expires_ms) override;
+  std::optional<std::pair<std::string, std::string>> session(const std::string& id_hash, std::int64_t now_ms) override;
+  void drop_session(const std::string& id_hash) override;
 
   int schema_version();
 

@@ -4,6 +4,8 @@
 
 #include <filesystem>
 
+#include <boost/json.hpp>
+
 #include "queue/embedded/log_queue.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -20,19 +22,28 @@ struct ApiFixture : ::testing::Test {
   metrics::Registry reg;
   scan::Scanner scanner{std::make_shared<model::Model>()};
   std::unique_ptr<http::Api> api;
+  std::unique_ptr<auth::Auth> auth;
+  std::string admin_token, analyst_token;
   void SetUp() override {
     fs::remove_all(dir);
     st = std::make_unique<store::SqliteStore>(dir / "db");
     queue::LogQueueOptions o;
     o.dir = dir / "q";
     q = std::make_unique<queue::LogQueue>(o);
-    api = std::make_unique<http::Api>(http::ApiDeps{scanner, *st, *q, reg, [] { return true; }});
+    auth = std::make_unique<auth::Auth>(*st);
+    admin_token = auth->create_token(auth::Role::admin, "test");
+    analyst_token = auth->create_token(auth::Role::analyst, "test");
+    api = std::make_unique<http::Api>(http::ApiDeps{scanner, *st, *q, reg, [] { return true; }, *auth});
   }
-  http::Response call(bhttp::verb v, const std::string& target, const std::string& body = "") {
+  http::Response call(bhttp::verb v, const std::string& target, const std::string& body = "",
+                      std::string token = "-", std::vector<std::pair<std::string, std::string>> headers = {}) {
     http::Request r{v, target, 11};
     r.body() = body;
+    if (token == "-") token = admin_token;
+    if (!token.empty()) r.set(bhttp::field::authorization, "Bearer " + token);
+    for (auto& [k, val] : headers) r.set(k, val);
     r.prepare_payload();
-    return api->handle(r);
+    return api->handle(r, "198.51.100.7");
   }
 };
 
@@ -87,6 +98,75 @@ TEST_F(ApiFixture, MessagesListAndDetail) {
   EXPECT_NE(d.body().find("\"text\":\"hi x\""), std::string::npos) << d.body();
   EXPECT_NE(d.body().find("\"domain\":\"evil.example\""), std::string::npos);
   EXPECT_EQ(d.body().find("<p>"), std::string::npos);  // never the sender's HTML
+}
+
+TEST_F(ApiFixture, EveryV1RouteNeedsAuth) {
+  for (auto path : {"/v1/messages", "/v1/queue", "/v1/messages/x", "/v1/tokens", "/v1/users"}) {
+    auto r = call(bhttp::verb::get, path, "", "");
+    EXPECT_EQ(r.result(), bhttp::status::unauthorized) << path;
+    EXPECT_NE(r.body().find("\"code\":\"unauthorized\""), std::string::npos);
+  }
+  EXPECT_EQ(call(bhttp::verb::post, "/v1/scan", "x", "").result(), bhttp::status::unauthorized);
+  EXPECT_EQ(call(bhttp::verb::get, "/v1/messages", "", "pst_wrong-token-value").result(), bhttp::status::unauthorized);
+  EXPECT_EQ(call(bhttp::verb::get, "/healthz", "", "").result(), bhttp::status::ok);
+  EXPECT_EQ(call(bhttp::verb::get, "/metrics", "", "").result(), bhttp::status::ok);
+}
+
+TEST_F(ApiFixture, RolesAndRevocation) {
+  EXPECT_EQ(call(bhttp::verb::get, "/v1/messages", "", analyst_token).result(), bhttp::status::ok);
+  EXPECT_EQ(call(bhttp::verb::get, "/v1/tokens", "", analyst_token).result(), bhttp::status::forbidden);
+  auto created = call(bhttp::verb::post, "/v1/tokens", R"({"role":"analyst","label":"script"})");
+  ASSERT_EQ(created.result(), bhttp::status::created);
+  auto v = boost::json::parse(created.body());
+  std::string tok(v.at("token").as_string()), id(v.at("id").as_string());
+  EXPECT_EQ(call(bhttp::verb::get, "/v1/queue", "", tok).result(), bhttp::status::ok);
+  EXPECT_EQ(call(bhttp::verb::delete_, "/v1/tokens/" + id).result(), bhttp::status::ok);
+  EXPECT_EQ(call(bhttp::verb::get, "/v1/queue", "", tok).result(), bhttp::status::unauthorized);
+}
+
+TEST_F(ApiFixture, LoginSessionCsrfAndFixation) {
+  ASSERT_TRUE(auth->add_user("ana", auth::Role::analyst, "correct horse battery"));
+  auto bad = call(bhttp::verb::post, "/v1/login", R"({"user":"ana","password":"nope"})", "");
+  EXPECT_EQ(bad.result(), bhttp::status::unauthorized);
+  auto ok = call(bhttp::verb::post, "/v1/login", R"({"user":"ana","password":"correct horse battery"})", "",
+                 {{"Cookie", "ps_session=attacker-chosen-value"}});
+  ASSERT_EQ(ok.result(), bhttp::status::ok);
+  std::string set = std::string(ok[bhttp::field::set_cookie]);
+  EXPECT_NE(set.find("HttpOnly"), std::string::npos);
+  EXPECT_NE(set.find("SameSite=Strict"), std::string::npos);
+  std::string sid = set.substr(11, set.find(';') - 11);
+  EXPECT_NE(sid, "attacker-chosen-value");  // a fresh id: no session fixation
+  std::string csrf(boost::json::parse(ok.body()).at("csrf").as_string());
+  auto cookie = std::vector<std::pair<std::string, std::string>>{{"Cookie", "ps_session=" + sid}};
+  EXPECT_EQ(call(bhttp::verb::get, "/v1/messages", "", "", cookie).result(), bhttp::status::ok);
+  // A state change by cookie needs the CSRF token.
+  auto no_csrf = call(bhttp::verb::post, "/v1/scan", "From: a@b.c\r\n\r\nx\r\n", "", cookie);
+  EXPECT_EQ(no_csrf.result(), bhttp::status::forbidden);
+  EXPECT_NE(no_csrf.body().find("\"code\":\"csrf\""), std::string::npos);
+  auto with = cookie;
+  with.emplace_back("X-CSRF-Token", csrf);
+  EXPECT_EQ(call(bhttp::verb::post, "/v1/scan", "From: a@b.c\r\n\r\nx\r\n", "", with).result(), bhttp::status::ok);
+  EXPECT_EQ(call(bhttp::verb::get, "/v1/tokens", "", "", cookie).result(), bhttp::status::forbidden);  // analyst
+  EXPECT_EQ(call(bhttp::verb::get, "/v1/messages", "", "", {{"Cookie", "ps_session=attacker-chosen-value"}}).result(),
+            bhttp::status::unauthorized);
+  EXPECT_EQ(call(bhttp::verb::post, "/v1/logout", "", "", with).result(), bhttp::status::ok);
+  EXPECT_EQ(call(bhttp::verb::get, "/v1/messages", "", "", cookie).result(), bhttp::status::unauthorized);
+}
+
+TEST_F(ApiFixture, LoginFloodIsRateLimited) {
+  ASSERT_TRUE(auth->add_user("bob", auth::Role::analyst, "a long password"));
+  std::string huge(100000, 'x');
+  int limited = 0;
+  for (int i = 0; i < 20; ++i) {
+    auto r = call(bhttp::verb::post, "/v1/login", R"({"user":"bob","password":")" + huge + R"("})", "");
+    if (r.result() == bhttp::status::too_many_requests) ++limited;
+    else EXPECT_EQ(r.result(), bhttp::status::unauthorized);
+  }
+  EXPECT_GE(limited, 14);
+  // Even the right password waits out the window.
+  EXPECT_EQ(call(bhttp::verb::post, "/v1/login", R"({"user":"bob","password":"a long password"})", "").result(),
+            bhttp::status::too_many_requests);
+  EXPECT_EQ(call(bhttp::verb::post, "/v1/login", "not json", "").result(), bhttp::status::bad_request);
 }
 
 }  // namespace

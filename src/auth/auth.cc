@@ -1,0 +1,157 @@
+#include "auth/auth.h"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+
+namespace phishstream::auth {
+namespace {
+
+constexpr int kMaxFailures = 5;
+constexpr std::int64_t kWindowMs = 5 * 60 * 1000;
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string random_b64(std::size_t bytes) {
+  std::vector<unsigned char> b(bytes);
+  randombytes_buf(b.data(), b.size());
+  std::string out(sodium_base64_ENCODED_LEN(bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
+  sodium_bin2base64(out.data(), out.size(), b.data(), b.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  out.resize(std::strlen(out.c_str()));
+  return out;
+}
+
+std::string hash_password(const std::string& pw) {
+  char out[crypto_pwhash_STRBYTES];
+  if (crypto_pwhash_str(out, pw.data(), pw.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                        crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+    throw std::runtime_error("argon2id: out of memory");
+  return out;
+}
+
+struct SodiumInit {
+  SodiumInit() {
+    if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
+  }
+};
+
+}  // namespace
+
+std::string_view to_string(Role r) noexcept { return r == Role::admin ? "admin" : "analyst"; }
+
+std::optional<Role> parse_role(std::string_view s) noexcept {
+  if (s == "admin") return Role::admin;
+  if (s == "analyst") return Role::analyst;
+  return std::nullopt;
+}
+
+std::string digest(std::string_view secret) {
+  unsigned char h[32];
+  crypto_generichash(h, sizeof h, reinterpret_cast<const unsigned char*>(secret.data()), secret.size(), nullptr, 0);
+  char hex[65];
+  sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+  return hex;
+}
+
+Auth::Auth(AuthStore& store, std::chrono::hours lifetime) : store_(store), lifetime_(lifetime) {
+  static SodiumInit init;
+}
+
+std::string Auth::random_password() { return random_b64(15); }
+
+std::optional<std::string> Auth::bootstrap_admin() {
+  if (!store_.users().empty()) return std::nullopt;
+  std::string pw = random_password();
+  if (!add_user("admin", Role::admin, pw)) return std::nullopt;
+  return pw;
+}
+
+bool Auth::add_user(const std::string& name, Role role, const std::string& password) {
+  if (name.empty() || name.size() > 64 || password.size() < 8) return false;
+  if (store_.user(name)) return false;
+  return store_.put_user({name, role, now_ms()}, hash_password(password));
+}
+
+bool Auth::set_password(const std::string& name, const std::string& password) {
+  auto u = store_.user(name);
+  if (!u || password.size() < 8) return false;
+  return store_.put_user(u->first, hash_password(password));
+}
+
+std::vector<User> Auth::users() { return store_.users(); }
+
+std::string Auth::create_token(Role role, const std::string& label, TokenInfo* info) {
+  std::string token = "pst_" + random_b64(24);
+  TokenInfo t{random_b64(6), label, role, now_ms(), false};
+  store_.put_token(t, digest(token));
+  if (info) *info = t;
+  return token;
+}
+
+bool Auth::revoke_token(const std::string& id) { return store_.revoke_token(id); }
+std::vector<TokenInfo> Auth::tokens() { return store_.tokens(); }
+
+bool Auth::limited(const std::string& key, std::int64_t now) {
+  auto& v = failures_[key];
+  v.erase(std::remove_if(v.begin(), v.end(), [&](std::int64_t t) { return now - t > kWindowMs; }), v.end());
+  return v.size() >= static_cast<std::size_t>(kMaxFailures);
+}
+
+void Auth::failed(const std::string& key, std::int64_t now) {
+  auto& v = failures_[key];
+  v.push_back(now);
+  if (failures_.size() > 100000) failures_.clear();  // bounded memory under a flood
+}
+
+LoginResult Auth::login(const std::string& user, const std::string& password, const std::string& client) {
+  LoginResult r;
+  std::int64_t now = now_ms();
+  {
+    std::lock_guard lk(mu_);
+    if (limited("ip:" + client, now) || limited("user:" + user, now)) {
+      r.status = LoginResult::rate_limited;
+      return r;
+    }
+  }
+  // Over-long input is refused before any hashing work.
+  auto u = user.size() <= 64 && password.size() <= 1024 ? store_.user(user) : std::nullopt;
+  bool ok = u && crypto_pwhash_str_verify(u->second.c_str(), password.data(), password.size()) == 0;
+  if (!ok) {
+    std::lock_guard lk(mu_);
+    failed("ip:" + client, now);
+    failed("user:" + user, now);
+    return r;
+  }
+  // A new session id at every login (no session fixation).
+  r.status = LoginResult::ok;
+  r.session_id = random_b64(32);
+  r.csrf = random_b64(24);
+  r.role = u->first.role;
+  store_.put_session(digest(r.session_id), user, r.csrf,
+                     now + std::chrono::duration_cast<std::chrono::milliseconds>(lifetime_).count());
+  return r;
+}
+
+void Auth::logout(const std::string& session_id) { store_.drop_session(digest(session_id)); }
+
+std::optional<Principal> Auth::from_bearer(const std::string& token) {
+  if (token.size() < 8 || token.size() > 256) return std::nullopt;
+  auto t = store_.token_by_hash(digest(token));
+  if (!t || t->revoked) return std::nullopt;
+  return Principal{"token:" + t->id, t->role, false, {}};
+}
+
+std::optional<Principal> Auth::from_session(const std::string& session_id) {
+  if (session_id.size() < 8 || session_id.size() > 256) return std::nullopt;
+  auto s = store_.session(digest(session_id), now_ms());
+  if (!s) return std::nullopt;
+  auto u = store_.user(s->first);
+  if (!u) return std::nullopt;
+  return Principal{u->first.name, u->first.role, true, s->second};
+}
+
+}  // namespace phishstream::auth

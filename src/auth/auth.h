@@ -1,0 +1,115 @@
+// Auth: who may use the API and the web UI, and as what.
+//
+// Two roles: admin (everything, including users, tokens and models) and
+// analyst (read verdicts, give feedback, release). People log in with a
+// password (argon2id, libsodium) and get a session cookie plus a CSRF token
+// that every state-changing request must echo; scripts use bearer tokens
+// created by an admin or by `phishstream token create`. Only hashes of
+// passwords, tokens and session ids are stored. Failed logins are
+// rate-limited per client address and per user name.
+//
+// Auth is thread-safe; the AuthStore it is given must outlive it.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace phishstream::auth {
+
+enum class Role { analyst, admin };
+std::string_view to_string(Role r) noexcept;
+std::optional<Role> parse_role(std::string_view s) noexcept;
+
+struct User {
+  std::string name;
+  Role role = Role::analyst;
+  std::int64_t created_ms = 0;
+};
+
+struct TokenInfo {
+  std::string id;      ///< public handle, for listing and revoking
+  std::string label;
+  Role role = Role::analyst;
+  std::int64_t created_ms = 0;
+  bool revoked = false;
+};
+
+/// Persistence for Auth (the SQLite store implements it). Thread-safe.
+class AuthStore {
+ public:
+  virtual ~AuthStore() = default;
+  virtual bool put_user(const User& u, const std::string& pw_hash) = 0;  ///< insert or replace
+  virtual std::optional<std::pair<User, std::string>> user(const std::string& name) = 0;  ///< with its hash
+  virtual std::vector<User> users() = 0;
+  virtual bool put_token(const TokenInfo& t, const std::string& token_hash) = 0;
+  virtual std::optional<TokenInfo> token_by_hash(const std::string& token_hash) = 0;
+  virtual std::vector<TokenInfo> tokens() = 0;
+  virtual bool revoke_token(const std::string& id) = 0;
+  virtual bool put_session(const std::string& id_hash, const std::string& user, const std::string& csrf,
+                           std::int64_t expires_ms) = 0;
+  /// (user, csrf) for a live session.
+  virtual std::optional<std::pair<std::string, std::string>> session(const std::string& id_hash, std::int64_t now_ms) = 0;
+  virtual void drop_session(const std::string& id_hash) = 0;
+};
+
+/// Who made a request.
+struct Principal {
+  std::string name;
+  Role role = Role::analyst;
+  bool via_session = false;  ///< cookie auth: state changes need the CSRF token
+  std::string csrf;
+};
+
+struct LoginResult {
+  enum Status { ok, bad_credentials, rate_limited } status = bad_credentials;
+  std::string session_id;  ///< the cookie value (only returned here, stored hashed)
+  std::string csrf;
+  Role role = Role::analyst;
+};
+
+class Auth {
+ public:
+  explicit Auth(AuthStore& store, std::chrono::hours session_lifetime = std::chrono::hours(12));
+
+  /// Creates the first admin when there is no user at all; returns the
+  /// generated password to print once, or nullopt when users exist.
+  std::optional<std::string> bootstrap_admin();
+
+  bool add_user(const std::string& name, Role role, const std::string& password);
+  bool set_password(const std::string& name, const std::string& password);
+  std::vector<User> users();
+
+  /// Returns the token (shown once) and fills `info`.
+  std::string create_token(Role role, const std::string& label, TokenInfo* info = nullptr);
+  bool revoke_token(const std::string& id);
+  std::vector<TokenInfo> tokens();
+
+  LoginResult login(const std::string& user, const std::string& password, const std::string& client);
+  void logout(const std::string& session_id);
+
+  /// From an "Authorization: Bearer …" value or a session cookie value.
+  std::optional<Principal> from_bearer(const std::string& token);
+  std::optional<Principal> from_session(const std::string& session_id);
+
+  /// A random password for people to change.
+  static std::string random_password();
+
+ private:
+  bool limited(const std::string& key, std::int64_t now);
+  void failed(const std::string& key, std::int64_t now);
+
+  AuthStore& store_;
+  std::chrono::hours lifetime_;
+  std::mutex mu_;
+  std::map<std::string, std::vector<std::int64_t>> failures_;  // GUARDED_BY(mu_): key → failure times
+};
+
+/// Hex of a keyed-free BLAKE2b-256 digest, for storing secrets.
+std::string digest(std::string_view secret);
+
+}  // namespace phishstream::auth

@@ -1,0 +1,76 @@
+// phishstream user … / token …: accounts and API tokens, acting on the
+// same SQLite store as a running server (WAL lets both write).
+#include <iostream>
+#include <string>
+
+#include "auth/auth.h"
+#include "cli/commands.h"
+#include "serve/config.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace phishstream::cli {
+
+int run_admin(const AdminArgs& a) {
+  auto cfg = serve::load_config(a.config);
+  if (!cfg) {
+    std::cerr << "phishstream: " << cfg.error() << "\n";
+    return 2;
+  }
+  std::unique_ptr<store::SqliteStore> st;
+  try {
+    st = std::make_unique<store::SqliteStore>(cfg->store_path);
+  } catch (const std::exception& e) {
+    std::cerr << "phishstream: " << e.what() << "\n";
+    return 2;
+  }
+  auth::Auth au(*st);
+  auto role = auth::parse_role(a.role);
+  if (!role) {
+    std::cerr << "phishstream: --role is admin or analyst\n";
+    return 2;
+  }
+  auto password = [&]() {
+    if (!a.password_stdin) return auth::Auth::random_password();
+    std::string pw;
+    std::getline(std::cin, pw);
+    return pw;
+  };
+  if (a.what == "user add" || a.what == "user passwd") {
+    std::string pw = password();
+    bool ok = a.what == "user add" ? au.add_user(a.name, *role, pw) : au.set_password(a.name, pw);
+    if (!ok) {
+      std::cerr << "phishstream: " << (a.what == "user add" ? "user exists, or the password is under 8 characters"
+                                                             : "no such user, or the password is under 8 characters")
+                << "\n";
+      return 1;
+    }
+    if (!a.password_stdin) std::cout << "password for " << a.name << ": " << pw << "\n";
+    return 0;
+  }
+  if (a.what == "user list") {
+    for (const auto& u : au.users()) std::cout << u.name << "\t" << auth::to_string(u.role) << "\n";
+    return 0;
+  }
+  if (a.what == "token create") {
+    auth::TokenInfo info;
+    std::string tok = au.create_token(*role, a.label, &info);
+    std::cerr << "token " << info.id << " (" << auth::to_string(*role) << "); shown once:\n";
+    std::cout << tok << "\n";
+    return 0;
+  }
+  if (a.what == "token revoke") {
+    if (!au.revoke_token(a.name)) {
+      std::cerr << "phishstream: no token " << a.name << "\n";
+      return 1;
+    }
+    return 0;
+  }
+  if (a.what == "token list") {
+    for (const auto& t : au.tokens())
+      std::cout << t.id << "\t" << auth::to_string(t.role) << "\t" << (t.revoked ? "revoked" : "active") << "\t" << t.label << "\n";
+    return 0;
+  }
+  return 2;
+}
+
+}  // namespace phishstream::cli
