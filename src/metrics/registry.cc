@@ -66,6 +66,13 @@ void Registry::gauge(const std::string& name, const std::string& help, std::func
   f.gauges[labels] = std::move(read);
 }
 
+void Registry::info(const std::string& name, const std::string& help, std::function<std::string()> labels) {
+  Family& f = families_[name];
+  f.help = help;
+  f.type = "gauge";
+  f.info_labels = std::move(labels);
+}
+
 std::string Registry::render() const {
   std::string o;
   char buf[128];
@@ -83,6 +90,7 @@ std::string Registry::render() const {
     o += "# HELP " + name + " " + f.help + "\n# TYPE " + name + " " + f.type + "\n";
     for (const auto& [l, c] : f.counters) o += name + braces(l) + " " + std::to_string(c->value()) + "\n";
     for (const auto& [l, g] : f.gauges) o += name + braces(l) + " " + num(g()) + "\n";
+    if (f.info_labels) o += name + braces(f.info_labels()) + " 1\n";
     for (const auto& [l, h] : f.histograms) {
       std::uint64_t cum = 0;
       auto b = h->bounds();

@@ -56,6 +56,9 @@ class Registry {
   /// A value read at render time.
   void gauge(const std::string& name, const std::string& help, std::function<double()> read,
              const std::string& labels = "");
+  /// An info metric: `name{labels()} 1`, the labels read at render time
+  /// (e.g. the version of the live model, which changes as it learns).
+  void info(const std::string& name, const std::string& help, std::function<std::string()> labels);
   std::string render() const;
 
  private:
@@ -64,6 +67,7 @@ class Registry {
     std::map<std::string, std::unique_ptr<Counter>> counters;
     std::map<std::string, std::unique_ptr<Histogram>> histograms;
     std::map<std::string, std::function<double()>> gauges;
+    std::function<std::string()> info_labels;
   };
   std::map<std::string, Family> families_;
 };

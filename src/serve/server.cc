@@ -204,8 +204,7 @@ int run_server(const ServeConfig& cfg, const std::string& config_path) {
             [&] { return static_cast<double>(q->stats().oldest_age_ms) / 1e3; });
   reg.gauge("phishstream_dead_letters", "Messages that failed every attempt (kept, not delivered)",
             [&] { return static_cast<double>(q->stats().dead_letters); });
-  reg.gauge("phishstream_model_info", "The model in use", [] { return 1.0; },
-            "version=\"" + (*loaded)->meta().version + "\"");
+
 
   std::atomic<bool> draining{false};
   // Ready: not draining, the store answers, and the queue takes mail.
@@ -218,7 +217,20 @@ int run_server(const ServeConfig& cfg, const std::string& config_path) {
   if (auto pw = auth.bootstrap_admin())
     std::cerr << "phishstream serve: created user 'admin' with password " << *pw
               << "\n  (shown once; change it with: phishstream user passwd admin)\n";
-  http::Api api({scanner, *st, *q, reg, ready, auth, cfg.metrics_need_auth});
+  learn::Learner learner(scanner, *st);
+  reg.info("phishstream_model_info", "The live model", [&] { return "version=\"" + scanner.model()->meta().version + "\""; });
+  reg.gauge("phishstream_model_age_seconds", "Seconds since the live model last changed (trained, learned or promoted)", [&] {
+    auto now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    return static_cast<double>(now - learner.updated_ms()) / 1e3;
+  });
+  reg.gauge("phishstream_feedback_total", "User reports", [&] {
+    auto c = st->feedback_counts();
+    return static_cast<double>(c.phish + c.spam + c.ham);
+  });
+  reg.gauge("phishstream_feedback_false_positives", "Reported ham that had been moved out of the inbox",
+            [&] { return static_cast<double>(st->feedback_counts().false_positive); });
+  http::Api api({scanner, *st, *q, reg, ready, auth, cfg.metrics_need_auth, &learner, st.get(),
+                 [&](const std::string& id) { return pipeline.release(id); }});
   Shared sh{cfg, {}, *q, api, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr};
   sh.smtp.hostname = cfg.hostname;
   sh.smtp.max_message_bytes = cfg.smtp_max_message_bytes;

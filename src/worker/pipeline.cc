@@ -116,6 +116,24 @@ void Pipeline::set_lists(std::vector<std::string> allow, std::vector<std::string
   cfg_.block_senders = std::move(block);
 }
 
+std::error_code Pipeline::release(const std::string& id) {
+  auto rec = store_.get(id);
+  auto raw = store_.raw(id);
+  if (!rec || !raw) return std::make_error_code(std::errc::no_such_file_or_directory);
+  char score[96];
+  std::snprintf(score, sizeof score, "phish=%.4f spam=%.4f", rec->p_phish, rec->p_spam);
+  std::string body = "Return-Path: <" + rec->mail_from + ">\r\nX-Phishstream-Score: " + score +
+                     "\r\nX-Phishstream-Verdict: released (was " + header_safe(rec->action, 16) + ")\r\n" +
+                     strip_own_headers(*raw);
+  for (const auto& rcpt : rec->rcpt) {
+    if (store_.delivered(rec->key, rcpt)) continue;
+    deliver::MaildirResult res;
+    if (auto ec = deliver::deliver(cfg_.maildir_root, rcpt, deliver::Folder::inbox, rec->key, body, res)) return ec;
+    if (auto ec = store_.mark_delivered(rec->key, rcpt, "INBOX", res.path.string())) return ec;
+  }
+  return store_.set_status(id, "released", now_ms());
+}
+
 scan::Action Pipeline::apply_lists(const scan::Verdict& v, const std::string& sender) const {
   std::lock_guard lk(lists_mu_);
   if (!sender.empty() && matches(cfg_.allow_senders, sender)) return scan::Action::inbox;

@@ -47,6 +47,9 @@ class Pipeline {
  public:
   Pipeline(const scan::Scanner& scanner, store::Store& store, metrics::Registry& reg, PipelineConfig cfg);
   std::error_code process(const queue::QueuedMessage& m);
+  /// Delivers a quarantined message to its recipients' INBOX (an analyst
+  /// released it) and records that.
+  std::error_code release(const std::string& id);
   /// Replaces the allow/block lists (SIGHUP).
   void set_lists(std::vector<std::string> allow, std::vector<std::string> block);
 

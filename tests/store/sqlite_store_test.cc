@@ -36,11 +36,11 @@ TEST(SqliteStore, MigratesAndRoundTrips) {
   auto p = db("rt");
   {
     SqliteStore s(p);
-    EXPECT_EQ(s.schema_version(), 2);
+    EXPECT_EQ(s.schema_version(), 3);
     ASSERT_FALSE(s.put(rec("001", "inbox", 1000, "hello"), "From: a\r\n\r\nbody\r\n"));
   }
   SqliteStore s(p);  // reopen: no migration runs twice
-  EXPECT_EQ(s.schema_version(), 2);
+  EXPECT_EQ(s.schema_version(), 3);
   auto r = s.get("001");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->subject, "hello");

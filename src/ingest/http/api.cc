@@ -166,6 +166,33 @@ Response Api::handle(const Request& req, const std::string& client) const {
   } else if (path == "/v1/messages") {
     r = req.method() == bhttp::verb::get ? list(req)
                                          : json_error(req, bhttp::status::method_not_allowed, "method_not_allowed", "use GET");
+  } else if (path.starts_with("/v1/messages/") && path.ends_with("/feedback")) {
+    r = req.method() == bhttp::verb::post ? feedback(req, path.substr(13, path.size() - 13 - 9), *p)
+                                          : json_error(req, bhttp::status::method_not_allowed, "method_not_allowed", "use POST");
+  } else if (path.starts_with("/v1/messages/") && path.ends_with("/release") && req.method() == bhttp::verb::post) {
+    std::string id = path.substr(13, path.size() - 13 - 8);
+    auto rec = d_.store.get(id);
+    if (!rec) r = json_error(req, bhttp::status::not_found, "not_found", "no message " + id);
+    else if (rec->status != "quarantined") r = json_error(req, bhttp::status::conflict, "not_held", "the message is not in quarantine");
+    else if (!d_.release) r = json_error(req, bhttp::status::service_unavailable, "unavailable", "release is not configured");
+    else if (auto ec = d_.release(id)) r = json_error(req, bhttp::status::service_unavailable, "delivery_failed", ec.message());
+    else r = make(req, bhttp::status::ok, R"({"status":"released"})");
+  } else if (path.starts_with("/v1/models")) {
+    r = models_route(req, path, *p);
+  } else if (path == "/v1/stats" && req.method() == bhttp::verb::get) {
+    json::object o;
+    if (d_.models) {
+      auto c = d_.models->feedback_counts();
+      std::uint64_t total = c.phish + c.spam + c.ham;
+      o["feedback"] = json::object{{"phish", c.phish}, {"spam", c.spam}, {"ham", c.ham},
+                                   {"false_positives", c.false_positive}, {"false_negatives", c.false_negative},
+                                   {"total", total}};
+    }
+    o["model"] = d_.scanner.model()->meta().version;
+    auto q = d_.queue.stats();
+    o["queue"] = json::object{{"depth", q.depth}, {"oldest_age_ms", q.oldest_age_ms}, {"dead_letters", q.dead_letters}};
+    o["messages"] = d_.store.count();
+    r = make(req, bhttp::status::ok, json::serialize(o));
   } else if (path.starts_with("/v1/messages/") && path.find('/', 13) == std::string::npos) {
     r = req.method() == bhttp::verb::get ? detail(req, path.substr(13))
                                          : json_error(req, bhttp::status::method_not_allowed, "method_not_allowed", "use GET");
@@ -222,6 +249,60 @@ Response Api::admin_route(const Request& req, const std::string& path) const {
   if (path.starts_with("/v1/tokens/") && req.method() == bhttp::verb::delete_) {
     if (!d_.auth.revoke_token(path.substr(11))) return json_error(req, bhttp::status::not_found, "not_found", "no such token");
     return make(req, bhttp::status::ok, R"({"status":"revoked"})");
+  }
+  return json_error(req, bhttp::status::not_found, "not_found", "no such route: " + path);
+}
+
+Response Api::feedback(const Request& req, const std::string& id, const auth::Principal& p) const {
+  if (!d_.learner || !d_.models) return json_error(req, bhttp::status::service_unavailable, "unavailable", "no learner");
+  boost::system::error_code ec;
+  auto v = json::parse(req.body(), ec);
+  std::string label = !ec && v.is_object() && v.as_object().contains("label") && v.at("label").is_string()
+                          ? std::string(v.at("label").as_string()) : "";
+  model::Label l;
+  if (label == "phish") l = model::Label::phish;
+  else if (label == "spam") l = model::Label::spam;
+  else if (label == "ham") l = model::Label::ham;
+  else return json_error(req, bhttp::status::bad_request, "bad_request", R"(send {"label":"phish|spam|ham"})");
+  auto rec = d_.store.get(id);
+  if (!rec) return json_error(req, bhttp::status::not_found, "not_found", "no message " + id);
+  auto raw = d_.store.raw(id);
+  if (!raw) return json_error(req, bhttp::status::gone, "gone", "the message body is past retention");
+  auto m = mail::parse(*raw);
+  if (!m) return json_error(req, bhttp::status::unprocessable_entity, "bad_message", m.error().message());
+  auto res = d_.learner->feedback(*m, l, id);
+  d_.models->put_feedback(id, label, p.name, rec->action);
+  json::object o{{"model", res.version}, {"updates", res.updates},
+                 {"before", json::object{{"phish", res.before.p_phish}, {"spam", res.before.p_spam}}},
+                 {"after", json::object{{"phish", res.after.p_phish}, {"spam", res.after.p_spam}}}};
+  return make(req, bhttp::status::ok, json::serialize(o));
+}
+
+Response Api::models_route(const Request& req, const std::string& path, const auth::Principal& p) const {
+  if (!d_.learner || !d_.models) return json_error(req, bhttp::status::service_unavailable, "unavailable", "no registry");
+  if (path == "/v1/models" && req.method() == bhttp::verb::get) {
+    json::array a;
+    for (const auto& e : d_.models->models()) {
+      boost::system::error_code ec;
+      auto metrics = json::parse(e.metrics_json.empty() ? "{}" : e.metrics_json, ec);
+      a.emplace_back(json::object{{"version", e.version}, {"parent", e.parent}, {"created_ms", e.created_ms},
+                                  {"trained_on", e.trained_on}, {"status", e.status},
+                                  {"metrics", ec ? json::value(json::object{}) : metrics}});
+    }
+    return make(req, bhttp::status::ok, json::serialize(json::object{{"live", d_.scanner.model()->meta().version},
+                                                                     {"models", std::move(a)}}));
+  }
+  if (req.method() != bhttp::verb::post) return json_error(req, bhttp::status::method_not_allowed, "method_not_allowed", "use POST");
+  if (p.role != auth::Role::admin) return json_error(req, bhttp::status::forbidden, "forbidden", "admin role required");
+  if (path == "/v1/models/rollback") {
+    auto v = d_.learner->rollback();
+    if (!v) return json_error(req, bhttp::status::conflict, "no_previous", "no earlier live model");
+    return make(req, bhttp::status::ok, json::serialize(json::object{{"live", *v}}));
+  }
+  if (path.starts_with("/v1/models/") && path.ends_with("/promote")) {
+    std::string version = path.substr(11, path.size() - 11 - 8);
+    if (!d_.learner->promote(version)) return json_error(req, bhttp::status::not_found, "not_found", "no model " + version);
+    return make(req, bhttp::status::ok, json::serialize(json::object{{"live", version}}));
   }
   return json_error(req, bhttp::status::not_found, "not_found", "no such route: " + path);
 }

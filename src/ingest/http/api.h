@@ -10,6 +10,10 @@
 //   GET  /v1/queue           depth, oldest age, dead letters (never dropped)
 //   POST /v1/login, /v1/logout            session cookie + CSRF token
 //   GET/POST /v1/tokens, DELETE /v1/tokens/{id}, GET /v1/users   (admin)
+//   POST /v1/messages/{id}/feedback  {"label":"phish|spam|ham"}: learn now
+//   POST /v1/messages/{id}/release   deliver a held message to INBOX
+//   GET  /v1/models, POST /v1/models/{version}/promote, POST /v1/models/rollback (admin)
+//   GET  /v1/stats           feedback counts, implied FP/FN, live model, queue
 //
 // Every /v1 route but login needs a bearer token or a session cookie: 401
 // without one, 403 for the wrong role, 403 for a cookie-authenticated state
@@ -27,6 +31,7 @@
 #include <string>
 
 #include "auth/auth.h"
+#include "learn/learner.h"
 #include "metrics/registry.h"
 #include "queue/queue.h"
 #include "scan/scanner.h"
@@ -46,6 +51,10 @@ struct ApiDeps {
   std::function<bool()> ready;
   auth::Auth& auth;
   bool metrics_need_auth = false;
+  learn::Learner* learner = nullptr;       ///< feedback and model routes answer 503 without one
+  learn::ModelStore* models = nullptr;
+  /// Delivers a held message to its recipients' INBOX.
+  std::function<std::error_code(const std::string& id)> release;
 };
 
 class Api {
@@ -57,6 +66,8 @@ class Api {
  private:
   Response login(const Request& req, const std::string& client) const;
   Response admin_route(const Request& req, const std::string& path) const;
+  Response feedback(const Request& req, const std::string& id, const auth::Principal& p) const;
+  Response models_route(const Request& req, const std::string& path, const auth::Principal& p) const;
   Response scan(const Request& req) const;
   Response list(const Request& req) const;
   Response detail(const Request& req, const std::string& id) const;

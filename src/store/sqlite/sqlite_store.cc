@@ -28,6 +28,12 @@ const char* const kMigrations[] = {
        CREATE TABLE tokens (id TEXT PRIMARY KEY, label TEXT, role TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE,
          created_ms INTEGER, revoked INTEGER NOT NULL DEFAULT 0);
        CREATE TABLE sessions (id_hash TEXT PRIMARY KEY, user TEXT NOT NULL, csrf TEXT NOT NULL, expires_ms INTEGER);)",
+    // 3: model registry with lineage and live history; user feedback
+    R"(CREATE TABLE models (version TEXT PRIMARY KEY, parent TEXT, created_ms INTEGER, trained_on TEXT,
+         status TEXT NOT NULL, metrics TEXT, bytes BLOB NOT NULL);
+       CREATE TABLE live_history (seq INTEGER PRIMARY KEY AUTOINCREMENT, version TEXT NOT NULL, at_ms INTEGER);
+       CREATE TABLE feedback (id INTEGER PRIMARY KEY AUTOINCREMENT, message_id TEXT NOT NULL, label TEXT NOT NULL,
+         user TEXT, action_before TEXT, at_ms INTEGER);)",
 };
 
 std::error_code sql_error(sqlite3* db) {
@@ -339,6 +345,97 @@ void SqliteStore::drop_session(const std::string& id_hash) {
   Stmt st(w_, "DELETE FROM sessions WHERE id_hash = ?");
   st.text(1, id_hash);
   st.step();
+}
+
+bool SqliteStore::put_model(const learn::ModelEntry& e, const std::string& bytes) {
+  std::string z(ZSTD_compressBound(bytes.size()), '\0');
+  std::size_t n = ZSTD_compress(z.data(), z.size(), bytes.data(), bytes.size(), 3);
+  if (ZSTD_isError(n)) return false;
+  z.resize(n);
+  std::lock_guard lk(write_mu_);
+  Stmt st(w_, "INSERT OR REPLACE INTO models (version, parent, created_ms, trained_on, status, metrics, bytes) VALUES (?,?,?,?,?,?,?)");
+  st.text(1, e.version).text(2, e.parent).i64(3, e.created_ms).text(4, e.trained_on).text(5, e.status);
+  st.text(6, e.metrics_json.empty() ? "{}" : e.metrics_json).blob(7, z);
+  return st.step() == SQLITE_DONE;
+}
+
+std::vector<learn::ModelEntry> SqliteStore::models() {
+  std::lock_guard lk(read_mu_);
+  Stmt st(r_, "SELECT version, parent, created_ms, trained_on, status, metrics FROM models ORDER BY created_ms DESC, version DESC");
+  std::vector<learn::ModelEntry> out;
+  while (st.step() == SQLITE_ROW)
+    out.push_back({st.col_text(0), st.col_text(1), sqlite3_column_int64(st.s, 2), st.col_text(3), st.col_text(4), st.col_text(5)});
+  return out;
+}
+
+std::optional<std::string> SqliteStore::model_bytes(const std::string& version) {
+  std::lock_guard lk(read_mu_);
+  Stmt st(r_, "SELECT bytes FROM models WHERE version = ?");
+  st.text(1, version);
+  if (st.step() != SQLITE_ROW) return std::nullopt;
+  const void* b = sqlite3_column_blob(st.s, 0);
+  auto n = static_cast<std::size_t>(sqlite3_column_bytes(st.s, 0));
+  unsigned long long size = ZSTD_getFrameContentSize(b, n);
+  if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > (1ull << 30)) return std::nullopt;
+  std::string out(size, '\0');
+  std::size_t got = ZSTD_decompress(out.data(), out.size(), b, n);
+  if (ZSTD_isError(got)) return std::nullopt;
+  out.resize(got);
+  return out;
+}
+
+bool SqliteStore::set_live(const std::string& version) {
+  std::lock_guard lk(write_mu_);
+  sqlite3_exec(w_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
+  Stmt a(w_, "UPDATE models SET status = 'retired' WHERE status = 'live' AND version != ?");
+  a.text(1, version);
+  Stmt b(w_, "UPDATE models SET status = 'live' WHERE version = ?");
+  b.text(1, version);
+  Stmt c(w_, "INSERT INTO live_history (version, at_ms) VALUES (?, strftime('%s','now')*1000)");
+  c.text(1, version);
+  bool ok = a.step() == SQLITE_DONE && b.step() == SQLITE_DONE && sqlite3_changes(w_) == 1 && c.step() == SQLITE_DONE;
+  sqlite3_exec(w_, ok ? "COMMIT" : "ROLLBACK", nullptr, nullptr, nullptr);
+  return ok;
+}
+
+std::optional<std::string> SqliteStore::live() {
+  std::lock_guard lk(read_mu_);
+  Stmt st(r_, "SELECT version FROM live_history ORDER BY seq DESC LIMIT 1");
+  if (st.step() != SQLITE_ROW) return std::nullopt;
+  return st.col_text(0);
+}
+
+std::optional<std::string> SqliteStore::previous_live() {
+  std::lock_guard lk(read_mu_);
+  Stmt cur(r_, "SELECT version FROM live_history ORDER BY seq DESC LIMIT 1");
+  if (cur.step() != SQLITE_ROW) return std::nullopt;
+  std::string now = cur.col_text(0);
+  Stmt st(r_, "SELECT version FROM live_history WHERE version != ? ORDER BY seq DESC LIMIT 1");
+  st.text(1, now);
+  if (st.step() != SQLITE_ROW) return std::nullopt;
+  return st.col_text(0);
+}
+
+bool SqliteStore::put_feedback(const std::string& message_id, const std::string& label, const std::string& user,
+                               const std::string& action_before) {
+  std::lock_guard lk(write_mu_);
+  Stmt st(w_, "INSERT INTO feedback (message_id, label, user, action_before, at_ms) VALUES (?,?,?,?,strftime('%s','now')*1000)");
+  st.text(1, message_id).text(2, label).text(3, user).text(4, action_before);
+  return st.step() == SQLITE_DONE;
+}
+
+learn::FeedbackCounts SqliteStore::feedback_counts() {
+  std::lock_guard lk(read_mu_);
+  learn::FeedbackCounts c;
+  Stmt st(r_, "SELECT label, action_before, count(*) FROM feedback GROUP BY label, action_before");
+  while (st.step() == SQLITE_ROW) {
+    std::string label = st.col_text(0), before = st.col_text(1);
+    auto n = static_cast<std::uint64_t>(sqlite3_column_int64(st.s, 2));
+    (label == "phish" ? c.phish : label == "spam" ? c.spam : c.ham) += n;
+    if (label == "ham" && before != "inbox") c.false_positive += n;
+    if (label != "ham" && before == "inbox") c.false_negative += n;
+  }
+  return c;
 }
 
 }  // namespace phishstream::store

@@ -13,13 +13,14 @@
 #include <mutex>
 
 #include "auth/auth.h"
+#include "learn/registry.h"
 #include "store/store.h"
 
 struct sqlite3;
 
 namespace phishstream::store {
 
-class SqliteStore final : public Store, public auth::AuthStore {
+class SqliteStore final : public Store, public auth::AuthStore, public learn::ModelStore {
  public:
   /// Opens or creates the database and migrates it. Throws
   /// std::system_error when the file cannot be opened or migrated.
@@ -48,6 +49,16 @@ class SqliteStore final : public Store, public auth::AuthStore {
                    std::int64_t expires_ms) override;
   std::optional<std::pair<std::string, std::string>> session(const std::string& id_hash, std::int64_t now_ms) override;
   void drop_session(const std::string& id_hash) override;
+
+  bool put_model(const learn::ModelEntry& e, const std::string& bytes) override;
+  std::vector<learn::ModelEntry> models() override;
+  std::optional<std::string> model_bytes(const std::string& version) override;
+  bool set_live(const std::string& version) override;
+  std::optional<std::string> live() override;
+  std::optional<std::string> previous_live() override;
+  bool put_feedback(const std::string& message_id, const std::string& label, const std::string& user,
+                    const std::string& action_before) override;
+  learn::FeedbackCounts feedback_counts() override;
 
   int schema_version();
 

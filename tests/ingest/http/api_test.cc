@@ -23,6 +23,8 @@ struct ApiFixture : ::testing::Test {
   scan::Scanner scanner{std::make_shared<model::Model>()};
   std::unique_ptr<http::Api> api;
   std::unique_ptr<auth::Auth> auth;
+  std::unique_ptr<learn::Learner> learner;
+  std::vector<std::string> released;
   std::string admin_token, analyst_token;
   void SetUp() override {
     fs::remove_all(dir);
@@ -33,7 +35,12 @@ struct ApiFixture : ::testing::Test {
     auth = std::make_unique<auth::Auth>(*st);
     admin_token = auth->create_token(auth::Role::admin, "test");
     analyst_token = auth->create_token(auth::Role::analyst, "test");
-    api = std::make_unique<http::Api>(http::ApiDeps{scanner, *st, *q, reg, [] { return true; }, *auth});
+    learner = std::make_unique<learn::Learner>(scanner, *st);
+    api = std::make_unique<http::Api>(http::ApiDeps{scanner, *st, *q, reg, [] { return true; }, *auth, false,
+                                                    learner.get(), st.get(), [this](const std::string& id) {
+                                                      released.push_back(id);
+                                                      return st->set_status(id, "released", 1);
+                                                    }});
   }
   http::Response call(bhttp::verb v, const std::string& target, const std::string& body = "",
                       std::string token = "-", std::vector<std::pair<std::string, std::string>> headers = {}) {
@@ -98,6 +105,42 @@ TEST_F(ApiFixture, MessagesListAndDetail) {
   EXPECT_NE(d.body().find("\"text\":\"hi x\""), std::string::npos) << d.body();
   EXPECT_NE(d.body().find("\"domain\":\"evil.example\""), std::string::npos);
   EXPECT_EQ(d.body().find("<p>"), std::string::npos);  // never the sender's HTML
+}
+
+TEST_F(ApiFixture, FeedbackLearnsAtOnceAndModelsCanRollBack) {
+  const std::string raw = "From: a@example.com\r\nSubject: Claim your parcel\r\n\r\nPay the fee now.\r\n";
+  store::MessageRecord r;
+  r.id = "f1";
+  r.key = "k";
+  r.action = "inbox";
+  r.status = "delivered";
+  st->put(r, raw);
+  auto before = call(bhttp::verb::post, "/v1/scan", raw);
+  EXPECT_NE(before.body().find("\"action\":\"inbox\""), std::string::npos);
+  auto fb = call(bhttp::verb::post, "/v1/messages/f1/feedback", R"({"label":"phish"})", analyst_token);
+  ASSERT_EQ(fb.result(), bhttp::status::ok) << fb.body();
+  auto after = call(bhttp::verb::post, "/v1/scan", raw);
+  EXPECT_NE(after.body().find("\"action\":\"quarantine\""), std::string::npos) << after.body();
+  EXPECT_EQ(call(bhttp::verb::post, "/v1/messages/f1/feedback", R"({"label":"maybe"})").result(), bhttp::status::bad_request);
+  EXPECT_EQ(call(bhttp::verb::post, "/v1/messages/none/feedback", R"({"label":"ham"})").result(), bhttp::status::not_found);
+  auto stats = call(bhttp::verb::get, "/v1/stats");
+  EXPECT_NE(stats.body().find("\"false_negatives\":1"), std::string::npos) << stats.body();
+  auto models = call(bhttp::verb::get, "/v1/models", "", analyst_token);
+  EXPECT_NE(models.body().find("\"status\":\"live\""), std::string::npos);
+  EXPECT_EQ(call(bhttp::verb::post, "/v1/models/rollback", "", analyst_token).result(), bhttp::status::forbidden);
+  EXPECT_EQ(call(bhttp::verb::post, "/v1/models/rollback").result(), bhttp::status::ok);
+  EXPECT_NE(call(bhttp::verb::post, "/v1/scan", raw).body().find("\"action\":\"inbox\""), std::string::npos);
+}
+
+TEST_F(ApiFixture, ReleaseOnlyFromQuarantine) {
+  store::MessageRecord r;
+  r.id = "q1";
+  r.key = "k";
+  r.status = "quarantined";
+  st->put(r, "Subject: x\r\n\r\ny\r\n");
+  EXPECT_EQ(call(bhttp::verb::post, "/v1/messages/q1/release", "", analyst_token).result(), bhttp::status::ok);
+  EXPECT_EQ(released, std::vector<std::string>{"q1"});
+  EXPECT_EQ(call(bhttp::verb::post, "/v1/messages/q1/release", "", analyst_token).result(), bhttp::status::conflict);
 }
 
 TEST_F(ApiFixture, EveryV1RouteNeedsAuth) {

@@ -1,0 +1,95 @@
+#include "learn/learner.h"
+
+#include <chrono>
+#include <cstdio>
+
+#include "model/model_io.h"
+
+namespace phishstream::learn {
+namespace {
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+const char* name(model::Label l) { return l == model::Label::phish ? "phish" : l == model::Label::spam ? "spam" : "ham"; }
+
+}  // namespace
+
+Learner::Learner(scan::Scanner& scanner, ModelStore& registry) : scanner_(scanner), registry_(registry) {
+  if (auto live = registry_.live()) {
+    if (auto bytes = registry_.model_bytes(*live)) {
+      if (auto m = model::deserialize(*bytes)) scanner_.set_model(*m);
+    }
+  } else {
+    auto m = scanner_.model();
+    ModelEntry e{m->meta().version, m->meta().parent, now_ms(), m->meta().trained_on, "live", "{}"};
+    registry_.put_model(e, model::serialize(*m));
+    registry_.set_live(e.version);
+  }
+  trainer_ = std::make_unique<model::Trainer>(*scanner_.model());
+  updated_ms_ = now_ms();
+  for (const auto& e : registry_.models())
+    if (e.status == "live") updated_ms_ = e.created_ms;
+}
+
+bool Learner::satisfied(const model::Scores& s, model::Label label) const {
+  auto p = scanner_.policy();
+  switch (label) {
+    case model::Label::ham: return s.p_phish < p.junk_phish / 4 && s.p_bad < p.junk_spam / 4;
+    case model::Label::phish: return s.p_phish >= std::min(0.99f, p.quarantine_phish + 0.05f);
+    case model::Label::spam: return s.p_bad >= std::min(0.99f, p.junk_spam + 0.02f) && s.p_phish < p.quarantine_phish;
+  }
+  return true;
+}
+
+Learner::Result Learner::feedback(const mail::Message& m, model::Label label, const std::string& about) {
+  std::lock_guard lk(mu_);
+  auto live = scanner_.model();
+  auto vec = scanner_.extractor().extract(m).vec;
+  Result r;
+  r.before = live->from_margins(trainer_->margins(vec));
+  // Push until the message sits well inside the reported class; each step is
+  // an ordinary FTRL update, so unrelated weights move only as far as this
+  // message's features reach.
+  for (r.updates = 0; r.updates < 200; ++r.updates) {
+    if (satisfied(live->from_margins(trainer_->margins(vec)), label)) break;
+    trainer_->update(vec, label, 1.0f);
+  }
+  auto next = trainer_->snapshot(live.get());
+  char version[64];
+  std::snprintf(version, sizeof version, "%lld-fb%llu", static_cast<long long>(now_ms()),
+                static_cast<unsigned long long>(++counter_));
+  next->meta().parent = live->meta().version;
+  next->meta().version = version;
+  next->meta().trained_on = std::string("feedback ") + name(label) + " on " + about;
+  r.after = next->from_margins(next->margins(vec));
+  r.version = version;
+  ModelEntry e{version, next->meta().parent, now_ms(), next->meta().trained_on, "live", "{}"};
+  registry_.put_model(e, model::serialize(*next));
+  registry_.set_live(version);
+  scanner_.set_model(std::move(next));
+  updated_ms_ = now_ms();
+  return r;
+}
+
+bool Learner::promote(const std::string& version) {
+  std::lock_guard lk(mu_);
+  auto bytes = registry_.model_bytes(version);
+  if (!bytes) return false;
+  auto m = model::deserialize(*bytes);
+  if (!m) return false;
+  registry_.set_live(version);
+  trainer_ = std::make_unique<model::Trainer>(**m);
+  scanner_.set_model(*m);
+  updated_ms_ = now_ms();
+  return true;
+}
+
+std::optional<std::string> Learner::rollback() {
+  auto prev = registry_.previous_live();
+  if (!prev || !promote(*prev)) return std::nullopt;
+  return prev;
+}
+
+}  // namespace phishstream::learn

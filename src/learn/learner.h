@@ -1,0 +1,58 @@
+// Learner: turns user reports into model updates, at once.
+//
+// Each report applies FTRL updates to a copy of the live weights until the
+// reported message itself is on the reported side with a clear margin
+// (so one report flips an identical message's verdict, and one unrelated
+// report cannot flip it back), snapshots the weights into a new immutable
+// Model, publishes it to the Scanner with an atomic pointer swap (scans in
+// flight finish on the old one; none waits), and persists it with its
+// lineage in the registry, where a restart finds it again. promote() and
+// rollback() swap to a stored version the same way.
+//
+// Thread-safe: reports are applied one at a time under a mutex; scanning
+// never takes that mutex.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "learn/registry.h"
+#include "mail/message.h"
+#include "model/ftrl.h"
+#include "scan/scanner.h"
+
+namespace phishstream::learn {
+
+class Learner {
+ public:
+  /// Loads the registry's live model into the scanner if there is one;
+  /// otherwise registers the scanner's current model as live.
+  Learner(scan::Scanner& scanner, ModelStore& registry);
+
+  struct Result {
+    std::string version;       ///< the new live model
+    model::Scores before, after;
+    int updates = 0;
+  };
+  Result feedback(const mail::Message& m, model::Label label, const std::string& about);
+
+  bool promote(const std::string& version);
+  std::optional<std::string> rollback();
+  /// When the live model last changed (Unix ms), for the model-age metric.
+  std::int64_t updated_ms() const noexcept { return updated_ms_.load(); }
+
+ private:
+  bool satisfied(const model::Scores& s, model::Label label) const;
+  void publish(std::shared_ptr<const model::Model> m);
+
+  scan::Scanner& scanner_;
+  ModelStore& registry_;
+  std::mutex mu_;
+  std::unique_ptr<model::Trainer> trainer_;  // GUARDED_BY(mu_), mirrors the live model
+  std::uint64_t counter_ = 0;                // GUARDED_BY(mu_)
+  std::atomic<std::int64_t> updated_ms_{0};
+};
+
+}  // namespace phishstream::learn

@@ -1,0 +1,46 @@
+// The model registry: every model phishstream has used or built, with its
+// lineage (parent), its status and the history of which one was live, plus
+// the feedback users gave. Persistence for the Learner; the SQLite store
+// implements it. Thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace phishstream::learn {
+
+struct ModelEntry {
+  std::string version;
+  std::string parent;       ///< "" for a model trained from scratch
+  std::int64_t created_ms = 0;
+  std::string trained_on;   ///< how it was made: "batch …", "feedback phish on <id>"
+  std::string status;       ///< live | retired | candidate | rejected
+  std::string metrics_json; ///< evaluation figures, "{}" when none
+};
+
+struct FeedbackCounts {
+  std::uint64_t phish = 0, spam = 0, ham = 0;
+  std::uint64_t false_positive = 0;  ///< reported ham that the verdict had moved out of the inbox
+  std::uint64_t false_negative = 0;  ///< reported phish/spam that the verdict had left in the inbox
+};
+
+class ModelStore {
+ public:
+  virtual ~ModelStore() = default;
+  virtual bool put_model(const ModelEntry& e, const std::string& bytes) = 0;
+  virtual std::vector<ModelEntry> models() = 0;  ///< newest first
+  virtual std::optional<std::string> model_bytes(const std::string& version) = 0;
+  /// Makes `version` live (the previous live one becomes retired) and
+  /// appends it to the live history.
+  virtual bool set_live(const std::string& version) = 0;
+  virtual std::optional<std::string> live() = 0;
+  /// The version live before the current one, for rollback.
+  virtual std::optional<std::string> previous_live() = 0;
+  virtual bool put_feedback(const std::string& message_id, const std::string& label, const std::string& user,
+                            const std::string& action_before) = 0;
+  virtual FeedbackCounts feedback_counts() = 0;
+};
+
+}  // namespace phishstream::learn

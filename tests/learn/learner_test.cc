@@ -1,0 +1,87 @@
+#include "learn/learner.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "features/hash.h"
+#include "mail/parse.h"
+#include "store/sqlite/sqlite_store.h"
+
+using namespace phishstream;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::shared_ptr<model::Model> start_model() {
+  auto m = std::make_shared<model::Model>();
+  m->set_weight(model::kBad, 0, -2.0f);
+  m->meta().version = "base";
+  return m;
+}
+
+mail::Message msg(const std::string& subject, const std::string& body) {
+  return *mail::parse("From: someone@example.com\nSubject: " + subject + "\n\n" + body + "\n");
+}
+
+struct LearnerTest : ::testing::Test {
+  fs::path dir = fs::path(::testing::TempDir()) / "learner";
+  void SetUp() override { fs::remove_all(dir); }
+};
+
+TEST_F(LearnerTest, OneReportFlipsTheVerdictAndSurvivesAnUnrelatedOne) {
+  store::SqliteStore st(dir / "db");
+  scan::Scanner scanner(start_model());
+  learn::Learner l(scanner, st);
+  auto a = msg("Your parcel is waiting", "Pay the customs fee of 2 EUR at the link to release your parcel today.");
+  EXPECT_EQ(scanner.score(a).action, scan::Action::inbox);
+  auto r = l.feedback(a, model::Label::phish, "a");
+  EXPECT_GT(r.updates, 0);
+  EXPECT_EQ(scanner.score(a).action, scan::Action::quarantine);
+  EXPECT_EQ(scanner.model()->meta().parent, "base");
+  auto b = msg("Minutes of the meeting", "Attached are the minutes; Tom updates the firmware next week.");
+  l.feedback(b, model::Label::ham, "b");
+  EXPECT_EQ(scanner.score(a).action, scan::Action::quarantine);  // not undone by an unrelated report
+  EXPECT_EQ(scanner.score(b).action, scan::Action::inbox);
+}
+
+TEST_F(LearnerTest, HamReportReleasesAFalsePositive) {
+  store::SqliteStore st(dir / "db");
+  auto m = start_model();
+  m->set_weight(model::kBad, features::bucket(features::Ns::subj, "invoice"), 9.0f);
+  m->set_weight(model::kPhish, features::bucket(features::Ns::subj, "invoice"), 9.0f);
+  scan::Scanner scanner(m);
+  learn::Learner l(scanner, st);
+  auto a = msg("Invoice 4711", "Thank you for your order; the invoice is attached as agreed.");
+  EXPECT_NE(scanner.score(a).action, scan::Action::inbox);
+  l.feedback(a, model::Label::ham, "a");
+  EXPECT_EQ(scanner.score(a).action, scan::Action::inbox);
+}
+
+TEST_F(LearnerTest, LearnedModelsSurviveARestartAndRollBack) {
+  auto a = msg("Verify your mailbox", "Your mailbox is full, log in to keep receiving mail.");
+  std::string learned;
+  {
+    store::SqliteStore st(dir / "db");
+    scan::Scanner scanner(start_model());
+    learn::Learner l(scanner, st);
+    learned = l.feedback(a, model::Label::phish, "a").version;
+  }
+  store::SqliteStore st(dir / "db");
+  scan::Scanner scanner(start_model());  // the file model, as after a restart
+  learn::Learner l(scanner, st);
+  EXPECT_EQ(scanner.model()->meta().version, learned);
+  EXPECT_EQ(scanner.score(a).action, scan::Action::quarantine);
+  auto models = st.models();
+  ASSERT_EQ(models.size(), 2u);
+  EXPECT_EQ(models[0].parent, "base");
+  auto back = l.rollback();
+  ASSERT_TRUE(back);
+  EXPECT_EQ(*back, "base");
+  EXPECT_EQ(scanner.score(a).action, scan::Action::inbox);
+  EXPECT_TRUE(l.promote(learned));
+  EXPECT_EQ(scanner.score(a).action, scan::Action::quarantine);
+  EXPECT_FALSE(l.promote("no-such-version"));
+}
+
+}  // namespace
