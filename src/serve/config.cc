@@ -127,6 +127,7 @@ ConfigResult load_config(const std::string& path) {
   r.get("policy", "block_senders", c.block_senders);
   r.get("policy", "trusted_authserv_ids", c.site.trusted_authserv_ids);
   r.get("policy", "protected_domains", c.site.protected_domains);
+  r.get("policy", "retro_purge_hours", c.retro_purge_hours);
   r.check_unknown();
   std::string h;
   unsigned short p;

@@ -54,6 +54,7 @@ struct ServeConfig {
   scan::PolicyConfig policy;
   std::vector<std::string> allow_senders, block_senders;
   features::SiteConfig site;
+  int retro_purge_hours = 48;  ///< how far back a phishing report or new model rescans INBOX mail (0: off)
 
   /// Fills the defaults that depend on state_dir.
   void resolve();

@@ -6,7 +6,10 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <iostream>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
+#include <thread>
 
 #include "ingest/http/api.h"
 #include "ingest/smtp/session.h"
@@ -218,6 +221,30 @@ int run_server(const ServeConfig& cfg, const std::string& config_path) {
     std::cerr << "phishstream serve: created user 'admin' with password " << *pw
               << "\n  (shown once; change it with: phishstream user passwd admin)\n";
   learn::Learner learner(scanner, *st);
+  // Retroactive purge runs on its own thread: a report must not stall SMTP.
+  std::mutex purge_mu;
+  std::condition_variable purge_cv;
+  bool purge_wanted = false, purge_stop = false;
+  std::thread purger([&] {
+    std::unique_lock lk(purge_mu);
+    while (true) {
+      purge_cv.wait(lk, [&] { return purge_wanted || purge_stop; });
+      if (purge_stop) return;
+      purge_wanted = false;
+      lk.unlock();
+      auto since = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count() -
+                   static_cast<std::int64_t>(cfg.retro_purge_hours) * 3600000;
+      auto ids = pipeline.retro_purge(since);
+      if (!ids.empty()) std::cerr << "phishstream: retroactive purge took " << ids.size() << " message(s) out of INBOX\n";
+      lk.lock();
+    }
+  });
+  auto trigger_purge = [&] {
+    if (cfg.retro_purge_hours <= 0) return;
+    std::lock_guard lk(purge_mu);
+    purge_wanted = true;
+    purge_cv.notify_one();
+  };
   reg.info("phishstream_model_info", "The live model", [&] { return "version=\"" + scanner.model()->meta().version + "\""; });
   reg.gauge("phishstream_model_age_seconds", "Seconds since the live model last changed (trained, learned or promoted)", [&] {
     auto now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -230,7 +257,7 @@ int run_server(const ServeConfig& cfg, const std::string& config_path) {
   reg.gauge("phishstream_feedback_false_positives", "Reported ham that had been moved out of the inbox",
             [&] { return static_cast<double>(st->feedback_counts().false_positive); });
   http::Api api({scanner, *st, *q, reg, ready, auth, cfg.metrics_need_auth, &learner, st.get(),
-                 [&](const std::string& id) { return pipeline.release(id); }});
+                 [&](const std::string& id) { return pipeline.release(id); }, trigger_purge});
   Shared sh{cfg, {}, *q, api, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr};
   sh.smtp.hostname = cfg.hostname;
   sh.smtp.max_message_bytes = cfg.smtp_max_message_bytes;
@@ -337,6 +364,12 @@ int run_server(const ServeConfig& cfg, const std::string& config_path) {
             << "  mailboxes in   " << cfg.maildir_root.string() << "/<recipient>/\n"
             << "  state in       " << cfg.state_dir.string() << "/\n";
   io.run();
+  {
+    std::lock_guard lk(purge_mu);
+    purge_stop = true;
+  }
+  purge_cv.notify_one();
+  purger.join();
   workers.stop();
   std::cerr << "phishstream serve: stopped\n";
   return 0;

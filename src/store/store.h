@@ -52,6 +52,12 @@ class Store {
   virtual std::error_code mark_delivered(const std::string& key, const std::string& rcpt, const std::string& folder,
                                          const std::string& path) = 0;
   virtual bool delivered(const std::string& key, const std::string& rcpt) = 0;
+  struct Delivery {
+    std::string rcpt, folder, path;
+  };
+  virtual std::vector<Delivery> deliveries(const std::string& key) = 0;
+  /// Forgets a delivery (the message was taken back out of the mailbox).
+  virtual std::error_code undeliver(const std::string& key, const std::string& rcpt) = 0;
   virtual std::vector<MessageRecord> list(const Filter& f) = 0;
   virtual std::optional<MessageRecord> get(const std::string& id) = 0;
   virtual std::optional<std::string> raw(const std::string& id) = 0;

@@ -108,6 +108,7 @@ Pipeline::Pipeline(const scan::Scanner& scanner, store::Store& store, metrics::R
   delivered_ = &reg.counter("phishstream_outcomes_total", o, "outcome=\"delivered\"");
   failed_ = &reg.counter("phishstream_outcomes_total", o, "outcome=\"retry\"");
   unscanned_ = &reg.counter("phishstream_outcomes_total", o, "outcome=\"unscanned\"");
+  purged_ = &reg.counter("phishstream_outcomes_total", o, "outcome=\"purged\"");
 }
 
 void Pipeline::set_lists(std::vector<std::string> allow, std::vector<std::string> block) {
@@ -116,13 +117,64 @@ void Pipeline::set_lists(std::vector<std::string> allow, std::vector<std::string
   cfg_.block_senders = std::move(block);
 }
 
+std::vector<std::string> Pipeline::retro_purge(std::int64_t since_ms) {
+  std::vector<std::string> out;
+  store::Filter f;
+  f.action = "inbox";
+  f.since_ms = since_ms;
+  f.limit = 1000;
+  while (true) {
+    auto page = store_.list(f);
+    for (const auto& rec : page) {
+      if (rec.status != "delivered") continue;
+      auto raw = store_.raw(rec.id);
+      if (!raw) continue;
+      features::Envelope env;
+      env.mail_from = rec.mail_from;
+      env.rcpt_to = rec.rcpt;
+      auto v = scanner_.scan(*raw, env);
+      if (!v || apply_lists(*v, !v->from.empty() ? v->from : rec.mail_from) != scan::Action::quarantine) continue;
+      bool all = true;
+      for (const auto& d : store_.deliveries(rec.key)) {
+        if (d.folder != "INBOX") continue;
+        // The file is in new/ or, once read, in cur/ with flags appended.
+        std::filesystem::path p = d.path;
+        std::error_code ec;
+        if (!std::filesystem::exists(p, ec)) {
+          auto cur = p.parent_path().parent_path() / "cur";
+          for (const auto& e : std::filesystem::directory_iterator(cur, ec))
+            if (e.path().filename().string().starts_with(p.filename().string())) p = e.path();
+        }
+        if (std::filesystem::exists(p, ec) && std::filesystem::remove(p, ec) && !ec) {
+          store_.undeliver(rec.key, d.rcpt);
+        } else if (std::filesystem::exists(p, ec)) {
+          all = false;
+        } else {
+          store_.undeliver(rec.key, d.rcpt);  // the user deleted it already
+        }
+      }
+      if (all) {
+        store_.set_status(rec.id, "purged", now_ms());
+        purged_->inc();
+        out.push_back(rec.id);
+      }
+    }
+    if (page.size() < f.limit) break;
+    f.before_id = page.back().id;
+  }
+  return out;
+}
+
 std::error_code Pipeline::release(const std::string& id) {
   auto rec = store_.get(id);
   auto raw = store_.raw(id);
   if (!rec || !raw) return std::make_error_code(std::errc::no_such_file_or_directory);
   char score[96];
   std::snprintf(score, sizeof score, "phish=%.4f spam=%.4f", rec->p_phish, rec->p_spam);
-  std::string body = "Return-Path: <" + rec->mail_from + ">\r\nX-Phishstream-Score: " + score +
+  std::string body = "Return-Path: <" + rec->mail_from + ">\r\nReceived: from " + header_safe(rec->helo, 100) + " (" +
+                     header_safe(rec->client_ip, 64) + ")\r\n\tby " + cfg_.hostname +
+                     " (phishstream, released from quarantine) with ESMTP id " + id + ";\r\n\t" + rfc5322_date() +
+                     "\r\nX-Phishstream-Score: " + score +
                      "\r\nX-Phishstream-Verdict: released (was " + header_safe(rec->action, 16) + ")\r\n" +
                      strip_own_headers(*raw);
   for (const auto& rcpt : rec->rcpt) {

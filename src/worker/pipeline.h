@@ -50,6 +50,11 @@ class Pipeline {
   /// Delivers a quarantined message to its recipients' INBOX (an analyst
   /// released it) and records that.
   std::error_code release(const std::string& id);
+  /// Retroactive purge: rescans mail delivered to an INBOX since `since_ms`
+  /// with the current model and takes what is now judged phishing (action
+  /// quarantine) back out of the mailboxes into the store's quarantine
+  /// (status "purged"; release delivers it again). Returns the purged ids.
+  std::vector<std::string> retro_purge(std::int64_t since_ms);
   /// Replaces the allow/block lists (SIGHUP).
   void set_lists(std::vector<std::string> allow, std::vector<std::string> block);
 
@@ -59,6 +64,7 @@ class Pipeline {
   const scan::Scanner& scanner_;
   store::Store& store_;
   PipelineConfig cfg_;
+  metrics::Counter* purged_ = nullptr;
   mutable std::mutex lists_mu_;  // guards cfg_.allow_senders and cfg_.block_senders
   metrics::Histogram *parse_, *features_, *model_, *store_h_, *delivery_, *e2e_;
   metrics::Counter *inbox_, *junk_, *quarantine_, *reject_, *delivered_, *failed_, *unscanned_;

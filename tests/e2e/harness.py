@@ -90,6 +90,13 @@ class Server:
         with urllib.request.urlopen(req, timeout=30) as r:
             return r.read().decode()
 
+    def post(self, path, body=b"", ctype="application/json"):
+        self.get("/healthz")  # makes sure a token exists
+        req = urllib.request.Request(f"http://127.0.0.1:{self.http_port}{path}", data=body, method="POST",
+                                     headers={"Authorization": f"Bearer {self.token}", "Content-Type": ctype})
+        with urllib.request.urlopen(req, timeout=60) as r:
+            return json.loads(r.read().decode())
+
     def metric(self, name):
         for line in self.get("/metrics").splitlines():
             if line.startswith(name + " ") or line.startswith(name + "{"):

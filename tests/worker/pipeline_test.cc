@@ -99,6 +99,27 @@ TEST_F(Fixture, AllowAndBlockLists) {
   EXPECT_EQ(st->get("6")->action, "quarantine");
 }
 
+TEST_F(Fixture, RetroactivePurgeAndRelease) {
+  ASSERT_FALSE(p->process(msg("7", "x@example.com", "<p>please sign in</p>")));
+  EXPECT_EQ(files("a@example.org", ""), 1u);
+  // Nothing is phishing under the current model: nothing moves.
+  EXPECT_TRUE(p->retro_purge(0).empty());
+  // A new model that sees this text as phishing.
+  auto m = tiny_model();
+  m->set_weight(model::kBad, features::bucket(features::Ns::body, "sign"), 20.0f);
+  m->set_weight(model::kPhish, features::bucket(features::Ns::body, "sign"), 20.0f);
+  scanner.set_model(m);
+  auto purged = p->retro_purge(0);
+  ASSERT_EQ(purged, std::vector<std::string>{"7"});
+  EXPECT_EQ(files("a@example.org", ""), 0u);
+  EXPECT_EQ(files("b@example.org", ""), 0u);
+  EXPECT_EQ(st->get("7")->status, "purged");
+  EXPECT_TRUE(p->retro_purge(0).empty());  // once
+  ASSERT_FALSE(p->release("7"));
+  EXPECT_EQ(files("a@example.org", ""), 1u);
+  EXPECT_EQ(st->get("7")->status, "released");
+}
+
 TEST(Headers, StripOwnHeadersOnlyInTheTopBlock) {
   std::string in = "X-Phishstream-Score: 0\r\n\tcontinued\r\nSubject: s\r\nx-phishstream-reasons: y\r\n\r\nX-Phishstream-Score: body text\r\n";
   EXPECT_EQ(worker::strip_own_headers(in), "Subject: s\r\n\r\nX-Phishstream-Score: body text\r\n");

@@ -173,7 +173,7 @@ Response Api::handle(const Request& req, const std::string& client) const {
     std::string id = path.substr(13, path.size() - 13 - 8);
     auto rec = d_.store.get(id);
     if (!rec) r = json_error(req, bhttp::status::not_found, "not_found", "no message " + id);
-    else if (rec->status != "quarantined") r = json_error(req, bhttp::status::conflict, "not_held", "the message is not in quarantine");
+    else if (rec->status != "quarantined" && rec->status != "purged") r = json_error(req, bhttp::status::conflict, "not_held", "the message is not in quarantine");
     else if (!d_.release) r = json_error(req, bhttp::status::service_unavailable, "unavailable", "release is not configured");
     else if (auto ec = d_.release(id)) r = json_error(req, bhttp::status::service_unavailable, "delivery_failed", ec.message());
     else r = make(req, bhttp::status::ok, R"({"status":"released"})");
@@ -272,6 +272,7 @@ Response Api::feedback(const Request& req, const std::string& id, const auth::Pr
   if (!m) return json_error(req, bhttp::status::unprocessable_entity, "bad_message", m.error().message());
   auto res = d_.learner->feedback(*m, l, id);
   d_.models->put_feedback(id, label, p.name, rec->action);
+  if (l == model::Label::phish && d_.retro_purge) d_.retro_purge();
   json::object o{{"model", res.version}, {"updates", res.updates},
                  {"before", json::object{{"phish", res.before.p_phish}, {"spam", res.before.p_spam}}},
                  {"after", json::object{{"phish", res.after.p_phish}, {"spam", res.after.p_spam}}}};
@@ -297,11 +298,13 @@ Response Api::models_route(const Request& req, const std::string& path, const au
   if (path == "/v1/models/rollback") {
     auto v = d_.learner->rollback();
     if (!v) return json_error(req, bhttp::status::conflict, "no_previous", "no earlier live model");
+    if (d_.retro_purge) d_.retro_purge();
     return make(req, bhttp::status::ok, json::serialize(json::object{{"live", *v}}));
   }
   if (path.starts_with("/v1/models/") && path.ends_with("/promote")) {
     std::string version = path.substr(11, path.size() - 11 - 8);
     if (!d_.learner->promote(version)) return json_error(req, bhttp::status::not_found, "not_found", "no model " + version);
+    if (d_.retro_purge) d_.retro_purge();
     return make(req, bhttp::status::ok, json::serialize(json::object{{"live", version}}));
   }
   return json_error(req, bhttp::status::not_found, "not_found", "no such route: " + path);

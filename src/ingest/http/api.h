@@ -55,6 +55,9 @@ struct ApiDeps {
   learn::ModelStore* models = nullptr;
   /// Delivers a held message to its recipients' INBOX.
   std::function<std::error_code(const std::string& id)> release;
+  /// Starts a retroactive purge in the background (after a phishing report
+  /// or a model change); returns at once.
+  std::function<void()> retro_purge;
 };
 
 class Api {

@@ -210,6 +210,22 @@ bool SqliteStore::delivered(const std::string& key, const std::string& rcpt) {
   return st.step() == SQLITE_ROW;
 }
 
+std::vector<Store::Delivery> SqliteStore::deliveries(const std::string& key) {
+  std::lock_guard lk(read_mu_);
+  Stmt st(r_, "SELECT rcpt, folder, path FROM deliveries WHERE key = ?");
+  st.text(1, key);
+  std::vector<Delivery> out;
+  while (st.step() == SQLITE_ROW) out.push_back({st.col_text(0), st.col_text(1), st.col_text(2)});
+  return out;
+}
+
+std::error_code SqliteStore::undeliver(const std::string& key, const std::string& rcpt) {
+  std::lock_guard lk(write_mu_);
+  Stmt st(w_, "DELETE FROM deliveries WHERE key = ? AND rcpt = ?");
+  st.text(1, key).text(2, rcpt);
+  return st.step() == SQLITE_DONE ? std::error_code() : sql_error(w_);
+}
+
 std::vector<MessageRecord> SqliteStore::list(const Filter& f) {
   std::string sql = std::string(kSelect) + " WHERE 1=1";
   if (!f.action.empty()) sql += " AND action = ?1";

@@ -32,6 +32,8 @@ class SqliteStore final : public Store, public auth::AuthStore, public learn::Mo
   std::error_code mark_delivered(const std::string& key, const std::string& rcpt, const std::string& folder,
                                  const std::string& path) override;
   bool delivered(const std::string& key, const std::string& rcpt) override;
+  std::vector<Delivery> deliveries(const std::string& key) override;
+  std::error_code undeliver(const std::string& key, const std::string& rcpt) override;
   std::vector<MessageRecord> list(const Filter& f) override;
   std::optional<MessageRecord> get(const std::string& id) override;
   std::optional<std::string> raw(const std::string& id) override;
