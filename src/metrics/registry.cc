@@ -66,6 +66,13 @@ void Registry::gauge(const std::string& name, const std::string& help, std::func
   f.gauges[labels] = std::move(read);
 }
 
+const Histogram* Registry::find_histogram(const std::string& name, const std::string& labels) const {
+  auto f = families_.find(name);
+  if (f == families_.end()) return nullptr;
+  auto h = f->second.histograms.find(labels);
+  return h == f->second.histograms.end() ? nullptr : h->second.get();
+}
+
 void Registry::info(const std::string& name, const std::string& help, std::function<std::string()> labels) {
   Family& f = families_[name];
   f.help = help;

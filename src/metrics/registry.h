@@ -60,6 +60,8 @@ class Registry {
   /// (e.g. the version of the live model, which changes as it learns).
   void info(const std::string& name, const std::string& help, std::function<std::string()> labels);
   std::string render() const;
+  /// A registered histogram, or null (read-only use, e.g. dashboards).
+  const Histogram* find_histogram(const std::string& name, const std::string& labels) const;
 
  private:
   struct Family {

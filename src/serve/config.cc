@@ -104,6 +104,7 @@ ConfigResult load_config(const std::string& path) {
   r.get("smtp", "tls_key", c.smtp_tls_key);
   r.get("http", "listen", c.http_listen);
   r.get("http", "metrics_auth", c.metrics_need_auth);
+  r.get("http", "web_root", c.web_root);
   r.get("queue", "dir", c.queue_dir);
   r.get("queue", "max_messages", c.queue_max_messages);
   r.get("queue", "max_bytes", c.queue_max_bytes);

@@ -31,6 +31,7 @@ struct ServeConfig {
 
   std::string http_listen = "127.0.0.1:8025";
   bool metrics_need_auth = false;  ///< /metrics behind a bearer token
+  std::string web_root = "web";    ///< the UI's static files
 
   std::filesystem::path queue_dir;  ///< default <state_dir>/queue
   std::uint64_t queue_max_messages = 100000;

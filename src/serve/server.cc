@@ -257,7 +257,7 @@ int run_server(const ServeConfig& cfg, const std::string& config_path) {
   reg.gauge("phishstream_feedback_false_positives", "Reported ham that had been moved out of the inbox",
             [&] { return static_cast<double>(st->feedback_counts().false_positive); });
   http::Api api({scanner, *st, *q, reg, ready, auth, cfg.metrics_need_auth, &learner, st.get(),
-                 [&](const std::string& id) { return pipeline.release(id); }, trigger_purge});
+                 [&](const std::string& id) { return pipeline.release(id); }, trigger_purge, cfg.web_root});
   Shared sh{cfg, {}, *q, api, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr};
   sh.smtp.hostname = cfg.hostname;
   sh.smtp.max_message_bytes = cfg.smtp_max_message_bytes;

@@ -62,6 +62,17 @@ class Store {
   virtual std::optional<MessageRecord> get(const std::string& id) = 0;
   virtual std::optional<std::string> raw(const std::string& id) = 0;
   virtual std::uint64_t count() = 0;
+  struct Bucket {
+    std::int64_t start_ms;
+    std::string action;
+    std::uint64_t count;
+  };
+  /// Messages per action in buckets of `width_ms` since `since_ms`.
+  virtual std::vector<Bucket> volume(std::int64_t since_ms, std::int64_t width_ms) = 0;
+  /// Messages per tenth of P(phish) (10 bins) since `since_ms`.
+  virtual std::vector<std::uint64_t> score_histogram(std::int64_t since_ms) = 0;
+  /// Deletes a message: record and raw body (the delivery ledger stays).
+  virtual std::error_code remove(const std::string& id) = 0;
   /// Deletes raw messages older than the cutoff (records stay).
   virtual std::error_code purge_raw_before(std::int64_t cutoff_ms) = 0;
 };

@@ -3,6 +3,10 @@
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
 
+#include <chrono>
+#include <fstream>
+#include <sstream>
+
 #include "features/signal.h"
 #include "mail/charset.h"
 #include "mail/parse.h"
@@ -115,7 +119,7 @@ Response Api::handle(const Request& req, const std::string& client) const {
   std::string path = target.substr(0, target.find('?'));
   Response r;
   bool open = path == "/healthz" || path == "/readyz" || path == "/v1/login" ||
-              (path == "/metrics" && !d_.metrics_need_auth);
+              (path == "/metrics" && !d_.metrics_need_auth) || !path.starts_with("/v1/") && path != "/metrics";
   std::optional<auth::Principal> p;
   if (!open) {
     p = who(req, d_.auth);
@@ -134,7 +138,10 @@ Response Api::handle(const Request& req, const std::string& client) const {
       }
     }
   }
-  if (path == "/v1/login") {
+  if (!path.starts_with("/v1/") && path != "/metrics" && path != "/healthz" && path != "/readyz") {
+    r = req.method() == bhttp::verb::get ? static_file(req, path)
+                                         : json_error(req, bhttp::status::method_not_allowed, "method_not_allowed", "use GET");
+  } else if (path == "/v1/login") {
     r = req.method() == bhttp::verb::post ? login(req, client)
                                           : json_error(req, bhttp::status::method_not_allowed, "method_not_allowed", "use POST");
   } else if (path == "/v1/logout" && req.method() == bhttp::verb::post) {
@@ -192,10 +199,30 @@ Response Api::handle(const Request& req, const std::string& client) const {
     auto q = d_.queue.stats();
     o["queue"] = json::object{{"depth", q.depth}, {"oldest_age_ms", q.oldest_age_ms}, {"dead_letters", q.dead_letters}};
     o["messages"] = d_.store.count();
+    auto now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    json::array vol;
+    for (const auto& b : d_.store.volume(now - 24 * 3600000LL, 3600000LL))
+      vol.emplace_back(json::object{{"start_ms", b.start_ms}, {"action", b.action}, {"count", b.count}});
+    o["volume_24h"] = std::move(vol);
+    json::array hist;
+    for (auto c : d_.store.score_histogram(now - 24 * 3600000LL)) hist.emplace_back(c);
+    o["phish_score_histogram_24h"] = std::move(hist);
+    json::object lat;
+    if (const auto* h = d_.metrics.find_histogram("phishstream_end_to_end_seconds", ""))
+      lat = {{"p50_ms", h->quantile(0.5) * 1e3}, {"p99_ms", h->quantile(0.99) * 1e3}, {"count", h->count()}};
+    o["latency"] = std::move(lat);
     r = make(req, bhttp::status::ok, json::serialize(o));
   } else if (path.starts_with("/v1/messages/") && path.find('/', 13) == std::string::npos) {
-    r = req.method() == bhttp::verb::get ? detail(req, path.substr(13))
-                                         : json_error(req, bhttp::status::method_not_allowed, "method_not_allowed", "use GET");
+    if (req.method() == bhttp::verb::get) {
+      r = detail(req, path.substr(13));
+    } else if (req.method() == bhttp::verb::delete_) {
+      auto id = path.substr(13);
+      if (!d_.store.get(id)) r = json_error(req, bhttp::status::not_found, "not_found", "no message " + id);
+      else if (auto ec = d_.store.remove(id)) r = json_error(req, bhttp::status::service_unavailable, "store", ec.message());
+      else r = make(req, bhttp::status::ok, R"({"status":"deleted"})");
+    } else {
+      r = json_error(req, bhttp::status::method_not_allowed, "method_not_allowed", "use GET or DELETE");
+    }
   } else {
     r = json_error(req, bhttp::status::not_found, "not_found", "no such route: " + path);
   }
@@ -310,6 +337,37 @@ Response Api::models_route(const Request& req, const std::string& path, const au
   return json_error(req, bhttp::status::not_found, "not_found", "no such route: " + path);
 }
 
+Response Api::static_file(const Request& req, const std::string& path) const {
+  std::string name = path == "/" ? "index.html" : path.substr(1);
+  bool safe = !d_.web_root.empty() && !name.empty() && name.size() < 64 && name.find("..") == std::string::npos;
+  for (char c : name) safe = safe && (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_');
+  std::string body;
+  if (safe) {
+    std::ifstream in(d_.web_root + "/" + name, std::ios::binary);
+    if (in) {
+      std::ostringstream ss;
+      ss << in.rdbuf();
+      body = ss.str();
+    } else {
+      safe = false;
+    }
+  }
+  if (!safe) return json_error(req, bhttp::status::not_found, "not_found", "no such page");
+  std::string type = name.ends_with(".html") ? "text/html; charset=utf-8"
+                     : name.ends_with(".js") ? "text/javascript; charset=utf-8"
+                     : name.ends_with(".css") ? "text/css; charset=utf-8"
+                     : name.ends_with(".svg") ? "image/svg+xml" : "application/octet-stream";
+  Response r = make(req, bhttp::status::ok, std::move(body), type);
+  // The UI never needs anything but its own files; the sender's content is
+  // shown as text only.
+  r.set("Content-Security-Policy",
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+  r.set("X-Content-Type-Options", "nosniff");
+  r.set("Referrer-Policy", "no-referrer");
+  return r;
+}
+
 Response Api::scan(const Request& req) const {
   auto v = d_.scanner.scan(req.body());
   if (!v) return json_error(req, bhttp::status::unprocessable_entity, "bad_message", v.error().message());
@@ -363,6 +421,15 @@ Response Api::detail(const Request& req, const std::string& id) const {
         links.emplace_back(json::object{{"text", l.text}, {"href", u.raw}, {"host", u.host_unicode}, {"domain", u.registrable}});
       }
       o["links"] = std::move(links);
+    }
+    // The model's view, in words: signals and the strongest tokens.
+    scan::ScanOptions opt;
+    opt.explain_tokens = true;
+    opt.max_reasons = 10;
+    if (auto v = d_.scanner.scan(*raw, {}, opt)) {
+      json::array ex;
+      for (const auto& x : v->reasons) ex.emplace_back(json::object{{"text", x.text}, {"feature", x.feature}, {"weight", x.weight}});
+      o["explanation"] = std::move(ex);
     }
   }
   return make(req, bhttp::status::ok, json::serialize(o));

@@ -58,6 +58,8 @@ struct ApiDeps {
   /// Starts a retroactive purge in the background (after a phishing report
   /// or a model change); returns at once.
   std::function<void()> retro_purge;
+  /// Folder of the web UI's static files ("" serves none).
+  std::string web_root;
 };
 
 class Api {
@@ -70,6 +72,7 @@ class Api {
   Response login(const Request& req, const std::string& client) const;
   Response admin_route(const Request& req, const std::string& path) const;
   Response feedback(const Request& req, const std::string& id, const auth::Principal& p) const;
+  Response static_file(const Request& req, const std::string& path) const;
   Response models_route(const Request& req, const std::string& path, const auth::Principal& p) const;
   Response scan(const Request& req) const;
   Response list(const Request& req) const;

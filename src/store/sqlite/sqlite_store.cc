@@ -274,6 +274,37 @@ std::uint64_t SqliteStore::count() {
   return st.step() == SQLITE_ROW ? static_cast<std::uint64_t>(sqlite3_column_int64(st.s, 0)) : 0;
 }
 
+std::vector<Store::Bucket> SqliteStore::volume(std::int64_t since_ms, std::int64_t width_ms) {
+  std::lock_guard lk(read_mu_);
+  Stmt st(r_, "SELECT (received_ms / ?1) * ?1 AS b, action, count(*) FROM messages WHERE received_ms >= ?2 GROUP BY b, action ORDER BY b");
+  st.i64(1, std::max<std::int64_t>(width_ms, 1)).i64(2, since_ms);
+  std::vector<Bucket> out;
+  while (st.step() == SQLITE_ROW)
+    out.push_back({sqlite3_column_int64(st.s, 0), st.col_text(1), static_cast<std::uint64_t>(sqlite3_column_int64(st.s, 2))});
+  return out;
+}
+
+std::vector<std::uint64_t> SqliteStore::score_histogram(std::int64_t since_ms) {
+  std::lock_guard lk(read_mu_);
+  Stmt st(r_, "SELECT min(9, CAST(p_phish * 10 AS INTEGER)), count(*) FROM messages WHERE received_ms >= ? GROUP BY 1");
+  st.i64(1, since_ms);
+  std::vector<std::uint64_t> out(10, 0);
+  while (st.step() == SQLITE_ROW) {
+    int b = sqlite3_column_int(st.s, 0);
+    if (b >= 0 && b < 10) out[static_cast<std::size_t>(b)] = static_cast<std::uint64_t>(sqlite3_column_int64(st.s, 1));
+  }
+  return out;
+}
+
+std::error_code SqliteStore::remove(const std::string& id) {
+  std::lock_guard lk(write_mu_);
+  Stmt a(w_, "DELETE FROM messages WHERE id = ?");
+  a.text(1, id);
+  Stmt b(w_, "DELETE FROM raw WHERE id = ?");
+  b.text(1, id);
+  return a.step() == SQLITE_DONE && b.step() == SQLITE_DONE ? std::error_code() : sql_error(w_);
+}
+
 std::error_code SqliteStore::purge_raw_before(std::int64_t cutoff_ms) {
   std::lock_guard lk(write_mu_);
   // Quarantined messages keep their bodies until released or deleted.

@@ -38,6 +38,9 @@ class SqliteStore final : public Store, public auth::AuthStore, public learn::Mo
   std::optional<MessageRecord> get(const std::string& id) override;
   std::optional<std::string> raw(const std::string& id) override;
   std::uint64_t count() override;
+  std::vector<Bucket> volume(std::int64_t since_ms, std::int64_t width_ms) override;
+  std::vector<std::uint64_t> score_histogram(std::int64_t since_ms) override;
+  std::error_code remove(const std::string& id) override;
   std::error_code purge_raw_before(std::int64_t cutoff_ms) override;
 
   bool put_user(const auth::User& u, const std::string& pw_hash) override;

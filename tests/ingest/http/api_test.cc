@@ -63,9 +63,10 @@ TEST_F(ApiFixture, HealthAndMetrics) {
 }
 
 TEST_F(ApiFixture, ErrorsAreJson) {
-  auto r = call(bhttp::verb::get, "/nope");
+  auto r = call(bhttp::verb::get, "/v1/nope");
   EXPECT_EQ(r.result(), bhttp::status::not_found);
-  EXPECT_EQ(r.body(), R"({"error":{"code":"not_found","message":"no such route: /nope"}})");
+  EXPECT_EQ(r.body(), R"({"error":{"code":"not_found","message":"no such route: /v1/nope"}})");
+  EXPECT_EQ(call(bhttp::verb::get, "/../../etc/passwd").result(), bhttp::status::not_found);
   EXPECT_EQ(call(bhttp::verb::get, "/v1/scan").result(), bhttp::status::method_not_allowed);
   EXPECT_EQ(call(bhttp::verb::get, "/v1/messages?limit=abc").result(), bhttp::status::bad_request);
   EXPECT_EQ(call(bhttp::verb::get, "/v1/messages?action=maybe").result(), bhttp::status::bad_request);

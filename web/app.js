@@ -1,0 +1,212 @@
+// phishstream web UI. Plain JavaScript, no dependencies. Every value that
+// comes from mail (subjects, names, text, links) is put on the page with
+// textContent, never as HTML, and links are shown, not made clickable.
+"use strict";
+
+const state = { csrf: sessionStorage.getItem("csrf") || "", role: sessionStorage.getItem("role") || "", timer: null };
+
+function el(tag, attrs = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "class") e.className = v;
+    else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
+    else e.setAttribute(k, v);
+  }
+  for (const c of children) e.append(c instanceof Node ? c : document.createTextNode(String(c ?? "")));
+  return e;
+}
+
+async function api(path, opts = {}) {
+  const headers = Object.assign({}, opts.headers || {});
+  if (opts.method && opts.method !== "GET") headers["X-CSRF-Token"] = state.csrf;
+  if (opts.json !== undefined) {
+    headers["Content-Type"] = "application/json";
+    opts.body = JSON.stringify(opts.json);
+  }
+  const r = await fetch(path, { method: opts.method || "GET", headers, body: opts.body, credentials: "same-origin" });
+  if (r.status === 401) { showLogin(); throw new Error("not logged in"); }
+  const data = await r.json().catch(() => ({}));
+  if (!r.ok) throw new Error((data.error && data.error.message) || r.statusText);
+  return data;
+}
+
+function badge(action) { return el("span", { class: "badge " + action }, action); }
+function pct(x) { return (100 * (x || 0)).toFixed(1) + "%"; }
+function when(ms) { return ms ? new Date(ms).toLocaleString() : ""; }
+
+function showLogin() {
+  clearInterval(state.timer);
+  document.getElementById("nav").hidden = true;
+  document.getElementById("page").replaceChildren();
+  document.getElementById("login").hidden = false;
+}
+
+async function login(ev) {
+  ev.preventDefault();
+  const f = ev.target;
+  const err = document.getElementById("login-error");
+  err.textContent = "";
+  const r = await fetch("/v1/login", { method: "POST", headers: { "Content-Type": "application/json" }, credentials: "same-origin",
+    body: JSON.stringify({ user: f.user.value, password: f.password.value }) });
+  const data = await r.json().catch(() => ({}));
+  if (!r.ok) { err.textContent = (data.error && data.error.message) || "login failed"; return; }
+  state.csrf = data.csrf; state.role = data.role;
+  sessionStorage.setItem("csrf", data.csrf); sessionStorage.setItem("role", data.role);
+  f.password.value = "";
+  document.getElementById("login").hidden = true;
+  route();
+}
+
+async function logout() {
+  await api("/v1/logout", { method: "POST" }).catch(() => {});
+  sessionStorage.clear();
+  state.csrf = ""; state.role = "";
+  showLogin();
+}
+
+// ---- Messages ------------------------------------------------------------
+
+async function messagesPage(page) {
+  const action = el("select", { name: "action" }, el("option", { value: "" }, "any action"),
+    ...["inbox", "junk", "quarantine", "reject"].map(a => el("option", { value: a }, a)));
+  const sender = el("input", { name: "sender", placeholder: "sender" });
+  const subject = el("input", { name: "subject", placeholder: "subject contains" });
+  const hours = el("select", { name: "since" }, ...[["", "all time"], ["1", "last hour"], ["24", "last day"], ["168", "last week"]]
+    .map(([v, t]) => el("option", { value: v }, t)));
+  const body = el("tbody");
+  const table = el("table", { id: "messages" }, el("thead", {}, el("tr", {}, ...["Received", "Action", "P(phish)", "P(spam)", "From", "Subject"].map(h => el("th", {}, h)))), body);
+  async function load() {
+    const q = new URLSearchParams({ limit: "100" });
+    if (action.value) q.set("action", action.value);
+    if (sender.value) q.set("sender", sender.value);
+    if (subject.value) q.set("subject", subject.value);
+    if (hours.value) q.set("since", String(Date.now() - Number(hours.value) * 3600000));
+    const data = await api("/v1/messages?" + q);
+    body.replaceChildren(...data.messages.map(m => el("tr", { class: "row", "data-id": m.id, onclick: () => { location.hash = "#/message/" + m.id; } },
+      el("td", {}, when(m.received_ms)), el("td", {}, badge(m.action)), el("td", { class: "num" }, pct(m.phish)),
+      el("td", { class: "num" }, pct(m.spam)), el("td", {}, m.from || m.mail_from), el("td", {}, m.subject))));
+  }
+  for (const c of [action, sender, subject, hours]) c.addEventListener("change", load);
+  page.append(el("h2", {}, "Messages"), el("div", { class: "filters" }, action, sender, subject, hours,
+    el("span", { class: "muted" }, "updates live")), table);
+  await load();
+  state.timer = setInterval(() => load().catch(() => {}), 5000);
+}
+
+async function messagePage(page, id) {
+  const m = await api("/v1/messages/" + encodeURIComponent(id));
+  const act = async (path, opts) => {
+    try { await api(path, opts); } catch (e) { alert(e.message); return; }
+    route();
+  };
+  const held = m.status === "quarantined" || m.status === "purged";
+  page.append(
+    el("p", {}, el("a", { href: "#/messages" }, "← all messages")),
+    el("h2", {}, m.subject || "(no subject)"),
+    el("div", { class: "card" },
+      el("p", {}, badge(m.action), " ", el("span", {}, `P(phish) ${pct(m.phish)} · P(spam) ${pct(m.spam)} · status ${m.status} · model ${m.model}`)),
+      el("p", { class: "muted" }, `From ${m.from || ""} · envelope ${m.mail_from} → ${(m.rcpt || []).join(", ")} · ${when(m.received_ms)}`),
+      el("div", { class: "actions" },
+        el("button", { type: "button", id: "report-phish", onclick: () => act(`/v1/messages/${id}/feedback`, { method: "POST", json: { label: "phish" } }) }, "Report phishing"),
+        el("button", { type: "button", id: "not-phish", onclick: () => act(`/v1/messages/${id}/feedback`, { method: "POST", json: { label: "ham" } }) }, "Not phishing"),
+        el("button", { type: "button", id: "report-spam", onclick: () => act(`/v1/messages/${id}/feedback`, { method: "POST", json: { label: "spam" } }) }, "Report spam"),
+        held ? el("button", { type: "button", id: "release", onclick: () => act(`/v1/messages/${id}/release`, { method: "POST" }) }, "Release from quarantine") : "",
+        el("button", { type: "button", class: "danger", id: "delete", onclick: async () => { if (confirm("Delete this message?")) { await api(`/v1/messages/${id}`, { method: "DELETE" }); location.hash = "#/messages"; } } }, "Delete"))),
+    el("div", { class: "grid" },
+      el("div", { class: "card" }, el("h2", {}, "Why"), el("ul", { id: "reasons" }, ...(m.reasons || []).map(r => el("li", {}, r)))),
+      el("div", { class: "card" }, el("h2", {}, "Top model contributions"),
+        el("table", {}, el("tbody", {}, ...(m.explanation || []).map(x => el("tr", {}, el("td", {}, x.text), el("td", { class: "num" }, x.weight.toFixed(2)))))))),
+    el("div", { class: "card" }, el("h2", {}, "Links (where they really go)"),
+      el("table", { id: "links" }, el("thead", {}, el("tr", {}, el("th", {}, "Text"), el("th", {}, "Goes to"), el("th", {}, "Domain"))),
+        el("tbody", {}, ...(m.links || []).map(l => el("tr", {}, el("td", {}, l.text), el("td", {}, l.href), el("td", {}, l.domain)))))),
+    el("div", { class: "card" }, el("h2", {}, "Message text (safe rendering)"), el("pre", { class: "body", id: "body" }, m.text || "")),
+    el("div", { class: "card" }, el("h2", {}, "Headers"),
+      el("table", {}, el("tbody", {}, ...(m.headers || []).map(([k, v]) => el("tr", {}, el("th", {}, k), el("td", {}, v)))))));
+}
+
+// ---- Dashboard -------------------------------------------------------------
+
+function bars(values, labels, color) {
+  const w = 480, h = 140, max = Math.max(1, ...values), bw = w / Math.max(1, values.length);
+  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  svg.setAttribute("viewBox", `0 0 ${w} ${h + 16}`);
+  svg.setAttribute("width", "100%");
+  values.forEach((v, i) => {
+    const r = document.createElementNS(svg.namespaceURI, "rect");
+    const bh = (v / max) * h;
+    r.setAttribute("x", i * bw + 1); r.setAttribute("y", h - bh); r.setAttribute("width", bw - 2); r.setAttribute("height", bh);
+    r.setAttribute("fill", color);
+    const t = document.createElementNS(svg.namespaceURI, "title"); t.textContent = `${labels[i]}: ${v}`; r.append(t);
+    svg.append(r);
+    if (i % Math.ceil(values.length / 8) === 0) {
+      const tx = document.createElementNS(svg.namespaceURI, "text");
+      tx.setAttribute("x", i * bw + 2); tx.setAttribute("y", h + 12); tx.textContent = labels[i];
+      svg.append(tx);
+    }
+  });
+  return svg;
+}
+
+async function dashboardPage(page) {
+  const s = await api("/v1/stats");
+  const hours = [], byAction = { inbox: [], junk: [], quarantine: [], reject: [] };
+  const start = Math.floor((Date.now() - 23 * 3600000) / 3600000) * 3600000;
+  for (let i = 0; i < 24; i++) { hours.push(new Date(start + i * 3600000).getHours() + "h"); for (const a in byAction) byAction[a].push(0); }
+  for (const b of s.volume_24h || []) {
+    const i = Math.round((b.start_ms - start) / 3600000);
+    if (i >= 0 && i < 24 && byAction[b.action]) byAction[b.action][i] += b.count;
+  }
+  const fb = s.feedback || { total: 0 };
+  const colors = { inbox: "#2e7d32", junk: "#b26a00", quarantine: "#c62828", reject: "#6a1b9a" };
+  page.append(el("h2", {}, "Dashboard"),
+    el("div", { class: "grid", id: "dashboard" },
+      ...Object.keys(byAction).map(a => el("div", { class: "card" }, el("h2", {}, `Volume: ${a} (24 h)`), bars(byAction[a], hours, colors[a]))),
+      el("div", { class: "card" }, el("h2", {}, "P(phish) histogram (24 h)"),
+        bars(s.phish_score_histogram_24h || [], ["0", ".1", ".2", ".3", ".4", ".5", ".6", ".7", ".8", ".9"], "#1f77b4")),
+      el("div", { class: "card" }, el("h2", {}, "Latency, 250 → delivered"),
+        el("p", {}, `p50 ${(s.latency.p50_ms || 0).toFixed(1)} ms · p99 ${(s.latency.p99_ms || 0).toFixed(1)} ms over ${s.latency.count || 0} messages`),
+        el("p", { class: "muted" }, `queue depth ${s.queue.depth}, oldest ${(s.queue.oldest_age_ms / 1000).toFixed(0)} s, dead letters ${s.queue.dead_letters}`)),
+      el("div", { class: "card" }, el("h2", {}, "Feedback"),
+        el("p", {}, `${fb.total} reports: ${fb.phish || 0} phishing, ${fb.spam || 0} spam, ${fb.ham || 0} not phishing`),
+        el("p", {}, `False positives reported: ${fb.false_positives || 0} (${s.messages ? pct((fb.false_positives || 0) / s.messages) : "0%"} of ${s.messages} messages); false negatives: ${fb.false_negatives || 0}`)),
+      el("div", { class: "card" }, el("h2", {}, "Live model"), el("p", {}, s.model))));
+}
+
+// ---- Models ----------------------------------------------------------------
+
+async function modelsPage(page) {
+  const m = await api("/v1/models");
+  const admin = state.role === "admin";
+  const act = async (path) => { try { await api(path, { method: "POST" }); } catch (e) { alert(e.message); } route(); };
+  page.append(el("h2", {}, "Models"), el("p", {}, "Live: ", el("strong", {}, m.live)),
+    admin ? el("div", { class: "actions" }, el("button", { type: "button", id: "rollback", onclick: () => act("/v1/models/rollback") }, "Roll back")) : "",
+    el("table", { id: "models" }, el("thead", {}, el("tr", {}, ...["Version", "Parent", "Status", "Created", "How", ""].map(h => el("th", {}, h)))),
+      el("tbody", {}, ...m.models.map(x => el("tr", {}, el("td", {}, x.version), el("td", {}, x.parent), el("td", {}, x.status),
+        el("td", {}, when(x.created_ms)), el("td", {}, x.trained_on),
+        el("td", {}, admin && x.status !== "live" ? el("button", { type: "button", onclick: () => act(`/v1/models/${encodeURIComponent(x.version)}/promote`) }, "Promote") : ""))))));
+}
+
+// ---- Routing ---------------------------------------------------------------
+
+async function route() {
+  clearInterval(state.timer);
+  const page = document.getElementById("page");
+  page.replaceChildren();
+  const [, name, arg] = (location.hash || "#/messages").split("/");
+  document.getElementById("nav").hidden = false;
+  document.getElementById("who").textContent = state.role ? `signed in (${state.role})` : "";
+  for (const a of document.querySelectorAll("nav a")) a.classList.toggle("active", a.dataset.page === (name === "message" ? "messages" : name));
+  try {
+    if (name === "message") await messagePage(page, decodeURIComponent(arg || ""));
+    else if (name === "dashboard") await dashboardPage(page);
+    else if (name === "models") await modelsPage(page);
+    else await messagesPage(page);
+  } catch (e) {
+    if (e.message !== "not logged in") page.append(el("p", { class: "error" }, e.message));
+  }
+}
+
+document.getElementById("login-form").addEventListener("submit", login);
+document.getElementById("logout").addEventListener("click", logout);
+window.addEventListener("hashchange", route);
+route();
