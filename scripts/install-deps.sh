@@ -13,12 +13,16 @@ PKGS=(
   libgtest-dev libgmock-dev libbenchmark-dev
   bogofilter python3 util-linux
   libssl-dev swaks libnet-ssleay-perl libio-socket-ssl-perl sqlite3 openssl
+  chromium
 )
 
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# Node.js and npm come with this kind of machine (not from Debian's
+# packages, which would conflict); the browser tests need them.
+command -v node >/dev/null && command -v npm >/dev/null || echo "install-deps: node and npm are missing; the browser tests need them" >&2
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 SUDO=""

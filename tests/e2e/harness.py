@@ -11,6 +11,9 @@ import time
 import urllib.request
 
 
+WEB_ROOT = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "web")
+
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
@@ -47,7 +50,7 @@ class Server:
         self.config = os.path.join(workdir, "phishstream.toml")
         with open(self.config, "w") as f:
             f.write(f'[smtp]\nlisten = "127.0.0.1:{self.smtp_port}"\n'
-                    f'[http]\nlisten = "127.0.0.1:{self.http_port}"\n'
+                    f'[http]\nlisten = "127.0.0.1:{self.http_port}"\nweb_root = "{WEB_ROOT}"\n'
                     f'[queue]\nretry_delay_ms = 200\nmax_retry_delay_ms = 1000\n{extra_config}')
         self.proc = None
         self.log = open(os.path.join(workdir, "serve.log"), "ab")

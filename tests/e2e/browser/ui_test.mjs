@@ -1,0 +1,88 @@
+// The web UI in a real browser (Debian's chromium, driven by playwright-core).
+// Run by ../browser_e2e.py, which starts the server and sends the mail.
+// Env: BASE_URL, UI_USER, UI_PASS, SHOTS (folder for screenshots),
+// HAM_SUBJECT (a ham message the model quarantined), PHISH_SUBJECT,
+// XSS_SUBJECT. Prints one JSON line with what it did.
+import { chromium } from "playwright-core";
+import assert from "node:assert/strict";
+
+const base = process.env.BASE_URL;
+const browser = await chromium.launch({
+  executablePath: "/usr/bin/chromium",
+  headless: true,
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"],
+});
+const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+let dialogs = 0;
+page.on("dialog", async d => { if (d.type() !== "confirm") dialogs++; await d.dismiss(); });
+const out = {};
+
+// Log in.
+await page.goto(base + "/");
+await page.waitForSelector("#login:not([hidden])");
+await page.fill("input[name=user]", process.env.UI_USER);
+await page.fill("input[name=password]", "wrong password");
+await page.click("#login-form button");
+await page.waitForSelector("#login-error:not(:empty)");
+await page.fill("input[name=password]", process.env.UI_PASS);
+await page.click("#login-form button");
+await page.waitForSelector("#messages tbody tr");
+const cookies = await page.context().cookies();
+const session = cookies.find(c => c.name === "ps_session");
+assert.ok(session && session.httpOnly && session.sameSite === "Strict", "session cookie is HttpOnly, SameSite=Strict");
+await page.screenshot({ path: process.env.SHOTS + "/ui-messages.png" });
+
+// A phishing message that came in over SMTP: filter to quarantine and open it.
+await page.selectOption("select[name=action]", "quarantine");
+const phishRow = page.locator("#messages tbody tr", { hasText: process.env.PHISH_SUBJECT });
+await phishRow.first().waitFor();
+await phishRow.first().click();
+await page.waitForSelector("#reasons li");
+out.phish_reasons = await page.locator("#reasons li").allTextContents();
+assert.ok(out.phish_reasons.length > 0, "a quarantined phish explains itself");
+await page.screenshot({ path: process.env.SHOTS + "/ui-detail.png", fullPage: true });
+
+// The XSS message renders inert: its script never runs, its links are text.
+await page.goto(base + "/#/messages");
+await page.selectOption("select[name=action]", "");
+await page.fill("input[name=subject]", "Quarterly");
+await page.locator("input[name=subject]").dispatchEvent("change");
+const xssRow = page.locator("#messages tbody tr", { hasText: process.env.XSS_SUBJECT });
+await xssRow.first().waitFor();
+await xssRow.first().click();
+await page.waitForSelector("#body");
+const title = await page.locator("#page h2").first().textContent();
+assert.ok(title.includes("<script>"), "the subject's markup is shown as text");
+const bodyText = await page.locator("#body").textContent();
+assert.ok(bodyText.includes("Figures attached"), "the body is shown as text");
+assert.equal(await page.evaluate(() => window.__pwned === undefined), true, "no injected script ran");
+assert.equal(await page.locator("#links a").count(), 0, "links are not clickable");
+assert.equal(await page.locator("main script, main iframe, main img[src^='http']").count(), 0);
+out.xss_title = title;
+await page.screenshot({ path: process.env.SHOTS + "/ui-xss-inert.png", fullPage: true });
+
+// A ham message the model quarantined: "Not phishing", then release.
+await page.goto(base + "/#/messages");
+await page.selectOption("select[name=action]", "quarantine");
+const hamRow = page.locator("#messages tbody tr", { hasText: process.env.HAM_SUBJECT });
+await hamRow.first().waitFor();
+out.ham_id = await hamRow.first().getAttribute("data-id");
+await hamRow.first().click();
+await page.waitForSelector("#not-phish");
+await page.click("#not-phish");
+await page.waitForSelector("#release");
+await page.click("#release");
+await page.waitForSelector("text=status released");
+
+// Dashboard.
+await page.goto(base + "/#/dashboard");
+await page.waitForSelector("#dashboard svg");
+await page.screenshot({ path: process.env.SHOTS + "/ui-dashboard.png", fullPage: true });
+await page.goto(base + "/#/models");
+await page.waitForSelector("#models tbody tr");
+out.models = await page.locator("#models tbody tr").count();
+
+assert.equal(dialogs, 0, "no alert() from message content");
+await browser.close();
+console.log(JSON.stringify(out));
