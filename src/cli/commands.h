@@ -26,6 +26,7 @@ struct TrainArgs {
   int epochs = 12;
   int jobs = 2;
   double source_balance = 0.5;
+  double fraction = 1.0;           ///< keep this share of the selected rows (by sha256), for learning-curve runs
   std::vector<std::string> reg;    ///< "ns=factor" overrides of per-namespace regularisation
   float l1 = -1, l2 = -1, alpha = -1;
 };

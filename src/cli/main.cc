@@ -33,6 +33,8 @@ int main(int argc, char** argv) {
   train->add_option("--source-balance", ta.source_balance, "0: weigh messages alike; 1: weigh sources alike")
       ->check(CLI::Range(0.0, 1.0));
 
+  train->add_option("--fraction", ta.fraction, "Train on this share of the selected messages (chosen by sha256)")
+      ->check(CLI::Range(0.0, 1.0));
   train->add_option("--reg", ta.reg, "Per-namespace regularisation factor, e.g. body=2 (repeatable)");
   train->add_option("--l1", ta.l1, "FTRL L1 strength");
   train->add_option("--l2", ta.l2, "FTRL L2 strength");

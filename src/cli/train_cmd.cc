@@ -49,6 +49,14 @@ int run_train(const TrainArgs& a) {
     return 2;
   }
   std::vector<eval::Row> sel = eval::select(*rows, split, rule);
+  if (a.fraction < 1.0) {
+    // Deterministic subsample: the sha256's second and third hex digits.
+    std::erase_if(sel, [&](const eval::Row& r) {
+      if (r.sha256.size() < 3) return false;
+      int v = std::stoi(r.sha256.substr(1, 2), nullptr, 16);
+      return v >= static_cast<int>(a.fraction * 256.0);
+    });
+  }
   if (sel.empty()) {
     std::cerr << "phishstream train: no messages selected from " << a.manifest << "\n";
     return 2;
