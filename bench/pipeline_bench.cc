@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/corpus.h"
+#include "eval/corpus.h"
 #include "cli/inputs.h"
 #include "eval/manifest.h"
 #include "mail/parse.h"
@@ -36,7 +36,7 @@ const Data& data() {
     features::Extractor ex;
     std::vector<std::string> errors;
     auto train_rows = eval::select(*rows, eval::Split::train, eval::SplitRule::hash);
-    auto tr = cli::load_examples(train_rows, ex, {}, 2, errors);
+    auto tr = eval::load_examples(train_rows, ex, {}, 2, errors);
     std::vector<model::Example> train;
     for (std::size_t i = 0; i < tr.examples.size(); ++i) if (tr.ok[i]) train.push_back(std::move(tr.examples[i]));
     d.model = model::train_batch(train, {}, {});

@@ -7,7 +7,7 @@
 #include <map>
 
 #include "cli/commands.h"
-#include "cli/corpus.h"
+#include "eval/corpus.h"
 #include "eval/metrics.h"
 #include "model/model_io.h"
 #include "scan/policy.h"
@@ -55,7 +55,7 @@ int run_eval(const EvalArgs& a) {
   std::vector<eval::Row> sel = eval::select(*rows, split, rule);
   features::Extractor ex;
   std::vector<std::string> errors;
-  Loaded l = load_examples(sel, ex, mail::Limits{}, a.jobs, errors);
+  eval::Loaded l = eval::load_examples(sel, ex, mail::Limits{}, a.jobs, errors);
   for (const auto& e : errors) std::cerr << "skipped " << e << "\n";
   scan::PolicyConfig pol;
   const model::Model& m = **loaded;

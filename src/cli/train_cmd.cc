@@ -7,7 +7,7 @@
 #include <sstream>
 
 #include "cli/commands.h"
-#include "cli/corpus.h"
+#include "eval/corpus.h"
 #include "model/model_io.h"
 
 namespace phishstream::cli {
@@ -64,7 +64,7 @@ int run_train(const TrainArgs& a) {
   auto t0 = std::chrono::steady_clock::now();
   features::Extractor ex;
   std::vector<std::string> errors;
-  Loaded l = load_examples(sel, ex, mail::Limits{}, a.jobs, errors);
+  eval::Loaded l = eval::load_examples(sel, ex, mail::Limits{}, a.jobs, errors);
   for (const auto& e : errors) std::cerr << "skipped " << e << "\n";
   std::vector<model::Example> examples;
   examples.reserve(sel.size());

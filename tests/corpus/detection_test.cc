@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "cli/corpus.h"
+#include "eval/corpus.h"
 #include "cli/inputs.h"
 #include "eval/manifest.h"
 #include "eval/metrics.h"
@@ -34,18 +34,18 @@ class Corpus : public ::testing::Test {
     std::vector<std::string> errors;
     train_rows = eval::select(all, eval::Split::train, eval::SplitRule::hash);
     test_rows = eval::select(all, eval::Split::test, eval::SplitRule::hash);
-    auto tr = cli::load_examples(train_rows, ex, {}, 2, errors);
+    auto tr = eval::load_examples(train_rows, ex, {}, 2, errors);
     ASSERT_TRUE(errors.empty()) << errors.front();
     for (std::size_t i = 0; i < tr.examples.size(); ++i)
       if (tr.ok[i]) train.push_back(std::move(tr.examples[i]));
     model::Metadata md;
     md.version = "test";
     mdl = model::train_batch(train, {}, md);
-    test = cli::load_examples(test_rows, ex, {}, 2, errors);
+    test = eval::load_examples(test_rows, ex, {}, 2, errors);
   }
   static inline std::vector<eval::Row> all, train_rows, test_rows;
   static inline std::vector<model::Example> train;
-  static inline cli::Loaded test;
+  static inline eval::Loaded test;
   static inline std::shared_ptr<model::Model> mdl;
 };
 

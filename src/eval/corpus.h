@@ -12,7 +12,7 @@
 #include "mail/message.h"
 #include "model/batch.h"
 
-namespace phishstream::cli {
+namespace phishstream::eval {
 
 struct Loaded {
   std::vector<model::Example> examples;  ///< aligned with the rows
@@ -20,7 +20,7 @@ struct Loaded {
   std::uint64_t bytes = 0;
 };
 
-Loaded load_examples(const std::vector<eval::Row>& rows, const features::Extractor& ex, const mail::Limits& lim,
+Loaded load_examples(const std::vector<Row>& rows, const features::Extractor& ex, const mail::Limits& lim,
                      int jobs, std::vector<std::string>& errors);
 
-}  // namespace phishstream::cli
+}  // namespace phishstream::eval

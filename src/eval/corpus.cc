@@ -1,0 +1,76 @@
+#include "eval/corpus.h"
+
+#include <atomic>
+#include <mutex>
+
+#include <algorithm>
+#include <atomic>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "mail/parse.h"
+
+namespace phishstream::eval {
+
+namespace {
+
+bool read_file(const std::string& path, std::string& out, std::string& err) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    err = "cannot open";
+    return false;
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  out = std::move(ss).str();
+  return true;
+}
+
+template <class Fn>
+void parallel_for(std::size_t n, int jobs, Fn&& fn) {
+  std::atomic<std::size_t> next{0};
+  auto worker = [&] {
+    for (std::size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < n;) fn(i);
+  };
+  std::vector<std::thread> ts;
+  for (int j = 1; j < std::max(1, jobs); ++j) ts.emplace_back(worker);
+  worker();
+  for (auto& t : ts) t.join();
+}
+
+}  // namespace
+
+
+Loaded load_examples(const std::vector<Row>& rows, const features::Extractor& ex, const mail::Limits& lim,
+                     int jobs, std::vector<std::string>& errors) {
+  Loaded out;
+  out.examples.resize(rows.size());
+  out.ok.assign(rows.size(), 0);
+  std::mutex mu;
+  std::atomic<std::uint64_t> bytes{0};
+  parallel_for(rows.size(), jobs, [&](std::size_t i) {
+    std::string data, err;
+    if (!read_file(rows[i].path, data, err)) {
+      std::lock_guard lk(mu);
+      errors.push_back(rows[i].path + ": " + err);
+      return;
+    }
+    bytes += data.size();
+    auto parsed = mail::parse(data, lim);
+    if (!parsed) {
+      std::lock_guard lk(mu);
+      errors.push_back(rows[i].path + ": " + parsed.error().message());
+      return;
+    }
+    auto e = ex.extract(*parsed);
+    out.examples[i].vec = std::move(e.vec);
+    out.examples[i].label = rows[i].label;
+    out.examples[i].source = rows[i].source;
+    out.ok[i] = 1;
+  });
+  out.bytes = bytes;
+  return out;
+}
+
+}  // namespace phishstream::eval
