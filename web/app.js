@@ -174,16 +174,43 @@ async function dashboardPage(page) {
 
 // ---- Models ----------------------------------------------------------------
 
+function rocChart(points) {
+  const w = 300, h = 200, svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  svg.setAttribute("viewBox", `0 0 ${w} ${h}`);
+  svg.setAttribute("width", "300");
+  const x = f => 30 + (Math.log10(Math.max(f, 1e-4)) + 4) / 4 * (w - 40), y = t => 10 + (1 - t) * (h - 30);
+  const line = document.createElementNS(svg.namespaceURI, "polyline");
+  line.setAttribute("points", points.map(([f, t]) => `${x(f).toFixed(1)},${y(t).toFixed(1)}`).join(" "));
+  line.setAttribute("fill", "none"); line.setAttribute("stroke", "#c62828"); line.setAttribute("stroke-width", "2");
+  svg.append(line);
+  for (const [label, f] of [["1e-4", 1e-4], ["1e-2", 1e-2], ["1", 1]]) {
+    const t = document.createElementNS(svg.namespaceURI, "text");
+    t.setAttribute("x", x(f) - 8); t.setAttribute("y", h - 5); t.textContent = label; svg.append(t);
+  }
+  return svg;
+}
+
 async function modelsPage(page) {
   const m = await api("/v1/models");
   const admin = state.role === "admin";
   const act = async (path) => { try { await api(path, { method: "POST" }); } catch (e) { alert(e.message); } route(); };
+  const chart = el("div", { class: "card", id: "roc" }, el("p", { class: "muted" }, "Select a retrained model to see its ROC curve."));
+  const showRoc = (x) => {
+    chart.replaceChildren(el("h2", {}, `ROC on the held-back slice: ${x.version}`), rocChart(x.metrics.roc || []),
+      el("p", {}, x.metrics.reason || ""));
+  };
+  const fig = (x, k, f) => (x.metrics && x.metrics[k] !== undefined ? f(x.metrics[k]) : "");
   page.append(el("h2", {}, "Models"), el("p", {}, "Live: ", el("strong", {}, m.live)),
-    admin ? el("div", { class: "actions" }, el("button", { type: "button", id: "rollback", onclick: () => act("/v1/models/rollback") }, "Roll back")) : "",
-    el("table", { id: "models" }, el("thead", {}, el("tr", {}, ...["Version", "Parent", "Status", "Created", "How", ""].map(h => el("th", {}, h)))),
-      el("tbody", {}, ...m.models.map(x => el("tr", {}, el("td", {}, x.version), el("td", {}, x.parent), el("td", {}, x.status),
+    admin ? el("div", { class: "actions" },
+      el("button", { type: "button", id: "rollback", onclick: () => act("/v1/models/rollback") }, "Roll back"),
+      el("button", { type: "button", id: "retrain", onclick: () => act("/v1/models/retrain") }, "Retrain now")) : "",
+    el("table", { id: "models" }, el("thead", {}, el("tr", {}, ...["Version", "Parent", "Status", "Created", "How", "AUC", "Ham out of inbox", ""].map(h => el("th", {}, h)))),
+      el("tbody", {}, ...m.models.map(x => el("tr", { class: x.metrics && x.metrics.roc ? "row" : "", onclick: () => { if (x.metrics && x.metrics.roc) showRoc(x); } },
+        el("td", {}, x.version), el("td", {}, x.parent), el("td", {}, x.status),
         el("td", {}, when(x.created_ms)), el("td", {}, x.trained_on),
-        el("td", {}, admin && x.status !== "live" ? el("button", { type: "button", onclick: () => act(`/v1/models/${encodeURIComponent(x.version)}/promote`) }, "Promote") : ""))))));
+        el("td", { class: "num" }, fig(x, "auc", v => v.toFixed(5))), el("td", { class: "num" }, fig(x, "ham_out_of_inbox", pct)),
+        el("td", {}, admin && x.status !== "live" && x.status !== "rejected" ? el("button", { type: "button", onclick: (e) => { e.stopPropagation(); act(`/v1/models/${encodeURIComponent(x.version)}/promote`); } }, "Promote") : ""))))),
+    chart);
 }
 
 // ---- Routing ---------------------------------------------------------------

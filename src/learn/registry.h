@@ -41,6 +41,8 @@ class ModelStore {
   virtual bool put_feedback(const std::string& message_id, const std::string& label, const std::string& user,
                             const std::string& action_before) = 0;
   virtual FeedbackCounts feedback_counts() = 0;
+  /// The latest label given to each reported message: (message id, label).
+  virtual std::vector<std::pair<std::string, std::string>> feedback_labels() = 0;
 };
 
 }  // namespace phishstream::learn

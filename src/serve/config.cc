@@ -129,6 +129,8 @@ ConfigResult load_config(const std::string& path) {
   r.get("policy", "trusted_authserv_ids", c.site.trusted_authserv_ids);
   r.get("policy", "protected_domains", c.site.protected_domains);
   r.get("policy", "retro_purge_hours", c.retro_purge_hours);
+  r.get("learning", "corpus", c.learning_corpus);
+  r.get("learning", "retrain_hours", c.retrain_hours);
   r.check_unknown();
   std::string h;
   unsigned short p;

@@ -55,7 +55,9 @@ struct ServeConfig {
   scan::PolicyConfig policy;
   std::vector<std::string> allow_senders, block_senders;
   features::SiteConfig site;
-  int retro_purge_hours = 48;  ///< how far back a phishing report or new model rescans INBOX mail (0: off)
+  int retro_purge_hours = 48;
+  std::string learning_corpus;   ///< MANIFEST.tsv used with all feedback when retraining ("" : feedback only)
+  int retrain_hours = 24;        ///< periodic retraining (0: only on demand)  ///< how far back a phishing report or new model rescans INBOX mail (0: off)
 
   /// Fills the defaults that depend on state_dir.
   void resolve();

@@ -14,6 +14,7 @@
 #include "ingest/http/api.h"
 #include "ingest/smtp/session.h"
 #include "metrics/registry.h"
+#include "learn/retrain.h"
 #include "model/model_io.h"
 #include "queue/embedded/log_queue.h"
 #include "scan/scanner.h"
@@ -221,24 +222,44 @@ int run_server(const ServeConfig& cfg, const std::string& config_path) {
     std::cerr << "phishstream serve: created user 'admin' with password " << *pw
               << "\n  (shown once; change it with: phishstream user passwd admin)\n";
   learn::Learner learner(scanner, *st);
-  // Retroactive purge runs on its own thread: a report must not stall SMTP.
+  // Retroactive purges and retraining run on a maintenance thread: neither
+  // may stall SMTP or the API.
+  learn::RetrainOptions ro;
+  ro.corpus_manifest = cfg.learning_corpus;
+  learn::Retrainer retrainer(scanner, learner, *st, *st, ro);
   std::mutex purge_mu;
   std::condition_variable purge_cv;
-  bool purge_wanted = false, purge_stop = false;
+  bool purge_wanted = false, retrain_wanted = false, purge_stop = false;
   std::thread purger([&] {
     std::unique_lock lk(purge_mu);
     while (true) {
-      purge_cv.wait(lk, [&] { return purge_wanted || purge_stop; });
+      purge_cv.wait(lk, [&] { return purge_wanted || retrain_wanted || purge_stop; });
       if (purge_stop) return;
+      bool retrain = retrain_wanted;
+      retrain_wanted = false;
+      purge_wanted = purge_wanted || retrain;
+      lk.unlock();
+      if (retrain) {
+        auto rep = retrainer.run();
+        std::cerr << "phishstream: retrain " << rep.version << ": " << (rep.promoted ? "promoted" : "rejected") << " ("
+                  << rep.reason << ")\n";
+      }
+      lk.lock();
+      if (!purge_wanted) continue;
       purge_wanted = false;
       lk.unlock();
       auto since = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count() -
                    static_cast<std::int64_t>(cfg.retro_purge_hours) * 3600000;
-      auto ids = pipeline.retro_purge(since);
+      auto ids = cfg.retro_purge_hours > 0 ? pipeline.retro_purge(since) : std::vector<std::string>{};
       if (!ids.empty()) std::cerr << "phishstream: retroactive purge took " << ids.size() << " message(s) out of INBOX\n";
       lk.lock();
     }
   });
+  auto trigger_retrain = [&] {
+    std::lock_guard lk(purge_mu);
+    retrain_wanted = true;
+    purge_cv.notify_one();
+  };
   auto trigger_purge = [&] {
     if (cfg.retro_purge_hours <= 0) return;
     std::lock_guard lk(purge_mu);
@@ -257,7 +278,7 @@ int run_server(const ServeConfig& cfg, const std::string& config_path) {
   reg.gauge("phishstream_feedback_false_positives", "Reported ham that had been moved out of the inbox",
             [&] { return static_cast<double>(st->feedback_counts().false_positive); });
   http::Api api({scanner, *st, *q, reg, ready, auth, cfg.metrics_need_auth, &learner, st.get(),
-                 [&](const std::string& id) { return pipeline.release(id); }, trigger_purge, cfg.web_root});
+                 [&](const std::string& id) { return pipeline.release(id); }, trigger_purge, trigger_retrain, cfg.web_root});
   Shared sh{cfg, {}, *q, api, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr};
   sh.smtp.hostname = cfg.hostname;
   sh.smtp.max_message_bytes = cfg.smtp_max_message_bytes;
@@ -332,6 +353,17 @@ int run_server(const ServeConfig& cfg, const std::string& config_path) {
     retention.async_wait([&](boost::system::error_code e) { if (!e) purge(); });
   };
   purge();
+  asio::steady_timer retrain_timer(io);
+  std::function<void()> schedule_retrain = [&] {
+    if (cfg.retrain_hours <= 0) return;
+    retrain_timer.expires_after(std::chrono::hours(cfg.retrain_hours));
+    retrain_timer.async_wait([&](boost::system::error_code e) {
+      if (e) return;
+      trigger_retrain();
+      schedule_retrain();
+    });
+  };
+  schedule_retrain();
   asio::steady_timer drain(io);
   stop_signals.async_wait([&](boost::system::error_code ec, int sig) {
     if (ec) return;
@@ -348,6 +380,7 @@ int run_server(const ServeConfig& cfg, const std::string& config_path) {
       if (sh.active == 0 || left == 0) {
         hup.cancel();
         retention.cancel();
+        retrain_timer.cancel();
         io.stop();
         return;
       }

@@ -322,6 +322,12 @@ Response Api::models_route(const Request& req, const std::string& path, const au
   }
   if (req.method() != bhttp::verb::post) return json_error(req, bhttp::status::method_not_allowed, "method_not_allowed", "use POST");
   if (p.role != auth::Role::admin) return json_error(req, bhttp::status::forbidden, "forbidden", "admin role required");
+  if (path == "/v1/models/retrain") {
+    if (!d_.retrain) return json_error(req, bhttp::status::service_unavailable, "unavailable", "retraining is not configured");
+    d_.retrain();
+    Response r = make(req, bhttp::status::accepted, R"({"status":"started"})");
+    return r;
+  }
   if (path == "/v1/models/rollback") {
     auto v = d_.learner->rollback();
     if (!v) return json_error(req, bhttp::status::conflict, "no_previous", "no earlier live model");

@@ -12,7 +12,8 @@
 //   GET/POST /v1/tokens, DELETE /v1/tokens/{id}, GET /v1/users   (admin)
 //   POST /v1/messages/{id}/feedback  {"label":"phish|spam|ham"}: learn now
 //   POST /v1/messages/{id}/release   deliver a held message to INBOX
-//   GET  /v1/models, POST /v1/models/{version}/promote, POST /v1/models/rollback (admin)
+//   GET  /v1/models, POST /v1/models/{version}/promote, POST /v1/models/rollback,
+//   POST /v1/models/retrain (admin; runs in the background, result in /v1/models)
 //   GET  /v1/stats           feedback counts, implied FP/FN, live model, queue
 //
 // Every /v1 route but login needs a bearer token or a session cookie: 401
@@ -58,6 +59,8 @@ struct ApiDeps {
   /// Starts a retroactive purge in the background (after a phishing report
   /// or a model change); returns at once.
   std::function<void()> retro_purge;
+  /// Starts a retraining run in the background.
+  std::function<void()> retrain;
   /// Folder of the web UI's static files ("" serves none).
   std::string web_root;
 };

@@ -471,6 +471,14 @@ bool SqliteStore::put_feedback(const std::string& message_id, const std::string&
   return st.step() == SQLITE_DONE;
 }
 
+std::vector<std::pair<std::string, std::string>> SqliteStore::feedback_labels() {
+  std::lock_guard lk(read_mu_);
+  Stmt st(r_, "SELECT message_id, label FROM feedback WHERE id IN (SELECT max(id) FROM feedback GROUP BY message_id)");
+  std::vector<std::pair<std::string, std::string>> out;
+  while (st.step() == SQLITE_ROW) out.emplace_back(st.col_text(0), st.col_text(1));
+  return out;
+}
+
 learn::FeedbackCounts SqliteStore::feedback_counts() {
   std::lock_guard lk(read_mu_);
   learn::FeedbackCounts c;

@@ -64,6 +64,7 @@ class SqliteStore final : public Store, public auth::AuthStore, public learn::Mo
   bool put_feedback(const std::string& message_id, const std::string& label, const std::string& user,
                     const std::string& action_before) override;
   learn::FeedbackCounts feedback_counts() override;
+  std::vector<std::pair<std::string, std::string>> feedback_labels() override;
 
   int schema_version();
 

@@ -1,0 +1,91 @@
+#include "learn/retrain.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include "eval/corpus.h"
+#include "model/batch.h"
+#include "store/sqlite/sqlite_store.h"
+
+using namespace phishstream;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A small corpus written here: ham about meetings, phish about passwords.
+std::string write_corpus(const fs::path& dir, bool flip) {
+  fs::create_directories(dir);
+  std::ofstream man(dir / "MANIFEST.tsv");
+  man << "path\tlabel\tsource\tdate\tsha256\n";
+  for (int i = 0; i < 60; ++i) {
+    std::string n = std::to_string(i);
+    std::ofstream(dir / ("h" + n + ".eml")) << "From: a" << n << "@example.org\nSubject: minutes " << n
+                                            << "\n\nThe meeting notes and the build log for sprint " << n << " are attached.\n";
+    std::ofstream(dir / ("p" + n + ".eml")) << "From: it" << n << "@example.xyz\nSubject: verify your account\n\n"
+                                            << "Your mailbox will be suspended. Verify your password now at http://203.0.113."
+                                            << i << "/login\n";
+    char h[8], p[8];
+    std::snprintf(h, sizeof h, "%x0%x", i % 16, i % 10);
+    std::snprintf(p, sizeof p, "%x5%x", (i + 3) % 16, (i + 5) % 10);
+    // `flip` corrupts the labels of the rows the retrainer trains on and
+    // leaves the held-back ones (sha256 ending in 0, 5 or a) right.
+    auto held = [](const char* sha) { char c = sha[std::strlen(sha) - 1]; return c == '0' || c == '5' || c == 'a'; };
+    man << "h" << n << ".eml\t" << (flip && !held(h) ? "phish" : "ham") << "\tt\t\t" << h << "\n";
+    man << "p" << n << ".eml\t" << (flip && !held(p) ? "ham" : "phish") << "\tt\t\t" << p << "\n";
+  }
+  return (dir / "MANIFEST.tsv").string();
+}
+
+struct RetrainTest : ::testing::Test {
+  fs::path dir = fs::path(::testing::TempDir()) / "retrain";
+  void SetUp() override { fs::remove_all(dir); }
+  std::shared_ptr<model::Model> trained(const std::string& manifest) {
+    auto rows = eval::load_manifest(manifest);
+    features::Extractor ex;
+    std::vector<std::string> errors;
+    auto l = eval::load_examples(*rows, ex, {}, 1, errors);
+    model::Metadata md;
+    md.version = "live-0";
+    return model::train_batch(l.examples, {}, md);
+  }
+};
+
+TEST_F(RetrainTest, AGoodCandidateGoesLive) {
+  auto manifest = write_corpus(dir / "good", false);
+  store::SqliteStore st(dir / "db");
+  scan::Scanner scanner(trained(manifest));
+  learn::Learner learner(scanner, st);
+  learn::RetrainOptions o;
+  o.corpus_manifest = manifest;
+  auto rep = learn::Retrainer(scanner, learner, st, st, o).run();
+  EXPECT_TRUE(rep.promoted) << rep.reason;
+  EXPECT_GT(rep.held_back, 10u);
+  EXPECT_EQ(scanner.model()->meta().version, rep.version);
+  auto models = st.models();
+  ASSERT_GE(models.size(), 2u);
+  EXPECT_NE(models[0].metrics_json.find("\"roc\""), std::string::npos);
+  EXPECT_EQ(models[0].parent, "live-0");
+}
+
+TEST_F(RetrainTest, AWorseCandidateIsRejectedWithItsReason) {
+  auto good = write_corpus(dir / "good", false);
+  auto corrupted = write_corpus(dir / "corrupted", true);
+  store::SqliteStore st(dir / "db");
+  scan::Scanner scanner(trained(good));
+  learn::Learner learner(scanner, st);
+  learn::RetrainOptions o;
+  o.corpus_manifest = corrupted;
+  auto rep = learn::Retrainer(scanner, learner, st, st, o).run();
+  EXPECT_FALSE(rep.promoted);
+  EXPECT_NE(rep.reason.find("AUC"), std::string::npos) << rep.reason;
+  EXPECT_EQ(scanner.model()->meta().version, "live-0");  // nothing changed
+  auto models = st.models();
+  ASSERT_GE(models.size(), 2u);
+  EXPECT_EQ(models[0].status, "rejected");
+  EXPECT_NE(models[0].metrics_json.find("\"reason\""), std::string::npos);
+}
+
+}  // namespace
