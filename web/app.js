@@ -169,7 +169,13 @@ async function dashboardPage(page) {
       el("div", { class: "card" }, el("h2", {}, "Feedback"),
         el("p", {}, `${fb.total} reports: ${fb.phish || 0} phishing, ${fb.spam || 0} spam, ${fb.ham || 0} not phishing`),
         el("p", {}, `False positives reported: ${fb.false_positives || 0} (${s.messages ? pct((fb.false_positives || 0) / s.messages) : "0%"} of ${s.messages} messages); false negatives: ${fb.false_negatives || 0}`)),
-      el("div", { class: "card" }, el("h2", {}, "Live model"), el("p", {}, s.model))));
+      el("div", { class: "card", id: "live-model" }, el("h2", {}, "Live model"), el("p", {}, s.model))));
+  const models = await api("/v1/models").catch(() => null);
+  const live = models && models.models.find(x => x.version === models.live);
+  if (live && live.metrics && live.metrics.auc !== undefined)
+    document.getElementById("live-model").append(el("p", {}, `held-back AUC ${live.metrics.auc.toFixed(5)}, ham out of inbox ${pct(live.metrics.ham_out_of_inbox)}`));
+  else if (live)
+    document.getElementById("live-model").append(el("p", { class: "muted" }, live.trained_on));
 }
 
 // ---- Models ----------------------------------------------------------------
@@ -213,6 +219,32 @@ async function modelsPage(page) {
     chart);
 }
 
+// ---- Tokens (admin) --------------------------------------------------------
+
+async function tokensPage(page) {
+  const t = await api("/v1/tokens");
+  const role = el("select", { name: "role" }, el("option", { value: "analyst" }, "analyst"), el("option", { value: "admin" }, "admin"));
+  const label = el("input", { name: "label", placeholder: "what it is for" });
+  const shown = el("p", { id: "new-token", class: "muted" });
+  const create = async () => {
+    const r = await api("/v1/tokens", { method: "POST", json: { role: role.value, label: label.value } });
+    shown.replaceChildren("New token (copy it now, it is shown once): ", el("code", {}, r.token));
+    const page2 = document.getElementById("page");
+    await refresh(page2.querySelector("tbody"));
+  };
+  const refresh = async (body) => {
+    const data = await api("/v1/tokens");
+    body.replaceChildren(...data.tokens.map(x => el("tr", {}, el("td", {}, x.id), el("td", {}, x.label), el("td", {}, x.role),
+      el("td", {}, x.revoked ? "revoked" : "active"),
+      el("td", {}, x.revoked ? "" : el("button", { type: "button", onclick: async () => { await api(`/v1/tokens/${encodeURIComponent(x.id)}`, { method: "DELETE" }); refresh(body); } }, "Revoke")))));
+  };
+  const body = el("tbody");
+  page.append(el("h2", {}, "API tokens"), el("div", { class: "filters" }, role, label, el("button", { type: "button", id: "create-token", onclick: create }, "Create token")), shown,
+    el("table", { id: "tokens" }, el("thead", {}, el("tr", {}, ...["Id", "Label", "Role", "State", ""].map(h => el("th", {}, h)))), body));
+  await refresh(body);
+  void t;
+}
+
 // ---- Routing ---------------------------------------------------------------
 
 async function route() {
@@ -222,11 +254,13 @@ async function route() {
   const [, name, arg] = (location.hash || "#/messages").split("/");
   document.getElementById("nav").hidden = false;
   document.getElementById("who").textContent = state.role ? `signed in (${state.role})` : "";
+  document.getElementById("tokens-link").hidden = state.role !== "admin";
   for (const a of document.querySelectorAll("nav a")) a.classList.toggle("active", a.dataset.page === (name === "message" ? "messages" : name));
   try {
     if (name === "message") await messagePage(page, decodeURIComponent(arg || ""));
     else if (name === "dashboard") await dashboardPage(page);
     else if (name === "models") await modelsPage(page);
+    else if (name === "tokens") await tokensPage(page);
     else await messagesPage(page);
   } catch (e) {
     if (e.message !== "not logged in") page.append(el("p", { class: "error" }, e.message));

@@ -83,6 +83,20 @@ await page.goto(base + "/#/models");
 await page.waitForSelector("#models tbody tr");
 out.models = await page.locator("#models tbody tr").count();
 
+// API tokens are created and revoked in the UI (admin).
+await page.goto(base + "/#/tokens");
+await page.waitForSelector("#create-token");
+await page.click("#create-token");
+await page.waitForSelector("#new-token code");
+const token = await page.locator("#new-token code").textContent();
+assert.ok(token.startsWith("pst_"));
+const ok = await fetch(base + "/v1/queue", { headers: { Authorization: "Bearer " + token } });
+assert.equal(ok.status, 200);
+await page.locator("#tokens tbody tr", { hasText: "active" }).last().locator("button").click();
+await page.waitForTimeout(300);
+const revoked = await fetch(base + "/v1/queue", { headers: { Authorization: "Bearer " + token } });
+assert.equal(revoked.status, 401, "a revoked token no longer works");
+
 assert.equal(dialogs, 0, "no alert() from message content");
 await browser.close();
 console.log(JSON.stringify(out));
