@@ -1,0 +1,230 @@
+// The milter protocol (version 6), written to Sendmail's specification
+// (libmilter/docs and include/libmilter/mfdef.h), as a server for Postfix
+// and Sendmail's before-queue filtering.
+//
+// Why not libmilter: libmilter owns its own threads and event loop and
+// calls back per connection; phishstream's ingest is Asio coroutines with a
+// deadline on every read and tests that drive a session through an
+// in-memory stream. The wire protocol is small and stable, so a native
+// session keeps one model of I/O, errors and tests for SMTP and milter.
+//
+// run_milter_session() speaks the protocol on any AsyncStream until the MTA
+// quits or the link fails. At end-of-body it hands the message (headers as
+// the MTA passed them, CRLF, body) and the envelope (with the milter macros)
+// to a MilterDecider and answers as it says: accept with headers added,
+// quarantine (hold) or discard, reject (550 5.7.1), or tempfail (451 4.7.1).
+// Ownership: the caller keeps the stream, config and decider alive until
+// the awaitable completes; one session runs on one strand at a time.
+#pragma once
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <chrono>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "ingest/smtp/session.h"
+
+namespace phishstream::milter {
+
+/// Protocol failures; each ends the session.
+enum class error { bad_packet = 1, too_big, timeout };
+
+struct Config {
+  std::size_t max_message_bytes = 25u << 20;
+  std::chrono::milliseconds timeout{std::chrono::minutes(5)};
+};
+
+struct Decision {
+  enum Kind { accept, quarantine, discard, reject, tempfail } kind = accept;
+  std::vector<std::pair<std::string, std::string>> add_headers;
+  std::string reason;  ///< quarantine reason or reply text
+};
+
+/// Decides on one message. Called from the session's executor; may block
+/// (scanning is microseconds) but must not throw.
+class Decider {
+ public:
+  virtual ~Decider() = default;
+  virtual Decision decide(const smtp::Envelope& env, const std::map<std::string, std::string>& macros,
+                          std::string message) = 0;
+};
+
+namespace detail {
+
+inline std::string packet(char cmd, std::string_view data) {
+  std::string p;
+  auto n = static_cast<std::uint32_t>(data.size() + 1);
+  p.push_back(static_cast<char>(n >> 24));
+  p.push_back(static_cast<char>(n >> 16));
+  p.push_back(static_cast<char>(n >> 8));
+  p.push_back(static_cast<char>(n));
+  p.push_back(cmd);
+  p.append(data);
+  return p;
+}
+
+inline std::vector<std::string> split_nul(std::string_view d) {
+  std::vector<std::string> out;
+  std::size_t i = 0;
+  while (i < d.size()) {
+    std::size_t z = d.find('\0', i);
+    if (z == std::string_view::npos) z = d.size();
+    out.emplace_back(d.substr(i, z - i));
+    i = z + 1;
+  }
+  return out;
+}
+
+inline std::string strip_brackets(std::string s) {
+  if (s.size() >= 2 && s.front() == '<' && s.back() == '>') return s.substr(1, s.size() - 2);
+  return s;
+}
+
+}  // namespace detail
+
+// SMFIF_ADDHDRS | SMFIF_QUARANTINE
+inline constexpr std::uint32_t kActions = 0x01 | 0x20;
+
+template <class Stream>
+boost::asio::awaitable<void> run_milter_session(Stream& s, const Config& cfg, Decider& decider) {
+  namespace asio = boost::asio;
+  using asio::use_awaitable;
+  asio::steady_timer deadline(s.get_executor());
+  smtp::Envelope env;
+  std::map<std::string, std::string> macros;
+  std::string headers, body;
+  bool too_big = false;
+
+  auto send = [&](std::string p) -> asio::awaitable<bool> {
+    auto [ec, n] = co_await asio::async_write(s, asio::buffer(p), asio::as_tuple(use_awaitable));
+    co_return !ec;
+  };
+  auto read_exact = [&](void* buf, std::size_t n) -> asio::awaitable<bool> {
+    deadline.expires_after(cfg.timeout);
+    deadline.async_wait([&s](boost::system::error_code ec) {
+      if (!ec) smtp::cancel_stream(s);
+    });
+    auto [ec, got] = co_await asio::async_read(s, asio::buffer(buf, n), asio::as_tuple(use_awaitable));
+    deadline.cancel();
+    co_return !ec && got == n;
+  };
+  auto reset_message = [&] {
+    env.mail_from.clear();
+    env.rcpt.clear();
+    headers.clear();
+    body.clear();
+    too_big = false;
+  };
+
+  while (true) {
+    unsigned char len[4];
+    if (!co_await read_exact(len, 4)) co_return;
+    std::uint32_t n = (std::uint32_t{len[0]} << 24) | (std::uint32_t{len[1]} << 16) | (std::uint32_t{len[2]} << 8) | len[3];
+    if (n == 0 || n > (1u << 20) + 1024) co_return;  // bad packet: the MTA applies its default action
+    std::string pkt(n, '\0');
+    if (!co_await read_exact(pkt.data(), n)) co_return;
+    char cmd = pkt[0];
+    std::string_view data(pkt.data() + 1, n - 1);
+    switch (cmd) {
+      case 'O': {  // option negotiation: version 6, the actions we use, no protocol steps skipped
+        std::string d;
+        for (std::uint32_t v : {6u, kActions, 0u})
+          for (int k = 3; k >= 0; --k) d.push_back(static_cast<char>(v >> (8 * k)));
+        if (!co_await send(detail::packet('O', d))) co_return;
+        break;
+      }
+      case 'D': {  // macros: a command letter, then name\0value\0 pairs
+        auto f = detail::split_nul(data.substr(data.empty() ? 0 : 1));
+        for (std::size_t i = 0; i + 1 < f.size(); i += 2) {
+          std::string k = f[i];
+          if (k.size() > 2 && k.front() == '{' && k.back() == '}') k = k.substr(1, k.size() - 2);
+          macros[k] = f[i + 1];
+        }
+        if (macros.count("client_addr")) env.client_ip = macros["client_addr"];
+        break;
+      }
+      case 'C': {  // connect: hostname\0 family port address\0
+        auto f = detail::split_nul(data);
+        if (!f.empty()) macros["client_name"] = f[0];
+        if (f.size() > 1 && f[1].size() > 3) env.client_ip = f[1].substr(3);
+        if (!co_await send(detail::packet('c', ""))) co_return;
+        break;
+      }
+      case 'H':
+        env.helo = detail::split_nul(data).empty() ? "" : detail::split_nul(data)[0];
+        if (!co_await send(detail::packet('c', ""))) co_return;
+        break;
+      case 'M': {
+        reset_message();
+        auto f = detail::split_nul(data);
+        env.mail_from = f.empty() ? "" : detail::strip_brackets(f[0]);
+        if (!co_await send(detail::packet('c', ""))) co_return;
+        break;
+      }
+      case 'R': {
+        auto f = detail::split_nul(data);
+        if (!f.empty()) env.rcpt.push_back(detail::strip_brackets(f[0]));
+        if (!co_await send(detail::packet('c', ""))) co_return;
+        break;
+      }
+      case 'L': {
+        auto f = detail::split_nul(data);
+        if (f.size() >= 1 && headers.size() < cfg.max_message_bytes)
+          headers += f[0] + ":" + (f.size() > 1 && !f[1].empty() && f[1][0] != ' ' ? " " : "") + (f.size() > 1 ? f[1] : "") + "\r\n";
+        if (!co_await send(detail::packet('c', ""))) co_return;
+        break;
+      }
+      case 'B':
+        if (body.size() + data.size() > cfg.max_message_bytes) too_big = true;
+        else body.append(data);
+        if (!co_await send(detail::packet('c', ""))) co_return;
+        break;
+      case 'E': {
+        if (!data.empty()) body.append(data);
+        Decision d = too_big ? Decision{Decision::accept, {}, "too big to scan"}
+                             : decider.decide(env, macros, headers + "\r\n" + body);
+        std::string out;
+        for (const auto& [k, v] : d.add_headers) out += detail::packet('h', k + std::string(1, '\0') + v + std::string(1, '\0'));
+        switch (d.kind) {
+          case Decision::accept: out += detail::packet('a', ""); break;
+          case Decision::quarantine:
+            out += detail::packet('q', d.reason + std::string(1, '\0'));
+            out += detail::packet('a', "");
+            break;
+          case Decision::discard: out += detail::packet('d', ""); break;
+          case Decision::reject:
+            out += detail::packet('y', "550 5.7.1 " + (d.reason.empty() ? std::string("Message rejected as phishing") : d.reason) + std::string(1, '\0'));
+            break;
+          case Decision::tempfail:
+            out += detail::packet('y', "451 4.7.1 " + (d.reason.empty() ? std::string("Try again later") : d.reason) + std::string(1, '\0'));
+            break;
+        }
+        if (!co_await send(out)) co_return;
+        reset_message();
+        break;
+      }
+      case 'A':  // abort this message, keep the connection
+        reset_message();
+        break;
+      case 'Q':
+        co_return;
+      case 'K':  // the MTA reuses the milter connection for a new SMTP connection
+        reset_message();
+        macros.clear();
+        env = {};
+        break;
+      default:  // 'N' end of headers, 'T' DATA, 'U' unknown SMTP command, anything newer
+        if (!co_await send(detail::packet('c', ""))) co_return;
+        break;
+    }
+  }
+}
+
+}  // namespace phishstream::milter

@@ -1,0 +1,140 @@
+// The milter session driven with the packets Postfix sends, through
+// MemStream. The decider here is a fake for this unit test; the scanner
+// behind the real one has its own tests.
+#include "ingest/milter/milter.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include "testing/mem_stream.h"
+
+using namespace phishstream;
+using milter::detail::packet;
+
+namespace {
+
+struct FakeDecider : milter::Decider {
+  milter::Decision next;
+  smtp::Envelope env;
+  std::map<std::string, std::string> macros;
+  std::string message;
+  int calls = 0;
+  milter::Decision decide(const smtp::Envelope& e, const std::map<std::string, std::string>& m, std::string msg) override {
+    env = e;
+    macros = m;
+    message = std::move(msg);
+    ++calls;
+    return next;
+  }
+};
+
+std::string z(std::string_view s) { return std::string(s) + std::string(1, '\0'); }
+
+std::string conversation() {
+  std::string in;
+  std::string opt;
+  for (std::uint32_t v : {6u, 0x1FFu, 0x1FFFFFu})
+    for (int k = 3; k >= 0; --k) opt.push_back(static_cast<char>(v >> (8 * k)));
+  in += packet('O', opt);
+  in += packet('D', "C" + z("{client_addr}") + z("192.0.2.7") + z("j") + z("mx.example.org"));
+  in += packet('C', z("mail.sender.example") + "4" + std::string("\x00\x19", 2) + z("192.0.2.7"));
+  in += packet('H', z("mail.sender.example"));
+  in += packet('D', "M" + z("i") + z("4XyZ1A"));
+  in += packet('M', z("<a@sender.example>") + z("SIZE=100"));
+  in += packet('R', z("<tom@example.org>"));
+  in += packet('R', z("<ann@example.org>"));
+  in += packet('L', z("From") + z("a@sender.example"));
+  in += packet('L', z("Subject") + z(" hello"));
+  in += packet('N', "");
+  in += packet('B', "first line\r\n");
+  in += packet('B', "second line\r\n");
+  in += packet('E', "");
+  in += packet('Q', "");
+  return in;
+}
+
+std::string run(const std::string& input, milter::Decider& d, bool eof = true, std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+  boost::asio::io_context io;
+  phishstream::testing::MemStream s(io.get_executor());
+  s.feed(input);
+  if (eof) s.close_input();
+  milter::Config cfg;
+  cfg.timeout = timeout;
+  boost::asio::co_spawn(io, milter::run_milter_session(s, cfg, d), boost::asio::detached);
+  io.run();
+  return s.output();
+}
+
+// Splits the session's output into (command, data) packets.
+std::vector<std::pair<char, std::string>> packets(const std::string& out) {
+  std::vector<std::pair<char, std::string>> v;
+  std::size_t i = 0;
+  while (i + 5 <= out.size()) {
+    std::uint32_t n = (static_cast<unsigned char>(out[i]) << 24) | (static_cast<unsigned char>(out[i + 1]) << 16) |
+                      (static_cast<unsigned char>(out[i + 2]) << 8) | static_cast<unsigned char>(out[i + 3]);
+    v.emplace_back(out[i + 4], out.substr(i + 5, n - 1));
+    i += 4 + n;
+  }
+  return v;
+}
+
+TEST(Milter, AcceptWithHeadersAndTheEnvelopeFromMacros) {
+  FakeDecider d;
+  d.next = {milter::Decision::accept, {{"X-Phishstream-Verdict", "inbox"}}, ""};
+  auto p = packets(run(conversation(), d));
+  ASSERT_GE(p.size(), 3u);
+  EXPECT_EQ(p[0].first, 'O');
+  EXPECT_EQ(p[0].second.substr(0, 4), std::string("\0\0\0\x06", 4));
+  EXPECT_EQ(p[p.size() - 2].first, 'h');
+  EXPECT_EQ(p[p.size() - 2].second, z("X-Phishstream-Verdict") + z("inbox"));
+  EXPECT_EQ(p.back().first, 'a');
+  EXPECT_EQ(d.calls, 1);
+  EXPECT_EQ(d.env.mail_from, "a@sender.example");
+  EXPECT_EQ(d.env.rcpt, (std::vector<std::string>{"tom@example.org", "ann@example.org"}));
+  EXPECT_EQ(d.env.client_ip, "192.0.2.7");
+  EXPECT_EQ(d.env.helo, "mail.sender.example");
+  EXPECT_EQ(d.macros["i"], "4XyZ1A");
+  EXPECT_EQ(d.message, "From: a@sender.example\r\nSubject: hello\r\n\r\nfirst line\r\nsecond line\r\n");
+}
+
+TEST(Milter, RejectTempfailQuarantineDiscard) {
+  FakeDecider d;
+  d.next = {milter::Decision::reject, {}, "Phishing (link_text_mismatch)"};
+  auto r = packets(run(conversation(), d));
+  EXPECT_EQ(r.back().first, 'y');
+  EXPECT_EQ(r.back().second, z("550 5.7.1 Phishing (link_text_mismatch)"));
+  d.next = {milter::Decision::tempfail, {}, ""};
+  EXPECT_EQ(packets(run(conversation(), d)).back().second, z("451 4.7.1 Try again later"));
+  d.next = {milter::Decision::quarantine, {{"X-Phishstream-Verdict", "quarantine"}}, "phishing"};
+  auto q = packets(run(conversation(), d));
+  EXPECT_EQ(q[q.size() - 2].first, 'q');
+  EXPECT_EQ(q.back().first, 'a');
+  d.next = {milter::Decision::discard, {}, ""};
+  EXPECT_EQ(packets(run(conversation(), d)).back().first, 'd');
+}
+
+TEST(Milter, AbortForgetsTheMessage) {
+  FakeDecider d;
+  std::string in = packet('M', z("<a@x.example>")) + packet('R', z("<b@y.example>")) + packet('B', "partial") +
+                   packet('A', "") + packet('M', z("<c@x.example>")) + packet('R', z("<d@y.example>")) +
+                   packet('B', "whole\r\n") + packet('E', "");
+  run(in, d);
+  EXPECT_EQ(d.env.mail_from, "c@x.example");
+  EXPECT_EQ(d.env.rcpt, std::vector<std::string>{"d@y.example"});
+  EXPECT_EQ(d.message, "\r\nwhole\r\n");
+}
+
+TEST(Milter, BadPacketsAndSilenceEndTheSession) {
+  FakeDecider d;
+  run(std::string("\xff\xff\xff\xff", 4), d);  // absurd length
+  run(std::string("\x00\x00\x00\x00", 4), d);  // empty packet
+  run(std::string("\x00\x00\x00\x10M", 5), d); // truncated
+  auto out = run(packet('M', z("<a@x>")), d, /*eof=*/false, std::chrono::milliseconds(50));  // then silence
+  EXPECT_EQ(d.calls, 0);
+  EXPECT_EQ(packets(out).size(), 1u);  // the 'c' for MAIL, then the deadline closed it
+}
+
+}  // namespace
