@@ -103,6 +103,10 @@ ConfigResult load_config(const std::string& path) {
   r.get("smtp", "tls_cert", c.smtp_tls_cert);
   r.get("smtp", "tls_key", c.smtp_tls_key);
   r.get("http", "listen", c.http_listen);
+  r.get("milter", "listen", c.milter_listen);
+  r.get("milter", "reject", c.milter_reject);
+  r.get("milter", "quarantine", c.milter_quarantine);
+  r.get("milter", "on_error", c.milter_on_error);
   r.get("http", "metrics_auth", c.metrics_need_auth);
   r.get("http", "web_root", c.web_root);
   r.get("queue", "dir", c.queue_dir);
@@ -139,6 +143,9 @@ ConfigResult load_config(const std::string& path) {
   if (c.delivery_mode != "maildir" && c.delivery_mode != "relay") r.err += "delivery.mode is maildir or relay; ";
   if (c.relay_protocol != "smtp" && c.relay_protocol != "lmtp") r.err += "delivery.relay_protocol is smtp or lmtp; ";
   if (!split_host_port(c.relay, h, p)) r.err += "delivery.relay must be host:port; ";
+  if (!c.milter_listen.empty() && !split_host_port(c.milter_listen, h, p)) r.err += "milter.listen must be host:port; ";
+  if (c.milter_quarantine != "hold" && c.milter_quarantine != "discard") r.err += "milter.quarantine is hold or discard; ";
+  if (c.milter_on_error != "tempfail" && c.milter_on_error != "accept") r.err += "milter.on_error is tempfail or accept; ";
   if (c.worker_threads < 1) r.err += "workers.threads must be at least 1; ";
   if (c.smtp_tls_cert.empty() != c.smtp_tls_key.empty()) r.err += "smtp.tls_cert and smtp.tls_key go together; ";
   if (!r.err.empty()) return ConfigResult(boost::system::in_place_error, "config " + path + ": " + r.err);

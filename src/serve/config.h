@@ -30,6 +30,10 @@ struct ServeConfig {
   std::filesystem::path smtp_tls_key;   ///< PEM private key
 
   std::string http_listen = "127.0.0.1:8025";
+  std::string milter_listen;              ///< e.g. "127.0.0.1:8891"; "" = no milter
+  bool milter_reject = false;             ///< reject verdicts answer 550 5.7.1 (else they are held)
+  std::string milter_quarantine = "hold"; ///< hold (Postfix hold queue) | discard
+  std::string milter_on_error = "tempfail"; ///< tempfail | accept
   bool metrics_need_auth = false;  ///< /metrics behind a bearer token
   std::string web_root = "web";    ///< the UI's static files
 

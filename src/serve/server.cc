@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "ingest/http/api.h"
+#include "ingest/milter/milter.h"
 #include "ingest/smtp/session.h"
 #include "metrics/registry.h"
 #include "learn/retrain.h"
@@ -46,6 +47,7 @@ asio::awaitable<void> smtp_connection(tcp::socket sock, Shared& sh) {
   auto ep = sock.remote_endpoint(ec);
   if (!ec) ip = ep.address().to_string();
   smtp::SessionStats st;
+  sock.set_option(tcp::no_delay(true), ec);
   try {
     auto end = co_await smtp::run_session(sock, sh.smtp, sh.queue, ip, st);
     if (end == smtp::SessionEnd::starttls && sh.tls) {
@@ -138,6 +140,78 @@ asio::awaitable<void> http_listener(tcp::acceptor& acc, Shared& sh) {
       continue;
     }
     asio::co_spawn(ex, http_connection(std::move(sock), sh), asio::detached);
+  }
+}
+
+// The milter's decisions: scan, record, answer per configuration.
+class InlineDecider final : public milter::Decider {
+ public:
+  InlineDecider(worker::Pipeline& p, const ServeConfig& cfg, metrics::Histogram& lat) : p_(p), cfg_(cfg), lat_(lat) {}
+  milter::Decision decide(const smtp::Envelope& env, const std::map<std::string, std::string>& macros,
+                          std::string message) override {
+    auto t0 = std::chrono::steady_clock::now();
+    auto it = macros.find("i");
+    auto v = p_.inline_verdict(env, it == macros.end() ? "" : it->second, message);
+    milter::Decision d;
+    if (!v) {
+      d.kind = cfg_.milter_on_error == "accept" ? milter::Decision::accept : milter::Decision::tempfail;
+      if (d.kind == milter::Decision::accept) d.add_headers.push_back({"X-Phishstream-Verdict", "unscanned"});
+    } else {
+      std::string h = worker::verdict_headers(*v);
+      for (std::size_t s = 0, e; (e = h.find("\r\n", s)) != std::string::npos; s = e + 2) {
+        std::string line = h.substr(s, e - s);
+        auto c = line.find(": ");
+        d.add_headers.push_back({line.substr(0, c), line.substr(c + 2)});
+      }
+      std::string why = v->signals.empty() ? "" : std::string(features::info(v->signals[0].signal).name);
+      switch (v->action) {
+        case scan::Action::inbox:
+        case scan::Action::junk:
+          d.kind = milter::Decision::accept;
+          break;
+        case scan::Action::reject:
+          if (cfg_.milter_reject) {
+            d.kind = milter::Decision::reject;
+            d.reason = "Message rejected as phishing" + (why.empty() ? std::string() : " (" + why + ")");
+            break;
+          }
+          [[fallthrough]];
+        case scan::Action::quarantine:
+          d.kind = cfg_.milter_quarantine == "discard" ? milter::Decision::discard : milter::Decision::quarantine;
+          d.reason = "phishstream: phishing" + (why.empty() ? std::string() : " (" + why + ")");
+          break;
+      }
+    }
+    lat_.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    return d;
+  }
+
+ private:
+  worker::Pipeline& p_;
+  const ServeConfig& cfg_;
+  metrics::Histogram& lat_;
+};
+
+asio::awaitable<void> milter_connection(tcp::socket sock, const milter::Config& mc, milter::Decider& d) {
+  boost::system::error_code nd;
+  sock.set_option(tcp::no_delay(true), nd);  // small request/reply packets: no Nagle delay
+  try {
+    co_await milter::run_milter_session(sock, mc, d);
+  } catch (const std::exception&) {
+  }
+  boost::system::error_code ec;
+  sock.close(ec);
+}
+
+asio::awaitable<void> milter_listener(tcp::acceptor& acc, Shared& sh, const milter::Config& mc, milter::Decider& d) {
+  auto ex = co_await asio::this_coro::executor;
+  while (!sh.stopping) {
+    auto [ec, sock] = co_await acc.async_accept(asio::as_tuple(use_awaitable));
+    if (ec) {
+      if (sh.stopping || ec == asio::error::operation_aborted) co_return;
+      continue;
+    }
+    asio::co_spawn(ex, milter_connection(std::move(sock), mc, d), asio::detached);
   }
 }
 
@@ -319,6 +393,19 @@ int run_server(const ServeConfig& cfg, const std::string& config_path) {
   worker::WorkerPool workers(*q, pipeline, reg, cfg.worker_threads);
   asio::co_spawn(io, smtp_listener(smtp_acc, sh), asio::detached);
   asio::co_spawn(io, http_listener(http_acc, sh), asio::detached);
+  tcp::acceptor milter_acc(io);
+  milter::Config mcfg;
+  mcfg.max_message_bytes = cfg.smtp_max_message_bytes;
+  InlineDecider decider(pipeline, cfg,
+                        reg.histogram("phishstream_milter_decision_seconds", "phishstream's own time per milter message",
+                                      "", {0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 1}));
+  if (!cfg.milter_listen.empty()) {
+    if (!open_acceptor(milter_acc, cfg.milter_listen, err)) {
+      std::cerr << "phishstream serve: " << err << "\n";
+      return 2;
+    }
+    asio::co_spawn(io, milter_listener(milter_acc, sh, mcfg, decider), asio::detached);
+  }
 
   asio::signal_set stop_signals(io, SIGTERM, SIGINT);
   asio::signal_set hup(io, SIGHUP);
@@ -373,6 +460,7 @@ int run_server(const ServeConfig& cfg, const std::string& config_path) {
     boost::system::error_code ignore;
     smtp_acc.close(ignore);
     http_acc.close(ignore);
+    milter_acc.close(ignore);
     q->close();
     // Give open sessions a moment to finish their transaction, then stop.
     auto poll = std::make_shared<std::function<void(int)>>();
@@ -393,7 +481,8 @@ int run_server(const ServeConfig& cfg, const std::string& config_path) {
   std::cerr << "phishstream serve: model " << (*loaded)->meta().version << ", " << q->recovered()
             << " queued messages recovered\n"
             << "  send mail to   smtp://" << cfg.smtp_listen << "\n"
-            << "  look at        http://" << cfg.http_listen << "/v1/messages  (metrics: /metrics)\n"
+            << "  look at        http://" << cfg.http_listen << "/  (API /v1/messages, metrics /metrics)\n"
+            << (cfg.milter_listen.empty() ? std::string() : "  milter on      inet:" + cfg.milter_listen + "\n")
             << "  mailboxes in   " << cfg.maildir_root.string() << "/<recipient>/\n"
             << "  state in       " << cfg.state_dir.string() << "/\n";
   io.run();

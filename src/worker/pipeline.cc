@@ -165,6 +165,48 @@ std::vector<std::string> Pipeline::retro_purge(std::int64_t since_ms) {
   return out;
 }
 
+std::optional<scan::Verdict> Pipeline::inline_verdict(const smtp::Envelope& env, const std::string& queue_id,
+                                                      const std::string& message) {
+  features::Envelope fenv;
+  fenv.mail_from = env.mail_from;
+  fenv.rcpt_to = env.rcpt;
+  auto r = scanner_.scan(message, fenv);
+  if (!r) return std::nullopt;
+  scan::Verdict v = std::move(*r);
+  v.action = apply_lists(v, !v.from.empty() ? v.from : env.mail_from);
+  switch (v.action) {
+    case scan::Action::inbox: inbox_->inc(); break;
+    case scan::Action::junk: junk_->inc(); break;
+    case scan::Action::quarantine: quarantine_->inc(); break;
+    case scan::Action::reject: reject_->inc(); break;
+  }
+  parse_->observe(static_cast<double>(v.times.parse_ns) / 1e9);
+  features_->observe(static_cast<double>(v.times.features_ns) / 1e9);
+  model_->observe(static_cast<double>(v.times.model_ns) / 1e9);
+  store::MessageRecord rec;
+  char id[64];
+  std::snprintf(id, sizeof id, "%011llxm%s", static_cast<unsigned long long>(now_ms()), header_safe(queue_id, 20).c_str());
+  rec.id = id;
+  rec.key = queue::message_key(env, message);
+  rec.received_ms = now_ms();
+  rec.client_ip = env.client_ip;
+  rec.helo = env.helo;
+  rec.mail_from = env.mail_from;
+  rec.rcpt = env.rcpt;
+  rec.from_addr = v.from;
+  rec.subject = v.subject;
+  rec.size = message.size();
+  rec.action = std::string(scan::to_string(v.action));
+  rec.p_phish = v.scores.p_phish;
+  rec.p_spam = v.scores.p_spam;
+  rec.model_version = v.model_version;
+  for (const auto& x : v.reasons) rec.reasons.push_back(x.text);
+  for (const auto& s : v.signals) rec.signals.emplace_back(features::info(s.signal).name);
+  rec.status = v.action == scan::Action::quarantine || v.action == scan::Action::reject ? "quarantined" : "passed (milter)";
+  if (store_.put(rec, message)) return std::nullopt;
+  return v;
+}
+
 std::error_code Pipeline::release(const std::string& id) {
   auto rec = store_.get(id);
   auto raw = store_.raw(id);

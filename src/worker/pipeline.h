@@ -55,6 +55,12 @@ class Pipeline {
   /// quarantine) back out of the mailboxes into the store's quarantine
   /// (status "purged"; release delivers it again). Returns the purged ids.
   std::vector<std::string> retro_purge(std::int64_t since_ms);
+  /// Inline (milter) scanning: scores the message, applies the lists,
+  /// records the verdict (and holds the raw message when quarantined) like
+  /// the queued path, and returns the verdict with its action. Delivery is
+  /// the MTA's.
+  std::optional<scan::Verdict> inline_verdict(const smtp::Envelope& env, const std::string& queue_id,
+                                              const std::string& message);
   /// Replaces the allow/block lists (SIGHUP).
   void set_lists(std::vector<std::string> allow, std::vector<std::string> block);
 
