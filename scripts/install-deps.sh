@@ -13,7 +13,7 @@ PKGS=(
   libgtest-dev libgmock-dev libbenchmark-dev
   bogofilter python3 util-linux
   libssl-dev swaks libnet-ssleay-perl libio-socket-ssl-perl sqlite3 openssl
-  chromium prometheus
+  chromium prometheus postfix
 )
 
 missing=()
@@ -29,5 +29,7 @@ SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 echo "install-deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
+# Postfix is only run as throwaway test instances: no system configuration.
+echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
