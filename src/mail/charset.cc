@@ -34,7 +34,10 @@ UConverter* converter_for(const std::string& name) {
   return c;
 }
 
+}  // namespace
+
 void append_utf8(std::string& out, char32_t cp) {
+  if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
   if (cp < 0x80) {
     out.push_back(static_cast<char>(cp));
   } else if (cp < 0x800) {
@@ -51,6 +54,8 @@ void append_utf8(std::string& out, char32_t cp) {
     out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
   }
 }
+
+namespace {
 
 // windows-1252 → UTF-8 without ICU: the fallback must never fail.
 std::string from_cp1252(std::string_view in) {

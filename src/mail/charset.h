@@ -15,6 +15,10 @@ namespace phishstream::mail {
 /// True when `s` is well-formed UTF-8.
 bool valid_utf8(std::string_view s) noexcept;
 
+/// Appends code point `cp` as UTF-8 (U+FFFD for surrogates and values
+/// past U+10FFFF).
+void append_utf8(std::string& out, char32_t cp);
+
 /// The longest prefix of `s` of at most `max` bytes that does not cut a
 /// UTF-8 sequence in two.
 std::string_view utf8_prefix(std::string_view s, std::size_t max) noexcept;

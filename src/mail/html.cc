@@ -40,25 +40,6 @@ std::string lower_nospace(std::string_view s) {
   return out;
 }
 
-void put_utf8(std::string& out, std::uint32_t cp) {
-  if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
-
 // Named character references that occur in mail; anything else is kept as
 // written.
 struct Named {
@@ -109,7 +90,7 @@ void decode_into(std::string& out, std::string_view s) {
         out.push_back('&');
         continue;
       }
-      put_utf8(out, cp);
+      append_utf8(out, cp == 0 ? 0xFFFD : cp);
       i = j < s.size() && s[j] == ';' ? j + 1 : j;
       continue;
     }
@@ -123,7 +104,7 @@ void decode_into(std::string& out, std::string_view s) {
       out.push_back('&');
       continue;
     }
-    put_utf8(out, hit->cp);
+    append_utf8(out, hit->cp);
     i = j < s.size() && s[j] == ';' ? j + 1 : j;
   }
 }

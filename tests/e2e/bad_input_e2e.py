@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 
-from harness import Server, maildir_files
+from harness import Server, maildir_files, wait_for
 
 
 class Dialog:
@@ -55,14 +55,6 @@ class Dialog:
 def delivered(work):
     return maildir_files(os.path.join(work, "var", "mail"))
 
-
-def wait_for(pred, timeout=20):
-    end = time.time() + timeout
-    while time.time() < end:
-        if pred():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def protocol_cases(srv, work):

@@ -125,6 +125,16 @@ class Server:
             before = page["next"]
 
 
+def wait_for(pred, timeout=20):
+    """Polls `pred` until it is true or `timeout` seconds pass."""
+    end = time.time() + timeout
+    while time.time() < end:
+        if pred():
+            return True
+        time.sleep(0.1)
+    return False
+
+
 ID_RE = re.compile(rb"with ESMTP id ([0-9a-f]+);")
 SEQ_RE = re.compile(rb"^X-Test-Seq: (\d+)$", re.M)
 
