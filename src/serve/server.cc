@@ -79,24 +79,32 @@ asio::awaitable<void> smtp_connection(tcp::socket sock, Shared& sh) {
   --sh.active;
 }
 
-asio::awaitable<void> smtp_listener(tcp::acceptor& acc, Shared& sh) {
-  auto ex = co_await asio::this_coro::executor;
+// Accepts connections until the acceptor closes; `start` spawns each one.
+template <class Start>
+asio::awaitable<void> accept_loop(tcp::acceptor& acc, Shared& sh, Start start) {
   while (!sh.stopping) {
     auto [ec, sock] = co_await acc.async_accept(asio::as_tuple(use_awaitable));
     if (ec) {
       if (sh.stopping || ec == asio::error::operation_aborted) co_return;
       continue;
     }
+    co_await start(std::move(sock));
+  }
+}
+
+asio::awaitable<void> smtp_listener(tcp::acceptor& acc, Shared& sh) {
+  auto ex = co_await asio::this_coro::executor;
+  co_await accept_loop(acc, sh, [&](tcp::socket sock) -> asio::awaitable<void> {
     sh.connections->inc();
     if (sh.active >= sh.cfg.smtp_max_connections) {
       sh.refused->inc();
       static const std::string busy = "421 4.3.2 Too many connections, try again later\r\n";
       co_await asio::async_write(sock, asio::buffer(busy), asio::as_tuple(use_awaitable));
-      continue;  // the socket closes here
+      co_return;  // the socket closes here
     }
     ++sh.active;
     asio::co_spawn(ex, smtp_connection(std::move(sock), sh), asio::detached);
-  }
+  });
 }
 
 asio::awaitable<void> http_connection(tcp::socket sock, Shared& sh) {
@@ -133,14 +141,10 @@ asio::awaitable<void> http_connection(tcp::socket sock, Shared& sh) {
 
 asio::awaitable<void> http_listener(tcp::acceptor& acc, Shared& sh) {
   auto ex = co_await asio::this_coro::executor;
-  while (!sh.stopping) {
-    auto [ec, sock] = co_await acc.async_accept(asio::as_tuple(use_awaitable));
-    if (ec) {
-      if (sh.stopping || ec == asio::error::operation_aborted) co_return;
-      continue;
-    }
+  co_await accept_loop(acc, sh, [&](tcp::socket sock) -> asio::awaitable<void> {
     asio::co_spawn(ex, http_connection(std::move(sock), sh), asio::detached);
-  }
+    co_return;
+  });
 }
 
 // The milter's decisions: scan, record, answer per configuration.
@@ -205,14 +209,10 @@ asio::awaitable<void> milter_connection(tcp::socket sock, const milter::Config& 
 
 asio::awaitable<void> milter_listener(tcp::acceptor& acc, Shared& sh, const milter::Config& mc, milter::Decider& d) {
   auto ex = co_await asio::this_coro::executor;
-  while (!sh.stopping) {
-    auto [ec, sock] = co_await acc.async_accept(asio::as_tuple(use_awaitable));
-    if (ec) {
-      if (sh.stopping || ec == asio::error::operation_aborted) co_return;
-      continue;
-    }
+  co_await accept_loop(acc, sh, [&](tcp::socket sock) -> asio::awaitable<void> {
     asio::co_spawn(ex, milter_connection(std::move(sock), mc, d), asio::detached);
-  }
+    co_return;
+  });
 }
 
 bool open_acceptor(tcp::acceptor& acc, const std::string& listen, std::string& err) {

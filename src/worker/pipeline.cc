@@ -47,6 +47,31 @@ bool matches(const std::vector<std::string>& list, const std::string& sender) {
   return false;
 }
 
+// The store record of a verdict: envelope, key fields, scores, reasons,
+// stage timings. `status` and the ids are the caller's.
+store::MessageRecord record_of(const smtp::Envelope& env, const scan::Verdict& v, std::size_t size) {
+  store::MessageRecord rec;
+  rec.client_ip = env.client_ip;
+  rec.helo = env.helo;
+  rec.mail_from = env.mail_from;
+  rec.rcpt = env.rcpt;
+  rec.from_addr = v.from;
+  rec.subject = v.subject;
+  rec.size = size;
+  rec.action = std::string(scan::to_string(v.action));
+  rec.p_phish = v.scores.p_phish;
+  rec.p_spam = v.scores.p_spam;
+  rec.model_version = v.model_version;
+  for (const auto& x : v.reasons) rec.reasons.push_back(x.text);
+  for (const auto& s : v.signals) rec.signals.emplace_back(features::info(s.signal).name);
+  char tj[160];
+  std::snprintf(tj, sizeof tj, "{\"parse_us\":%.1f,\"features_us\":%.1f,\"model_us\":%.1f}",
+                static_cast<double>(v.times.parse_ns) / 1e3, static_cast<double>(v.times.features_ns) / 1e3,
+                static_cast<double>(v.times.model_ns) / 1e3);
+  rec.timings_json = tj;
+  return rec;
+}
+
 }  // namespace
 
 std::string verdict_headers(const scan::Verdict& v) {
@@ -183,25 +208,12 @@ std::optional<scan::Verdict> Pipeline::inline_verdict(const smtp::Envelope& env,
   parse_->observe(static_cast<double>(v.times.parse_ns) / 1e9);
   features_->observe(static_cast<double>(v.times.features_ns) / 1e9);
   model_->observe(static_cast<double>(v.times.model_ns) / 1e9);
-  store::MessageRecord rec;
+  store::MessageRecord rec = record_of(env, v, message.size());
   char id[64];
   std::snprintf(id, sizeof id, "%011llxm%s", static_cast<unsigned long long>(now_ms()), header_safe(queue_id, 20).c_str());
   rec.id = id;
   rec.key = queue::message_key(env, message);
   rec.received_ms = now_ms();
-  rec.client_ip = env.client_ip;
-  rec.helo = env.helo;
-  rec.mail_from = env.mail_from;
-  rec.rcpt = env.rcpt;
-  rec.from_addr = v.from;
-  rec.subject = v.subject;
-  rec.size = message.size();
-  rec.action = std::string(scan::to_string(v.action));
-  rec.p_phish = v.scores.p_phish;
-  rec.p_spam = v.scores.p_spam;
-  rec.model_version = v.model_version;
-  for (const auto& x : v.reasons) rec.reasons.push_back(x.text);
-  for (const auto& s : v.signals) rec.signals.emplace_back(features::info(s.signal).name);
   rec.status = v.action == scan::Action::quarantine || v.action == scan::Action::reject ? "quarantined" : "passed (milter)";
   if (store_.put(rec, message)) return std::nullopt;
   return v;
@@ -262,28 +274,10 @@ std::error_code Pipeline::process(const queue::QueuedMessage& m) {
   }
 
   auto t0 = std::chrono::steady_clock::now();
-  store::MessageRecord rec;
+  store::MessageRecord rec = record_of(m.env, v, m.data.size());
   rec.id = m.id;
   rec.key = m.key;
   rec.received_ms = m.accepted_ms;
-  rec.client_ip = m.env.client_ip;
-  rec.helo = m.env.helo;
-  rec.mail_from = m.env.mail_from;
-  rec.rcpt = m.env.rcpt;
-  rec.from_addr = v.from;
-  rec.subject = v.subject;
-  rec.size = m.data.size();
-  rec.action = std::string(scan::to_string(v.action));
-  rec.p_phish = v.scores.p_phish;
-  rec.p_spam = v.scores.p_spam;
-  rec.model_version = v.model_version;
-  for (const auto& x : v.reasons) rec.reasons.push_back(x.text);
-  for (const auto& s : v.signals) rec.signals.emplace_back(features::info(s.signal).name);
-  char tj[160];
-  std::snprintf(tj, sizeof tj, "{\"parse_us\":%.1f,\"features_us\":%.1f,\"model_us\":%.1f}",
-                static_cast<double>(v.times.parse_ns) / 1e3, static_cast<double>(v.times.features_ns) / 1e3,
-                static_cast<double>(v.times.model_ns) / 1e3);
-  rec.timings_json = tj;
   rec.status = act == scan::Action::quarantine ? "quarantined" : "scanned";
   if (auto ec = store_.put(rec, m.data)) {
     failed_->inc();
