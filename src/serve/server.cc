@@ -155,13 +155,14 @@ class InlineDecider final : public milter::Decider {
                           std::string message) override {
     auto t0 = std::chrono::steady_clock::now();
     auto it = macros.find("i");
-    auto v = p_.inline_verdict(env, it == macros.end() ? "" : it->second, message);
+    std::string id;
+    auto v = p_.inline_verdict(env, it == macros.end() ? "" : it->second, message, &id);
     milter::Decision d;
     if (!v) {
       d.kind = cfg_.milter_on_error == "accept" ? milter::Decision::accept : milter::Decision::tempfail;
       if (d.kind == milter::Decision::accept) d.add_headers.push_back({"X-Phishstream-Verdict", "unscanned"});
     } else {
-      std::string h = worker::verdict_headers(*v);
+      std::string h = worker::verdict_headers(*v, id);
       for (std::size_t s = 0, e; (e = h.find("\r\n", s)) != std::string::npos; s = e + 2) {
         std::string line = h.substr(s, e - s);
         auto c = line.find(": ");

@@ -74,7 +74,7 @@ store::MessageRecord record_of(const smtp::Envelope& env, const scan::Verdict& v
 
 }  // namespace
 
-std::string verdict_headers(const scan::Verdict& v) {
+std::string verdict_headers(const scan::Verdict& v, std::string_view id) {
   char score[96];
   std::snprintf(score, sizeof score, "phish=%.4f spam=%.4f", v.scores.p_phish, v.scores.p_spam);
   std::string reasons;
@@ -85,7 +85,8 @@ std::string verdict_headers(const scan::Verdict& v) {
   if (reasons.empty()) reasons = "none";
   return "X-Phishstream-Score: " + std::string(score) + "\r\n" + "X-Phishstream-Verdict: " +
          std::string(scan::to_string(v.action)) + " (model " + header_safe(v.model_version, 64) + ")\r\n" +
-         "X-Phishstream-Reasons: " + header_safe(reasons, 200) + "\r\n";
+         "X-Phishstream-Reasons: " + header_safe(reasons, 200) + "\r\n" +
+         (id.empty() ? std::string() : "X-Phishstream-Id: " + header_safe(id, 64) + "\r\n");
 }
 
 std::string strip_own_headers(std::string_view d) {
@@ -191,7 +192,7 @@ std::vector<std::string> Pipeline::retro_purge(std::int64_t since_ms) {
 }
 
 std::optional<scan::Verdict> Pipeline::inline_verdict(const smtp::Envelope& env, const std::string& queue_id,
-                                                      const std::string& message) {
+                                                      const std::string& message, std::string* record_id) {
   features::Envelope fenv;
   fenv.mail_from = env.mail_from;
   fenv.rcpt_to = env.rcpt;
@@ -216,6 +217,7 @@ std::optional<scan::Verdict> Pipeline::inline_verdict(const smtp::Envelope& env,
   rec.received_ms = now_ms();
   rec.status = v.action == scan::Action::quarantine || v.action == scan::Action::reject ? "quarantined" : "passed (milter)";
   if (store_.put(rec, message)) return std::nullopt;
+  if (record_id) *record_id = rec.id;
   return v;
 }
 
@@ -230,6 +232,7 @@ std::error_code Pipeline::release(const std::string& id) {
                      " (phishstream, released from quarantine) with ESMTP id " + id + ";\r\n\t" + rfc5322_date() +
                      "\r\nX-Phishstream-Score: " + score +
                      "\r\nX-Phishstream-Verdict: released (was " + header_safe(rec->action, 16) + ")\r\n" +
+                     "X-Phishstream-Id: " + header_safe(id, 64) + "\r\n" +
                      strip_own_headers(*raw);
   for (const auto& rcpt : rec->rcpt) {
     if (store_.delivered(rec->key, rcpt)) continue;
@@ -289,7 +292,7 @@ std::error_code Pipeline::process(const queue::QueuedMessage& m) {
   if (act != scan::Action::quarantine) {
     std::string body = "Return-Path: <" + m.env.mail_from + ">\r\nReceived: from " + header_safe(m.env.helo, 100) + " (" +
                        header_safe(m.env.client_ip, 64) + ")\r\n\tby " + cfg_.hostname + " (phishstream) with " + (m.env.tls ? "ESMTPS" : "ESMTP") + " id " +
-                       m.id + ";\r\n\t" + rfc5322_date() + "\r\n" + verdict_headers(v) + strip_own_headers(m.data);
+                       m.id + ";\r\n\t" + rfc5322_date() + "\r\n" + verdict_headers(v, m.id) + strip_own_headers(m.data);
     deliver::Folder folder = act == scan::Action::junk ? deliver::Folder::junk : deliver::Folder::inbox;
     if (cfg_.relay) {
       std::vector<std::string> pending;

@@ -36,8 +36,10 @@ struct PipelineConfig {
   std::optional<deliver::RelayTarget> relay;
 };
 
-/// The header block a verdict adds (each line ends in CRLF).
-std::string verdict_headers(const scan::Verdict& v);
+/// The header block a verdict adds (each line ends in CRLF). `id` names the
+/// message in phishstream's store (X-Phishstream-Id), so that reports from
+/// mail clients (IMAPSieve) can find it.
+std::string verdict_headers(const scan::Verdict& v, std::string_view id = {});
 
 /// `data` with any X-Phishstream-* fields removed from its top-level
 /// header block, so that senders cannot forge a verdict.
@@ -60,7 +62,7 @@ class Pipeline {
   /// the queued path, and returns the verdict with its action. Delivery is
   /// the MTA's.
   std::optional<scan::Verdict> inline_verdict(const smtp::Envelope& env, const std::string& queue_id,
-                                              const std::string& message);
+                                              const std::string& message, std::string* record_id = nullptr);
   /// Replaces the allow/block lists (SIGHUP).
   void set_lists(std::vector<std::string> allow, std::vector<std::string> block);
 
