@@ -13,7 +13,7 @@ PKGS=(
   libgtest-dev libgmock-dev libbenchmark-dev
   bogofilter python3 util-linux
   libssl-dev swaks libnet-ssleay-perl libio-socket-ssl-perl sqlite3 openssl
-  chromium prometheus postfix dovecot-core dovecot-lmtpd dovecot-sieve dovecot-imapd
+  chromium prometheus postfix dovecot-core dovecot-lmtpd dovecot-sieve dovecot-imapd systemd curl
 )
 
 missing=()

@@ -3,6 +3,7 @@ loopback ports, a model trained on the corpus train split, corpus message
 selection, and Maildir inspection. Standard library only."""
 import json
 import os
+import shutil
 import re
 import signal
 import socket
@@ -151,3 +152,68 @@ def maildir_files(root):
                 if os.path.isdir(d):
                     out.extend((rcpt, folder, os.path.join(d, f)) for f in os.listdir(d))
     return out
+
+
+def start_dovecot(work, sieve_files=("phishstream.sieve",)):
+    """A throwaway Dovecot 2.3 with LMTP on a free loopback port and the
+    deploy/dovecot delivery rule. Returns (process, mail folder, LMTP port);
+    stop it with process.terminate()."""
+    import grp
+    import pwd
+    here = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    dv = os.path.join(work, "dovecot")
+    base, mail, sieve = (os.path.join(dv, d) for d in ("base", "mail", "sieve"))
+    for d in (base, mail, sieve):
+        os.makedirs(d, exist_ok=True)
+    for d in (work, dv):
+        os.chmod(d, 0o755)
+    os.chown(mail, pwd.getpwnam("dovecot").pw_uid, grp.getgrnam("dovecot").gr_gid)
+    for f in sieve_files:
+        shutil.copy(os.path.join(here, "deploy", "dovecot", f), sieve)
+    subprocess.run(["sievec", os.path.join(sieve, "phishstream.sieve")], check=True, capture_output=True)
+    lport = free_port()
+    conf = os.path.join(dv, "dovecot.conf")
+    with open(conf, "w") as f:
+        f.write(f"""base_dir = {base}
+state_dir = {base}/state
+log_path = /dev/stderr
+protocols = lmtp
+listen = 127.0.0.1
+default_internal_user = dovecot
+default_login_user = dovenull
+ssl = no
+mail_location = maildir:{mail}/%n
+first_valid_uid = 1
+passdb {{
+  driver = static
+  args = nopassword=y
+}}
+userdb {{
+  driver = static
+  args = uid=dovecot gid=dovecot home={mail}/%n
+}}
+service lmtp {{
+  inet_listener lmtp {{
+    address = 127.0.0.1
+    port = {lport}
+  }}
+}}
+protocol lmtp {{
+  mail_plugins = sieve
+  # Postfix sends user@domain; the mailbox is the local part.
+  auth_username_format = %n
+}}
+plugin {{
+  sieve_before = {sieve}/phishstream.sieve
+}}
+""")
+    log = open(os.path.join(work, "dovecot.log"), "wb")
+    proc = subprocess.Popen(["dovecot", "-c", conf, "-F"], stdout=log, stderr=log)
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", lport), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    return proc, mail, lport

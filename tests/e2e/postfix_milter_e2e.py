@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Postfix 3.7 (Debian) with the phishstream milter, as an operator wires it
 (deploy/postfix/main.cf.milter): swaks → Postfix smtpd → phishstream milter
-→ Postfix → delivery (Postfix's virtual Maildir delivery stands in for the
-final mailbox). Ham lands with the X-Phishstream-* headers; phishing gets
-550 5.7.1 at the SMTP level when rejection is on; both verdicts are in
-phishstream's store. Postfix runs as a throwaway instance on loopback with
+→ Postfix → Dovecot 2.3 over LMTP. Ham lands in the INBOX with the
+X-Phishstream-* headers; mail the policy quarantines (a blocked sender) is
+held in Postfix's hold queue and in phishstream's store; phishing gets
+550 5.7.1 at the SMTP level when rejection is on; all verdicts are in the
+store. Postfix runs as a throwaway instance on loopback with
 its own config, queue and data folders, stopped with `postfix -c DIR stop`.
 
 usage: postfix_milter_e2e.py BINARY CORPUS WORKDIR"""
@@ -16,7 +17,7 @@ import subprocess
 import sys
 import time
 
-from harness import Server, free_port
+from harness import Server, free_port, start_dovecot, wait_for
 
 MASTER = """{smtpd} inet n - n - - smtpd
 pickup unix n - n 60 1 pickup
@@ -36,6 +37,7 @@ error unix - - n - - error
 retry unix - - n - - error
 discard unix - - n - - discard
 virtual unix - n n - - virtual
+lmtp unix - - n - - lmtp
 anvil unix - - n - 1 anvil
 scache unix - - n - 1 scache
 postlog unix-dgram n - n - 1 postlogd
@@ -49,8 +51,10 @@ def main():
     here = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     mport, sport = free_port(), free_port()
     srv = Server(binary, os.path.join(work, "ps"), corpus,
-                 extra_config=f'[milter]\nlisten = "127.0.0.1:{mport}"\nreject = true\n[policy]\nreject_phish = 0.97\n')
+                 extra_config=f'[milter]\nlisten = "127.0.0.1:{mport}"\nreject = true\n'
+                              f'[policy]\nreject_phish = 0.97\nblock_senders = ["@blocked.example"]\n')
     srv.start()
+    dov, dmail, lport = start_dovecot(os.path.join(work, "dv"))
     conf, queue, data, mail = (os.path.join(work, d) for d in ("conf", "queue", "data", "mail"))
     for d in (conf, queue, data, mail):
         os.makedirs(d)
@@ -72,6 +76,7 @@ smtpd_recipient_restrictions = permit_mynetworks, reject_unauth_destination
 virtual_mailbox_domains = example.org
 virtual_mailbox_base = {mail}
 virtual_mailbox_maps = inline:{{ tom@example.org=tom/ }}
+virtual_transport = lmtp:inet:127.0.0.1:{lport}
 virtual_uid_maps = static:{pf.pw_uid}
 virtual_gid_maps = static:{pf.pw_gid}
 smtp_dns_support_level = disabled
@@ -97,19 +102,26 @@ maillog_file = /dev/stdout
         phish = subprocess.run(["swaks", "--server", f"127.0.0.1:{sport}", "--from", "x@evil.example", "--to", "tom@example.org",
                                 "--data", os.path.join(here, "samples", "02-mailbox-upgrade.eml")], capture_output=True, text=True)
         assert "550 5.7.1" in phish.stdout, phish.stdout[-600:]
-        deadline, files = time.time() + 30, []
-        while time.time() < deadline and not files:
-            newdir = os.path.join(mail, "tom", "new")
-            files = [os.path.join(newdir, f) for f in os.listdir(newdir)] if os.path.isdir(newdir) else []
-            time.sleep(0.2)
-        assert len(files) == 1, files
+        held = subprocess.run(["swaks", "--server", f"127.0.0.1:{sport}", "--from", "someone@blocked.example",
+                               "--to", "tom@example.org", "--header", "Subject: from a blocked sender", "--body", "x"],
+                              capture_output=True, text=True)
+        assert held.returncode == 0, held.stdout[-600:]
+        inbox = os.path.join(dmail, "tom", "new")
+        assert wait_for(lambda: os.path.isdir(inbox) and len(os.listdir(inbox)) >= 1, timeout=30), os.listdir(dmail)
+        time.sleep(1)
+        files = [os.path.join(inbox, f) for f in os.listdir(inbox)]
+        assert len(files) == 1, files   # only the ham: the phish was refused, the blocked one is held
         text = open(files[0], "rb").read()
         assert b"X-Phishstream-Verdict: inbox" in text and b"X-Phishstream-Score:" in text, text[:800]
+        q = subprocess.run(["postqueue", "-c", conf, "-p"], capture_output=True, text=True).stdout
+        assert "!" in q and "someone@blocked.example" in q, q   # '!' marks the hold queue
         listed = {m["subject"]: m["action"] for m in json.loads(srv.get("/v1/messages"))["messages"]}
         assert listed.get("lunch on Thursday") == "inbox", listed
         assert "reject" in listed.values(), listed
-        print("postfix: swaks → Postfix 3.7 → phishstream milter → Postfix: ham delivered with X-Phishstream "
-              "headers, phishing refused with 550 5.7.1, both verdicts in the store")
+        assert listed.get("from a blocked sender") == "quarantine", listed
+        print("postfix: swaks → Postfix 3.7 → phishstream milter → Postfix → Dovecot LMTP: ham in INBOX with "
+              "X-Phishstream headers, quarantine held in Postfix's hold queue, phishing refused with 550 5.7.1, "
+              "all verdicts in the store")
         print("1 passed, 0 failed")
     finally:
         subprocess.run(["postfix", "-c", conf, "stop"], capture_output=True)
@@ -118,6 +130,8 @@ maillog_file = /dev/stdout
         except subprocess.TimeoutExpired:
             pfx.kill()
         srv.stop()
+        dov.terminate()
+        dov.wait(timeout=30)
 
 
 if __name__ == "__main__":
