@@ -154,35 +154,52 @@ def maildir_files(root):
     return out
 
 
-def start_dovecot(work, sieve_files=("phishstream.sieve",)):
-    """A throwaway Dovecot 2.3 with LMTP on a free loopback port and the
-    deploy/dovecot delivery rule. Returns (process, mail folder, LMTP port);
-    stop it with process.terminate()."""
-    import grp
-    import pwd
-    here = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    dv = os.path.join(work, "dovecot")
-    base, mail, sieve = (os.path.join(dv, d) for d in ("base", "mail", "sieve"))
-    for d in (base, mail, sieve):
-        os.makedirs(d, exist_ok=True)
-    for d in (work, dv):
-        os.chmod(d, 0o755)
-    os.chown(mail, pwd.getpwnam("dovecot").pw_uid, grp.getgrnam("dovecot").gr_gid)
-    for f in sieve_files:
-        shutil.copy(os.path.join(here, "deploy", "dovecot", f), sieve)
-    subprocess.run(["sievec", os.path.join(sieve, "phishstream.sieve")], check=True, capture_output=True)
-    lport = free_port()
-    conf = os.path.join(dv, "dovecot.conf")
-    with open(conf, "w") as f:
-        f.write(f"""base_dir = {base}
+class Dovecot:
+    """A throwaway Dovecot 2.3 on loopback: LMTP (and IMAP when asked) on free
+    ports, the deploy/dovecot delivery rule, mail and state under
+    work/dovecot. `extra_conf(sieve_dir)` returns more configuration (the
+    IMAPSieve snippet, say). Stop it with stop()."""
+
+    def __init__(self, work, imap=False, sieve_files=("phishstream.sieve",), extra_conf=lambda sieve: ""):
+        import grp
+        import pwd
+        here = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        dv = os.path.join(work, "dovecot")
+        base, self.mail, self.sieve = (os.path.join(dv, d) for d in ("base", "mail", "sieve"))
+        for d in (base, self.mail, self.sieve):
+            os.makedirs(d, exist_ok=True)
+        for d in (work, dv):
+            os.chmod(d, 0o755)
+        self.uid, self.gid = pwd.getpwnam("dovecot").pw_uid, grp.getgrnam("dovecot").gr_gid
+        os.chown(self.mail, self.uid, self.gid)
+        for f in sieve_files:
+            shutil.copy(os.path.join(here, "deploy", "dovecot", f), self.sieve)
+        subprocess.run(["sievec", os.path.join(self.sieve, "phishstream.sieve")], check=True, capture_output=True)
+        self.lmtp_port = free_port()
+        self.imap_port = free_port() if imap else None
+        imap_conf = f"""disable_plaintext_auth = no
+auth_mechanisms = plain login
+service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {self.imap_port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+""" if imap else ""
+        conf = os.path.join(dv, "dovecot.conf")
+        with open(conf, "w") as f:
+            f.write(f"""base_dir = {base}
 state_dir = {base}/state
 log_path = /dev/stderr
-protocols = lmtp
+protocols = lmtp{" imap" if imap else ""}
 listen = 127.0.0.1
 default_internal_user = dovecot
 default_login_user = dovenull
 ssl = no
-mail_location = maildir:{mail}/%n
+mail_location = maildir:{self.mail}/%n
 first_valid_uid = 1
 passdb {{
   driver = static
@@ -190,12 +207,12 @@ passdb {{
 }}
 userdb {{
   driver = static
-  args = uid=dovecot gid=dovecot home={mail}/%n
+  args = uid=dovecot gid=dovecot home={self.mail}/%n
 }}
 service lmtp {{
   inet_listener lmtp {{
     address = 127.0.0.1
-    port = {lport}
+    port = {self.lmtp_port}
   }}
 }}
 protocol lmtp {{
@@ -204,16 +221,117 @@ protocol lmtp {{
   auth_username_format = %n
 }}
 plugin {{
-  sieve_before = {sieve}/phishstream.sieve
+  sieve_before = {self.sieve}/phishstream.sieve
 }}
+{imap_conf}{extra_conf(self.sieve)}
 """)
-    log = open(os.path.join(work, "dovecot.log"), "wb")
-    proc = subprocess.Popen(["dovecot", "-c", conf, "-F"], stdout=log, stderr=log)
-    deadline = time.time() + 20
-    while time.time() < deadline:
+        log = open(os.path.join(work, "dovecot.log"), "wb")
+        self.proc = subprocess.Popen(["dovecot", "-c", conf, "-F"], stdout=log, stderr=log)
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.lmtp_port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+
+    def new(self, user, folder=""):
+        """Files in a user's new/ (folder "" is the INBOX, ".Junk" the Junk folder)."""
+        d = os.path.join(self.mail, user, folder, "new")
+        return [os.path.join(d, f) for f in os.listdir(d)] if os.path.isdir(d) else []
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=30)
+
+
+POSTFIX_MASTER = """{smtpd} inet n - n - - smtpd
+pickup unix n - n 60 1 pickup
+cleanup unix n - n - 0 cleanup
+qmgr unix n - n 300 1 qmgr
+rewrite unix - - n - - trivial-rewrite
+bounce unix - - n - 0 bounce
+defer unix - - n - 0 bounce
+trace unix - - n - 0 bounce
+verify unix - - n - 1 verify
+flush unix n - n 1000? 0 flush
+proxymap unix - - n - - proxymap
+smtp unix - - n - - smtp
+relay unix - - n - - smtp
+showq unix n - n - - showq
+error unix - - n - - error
+retry unix - - n - - error
+discard unix - - n - - discard
+virtual unix - n n - - virtual
+lmtp unix - - n - - lmtp
+anvil unix - - n - 1 anvil
+scache unix - - n - 1 scache
+postlog unix-dgram n - n - 1 postlogd
+"""
+
+
+class Postfix:
+    """A throwaway Postfix 3.7 instance on loopback, as BRIEF.md describes: its
+    own config, queue and data folders under `work`, listed in the default
+    instance's alternate_config_directories, run with start-fg and stopped
+    with `postfix -c DIR stop`. tom@example.org is a virtual mailbox (Maildir
+    under `mail`, or `transport` when given). `main_extra` and
+    `master_extra` are the operator snippets under test."""
+
+    def __init__(self, work, main_extra="", master_extra="", transport=None):
+        import pwd
+        self.smtp_port = free_port()
+        self.conf, queue, data, self.mail = (os.path.join(work, d) for d in ("conf", "queue", "data", "mail"))
+        for d in (self.conf, queue, data, self.mail):
+            os.makedirs(d)
+        pf = pwd.getpwnam("postfix")
+        os.chown(data, pf.pw_uid, pf.pw_gid)
+        os.chown(self.mail, pf.pw_uid, pf.pw_gid)
+        with open(os.path.join(self.conf, "main.cf"), "w") as f:
+            f.write(f"""compatibility_level = 3.6
+queue_directory = {queue}
+data_directory = {data}
+mail_owner = postfix
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+myhostname = mx.test
+mydestination =
+mynetworks = 127.0.0.0/8
+smtpd_recipient_restrictions = permit_mynetworks, reject_unauth_destination
+virtual_mailbox_domains = example.org
+virtual_mailbox_base = {self.mail}
+virtual_mailbox_maps = inline:{{ tom@example.org=tom/ }}
+virtual_uid_maps = static:{pf.pw_uid}
+virtual_gid_maps = static:{pf.pw_gid}
+{f"virtual_transport = {transport}" if transport else ""}
+smtp_dns_support_level = disabled
+smtputf8_enable = no
+maillog_file = /dev/stdout
+{main_extra}""")
+        with open(os.path.join(self.conf, "master.cf"), "w") as f:
+            f.write(POSTFIX_MASTER.format(smtpd=f"127.0.0.1:{self.smtp_port}") + master_extra)
+        if not os.path.exists("/etc/postfix/main.cf"):
+            open("/etc/postfix/main.cf", "w").write("compatibility_level = 3.6\n")
+        cur = subprocess.run(["postconf", "-h", "alternate_config_directories"], capture_output=True, text=True).stdout.strip()
+        if self.conf not in cur.split():
+            subprocess.run(["postconf", "-e", f"alternate_config_directories = {cur} {self.conf}".strip()], check=True)
+        subprocess.run(["postfix", "-c", self.conf, "set-permissions"], check=True, capture_output=True)
+        log = open(os.path.join(work, "postfix.log"), "wb")
+        self.proc = subprocess.Popen(["postfix", "-c", self.conf, "start-fg"], stdout=log, stderr=log)
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.smtp_port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+
+    def swaks(self, *args):
+        return subprocess.run(["swaks", "--server", f"127.0.0.1:{self.smtp_port}", *args], capture_output=True, text=True)
+
+    def stop(self):
+        subprocess.run(["postfix", "-c", self.conf, "stop"], capture_output=True)
         try:
-            socket.create_connection(("127.0.0.1", lport), timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.1)
-    return proc, mail, lport
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
