@@ -1,9 +1,16 @@
 # phishstream: the two commands are `make run` and `make test`.
 BUILD      ?= build
 JOBS       ?= $(shell nproc)
-CORPUS     ?= $(if $(PHISHSTREAM_CORPUS),$(PHISHSTREAM_CORPUS),$(if $(wildcard ../shared/corpus/MANIFEST.tsv),../shared/corpus,var/npm-corpus))
+# The shared data (corpus/, tricky/): $PHISHSTREAM_SHARED, else ../shared, else
+# ../shared beside the checkout this one was cloned from (git clone . /tmp/x).
+SHARED     ?= $(firstword $(PHISHSTREAM_SHARED) $(abspath $(wildcard ../shared)) \
+                $(shell d="$$(git remote get-url origin 2>/dev/null)"; \
+                        [ -d "$$d/../shared/corpus" ] && realpath "$$d/../shared"))
+CORPUS     ?= $(if $(PHISHSTREAM_CORPUS),$(PHISHSTREAM_CORPUS),$(if $(wildcard $(SHARED)/corpus/MANIFEST.tsv),$(SHARED)/corpus,var/npm-corpus))
 MODEL      ?= var/model.psm
 SAMPLES    ?= samples
+
+SHARED_DIRS = $(if $(SHARED),-DPS_CORPUS_DIR=$(SHARED)/corpus -DPS_TRICKY_DIR=$(SHARED)/tricky)
 
 .PHONY: all deps build test run asan fuzz bench clean model scan-samples
 
@@ -13,14 +20,14 @@ deps:
 	@bash scripts/install-deps.sh
 
 $(BUILD)/build.ninja:
-	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release $(SHARED_DIRS)
 
 build: deps $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)
 
 # Sanitizer build (AddressSanitizer + UBSan) used by the corpus robustness test.
 asan: deps
-	cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPHISHSTREAM_SANITIZE=ON -DPHISHSTREAM_BENCH=OFF
+	cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPHISHSTREAM_SANITIZE=ON -DPHISHSTREAM_BENCH=OFF $(SHARED_DIRS)
 	cmake --build build-asan -j $(JOBS) --target corpus_sanitize_test
 
 fuzz: deps
@@ -28,6 +35,8 @@ fuzz: deps
 	cmake --build build-fuzz -j $(JOBS) --target fuzz_parse_features
 
 test: build asan
+	@[ -f "$(SHARED)/corpus/MANIFEST.tsv" ] || { echo "make test: the labelled corpus is missing;" \
+	  "put the shared data at ../shared or set PHISHSTREAM_SHARED" >&2; exit 1; }
 	cd $(BUILD) && ctest --output-on-failure -j 2 --timeout 1500
 
 # The model is trained from the corpus given to the product, never committed.
