@@ -1,12 +1,12 @@
 // phishstream user … / token …: accounts and API tokens, acting on the
-// same SQLite store as a running server (WAL lets both write).
+// same store as the running servers (SQLite in WAL mode, or PostgreSQL).
 #include <iostream>
 #include <string>
 
 #include "auth/auth.h"
 #include "cli/commands.h"
 #include "serve/config.h"
-#include "store/sqlite/sqlite_store.h"
+#include "serve/backends.h"
 
 namespace phishstream::cli {
 
@@ -16,14 +16,12 @@ int run_admin(const AdminArgs& a) {
     std::cerr << "phishstream: " << cfg.error() << "\n";
     return 2;
   }
-  std::unique_ptr<store::SqliteStore> st;
-  try {
-    st = std::make_unique<store::SqliteStore>(cfg->store_path);
-  } catch (const std::exception& e) {
-    std::cerr << "phishstream: " << e.what() << "\n";
+  auto st = serve::open_store(*cfg);
+  if (!st) {
+    std::cerr << "phishstream: " << st.error() << "\n";
     return 2;
   }
-  auth::Auth au(*st);
+  auth::Auth au(*st->auth);
   auto role = auth::parse_role(a.role);
   if (!role) {
     std::cerr << "phishstream: --role is admin or analyst\n";

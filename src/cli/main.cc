@@ -53,6 +53,10 @@ int main(int argc, char** argv) {
   std::string config_path;
   auto* serve = app.add_subcommand("serve", "Run the filter: SMTP ingest, queue, workers, store, delivery, HTTP API");
   serve->add_option("--config,-c", config_path, "TOML configuration (default: built-in defaults, state in ./var)");
+  std::string serve_role;
+  serve->add_option("--role", serve_role,
+                    "all (default) | ingest (SMTP, milter) | worker (scan, store, deliver) | api (HTTP API, UI, learning); "
+                    "roles other than all need queue.backend = rabbitmq and store.backend = postgres");
 
   AdminArgs aa;
   auto* user = app.add_subcommand("user", "Accounts for the web UI and API");
@@ -102,6 +106,7 @@ int main(int argc, char** argv) {
         std::cerr << "phishstream serve: " << cfg.error() << "\n";
         return 2;
       }
+      if (!serve_role.empty()) cfg->role = serve_role;
       return phishstream::serve::run_server(*cfg, config_path);
     }
     if (ev->parsed()) return run_eval(ea);

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <unistd.h>
 
 #include "model/model_io.h"
 
@@ -17,16 +18,18 @@ const char* name(model::Label l) { return l == model::Label::phish ? "phish" : l
 }  // namespace
 
 Learner::Learner(scan::Scanner& scanner, ModelStore& registry) : scanner_(scanner), registry_(registry) {
-  if (auto live = registry_.live()) {
-    if (auto bytes = registry_.model_bytes(*live)) {
-      if (auto m = model::deserialize(*bytes)) scanner_.set_model(*m);
+  registry_.serialize_updates([&] {
+    if (auto live = registry_.live()) {
+      if (auto bytes = registry_.model_bytes(*live)) {
+        if (auto m = model::deserialize(*bytes)) scanner_.set_model(*m);
+      }
+    } else {
+      auto m = scanner_.model();
+      ModelEntry e{m->meta().version, m->meta().parent, now_ms(), m->meta().trained_on, "live", "{}"};
+      registry_.put_model(e, model::serialize(*m));
+      registry_.set_live(e.version);
     }
-  } else {
-    auto m = scanner_.model();
-    ModelEntry e{m->meta().version, m->meta().parent, now_ms(), m->meta().trained_on, "live", "{}"};
-    registry_.put_model(e, model::serialize(*m));
-    registry_.set_live(e.version);
-  }
+  });
   trainer_ = std::make_unique<model::Trainer>(*scanner_.model());
   updated_ms_ = now_ms();
   for (const auto& e : registry_.models())
@@ -43,8 +46,35 @@ bool Learner::satisfied(const model::Scores& s, model::Label label) const {
   return true;
 }
 
+bool Learner::sync() {
+  std::lock_guard lk(mu_);
+  return sync_locked();
+}
+
+bool Learner::sync_locked() {
+  auto live = registry_.live();
+  if (!live || *live == scanner_.model()->meta().version) return false;
+  auto bytes = registry_.model_bytes(*live);
+  if (!bytes) return false;
+  auto m = model::deserialize(*bytes);
+  if (!m) return false;
+  trainer_ = std::make_unique<model::Trainer>(**m);
+  scanner_.set_model(*m);
+  updated_ms_ = now_ms();
+  return true;
+}
+
 Learner::Result Learner::feedback(const mail::Message& m, model::Label label, const std::string& about) {
   std::lock_guard lk(mu_);
+  Result r;
+  registry_.serialize_updates([&] {
+    sync_locked();  // build on whatever another process published last
+    r = apply_locked(m, label, about);
+  });
+  return r;
+}
+
+Learner::Result Learner::apply_locked(const mail::Message& m, model::Label label, const std::string& about) {
   auto live = scanner_.model();
   auto vec = scanner_.extractor().extract(m).vec;
   Result r;
@@ -58,8 +88,9 @@ Learner::Result Learner::feedback(const mail::Message& m, model::Label label, co
   }
   auto next = trainer_->snapshot(live.get());
   char version[64];
-  std::snprintf(version, sizeof version, "%lld-fb%llu", static_cast<long long>(now_ms()),
-                static_cast<unsigned long long>(++counter_));
+  // The pid keeps versions unique when several API processes learn at once.
+  std::snprintf(version, sizeof version, "%lld-fb%llu-p%d", static_cast<long long>(now_ms()),
+                static_cast<unsigned long long>(++counter_), static_cast<int>(::getpid()));
   next->meta().parent = live->meta().version;
   next->meta().version = version;
   next->meta().trained_on = std::string("feedback ") + name(label) + " on " + about;
@@ -75,6 +106,12 @@ Learner::Result Learner::feedback(const mail::Message& m, model::Label label, co
 
 bool Learner::promote(const std::string& version) {
   std::lock_guard lk(mu_);
+  bool ok = false;
+  registry_.serialize_updates([&] { ok = promote_locked(version); });
+  return ok;
+}
+
+bool Learner::promote_locked(const std::string& version) {
   auto bytes = registry_.model_bytes(version);
   if (!bytes) return false;
   auto m = model::deserialize(*bytes);

@@ -9,6 +9,12 @@
 // lineage in the registry, where a restart finds it again. promote() and
 // rollback() swap to a stored version the same way.
 //
+// Several processes may share one registry (PostgreSQL): each update then
+// runs inside the registry's serialize_updates(), first catching up with
+// the live model another process may have published, so concurrent reports
+// compose in turn instead of overwriting each other. sync() is how a
+// process that only scans (a worker) follows the live model.
+//
 // Thread-safe: reports are applied one at a time under a mutex; scanning
 // never takes that mutex.
 #pragma once
@@ -39,12 +45,18 @@ class Learner {
   Result feedback(const mail::Message& m, model::Label label, const std::string& about);
 
   bool promote(const std::string& version);
+  /// Loads the registry's live model into the scanner when it is not the
+  /// one scanning now (another process changed it). True when it swapped.
+  bool sync();
   std::optional<std::string> rollback();
   /// When the live model last changed (Unix ms), for the model-age metric.
   std::int64_t updated_ms() const noexcept { return updated_ms_.load(); }
 
  private:
   bool satisfied(const model::Scores& s, model::Label label) const;
+  bool sync_locked();  // REQUIRES(mu_)
+  Result apply_locked(const mail::Message& m, model::Label label, const std::string& about);  // REQUIRES(mu_)
+  bool promote_locked(const std::string& version);  // REQUIRES(mu_)
   void publish(std::shared_ptr<const model::Model> m);
 
   scan::Scanner& scanner_;

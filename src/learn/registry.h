@@ -1,10 +1,15 @@
 // The model registry: every model phishstream has used or built, with its
 // lineage (parent), its status and the history of which one was live, plus
 // the feedback users gave. Persistence for the Learner; the SQLite store
-// implements it. Thread-safe.
+// and the PostgreSQL store implement it. Thread-safe.
+//
+// Several processes may share one registry (PostgreSQL): updates are then
+// serialised through serialize_updates(), and every process learns of a new
+// live model through watch().
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,6 +48,20 @@ class ModelStore {
   virtual FeedbackCounts feedback_counts() = 0;
   /// The latest label given to each reported message: (message id, label).
   virtual std::vector<std::pair<std::string, std::string>> feedback_labels() = 0;
+
+  /// Runs `fn` holding the registry's update lock, so that model updates
+  /// from several processes apply one after another, each to the model the
+  /// previous one produced. A registry owned by one process needs no more
+  /// than the caller's own mutex, so the default is a plain call.
+  virtual void serialize_updates(const std::function<void()>& fn) { fn(); }
+  /// Calls `fn` (on a thread of the registry's) soon after any process
+  /// changes the live model, and after a lost connection to the registry is
+  /// re-established (changes may have been missed). Returns false when the
+  /// registry cannot tell (one-process registries: nobody else changes it).
+  virtual bool watch(std::function<void()> fn) {
+    (void)fn;
+    return false;
+  }
 };
 
 }  // namespace phishstream::learn

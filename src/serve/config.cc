@@ -64,6 +64,14 @@ void ServeConfig::resolve() {
   if (model_path.empty()) model_path = state_dir / "model.psm";
 }
 
+std::string check_role(const ServeConfig& c, const std::string& role) {
+  if (role != "all" && role != "ingest" && role != "worker" && role != "api")
+    return "the role is all, ingest, worker or api, not \"" + role + "\"";
+  if (role != "all" && (c.queue_backend != "rabbitmq" || c.store_backend != "postgres"))
+    return "role " + role + " runs beside other processes and needs queue.backend = \"rabbitmq\" and store.backend = \"postgres\"";
+  return {};
+}
+
 bool split_host_port(const std::string& s, std::string& host, unsigned short& port) {
   std::size_t c = s.rfind(':');
   if (c == std::string::npos || c == 0) return false;
@@ -94,6 +102,14 @@ ConfigResult load_config(const std::string& path) {
   Reader r{root, {}, {}};
   r.get("server", "hostname", c.hostname);
   r.get("server", "state_dir", c.state_dir);
+  r.get("server", "role", c.role);
+  r.get("queue", "backend", c.queue_backend);
+  r.get("queue", "rabbitmq_url", c.rabbitmq_url);
+  r.get("queue", "rabbitmq_queue", c.rabbitmq_queue);
+  r.get("queue", "prefetch", c.rabbitmq_prefetch);
+  r.get("store", "backend", c.store_backend);
+  r.get("store", "postgres", c.postgres);
+  r.get("store", "pool_size", c.postgres_pool);
   r.get("smtp", "listen", c.smtp_listen);
   r.get("smtp", "max_connections", c.smtp_max_connections);
   r.get("smtp", "max_message_bytes", c.smtp_max_message_bytes);
@@ -147,6 +163,12 @@ ConfigResult load_config(const std::string& path) {
   if (c.milter_quarantine != "hold" && c.milter_quarantine != "discard") r.err += "milter.quarantine is hold or discard; ";
   if (c.milter_on_error != "tempfail" && c.milter_on_error != "accept") r.err += "milter.on_error is tempfail or accept; ";
   if (c.worker_threads < 1) r.err += "workers.threads must be at least 1; ";
+  if (c.queue_backend != "embedded" && c.queue_backend != "rabbitmq") r.err += "queue.backend is embedded or rabbitmq; ";
+  if (c.store_backend != "sqlite" && c.store_backend != "postgres") r.err += "store.backend is sqlite or postgres; ";
+  if (c.store_backend == "postgres" && c.postgres.empty()) r.err += "store.postgres (a connection string) is needed with store.backend = postgres; ";
+  if (c.rabbitmq_prefetch < 1 || c.rabbitmq_prefetch > 65535) r.err += "queue.prefetch is 1..65535; ";
+  if (c.postgres_pool < 2) r.err += "store.pool_size must be at least 2; ";
+  if (auto why = check_role(c, c.role); !why.empty()) r.err += "server.role: " + why + "; ";
   if (c.smtp_tls_cert.empty() != c.smtp_tls_key.empty()) r.err += "smtp.tls_cert and smtp.tls_key go together; ";
   if (!r.err.empty()) return ConfigResult(boost::system::in_place_error, "config " + path + ": " + r.err);
   c.resolve();

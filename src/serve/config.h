@@ -18,6 +18,10 @@ namespace phishstream::serve {
 
 struct ServeConfig {
   std::string hostname = "localhost";
+  /// Which parts this process runs: all | ingest (SMTP, milter) | worker
+  /// (scan, store, deliver) | api (HTTP API, UI, learning, maintenance).
+  /// Roles other than "all" need the shared backends (rabbitmq, postgres).
+  std::string role = "all";
   std::filesystem::path state_dir = "var";
 
   std::string smtp_listen = "127.0.0.1:2525";
@@ -37,6 +41,10 @@ struct ServeConfig {
   bool metrics_need_auth = false;  ///< /metrics behind a bearer token
   std::string web_root = "web";    ///< the UI's static files
 
+  std::string queue_backend = "embedded";  ///< embedded | rabbitmq
+  std::string rabbitmq_url = "amqp://guest:guest@127.0.0.1:5672/";
+  std::string rabbitmq_queue = "phishstream.inbound";
+  std::uint32_t rabbitmq_prefetch = 32;
   std::filesystem::path queue_dir;  ///< default <state_dir>/queue
   std::uint64_t queue_max_messages = 100000;
   std::uint64_t queue_max_bytes = 2ull << 30;
@@ -47,6 +55,9 @@ struct ServeConfig {
 
   int worker_threads = 2;
 
+  std::string store_backend = "sqlite";  ///< sqlite | postgres
+  std::string postgres;                  ///< libpq connection string or URI
+  std::uint32_t postgres_pool = 4;       ///< connections per process
   std::filesystem::path store_path;  ///< default <state_dir>/phishstream.db
   int retention_days = 30;
 
@@ -71,6 +82,9 @@ using ConfigResult = boost::system::result<ServeConfig, std::string>;
 
 /// Reads a TOML file; "" gives the defaults.
 ConfigResult load_config(const std::string& path);
+
+/// "" when `role` may run with `c`'s backends, else why not.
+std::string check_role(const ServeConfig& c, const std::string& role);
 
 /// "host:port" → host and port; false when malformed.
 bool split_host_port(const std::string& s, std::string& host, unsigned short& port);

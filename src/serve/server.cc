@@ -17,9 +17,8 @@
 #include "metrics/registry.h"
 #include "learn/retrain.h"
 #include "model/model_io.h"
-#include "queue/embedded/log_queue.h"
 #include "scan/scanner.h"
-#include "store/sqlite/sqlite_store.h"
+#include "serve/backends.h"
 #include "worker/pipeline.h"
 
 namespace phishstream::serve {
@@ -34,7 +33,8 @@ struct Shared {
   const ServeConfig& cfg;
   smtp::SessionConfig smtp;
   queue::Queue& queue;
-  http::Api& api;
+  /// The HTTP handler: the full API (api, all) or health and metrics only.
+  std::function<http::Response(const http::Request&, const std::string&)> handle;
   metrics::Counter *connections, *refused, *accepted, *tempfailed, *rejected, *timeouts;
   std::atomic<std::size_t> active{0};
   std::atomic<bool> stopping{false};
@@ -128,7 +128,7 @@ asio::awaitable<void> http_connection(tcp::socket sock, Shared& sh) {
       http::Request req = parser.release();
       boost::system::error_code pe;
       auto peer = stream.socket().remote_endpoint(pe);
-      http::Response res = sh.api.handle(req, pe ? std::string() : peer.address().to_string());
+      http::Response res = sh.handle(req, pe ? std::string() : peer.address().to_string());
       bool keep = res.keep_alive();
       co_await boost::beast::http::async_write(stream, res, use_awaitable);
       if (!keep) break;
@@ -235,10 +235,50 @@ bool open_acceptor(tcp::acceptor& acc, const std::string& listen, std::string& e
   return !ec;
 }
 
+// Health and metrics only: what the ingest and worker roles serve (the
+// API, the UI and their accounts belong to the api role).
+http::Response ops_response(const http::Request& req, const metrics::Registry& reg, const std::function<bool()>& ready) {
+  namespace bh = boost::beast::http;
+  auto target = std::string(req.target());
+  std::string path = target.substr(0, target.find('?'));
+  http::Response r{bh::status::ok, req.version()};
+  r.keep_alive(req.keep_alive());
+  r.set(bh::field::content_type, "application/json");
+  if (req.method() != bh::verb::get) {
+    r.result(bh::status::method_not_allowed);
+    r.body() = R"({"error":"method_not_allowed"})";
+  } else if (path == "/healthz") {
+    r.body() = R"({"status":"ok"})";
+  } else if (path == "/readyz") {
+    bool ok = ready();
+    r.result(ok ? bh::status::ok : bh::status::service_unavailable);
+    r.body() = ok ? R"({"status":"ready"})" : R"({"status":"not ready"})";
+  } else if (path == "/metrics") {
+    r.set(bh::field::content_type, "text/plain; version=0.0.4");
+    r.body() = reg.render();
+  } else {
+    r.result(bh::status::not_found);
+    r.body() = R"j({"error":"not_found","message":"this process runs without the API (see its --role)"})j";
+  }
+  r.prepare_payload();
+  return r;
+}
+
 }  // namespace
 
 int run_server(const ServeConfig& cfg, const std::string& config_path) {
-  auto loaded = model::load(cfg.model_path.string());
+  const std::string& role = cfg.role;
+  const bool all = role == "all", ingest = all || role == "ingest", work = all || role == "worker",
+             api_role = all || role == "api";
+  // An ingest process without a milter neither scans nor stores: it only
+  // hands messages to the broker, so it needs neither a model nor PostgreSQL.
+  const bool scans = !ingest || all || !cfg.milter_listen.empty();
+  const bool stores = scans || cfg.metrics_need_auth;
+  if (auto why = check_role(cfg, role); !why.empty()) {
+    std::cerr << "phishstream serve: " << why << "\n";
+    return 2;
+  }
+  auto loaded = scans ? model::load(cfg.model_path.string()) : model::LoadResult(std::shared_ptr<model::Model>());
   if (!loaded) {
     std::cerr << "phishstream serve: cannot load model " << cfg.model_path << ": " << loaded.error().message()
               << "\n  (train one: phishstream train --manifest MANIFEST.tsv --out " << cfg.model_path.string()
@@ -246,66 +286,84 @@ int run_server(const ServeConfig& cfg, const std::string& config_path) {
     return 2;
   }
   metrics::Registry reg;
-  std::unique_ptr<queue::LogQueue> q;
-  std::unique_ptr<store::SqliteStore> st;
-  try {
-    queue::LogQueueOptions qo;
-    qo.dir = cfg.queue_dir;
-    qo.max_messages = cfg.queue_max_messages;
-    qo.max_bytes = cfg.queue_max_bytes;
-    qo.max_attempts = cfg.queue_max_attempts;
-    qo.retry_delay = std::chrono::milliseconds(cfg.queue_retry_delay_ms);
-    qo.max_retry_delay = std::chrono::milliseconds(cfg.queue_max_retry_delay_ms);
-    qo.max_age = std::chrono::hours(cfg.queue_max_age_hours);
-    q = std::make_unique<queue::LogQueue>(qo);
-    st = std::make_unique<store::SqliteStore>(cfg.store_path);
-  } catch (const std::exception& e) {
-    std::cerr << "phishstream serve: " << e.what() << "\n";
+  auto qs = open_queue(cfg, role);
+  if (!qs) {
+    std::cerr << "phishstream serve: " << qs.error() << "\n";
     return 2;
   }
-  scan::Scanner scanner(*loaded, cfg.policy, cfg.site);
-  worker::PipelineConfig pc;
-  pc.maildir_root = cfg.maildir_root;
-  pc.hostname = cfg.hostname;
-  pc.allow_senders = cfg.allow_senders;
-  pc.block_senders = cfg.block_senders;
-  if (cfg.delivery_mode == "relay") {
-    deliver::RelayTarget t;
-    split_host_port(cfg.relay, t.host, t.port);
-    t.protocol = cfg.relay_protocol == "lmtp" ? deliver::RelayProtocol::lmtp : deliver::RelayProtocol::smtp;
-    t.helo = cfg.hostname;
-    pc.relay = t;
+  queue::Queue* q = qs->queue.get();
+  StoreSet ss;
+  if (stores) {
+    auto opened = open_store(cfg);
+    if (!opened) {
+      std::cerr << "phishstream serve: " << opened.error() << "\n";
+      return 2;
+    }
+    ss = std::move(*opened);
   }
-  worker::Pipeline pipeline(scanner, *st, reg, pc);
-
+  reg.info("phishstream_role_info", "Which parts this process runs", [&] { return "role=\"" + role + "\""; });
   reg.gauge("phishstream_queue_depth", "Accepted messages not yet delivered or held", [&] { return static_cast<double>(q->stats().depth); });
   reg.gauge("phishstream_queue_oldest_age_seconds", "Age of the oldest message in the queue",
             [&] { return static_cast<double>(q->stats().oldest_age_ms) / 1e3; });
   reg.gauge("phishstream_dead_letters", "Messages that failed every attempt (kept, not delivered)",
             [&] { return static_cast<double>(q->stats().dead_letters); });
 
-
   std::atomic<bool> draining{false};
   // Ready: not draining, the store answers, and the queue takes mail.
   auto ready = [&] {
     auto s = q->stats();
     return !draining.load() && s.depth < cfg.queue_max_messages && s.bytes < cfg.queue_max_bytes &&
-           (st->count(), true);
+           (!ss || (ss.store->count(), true));
   };
-  auth::Auth auth(*st);
-  if (auto pw = auth.bootstrap_admin())
-    std::cerr << "phishstream serve: created user 'admin' with password " << *pw
-              << "\n  (shown once; change it with: phishstream user passwd admin)\n";
-  learn::Learner learner(scanner, *st);
-  // Retroactive purges and retraining run on a maintenance thread: neither
-  // may stall SMTP or the API.
-  learn::RetrainOptions ro;
-  ro.corpus_manifest = cfg.learning_corpus;
-  learn::Retrainer retrainer(scanner, learner, *st, *st, ro);
+
+  std::unique_ptr<scan::Scanner> scanner;
+  std::unique_ptr<worker::Pipeline> pipeline;
+  std::unique_ptr<learn::Learner> learner;
+  if (scans) {
+    scanner = std::make_unique<scan::Scanner>(*loaded, cfg.policy, cfg.site);
+    worker::PipelineConfig pc;
+    pc.maildir_root = cfg.maildir_root;
+    pc.hostname = cfg.hostname;
+    pc.allow_senders = cfg.allow_senders;
+    pc.block_senders = cfg.block_senders;
+    if (cfg.delivery_mode == "relay") {
+      deliver::RelayTarget t;
+      split_host_port(cfg.relay, t.host, t.port);
+      t.protocol = cfg.relay_protocol == "lmtp" ? deliver::RelayProtocol::lmtp : deliver::RelayProtocol::smtp;
+      t.helo = cfg.hostname;
+      pc.relay = t;
+    }
+    pipeline = std::make_unique<worker::Pipeline>(*scanner, *ss.store, reg, pc);
+    learner = std::make_unique<learn::Learner>(*scanner, *ss.models);
+    // Follow the live model when another process changes it (LISTEN/NOTIFY
+    // on PostgreSQL; the embedded registry has no other writer).
+    ss.models->watch([&l = *learner] {
+      if (l.sync()) std::cerr << "phishstream: now scanning with the registry's live model\n";
+    });
+  }
+  std::unique_ptr<auth::Auth> auth;
+  if (ss) {
+    auth = std::make_unique<auth::Auth>(*ss.auth);
+    if (api_role) {
+      if (auto pw = auth->bootstrap_admin())
+        std::cerr << "phishstream serve: created user 'admin' with password " << *pw
+                  << "\n  (shown once; change it with: phishstream user passwd admin)\n";
+    }
+  }
+
+  // Retroactive purges and retraining run on a maintenance thread (api
+  // role): neither may stall SMTP or the API.
+  std::unique_ptr<learn::Retrainer> retrainer;
+  if (api_role) {
+    learn::RetrainOptions ro;
+    ro.corpus_manifest = cfg.learning_corpus;
+    retrainer = std::make_unique<learn::Retrainer>(*scanner, *learner, *ss.models, *ss.store, ro);
+  }
   std::mutex purge_mu;
   std::condition_variable purge_cv;
   bool purge_wanted = false, retrain_wanted = false, purge_stop = false;
-  std::thread purger([&] {
+  std::thread purger;
+  if (api_role) purger = std::thread([&] {
     std::unique_lock lk(purge_mu);
     while (true) {
       purge_cv.wait(lk, [&] { return purge_wanted || retrain_wanted || purge_stop; });
@@ -315,7 +373,7 @@ int run_server(const ServeConfig& cfg, const std::string& config_path) {
       purge_wanted = purge_wanted || retrain;
       lk.unlock();
       if (retrain) {
-        auto rep = retrainer.run();
+        auto rep = retrainer->run();
         std::cerr << "phishstream: retrain " << rep.version << ": " << (rep.promoted ? "promoted" : "rejected") << " ("
                   << rep.reason << ")\n";
       }
@@ -325,7 +383,7 @@ int run_server(const ServeConfig& cfg, const std::string& config_path) {
       lk.unlock();
       auto since = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count() -
                    static_cast<std::int64_t>(cfg.retro_purge_hours) * 3600000;
-      auto ids = cfg.retro_purge_hours > 0 ? pipeline.retro_purge(since) : std::vector<std::string>{};
+      auto ids = cfg.retro_purge_hours > 0 ? pipeline->retro_purge(since) : std::vector<std::string>{};
       if (!ids.empty()) std::cerr << "phishstream: retroactive purge took " << ids.size() << " message(s) out of INBOX\n";
       lk.lock();
     }
@@ -341,27 +399,40 @@ int run_server(const ServeConfig& cfg, const std::string& config_path) {
     purge_wanted = true;
     purge_cv.notify_one();
   };
-  reg.info("phishstream_model_info", "The live model", [&] { return "version=\"" + scanner.model()->meta().version + "\""; });
-  reg.gauge("phishstream_model_age_seconds", "Seconds since the live model last changed (trained, learned or promoted)", [&] {
-    auto now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-    return static_cast<double>(now - learner.updated_ms()) / 1e3;
-  });
-  reg.gauge("phishstream_feedback_total", "User reports", [&] {
-    auto c = st->feedback_counts();
-    return static_cast<double>(c.phish + c.spam + c.ham);
-  });
-  reg.gauge("phishstream_feedback_false_positives", "Reported ham that had been moved out of the inbox",
-            [&] { return static_cast<double>(st->feedback_counts().false_positive); });
-  http::Api api({scanner, *st, *q, reg, ready, auth, cfg.metrics_need_auth, &learner, st.get(),
-                 [&](const std::string& id) { return pipeline.release(id); }, trigger_purge, trigger_retrain, cfg.web_root});
-  Shared sh{cfg, {}, *q, api, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr};
+  if (scanner) {
+    reg.info("phishstream_model_info", "The live model", [&] { return "version=\"" + scanner->model()->meta().version + "\""; });
+    reg.gauge("phishstream_model_age_seconds", "Seconds since the live model last changed (trained, learned or promoted)", [&] {
+      auto now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+      return static_cast<double>(now - learner->updated_ms()) / 1e3;
+    });
+  }
+  if (api_role) {
+    reg.gauge("phishstream_feedback_total", "User reports", [&] {
+      auto c = ss.models->feedback_counts();
+      return static_cast<double>(c.phish + c.spam + c.ham);
+    });
+    reg.gauge("phishstream_feedback_false_positives", "Reported ham that had been moved out of the inbox",
+              [&] { return static_cast<double>(ss.models->feedback_counts().false_positive); });
+  }
+  std::unique_ptr<http::Api> api;
+  if (api_role)
+    api = std::make_unique<http::Api>(http::ApiDeps{*scanner, *ss.store, *q, reg, ready, *auth, cfg.metrics_need_auth,
+                                                    learner.get(), ss.models,
+                                                    [&](const std::string& id) { return pipeline->release(id); },
+                                                    trigger_purge, trigger_retrain, cfg.web_root});
+  Shared sh{cfg, {}, *q, {}, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr};
+  if (api) {
+    sh.handle = [&](const http::Request& req, const std::string& client) { return api->handle(req, client); };
+  } else {
+    sh.handle = [&](const http::Request& req, const std::string&) { return ops_response(req, reg, ready); };
+  }
   sh.smtp.hostname = cfg.hostname;
   sh.smtp.max_message_bytes = cfg.smtp_max_message_bytes;
   sh.smtp.max_recipients = cfg.smtp_max_recipients;
   sh.smtp.command_timeout = std::chrono::seconds(cfg.smtp_command_timeout_s);
   sh.smtp.data_timeout = std::chrono::seconds(cfg.smtp_data_timeout_s);
   asio::ssl::context tls_ctx(asio::ssl::context::tls_server);
-  if (!cfg.smtp_tls_cert.empty()) {
+  if (ingest && !cfg.smtp_tls_cert.empty()) {
     boost::system::error_code ec;
     tls_ctx.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
                         asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
@@ -387,25 +458,28 @@ int run_server(const ServeConfig& cfg, const std::string& config_path) {
   asio::io_context io(1);
   tcp::acceptor smtp_acc(io), http_acc(io);
   std::string err;
-  if (!open_acceptor(smtp_acc, cfg.smtp_listen, err) || !open_acceptor(http_acc, cfg.http_listen, err)) {
+  if ((ingest && !open_acceptor(smtp_acc, cfg.smtp_listen, err)) || !open_acceptor(http_acc, cfg.http_listen, err)) {
     std::cerr << "phishstream serve: " << err << "\n";
     return 2;
   }
-  worker::WorkerPool workers(*q, pipeline, reg, cfg.worker_threads);
-  asio::co_spawn(io, smtp_listener(smtp_acc, sh), asio::detached);
+  std::unique_ptr<worker::WorkerPool> workers;
+  if (work) workers = std::make_unique<worker::WorkerPool>(*q, *pipeline, reg, cfg.worker_threads);
+  if (ingest) asio::co_spawn(io, smtp_listener(smtp_acc, sh), asio::detached);
   asio::co_spawn(io, http_listener(http_acc, sh), asio::detached);
   tcp::acceptor milter_acc(io);
   milter::Config mcfg;
   mcfg.max_message_bytes = cfg.smtp_max_message_bytes;
-  InlineDecider decider(pipeline, cfg,
-                        reg.histogram("phishstream_milter_decision_seconds", "phishstream's own time per milter message",
-                                      "", {0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 1}));
-  if (!cfg.milter_listen.empty()) {
+  std::unique_ptr<InlineDecider> decider;
+  if (ingest && !cfg.milter_listen.empty()) {
+    decider = std::make_unique<InlineDecider>(
+        *pipeline, cfg,
+        reg.histogram("phishstream_milter_decision_seconds", "phishstream's own time per milter message", "",
+                      {0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 1}));
     if (!open_acceptor(milter_acc, cfg.milter_listen, err)) {
       std::cerr << "phishstream serve: " << err << "\n";
       return 2;
     }
-    asio::co_spawn(io, milter_listener(milter_acc, sh, mcfg, decider), asio::detached);
+    asio::co_spawn(io, milter_listener(milter_acc, sh, mcfg, *decider), asio::detached);
   }
 
   asio::signal_set stop_signals(io, SIGTERM, SIGINT);
@@ -413,37 +487,39 @@ int run_server(const ServeConfig& cfg, const std::string& config_path) {
   std::function<void()> wait_hup = [&] {
     hup.async_wait([&](boost::system::error_code ec, int) {
       if (ec) return;
-      if (auto fresh_cfg = load_config(config_path)) {
-        scanner.set_policy(fresh_cfg->policy);
-        pipeline.set_lists(fresh_cfg->allow_senders, fresh_cfg->block_senders);
+      if (auto fresh_cfg = load_config(config_path); fresh_cfg && scanner) {
+        scanner->set_policy(fresh_cfg->policy);
+        pipeline->set_lists(fresh_cfg->allow_senders, fresh_cfg->block_senders);
         std::cerr << "phishstream: SIGHUP: policy and sender lists reloaded\n";
-      } else {
+      } else if (!fresh_cfg) {
         std::cerr << "phishstream: SIGHUP: config not reloaded: " << fresh_cfg.error() << "\n";
       }
-      auto fresh = model::load(cfg.model_path.string());
-      if (fresh) {
-        scanner.set_model(*fresh);
-        std::cerr << "phishstream: SIGHUP: model " << (*fresh)->meta().version << " loaded\n";
-      } else {
-        std::cerr << "phishstream: SIGHUP: model not reloaded: " << fresh.error().message() << "\n";
+      if (scanner) {
+        auto fresh = model::load(cfg.model_path.string());
+        if (fresh) {
+          scanner->set_model(*fresh);
+          std::cerr << "phishstream: SIGHUP: model " << (*fresh)->meta().version << " loaded\n";
+        } else {
+          std::cerr << "phishstream: SIGHUP: model not reloaded: " << fresh.error().message() << "\n";
+        }
       }
       wait_hup();
     });
   };
   wait_hup();
-  // Retention: drop raw bodies past the configured age, hourly.
+  // Retention (api role): drop raw bodies past the configured age, hourly.
   asio::steady_timer retention(io);
   std::function<void()> purge = [&] {
     auto cutoff = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count() -
                   static_cast<std::int64_t>(cfg.retention_days) * 86400000;
-    st->purge_raw_before(cutoff);
+    ss.store->purge_raw_before(cutoff);
     retention.expires_after(std::chrono::hours(1));
     retention.async_wait([&](boost::system::error_code e) { if (!e) purge(); });
   };
-  purge();
+  if (api_role) purge();
   asio::steady_timer retrain_timer(io);
   std::function<void()> schedule_retrain = [&] {
-    if (cfg.retrain_hours <= 0) return;
+    if (cfg.retrain_hours <= 0 || !api_role) return;
     retrain_timer.expires_after(std::chrono::hours(cfg.retrain_hours));
     retrain_timer.async_wait([&](boost::system::error_code e) {
       if (e) return;
@@ -479,21 +555,25 @@ int run_server(const ServeConfig& cfg, const std::string& config_path) {
     (*poll)(100);
   });
 
-  std::cerr << "phishstream serve: model " << (*loaded)->meta().version << ", " << q->recovered()
-            << " queued messages recovered\n"
-            << "  send mail to   smtp://" << cfg.smtp_listen << "\n"
-            << "  look at        http://" << cfg.http_listen << "/  (API /v1/messages, metrics /metrics)\n"
-            << (cfg.milter_listen.empty() ? std::string() : "  milter on      inet:" + cfg.milter_listen + "\n")
-            << "  mailboxes in   " << cfg.maildir_root.string() << "/<recipient>/\n"
-            << "  state in       " << cfg.state_dir.string() << "/\n";
+  std::cerr << "phishstream serve: role " << role << ", queue " << cfg.queue_backend << ", store " << cfg.store_backend;
+  if (scanner) std::cerr << ", model " << scanner->model()->meta().version;
+  if (cfg.queue_backend == "embedded") std::cerr << ", " << qs->recovered << " queued messages recovered";
+  std::cerr << "\n";
+  if (ingest) std::cerr << "  send mail to   smtp://" << cfg.smtp_listen << "\n";
+  std::cerr << "  look at        http://" << cfg.http_listen << (api ? "/  (API /v1/messages, metrics /metrics)\n" : "/metrics\n")
+            << (ingest && !cfg.milter_listen.empty() ? "  milter on      inet:" + cfg.milter_listen + "\n" : std::string());
+  if (work) std::cerr << "  mailboxes in   " << cfg.maildir_root.string() << "/<recipient>/\n";
+  std::cerr << "  state in       " << cfg.state_dir.string() << "/\n";
   io.run();
-  {
-    std::lock_guard lk(purge_mu);
-    purge_stop = true;
+  if (purger.joinable()) {
+    {
+      std::lock_guard lk(purge_mu);
+      purge_stop = true;
+    }
+    purge_cv.notify_one();
+    purger.join();
   }
-  purge_cv.notify_one();
-  purger.join();
-  workers.stop();
+  if (workers) workers->stop();
   std::cerr << "phishstream serve: stopped\n";
   return 0;
 }

@@ -1,9 +1,8 @@
 #include "store/sqlite/sqlite_store.h"
 
-#include <sqlite3.h>
-#include <zstd.h>
+#include "store/codec.h"
 
-#include <boost/json.hpp>
+#include <sqlite3.h>
 #include <system_error>
 
 namespace phishstream::store {
@@ -68,22 +67,6 @@ struct Stmt {
     return t ? std::string(t, static_cast<std::size_t>(sqlite3_column_bytes(s, i))) : std::string();
   }
 };
-
-std::string to_json(const std::vector<std::string>& v) {
-  boost::json::array a;
-  for (const auto& s : v) a.emplace_back(s);
-  return boost::json::serialize(a);
-}
-
-std::vector<std::string> from_json(const std::string& s) {
-  std::vector<std::string> out;
-  boost::system::error_code ec;
-  auto v = boost::json::parse(s, ec);
-  if (ec || !v.is_array()) return out;
-  for (const auto& x : v.as_array())
-    if (x.is_string()) out.emplace_back(x.as_string());
-  return out;
-}
 
 sqlite3* open_db(const std::filesystem::path& file) {
   sqlite3* db = nullptr;
@@ -158,10 +141,8 @@ int SqliteStore::schema_version() {
 }
 
 std::error_code SqliteStore::put(const MessageRecord& r, std::string_view raw) {
-  std::string z(ZSTD_compressBound(raw.size()), '\0');
-  std::size_t n = ZSTD_compress(z.data(), z.size(), raw.data(), raw.size(), 3);
-  if (ZSTD_isError(n)) return std::make_error_code(std::errc::io_error);
-  z.resize(n);
+  auto z = compress(raw);
+  if (!z) return std::make_error_code(std::errc::io_error);
   std::lock_guard lk(write_mu_);
   sqlite3_exec(w_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
   Stmt st(w_,
@@ -174,7 +155,7 @@ std::error_code SqliteStore::put(const MessageRecord& r, std::string_view raw) {
   st.text(15, r.model_version).text(16, to_json(r.reasons)).text(17, to_json(r.signals)).text(18, r.timings_json);
   st.text(19, r.status).i64(20, r.delivered_ms);
   Stmt rw(w_, "INSERT OR REPLACE INTO raw (id, body) VALUES (?, ?)");
-  rw.text(1, r.id).blob(2, z);
+  rw.text(1, r.id).blob(2, *z);
   if (st.step() != SQLITE_DONE || rw.step() != SQLITE_DONE) {
     auto ec = sql_error(w_);
     sqlite3_exec(w_, "ROLLBACK", nullptr, nullptr, nullptr);
@@ -257,15 +238,8 @@ std::optional<std::string> SqliteStore::raw(const std::string& id) {
   Stmt st(r_, "SELECT body FROM raw WHERE id = ?");
   st.text(1, id);
   if (st.step() != SQLITE_ROW) return std::nullopt;
-  const void* b = sqlite3_column_blob(st.s, 0);
-  auto n = static_cast<std::size_t>(sqlite3_column_bytes(st.s, 0));
-  unsigned long long size = ZSTD_getFrameContentSize(b, n);
-  if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > (256ull << 20)) return std::nullopt;
-  std::string out(size, '\0');
-  std::size_t got = ZSTD_decompress(out.data(), out.size(), b, n);
-  if (ZSTD_isError(got)) return std::nullopt;
-  out.resize(got);
-  return out;
+  return decompress({static_cast<const char*>(sqlite3_column_blob(st.s, 0)), static_cast<std::size_t>(sqlite3_column_bytes(st.s, 0))},
+                    256u << 20);
 }
 
 std::uint64_t SqliteStore::count() {
@@ -395,14 +369,12 @@ void SqliteStore::drop_session(const std::string& id_hash) {
 }
 
 bool SqliteStore::put_model(const learn::ModelEntry& e, const std::string& bytes) {
-  std::string z(ZSTD_compressBound(bytes.size()), '\0');
-  std::size_t n = ZSTD_compress(z.data(), z.size(), bytes.data(), bytes.size(), 3);
-  if (ZSTD_isError(n)) return false;
-  z.resize(n);
+  auto z = compress(bytes);
+  if (!z) return false;
   std::lock_guard lk(write_mu_);
   Stmt st(w_, "INSERT OR REPLACE INTO models (version, parent, created_ms, trained_on, status, metrics, bytes) VALUES (?,?,?,?,?,?,?)");
   st.text(1, e.version).text(2, e.parent).i64(3, e.created_ms).text(4, e.trained_on).text(5, e.status);
-  st.text(6, e.metrics_json.empty() ? "{}" : e.metrics_json).blob(7, z);
+  st.text(6, e.metrics_json.empty() ? "{}" : e.metrics_json).blob(7, *z);
   return st.step() == SQLITE_DONE;
 }
 
@@ -420,15 +392,8 @@ std::optional<std::string> SqliteStore::model_bytes(const std::string& version) 
   Stmt st(r_, "SELECT bytes FROM models WHERE version = ?");
   st.text(1, version);
   if (st.step() != SQLITE_ROW) return std::nullopt;
-  const void* b = sqlite3_column_blob(st.s, 0);
-  auto n = static_cast<std::size_t>(sqlite3_column_bytes(st.s, 0));
-  unsigned long long size = ZSTD_getFrameContentSize(b, n);
-  if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > (1ull << 30)) return std::nullopt;
-  std::string out(size, '\0');
-  std::size_t got = ZSTD_decompress(out.data(), out.size(), b, n);
-  if (ZSTD_isError(got)) return std::nullopt;
-  out.resize(got);
-  return out;
+  return decompress({static_cast<const char*>(sqlite3_column_blob(st.s, 0)), static_cast<std::size_t>(sqlite3_column_bytes(st.s, 0))},
+                    1u << 30);
 }
 
 bool SqliteStore::set_live(const std::string& version) {

@@ -1,0 +1,64 @@
+#include "serve/backends.h"
+
+#include "queue/embedded/log_queue.h"
+#include "queue/rabbitmq/rabbit_queue.h"
+#include "store/postgres/pg_store.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace phishstream::serve {
+
+template <class S>
+StoreSet share(std::shared_ptr<S> s) {
+  StoreSet out;
+  out.store = s.get();
+  out.auth = s.get();
+  out.models = s.get();
+  out.owner = std::move(s);
+  return out;
+}
+
+boost::system::result<StoreSet, std::string> open_store(const ServeConfig& cfg) {
+  try {
+    if (cfg.store_backend == "postgres") return share(std::make_shared<store::PgStore>(cfg.postgres, cfg.postgres_pool));
+    return share(std::make_shared<store::SqliteStore>(cfg.store_path));
+  } catch (const std::exception& e) {
+    return boost::system::result<StoreSet, std::string>(boost::system::in_place_error,
+                                                        std::string("store (") + cfg.store_backend + "): " + e.what());
+  }
+}
+
+boost::system::result<QueueSet, std::string> open_queue(const ServeConfig& cfg, const std::string& role) {
+  QueueSet out;
+  try {
+    if (cfg.queue_backend == "rabbitmq") {
+      queue::RabbitOptions o;
+      o.url = cfg.rabbitmq_url;
+      o.queue = cfg.rabbitmq_queue;
+      o.prefetch = static_cast<std::uint16_t>(cfg.rabbitmq_prefetch);
+      o.publish = role != "worker";  // the api role's publisher connection only reads counts
+      o.consume = role == "worker" || role == "all";
+      o.max_attempts = cfg.queue_max_attempts;
+      o.retry_delay = std::chrono::milliseconds(cfg.queue_retry_delay_ms);
+      o.max_retry_delay = std::chrono::milliseconds(cfg.queue_max_retry_delay_ms);
+      o.max_age = std::chrono::hours(cfg.queue_max_age_hours);
+      out.queue = std::make_unique<queue::RabbitQueue>(o);
+      return out;
+    }
+    queue::LogQueueOptions qo;
+    qo.dir = cfg.queue_dir;
+    qo.max_messages = cfg.queue_max_messages;
+    qo.max_bytes = cfg.queue_max_bytes;
+    qo.max_attempts = cfg.queue_max_attempts;
+    qo.retry_delay = std::chrono::milliseconds(cfg.queue_retry_delay_ms);
+    qo.max_retry_delay = std::chrono::milliseconds(cfg.queue_max_retry_delay_ms);
+    qo.max_age = std::chrono::hours(cfg.queue_max_age_hours);
+    auto q = std::make_unique<queue::LogQueue>(qo);
+    out.recovered = q->recovered();
+    out.queue = std::move(q);
+  } catch (const std::exception& e) {
+    return boost::system::result<QueueSet, std::string>(boost::system::in_place_error, std::string("queue: ") + e.what());
+  }
+  return out;
+}
+
+}  // namespace phishstream::serve

@@ -1,0 +1,90 @@
+// PgStore: the Store, AuthStore and model registry on PostgreSQL (libpq),
+// shared by every ingest, worker and API process of a cluster.
+//
+// The schema is the SQLite store's (same tables, columns and numbered
+// migrations, in PostgreSQL types), applied at open under an advisory lock
+// so that processes starting together migrate once. Queries run on a
+// connection pool (PgPool); a failed query returns an error value (the
+// worker then retries the message later), and the connection is reset
+// before its next use, so the store survives a PostgreSQL restart.
+//
+// Model registry: set_live() sends NOTIFY phishstream_models in its
+// transaction; watch() keeps one extra connection in LISTEN on a thread of
+// its own and calls back on every notification and after every reconnect.
+// serialize_updates() holds a session-level advisory lock, so concurrent
+// online updates from several API processes apply in turn, each on top of
+// the live model the previous one published (see docs/scaling.md).
+//
+// Thread-safe. Raw messages and models are zstd-compressed bytea.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <thread>
+
+#include "auth/auth.h"
+#include "learn/registry.h"
+#include "store/postgres/pg_pool.h"
+#include "store/store.h"
+
+namespace phishstream::store {
+
+class PgStore final : public Store, public auth::AuthStore, public learn::ModelStore {
+ public:
+  /// Connects (waiting up to `wait` for the server) and migrates. Throws
+  /// std::system_error when it cannot.
+  PgStore(const std::string& conninfo, std::size_t pool_size, std::chrono::seconds wait = std::chrono::seconds(30));
+  ~PgStore() override;
+
+  std::error_code put(const MessageRecord& r, std::string_view raw) override;
+  std::error_code set_status(const std::string& id, const std::string& status, std::int64_t when_ms) override;
+  std::error_code mark_delivered(const std::string& key, const std::string& rcpt, const std::string& folder,
+                                 const std::string& path) override;
+  bool delivered(const std::string& key, const std::string& rcpt) override;
+  std::vector<Delivery> deliveries(const std::string& key) override;
+  std::error_code undeliver(const std::string& key, const std::string& rcpt) override;
+  std::vector<MessageRecord> list(const Filter& f) override;
+  std::optional<MessageRecord> get(const std::string& id) override;
+  std::optional<std::string> raw(const std::string& id) override;
+  std::uint64_t count() override;
+  std::vector<Bucket> volume(std::int64_t since_ms, std::int64_t width_ms) override;
+  std::vector<std::uint64_t> score_histogram(std::int64_t since_ms) override;
+  std::error_code remove(const std::string& id) override;
+  std::error_code purge_raw_before(std::int64_t cutoff_ms) override;
+
+  bool put_user(const auth::User& u, const std::string& pw_hash) override;
+  std::optional<std::pair<auth::User, std::string>> user(const std::string& name) override;
+  std::vector<auth::User> users() override;
+  bool put_token(const auth::TokenInfo& t, const std::string& token_hash) override;
+  std::optional<auth::TokenInfo> token_by_hash(const std::string& token_hash) override;
+  std::vector<auth::TokenInfo> tokens() override;
+  bool revoke_token(const std::string& id) override;
+  bool put_session(const std::string& id_hash, const std::string& user, const std::string& csrf,
+                   std::int64_t expires_ms) override;
+  std::optional<std::pair<std::string, std::string>> session(const std::string& id_hash, std::int64_t now_ms) override;
+  void drop_session(const std::string& id_hash) override;
+
+  bool put_model(const learn::ModelEntry& e, const std::string& bytes) override;
+  std::vector<learn::ModelEntry> models() override;
+  std::optional<std::string> model_bytes(const std::string& version) override;
+  bool set_live(const std::string& version) override;
+  std::optional<std::string> live() override;
+  std::optional<std::string> previous_live() override;
+  bool put_feedback(const std::string& message_id, const std::string& label, const std::string& user,
+                    const std::string& action_before) override;
+  learn::FeedbackCounts feedback_counts() override;
+  std::vector<std::pair<std::string, std::string>> feedback_labels() override;
+  void serialize_updates(const std::function<void()>& fn) override;
+  bool watch(std::function<void()> fn) override;
+
+  int schema_version();
+
+ private:
+  void listen_loop(std::function<void()> fn);
+
+  pg::PgPool pool_;
+  std::atomic<bool> stop_{false};
+  std::thread listener_;
+};
+
+}  // namespace phishstream::store
