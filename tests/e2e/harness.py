@@ -335,3 +335,112 @@ maillog_file = /dev/stdout
             self.proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+
+
+class Postgres:
+    """A throwaway PostgreSQL 15 on 127.0.0.1: its own data folder under
+    work/postgres, database `phishstream` for user `phishstream` (trust
+    auth on loopback only). Runs as the postgres user when the test runs as
+    root (initdb refuses root). stop()/start() keep the data: a restart."""
+
+    BIN = "/usr/lib/postgresql/15/bin"
+
+    def __init__(self, work):
+        import pwd
+        self.dir = os.path.join(work, "postgres")
+        self.data = os.path.join(self.dir, "data")
+        shutil.rmtree(self.dir, ignore_errors=True)
+        os.makedirs(self.dir)
+        self.port = free_port()
+        self.prefix = []
+        if os.geteuid() == 0:
+            pw = pwd.getpwnam("postgres")
+            os.chmod(work, 0o755)
+            os.chown(self.dir, pw.pw_uid, pw.pw_gid)
+            self.prefix = ["setpriv", f"--reuid={pw.pw_uid}", f"--regid={pw.pw_gid}", "--init-groups"]
+        subprocess.run(self.prefix + [f"{self.BIN}/initdb", "-D", self.data, "-U", "phishstream", "-A", "trust",
+                                      "-E", "UTF8", "--locale=C"], check=True, capture_output=True)
+        self.log = open(os.path.join(work, "postgres.log"), "ab")
+        self.proc = None
+        self.start()
+        self.psql("postgres", "CREATE DATABASE phishstream")
+        self.conninfo = f"host=127.0.0.1 port={self.port} dbname=phishstream user=phishstream"
+
+    def start(self):
+        self.proc = subprocess.Popen(self.prefix + [f"{self.BIN}/postgres", "-D", self.data, "-p", str(self.port),
+                                                    "-k", self.dir, "-c", "listen_addresses=127.0.0.1",
+                                                    "-c", "max_connections=200"],
+                                     stdout=self.log, stderr=self.log)
+        if not wait_for(lambda: self._up(), timeout=30):
+            raise RuntimeError("PostgreSQL did not start: see postgres.log")
+
+    def _up(self):
+        r = subprocess.run(["psql", "-h", "127.0.0.1", "-p", str(self.port), "-U", "phishstream", "-d", "postgres",
+                            "-Atc", "SELECT 1"], capture_output=True)
+        return r.returncode == 0
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)  # fast shutdown
+            self.proc.wait(timeout=60)
+
+    def psql(self, db, sql):
+        r = subprocess.run(["psql", "-h", "127.0.0.1", "-p", str(self.port), "-U", "phishstream", "-d", db,
+                            "-At", "-F", "\t", "-c", sql], capture_output=True, text=True, check=True)
+        return [line.split("\t") for line in r.stdout.splitlines()]
+
+
+class RabbitMQ:
+    """A throwaway RabbitMQ 3.10 node on 127.0.0.1 (AMQP and Erlang
+    distribution on free ports, its own epmd port, data under
+    work/rabbitmq). stop()/start() keep the data: a broker restart."""
+
+    def __init__(self, work):
+        self.dir = os.path.join(work, "rabbitmq")
+        shutil.rmtree(self.dir, ignore_errors=True)
+        os.makedirs(self.dir)
+        with open(os.path.join(self.dir, "enabled_plugins"), "w") as f:
+            f.write("[].\n")
+        self.port = free_port()
+        self.env = dict(os.environ, HOME=self.dir, RABBITMQ_MNESIA_BASE=os.path.join(self.dir, "mnesia"),
+                        RABBITMQ_LOG_BASE=os.path.join(self.dir, "log"), RABBITMQ_NODENAME=f"ps{self.port}@localhost",
+                        RABBITMQ_NODE_IP_ADDRESS="127.0.0.1", RABBITMQ_NODE_PORT=str(self.port),
+                        RABBITMQ_DIST_PORT=str(free_port()), ERL_EPMD_PORT=str(free_port()),
+                        RABBITMQ_PID_FILE=os.path.join(self.dir, "pid"),
+                        RABBITMQ_ENABLED_PLUGINS_FILE=os.path.join(self.dir, "enabled_plugins"),
+                        RABBITMQ_CONFIG_FILE=os.path.join(self.dir, "rabbitmq"))
+        self.url = f"amqp://guest:guest@127.0.0.1:{self.port}/"
+        self.log = open(os.path.join(work, "rabbitmq.log"), "ab")
+        self.proc = None
+        self.start()
+
+    def start(self):
+        self.proc = subprocess.Popen(["/usr/lib/rabbitmq/bin/rabbitmq-server"], env=self.env, cwd=self.dir,
+                                     stdout=self.log, stderr=self.log)
+
+        def up():
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return True
+            except OSError:
+                return False
+        if not wait_for(up, timeout=90):
+            raise RuntimeError("RabbitMQ did not start: see rabbitmq.log")
+
+    def stop(self):
+        """Stops the broker by its PID (SIGTERM: an orderly shutdown)."""
+        if self.proc and self.proc.poll() is None:
+            with open(self.env["RABBITMQ_PID_FILE"]) as f:
+                os.kill(int(f.read().strip()), signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def close(self):
+        self.stop()
+        # The broker's epmd daemon outlives it; stop it by its port.
+        epmd = sorted(__import__("glob").glob("/usr/lib/erlang/erts-*/bin/epmd"))
+        if epmd:
+            subprocess.run([epmd[-1], "-kill"], env=self.env, capture_output=True)

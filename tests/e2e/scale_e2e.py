@@ -1,0 +1,301 @@
+#!/usr/bin/env python3
+"""Scale-out: real RabbitMQ and PostgreSQL from Debian packages on
+127.0.0.1, 2 ingest, 3 worker and 1 API phishstream processes.
+
+  A. COUNT corpus messages from 4 SMTP clients over both ingest processes
+     while a worker is killed with SIGKILL (and restarted) KILLS times.
+  B. More messages while RabbitMQ is stopped for 10 s: ingest answers 451
+     meanwhile, clients retry (as MTAs do), and it recovers.
+  C. More messages while PostgreSQL restarts: workers retry.
+  Then every message that got a 250 has its verdict in PostgreSQL and is
+  delivered exactly once per recipient (none when held).
+  D. A phishing report through the API process: every worker scans with the
+     new model within 5 s, and identical copies sent afterwards are held.
+
+usage: scale_e2e.py BINARY CORPUS WORKDIR [COUNT] [KILLS]"""
+import collections
+import json
+import os
+import queue
+import random
+import re
+import shutil
+import signal
+import smtplib
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+
+from harness import (SEQ_RE, WEB_ROOT, Postgres, RabbitMQ, corpus_rows, free_port, maildir_files, wait_for)
+
+QUEUED = re.compile(r"queued as ([0-9a-f]+)")
+
+
+class Node:
+    """One `phishstream serve --role R` process with its own listen ports;
+    every other setting (backends, Maildir root, model) is shared."""
+
+    def __init__(self, binary, work, name, role, common):
+        self.binary, self.work, self.name, self.role = binary, work, name, role
+        self.smtp_port, self.http_port = free_port(), free_port()
+        self.config = os.path.join(work, f"{name}.toml")
+        with open(self.config, "w") as f:
+            f.write(common.replace("@SMTP@", str(self.smtp_port)).replace("@HTTP@", str(self.http_port)))
+        self.log = open(os.path.join(work, f"{name}.log"), "ab")
+        self.proc = None
+
+    def start(self):
+        self.proc = subprocess.Popen([self.binary, "serve", "--role", self.role, "--config", self.config],
+                                     cwd=self.work, stdout=self.log, stderr=self.log)
+        if not wait_for(self.healthy, timeout=60):
+            raise RuntimeError(f"{self.name} did not start: see {self.name}.log")
+
+    def healthy(self):
+        if self.proc.poll() is not None:
+            raise RuntimeError(f"{self.name} exited: see {self.name}.log")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.http_port}/healthz", timeout=2) as r:
+                return r.status == 200
+        except OSError:
+            return False
+
+    def kill9(self):
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait()
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.kill9()
+
+    def metrics(self):
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.http_port}/metrics", timeout=5) as r:
+            return r.read().decode()
+
+    def model_version(self):
+        m = re.search(r'phishstream_model_info\{version="([^"]+)"\}', self.metrics())
+        return m.group(1) if m else None
+
+
+def main():
+    binary, corpus, work = sys.argv[1], sys.argv[2], sys.argv[3]
+    count = int(sys.argv[4]) if len(sys.argv) > 4 else 2000
+    kills = int(sys.argv[5]) if len(sys.argv) > 5 else 3
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(os.path.join(work, "var"))
+    model = os.path.join(work, "var", "model.psm")
+    subprocess.run([binary, "train", "--manifest", os.path.join(corpus, "MANIFEST.tsv"), "--split", "train",
+                    "--out", model], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    pg = Postgres(work)
+    mq = RabbitMQ(work)
+    nodes = []
+    try:
+        common = f"""[server]
+state_dir = "{work}/var"
+[smtp]
+listen = "127.0.0.1:@SMTP@"
+[http]
+listen = "127.0.0.1:@HTTP@"
+web_root = "{WEB_ROOT}"
+[queue]
+backend = "rabbitmq"
+rabbitmq_url = "{mq.url}"
+retry_delay_ms = 200
+max_retry_delay_ms = 1000
+[store]
+backend = "postgres"
+postgres = "{pg.conninfo}"
+[delivery]
+maildir_root = "{work}/var/mail"
+[model]
+path = "{model}"
+[learning]
+retrain_hours = 0
+"""
+        ingest = [Node(binary, work, f"ingest{i}", "ingest", common) for i in range(2)]
+        workers = [Node(binary, work, f"worker{i}", "worker", common) for i in range(3)]
+        api = Node(binary, work, "api", "api", common)
+        nodes = ingest + workers + [api]
+        for n in [api] + workers + ingest:
+            n.start()
+
+        rows = corpus_rows(corpus)
+        accepted, rcpts_of, tempfails = {}, {}, collections.Counter()
+        lock = threading.Lock()
+
+        def send_all(seqs, phase, pace=0.0):
+            # `pace`: seconds between one client's messages, so that the
+            # load lasts through an outage instead of finishing before it.
+            todo = queue.Queue()
+            for i in seqs:
+                todo.put(i)
+
+            def client():
+                while True:
+                    try:
+                        i = todo.get_nowait()
+                    except queue.Empty:
+                        return
+                    time.sleep(pace)
+                    r = rows[i % len(rows)]
+                    with open(os.path.join(corpus, r["path"]), "rb") as f:
+                        data = b"X-Test-Seq: %d\r\n" % i + f.read()
+                    rcpts = [f"user{i % 5}@example.org"] + ([f"team{i % 2}@example.net"] if i % 3 == 0 else [])
+                    rcpts_of[i] = rcpts
+                    node = ingest[i % 2]
+                    while True:
+                        try:
+                            s = smtplib.SMTP("127.0.0.1", node.smtp_port, timeout=30)
+                            s.ehlo()
+                            s.mail(f"s{i}@example.com")
+                            for rc in rcpts:
+                                s.rcpt(rc)
+                            code, resp = s.data(data)
+                            try:
+                                s.quit()
+                            except Exception:
+                                pass
+                            if code == 250:
+                                with lock:
+                                    accepted[i] = QUEUED.search(resp.decode()).group(1)
+                                break
+                            with lock:
+                                tempfails[(phase, code)] += 1
+                        except smtplib.SMTPResponseException as e:
+                            with lock:
+                                tempfails[(phase, e.smtp_code)] += 1
+                        except (OSError, smtplib.SMTPException):
+                            with lock:
+                                tempfails[(phase, "io")] += 1
+                        time.sleep(0.1)
+            threads = [threading.Thread(target=client) for _ in range(4)]
+            for t in threads:
+                t.start()
+            return threads
+
+        # A: worker crashes.
+        t0 = time.time()
+        threads = send_all(range(count), "A")
+        rnd = random.Random(20261126)
+        killed = []
+        for k in range(kills):
+            time.sleep(rnd.uniform(1.0, 2.5))
+            w = rnd.choice(workers)
+            w.kill9()
+            killed.append(w.name)
+            time.sleep(0.3)
+            w.start()
+        for t in threads:
+            t.join()
+        ta = time.time() - t0
+        assert len(accepted) == count, f"phase A: {len(accepted)} of {count} accepted"
+
+        # B: the broker goes away for 10 s.
+        b0 = count
+        threads = send_all(range(b0, b0 + 600), "B", pace=0.1)
+        time.sleep(1.0)
+        mq.stop()
+        time.sleep(10)
+        mq.start()
+        for t in threads:
+            t.join()
+        b_fail = sum(v for (p, c), v in tempfails.items() if p == "B")
+        assert b_fail > 0, "phase B: no client saw a tempfail while the broker was down"
+        assert all(c in (451, 421, "io") for (p, c) in tempfails if p == "B"), tempfails
+
+        # C: PostgreSQL restarts.
+        c0 = b0 + 600
+        threads = send_all(range(c0, c0 + 600), "C", pace=0.1)
+        time.sleep(1.0)
+        pg.stop()
+        time.sleep(3)
+        pg.start()
+        for t in threads:
+            t.join()
+        total = c0 + 600
+        assert len(accepted) == total, f"{len(accepted)} of {total} accepted"
+
+        # Everything settles: every 250 has its final verdict in PostgreSQL.
+        ids = set(accepted.values())
+
+        def settled():
+            done = pg.psql("phishstream", "SELECT id FROM messages WHERE status IN ('delivered', 'quarantined')")
+            return ids <= {r[0] for r in done}
+        assert wait_for(settled, timeout=300), "not every accepted message reached its final state"
+        verdicts = {r[0]: r[1] for r in pg.psql("phishstream", "SELECT id, action FROM messages")}
+        files = collections.defaultdict(list)
+        for rcpt, folder, path in maildir_files(os.path.join(work, "var", "mail")):
+            with open(path, "rb") as f:
+                m = SEQ_RE.search(f.read(65536))
+            assert m, path
+            files[int(m.group(1))].append((rcpt, folder))
+        held = 0
+        for i, qid in accepted.items():
+            got = sorted(files.get(i, []))
+            assert len(got) == len(set(got)), (i, "duplicate delivery", got)
+            action = verdicts[qid]
+            if action in ("quarantine", "reject"):
+                held += 1
+                assert got == [], (i, action, got)
+            else:
+                assert got == sorted((rc, action) for rc in rcpts_of[i]), (i, action, got)
+        dead = pg.psql("phishstream", "SELECT count(*) FROM messages WHERE status = 'dead'")[0][0]
+        print(f"scale A: {count} messages through 2 ingest / 3 worker processes in {ta:.1f} s with "
+              f"{kills} worker kill -9 ({', '.join(killed)})")
+        print(f"scale B: RabbitMQ down 10 s: {b_fail} tempfailed attempts ({dict((c, v) for (p, c), v in tempfails.items() if p == 'B')}), "
+              f"all 600 accepted after it returned")
+        print(f"scale C: PostgreSQL restarted: all 600 accepted and stored")
+        print(f"scale: {total} verdicts in PostgreSQL, {total - held} delivered exactly once per recipient, "
+              f"{held} held, {dead} dead")
+
+        # D: feedback through the API process reaches every worker.
+        token = subprocess.run([binary, "token", "create", "--config", api.config, "--role", "admin", "--label", "e2e"],
+                               cwd=work, capture_output=True, text=True, check=True).stdout.strip()
+        inbox = [i for i, q in accepted.items() if verdicts[q] == "inbox" and rows[i % len(rows)]["label"] == "ham"]
+        seq = inbox[0]
+        before = {w.name: w.model_version() for w in workers}
+        req = urllib.request.Request(f"http://127.0.0.1:{api.http_port}/v1/messages/{accepted[seq]}/feedback",
+                                     data=json.dumps({"label": "phish"}).encode(), method="POST",
+                                     headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+        t_fb = time.time()
+        with urllib.request.urlopen(req, timeout=60) as r:
+            fb = json.loads(r.read().decode())
+        version = fb["model"]
+        lag = {}
+
+        def all_switched():
+            for w in workers:
+                if w.name not in lag and w.model_version() == version:
+                    lag[w.name] = time.time() - t_fb
+            return len(lag) == len(workers)
+        assert wait_for(all_switched, timeout=5), f"not every worker took model {version} within 5 s: {lag}"
+        # Identical copies now get the new verdict, whichever worker takes them.
+        # Same sender and content, new recipients (so a new key each).
+        with open(os.path.join(corpus, rows[seq % len(rows)]["path"]), "rb") as f:
+            body = b"X-Test-Seq: %d\r\n" % seq + f.read()
+        for k in range(9):
+            s = smtplib.SMTP("127.0.0.1", ingest[k % 2].smtp_port, timeout=30)
+            s.sendmail(f"s{seq}@example.com", [f"copy{k}@example.org"], body)
+            s.quit()
+        copies = "SELECT action, model_version FROM messages WHERE rcpt LIKE '%copy%' AND status IN ('delivered', 'quarantined')"
+        assert wait_for(lambda: len(pg.psql("phishstream", copies)) == 9, 30), "the copies were not all scanned"
+        acts = pg.psql("phishstream", copies)
+        assert all(a == "quarantine" for a, _ in acts), acts
+        print(f"scale D: a phishing report on the API process reached all 3 workers in "
+              f"{max(lag.values()):.2f} s (model {before[workers[0].name]} -> {version}); "
+              f"9 identical copies afterwards: all quarantined")
+        print("1 passed, 0 failed")
+    finally:
+        for n in nodes:
+            n.stop()
+        mq.close()
+        pg.stop()
+
+
+if __name__ == "__main__":
+    main()
