@@ -63,3 +63,53 @@ TEST(Config, TyposAndWrongTypesAreErrors) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Config, EmbeddedBackendsAreTheDefault) {
+  auto c = load_config("");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->role, "all");
+  EXPECT_EQ(c->queue_backend, "embedded");
+  EXPECT_EQ(c->store_backend, "sqlite");
+  EXPECT_EQ(check_role(*c, "all"), "");
+}
+
+TEST(Config, SharedBackendsAndRoles) {
+  auto c = load_config(write("scale.toml", R"(
+[server]
+role = "worker"
+[queue]
+backend = "rabbitmq"
+rabbitmq_url = "amqp://ps:secret@mq.example:5672/mail"
+prefetch = 64
+[store]
+backend = "postgres"
+postgres = "host=db.example dbname=phishstream"
+pool_size = 8
+)"));
+  ASSERT_TRUE(c) << c.error();
+  EXPECT_EQ(c->role, "worker");
+  EXPECT_EQ(c->rabbitmq_prefetch, 64u);
+  EXPECT_EQ(c->postgres_pool, 8u);
+  for (const char* r : {"all", "ingest", "worker", "api"}) EXPECT_EQ(check_role(*c, r), "") << r;
+  EXPECT_NE(check_role(*c, "scanner"), "");
+}
+
+TEST(Config, RolesNeedSharedBackends) {
+  // A worker on the embedded queue would be alone with its own queue: refused.
+  auto c = load_config(write("role-embedded.toml", "[server]\nrole = \"worker\"\n"));
+  ASSERT_FALSE(c);
+  EXPECT_NE(c.error().find("rabbitmq"), std::string::npos) << c.error();
+  auto d = load_config("");
+  EXPECT_NE(check_role(*d, "ingest"), "");
+}
+
+TEST(Config, BadBackendsAreErrors) {
+  EXPECT_FALSE(load_config(write("bad-q.toml", "[queue]\nbackend = \"kafka\"\n")));
+  EXPECT_FALSE(load_config(write("bad-s.toml", "[store]\nbackend = \"postgres\"\n")));  // no connection string
+  EXPECT_FALSE(load_config(write("bad-p.toml", "[queue]\nprefetch = 0\n")));
+  EXPECT_FALSE(load_config(write("bad-pool.toml", "[store]\npool_size = 1\n")));
+}
+
+}  // namespace

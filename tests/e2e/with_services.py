@@ -1,0 +1,51 @@
+#!/usr/bin/env python3
+"""Runs a test binary beside throwaway services: a PostgreSQL and/or a
+RabbitMQ on 127.0.0.1 (see harness.py), handed to it as PS_TEST_POSTGRES
+(a libpq connection string) and PS_TEST_AMQP (an amqp:// URL). A test can
+stop the broker and start it again by sending SIGUSR1 / SIGUSR2 to the pid
+in PS_TEST_SERVICES_PID (this script). Stops both by PID afterwards.
+
+usage: with_services.py WORKDIR [--postgres] [--rabbitmq] -- COMMAND..."""
+import os
+import shutil
+import signal
+import subprocess
+import sys
+
+from harness import Postgres, RabbitMQ
+
+
+def main():
+    work = sys.argv[1]
+    sep = sys.argv.index("--")
+    flags, cmd = sys.argv[2:sep], sys.argv[sep + 1:]
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    pg = Postgres(work) if "--postgres" in flags else None
+    mq = RabbitMQ(work) if "--rabbitmq" in flags else None
+    env = dict(os.environ)
+    if pg:
+        env["PS_TEST_POSTGRES"] = pg.conninfo
+    if mq:
+        env["PS_TEST_AMQP"] = mq.url
+        env["PS_TEST_SERVICES_PID"] = str(os.getpid())
+        signal.signal(signal.SIGUSR1, lambda *_: mq.stop())
+        signal.signal(signal.SIGUSR2, lambda *_: mq.start())
+    try:
+        p = subprocess.Popen(cmd, env=env)
+        while True:
+            try:
+                rc = p.wait()
+                break
+            except InterruptedError:
+                continue
+    finally:
+        if mq:
+            mq.close()
+        if pg:
+            pg.stop()
+    sys.exit(rc)
+
+
+if __name__ == "__main__":
+    main()
