@@ -4,10 +4,11 @@
 // loopback, pipelining MAIL/RCPT/DATA, either as fast as the server takes
 // them or at a fixed total rate. It reports the sustained rate of 250
 // replies, the client-side DATA latency, and the server's end-to-end
-// latency (250 to delivered) from its /metrics histogram once the queue has
-// drained, plus the server's peak RSS (--pid).
+// latency (250 to delivered) from the /metrics histograms of every delivering
+// process (--http-port, repeated for each worker process) once they have
+// finished every accepted message, plus the server's peak RSS (--pid).
 //
-//   smtp_load --port 2525 --http-port 8025 --connections 16 --messages 20000 \
+//   smtp_load --port 2525 --http-port 8025 [--http-port …] --connections 16 --messages 20000 \
 //             [--rate 300] --files-from list.txt [--pid PID]
 #include <boost/asio.hpp>
 #include <algorithm>
@@ -25,7 +26,8 @@ using asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
 struct Opts {
-  unsigned short port = 2525, http_port = 8025;
+  unsigned short port = 2525;
+  std::vector<unsigned short> http_ports;  ///< every process that delivers (workers); default 8025
   int connections = 16;
   long messages = 10000;
   double rate = 0;
@@ -69,17 +71,29 @@ double metric(unsigned short port, const std::string& name) {
   return -1;
 }
 
-// Quantile from the cumulative histogram lines of one family.
-double hist_quantile(unsigned short port, const std::string& name, double q) {
-  std::istringstream in(http_get(port, "/metrics"));
-  std::string line;
+double metric_sum(const std::vector<unsigned short>& ports, const std::string& name) {
+  double sum = 0;
+  for (auto p : ports) sum += std::max(0.0, metric(p, name));
+  return sum;
+}
+
+// Quantile from the cumulative histogram lines of one family, summed over
+// the processes (their buckets are the same).
+double hist_quantile(const std::vector<unsigned short>& ports, const std::string& name, double q) {
   std::vector<std::pair<double, double>> b;  // le, cumulative
-  while (std::getline(in, line)) {
-    if (line.rfind(name + "_bucket{le=\"", 0) != 0) continue;
-    auto s = line.find('"') + 1, e = line.find('"', s);
-    std::string le = line.substr(s, e - s);
-    double v = std::stod(line.substr(line.rfind(' ') + 1));
-    b.emplace_back(le == "+Inf" ? 1e9 : std::stod(le), v);
+  for (auto port : ports) {
+    std::istringstream in(http_get(port, "/metrics"));
+    std::string line;
+    std::size_t i = 0;
+    while (std::getline(in, line)) {
+      if (line.rfind(name + "_bucket{le=\"", 0) != 0) continue;
+      auto s = line.find('"') + 1, e = line.find('"', s);
+      std::string le = line.substr(s, e - s);
+      double v = std::stod(line.substr(line.rfind(' ') + 1));
+      if (i < b.size()) b[i].second += v;
+      else b.emplace_back(le == "+Inf" ? 1e9 : std::stod(le), v);
+      ++i;
+    }
   }
   if (b.empty() || b.back().second == 0) return 0;
   double target = q * b.back().second, prev_le = 0, prev_c = 0;
@@ -96,13 +110,14 @@ int main(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i], v = argv[i + 1];
     if (k == "--port") o.port = static_cast<unsigned short>(std::stoi(v));
-    else if (k == "--http-port") o.http_port = static_cast<unsigned short>(std::stoi(v));
+    else if (k == "--http-port") o.http_ports.push_back(static_cast<unsigned short>(std::stoi(v)));
     else if (k == "--connections") o.connections = std::stoi(v);
     else if (k == "--messages") o.messages = std::stol(v);
     else if (k == "--rate") o.rate = std::stod(v);
     else if (k == "--files-from") o.files_from = v;
     else if (k == "--pid") o.pid = std::stoi(v);
   }
+  if (o.http_ports.empty()) o.http_ports.push_back(8025);
   std::vector<std::string> bodies;
   std::ifstream list(o.files_from);
   for (std::string p; std::getline(list, p);) {
@@ -161,7 +176,10 @@ int main(int argc, char** argv) {
   for (int c = 0; c < o.connections; ++c) ts.emplace_back(worker, c);
   for (auto& t : ts) t.join();
   double send_secs = std::chrono::duration<double>(Clock::now() - t0).count();
-  while (metric(o.http_port, "phishstream_queue_depth") > 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  // Drained when the delivering processes together have finished as many
+  // messages as got a 250 (each observes its end-to-end time once).
+  while (metric_sum(o.http_ports, "phishstream_end_to_end_seconds_count") < static_cast<double>(ok))
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
   double drain_secs = std::chrono::duration<double>(Clock::now() - t0).count();
   std::sort(lat.begin(), lat.end());
   auto pct = [&](double q) { return lat.empty() ? 0 : lat[std::min(lat.size() - 1, static_cast<std::size_t>(q * static_cast<double>(lat.size())))]; };
@@ -171,9 +189,9 @@ int main(int argc, char** argv) {
   std::printf("delivered rate        %.0f msg/s (all delivered after %.2f s)\n", static_cast<double>(ok) / drain_secs, drain_secs);
   std::printf("DATA→250 latency      p50 %.2f ms  p99 %.2f ms  p99.9 %.2f ms\n", pct(0.5) * 1e3, pct(0.99) * 1e3, pct(0.999) * 1e3);
   std::printf("250→delivered (server) p50 %.2f ms  p99 %.2f ms  p99.9 %.2f ms\n",
-              hist_quantile(o.http_port, "phishstream_end_to_end_seconds", 0.5) * 1e3,
-              hist_quantile(o.http_port, "phishstream_end_to_end_seconds", 0.99) * 1e3,
-              hist_quantile(o.http_port, "phishstream_end_to_end_seconds", 0.999) * 1e3);
+              hist_quantile(o.http_ports, "phishstream_end_to_end_seconds", 0.5) * 1e3,
+              hist_quantile(o.http_ports, "phishstream_end_to_end_seconds", 0.99) * 1e3,
+              hist_quantile(o.http_ports, "phishstream_end_to_end_seconds", 0.999) * 1e3);
   if (o.pid) {
     std::ifstream st("/proc/" + std::to_string(o.pid) + "/status");
     for (std::string line; std::getline(st, line);)

@@ -444,3 +444,84 @@ class RabbitMQ:
         epmd = sorted(__import__("glob").glob("/usr/lib/erlang/erts-*/bin/epmd"))
         if epmd:
             subprocess.run([epmd[-1], "-kill"], env=self.env, capture_output=True)
+
+
+def scale_config(work, amqp_url, pg_conninfo, model, worker_threads=2):
+    """The configuration every process of a scaled-out test cluster shares
+    (RabbitMQ, PostgreSQL, one Maildir root, one model file), with @SMTP@
+    and @HTTP@ for each process's own listen ports."""
+    return f"""[server]
+state_dir = "{work}/var"
+[smtp]
+listen = "127.0.0.1:@SMTP@"
+[http]
+listen = "127.0.0.1:@HTTP@"
+web_root = "{WEB_ROOT}"
+[queue]
+backend = "rabbitmq"
+rabbitmq_url = "{amqp_url}"
+retry_delay_ms = 200
+max_retry_delay_ms = 1000
+[store]
+backend = "postgres"
+postgres = "{pg_conninfo}"
+[delivery]
+maildir_root = "{work}/var/mail"
+[model]
+path = "{model}"
+[workers]
+threads = {worker_threads}
+[learning]
+retrain_hours = 0
+"""
+
+
+class Node:
+    """One `phishstream serve --role R` process with its own listen ports;
+    every other setting (backends, Maildir root, model) is shared."""
+
+    def __init__(self, binary, work, name, role, common):
+        self.binary, self.work, self.name, self.role = binary, work, name, role
+        self.smtp_port, self.http_port = free_port(), free_port()
+        self.config = os.path.join(work, f"{name}.toml")
+        with open(self.config, "w") as f:
+            f.write(common.replace("@SMTP@", str(self.smtp_port)).replace("@HTTP@", str(self.http_port)))
+        self.log = open(os.path.join(work, f"{name}.log"), "ab")
+        self.proc = None
+
+    def start(self):
+        self.proc = subprocess.Popen([self.binary, "serve", "--role", self.role, "--config", self.config],
+                                     cwd=self.work, stdout=self.log, stderr=self.log)
+        if not wait_for(self.healthy, timeout=60):
+            raise RuntimeError(f"{self.name} did not start: see {self.name}.log")
+
+    def healthy(self):
+        if self.proc.poll() is not None:
+            raise RuntimeError(f"{self.name} exited: see {self.name}.log")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.http_port}/healthz", timeout=2) as r:
+                return r.status == 200
+        except OSError:
+            return False
+
+    def kill9(self):
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait()
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.kill9()
+
+    def metrics(self):
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.http_port}/metrics", timeout=5) as r:
+            return r.read().decode()
+
+    def model_version(self):
+        m = re.search(r'phishstream_model_info\{version="([^"]+)"\}', self.metrics())
+        return m.group(1) if m else None
+
+

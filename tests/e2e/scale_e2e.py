@@ -20,7 +20,6 @@ import queue
 import random
 import re
 import shutil
-import signal
 import smtplib
 import subprocess
 import sys
@@ -28,58 +27,9 @@ import threading
 import time
 import urllib.request
 
-from harness import (SEQ_RE, WEB_ROOT, Postgres, RabbitMQ, corpus_rows, free_port, maildir_files, wait_for)
+from harness import SEQ_RE, Node, Postgres, RabbitMQ, corpus_rows, maildir_files, scale_config, wait_for
 
 QUEUED = re.compile(r"queued as ([0-9a-f]+)")
-
-
-class Node:
-    """One `phishstream serve --role R` process with its own listen ports;
-    every other setting (backends, Maildir root, model) is shared."""
-
-    def __init__(self, binary, work, name, role, common):
-        self.binary, self.work, self.name, self.role = binary, work, name, role
-        self.smtp_port, self.http_port = free_port(), free_port()
-        self.config = os.path.join(work, f"{name}.toml")
-        with open(self.config, "w") as f:
-            f.write(common.replace("@SMTP@", str(self.smtp_port)).replace("@HTTP@", str(self.http_port)))
-        self.log = open(os.path.join(work, f"{name}.log"), "ab")
-        self.proc = None
-
-    def start(self):
-        self.proc = subprocess.Popen([self.binary, "serve", "--role", self.role, "--config", self.config],
-                                     cwd=self.work, stdout=self.log, stderr=self.log)
-        if not wait_for(self.healthy, timeout=60):
-            raise RuntimeError(f"{self.name} did not start: see {self.name}.log")
-
-    def healthy(self):
-        if self.proc.poll() is not None:
-            raise RuntimeError(f"{self.name} exited: see {self.name}.log")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{self.http_port}/healthz", timeout=2) as r:
-                return r.status == 200
-        except OSError:
-            return False
-
-    def kill9(self):
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait()
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.kill9()
-
-    def metrics(self):
-        with urllib.request.urlopen(f"http://127.0.0.1:{self.http_port}/metrics", timeout=5) as r:
-            return r.read().decode()
-
-    def model_version(self):
-        m = re.search(r'phishstream_model_info\{version="([^"]+)"\}', self.metrics())
-        return m.group(1) if m else None
 
 
 def main():
@@ -95,28 +45,7 @@ def main():
     mq = RabbitMQ(work)
     nodes = []
     try:
-        common = f"""[server]
-state_dir = "{work}/var"
-[smtp]
-listen = "127.0.0.1:@SMTP@"
-[http]
-listen = "127.0.0.1:@HTTP@"
-web_root = "{WEB_ROOT}"
-[queue]
-backend = "rabbitmq"
-rabbitmq_url = "{mq.url}"
-retry_delay_ms = 200
-max_retry_delay_ms = 1000
-[store]
-backend = "postgres"
-postgres = "{pg.conninfo}"
-[delivery]
-maildir_root = "{work}/var/mail"
-[model]
-path = "{model}"
-[learning]
-retrain_hours = 0
-"""
+        common = scale_config(work, mq.url, pg.conninfo, model)
         ingest = [Node(binary, work, f"ingest{i}", "ingest", common) for i in range(2)]
         workers = [Node(binary, work, f"worker{i}", "worker", common) for i in range(3)]
         api = Node(binary, work, "api", "api", common)
