@@ -30,7 +30,6 @@ Learner::Learner(scan::Scanner& scanner, ModelStore& registry) : scanner_(scanne
       registry_.set_live(e.version);
     }
   });
-  trainer_ = std::make_unique<model::Trainer>(*scanner_.model());
   updated_ms_ = now_ms();
   for (const auto& e : registry_.models())
     if (e.status == "live") updated_ms_ = e.created_ms;
@@ -58,7 +57,7 @@ bool Learner::sync_locked() {
   if (!bytes) return false;
   auto m = model::deserialize(*bytes);
   if (!m) return false;
-  trainer_ = std::make_unique<model::Trainer>(**m);
+  trainer_.reset();  // rebuilt from the new weights by the next report
   scanner_.set_model(*m);
   updated_ms_ = now_ms();
   return true;
@@ -76,6 +75,9 @@ Learner::Result Learner::feedback(const mail::Message& m, model::Label label, co
 
 Learner::Result Learner::apply_locked(const mail::Message& m, model::Label label, const std::string& about) {
   auto live = scanner_.model();
+  // Built on first use: a process that never learns (a worker) never
+  // holds a second copy of the weights.
+  if (!trainer_) trainer_ = std::make_unique<model::Trainer>(*live);
   auto vec = scanner_.extractor().extract(m).vec;
   Result r;
   r.before = live->from_margins(trainer_->margins(vec));
@@ -117,7 +119,7 @@ bool Learner::promote_locked(const std::string& version) {
   auto m = model::deserialize(*bytes);
   if (!m) return false;
   registry_.set_live(version);
-  trainer_ = std::make_unique<model::Trainer>(**m);
+  trainer_.reset();
   scanner_.set_model(*m);
   updated_ms_ = now_ms();
   return true;

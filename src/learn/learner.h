@@ -62,7 +62,7 @@ class Learner {
   scan::Scanner& scanner_;
   ModelStore& registry_;
   std::mutex mu_;
-  std::unique_ptr<model::Trainer> trainer_;  // GUARDED_BY(mu_), mirrors the live model
+  std::unique_ptr<model::Trainer> trainer_;  // GUARDED_BY(mu_), mirrors the live model; null until a report needs it
   std::uint64_t counter_ = 0;                // GUARDED_BY(mu_)
   std::atomic<std::int64_t> updated_ms_{0};
 };

@@ -112,11 +112,12 @@ def main():
         threads = send_all(range(count), "A")
         rnd = random.Random(20261126)
         killed = []
-        for k in range(kills):
-            time.sleep(rnd.uniform(1.0, 2.5))
+        for k in range(1, kills + 1):
+            # Mid-stream by construction: at evenly spaced shares of the load.
+            assert wait_for(lambda: len(accepted) >= count * k // (kills + 1), timeout=300)
             w = rnd.choice(workers)
             w.kill9()
-            killed.append(w.name)
+            killed.append(f"{w.name} at {len(accepted)}/{count} accepted")
             time.sleep(0.3)
             w.start()
         for t in threads:
@@ -175,7 +176,7 @@ def main():
                 assert got == sorted((rc, action) for rc in rcpts_of[i]), (i, action, got)
         dead = pg.psql("phishstream", "SELECT count(*) FROM messages WHERE status = 'dead'")[0][0]
         print(f"scale A: {count} messages through 2 ingest / 3 worker processes in {ta:.1f} s with "
-              f"{kills} worker kill -9 ({', '.join(killed)})")
+              f"{kills} worker kill -9 ({'; '.join(killed)})")
         print(f"scale B: RabbitMQ down 10 s: {b_fail} tempfailed attempts ({dict((c, v) for (p, c), v in tempfails.items() if p == 'B')}), "
               f"all 600 accepted after it returned")
         print(f"scale C: PostgreSQL restarted: all 600 accepted and stored")

@@ -151,6 +151,15 @@ RabbitQueue::RabbitQueue(RabbitOptions o) : o_(std::move(o)) {
 
 RabbitQueue::~RabbitQueue() {
   close();
+  // Let the consumer send the acks the workers gave last (up to 2 s); what
+  // it cannot send is redelivered, and deduplicated by key.
+  for (int i = 0; i < 100 && con_up_; ++i) {
+    {
+      std::lock_guard lk(mu_);
+      if (commands_.empty()) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
   stop_ = true;
   pub_cv_.notify_all();
   if (pub_thread_.joinable()) pub_thread_.join();
@@ -338,11 +347,12 @@ void RabbitQueue::consumer() {
     auto last_stats = Clock::now() - std::chrono::seconds(10);
     bool broken = false;
     while (!stop_ && !broken) {
-      // Acks, requeues and dead-letterings the workers asked for.
+      // Acks, requeues and dead-letterings the workers asked for (all of
+      // them, delays or not, when stopping: nothing is left unsaid).
       std::vector<Command> now_due;
       {
         std::lock_guard lk(mu_);
-        auto t = Clock::now();
+        auto t = closed_ ? Clock::time_point::max() : Clock::now();
         auto split_at = std::stable_partition(commands_.begin(), commands_.end(), [&](const Command& x) { return x.due > t; });
         now_due.assign(split_at, commands_.end());
         commands_.erase(split_at, commands_.end());
