@@ -25,6 +25,14 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
 from harness import Node, Postgres, RabbitMQ, free_port, scale_config, wait_for  # noqa: E402
 
 
+def hwm(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM"):
+                return line.split(":", 1)[1].strip()
+    return "?"
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("corpus", nargs="?", default=os.path.join(ROOT, "..", "shared", "corpus"))
@@ -76,6 +84,7 @@ def main():
                 return False
         wait_for(up, 30)
         run_load(f"embedded (LogQueue + SQLite, 2 worker threads), {a.rate:.0f} msg/s", sp, [hp], rate=a.rate)
+        print(f"peak RSS: all {hwm(p.pid)}", flush=True)
     finally:
         p.terminate()
         p.wait()
@@ -102,6 +111,7 @@ def main():
                 title = f"distributed (RabbitMQ + PostgreSQL), 1 ingest + {workers} worker process(es) x 1 thread, " + \
                     (f"{rate:.0f} msg/s" if rate else "saturation")
                 run_load(title, nodes[0].smtp_port, [n.http_port for n in nodes[1:]], rate=rate)
+                print("peak RSS: " + ", ".join(f"{n.name} {hwm(n.proc.pid)}" for n in nodes), flush=True)
             finally:
                 for n in nodes:
                     n.stop()
