@@ -6,7 +6,10 @@
      while a worker is killed with SIGKILL (and restarted) KILLS times.
   B. More messages while RabbitMQ is stopped for 10 s: ingest answers 451
      meanwhile, clients retry (as MTAs do), and it recovers.
-  C. More messages while PostgreSQL restarts: workers retry.
+  C. More messages while PostgreSQL restarts: workers retry. The second
+     ingest process also runs a milter, which scans inline and records in
+     PostgreSQL: while the database is down it answers tempfail (the MTA
+     keeps the message), and accepts again once it is back.
   Then every message that got a 250 has its verdict in PostgreSQL and is
   delivered exactly once per recipient (none when held).
   D. A phishing report through the API process: every worker scans with the
@@ -27,7 +30,8 @@ import threading
 import time
 import urllib.request
 
-from harness import SEQ_RE, Node, Postgres, RabbitMQ, corpus_rows, maildir_files, scale_config, wait_for
+from harness import SEQ_RE, Node, Postgres, RabbitMQ, corpus_rows, free_port, maildir_files, scale_config, wait_for
+from milter_e2e import Milter
 
 QUEUED = re.compile(r"queued as ([0-9a-f]+)")
 
@@ -46,7 +50,9 @@ def main():
     nodes = []
     try:
         common = scale_config(work, mq.url, pg.conninfo, model)
-        ingest = [Node(binary, work, f"ingest{i}", "ingest", common) for i in range(2)]
+        milter_port = free_port()
+        ingest = [Node(binary, work, "ingest0", "ingest", common),
+                  Node(binary, work, "ingest1", "ingest", common + f'[milter]\nlisten = "127.0.0.1:{milter_port}"\n')]
         workers = [Node(binary, work, f"worker{i}", "worker", common) for i in range(3)]
         api = Node(binary, work, "api", "api", common)
         nodes = ingest + workers + [api]
@@ -143,11 +149,25 @@ def main():
         threads = send_all(range(c0, c0 + 600), "C", pace=0.1)
         time.sleep(1.0)
         pg.stop()
+        milter_msg = open(os.path.join(corpus, rows[0]["path"]), "rb").read()
+        cmd, data, _ = Milter(milter_port).message(milter_msg, "m@example.com", "milter@example.org", "MQ1")
+        assert cmd == b"t" or (cmd == b"y" and data.startswith(b"4")), ("milter while PostgreSQL is down", cmd, data)
         time.sleep(3)
         pg.start()
+        # The MTA retries; now it is accepted and recorded.
+        def milter_ok():
+            cmd, _, _ = Milter(milter_port).message(milter_msg, "m@example.com", "milter@example.org", "MQ1")
+            return cmd in (b"a", b"y", b"d", b"c") and cmd != b"t"
+        assert wait_for(milter_ok, timeout=30), "the milter did not recover after PostgreSQL came back"
+        assert pg.psql("phishstream", "SELECT count(*) FROM messages WHERE mail_from = 'm@example.com'")[0][0] != "0"
         for t in threads:
             t.join()
         total = c0 + 600
+        def retries():
+            return sum(float(line.rsplit(" ", 1)[1]) for w in workers for line in w.metrics().splitlines()
+                       if line.startswith("phishstream_delivery_retries_total"))
+        assert wait_for(lambda: retries() > 0, timeout=60), "no worker retried while PostgreSQL was down"
+        c_retries = retries()
         assert len(accepted) == total, f"{len(accepted)} of {total} accepted"
 
         # Everything settles: every 250 has its final verdict in PostgreSQL.
@@ -179,7 +199,8 @@ def main():
               f"{kills} worker kill -9 ({'; '.join(killed)})")
         print(f"scale B: RabbitMQ down 10 s: {b_fail} tempfailed attempts ({dict((c, v) for (p, c), v in tempfails.items() if p == 'B')}), "
               f"all 600 accepted after it returned")
-        print(f"scale C: PostgreSQL restarted: all 600 accepted and stored")
+        print(f"scale C: PostgreSQL restarted: workers handed {c_retries:.0f} messages back for a retry; all 600 "
+              "stored; the milter tempfailed while it was down and recorded the retried message after")
         print(f"scale: {total} verdicts in PostgreSQL, {total - held} delivered exactly once per recipient, "
               f"{held} held, {dead} dead")
 

@@ -86,8 +86,16 @@ PgPool::Lease PgPool::get() {
   lk.unlock();
   // A connection the server dropped (restart, failover) is reset here; if
   // the server is still away the query that follows fails fast, and the
-  // caller retries later.
-  if (PQstatus(c) != CONNECTION_OK) PQreset(c);
+  // caller retries later. After a failed reset, others wait a second
+  // before trying again, so that an unreachable server costs each caller a
+  // fast error rather than a connect timeout.
+  if (PQstatus(c) != CONNECTION_OK) {
+    auto now = std::chrono::steady_clock::now().time_since_epoch().count();
+    if (now - last_failed_reset_.load() > std::chrono::steady_clock::duration(std::chrono::seconds(1)).count()) {
+      PQreset(c);
+      if (PQstatus(c) != CONNECTION_OK) last_failed_reset_ = std::chrono::steady_clock::now().time_since_epoch().count();
+    }
+  }
   return Lease(*this, c);
 }
 

@@ -9,6 +9,7 @@
 // Thread-safe. A Lease must not outlive its pool.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -93,6 +94,7 @@ class PgPool {
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<PGconn*> all_, free_;  // GUARDED_BY(mu_)
+  std::atomic<std::int64_t> last_failed_reset_{0};  // steady_clock ticks
 };
 
 /// `s` as valid UTF-8 without NUL bytes (PostgreSQL text accepts nothing
