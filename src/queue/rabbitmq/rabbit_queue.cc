@@ -191,21 +191,30 @@ void RabbitQueue::submit(smtp::Envelope env, std::string data, Done done) {
   pub_cv_.notify_one();
 }
 
+bool RabbitQueue::connect(Connection& conn, const char* who, std::chrono::milliseconds& backoff,
+                          const std::function<bool(amqp_connection_state_t, std::string*)>& setup) {
+  std::string err = conn.open(o_);
+  if (err.empty() && setup(conn.get(), &err)) {
+    backoff = std::chrono::milliseconds(100);
+    return true;
+  }
+  std::cerr << "phishstream: rabbitmq " << who << ": " << err << "; retrying in " << backoff.count() << " ms\n";
+  for (auto end = Clock::now() + backoff; !stop_ && Clock::now() < end;) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  backoff = std::min(backoff * 2, o_.max_backoff);
+  return false;
+}
+
 void RabbitQueue::publisher() {
   auto backoff = std::chrono::milliseconds(100);
   auto last_stats = Clock::now() - std::chrono::seconds(10);
   while (!stop_) {
     Connection conn;
-    if (auto err = conn.open(o_); !err.empty()) {
-      std::cerr << "phishstream: rabbitmq publisher: " << err << "; retrying in " << backoff.count() << " ms\n";
-      for (auto end = Clock::now() + backoff; !stop_ && Clock::now() < end;) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-      backoff = std::min(backoff * 2, o_.max_backoff);
+    if (!connect(conn, "publisher", backoff, [](amqp_connection_state_t c, std::string* err) {
+          amqp_confirm_select(c, 1);
+          return rpc_ok(c, err, "confirm.select");
+        }))
       continue;
-    }
     amqp_connection_state_t c = conn.get();
-    amqp_confirm_select(c, 1);
-    if (!rpc_ok(c, nullptr, "confirm.select")) continue;
-    backoff = std::chrono::milliseconds(100);
     ++reconnects_;
     pub_up_ = true;
     std::uint64_t next_tag = 1;
@@ -329,18 +338,14 @@ void RabbitQueue::consumer() {
   std::uint64_t generation = 0;
   while (!stop_) {
     Connection conn;
-    if (auto err = conn.open(o_); !err.empty()) {
-      std::cerr << "phishstream: rabbitmq consumer: " << err << "; retrying in " << backoff.count() << " ms\n";
-      for (auto end = Clock::now() + backoff; !stop_ && Clock::now() < end;) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-      backoff = std::min(backoff * 2, o_.max_backoff);
+    if (!connect(conn, "consumer", backoff, [this](amqp_connection_state_t c, std::string* err) {
+          amqp_basic_qos(c, 1, 0, o_.prefetch, 0);
+          if (!rpc_ok(c, err, "basic.qos")) return false;
+          amqp_basic_consume(c, 1, bytes(o_.queue), amqp_empty_bytes, 0, 0, 0, amqp_empty_table);
+          return rpc_ok(c, err, "basic.consume");
+        }))
       continue;
-    }
     amqp_connection_state_t c = conn.get();
-    amqp_basic_qos(c, 1, 0, o_.prefetch, 0);
-    if (!rpc_ok(c, nullptr, "basic.qos")) continue;
-    amqp_basic_consume(c, 1, bytes(o_.queue), amqp_empty_bytes, 0, 0, 0, amqp_empty_table);
-    if (!rpc_ok(c, nullptr, "basic.consume")) continue;
-    backoff = std::chrono::milliseconds(100);
     ++generation;
     ++reconnects_;
     con_up_ = true;

@@ -32,6 +32,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -39,6 +40,8 @@
 #include <unordered_map>
 
 #include "queue/queue.h"
+
+typedef struct amqp_connection_state_t_* amqp_connection_state_t;
 
 namespace phishstream::queue {
 
@@ -99,6 +102,10 @@ class RabbitQueue final : public Queue {
   };
   class Connection;
 
+  /// Opens `conn` and runs `setup` on it. On failure logs, waits out
+  /// `backoff` (then doubles it, up to max_backoff) and returns false.
+  bool connect(Connection& conn, const char* who, std::chrono::milliseconds& backoff,
+               const std::function<bool(amqp_connection_state_t, std::string*)>& setup);
   void publisher();
   void consumer();
   std::string new_id();
