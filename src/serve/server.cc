@@ -19,6 +19,8 @@
 #include "model/model_io.h"
 #include "scan/scanner.h"
 #include "serve/backends.h"
+#include "serve/inline_decider.h"
+#include "serve/maintenance.h"
 #include "worker/pipeline.h"
 
 namespace phishstream::serve {
@@ -146,56 +148,6 @@ asio::awaitable<void> http_listener(tcp::acceptor& acc, Shared& sh) {
     co_return;
   });
 }
-
-// The milter's decisions: scan, record, answer per configuration.
-class InlineDecider final : public milter::Decider {
- public:
-  InlineDecider(worker::Pipeline& p, const ServeConfig& cfg, metrics::Histogram& lat) : p_(p), cfg_(cfg), lat_(lat) {}
-  milter::Decision decide(const smtp::Envelope& env, const std::map<std::string, std::string>& macros,
-                          std::string message) override {
-    auto t0 = std::chrono::steady_clock::now();
-    auto it = macros.find("i");
-    std::string id;
-    auto v = p_.inline_verdict(env, it == macros.end() ? "" : it->second, message, &id);
-    milter::Decision d;
-    if (!v) {
-      d.kind = cfg_.milter_on_error == "accept" ? milter::Decision::accept : milter::Decision::tempfail;
-      if (d.kind == milter::Decision::accept) d.add_headers.push_back({"X-Phishstream-Verdict", "unscanned"});
-    } else {
-      std::string h = worker::verdict_headers(*v, id);
-      for (std::size_t s = 0, e; (e = h.find("\r\n", s)) != std::string::npos; s = e + 2) {
-        std::string line = h.substr(s, e - s);
-        auto c = line.find(": ");
-        d.add_headers.push_back({line.substr(0, c), line.substr(c + 2)});
-      }
-      std::string why = v->signals.empty() ? "" : std::string(features::info(v->signals[0].signal).name);
-      switch (v->action) {
-        case scan::Action::inbox:
-        case scan::Action::junk:
-          d.kind = milter::Decision::accept;
-          break;
-        case scan::Action::reject:
-          if (cfg_.milter_reject) {
-            d.kind = milter::Decision::reject;
-            d.reason = "Message rejected as phishing" + (why.empty() ? std::string() : " (" + why + ")");
-            break;
-          }
-          [[fallthrough]];
-        case scan::Action::quarantine:
-          d.kind = cfg_.milter_quarantine == "discard" ? milter::Decision::discard : milter::Decision::quarantine;
-          d.reason = "phishstream: phishing" + (why.empty() ? std::string() : " (" + why + ")");
-          break;
-      }
-    }
-    lat_.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-    return d;
-  }
-
- private:
-  worker::Pipeline& p_;
-  const ServeConfig& cfg_;
-  metrics::Histogram& lat_;
-};
 
 asio::awaitable<void> milter_connection(tcp::socket sock, const milter::Config& mc, milter::Decider& d) {
   boost::system::error_code nd;
@@ -351,54 +303,18 @@ int run_server(const ServeConfig& cfg, const std::string& config_path) {
     }
   }
 
-  // Retroactive purges and retraining run on a maintenance thread (api
-  // role): neither may stall SMTP or the API.
+  // Retroactive purges and retraining (api role) run on a thread of their
+  // own: neither may stall SMTP or the API.
   std::unique_ptr<learn::Retrainer> retrainer;
   if (api_role) {
     learn::RetrainOptions ro;
     ro.corpus_manifest = cfg.learning_corpus;
     retrainer = std::make_unique<learn::Retrainer>(*scanner, *learner, *ss.models, *ss.store, ro);
   }
-  std::mutex purge_mu;
-  std::condition_variable purge_cv;
-  bool purge_wanted = false, retrain_wanted = false, purge_stop = false;
-  std::thread purger;
-  if (api_role) purger = std::thread([&] {
-    std::unique_lock lk(purge_mu);
-    while (true) {
-      purge_cv.wait(lk, [&] { return purge_wanted || retrain_wanted || purge_stop; });
-      if (purge_stop) return;
-      bool retrain = retrain_wanted;
-      retrain_wanted = false;
-      purge_wanted = purge_wanted || retrain;
-      lk.unlock();
-      if (retrain) {
-        auto rep = retrainer->run();
-        std::cerr << "phishstream: retrain " << rep.version << ": " << (rep.promoted ? "promoted" : "rejected") << " ("
-                  << rep.reason << ")\n";
-      }
-      lk.lock();
-      if (!purge_wanted) continue;
-      purge_wanted = false;
-      lk.unlock();
-      auto since = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count() -
-                   static_cast<std::int64_t>(cfg.retro_purge_hours) * 3600000;
-      auto ids = cfg.retro_purge_hours > 0 ? pipeline->retro_purge(since) : std::vector<std::string>{};
-      if (!ids.empty()) std::cerr << "phishstream: retroactive purge took " << ids.size() << " message(s) out of INBOX\n";
-      lk.lock();
-    }
-  });
-  auto trigger_retrain = [&] {
-    std::lock_guard lk(purge_mu);
-    retrain_wanted = true;
-    purge_cv.notify_one();
-  };
-  auto trigger_purge = [&] {
-    if (cfg.retro_purge_hours <= 0) return;
-    std::lock_guard lk(purge_mu);
-    purge_wanted = true;
-    purge_cv.notify_one();
-  };
+  std::unique_ptr<Maintenance> maintenance;
+  if (api_role) maintenance = std::make_unique<Maintenance>(*pipeline, *retrainer, cfg.retro_purge_hours);
+  auto trigger_retrain = [&] { maintenance->retrain(); };
+  auto trigger_purge = [&] { maintenance->purge(); };
   if (scanner) {
     reg.info("phishstream_model_info", "The live model", [&] { return "version=\"" + scanner->model()->meta().version + "\""; });
     reg.gauge("phishstream_model_age_seconds", "Seconds since the live model last changed (trained, learned or promoted)", [&] {
@@ -565,14 +481,7 @@ int run_server(const ServeConfig& cfg, const std::string& config_path) {
   if (work) std::cerr << "  mailboxes in   " << cfg.maildir_root.string() << "/<recipient>/\n";
   std::cerr << "  state in       " << cfg.state_dir.string() << "/\n";
   io.run();
-  if (purger.joinable()) {
-    {
-      std::lock_guard lk(purge_mu);
-      purge_stop = true;
-    }
-    purge_cv.notify_one();
-    purger.join();
-  }
+  maintenance.reset();
   if (workers) workers->stop();
   std::cerr << "phishstream serve: stopped\n";
   return 0;

@@ -1,0 +1,33 @@
+// InlineDecider: the milter's decisions. It scans and records each message
+// through the worker Pipeline's inline path and turns the verdict into the
+// MTA's answer as configured: accept with X-Phishstream-* headers, hold or
+// discard (quarantine), reject 550 5.7.1, or tempfail / accept-with-header
+// when scanning or recording failed ([milter] on_error).
+//
+// Called from the milter sessions' I/O thread; the Pipeline and the
+// histogram it is given must outlive it.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "ingest/milter/milter.h"
+#include "metrics/registry.h"
+#include "serve/config.h"
+#include "worker/pipeline.h"
+
+namespace phishstream::serve {
+
+class InlineDecider final : public milter::Decider {
+ public:
+  InlineDecider(worker::Pipeline& p, const ServeConfig& cfg, metrics::Histogram& lat) : p_(p), cfg_(cfg), lat_(lat) {}
+  milter::Decision decide(const smtp::Envelope& env, const std::map<std::string, std::string>& macros,
+                          std::string message) override;
+
+ private:
+  worker::Pipeline& p_;
+  const ServeConfig& cfg_;
+  metrics::Histogram& lat_;
+};
+
+}  // namespace phishstream::serve

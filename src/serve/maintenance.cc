@@ -1,0 +1,59 @@
+#include "serve/maintenance.h"
+
+#include <chrono>
+#include <iostream>
+
+namespace phishstream::serve {
+
+Maintenance::Maintenance(worker::Pipeline& pipeline, learn::Retrainer& retrainer, int retro_purge_hours)
+    : pipeline_(pipeline), retrainer_(retrainer), hours_(retro_purge_hours), thread_([this] { run(); }) {}
+
+Maintenance::~Maintenance() {
+  {
+    std::lock_guard lk(mu_);
+    stop_ = true;
+  }
+  cv_.notify_one();
+  thread_.join();
+}
+
+void Maintenance::purge() {
+  if (hours_ <= 0) return;
+  std::lock_guard lk(mu_);
+  purge_ = true;
+  cv_.notify_one();
+}
+
+void Maintenance::retrain() {
+  std::lock_guard lk(mu_);
+  retrain_ = true;
+  cv_.notify_one();
+}
+
+void Maintenance::run() {
+  std::unique_lock lk(mu_);
+  while (true) {
+    cv_.wait(lk, [&] { return purge_ || retrain_ || stop_; });
+    if (stop_) return;
+    bool retrain = retrain_;
+    retrain_ = false;
+    purge_ = purge_ || retrain;  // a new model may judge recent mail differently
+    lk.unlock();
+    if (retrain) {
+      auto rep = retrainer_.run();
+      std::cerr << "phishstream: retrain " << rep.version << ": " << (rep.promoted ? "promoted" : "rejected") << " ("
+                << rep.reason << ")\n";
+    }
+    lk.lock();
+    if (!purge_) continue;
+    purge_ = false;
+    lk.unlock();
+    auto since = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count() -
+                 static_cast<std::int64_t>(hours_) * 3600000;
+    auto ids = hours_ > 0 ? pipeline_.retro_purge(since) : std::vector<std::string>{};
+    if (!ids.empty()) std::cerr << "phishstream: retroactive purge took " << ids.size() << " message(s) out of INBOX\n";
+    lk.lock();
+  }
+}
+
+}  // namespace phishstream::serve

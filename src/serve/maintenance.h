@@ -1,0 +1,44 @@
+// Maintenance: the api role's background work, on one thread of its own so
+// that neither stalls SMTP or the API: retroactive purges (after a phishing
+// report or a model change, INBOX mail of the last `retro_purge_hours` is
+// rescanned and what is now phishing goes back to quarantine) and
+// retraining (which is followed by a purge).
+//
+// purge() and retrain() only ask, from any thread, and return at once;
+// requests made while one runs are merged into the next round. The
+// Pipeline and Retrainer must outlive it; the destructor finishes the
+// round in progress and joins the thread.
+#pragma once
+
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "learn/retrain.h"
+#include "worker/pipeline.h"
+
+namespace phishstream::serve {
+
+class Maintenance {
+ public:
+  Maintenance(worker::Pipeline& pipeline, learn::Retrainer& retrainer, int retro_purge_hours);
+  ~Maintenance();
+  Maintenance(const Maintenance&) = delete;
+  Maintenance& operator=(const Maintenance&) = delete;
+
+  void purge();    ///< no-op when retro_purge_hours is 0
+  void retrain();
+
+ private:
+  void run();
+
+  worker::Pipeline& pipeline_;
+  learn::Retrainer& retrainer_;
+  const int hours_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool purge_ = false, retrain_ = false, stop_ = false;  // GUARDED_BY(mu_)
+  std::thread thread_;
+};
+
+}  // namespace phishstream::serve
