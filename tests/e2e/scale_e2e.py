@@ -28,6 +28,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 
 from harness import SEQ_RE, Node, Postgres, RabbitMQ, corpus_rows, free_port, maildir_files, scale_config, wait_for
@@ -240,6 +241,20 @@ def main():
         print(f"scale D: a phishing report on the API process reached all 3 workers in "
               f"{max(lag.values()):.2f} s (model {before[workers[0].name]} -> {version}); "
               f"9 identical copies afterwards: all quarantined")
+        # A worker with [http] metrics_auth serves /metrics only for a token.
+        guarded = Node(binary, work, "worker-auth", "worker", common.replace("[http]\n", "[http]\nmetrics_auth = true\n"))
+        nodes.append(guarded)
+        guarded.start()
+        try:
+            guarded.metrics()
+            raise AssertionError("/metrics answered without a token")
+        except urllib.error.HTTPError as e:
+            assert e.code == 401, e.code
+        req = urllib.request.Request(f"http://127.0.0.1:{guarded.http_port}/metrics",
+                                     headers={"Authorization": f"Bearer {token}"})
+        with urllib.request.urlopen(req, timeout=5) as r:
+            assert b"phishstream_role_info" in r.read()
+        print("scale: a worker with metrics_auth answers /metrics 401 without a token and 200 with one")
         print("1 passed, 0 failed")
     finally:
         for n in nodes:
