@@ -43,6 +43,7 @@ struct QueueStats {
   std::int64_t oldest_age_ms = 0;    ///< age of the oldest message in depth
   std::uint64_t dead_letters = 0;
   std::uint64_t bytes = 0;           ///< bytes of messages in depth
+  bool connected = true;             ///< a broker backend reaches its broker (embedded: always)
 };
 
 class Queue : public smtp::MessageSink {

@@ -271,10 +271,13 @@ int run_server(const ServeConfig& cfg, const std::string& config_path) {
             [&] { return static_cast<double>(q->stats().dead_letters); });
 
   std::atomic<bool> draining{false};
-  // Ready: not draining, the store answers, and the queue takes mail.
+  reg.gauge("phishstream_queue_connected", "1 while the queue backend reaches its broker (embedded: always 1)",
+            [&] { return q->stats().connected ? 1.0 : 0.0; });
+  // Ready: not draining, the broker is reachable, the store answers, and
+  // the queue takes mail (a load balancer moves SMTP to another ingest).
   auto ready = [&] {
     auto s = q->stats();
-    return !draining.load() && s.depth < cfg.queue_max_messages && s.bytes < cfg.queue_max_bytes &&
+    return !draining.load() && s.connected && s.depth < cfg.queue_max_messages && s.bytes < cfg.queue_max_bytes &&
            (!ss || (ss.store->count(), true));
   };
 

@@ -137,8 +137,19 @@ def main():
         threads = send_all(range(b0, b0 + 600), "B", pace=0.1)
         time.sleep(1.0)
         mq.stop()
-        time.sleep(10)
+        t_down = time.time()
+
+        def readyz(node):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{node.http_port}/readyz", timeout=2) as r:
+                    return r.status
+            except urllib.error.HTTPError as e:
+                return e.code
+        # Load balancers see it: the ingest processes are not ready meanwhile.
+        assert wait_for(lambda: readyz(ingest[0]) == 503, timeout=9), "ingest stayed ready without its broker"
+        time.sleep(max(0.0, 10 - (time.time() - t_down)))
         mq.start()
+        assert wait_for(lambda: readyz(ingest[0]) == 200, timeout=30), "ingest did not become ready again"
         for t in threads:
             t.join()
         b_fail = sum(v for (p, c), v in tempfails.items() if p == "B")
@@ -198,7 +209,7 @@ def main():
         dead = pg.psql("phishstream", "SELECT count(*) FROM messages WHERE status = 'dead'")[0][0]
         print(f"scale A: {count} messages through 2 ingest / 3 worker processes in {ta:.1f} s with "
               f"{kills} worker kill -9 ({'; '.join(killed)})")
-        print(f"scale B: RabbitMQ down 10 s: {b_fail} tempfailed attempts ({dict((c, v) for (p, c), v in tempfails.items() if p == 'B')}), "
+        print(f"scale B: RabbitMQ down 10 s: ingest /readyz 503 meanwhile; {b_fail} tempfailed attempts ({dict((c, v) for (p, c), v in tempfails.items() if p == 'B')}), "
               f"all 600 accepted after it returned")
         print(f"scale C: PostgreSQL restarted: workers handed {c_retries:.0f} messages back for a retry; all 600 "
               "stored; the milter tempfailed while it was down and recorded the retried message after")

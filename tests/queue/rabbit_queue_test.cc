@@ -156,9 +156,11 @@ TEST_F(RabbitQueueTest, BrokerDownTempfailsThenRecovers) {
   ASSERT_TRUE(eventually([&] { return !q.publisher_connected(); }, 60s));
   auto [ec, id] = submit(q, "during\r\n");
   EXPECT_EQ(ec, smtp::error::queue_failed);  // 451: the client keeps it and retries
+  EXPECT_FALSE(q.stats().connected);          // /readyz says so too
   ::kill(std::atoi(pid), SIGUSR2);  // start it again
   ASSERT_TRUE(eventually([&] { return q.publisher_connected() && q.consumer_connected(); }, 90s));
   ASSERT_FALSE(submit(q, "after\r\n").first);
+  EXPECT_TRUE(q.stats().connected);
   std::vector<std::string> got;
   while (auto m = q.take(5s)) {
     got.push_back(m->data);

@@ -492,6 +492,7 @@ void RabbitQueue::nack(const std::string& id, const std::string& reason, bool tr
 QueueStats RabbitQueue::stats() const {
   std::lock_guard lk(mu_);
   QueueStats s = broker_stats_;
+  s.connected = (!o_.publish || pub_up_) && (!o_.consume || con_up_);
   s.in_flight = in_hand_.size();
   s.depth += in_hand_.size();
   std::int64_t oldest = 0;
