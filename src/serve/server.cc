@@ -278,7 +278,7 @@ int run_server(const ServeConfig& cfg, const std::string& config_path) {
   auto ready = [&] {
     auto s = q->stats();
     return !draining.load() && s.connected && s.depth < cfg.queue_max_messages && s.bytes < cfg.queue_max_bytes &&
-           (!ss || (ss.store->count(), true));
+           (!ss || ss.store->reachable());
   };
 
   std::unique_ptr<scan::Scanner> scanner;

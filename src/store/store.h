@@ -75,6 +75,9 @@ class Store {
   virtual std::error_code remove(const std::string& id) = 0;
   /// Deletes raw messages older than the cutoff (records stay).
   virtual std::error_code purge_raw_before(std::int64_t cutoff_ms) = 0;
+  /// Whether the store answers now (a database server may be away); for
+  /// readiness checks. An embedded store always does.
+  virtual bool reachable() { return true; }
 };
 
 }  // namespace phishstream::store

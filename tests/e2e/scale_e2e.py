@@ -161,11 +161,13 @@ def main():
         threads = send_all(range(c0, c0 + 600), "C", pace=0.1)
         time.sleep(1.0)
         pg.stop()
+        assert wait_for(lambda: readyz(workers[0]) == 503, timeout=10), "a worker stayed ready without its database"
         milter_msg = open(os.path.join(corpus, rows[0]["path"]), "rb").read()
         cmd, data, _ = Milter(milter_port).message(milter_msg, "m@example.com", "milter@example.org", "MQ1")
         assert cmd == b"t" or (cmd == b"y" and data.startswith(b"4")), ("milter while PostgreSQL is down", cmd, data)
         time.sleep(3)
         pg.start()
+        assert wait_for(lambda: readyz(workers[0]) == 200, timeout=30), "the worker did not become ready again"
         # The MTA retries; now it is accepted and recorded.
         def milter_ok():
             cmd, _, _ = Milter(milter_port).message(milter_msg, "m@example.com", "milter@example.org", "MQ1")
@@ -211,7 +213,7 @@ def main():
               f"{kills} worker kill -9 ({'; '.join(killed)})")
         print(f"scale B: RabbitMQ down 10 s: ingest /readyz 503 meanwhile; {b_fail} tempfailed attempts ({dict((c, v) for (p, c), v in tempfails.items() if p == 'B')}), "
               f"all 600 accepted after it returned")
-        print(f"scale C: PostgreSQL restarted: workers handed {c_retries:.0f} messages back for a retry; all 600 "
+        print(f"scale C: PostgreSQL restarted: worker /readyz 503 meanwhile; workers handed {c_retries:.0f} messages back for a retry; all 600 "
               "stored; the milter tempfailed while it was down and recorded the retried message after")
         print(f"scale: {total} verdicts in PostgreSQL, {total - held} delivered exactly once per recipient, "
               f"{held} held, {dead} dead")

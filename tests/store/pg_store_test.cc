@@ -51,6 +51,7 @@ TEST_F(PgStoreTest, MigratesOnceAndRoundTrips) {
   }
   PgStore s(conninfo(), 2);  // reopen: no migration runs twice
   EXPECT_EQ(s.schema_version(), 3);
+  EXPECT_TRUE(s.reachable());
   auto r = s.get("rt-001");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->subject, "hello");

@@ -245,6 +245,8 @@ std::error_code PgStore::purge_raw_before(std::int64_t cutoff_ms) {
   return r.ok() ? std::error_code() : failed(r);
 }
 
+bool PgStore::reachable() { return pool_.get().exec("SELECT 1").ok(); }
+
 bool PgStore::put_user(const auth::User& u, const std::string& pw_hash) {
   return pool_.get()
       .exec("INSERT INTO users (name, role, pw_hash, created_ms) VALUES ($1,$2,$3,$4) ON CONFLICT (name) DO UPDATE SET "

@@ -51,6 +51,7 @@ class PgStore final : public Store, public auth::AuthStore, public learn::ModelS
   std::vector<std::uint64_t> score_histogram(std::int64_t since_ms) override;
   std::error_code remove(const std::string& id) override;
   std::error_code purge_raw_before(std::int64_t cutoff_ms) override;
+  bool reachable() override;
 
   bool put_user(const auth::User& u, const std::string& pw_hash) override;
   std::optional<std::pair<auth::User, std::string>> user(const std::string& name) override;
