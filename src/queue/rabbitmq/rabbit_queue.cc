@@ -204,6 +204,17 @@ bool RabbitQueue::connect(Connection& conn, const char* who, std::chrono::millis
   return false;
 }
 
+bool RabbitQueue::refresh_stats(Connection& conn, std::chrono::steady_clock::time_point& last) {
+  if (Clock::now() - last < std::chrono::seconds(1)) return true;
+  last = Clock::now();
+  std::uint64_t ready = 0, dead = 0;
+  if (!conn.counts(o_, ready, dead)) return false;
+  std::lock_guard lk(mu_);
+  broker_stats_.depth = ready;
+  broker_stats_.dead_letters = dead;
+  return true;
+}
+
 void RabbitQueue::publisher() {
   auto backoff = std::chrono::milliseconds(100);
   auto last_stats = Clock::now() - std::chrono::seconds(10);
@@ -309,17 +320,7 @@ void RabbitQueue::publisher() {
         batch[i].done(state[i] == 1 ? std::error_code() : std::error_code(smtp::error::queue_failed),
                       state[i] == 1 ? batch[i].id : std::string());
       amqp_maybe_release_buffers(c);
-      if (!o_.consume && !broken && Clock::now() - last_stats > std::chrono::seconds(1)) {
-        std::uint64_t ready = 0, dead = 0;
-        if (conn.counts(o_, ready, dead)) {
-          std::lock_guard lk(mu_);
-          broker_stats_.depth = ready;
-          broker_stats_.dead_letters = dead;
-        } else {
-          broken = true;
-        }
-        last_stats = Clock::now();
-      }
+      if (!o_.consume && !broken && !refresh_stats(conn, last_stats)) broken = true;
     }
     pub_up_ = false;
     if (!stop_) std::cerr << "phishstream: rabbitmq publisher: connection lost; reconnecting\n";
@@ -368,17 +369,7 @@ void RabbitQueue::consumer() {
                                           : amqp_basic_reject(c, 1, cmd.tag, cmd.kind == Command::requeue ? 1 : 0);
         if (rc != AMQP_STATUS_OK) broken = true;
       }
-      if (Clock::now() - last_stats > std::chrono::seconds(1)) {
-        std::uint64_t ready = 0, dead = 0;
-        if (conn.counts(o_, ready, dead)) {
-          std::lock_guard lk(mu_);
-          broker_stats_.depth = ready;
-          broker_stats_.dead_letters = dead;
-        } else {
-          broken = true;
-        }
-        last_stats = Clock::now();
-      }
+      if (!refresh_stats(conn, last_stats)) broken = true;
       if (broken) break;
       amqp_maybe_release_buffers(c);
       amqp_envelope_t env;

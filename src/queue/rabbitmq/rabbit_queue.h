@@ -106,6 +106,9 @@ class RabbitQueue final : public Queue {
   /// `backoff` (then doubles it, up to max_backoff) and returns false.
   bool connect(Connection& conn, const char* who, std::chrono::milliseconds& backoff,
                const std::function<bool(amqp_connection_state_t, std::string*)>& setup);
+  /// At most once a second: the broker's ready and dead-letter counts into
+  /// stats(). False when the connection failed.
+  bool refresh_stats(Connection& conn, std::chrono::steady_clock::time_point& last);
   void publisher();
   void consumer();
   std::string new_id();
