@@ -34,6 +34,9 @@ boost::system::result<QueueSet, std::string> open_queue(const ServeConfig& cfg, 
       queue::RabbitOptions o;
       o.url = cfg.rabbitmq_url;
       o.queue = cfg.rabbitmq_queue;
+      o.tls_ca = cfg.rabbitmq_ca.string();
+      o.tls_cert = cfg.rabbitmq_cert.string();
+      o.tls_key = cfg.rabbitmq_key.string();
       o.prefetch = static_cast<std::uint16_t>(cfg.rabbitmq_prefetch);
       o.publish = role != "worker";  // the api role's publisher connection only reads counts
       o.consume = role == "worker" || role == "all";

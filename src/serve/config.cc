@@ -107,6 +107,9 @@ ConfigResult load_config(const std::string& path) {
   r.get("queue", "rabbitmq_url", c.rabbitmq_url);
   r.get("queue", "rabbitmq_queue", c.rabbitmq_queue);
   r.get("queue", "prefetch", c.rabbitmq_prefetch);
+  r.get("queue", "rabbitmq_ca", c.rabbitmq_ca);
+  r.get("queue", "rabbitmq_cert", c.rabbitmq_cert);
+  r.get("queue", "rabbitmq_key", c.rabbitmq_key);
   r.get("store", "backend", c.store_backend);
   r.get("store", "postgres", c.postgres);
   r.get("store", "pool_size", c.postgres_pool);
@@ -166,6 +169,7 @@ ConfigResult load_config(const std::string& path) {
   if (c.queue_backend != "embedded" && c.queue_backend != "rabbitmq") r.err += "queue.backend is embedded or rabbitmq; ";
   if (c.store_backend != "sqlite" && c.store_backend != "postgres") r.err += "store.backend is sqlite or postgres; ";
   if (c.store_backend == "postgres" && c.postgres.empty()) r.err += "store.postgres (a connection string) is needed with store.backend = postgres; ";
+  if (c.rabbitmq_cert.empty() != c.rabbitmq_key.empty()) r.err += "queue.rabbitmq_cert and queue.rabbitmq_key go together; ";
   if (c.rabbitmq_prefetch < 1 || c.rabbitmq_prefetch > 65535) r.err += "queue.prefetch is 1..65535; ";
   if (c.postgres_pool < 2) r.err += "store.pool_size must be at least 2; ";
   if (auto why = check_role(c, c.role); !why.empty()) r.err += "server.role: " + why + "; ";

@@ -44,6 +44,7 @@ struct ServeConfig {
   std::string queue_backend = "embedded";  ///< embedded | rabbitmq
   std::string rabbitmq_url = "amqp://guest:guest@127.0.0.1:5672/";
   std::string rabbitmq_queue = "phishstream.inbound";
+  std::filesystem::path rabbitmq_ca, rabbitmq_cert, rabbitmq_key;  ///< TLS for amqps:// URLs
   std::uint32_t rabbitmq_prefetch = 32;
   std::filesystem::path queue_dir;  ///< default <state_dir>/queue
   std::uint64_t queue_max_messages = 100000;

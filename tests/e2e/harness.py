@@ -393,9 +393,11 @@ class Postgres:
 class RabbitMQ:
     """A throwaway RabbitMQ 3.10 node on 127.0.0.1 (AMQP and Erlang
     distribution on free ports, its own epmd port, data under
-    work/rabbitmq). stop()/start() keep the data: a broker restart."""
+    work/rabbitmq). With tls=True it also listens for amqps:// with a
+    certificate for "localhost" from a throwaway CA (self.ca, self.tls_url).
+    stop()/start() keep the data: a broker restart."""
 
-    def __init__(self, work):
+    def __init__(self, work, tls=False):
         self.dir = os.path.join(work, "rabbitmq")
         shutil.rmtree(self.dir, ignore_errors=True)
         os.makedirs(self.dir)
@@ -410,9 +412,32 @@ class RabbitMQ:
                         RABBITMQ_ENABLED_PLUGINS_FILE=os.path.join(self.dir, "enabled_plugins"),
                         RABBITMQ_CONFIG_FILE=os.path.join(self.dir, "rabbitmq"))
         self.url = f"amqp://guest:guest@127.0.0.1:{self.port}/"
+        if tls:
+            self._make_tls()
         self.log = open(os.path.join(work, "rabbitmq.log"), "ab")
         self.proc = None
         self.start()
+
+    def _make_tls(self):
+        d = self.dir
+
+        def ssl(*args):
+            subprocess.run(["openssl", *args], check=True, capture_output=True, cwd=d)
+        ssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
+            "-subj", "/CN=phishstream test CA")
+        ssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost")
+        with open(os.path.join(d, "san.ext"), "w") as f:
+            f.write("subjectAltName=DNS:localhost\n")
+        ssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+            "-out", "server.pem", "-days", "2", "-extfile", "san.ext")
+        self.tls_port = free_port()
+        with open(os.path.join(d, "rabbitmq.conf"), "w") as f:
+            f.write(f"listeners.ssl.default = 127.0.0.1:{self.tls_port}\n"
+                    f"ssl_options.cacertfile = {d}/ca.pem\nssl_options.certfile = {d}/server.pem\n"
+                    f"ssl_options.keyfile = {d}/server.key\nssl_options.verify = verify_none\n"
+                    f"ssl_options.fail_if_no_peer_cert = false\n")
+        self.ca = os.path.join(d, "ca.pem")
+        self.tls_url = f"amqps://guest:guest@localhost:{self.tls_port}/"
 
     def start(self):
         self.proc = subprocess.Popen(["/usr/lib/rabbitmq/bin/rabbitmq-server"], env=self.env, cwd=self.dir,

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Runs a test binary beside throwaway services: a PostgreSQL and/or a
 RabbitMQ on 127.0.0.1 (see harness.py), handed to it as PS_TEST_POSTGRES
-(a libpq connection string) and PS_TEST_AMQP (an amqp:// URL). A test can
+(a libpq connection string) and PS_TEST_AMQP (an amqp:// URL; the broker
+also listens for TLS: PS_TEST_AMQPS and the CA in PS_TEST_AMQP_CA). A test can
 stop the broker and start it again by sending SIGUSR1 / SIGUSR2 to the pid
 in PS_TEST_SERVICES_PID (this script). Stops both by PID afterwards.
 
@@ -22,12 +23,14 @@ def main():
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
     pg = Postgres(work) if "--postgres" in flags else None
-    mq = RabbitMQ(work) if "--rabbitmq" in flags else None
+    mq = RabbitMQ(work, tls=True) if "--rabbitmq" in flags else None
     env = dict(os.environ)
     if pg:
         env["PS_TEST_POSTGRES"] = pg.conninfo
     if mq:
         env["PS_TEST_AMQP"] = mq.url
+        env["PS_TEST_AMQPS"] = mq.tls_url
+        env["PS_TEST_AMQP_CA"] = mq.ca
         env["PS_TEST_SERVICES_PID"] = str(os.getpid())
         signal.signal(signal.SIGUSR1, lambda *_: mq.stop())
         signal.signal(signal.SIGUSR2, lambda *_: mq.start())

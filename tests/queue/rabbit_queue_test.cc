@@ -146,6 +146,31 @@ TEST_F(RabbitQueueTest, ForeignMessagesAreSetAsideNotHandedToWorkers) {
   EXPECT_TRUE(eventually([&] { return q.stats().dead_letters == 1; }));
 }
 
+TEST_F(RabbitQueueTest, TlsToTheBrokerIsVerified) {
+  const char* tls = std::getenv("PS_TEST_AMQPS");
+  const char* ca = std::getenv("PS_TEST_AMQP_CA");
+  if (!tls || !ca) GTEST_SKIP() << "needs with_services.py's TLS listener";
+  auto o = opts("t.tls");
+  o.url = tls;
+  o.tls_ca = ca;
+  {
+    RabbitQueue q(o);
+    ASSERT_TRUE(eventually([&] { return q.publisher_connected() && q.consumer_connected(); }));
+    ASSERT_FALSE(submit(q, "over tls\r\n").first);
+    auto m = q.take(10s);
+    ASSERT_TRUE(m);
+    EXPECT_EQ(m->data, "over tls\r\n");
+    q.ack(m->id);
+  }
+  // A broker whose certificate does not chain to the configured CA is
+  // refused: no connection, and ingest tempfails rather than talk to it.
+  o.tls_ca = "/etc/ssl/certs/ca-certificates.crt";
+  RabbitQueue untrusted(o);
+  std::this_thread::sleep_for(1s);
+  EXPECT_FALSE(untrusted.publisher_connected());
+  EXPECT_EQ(submit(untrusted, "x\r\n").first, smtp::error::queue_failed);
+}
+
 TEST_F(RabbitQueueTest, BrokerDownTempfailsThenRecovers) {
   const char* pid = std::getenv("PS_TEST_SERVICES_PID");
   if (!pid) GTEST_SKIP() << "needs with_services.py to stop the broker";

@@ -1,6 +1,7 @@
 #include "queue/rabbitmq/rabbit_queue.h"
 
 #include <amqp.h>
+#include <amqp_ssl_socket.h>
 #include <amqp_tcp_socket.h>
 
 #include <algorithm>
@@ -95,8 +96,17 @@ class RabbitQueue::Connection {
     amqp_default_connection_info(&info);
     if (amqp_parse_url(url.data(), &info) != AMQP_STATUS_OK) return "bad broker url";
     c_ = amqp_new_connection();
-    amqp_socket_t* s = amqp_tcp_socket_new(c_);
+    amqp_socket_t* s = info.ssl ? amqp_ssl_socket_new(c_) : amqp_tcp_socket_new(c_);
     if (!s) return "cannot create a socket";
+    if (info.ssl) {
+      amqp_ssl_socket_set_verify_peer(s, 1);
+      amqp_ssl_socket_set_verify_hostname(s, 1);
+      if (!o.tls_ca.empty() && amqp_ssl_socket_set_cacert(s, o.tls_ca.c_str()) != AMQP_STATUS_OK)
+        return "cannot read the CA file " + o.tls_ca;
+      if (!o.tls_cert.empty() && !o.tls_key.empty() &&
+          amqp_ssl_socket_set_key(s, o.tls_cert.c_str(), o.tls_key.c_str()) != AMQP_STATUS_OK)
+        return "cannot read the client certificate " + o.tls_cert + " or its key";
+    }
     timeval tv{2, 0};
     if (int rc = amqp_socket_open_noblock(s, info.host, info.port, &tv); rc != AMQP_STATUS_OK)
       return std::string("connect ") + info.host + ":" + std::to_string(info.port) + ": " + amqp_error_string2(rc);

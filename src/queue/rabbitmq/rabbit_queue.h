@@ -46,7 +46,11 @@ typedef struct amqp_connection_state_t_* amqp_connection_state_t;
 namespace phishstream::queue {
 
 struct RabbitOptions {
-  std::string url = "amqp://guest:guest@127.0.0.1:5672/";  ///< amqp://user:pass@host:port/vhost
+  std::string url = "amqp://guest:guest@127.0.0.1:5672/";  ///< amqp://user:pass@host:port/vhost, or amqps://
+  /// TLS (amqps:// URLs): the broker's certificate is always verified,
+  /// name included, against `tls_ca` (a PEM file). A client certificate
+  /// and key are sent when both are set.
+  std::string tls_ca, tls_cert, tls_key;
   std::string queue = "phishstream.inbound";
   bool publish = true;   ///< this process submits (ingest role)
   bool consume = true;   ///< this process takes messages (worker role)
