@@ -99,8 +99,12 @@ def main():
             pg.psql("postgres", "DROP DATABASE IF EXISTS phishstream")
             pg.psql("postgres", "CREATE DATABASE phishstream")
             # A fresh queue name per run: nothing left over from the last.
-            conf = scale_config(d, mq.url, pg.conninfo, model, worker_threads=1).replace(
-                'backend = "rabbitmq"', f'backend = "rabbitmq"\nrabbitmq_queue = "bench.{workers}.{int(rate or 0)}"')
+            conf = scale_config(os.path.join(d, "phishstream.toml"), d, mq.url, pg.conninfo, model, worker_threads=1)
+            with open(conf) as f:
+                text = f.read().replace('backend = "rabbitmq"',
+                                        f'backend = "rabbitmq"\nrabbitmq_queue = "bench.{workers}.{int(rate or 0)}"')
+            with open(conf, "w") as f:
+                f.write(text)
             nodes = [Node(binary, d, "ingest", "ingest", conf)] + \
                 [Node(binary, d, f"worker{i}", "worker", conf) for i in range(workers)]
             try:

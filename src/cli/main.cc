@@ -1,6 +1,7 @@
 // phishstream: the command-line entry point.
 #include <CLI/CLI.hpp>
 #include <iostream>
+#include <tuple>
 
 #include "cli/commands.h"
 #include "serve/server.h"
@@ -53,7 +54,10 @@ int main(int argc, char** argv) {
   std::string config_path;
   auto* serve = app.add_subcommand("serve", "Run the filter: SMTP ingest, queue, workers, store, delivery, HTTP API");
   serve->add_option("--config,-c", config_path, "TOML configuration (default: built-in defaults, state in ./var)");
-  std::string serve_role;
+  std::string serve_role, smtp_listen, http_listen, milter_listen;
+  serve->add_option("--smtp-listen", smtp_listen, "host:port; overrides [smtp] listen (one config file for several processes on a host)");
+  serve->add_option("--http-listen", http_listen, "host:port; overrides [http] listen");
+  serve->add_option("--milter-listen", milter_listen, "host:port; overrides [milter] listen");
   serve->add_option("--role", serve_role,
                     "all (default) | ingest (SMTP, milter) | worker (scan, store, deliver) | api (HTTP API, UI, learning); "
                     "roles other than all need queue.backend = rabbitmq and store.backend = postgres");
@@ -107,6 +111,18 @@ int main(int argc, char** argv) {
         return 2;
       }
       if (!serve_role.empty()) cfg->role = serve_role;
+      std::string h;
+      unsigned short port = 0;
+      for (auto [flag, value, target] : {std::tuple{"--smtp-listen", &smtp_listen, &cfg->smtp_listen},
+                                         std::tuple{"--http-listen", &http_listen, &cfg->http_listen},
+                                         std::tuple{"--milter-listen", &milter_listen, &cfg->milter_listen}}) {
+        if (value->empty()) continue;
+        if (!phishstream::serve::split_host_port(*value, h, port)) {
+          std::cerr << "phishstream serve: " << flag << " must be host:port\n";
+          return 2;
+        }
+        *target = *value;
+      }
       return phishstream::serve::run_server(*cfg, config_path);
     }
     if (ev->parsed()) return run_eval(ea);

@@ -471,17 +471,16 @@ class RabbitMQ:
             subprocess.run([epmd[-1], "-kill"], env=self.env, capture_output=True)
 
 
-def scale_config(work, amqp_url, pg_conninfo, model, worker_threads=2):
-    """The configuration every process of a scaled-out test cluster shares
-    (RabbitMQ, PostgreSQL, one Maildir root, one model file), with @SMTP@
-    and @HTTP@ for each process's own listen ports."""
-    return f"""[server]
+def scale_config(path, work, amqp_url, pg_conninfo, model, worker_threads=2, metrics_auth=False):
+    """Writes the one configuration file every process of a scaled-out test
+    cluster reads (RabbitMQ, PostgreSQL, one Maildir root, one model file);
+    each process gets its listen addresses on its command line (Node).
+    Returns `path`."""
+    text = f"""[server]
 state_dir = "{work}/var"
-[smtp]
-listen = "127.0.0.1:@SMTP@"
 [http]
-listen = "127.0.0.1:@HTTP@"
 web_root = "{WEB_ROOT}"
+metrics_auth = {"true" if metrics_auth else "false"}
 [queue]
 backend = "rabbitmq"
 rabbitmq_url = "{amqp_url}"
@@ -499,24 +498,27 @@ threads = {worker_threads}
 [learning]
 retrain_hours = 0
 """
+    with open(path, "w") as f:
+        f.write(text)
+    return path
 
 
 class Node:
-    """One `phishstream serve --role R` process with its own listen ports;
-    every other setting (backends, Maildir root, model) is shared."""
+    """One `phishstream serve --role R --config CONFIG` process; its listen
+    addresses come from the command line (--smtp-listen, --http-listen and
+    `extra` flags), so that every process can read the same file."""
 
-    def __init__(self, binary, work, name, role, common):
-        self.binary, self.work, self.name, self.role = binary, work, name, role
+    def __init__(self, binary, work, name, role, config, extra=()):
+        self.binary, self.work, self.name, self.role, self.config = binary, work, name, role, config
         self.smtp_port, self.http_port = free_port(), free_port()
-        self.config = os.path.join(work, f"{name}.toml")
-        with open(self.config, "w") as f:
-            f.write(common.replace("@SMTP@", str(self.smtp_port)).replace("@HTTP@", str(self.http_port)))
+        self.args = [binary, "serve", "--role", role, "--config", config,
+                     "--smtp-listen", f"127.0.0.1:{self.smtp_port}", "--http-listen", f"127.0.0.1:{self.http_port}",
+                     *extra]
         self.log = open(os.path.join(work, f"{name}.log"), "ab")
         self.proc = None
 
     def start(self):
-        self.proc = subprocess.Popen([self.binary, "serve", "--role", self.role, "--config", self.config],
-                                     cwd=self.work, stdout=self.log, stderr=self.log)
+        self.proc = subprocess.Popen(self.args, cwd=self.work, stdout=self.log, stderr=self.log)
         if not wait_for(self.healthy, timeout=60):
             raise RuntimeError(f"{self.name} did not start: see {self.name}.log")
 

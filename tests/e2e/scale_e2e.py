@@ -50,10 +50,10 @@ def main():
     mq = RabbitMQ(work)
     nodes = []
     try:
-        common = scale_config(work, mq.url, pg.conninfo, model)
+        common = scale_config(os.path.join(work, "phishstream.toml"), work, mq.url, pg.conninfo, model)
         milter_port = free_port()
         ingest = [Node(binary, work, "ingest0", "ingest", common),
-                  Node(binary, work, "ingest1", "ingest", common + f'[milter]\nlisten = "127.0.0.1:{milter_port}"\n')]
+                  Node(binary, work, "ingest1", "ingest", common, ["--milter-listen", f"127.0.0.1:{milter_port}"])]
         workers = [Node(binary, work, f"worker{i}", "worker", common) for i in range(3)]
         api = Node(binary, work, "api", "api", common)
         nodes = ingest + workers + [api]
@@ -255,7 +255,9 @@ def main():
               f"{max(lag.values()):.2f} s (model {before[workers[0].name]} -> {version}); "
               f"9 identical copies afterwards: all quarantined")
         # A worker with [http] metrics_auth serves /metrics only for a token.
-        guarded = Node(binary, work, "worker-auth", "worker", common.replace("[http]\n", "[http]\nmetrics_auth = true\n"))
+        guarded_conf = scale_config(os.path.join(work, "metrics-auth.toml"), work, mq.url, pg.conninfo, model,
+                                    metrics_auth=True)
+        guarded = Node(binary, work, "worker-auth", "worker", guarded_conf)
         nodes.append(guarded)
         guarded.start()
         try:
