@@ -4,7 +4,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <string>
 
 namespace phishstream::deliver {
 namespace fs = std::filesystem;
@@ -85,8 +87,13 @@ std::error_code deliver(const fs::path& root, std::string_view rcpt, Folder fold
       return {};
     }
   }
-  fs::path tmp = dir / "tmp" / name;
-  ::unlink(tmp.c_str());  // a crashed earlier attempt
+  // The tmp name is this writer's own: two workers delivering the same
+  // message at once (a redelivery racing its original) each write a whole
+  // file and the second rename replaces the first with identical bytes, so a
+  // reader never sees a partial message in new/. A crashed attempt's file
+  // stays in tmp/ (Maildir readers clean tmp/ of files older than 36 h).
+  static std::atomic<unsigned long> seq{0};
+  fs::path tmp = dir / "tmp" / (name + "." + std::to_string(::getpid()) + "." + std::to_string(++seq));
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) return last_error();
   // Maildir files use LF line endings.

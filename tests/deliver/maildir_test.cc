@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <fstream>
+#include <thread>
+#include <vector>
 #include <sstream>
 
 using namespace phishstream::deliver;
@@ -69,6 +72,35 @@ TEST(Maildir, HostileRecipientsStayUnderTheRoot) {
   ASSERT_FALSE(deliver(r, "../../../tmp/evil@x", Folder::inbox, "k", "m", res));
   EXPECT_EQ(res.path.parent_path().parent_path().parent_path(), r);
   EXPECT_TRUE(deliver(r, "nobody", Folder::inbox, "k", "m", res));
+}
+
+}  // namespace
+
+namespace {
+
+TEST(Maildir, RacingDeliveriesOfOneMessageLeaveOneWholeFile) {
+  // Two workers may hold the same message at once (a redelivery racing its
+  // original). Whatever the interleaving, new/ ends with one complete copy.
+  auto r = root("race");
+  std::string body = "Subject: race\r\n\r\n" + std::string(1 << 20, 'x') + "\r\n";
+  for (int round = 0; round < 20; ++round) {
+    std::string key = "race" + std::to_string(round);
+    std::vector<std::thread> ts;
+    std::atomic<int> failed{0};
+    for (int t = 0; t < 4; ++t)
+      ts.emplace_back([&] {
+        MaildirResult res;
+        if (deliver(r, "a@x.org", Folder::inbox, key, body, res)) ++failed;
+      });
+    for (auto& t : ts) t.join();
+    EXPECT_EQ(failed.load(), 0);
+  }
+  std::size_t files = 0;
+  for (const auto& e : fs::directory_iterator(r / "a@x.org" / "new")) {
+    ++files;
+    EXPECT_EQ(fs::file_size(e.path()), body.size() - 3) << e.path();  // CRLF → LF
+  }
+  EXPECT_EQ(files, 20u);
 }
 
 }  // namespace
