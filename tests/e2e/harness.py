@@ -408,6 +408,8 @@ class RabbitMQ:
                         RABBITMQ_LOG_BASE=os.path.join(self.dir, "log"), RABBITMQ_NODENAME=f"ps{self.port}@localhost",
                         RABBITMQ_NODE_IP_ADDRESS="127.0.0.1", RABBITMQ_NODE_PORT=str(self.port),
                         RABBITMQ_DIST_PORT=str(free_port()), ERL_EPMD_PORT=str(free_port()),
+                        ERL_EPMD_ADDRESS="127.0.0.1",
+                        RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}",
                         RABBITMQ_PID_FILE=os.path.join(self.dir, "pid"),
                         RABBITMQ_ENABLED_PLUGINS_FILE=os.path.join(self.dir, "enabled_plugins"),
                         RABBITMQ_CONFIG_FILE=os.path.join(self.dir, "rabbitmq"))
@@ -465,10 +467,19 @@ class RabbitMQ:
 
     def close(self):
         self.stop()
-        # The broker's epmd daemon outlives it; stop it by its port.
-        epmd = sorted(__import__("glob").glob("/usr/lib/erlang/erts-*/bin/epmd"))
-        if epmd:
-            subprocess.run([epmd[-1], "-kill"], env=self.env, capture_output=True)
+        # The broker's epmd daemon outlives it: find ours by the port in its
+        # environment and stop it by its PID.
+        mark = f"ERL_EPMD_PORT={self.env['ERL_EPMD_PORT']}".encode()
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                with open(f"/proc/{pid}/comm", "rb") as f:
+                    if f.read().strip() != b"epmd":
+                        continue
+                with open(f"/proc/{pid}/environ", "rb") as f:
+                    if mark in f.read().split(b"\0"):
+                        os.kill(int(pid), signal.SIGTERM)
+            except OSError:
+                continue
 
 
 def scale_config(path, work, amqp_url, pg_conninfo, model, worker_threads=2, metrics_auth=False):
