@@ -10,17 +10,12 @@ import collections
 import os
 import queue
 import random
-import re
 import shutil
-import smtplib
 import sys
 import threading
 import time
 
-from harness import SEQ_RE, Server, corpus_rows, maildir_files
-
-QUEUED = re.compile(r"queued as ([0-9a-f]+)")
-
+from harness import SEQ_RE, Server, corpus_rows, maildir_files, smtp_attempt
 
 def main():
     binary, corpus, work = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -55,23 +50,11 @@ def main():
             while True:
                 with lock:
                     attempts[i] += 1
-                try:
-                    s = smtplib.SMTP("127.0.0.1", srv.smtp_port, timeout=30)
-                    s.ehlo()
-                    s.mail(f"s{i}@example.com")
-                    for rc in rcpts:
-                        s.rcpt(rc)
-                    code, resp = s.data(data)
-                    try:
-                        s.quit()
-                    except Exception:
-                        pass
-                    if code == 250:
-                        with lock:
-                            accepted[i] = QUEUED.search(resp.decode()).group(1)
-                        break
-                except (OSError, smtplib.SMTPException):
-                    pass
+                code, qid = smtp_attempt(srv.smtp_port, f"s{i}@example.com", rcpts, data)
+                if code == 250:
+                    with lock:
+                        accepted[i] = qid
+                    break
                 time.sleep(0.05)
 
     def killer():

@@ -36,7 +36,26 @@ def corpus_rows(corpus, split="test"):
     return rows
 
 
-class Server:
+class Proc:
+    """A child process (self.proc) that the tests stop by its PID: SIGTERM
+    and a drain of up to 30 s, or SIGKILL."""
+
+    proc = None
+
+    def kill9(self):
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait()
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.kill9()
+
+
+class Server(Proc):
     """phishstream serve in `workdir`, state under workdir/var."""
 
     def __init__(self, binary, workdir, corpus, extra_config=""):
@@ -70,18 +89,6 @@ class Server:
                     raise RuntimeError("phishstream serve exited: see serve.log")
                 time.sleep(0.05)
         raise RuntimeError("phishstream serve did not start")
-
-    def kill9(self):
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait()
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.kill9()
 
     def get(self, path):
         if self.token is None:
@@ -137,6 +144,32 @@ def wait_for(pred, timeout=20):
 
 
 ID_RE = re.compile(rb"with ESMTP id ([0-9a-f]+);")
+QUEUED = re.compile(r"queued as ([0-9a-f]+)")
+
+
+def smtp_attempt(port, mail_from, rcpts, data, timeout=30):
+    """One SMTP transaction on 127.0.0.1:port, as an MTA makes it: (250,
+    queue id) when accepted; otherwise (reply code, None), or ("io", None)
+    when the connection failed. The caller decides whether to retry."""
+    import smtplib
+    try:
+        s = smtplib.SMTP("127.0.0.1", port, timeout=timeout)
+        s.ehlo()
+        s.mail(mail_from)
+        for rc in rcpts:
+            s.rcpt(rc)
+        code, resp = s.data(data)
+        try:
+            s.quit()
+        except Exception:
+            pass
+        if code == 250:
+            return 250, QUEUED.search(resp.decode()).group(1)
+        return code, None
+    except smtplib.SMTPResponseException as e:
+        return e.smtp_code, None
+    except (OSError, smtplib.SMTPException):
+        return "io", None
 SEQ_RE = re.compile(rb"^X-Test-Seq: (\d+)$", re.M)
 
 
@@ -514,7 +547,7 @@ retrain_hours = 0
     return path
 
 
-class Node:
+class Node(Proc):
     """One `phishstream serve --role R --config CONFIG` process; its listen
     addresses come from the command line (--smtp-listen, --http-listen and
     `extra` flags), so that every process can read the same file."""
@@ -541,18 +574,6 @@ class Node:
                 return r.status == 200
         except OSError:
             return False
-
-    def kill9(self):
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait()
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.kill9()
 
     def metrics(self):
         with urllib.request.urlopen(f"http://127.0.0.1:{self.http_port}/metrics", timeout=5) as r:

@@ -21,7 +21,6 @@ import json
 import os
 import queue
 import random
-import re
 import shutil
 import smtplib
 import subprocess
@@ -31,10 +30,10 @@ import time
 import urllib.error
 import urllib.request
 
-from harness import SEQ_RE, Node, Postgres, RabbitMQ, corpus_rows, free_port, maildir_files, scale_config, wait_for
+from harness import (SEQ_RE, Node, Postgres, RabbitMQ, corpus_rows, free_port, maildir_files, scale_config,
+                     smtp_attempt, wait_for)
 from milter_e2e import Milter
 
-QUEUED = re.compile(r"queued as ([0-9a-f]+)")
 
 
 def main():
@@ -85,29 +84,12 @@ def main():
                     rcpts_of[i] = rcpts
                     node = ingest[i % 2]
                     while True:
-                        try:
-                            s = smtplib.SMTP("127.0.0.1", node.smtp_port, timeout=30)
-                            s.ehlo()
-                            s.mail(f"s{i}@example.com")
-                            for rc in rcpts:
-                                s.rcpt(rc)
-                            code, resp = s.data(data)
-                            try:
-                                s.quit()
-                            except Exception:
-                                pass
+                        code, qid = smtp_attempt(node.smtp_port, f"s{i}@example.com", rcpts, data)
+                        with lock:
                             if code == 250:
-                                with lock:
-                                    accepted[i] = QUEUED.search(resp.decode()).group(1)
+                                accepted[i] = qid
                                 break
-                            with lock:
-                                tempfails[(phase, code)] += 1
-                        except smtplib.SMTPResponseException as e:
-                            with lock:
-                                tempfails[(phase, e.smtp_code)] += 1
-                        except (OSError, smtplib.SMTPException):
-                            with lock:
-                                tempfails[(phase, "io")] += 1
+                            tempfails[(phase, code)] += 1
                         time.sleep(0.1)
             threads = [threading.Thread(target=client) for _ in range(4)]
             for t in threads:
