@@ -187,45 +187,6 @@ bool open_acceptor(tcp::acceptor& acc, const std::string& listen, std::string& e
   return !ec;
 }
 
-// Health and metrics only: what the ingest and worker roles serve (the
-// API, the UI and their accounts belong to the api role). With `auth`,
-// /metrics needs a bearer token ([http] metrics_auth), as on the API.
-http::Response ops_response(const http::Request& req, const metrics::Registry& reg, const std::function<bool()>& ready,
-                            auth::Auth* auth) {
-  namespace bh = boost::beast::http;
-  auto target = std::string(req.target());
-  std::string path = target.substr(0, target.find('?'));
-  http::Response r{bh::status::ok, req.version()};
-  r.keep_alive(req.keep_alive());
-  r.set(bh::field::content_type, "application/json");
-  if (req.method() != bh::verb::get) {
-    r.result(bh::status::method_not_allowed);
-    r.body() = R"({"error":"method_not_allowed"})";
-  } else if (path == "/healthz") {
-    r.body() = R"({"status":"ok"})";
-  } else if (path == "/readyz") {
-    bool ok = ready();
-    r.result(ok ? bh::status::ok : bh::status::service_unavailable);
-    r.body() = ok ? R"({"status":"ready"})" : R"({"status":"not ready"})";
-  } else if (path == "/metrics") {
-    auto it = req.find(bh::field::authorization);
-    std::string_view v = it == req.end() ? std::string_view() : std::string_view(it->value().data(), it->value().size());
-    if (auth && !(v.size() > 7 && v.substr(0, 7) == "Bearer " && auth->from_bearer(std::string(v.substr(7))))) {
-      r.result(bh::status::unauthorized);
-      r.set(bh::field::www_authenticate, "Bearer");
-      r.body() = R"({"error":"unauthorized","message":"send a bearer token"})";
-    } else {
-      r.set(bh::field::content_type, "text/plain; version=0.0.4");
-      r.body() = reg.render();
-    }
-  } else {
-    r.result(bh::status::not_found);
-    r.body() = R"j({"error":"not_found","message":"this process runs without the API (see its --role)"})j";
-  }
-  r.prepare_payload();
-  return r;
-}
-
 }  // namespace
 
 int run_server(const ServeConfig& cfg, const std::string& config_path) {
@@ -355,7 +316,7 @@ int run_server(const ServeConfig& cfg, const std::string& config_path) {
   } else {
     auth::Auth* metrics_auth = cfg.metrics_need_auth ? auth.get() : nullptr;
     sh.handle = [&, metrics_auth](const http::Request& req, const std::string&) {
-      return ops_response(req, reg, ready, metrics_auth);
+      return http::ops_response(req, reg, ready, metrics_auth);
     };
   }
   sh.smtp.hostname = cfg.hostname;

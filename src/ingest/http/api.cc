@@ -441,4 +441,26 @@ Response Api::detail(const Request& req, const std::string& id) const {
   return make(req, bhttp::status::ok, json::serialize(o));
 }
 
+Response ops_response(const Request& req, const metrics::Registry& reg, const std::function<bool()>& ready,
+                      auth::Auth* metrics_auth) {
+  auto target = std::string(req.target());
+  std::string path = target.substr(0, target.find('?'));
+  if (req.method() != bhttp::verb::get) return json_error(req, bhttp::status::method_not_allowed, "method_not_allowed", "use GET");
+  if (path == "/healthz") return make(req, bhttp::status::ok, R"({"status":"ok"})");
+  if (path == "/readyz") {
+    bool ok = ready();
+    return make(req, ok ? bhttp::status::ok : bhttp::status::service_unavailable,
+                ok ? R"({"status":"ready"})" : R"({"status":"not ready"})");
+  }
+  if (path == "/metrics") {
+    if (metrics_auth && !who(req, *metrics_auth)) {
+      Response e = json_error(req, bhttp::status::unauthorized, "unauthorized", "send a bearer token");
+      e.set(bhttp::field::www_authenticate, "Bearer");
+      return e;
+    }
+    return make(req, bhttp::status::ok, reg.render(), "text/plain; version=0.0.4");
+  }
+  return json_error(req, bhttp::status::not_found, "not_found", "this process runs without the API (see its --role)");
+}
+
 }  // namespace phishstream::http

@@ -86,4 +86,10 @@ class Api {
 
 Response json_error(const Request& req, bhttp::status s, std::string_view code, std::string_view message);
 
+/// Health and metrics only: what processes without the API (the ingest and
+/// worker roles) answer. With `metrics_auth`, /metrics needs a token or a
+/// session, as on the API ([http] metrics_auth); everything else is 404.
+Response ops_response(const Request& req, const metrics::Registry& reg, const std::function<bool()>& ready,
+                      auth::Auth* metrics_auth);
+
 }  // namespace phishstream::http

@@ -62,6 +62,21 @@ TEST_F(ApiFixture, HealthAndMetrics) {
   EXPECT_EQ(m[bhttp::field::content_type], "text/plain; version=0.0.4");
 }
 
+TEST_F(ApiFixture, ProcessesWithoutTheApiServeHealthAndMetricsOnly) {
+  auto ops = [&](const std::string& target, const std::string& token, bool need_auth, bool ready = true) {
+    http::Request r{bhttp::verb::get, target, 11};
+    if (!token.empty()) r.set(bhttp::field::authorization, "Bearer " + token);
+    return http::ops_response(r, reg, [ready] { return ready; }, need_auth ? auth.get() : nullptr);
+  };
+  EXPECT_EQ(ops("/healthz", "", false).result(), bhttp::status::ok);
+  EXPECT_EQ(ops("/readyz", "", false, false).result(), bhttp::status::service_unavailable);
+  EXPECT_EQ(ops("/metrics", "", false).result(), bhttp::status::ok);
+  EXPECT_EQ(ops("/v1/messages", admin_token, false).result(), bhttp::status::not_found);
+  EXPECT_EQ(ops("/metrics", "", true).result(), bhttp::status::unauthorized);
+  EXPECT_EQ(ops("/metrics", "wrong", true).result(), bhttp::status::unauthorized);
+  EXPECT_EQ(ops("/metrics", analyst_token, true).result(), bhttp::status::ok);
+}
+
 TEST_F(ApiFixture, ErrorsAreJson) {
   auto r = call(bhttp::verb::get, "/v1/nope");
   EXPECT_EQ(r.result(), bhttp::status::not_found);
