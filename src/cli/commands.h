@@ -39,7 +39,8 @@ struct EvalArgs {
   bool online = false;
   std::string roc;
   int jobs = 2;
-  std::string json_out;
+  std::string cv;                  ///< "source": leave one source family out instead of scoring a model
+  std::string twins;               ///< MANIFEST.tsv of brand twins scored with their family's fold
 };
 
 struct AdminArgs {
@@ -55,6 +56,8 @@ int run_scan(const ScanArgs& a);
 int run_admin(const AdminArgs& a);
 int run_train(const TrainArgs& a);
 int run_eval(const EvalArgs& a);
+/// eval --cv source: leave-one-source-family-out figures (cv_cmd.cc).
+int run_eval_cv(const EvalArgs& a);
 
 /// The model path to use: the flag, else $PHISHSTREAM_MODEL, else var/model.psm.
 std::string resolve_model_path(const std::string& flag);

@@ -50,6 +50,9 @@ int main(int argc, char** argv) {
   ev->add_flag("--online", ea.online, "TREC-style immediate feedback in date order");
   ev->add_option("--roc", ea.roc, "Write the ROC curves as SVG");
   ev->add_option("--jobs,-j", ea.jobs, "Threads")->check(CLI::Range(1, 256));
+  ev->add_option("--cv", ea.cv, "source: train and score once per held-out source family (no --model)")
+      ->check(CLI::IsMember({"source"}));
+  ev->add_option("--twins", ea.twins, "With --cv: MANIFEST.tsv of brand twins (tools/brand_twins.py)");
 
   std::string config_path;
   auto* serve = app.add_subcommand("serve", "Run the filter: SMTP ingest, queue, workers, store, delivery, HTTP API");
@@ -125,7 +128,7 @@ int main(int argc, char** argv) {
       }
       return phishstream::serve::run_server(*cfg, config_path);
     }
-    if (ev->parsed()) return run_eval(ea);
+    if (ev->parsed()) return ea.cv.empty() ? run_eval(ea) : run_eval_cv(ea);
   } catch (const std::exception& e) {
     // Expected failures are handled as values in the commands; reaching here
     // is a bug or resource exhaustion.

@@ -41,7 +41,8 @@ ManifestResult load_manifest(const std::string& path) {
     for (std::size_t i = 0; i < cols.size(); ++i) if (cols[i] == n) return static_cast<int>(i);
     return -1;
   };
-  int cp = col("path"), cl = col("label"), cs = col("source"), cd = col("date"), ch = col("sha256");
+  int cp = col("path"), cl = col("label"), cs = col("source"), cd = col("date"), ch = col("sha256"),
+      ct = col("twin_of");
   if (cp < 0 || cl < 0) return std::string("manifest needs path and label columns: ") + path;
   std::vector<Row> rows;
   std::size_t lineno = 1;
@@ -61,6 +62,7 @@ ManifestResult load_manifest(const std::string& path) {
     r.source = get(cs);
     r.date = get(cd);
     r.sha256 = get(ch);
+    r.twin_of = get(ct);
     rows.push_back(std::move(r));
   }
   return rows;

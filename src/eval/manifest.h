@@ -24,6 +24,7 @@ struct Row {
   std::string source;
   std::string date;    ///< ISO 8601 or ""
   std::string sha256;
+  std::string twin_of; ///< brand twins (tools/brand_twins.py): the original's corpus path
 };
 
 enum class Split { all, train, test };
