@@ -23,6 +23,13 @@ void append_utf8(std::string& out, char32_t cp);
 /// UTF-8 sequence in two.
 std::string_view utf8_prefix(std::string_view s, std::size_t max) noexcept;
 
+/// Removes the characters that draw nothing (Unicode Default_Ignorable_Code_Point:
+/// zero-width spaces and joiners, soft hyphens, bidi controls, variation
+/// selectors, tag characters, Hangul fillers). People never see them, so a
+/// word split by them is still the word people read ("Co\u200Binbase").
+/// `s` must be valid UTF-8; it stays valid.
+void strip_invisible(std::string& s);
+
 /// Converts `bytes` in `charset` to UTF-8. Sets `*lossy` (when non-null) when
 /// the declared charset was unknown or the bytes did not fit it.
 std::string to_utf8(std::string_view bytes, std::string_view charset, bool* lossy = nullptr);

@@ -217,6 +217,90 @@ bool hides(const Tag& t) {
          (s.find("height:0") != std::string::npos && s.find("overflow:hidden") != std::string::npos);
 }
 
+// A colour a button could be filled with: not white, not a light grey,
+// not transparent. Accepts #rgb, #rrggbb, rgb(r,g,b) and a few names.
+bool fill_colour(std::string_view c) {
+  while (!c.empty() && (c.back() == '!' || c.back() == ';')) c.remove_suffix(1);
+  if (c.ends_with("!important")) c.remove_suffix(10);
+  if (c.empty() || c == "transparent" || c == "none" || c == "inherit" || c == "initial" || c == "white" || c.starts_with("url("))
+    return false;
+  int r = -1, g = -1, b = -1;
+  auto hex = [](char x) { return x >= '0' && x <= '9' ? x - '0' : x >= 'a' && x <= 'f' ? x - 'a' + 10 : -1; };
+  if (c[0] == '#') {
+    std::string_view h = c.substr(1);
+    if (h.size() >= 6) { r = hex(h[0]) * 16 + hex(h[1]); g = hex(h[2]) * 16 + hex(h[3]); b = hex(h[4]) * 16 + hex(h[5]); }
+    else if (h.size() >= 3) { r = hex(h[0]) * 17; g = hex(h[1]) * 17; b = hex(h[2]) * 17; }
+  } else if (c.starts_with("rgb")) {
+    int v[3] = {-1, -1, -1}, k = 0;
+    for (std::size_t i = c.find('('); i != std::string_view::npos && i < c.size() && k < 3; ++i) {
+      if (c[i] >= '0' && c[i] <= '9') {
+        int x = 0;
+        while (i < c.size() && c[i] >= '0' && c[i] <= '9') x = x * 10 + (c[i++] - '0');
+        v[k++] = x;
+      }
+    }
+    r = v[0]; g = v[1]; b = v[2];
+  } else {
+    return true;  // a colour name other than white
+  }
+  if (r < 0 || g < 0 || b < 0) return false;
+  // Light greys and near-whites are page and card backgrounds.
+  return std::min({r, g, b}) < 215;
+}
+
+// The value of the first CSS property among `names` in a lower-cased,
+// space-free style, or "".
+std::string_view css_value(std::string_view s, std::initializer_list<std::string_view> names) {
+  for (auto n : names) {
+    std::size_t p = 0;
+    while ((p = s.find(n, p)) != std::string_view::npos) {
+      bool start = p == 0 || s[p - 1] == ';' || s[p - 1] == '"' || s[p - 1] == '{';
+      if (start && p + n.size() < s.size() && s[p + n.size()] == ':') {
+        std::size_t b = p + n.size() + 1, e = s.find(';', b);
+        return s.substr(b, e == std::string_view::npos ? std::string_view::npos : e - b);
+      }
+      p += n.size();
+    }
+  }
+  return {};
+}
+
+bool class_says_button(const Tag& t) {
+  const std::string* c = t.get("class");
+  if (!c) return false;
+  std::string l = lower_nospace(*c);
+  return l.find("button") != std::string::npos || l.find("btn") != std::string::npos || l.find("cta") != std::string::npos;
+}
+
+// An element drawn as a filled box: a fill colour from `bgcolor` or the
+// style's background, or a class/role that says button.
+bool filled(const Tag& t) {
+  if (class_says_button(t)) return true;
+  if (const std::string* role = t.get("role"); role && lower_nospace(*role) == "button") return true;
+  if (const std::string* bg = t.get("bgcolor"); bg && fill_colour(lower_nospace(*bg))) return true;
+  const std::string* style = t.get("style");
+  if (!style) return false;
+  std::string s = lower_nospace(*style);
+  std::string_view v = css_value(s, {"background-color", "background"});
+  if (v.empty()) return false;
+  // "background:#414141 url(...)": the colour is the first token.
+  std::size_t sp = v.find_first_of(" ,)");
+  if (v.starts_with("rgb")) sp = v.find(')') == std::string_view::npos ? sp : v.find(')') + 1;
+  return fill_colour(v.substr(0, sp));
+}
+
+// A link drawn as a button: the anchor itself is a filled box or padded
+// with a border, or the cell holding it is filled.
+bool button_link(const Tag& a, bool parent_filled) {
+  if (filled(a) || parent_filled) return true;
+  const std::string* style = a.get("style");
+  if (!style) return false;
+  std::string s = lower_nospace(*style);
+  bool padded = s.find("padding:") != std::string::npos && s.find("padding:0;") == std::string::npos &&
+                !s.ends_with("padding:0");
+  return padded && (s.find("border:") != std::string::npos || s.find("border-radius") != std::string::npos);
+}
+
 // Index after the end tag </name> (case-insensitive), or the end.
 std::size_t skip_raw(std::string_view h, std::size_t i, std::string_view name, std::string_view* content) {
   std::size_t j = i;
@@ -240,6 +324,7 @@ struct Open {
   bool hidden;
   int link;
   int form;
+  bool filled;  ///< drawn as a filled box (a button's cell)
 };
 
 }  // namespace
@@ -254,18 +339,50 @@ HtmlContent parse_html(std::string_view h, std::size_t max_text, std::size_t max
   auto hidden = [&] { return !stack.empty() && stack.back().hidden; };
   auto link = [&] { return stack.empty() ? -1 : stack.back().link; };
   auto form = [&] { return stack.empty() ? -1 : stack.back().form; };
+  // Hidden text is the preheader while (almost) nothing visible came first.
+  std::size_t pre_words = 0;
+  bool pre_open = true;  // the preheader takes hidden text until visible text or its limit comes
+  auto hidden_sink = [&]() -> std::string& {
+    if (out.text.size() >= 100) pre_open = false;
+    return pre_open ? out.preheader : out.hidden;
+  };
+  // Hidden text: words go to the preheader while it is open, the rest to
+  // hidden text.
+  auto hidden_text = [&](std::string_view t) {
+    std::size_t k = 0;
+    while (hidden_sink(), pre_open && k < t.size()) {
+      std::size_t b = k;
+      while (b < t.size() && is_space(t[b])) ++b;
+      std::size_t e = b;
+      while (e < t.size() && !is_space(t[e])) ++e;
+      if (e == b) return;
+      if (pre_words >= kMaxPreheaderWords || out.preheader.size() + (e - k) > kMaxPreheader) {
+        pre_open = false;
+        break;
+      }
+      append_text(out.preheader, t.substr(k, e - k), kMaxPreheader);
+      ++pre_words;
+      k = e;
+    }
+    append_text(out.hidden, t.substr(k), max_text);
+  };
   auto text = [&](std::string_view raw) {
     if (raw.empty()) return;
     buf.clear();
     decode_into(buf, raw);
-    append_text(hidden() ? out.hidden : out.text, buf, max_text);
+    strip_invisible(buf);
+    if (hidden()) {
+      hidden_text(buf);
+    } else {
+      append_text(out.text, buf, max_text);
+    }
     if (int l = link(); l >= 0 && !hidden()) {
       std::string& lt = out.links[static_cast<std::size_t>(l)].text;
       if (lt.size() < 512) append_text(lt, buf, 512);
     }
   };
   auto block = [&](std::string_view name) {
-    if (is_block(name)) separate(hidden() ? out.hidden : out.text);
+    if (is_block(name)) separate(hidden() ? hidden_sink() : out.text);
   };
 
   std::size_t i = 0;
@@ -297,12 +414,15 @@ HtmlContent parse_html(std::string_view h, std::size_t max_text, std::size_t max
     const std::string& n = tag.name;
     if (n.empty()) continue;
     if (tag.closing) {
+      bool was_hidden = hidden();
       for (std::size_t k = stack.size(); k-- > 0;) {
         if (stack[k].name != n) continue;
         stack.resize(k);
         break;
       }
-      block(n);
+      // A hidden block ends: separate its text where it went.
+      if (was_hidden && !hidden() && is_block(n)) separate(hidden_sink());
+      else block(n);
       continue;
     }
     if (n == "script" || n == "style" || n == "noscript" || n == "template" || n == "textarea" || n == "object") {
@@ -322,9 +442,11 @@ HtmlContent parse_html(std::string_view h, std::size_t max_text, std::size_t max
     if (self_closing_sibling(n) && !stack.empty() && stack.back().name == n) stack.pop_back();
     int l = link(), f = form();
     bool hid = hidden() || hides(tag);
+    bool parent_filled = !stack.empty() && stack.back().filled;
+    bool fill = n != "a" && n != "body" && n != "html" && filled(tag);
     if ((n == "a" || n == "area") && out.links.size() < max_links) {
       if (const std::string* href = tag.get("href")) {
-        out.links.push_back({*href, {}});
+        out.links.push_back({*href, {}, n == "a" && button_link(tag, parent_filled), false});
         l = static_cast<int>(out.links.size()) - 1;
       }
     } else if ((n == "iframe" || n == "frame") && out.links.size() < max_links) {
@@ -349,9 +471,23 @@ HtmlContent parse_html(std::string_view h, std::size_t max_text, std::size_t max
       ++out.images;
       const std::string* src = tag.get("src");
       if (src && (ieq_prefix(*src, "http:") || ieq_prefix(*src, "https:") || ieq_prefix(*src, "//"))) ++out.remote_images;
-      if (const std::string* alt = tag.get("alt"); alt && l >= 0 && !hid) {
-        std::string& lt2 = out.links[static_cast<std::size_t>(l)].text;
-        if (lt2.size() < 512) append_text(lt2, *alt, 512);
+      if (src && out.image_srcs.size() < kMaxImageSrcs && !ieq_prefix(*src, "cid:") && !ieq_prefix(*src, "data:"))
+        out.image_srcs.push_back(*src);
+      if (l >= 0) out.links[static_cast<std::size_t>(l)].image = true;
+      std::string alt_text;
+      if (const std::string* a = tag.get("alt")) {
+        alt_text = *a;
+        strip_invisible(alt_text);
+      }
+      if (const std::string* alt = &alt_text; !alt->empty() && !hid) {
+        if (l >= 0) {
+          std::string& lt2 = out.links[static_cast<std::size_t>(l)].text;
+          if (lt2.size() < 512) append_text(lt2, *alt, 512);
+        }
+        if (out.image_alt.size() < 512 && !alt->empty()) {
+          separate(out.image_alt);
+          append_text(out.image_alt, *alt, 512);
+        }
       }
     } else if (n == "form") {
       HtmlForm hf;
@@ -380,7 +516,7 @@ HtmlContent parse_html(std::string_view h, std::size_t max_text, std::size_t max
       out.truncated = true;
       break;
     }
-    stack.push_back({n, hid, l, f});
+    stack.push_back({n, hid, l, f, fill});
   }
   while (!out.text.empty() && (out.text.back() == ' ' || out.text.back() == '\n')) out.text.pop_back();
   return out;

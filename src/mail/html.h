@@ -18,6 +18,8 @@ namespace phishstream::mail {
 struct HtmlLink {
   std::string href;
   std::string text;
+  bool button = false;  ///< drawn as a button: a filled, padded box (its own style or its cell's)
+  bool image = false;   ///< holds an image
 };
 
 struct HtmlForm {
@@ -30,8 +32,11 @@ struct HtmlForm {
 
 struct HtmlContent {
   std::string text;
-  std::string hidden;
+  std::string hidden;     ///< hidden text, except the preheader
+  std::string preheader;  ///< hidden preview text before the visible text starts (kMaxPreheaderWords, kMaxPreheader)
   std::string title;
+  std::string image_alt;  ///< alt text of the images, in order (at most 512 bytes)
+  std::vector<std::string> image_srcs;  ///< remote image URLs, in order (at most kMaxImageSrcs)
   std::vector<HtmlLink> links;   ///< <a>, <area>, meta refresh, iframe src
   std::vector<HtmlForm> forms;
   std::uint32_t images = 0;
@@ -42,6 +47,13 @@ struct HtmlContent {
 /// HTML nested deeper than this is not read further (`truncated`): deep
 /// nesting is an attack on parsers, not something mail needs.
 inline constexpr int kMaxNesting = 2048;
+/// Hidden text counts as the preheader (preview text that mail clients show
+/// beside the subject) only while almost no visible text came before it,
+/// and only up to this many words and bytes; the rest is ordinary hidden
+/// text.
+inline constexpr std::size_t kMaxPreheader = 400;
+inline constexpr std::size_t kMaxPreheaderWords = 30;
+inline constexpr std::size_t kMaxImageSrcs = 32;
 
 /// `max_text` bounds text+hidden kept; links past `max_links` are dropped.
 HtmlContent parse_html(std::string_view utf8, std::size_t max_text, std::size_t max_links);

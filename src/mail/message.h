@@ -36,7 +36,9 @@ struct Header {
 /// An <a>/<area> link in an HTML part. `url` indexes Message::urls.
 struct Link {
   std::uint32_t url = 0;
-  std::string text;  ///< visible anchor text, whitespace collapsed
+  std::string text;     ///< visible anchor text (and alt text of its images), whitespace collapsed
+  bool button = false;  ///< drawn as a button (a filled, padded box)
+  bool image = false;   ///< holds an image
 };
 
 /// An HTML form.
@@ -97,8 +99,10 @@ struct Message {
 
   std::string text;         ///< visible text of text/plain parts
   std::string html_text;    ///< visible text of HTML parts
-  std::string hidden_text;  ///< HTML text a reader does not see (display:none, tiny, …)
+  std::string hidden_text;  ///< HTML text a reader does not see (display:none, tiny, …), except the preheader
+  std::string preheader;    ///< hidden preview text at the top of an HTML body (at most 400 bytes per part)
   std::string title;        ///< <title> of the first HTML part
+  std::string image_alt;    ///< alt text of the body's images, one per line (logos name their brand)
 
   std::vector<Url> urls;    ///< every URL found, deduplicated by raw form
   std::vector<Link> links;
@@ -106,6 +110,9 @@ struct Message {
   std::vector<Attachment> attachments;
   std::uint32_t images = 0;        ///< <img> elements
   std::uint32_t remote_images = 0; ///< of which load from http(s)
+  /// Registrable domains the body's remote images load from, first seen
+  /// first, unique, at most 16.
+  std::vector<std::string> image_domains;
   std::uint32_t html_parts = 0;
   std::uint32_t text_parts = 0;
   std::uint32_t parts = 0;         ///< MIME leaves

@@ -132,7 +132,10 @@ class Builder {
         continue;
       }
       Address a;
-      if (const char* nm = internet_address_get_name(ia)) a.name = to_utf8(nm, "utf-8");
+      if (const char* nm = internet_address_get_name(ia)) {
+        a.name = to_utf8(nm, "utf-8");
+        strip_invisible(a.name);
+      }
       if (INTERNET_ADDRESS_IS_MAILBOX(ia)) {
         const char* ad = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia));
         if (ad) a.addr = to_utf8(ad, "utf-8");
@@ -250,14 +253,22 @@ class Builder {
       ++m_.html_parts;
       append_capped(m_.html_text, h.text);
       append_capped(m_.hidden_text, h.hidden);
+      if (m_.preheader.size() < 1024) m_.preheader += h.preheader;
+      if (m_.image_alt.size() < 1024) m_.image_alt += h.image_alt;
       if (m_.title.empty()) m_.title = std::move(h.title);
+      for (const auto& src : h.image_srcs) {
+        Url u;
+        if (m_.image_domains.size() >= 16 || !parse_url(src, u) || u.registrable.empty()) continue;
+        if (std::find(m_.image_domains.begin(), m_.image_domains.end(), u.registrable) == m_.image_domains.end())
+          m_.image_domains.push_back(std::move(u.registrable));
+      }
       m_.images += h.images;
       m_.remote_images += h.remote_images;
       scan_text(h.text);
     }
     for (auto& l : h.links) {
       std::uint32_t idx = add_url(l.href);
-      if (idx != UINT32_MAX) m_.links.push_back({idx, std::move(l.text)});
+      if (idx != UINT32_MAX) m_.links.push_back({idx, std::move(l.text), l.button, l.image});
     }
     for (auto& f : h.forms) {
       Form mf;
@@ -296,6 +307,7 @@ class Builder {
         html(utf8, true);
       } else {
         ++m_.text_parts;
+        strip_invisible(utf8);
         scan_text(utf8);
         append_capped(m_.text, utf8);
       }
@@ -409,7 +421,10 @@ ParseResult parse(std::string_view raw, const Limits& limits) {
   b.addresses(g_mime_message_get_reply_to(msg.get()), m.reply_to);
   b.addresses(g_mime_message_get_to(msg.get()), m.to);
   b.addresses(g_mime_message_get_cc(msg.get()), m.cc);
-  if (const char* s = g_mime_message_get_subject(msg.get())) m.subject = to_utf8(s, "utf-8");
+  if (const char* s = g_mime_message_get_subject(msg.get())) {
+    m.subject = to_utf8(s, "utf-8");
+    strip_invisible(m.subject);
+  }
   if (const char* id = g_mime_message_get_message_id(msg.get())) m.message_id = to_utf8(id, "utf-8");
   b.walk(g_mime_message_get_mime_part(msg.get()), 0);
   tp.defects = nullptr;

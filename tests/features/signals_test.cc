@@ -133,7 +133,7 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"url_suspicious_tld", Signal::url_suspicious_tld, plain(kShop, "https://account-review.xyz/"),
              plain(kShop, "https://account.example.com/")},
         Case{"hidden_text", Signal::hidden_text,
-             html(kShop, "<p>Pay now</p><div style='display:none'>" + kStuffing + "</div>"),
+             html(kShop, "<p>Pay now</p><div style='display:none'>" + kStuffing + " " + kStuffing + "</div>"),
              html(kShop, "<p>Pay now</p><div style='display:none'>Your October statement is ready</div><div>" + kStuffing + "</div>")},
         Case{"image_heavy", Signal::image_heavy, html(kShop, "<a href='http://x.example.net'><img src='https://x.example.net/a.png'></a>"),
              html(kShop, "<img src='https://x.example.net/a.png'><p>" + std::string(40, ' ') +

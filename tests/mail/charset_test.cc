@@ -42,4 +42,18 @@ TEST(Charset, ValidatorRejectsOverlongsAndSurrogates) {
   EXPECT_FALSE(valid_utf8("\xE2\x82"));
 }
 
+// Characters that draw nothing go; everything people can see stays.
+TEST(Charset, InvisibleCharactersAreStripped) {
+  std::string s = "Co\u200Bin\U000E0139base \u00ADPay\u200DPal\uFE0F \u202Eabc\uFEFF caf\u00E9 \u00A0x 日本";
+  strip_invisible(s);
+  EXPECT_EQ(s, "Coinbase PayPal abc caf\u00E9 \u00A0x 日本");
+  EXPECT_TRUE(valid_utf8(s));
+  std::string ascii = "plain text";
+  strip_invisible(ascii);
+  EXPECT_EQ(ascii, "plain text");
+  std::string cut = "a\xE2\x80";  // a truncated sequence stays as it was
+  strip_invisible(cut);
+  EXPECT_EQ(cut, "a\xE2\x80");
+}
+
 }  // namespace

@@ -5,6 +5,7 @@
 #include <string>
 
 using phishstream::mail::kMaxNesting;
+using phishstream::mail::kMaxPreheader;
 using phishstream::mail::parse_html;
 
 namespace {
@@ -15,10 +16,48 @@ TEST(Html, VisibleTextSkipsScriptStyleAndCollapsesSpace) {
 }
 
 TEST(Html, HiddenTextIsSeparated) {
-  auto h = parse_html("<span style='font-size:0px'>stuffing</span><p hidden>also</p><p>shown</p>", 1 << 20, 100);
-  EXPECT_EQ(h.text, "shown");
+  const std::string shown(120, 'x');
+  auto h = parse_html("<p>" + shown + "</p><span style='font-size:0px'>stuffing</span><p hidden>also</p><p>shown</p>", 1 << 20, 100);
+  EXPECT_EQ(h.text, shown + "\nshown");
   EXPECT_NE(h.hidden.find("stuffing"), std::string::npos);
   EXPECT_NE(h.hidden.find("also"), std::string::npos);
+  EXPECT_TRUE(h.preheader.empty());
+}
+
+// Preview text hidden at the top is ordinary in legitimate HTML mail; it is
+// kept apart from hidden text, up to kMaxPreheader bytes.
+TEST(Html, PreheaderIsHiddenTextBeforeTheVisibleText) {
+  auto h = parse_html("<div style='display:none;max-height:0'>Your receipt from Acme\u200c\u200b\u200c</div><p>Hello</p>"
+                      "<span style='display:none'>later</span>", 1 << 20, 10);
+  EXPECT_EQ(h.preheader, "Your receipt from Acme\nlater");  // zero-width padding dropped
+  EXPECT_EQ(h.text, "Hello");
+  EXPECT_EQ(h.hidden, "");                              // "later" joins the preheader: nothing visible yet
+  const std::string stuffing(2000, 'w');
+  auto s = parse_html("<div style='display:none'>" + stuffing + " " + stuffing + "</div><p>Hi</p>", 1 << 20, 10);
+  EXPECT_LE(s.preheader.size(), kMaxPreheader);
+  EXPECT_GE(s.hidden.size(), 2000u);
+}
+
+TEST(Html, ButtonsImagesAndAltText) {
+  auto h = parse_html(
+      "<img src='https://cdn.acme.example/logo.png' alt='Acme logo'>"
+      "<a href='https://a.example/1' style='background-color:#0867ec;padding:12px 24px;color:#fff'>Sign in</a>"
+      "<table><tr><td bgcolor='#222222'><a href='https://a.example/2'>Verify</a></td></tr></table>"
+      "<table><tr><td style='background:#f4f4f4'><a href='https://a.example/3'>Unsubscribe</a></td></tr></table>"
+      "<a href='https://a.example/4' class='btn-primary'>Go</a>"
+      "<a href='https://a.example/5'><img src='cid:banner' alt='Sale'></a>",
+      1 << 20, 10);
+  ASSERT_EQ(h.links.size(), 5u);
+  EXPECT_TRUE(h.links[0].button);
+  EXPECT_TRUE(h.links[1].button);   // the cell is filled
+  EXPECT_FALSE(h.links[2].button);  // a light grey cell is a background, not a button
+  EXPECT_TRUE(h.links[3].button);
+  EXPECT_FALSE(h.links[4].button);
+  EXPECT_TRUE(h.links[4].image);
+  EXPECT_FALSE(h.links[0].image);
+  ASSERT_EQ(h.image_srcs.size(), 1u);  // cid: images load from the message itself
+  EXPECT_EQ(h.image_srcs[0], "https://cdn.acme.example/logo.png");
+  EXPECT_EQ(h.image_alt, "Acme logo\nSale");
 }
 
 TEST(Html, LinksCarryAnchorTextAndImageAlt) {
@@ -80,7 +119,7 @@ TEST(Html, CharacterReferences) {
 
 TEST(Html, ImpliedEndTagsDoNotLeakHiddenState) {
   auto h = parse_html("<p style='display:none'>hidden<p>shown</p><ul><li>one<li>two</ul>", 1 << 20, 10);
-  EXPECT_NE(h.hidden.find("hidden"), std::string::npos);
+  EXPECT_NE(h.preheader.find("hidden"), std::string::npos);
   EXPECT_NE(h.text.find("shown"), std::string::npos);
   EXPECT_NE(h.text.find("two"), std::string::npos);
 }

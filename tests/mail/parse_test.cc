@@ -83,8 +83,12 @@ TEST(Parse, HtmlGivesVisibleTextLinksFormsAndHiddenText) {
   EXPECT_NE(m.html_text.find("Dear customer,"), std::string::npos);
   EXPECT_EQ(m.html_text.find("var x"), std::string::npos);
   EXPECT_EQ(m.html_text.find("hidden words"), std::string::npos);
-  EXPECT_NE(m.hidden_text.find("hidden words"), std::string::npos);
+  // Hidden text this close to the top is the preheader (preview text).
+  EXPECT_NE(m.preheader.find("hidden words"), std::string::npos);
+  EXPECT_EQ(m.hidden_text.find("hidden words"), std::string::npos);
   EXPECT_EQ(m.title, "Sign in");
+  ASSERT_EQ(m.image_domains.size(), 1u);
+  EXPECT_EQ(m.image_domains[0], "example.net");
   ASSERT_EQ(m.links.size(), 1u);
   EXPECT_EQ(m.links[0].text, "www.paypal.com");
   EXPECT_EQ(m.urls[m.links[0].url].registrable, "example.net");

@@ -16,7 +16,8 @@ class Presentation final : public Pass {
     std::size_t hidden_words = 0;
     for (char c : m.hidden_text) hidden_words += c == ' ';
     // Newsletters hide a short preheader; stuffing is longer.
-    if (hidden_words >= 40) ctx.raise(Signal::hidden_text, std::to_string(hidden_words) + " hidden words");
+    // The preheader (preview text at the top) is ordinary and not counted.
+    if (hidden_words >= 20) ctx.raise(Signal::hidden_text, std::to_string(hidden_words) + " hidden words");
     std::size_t visible = ctx.body_words().size();
     bool web_link = false;
     for (const auto& l : m.links) web_link |= !m.urls[l.url].host.empty();
