@@ -1,6 +1,10 @@
 // Reference lists the signal passes consult: protected brands and their
 // real domains, free-mail providers, URL shorteners, free hosting services,
-// abused TLDs. Compiled-in tables; read-only; thread-safe.
+// abused TLDs, and the link classes a pass needs to tell whether a mail's
+// links stay with its sender (ESP click trackers, shared image CDNs, footer
+// links every sender carries). Compiled-in tables; read-only; thread-safe;
+// no function here allocates. Each table names its public sources in
+// brands.cc / link_classes.cc.
 #pragma once
 
 #include <span>
@@ -15,8 +19,17 @@ struct Brand {
   std::string_view token;                  ///< lower-case word looked for, e.g. "paypal"
   std::span<const std::string_view> domains;  ///< registrable domains the brand really uses
   bool whole_word_only;                    ///< token is a common word ("apple", "chase"): match only as a word
+  /// The brand's name as written in text (display names, "© 2024 Bank of
+  /// America" lines): lower-case, words separated by one space, at most
+  /// four words, accents kept with an ASCII-folded twin when they differ
+  /// ("itaú", "itau").
+  /// Never empty. A one-word alias that is a common word ("chase",
+  /// "orange") is as ambiguous as the token: callers should require context.
+  std::span<const std::string_view> aliases;
 };
 
+/// Every built-in brand; the order of the first 67 entries is fixed (model
+/// files hash their tokens), later entries were appended.
 std::span<const Brand> brands() noexcept;
 
 /// True when `registrable` is one of the brand's own domains (or, for
@@ -27,5 +40,27 @@ bool is_freemail(std::string_view registrable) noexcept;
 bool is_shortener(std::string_view registrable) noexcept;
 bool is_free_hosting(std::string_view registrable_or_host) noexcept;
 bool is_abused_tld(std::string_view suffix) noexcept;
+
+/// True when lower-case `host` belongs to an email service provider's
+/// click-tracking / redirect / link-branding service (sendgrid.net,
+/// list-manage.com, awstrack.me, ...), a mail-security link rewriter
+/// (safelinks, urldefense) or an app deep-link redirector (app.link,
+/// page.link): the real target is elsewhere, so the host is neither the
+/// sender's own domain nor a foreign one. Neutral, not trusted: phishers
+/// send through the same services. Matches host == d or
+/// host ending in "." + d, plus numbered ESP families (cmail20.com,
+/// mkto-ab123.com).
+bool is_click_tracker(std::string_view host) noexcept;
+
+/// True when lower-case `host` serves images for many unrelated senders
+/// (ESP image hosts, mail-client image proxies, public CDNs): an image there
+/// says nothing about who sent the mail.
+bool is_image_cdn(std::string_view host) noexcept;
+
+/// True when lower-case `host` is one that legitimate mail links to in its
+/// footer whatever the sender: social networks, app stores (by host:
+/// apps.apple.com, play.google.com, not apple.com or google.com), ad-choice
+/// and standards pages. Matches host == d or host ending in "." + d.
+bool is_common_footer_link(std::string_view host) noexcept;
 
 }  // namespace phishstream::features
