@@ -41,6 +41,12 @@ struct EvalArgs {
   int jobs = 2;
   std::string cv;                  ///< "source": leave one source family out instead of scoring a model
   std::string twins;               ///< MANIFEST.tsv of brand twins scored with their family's fold
+  bool signals = false;            ///< print how often each signal fires per kind of mail
+};
+
+struct InspectArgs {
+  std::string path;
+  std::string model;  ///< optional: also score and explain
 };
 
 struct AdminArgs {
@@ -56,8 +62,12 @@ int run_scan(const ScanArgs& a);
 int run_admin(const AdminArgs& a);
 int run_train(const TrainArgs& a);
 int run_eval(const EvalArgs& a);
+/// inspect: the parse, identity, link classes and signals of one message.
+int run_inspect(const InspectArgs& a);
 /// eval --cv source: leave-one-source-family-out figures (cv_cmd.cc).
 int run_eval_cv(const EvalArgs& a);
+/// eval --signals: per signal, the share of phish, spam, older ham, branded ham… it fires on.
+int run_eval_signals(const EvalArgs& a);
 
 /// The model path to use: the flag, else $PHISHSTREAM_MODEL, else var/model.psm.
 std::string resolve_model_path(const std::string& flag);

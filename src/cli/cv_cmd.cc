@@ -271,3 +271,66 @@ int run_eval_cv(const EvalArgs& a) {
 }
 
 }  // namespace phishstream::cli
+
+namespace phishstream::cli {
+
+// eval --signals: how often each signal fires, per kind of mail.
+int run_eval_signals(const EvalArgs& a) {
+  auto rows = eval::load_manifest(a.manifest);
+  if (!rows) {
+    std::cerr << "phishstream eval: " << rows.error() << "\n";
+    return 2;
+  }
+  std::vector<eval::Row> twin_rows;
+  if (!a.twins.empty()) {
+    auto t = eval::load_manifest(a.twins);
+    if (!t) {
+      std::cerr << "phishstream eval: " << t.error() << "\n";
+      return 2;
+    }
+    twin_rows = std::move(*t);
+  }
+  features::Extractor ex;
+  std::vector<std::string> errors;
+  eval::Loaded corpus = eval::load_examples(*rows, ex, mail::Limits{}, a.jobs, errors);
+  eval::Loaded twins = eval::load_examples(twin_rows, ex, mail::Limits{}, a.jobs, errors);
+  for (const auto& e : errors) std::cerr << "skipped " << e << "\n";
+  const char* kinds[] = {"phish", "spam", "older ham", "branded ham", "other modern ham", "brand twins"};
+  constexpr int K = 6;
+  std::size_t n[K] = {};
+  constexpr auto S = static_cast<std::size_t>(features::Signal::count);
+  std::vector<std::array<std::size_t, K>> hits(S);
+  auto count = [&](const model::Example& e, int kind) {
+    ++n[kind];
+    for (std::size_t s = 0; s < S; ++s) {
+      std::uint32_t b = features::bucket(features::Ns::sig, features::info(static_cast<features::Signal>(s)).name);
+      for (const auto& en : e.vec.entries())
+        if (en.index == b && en.ns == features::Ns::sig) { ++hits[s][kind]; break; }
+    }
+  };
+  for (std::size_t i = 0; i < rows->size(); ++i) {
+    if (!corpus.ok[i]) continue;
+    const auto& r = (*rows)[i];
+    int k = r.label == model::Label::phish ? 0 : r.label == model::Label::spam ? 1
+            : eval::is_branded_source(r.source) ? 3 : eval::is_modern_ham_source(r.source) ? 4 : 2;
+    count(corpus.examples[i], k);
+  }
+  for (std::size_t i = 0; i < twin_rows.size(); ++i)
+    if (twins.ok[i]) count(twins.examples[i], 5);
+  std::printf("| signal |");
+  for (int k = 0; k < K; ++k)
+    if (n[k]) std::printf(" %s (%zu) |", kinds[k], n[k]);
+  std::printf("\n|---|");
+  for (int k = 0; k < K; ++k)
+    if (n[k]) std::printf("---|");
+  std::printf("\n");
+  for (std::size_t s = 0; s < S; ++s) {
+    std::printf("| %s |", std::string(features::info(static_cast<features::Signal>(s)).name).c_str());
+    for (int k = 0; k < K; ++k)
+      if (n[k]) std::printf(" %.1f%% |", 100 * share(hits[s][k], n[k]));
+    std::printf("\n");
+  }
+  return 0;
+}
+
+}  // namespace phishstream::cli

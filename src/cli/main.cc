@@ -52,7 +52,13 @@ int main(int argc, char** argv) {
   ev->add_option("--jobs,-j", ea.jobs, "Threads")->check(CLI::Range(1, 256));
   ev->add_option("--cv", ea.cv, "source: train and score once per held-out source family (no --model)")
       ->check(CLI::IsMember({"source"}));
-  ev->add_option("--twins", ea.twins, "With --cv: MANIFEST.tsv of brand twins (tools/brand_twins.py)");
+  ev->add_option("--twins", ea.twins, "With --cv or --signals: MANIFEST.tsv of brand twins (tools/brand_twins.py)");
+  ev->add_flag("--signals", ea.signals, "How often each signal fires on phish, spam, older ham, branded ham (no --model)");
+
+  InspectArgs ia;
+  auto* inspect = app.add_subcommand("inspect", "Show what the filter sees in one message: sender, links, signals, verdict");
+  inspect->add_option("PATH", ia.path, "One message (.eml, or - for stdin)")->required();
+  inspect->add_option("--model,-m", ia.model, "Also score it with this model and say why");
 
   std::string config_path;
   auto* serve = app.add_subcommand("serve", "Run the filter: SMTP ingest, queue, workers, store, delivery, HTTP API");
@@ -107,6 +113,7 @@ int main(int argc, char** argv) {
       return run_scan(sa);
     }
     if (train->parsed()) return run_train(ta);
+    if (inspect->parsed()) return run_inspect(ia);
     if (serve->parsed()) {
       auto cfg = phishstream::serve::load_config(config_path);
       if (!cfg) {
@@ -128,7 +135,7 @@ int main(int argc, char** argv) {
       }
       return phishstream::serve::run_server(*cfg, config_path);
     }
-    if (ev->parsed()) return ea.cv.empty() ? run_eval(ea) : run_eval_cv(ea);
+    if (ev->parsed()) return ea.signals ? run_eval_signals(ea) : ea.cv.empty() ? run_eval(ea) : run_eval_cv(ea);
   } catch (const std::exception& e) {
     // Expected failures are handled as values in the commands; reaching here
     // is a bug or resource exhaustion.

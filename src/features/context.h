@@ -10,6 +10,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "features/identity.h"
 #include "features/signal.h"
 #include "features/text.h"
 #include "features/vector.h"
@@ -55,6 +56,11 @@ class Context {
   /// shared by the passes that need them.
   const Words& body_words();
   const Words& subject_words();
+  /// Who the message says it is and how its links relate to that,
+  /// computed once (identity.h).
+  const Identity& identity();
+  /// True when a pass that ran before has raised `s`.
+  bool has(Signal s) const noexcept;
 
   FeatureVector vec;
   std::vector<SignalHit> signals;
@@ -63,8 +69,9 @@ class Context {
 
  private:
   bool want_names_;
-  bool have_body_ = false, have_subject_ = false;
+  bool have_body_ = false, have_subject_ = false, have_identity_ = false;
   Words body_, subject_;
+  Identity identity_;
 };
 
 }  // namespace phishstream::features

@@ -53,6 +53,18 @@ const Words& Context::subject_words() {
   return subject_;
 }
 
+const Identity& Context::identity() {
+  if (!have_identity_) {
+    identity_ = make_identity(msg);
+    have_identity_ = true;
+  }
+  return identity_;
+}
+
+bool Context::has(Signal s) const noexcept {
+  return std::any_of(signals.begin(), signals.end(), [s](const SignalHit& h) { return h.signal == s; });
+}
+
 Extractor::Extractor(SiteConfig site, std::vector<std::string> disabled) : site_(std::move(site)) {
   for (auto& p : all_passes()) {
     if (std::find(disabled.begin(), disabled.end(), p->name()) != disabled.end()) continue;

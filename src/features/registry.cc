@@ -22,6 +22,7 @@ std::unique_ptr<Pass> make_attachments();
 std::unique_ptr<Pass> make_mime_structure();
 std::unique_ptr<Pass> make_presentation();
 std::unique_ptr<Pass> make_language();
+std::unique_ptr<Pass> make_alignment();
 
 std::vector<std::unique_ptr<Pass>> all_passes() {
   std::vector<std::unique_ptr<Pass>> v;
@@ -39,6 +40,7 @@ std::vector<std::unique_ptr<Pass>> all_passes() {
   v.push_back(make_mime_structure());
   v.push_back(make_presentation());
   v.push_back(make_language());
+  v.push_back(make_alignment());  // combines signals raised above
   return v;
 }
 

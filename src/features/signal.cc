@@ -38,6 +38,13 @@ constexpr std::array<SignalInfo, static_cast<std::size_t>(Signal::count)> kInfo 
     {"recipient_in_url", "a link carries the recipient's own address"},
     {"sender_freemail_brand", "a brand name is used from a free-mail address"},
     {"javascript_url", "a link runs script or embeds data (javascript:, data:)"},
+    {"cta_foreign", "the button or call to action leads to a domain unrelated to the sender"},
+    {"credential_foreign_link", "asks for a sign-in or payment details, and its links lead away from the sender"},
+    {"brand_unaligned", "names a brand that the sender's address does not belong to"},
+    {"name_lookalike_domain", "a domain imitates the name the message goes by"},
+    {"image_host_mismatch", "the images come from the organisation the message names, but the sender is another"},
+    {"links_aligned", "every link stays with the sender's own domain, and nothing claims another brand"},
+    {"links_foreign", "no link leads to the sender's domain: they all go elsewhere"},
 }};
 
 }  // namespace

@@ -47,6 +47,15 @@ enum class Signal : std::uint8_t {
   recipient_in_url,        // the recipient's address inside a link
   sender_freemail_brand,   // brand name from a free-mail address
   javascript_url,          // javascript:/data: links
+  // Alignment and impersonation (detection v2): who the mail says it is
+  // against where it leads.
+  cta_foreign,             // the button / call to action leads away from the sender
+  credential_foreign_link, // asks for credentials or payment, and its links leave the sender
+  brand_unaligned,         // names a brand (logo, ©, subject, title) its sender does not belong to
+  name_lookalike_domain,   // a domain imitates the name the mail goes by (tallyhub-secure.com for Tallyhub)
+  image_host_mismatch,     // images come from the organisation the mail names; the sender is another
+  links_aligned,           // ham evidence: every link stays with the sender, and no brand says otherwise
+  links_foreign,           // no link leads to the sender or a domain it names or uses
   count
 };
 

@@ -128,18 +128,46 @@ bool contains_word(std::string_view hay, std::string_view needle) noexcept {
 }
 
 PhraseSet::PhraseSet(std::initializer_list<std::string_view> phrases) : first_(64, 0) {
-  for (auto p : phrases) {
-    Words w(p, 8);
-    if (w.size() == 0) continue;
-    std::uint64_t h = 0;
-    for (auto x : w.hashes()) h = extend(h, x);
-    std::uint64_t f = w.hashes()[0] & 4095;
-    first_[f >> 6] |= 1ull << (f & 63);
-    hashes_.push_back(h);
-    by_phrase_.push_back(h);
-    phrases_.emplace_back(p);
-  }
+  for (auto p : phrases) add(p);
   std::sort(hashes_.begin(), hashes_.end());
+}
+
+PhraseSet::PhraseSet(const std::vector<std::string_view>& phrases) : first_(64, 0) {
+  for (auto p : phrases) add(p);
+  std::sort(hashes_.begin(), hashes_.end());
+}
+
+// A phrase that splits into no words keeps its index with a hash that
+// never matches, so indices stay those of the caller's list.
+void PhraseSet::add(std::string_view p) {
+  Words w(p, 8);
+  std::uint64_t h = 0;
+  for (auto x : w.hashes()) h = extend(h, x);
+  if (w.size() == 0) {
+    by_phrase_.push_back(0);
+    phrases_.emplace_back(p);
+    return;
+  }
+  std::uint64_t f = w.hashes()[0] & 4095;
+  first_[f >> 6] |= 1ull << (f & 63);
+  hashes_.push_back(h);
+  by_phrase_.push_back(h);
+  phrases_.emplace_back(p);
+}
+
+std::size_t PhraseSet::match_at(const Words& w, std::size_t i) const {
+  const auto& l = w.hashes();
+  std::uint64_t f = l[i] & 4095;
+  if (!(first_[f >> 6] & (1ull << (f & 63)))) return 0;
+  std::uint64_t h = 0, best = 0;
+  for (std::size_t len = 1; len <= 4 && i + len <= l.size(); ++len) {
+    h = extend(h, l[i + len - 1]);
+    if (std::binary_search(hashes_.begin(), hashes_.end(), h)) best = h;
+  }
+  if (!best) return 0;
+  for (std::size_t j = 0; j < by_phrase_.size(); ++j)
+    if (by_phrase_[j] == best) return j + 1;
+  return 0;
 }
 
 int PhraseSet::count(const Words& w, std::string* first) const {

@@ -57,14 +57,28 @@ bool contains_word(std::string_view hay, std::string_view needle) noexcept;
 class PhraseSet {
  public:
   explicit PhraseSet(std::initializer_list<std::string_view> phrases);
+  explicit PhraseSet(const std::vector<std::string_view>& phrases);
   /// Number of phrase occurrences in `w`; the first match goes to `*first`.
   int count(const Words& w, std::string* first = nullptr) const;
+  /// Calls f(phrase index, position of its first word) for each occurrence
+  /// (the longest phrase at each position; indices as given to the constructor).
+  template <class F>
+  void each(const Words& w, F&& f) const;
 
  private:
+  void add(std::string_view p);
+  std::size_t match_at(const Words& w, std::size_t i) const;  // phrase index + 1, or 0
+
   std::vector<std::uint64_t> hashes_;  // sorted
   std::vector<std::string> phrases_;
   std::vector<std::uint64_t> by_phrase_;
   std::vector<std::uint64_t> first_;   // bit set of first-word hashes (4096 bits)
 };
+
+template <class F>
+void PhraseSet::each(const Words& w, F&& f) const {
+  for (std::size_t i = 0; i < w.size(); ++i)
+    if (std::size_t k = match_at(w, i)) f(k - 1, i);
+}
 
 }  // namespace phishstream::features

@@ -211,7 +211,6 @@ bool hides(const Tag& t) {
   if (!style) return false;
   std::string s = lower_nospace(*style);
   return s.find("display:none") != std::string::npos || s.find("visibility:hidden") != std::string::npos ||
-         s.find("font-size:0") != std::string::npos || s.find("font-size:1px") != std::string::npos ||
          s.find("opacity:0;") != std::string::npos || s.ends_with("opacity:0") ||
          s.find("max-height:0") != std::string::npos ||
          (s.find("height:0") != std::string::npos && s.find("overflow:hidden") != std::string::npos);
@@ -263,6 +262,30 @@ std::string_view css_value(std::string_view s, std::initializer_list<std::string
     }
   }
   return {};
+}
+
+// Whether text inside `t` is too small to read: a font-size below 2px (or
+// zero in any unit) makes it so, a readable font-size on a descendant
+// undoes it (responsive templates zero the cell's font-size to remove gaps
+// between inline blocks and set it again on the text).
+bool tiny_font(const Tag& t, bool parent_tiny) {
+  const std::string* style = t.get("style");
+  if (!style) return parent_tiny;
+  std::string s = lower_nospace(*style);
+  std::string_view v = css_value(s, {"font-size"});
+  if (v.empty()) return parent_tiny;
+  double x = 0;
+  std::size_t i = 0;
+  bool digits = false;
+  for (; i < v.size() && v[i] >= '0' && v[i] <= '9'; ++i, digits = true) x = x * 10 + (v[i] - '0');
+  if (i < v.size() && v[i] == '.') {
+    double f = 0.1;
+    for (++i; i < v.size() && v[i] >= '0' && v[i] <= '9'; ++i, f /= 10, digits = true) x += (v[i] - '0') * f;
+  }
+  if (!digits) return false;  // keywords (small, inherit…) are readable
+  std::string_view unit = v.substr(i);
+  if (unit.starts_with("px") || unit.starts_with("pt") || unit.empty()) return x < 2.0;
+  return x == 0.0;
 }
 
 bool class_says_button(const Tag& t) {
@@ -321,7 +344,8 @@ std::size_t skip_raw(std::string_view h, std::size_t i, std::string_view name, s
 
 struct Open {
   std::string name;
-  bool hidden;
+  bool hidden;  ///< hidden by display, visibility, opacity or a zero box
+  bool tiny;    ///< text too small to read (font-size), until a descendant sets a readable size
   int link;
   int form;
   bool filled;  ///< drawn as a filled box (a button's cell)
@@ -336,7 +360,7 @@ HtmlContent parse_html(std::string_view h, std::size_t max_text, std::size_t max
   int orphan_form = -1;
   std::string buf;
   Tag tag;
-  auto hidden = [&] { return !stack.empty() && stack.back().hidden; };
+  auto hidden = [&] { return !stack.empty() && (stack.back().hidden || stack.back().tiny); };
   auto link = [&] { return stack.empty() ? -1 : stack.back().link; };
   auto form = [&] { return stack.empty() ? -1 : stack.back().form; };
   // Hidden text is the preheader while (almost) nothing visible came first.
@@ -441,9 +465,12 @@ HtmlContent parse_html(std::string_view h, std::size_t max_text, std::size_t max
     }
     if (self_closing_sibling(n) && !stack.empty() && stack.back().name == n) stack.pop_back();
     int l = link(), f = form();
-    bool hid = hidden() || hides(tag);
+    bool hid = (!stack.empty() && stack.back().hidden) || hides(tag);
+    bool tiny = tiny_font(tag, !stack.empty() && stack.back().tiny);
     bool parent_filled = !stack.empty() && stack.back().filled;
-    bool fill = n != "a" && n != "body" && n != "html" && filled(tag);
+    // A button class on a table reaches its cells (<table class="btn"><tr><td><a>).
+    bool structural = n == "tbody" || n == "thead" || n == "tr" || n == "td" || n == "th";
+    bool fill = n != "a" && n != "body" && n != "html" && (filled(tag) || (structural && parent_filled));
     if ((n == "a" || n == "area") && out.links.size() < max_links) {
       if (const std::string* href = tag.get("href")) {
         out.links.push_back({*href, {}, n == "a" && button_link(tag, parent_filled), false});
@@ -516,7 +543,7 @@ HtmlContent parse_html(std::string_view h, std::size_t max_text, std::size_t max
       out.truncated = true;
       break;
     }
-    stack.push_back({n, hid, l, f, fill});
+    stack.push_back({n, hid, tiny, l, f, fill});
   }
   while (!out.text.empty() && (out.text.back() == ' ' || out.text.back() == '\n')) out.text.pop_back();
   return out;

@@ -1,7 +1,11 @@
 #include "mail/spoof.h"
 
+#include <unicode/normalizer2.h>
+#include <unicode/uchar.h>
+#include <unicode/unistr.h>
 #include <unicode/uspoof.h>
 
+#include <cctype>
 #include <memory>
 
 namespace phishstream::mail {
@@ -41,6 +45,41 @@ std::string skeleton(std::string_view s) {
   int32_t n = uspoof_getSkeletonUTF8(sc, 0, in.data(), static_cast<int32_t>(in.size()), buf, sizeof buf, &st);
   if (U_FAILURE(st) || n <= 0 || n > static_cast<int32_t>(sizeof buf)) return in;
   return ascii_lower(std::string_view(buf, static_cast<std::size_t>(n)));
+}
+
+std::string plain_letters(std::string_view s) {
+  std::string out;
+  bool ascii = true;
+  for (unsigned char c : s) ascii &= c < 0x80;
+  if (ascii || s.size() > 1024) {
+    for (char c : s) {
+      if (c >= 'A' && c <= 'Z') out.push_back(static_cast<char>(c + 32));
+      else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) out.push_back(c);
+    }
+    return out;
+  }
+  UErrorCode st = U_ZERO_ERROR;
+  const icu::Normalizer2* nfd = icu::Normalizer2::getNFDInstance(st);
+  if (U_FAILURE(st)) return out;
+  icu::UnicodeString u = nfd->normalize(icu::UnicodeString::fromUTF8(icu::StringPiece(s.data(), static_cast<int32_t>(s.size()))), st);
+  if (U_FAILURE(st)) return out;
+  for (int32_t i = 0; i < u.length();) {
+    UChar32 c = u.char32At(i);
+    i += U16_LENGTH(c);
+    if (c < 0x80) {
+      if (c >= 'A' && c <= 'Z') out.push_back(static_cast<char>(c + 32));
+      else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) out.push_back(static_cast<char>(c));
+      continue;
+    }
+    if (u_charType(c) == U_NON_SPACING_MARK || !u_isalnum(c)) continue;
+    // A letter of another script: its skeleton, when that is ASCII.
+    std::string one;
+    icu::UnicodeString(c).toUTF8String(one);
+    std::string k = skeleton(one);
+    if (k.size() == 1 && static_cast<unsigned char>(k[0]) < 0x80 && std::isalnum(static_cast<unsigned char>(k[0])))
+      out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(k[0]))));
+  }
+  return out;
 }
 
 bool suspicious_script(std::string_view s) {

@@ -12,6 +12,12 @@ namespace phishstream::mail {
 /// same skeleton look alike. Returns the input lower-cased on failure.
 std::string skeleton(std::string_view utf8);
 
+/// The letters and digits of a name as they would be typed in a domain:
+/// lower-case ASCII, accents removed ("Bratislavské" → "bratislavske"),
+/// letters of other scripts that look like Latin ones replaced by them
+/// (Cyrillic "Сoinbase" → "coinbase"), everything else dropped.
+std::string plain_letters(std::string_view utf8);
+
 /// True when the string mixes scripts in a way UTS #39 calls suspicious
 /// (e.g. Latin with Cyrillic) or contains invisible characters.
 bool suspicious_script(std::string_view utf8);

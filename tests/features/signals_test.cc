@@ -139,22 +139,33 @@ INSTANTIATE_TEST_SUITE_P(
              html(kShop, "<img src='https://x.example.net/a.png'><p>" + std::string(40, ' ') +
                              "This newsletter has plenty of words in it, enough words that nobody would call it an image only "
                              "message, with sentences about products, events, people and places that go on and on.</p>")},
-        Case{"recipient_in_url", Signal::recipient_in_url, plain(kShop, "https://login.example.net/?email=victim@example.org"),
-             plain(kShop, "https://login.example.net/?email=someone@else.example")},
+        Case{"recipient_in_url", Signal::recipient_in_url, plain(kShop, "https://login.account-check.net/?email=victim@example.org"),
+             plain(kShop, "https://shop.example.com/unsubscribe?email=victim@example.org")},
         Case{"sender_freemail_brand", Signal::sender_freemail_brand, plain("\"Netflix Billing\" <netflix.billing2024@gmail.com>", "hi"),
              plain("\"Netflix\" <info@netflix.com>", "hi")},
         Case{"javascript_url", Signal::javascript_url, html(kShop, "<a href='javascript:steal()'>open</a>"),
              html(kShop, "<a href='https://shop.example.com/'>open</a>")}),
     [](const ::testing::TestParamInfo<Case>& i) { return std::string(i.param.name); });
 
-TEST(Signals, EnvelopeMismatchNeedsAnEnvelope) {
-  std::string raw = plain(kShop, "hi");
-  EXPECT_FALSE(has(run(raw), Signal::envelope_mismatch));
+// Mail sent through a provider has the provider's envelope: only a
+// protected domain's mail from a stranger's envelope is a mismatch.
+TEST(Signals, EnvelopeMismatchMeansAProtectedDomainFromAStranger) {
+  std::string brand = plain("PayPal <service@paypal.com>", "hi");
+  EXPECT_FALSE(has(run(brand), Signal::envelope_mismatch));
   features::Envelope env;
   env.mail_from = "bounce@elsewhere.example.net";
-  EXPECT_TRUE(has(run(raw, env), Signal::envelope_mismatch));
-  env.mail_from = "bounces+123@mail.shop.example.com";
-  EXPECT_FALSE(has(run(raw, env), Signal::envelope_mismatch));
+  EXPECT_TRUE(has(run(brand, env), Signal::envelope_mismatch));
+  EXPECT_FALSE(has(run(plain(kShop, "hi"), env), Signal::envelope_mismatch));  // an ordinary sender
+  env.mail_from = "bounces+123@em1234.sendgrid.net";
+  EXPECT_FALSE(has(run(brand, env), Signal::envelope_mismatch));
+  env.mail_from = "bounce@mail.paypal.com";
+  EXPECT_FALSE(has(run(brand, env), Signal::envelope_mismatch));
+  features::SiteConfig site;
+  site.protected_domains = {"shop.example.com"};
+  env.mail_from = "bounce@stranger.test";
+  EXPECT_FALSE(has(run(plain(kShop, "hi"), env, site), Signal::envelope_mismatch));  // registrable is example.com
+  site.protected_domains = {"example.com"};
+  EXPECT_TRUE(has(run(plain(kShop, "hi"), env, site), Signal::envelope_mismatch));
 }
 
 TEST(Signals, AuthResultsOnlyFromTrustedServers) {

@@ -38,6 +38,20 @@ TEST(Html, PreheaderIsHiddenTextBeforeTheVisibleText) {
   EXPECT_GE(s.hidden.size(), 2000u);
 }
 
+// Responsive templates (MJML and others) zero a cell's font-size and set it
+// again on the text inside: that text is visible.
+TEST(Html, ReadableFontSizeInsideAZeroFontCellIsVisible) {
+  const std::string pad(120, 'x');
+  auto h = parse_html("<p>" + pad + "</p><td style='font-size:0px;padding:10px'><div style='font-size:13px'>Confirm your address"
+                      "</div></td><td style='font-size:0'><span style='font-size:0.5px'>tiny</span><b>zero</b></td>"
+                      "<p style='font-size:0.9em'>small but readable</p>",
+                      1 << 20, 10);
+  EXPECT_NE(h.text.find("Confirm your address"), std::string::npos);
+  EXPECT_NE(h.text.find("small but readable"), std::string::npos);
+  EXPECT_NE(h.hidden.find("tiny"), std::string::npos);
+  EXPECT_NE(h.hidden.find("zero"), std::string::npos);
+}
+
 TEST(Html, ButtonsImagesAndAltText) {
   auto h = parse_html(
       "<img src='https://cdn.acme.example/logo.png' alt='Acme logo'>"

@@ -2,6 +2,10 @@
 // they do not belong to. Brands are the built-in list (brands.cc) plus the
 // site's own protected domains. Lookalikes are found on UTS #39 skeletons,
 // so "paypa1", "rnicrosoft" and Cyrillic "аpple" all match.
+// Beyond the built-in brands, the names a mail goes by (identity.h: its
+// display name, © holder, logo) are checked against the domains it uses:
+// "Tallyhub" sending from tallyhub-secure.com, or images from the
+// organisation the mail names while the sender is someone else.
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -88,9 +92,84 @@ class BrandImpersonation final : public Pass {
         break;
       }
     }
+    if (!from_reg.empty()) {
+      const Identity& id = ctx.identity();
+      claimed_brands(ctx, id);
+      lookalike_names(ctx, id);
+      foreign_images(ctx, id);
+    }
   }
 
  private:
+  // A brand named where senders say who they are (logo, ©, title, subject,
+  // preheader; the display name has its own signal), not owning the sender.
+  static void claimed_brands(Context& ctx, const Identity& id) {
+    for (const auto& c : id.claims) {
+      if (c.where == "display name" || brand_owns(*c.brand, id.from_reg)) continue;
+      ctx.raise(Signal::brand_unaligned, "the " + c.where + " says " + std::string(c.brand->name) + "; it is sent from " + id.from_reg);
+      return;
+    }
+  }
+
+  // The sender's domain, or a domain the mail links to, imitates a name
+  // the mail goes by. A domain one name says is the same is never a
+  // lookalike of another.
+  static void lookalike_names(Context& ctx, const Identity& id) {
+    auto check = [&](const std::string& reg, const std::vector<std::string>& names) {
+      std::string label = domain_label(reg);
+      const std::string* imitated = nullptr;
+      for (const auto& n : names) {
+        NameMatch r = match_name(label, n, id.names);
+        if (r == NameMatch::same) return false;
+        if (r == NameMatch::lookalike && !imitated) imitated = &n;
+      }
+      if (!imitated) return false;
+      ctx.raise(Signal::name_lookalike_domain, reg + " imitates \"" + *imitated + "\"");
+      return true;
+    };
+    // The sender is also compared with the domains the mail itself uses
+    // (its Message-ID, List-Unsubscribe and image hosts): a copied mail
+    // keeps the original's and changes the From (kernel.org → kenrel.org).
+    std::vector<std::string> refs = id.names;
+    for (const auto* list : {&id.infra, &ctx.msg.image_domains})
+      for (const auto& d : *list)
+        if (!is_image_cdn(d) && !is_click_tracker(d)) refs.push_back(mail::plain_letters(domain_label(d)));
+    if (id.from_brand == nullptr && check(id.from_reg, refs)) return;
+    if (id.names.empty()) return;
+    std::unordered_set<std::string_view> seen;
+    for (const auto& u : ctx.msg.urls) {
+      LinkClass c = id.classify(u);
+      if ((c != LinkClass::foreign && c != LinkClass::sibling) || !seen.insert(u.registrable).second) continue;
+      if (check(u.registrable, id.names)) return;
+    }
+  }
+
+  // Images load from the organisation the mail names (a claimed brand's
+  // domain, or the domain of a name it goes by) while the sender is someone
+  // else: a copied mail that still shows the original's pictures.
+  static void foreign_images(Context& ctx, const Identity& id) {
+    for (const auto& d : ctx.msg.image_domains) {
+      if (d == id.from_reg || is_image_cdn(d) || is_click_tracker(d) || is_common_footer_link(d)) continue;
+      std::string label = domain_label(d);
+      if (same_name(mail::plain_letters(id.from_label), mail::plain_letters(label)) == NameMatch::same ||
+          same_name(mail::plain_letters(label), mail::plain_letters(id.from_label)) == NameMatch::same)
+        continue;
+      if (id.from_brand && brand_owns(*id.from_brand, d)) continue;
+      std::string named;
+      for (const auto& c : id.claims)
+        if (brand_owns(*c.brand, d) && !brand_owns(*c.brand, id.from_reg)) named = std::string(c.brand->name);
+      for (const auto& n : id.names) {
+        if (!named.empty()) break;
+        if (same_name(mail::plain_letters(label), n, id.names) == NameMatch::same &&
+            same_name(mail::plain_letters(id.from_label), n, id.names) != NameMatch::same)
+          named = n;
+      }
+      if (named.empty()) continue;
+      ctx.raise(Signal::image_host_mismatch, "images from " + d + " (" + named + "); the sender is " + id.from_reg);
+      return;
+    }
+  }
+
   static const std::vector<Protected>& base() {
     static const std::vector<Protected> b = [] {
       std::vector<Protected> v;

@@ -1,6 +1,6 @@
 // Pass "sender_mismatch": the sender says one thing and the message another:
 // an address in the display name that is not the sender's, replies routed
-// to another domain, an SMTP envelope sender from another domain.
+// to another domain, a protected domain's mail from another envelope sender.
 #include "features/pass.h"
 #include "mail/url.h"
 
@@ -44,10 +44,19 @@ class SenderMismatch final : public Pass {
         break;
       }
     }
+    // Mail sent through a service provider has the provider's envelope
+    // sender, so a differing envelope alone means nothing. It means
+    // something when From is a protected brand's or the site's own domain
+    // and the envelope belongs neither to that brand nor to a mail provider.
     if (!ctx.envelope.mail_from.empty() && !from_reg.empty()) {
       std::string er = reg_of_addr(ctx.envelope.mail_from);
-      if (!er.empty() && er != from_reg)
-        ctx.raise(Signal::envelope_mismatch, "envelope @" + er + ", From @" + from_reg);
+      const Identity& id = ctx.identity();
+      bool protected_from = id.from_brand != nullptr;
+      for (const auto& d : ctx.site.protected_domains) protected_from |= ascii_lowered(d) == from_reg;
+      bool explained = er == from_reg || (id.from_brand && brand_owns(*id.from_brand, er)) || is_click_tracker(er) ||
+                       domain_label(er) == id.from_label;
+      if (!er.empty() && protected_from && !explained)
+        ctx.raise(Signal::envelope_mismatch, "From @" + from_reg + ", but the envelope sender is @" + er);
     }
   }
 };

@@ -1,0 +1,327 @@
+#include "features/identity.h"
+
+#include <algorithm>
+#include <array>
+
+#include "features/text.h"
+#include "mail/charset.h"
+#include "mail/spoof.h"
+#include "mail/url.h"
+
+namespace phishstream::features {
+namespace {
+
+template <std::size_t N>
+bool in(const std::array<std::string_view, N>& a, std::string_view x) {
+  return std::find(a.begin(), a.end(), x) != a.end();
+}
+
+// Words that say what a sender does, not who it is ("PayPal Service Team",
+// "Acme Support"), in the languages of the corpus.
+constexpr std::array<std::string_view, 96> kGeneric{
+    "account", "accounts", "admin", "alert", "alerts", "and", "app", "assistance", "atendimento", "auto", "automated",
+    "billing", "bot", "by", "care", "center", "centre", "co", "com", "company", "contact", "corp", "customer", "de",
+    "dear", "department", "desk", "do", "donotreply", "email", "en", "equipe", "equipo", "et", "for", "from", "gmbh",
+    "group", "hello", "help", "helpdesk", "hi", "id", "inc", "info", "kundenservice", "llc", "login", "ltd", "mail",
+    "mailer", "management", "marketing", "message", "messages", "my", "net", "new", "news", "newsletter", "no",
+    "noreply", "notification", "notifications", "notify", "of", "official", "online", "org", "our", "payments",
+    "receipts", "reply", "sales", "secure", "security", "service", "services", "servico", "serviço", "sign",
+    "soporte", "staff", "suporte", "support", "system", "team", "the", "update", "updates", "verification",
+    "via", "your"};
+
+// What a legitimate organisation adds to its own name in a domain
+// ("getacme", "acmemail", "acme-cdn"); anything else added to a name is a
+// combosquat ("acme-secure", "acmelogin").
+constexpr std::array<std::string_view, 40> kBenignAffix{
+    "app", "apps", "assets", "br", "cdn", "de", "e", "em", "email", "emails", "es", "eu", "fr", "get", "go", "hello",
+    "hq", "img", "images", "inc", "info", "it", "join", "m", "mail", "mailer", "mailing", "media", "mg", "my", "news",
+    "nl", "static", "team", "the", "try", "uk", "us", "use", "hi"};
+
+// Words that combosquatting adds to a name (paypal-secure, apple-id-verify):
+// the keywords Kintis et al. found most in combosquatting domains ("Hiding
+// in Plain Sight", ACM CCS 2017) and phishing kits' usual account words.
+constexpr std::array<std::string_view, 44> kRiskyAffix{
+    "access", "account", "acct", "alert", "auth", "billing", "bonus", "center", "centre", "check", "claim",
+    "client", "confirm", "customer", "gift", "help", "identity", "login", "logon", "notice", "online", "pay",
+    "portal", "protect", "recover", "refund", "reset", "resolution", "restore", "review", "reward", "safe",
+    "secure", "security", "service", "signin", "signon", "support", "unlock", "update", "validat", "verif",
+    "wallet", "web"};
+
+}  // namespace
+
+std::string fold_name(std::string_view s) {
+  std::string k = mail::skeleton(s);
+  std::string out;
+  for (char c : k)
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) out.push_back(c);
+  return out;
+}
+
+namespace {
+
+// Damerau–Levenshtein distance, stopping past 2.
+int edits(std::string_view a, std::string_view b) {
+  if (a.size() > b.size() + 2 || b.size() > a.size() + 2) return 3;
+  std::vector<int> prev2(b.size() + 1), prev(b.size() + 1), cur(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = static_cast<int>(j);
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = static_cast<int>(i);
+    int row_min = cur[0];
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) cur[j] = std::min(cur[j], prev2[j - 2] + 1);
+      row_min = std::min(row_min, cur[j]);
+    }
+    if (row_min > 2) return 3;
+    std::swap(prev2, prev);
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+// Every alias of every brand, for finding brand names in text.
+struct AliasIndex {
+  std::vector<const Brand*> brand;
+  PhraseSet set;
+  static AliasIndex build() {
+    std::vector<std::string_view> phrases;
+    std::vector<const Brand*> owner;
+    for (const auto& b : brands()) {
+      for (auto a : b.aliases) {
+        phrases.push_back(a);
+        owner.push_back(&b);
+      }
+    }
+    return AliasIndex{std::move(owner), PhraseSet(phrases)};
+  }
+};
+
+const AliasIndex& aliases() {
+  static const AliasIndex idx = AliasIndex::build();
+  return idx;
+}
+
+// Text after the first "©" / "(c)" / "copyright" of the visible text: the
+// holder the footer names.
+std::string copyright_line(const std::string& t) {
+  std::size_t p = std::string::npos;
+  for (std::string_view mark : {"\u00A9", "(c)", "(C)", "Copyright", "copyright", "COPYRIGHT"}) {
+    std::size_t q = t.find(mark);
+    if (q != std::string::npos && q < p) p = q + mark.size();
+  }
+  if (p == std::string::npos) return {};
+  std::size_t e = t.find('\n', p);
+  return std::string(mail::utf8_prefix(std::string_view(t).substr(p, e == std::string::npos ? std::string::npos : e - p), 80));
+}
+
+constexpr std::array<std::string_view, 18> kHolderEnd{"inc", "ltd", "llc", "gmbh", "all", "rights", "reserved", "sa",
+                                                      "ag", "bv", "srl", "spa", "plc", "corp", "limited", "todos",
+                                                      "alle", "tous"};
+
+// Names from a display name, a © holder or a logo's alt text: the generic
+// words dropped, each remaining word of 3+ letters and all of them joined.
+void add_names(std::vector<std::string>& out, std::string_view text, bool holder) {
+  Words w(text, 12);
+  std::string joined;
+  std::vector<std::string> parts;
+  for (auto x : w.list()) {
+    if (holder && in(kHolderEnd, x)) break;
+    if (is_number(x) || in(kGeneric, x) || x == "logo" || x == "icon" || x == "image" || x == "banner" || x == "header")
+      continue;
+    std::string f = mail::plain_letters(x);
+    if (f.empty()) continue;
+    joined += f;
+    if (f.size() >= 3) parts.push_back(std::move(f));
+  }
+  auto push = [&](std::string s) {
+    if (s.size() >= 3 && out.size() < 8 && std::find(out.begin(), out.end(), s) == out.end()) out.push_back(std::move(s));
+  };
+  if (parts.size() > 1) push(joined);
+  for (auto& p : parts) push(std::move(p));
+}
+
+// Brands named in `text`. Brands whose token is a common word count only
+// where the sender says who it is and nothing else is said with it
+// ("Chase" or "Chase Alerts", not "Chase Miller").
+void add_claims(std::vector<Claim>& out, std::string_view text, const char* where, bool strict_place) {
+  if (text.empty()) return;
+  Words w(text, 80);
+  const auto& idx = aliases();
+  idx.set.each(w, [&](std::size_t phrase, std::size_t pos) {
+    const Brand* b = idx.brand[phrase];
+    if (b->whole_word_only) {
+      if (!strict_place) return;
+      for (std::size_t i = 0; i < w.size(); ++i) {
+        if (i == pos) continue;
+        if (!in(kGeneric, w.list()[i]) && !is_number(w.list()[i]) && !contains_word(b->name, w.list()[i])) return;
+      }
+    }
+    for (const auto& c : out)
+      if (c.brand == b) return;
+    out.push_back({b, where});
+  });
+}
+
+}  // namespace
+
+std::string_view to_string(LinkClass c) noexcept {
+  switch (c) {
+    case LinkClass::none: return "none";
+    case LinkClass::own: return "own";
+    case LinkClass::sibling: return "sibling";
+    case LinkClass::tracker: return "tracker";
+    case LinkClass::footer: return "footer";
+    case LinkClass::infra: return "infra";
+    case LinkClass::named: return "named";
+    case LinkClass::foreign: return "foreign";
+  }
+  return "?";
+}
+
+std::string domain_label(std::string_view registrable) {
+  std::string l(registrable.substr(0, registrable.find('.')));
+  ascii_lower(l);
+  return l;
+}
+
+namespace {
+
+// Can `rest` be cut into benign affixes, the sender's other name words and
+// connectives ("andbirch", "mail")?
+bool made_of(std::string_view rest, const std::vector<std::string>& words, int depth = 0) {
+  if (rest.empty()) return true;
+  if (depth > 6) return false;
+  auto try_piece = [&](std::string_view p) { return rest.starts_with(p) && made_of(rest.substr(p.size()), words, depth + 1); };
+  for (auto p : kBenignAffix)
+    if (try_piece(p)) return true;
+  for (std::string_view p : {"and", "of", "n"})
+    if (try_piece(p)) return true;
+  for (const auto& w : words)
+    if (!w.empty() && try_piece(w)) return true;
+  return false;
+}
+
+}  // namespace
+
+NameMatch match_name(std::string_view label, std::string_view name, const std::vector<std::string>& words) {
+  if (label.empty() || name.size() < 3) return NameMatch::unrelated;
+  std::string lp = mail::plain_letters(label);  // hyphens dropped
+  if (NameMatch r = same_name(lp, name, words); r == NameMatch::same) return r;
+  if (name.size() < 4) return NameMatch::unrelated;
+  if (std::size_t p = lp.find(name); p != std::string::npos) {
+    // The name plus other words: account words make a combosquat.
+    std::string rest = lp.substr(0, p) + lp.substr(p + name.size());
+    for (auto r : kRiskyAffix)
+      if (rest.find(r) != std::string::npos) return NameMatch::lookalike;
+    return NameMatch::unrelated;
+  }
+  // Different letters that look alike (ta1lyhub, lurnen for lumen), also
+  // inside a combosquat (paypa1-secure).
+  std::string ls = fold_name(lp), ns = fold_name(name);
+  if (ls == ns || (ns.size() >= 5 && ls.find(ns) != std::string::npos)) return NameMatch::lookalike;
+  if (lp.size() >= 5 && name.size() >= 5) {
+    int d = edits(lp, name);
+    if (d == 1 || (d == 2 && std::min(lp.size(), name.size()) >= 8)) return NameMatch::lookalike;
+  }
+  return NameMatch::unrelated;
+}
+
+NameMatch same_name(std::string_view lp, std::string_view name, const std::vector<std::string>& words) {
+  if (lp.empty() || name.size() < 3) return NameMatch::unrelated;
+  if (lp == name) return NameMatch::same;
+  if (name.size() < 4) return NameMatch::unrelated;
+  // The name with benign affixes or its own other words (gettallyhub,
+  // brambleandbirch for "bramble"), or a shorter form of it (kumotea of
+  // kumoteahouse).
+  if (std::size_t p = lp.find(name); p != std::string::npos) {
+    bool risky = false;
+    std::string rest = std::string(lp.substr(0, p)) + std::string(lp.substr(p + name.size()));
+    for (auto r : kRiskyAffix) risky |= rest.find(r) != std::string::npos;
+    if (!risky && made_of(lp.substr(0, p), words) && made_of(lp.substr(p + name.size()), words)) return NameMatch::same;
+  }
+  if (lp.size() >= 4 && name.starts_with(lp) && made_of(name.substr(lp.size()), words)) return NameMatch::same;
+  return NameMatch::unrelated;
+}
+
+LinkClass Identity::classify(const mail::Url& u) const {
+  if (u.host.empty()) return LinkClass::none;
+  const std::string& r = u.registrable;
+  if (!from_reg.empty() && (r == from_reg || (from_brand && brand_owns(*from_brand, r)))) return LinkClass::own;
+  if (is_click_tracker(u.host)) return LinkClass::tracker;
+  if (is_common_footer_link(u.host)) return LinkClass::footer;
+  // Same name under another suffix, or a host under a suffix the sender
+  // runs for its customers (<project>.supabase.co for supabase.io).
+  if (from_label.size() >= 3 && (domain_label(r) == from_label ||
+                                 (u.suffix.find('.') != std::string::npos && domain_label(u.suffix) == from_label)))
+    return LinkClass::sibling;
+  if (std::find(infra.begin(), infra.end(), r) != infra.end()) return LinkClass::infra;
+  std::string label = domain_label(r);
+  std::string lp;
+  for (char ch : label)
+    if (ch != '-') lp.push_back(ch);
+  for (const auto* list : {&names, &own_names})
+    for (const auto& n : *list)
+      if (same_name(lp, n, names) == NameMatch::same) return LinkClass::named;
+  return LinkClass::foreign;
+}
+
+bool Identity::claims_brand(const Brand* b) const {
+  return std::any_of(claims.begin(), claims.end(), [&](const Claim& c) { return c.brand == b; });
+}
+
+Identity make_identity(const mail::Message& m) {
+  Identity id;
+  if (!m.from.empty() && !m.from[0].domain.empty()) {
+    id.from_reg = mail::registrable_domain(m.from[0].domain);
+    id.from_label = domain_label(id.from_reg);
+    for (const auto& b : brands()) {
+      if (brand_owns(b, id.from_reg)) {
+        id.from_brand = &b;
+        break;
+      }
+    }
+  }
+  auto add_infra = [&](std::string_view host) {
+    if (host.empty()) return;
+    std::string r = mail::registrable_domain(ascii_lowered(host));
+    if (!r.empty() && r != id.from_reg && std::find(id.infra.begin(), id.infra.end(), r) == id.infra.end())
+      id.infra.push_back(std::move(r));
+  };
+  if (auto at = m.message_id.rfind('@'); at != std::string::npos) {
+    std::string_view h = std::string_view(m.message_id).substr(at + 1);
+    while (!h.empty() && (h.back() == '>' || h.back() == '.')) h.remove_suffix(1);
+    add_infra(h);
+  }
+  if (const mail::Header* lu = m.header("List-Unsubscribe")) {
+    mail::scan_text_urls(lu->value, [&](std::string_view s) {
+      mail::Url u;
+      if (mail::parse_url(s, u)) add_infra(u.host);
+    });
+    for (std::size_t p = lu->value.find("mailto:"); p != std::string::npos; p = lu->value.find("mailto:", p + 7)) {
+      std::size_t at = lu->value.find('@', p), e = lu->value.find_first_of(">?,", p);
+      if (at != std::string::npos && at < e) add_infra(std::string_view(lu->value).substr(at + 1, e - at - 1));
+    }
+  }
+  std::string logo = m.image_alt.substr(0, m.image_alt.find('\n'));
+  std::string holder = copyright_line(m.visible_text());
+  if (!m.from.empty()) add_claims(id.claims, m.from[0].name, "display name", true);
+  add_claims(id.claims, logo, "logo", true);
+  add_claims(id.claims, holder, "\u00A9", true);
+  add_claims(id.claims, m.title, "title", true);
+  add_claims(id.claims, m.subject, "subject", false);
+  add_claims(id.claims, m.preheader, "preheader", false);
+  if (!m.from.empty()) {
+    add_names(id.names, m.from[0].name, false);
+    // Every word kept, generic ones too: "IO - l'app dei servizi" → "ioapp…".
+    Words w(m.from[0].name, 12);
+    std::string all;
+    for (auto x : w.list()) all += mail::plain_letters(x);
+    if (all.size() >= 5) id.own_names.push_back(std::move(all));
+  }
+  add_names(id.names, holder, true);
+  add_names(id.names, logo, false);
+  return id;
+}
+
+}  // namespace phishstream::features

@@ -1,0 +1,96 @@
+// Identity: who a message says it is, and which domains are its own.
+//
+// Phishing copies a brand's mail and changes where it leads; legitimate mail
+// leads to its sender. The passes that compare the two (alignment,
+// brand_impersonation) need the same facts, computed once per message:
+//   - the sender: the From address's registrable domain, and the built-in
+//     brand that owns it, if any;
+//   - the names the message goes by: the brands it claims where a sender
+//     states who it is (display name, subject, title, logo alt text, the
+//     © line, the preheader) and, for organisations not in the brand table,
+//     the names it uses for itself (display name, © holder, logo alt text);
+//   - how each link relates to the sender (own, sibling, click tracker,
+//     footer, the message's own infrastructure, or foreign).
+// An Identity is built by Context::identity() and lives as long as the
+// Context; it is read by one thread.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "features/brands.h"
+#include "mail/message.h"
+
+namespace phishstream::features {
+
+/// How a link's host relates to the sender.
+enum class LinkClass : std::uint8_t {
+  none,     ///< no host (mailto:, tel:, cid:, #anchor)
+  own,      ///< the sender's registrable domain, or a domain of the brand that owns it
+  sibling,  ///< same name under another suffix (supabase.io → supabase.co)
+  tracker,  ///< an email service provider's click tracker: the target is elsewhere
+  footer,   ///< social networks and app stores every sender links to
+  infra,    ///< a domain the message uses for itself (Message-ID, List-Unsubscribe)
+  named,    ///< a domain named like the sender calls itself (ioapp.it for "IO - l'app …")
+  foreign,  ///< anything else
+};
+
+std::string_view to_string(LinkClass c) noexcept;
+
+/// How a domain label relates to a name the message goes by.
+enum class NameMatch : std::uint8_t {
+  unrelated,
+  same,       ///< "tallyhub" for Tallyhub, also with benign affixes or the name's other words ("gettallyhub")
+  lookalike,  ///< one or two edits away ("ta1lyhub"), or the name plus account words ("tallyhub-secure")
+};
+
+/// Relation of a registrable domain's label (suffix removed, e.g.
+/// "tallyhub-secure") to a name (lower-case letters and digits, no spaces).
+/// `words` are the other words the sender's names use ("birch" for
+/// brambleandbirch with the name "bramble"). Names shorter than 4
+/// characters are only ever `same` or `unrelated`. A name plus words is a
+/// lookalike only when the words are the ones combosquatting uses (secure,
+/// login, verify, account, support…); a name plus other words is unrelated.
+NameMatch match_name(std::string_view label, std::string_view name, const std::vector<std::string>& words = {});
+
+/// The `same` half of match_name() without the look-alike tests (no ICU
+/// calls): `plain_label` is the label's plain letters (mail::plain_letters).
+NameMatch same_name(std::string_view plain_label, std::string_view name, const std::vector<std::string>& words = {});
+
+struct Claim {
+  const Brand* brand;
+  std::string where;  ///< "display name", "subject", "logo", "©", "title", "preheader"
+};
+
+struct Identity {
+  std::string from_reg;            ///< registrable domain of the From address; "" without one
+  std::string from_label;          ///< from_reg without its public suffix
+  const Brand* from_brand = nullptr;  ///< built-in brand that owns from_reg
+  std::vector<std::string> infra;  ///< registrables of Message-ID and List-Unsubscribe (not from_reg)
+  std::vector<Claim> claims;       ///< built-in brands the message names where senders say who they are
+  /// Names the message goes by (display name, © holder, logo alt text),
+  /// as plain letters and digits (mail::plain_letters), generic words
+  /// removed, at most 8.
+  std::vector<std::string> names;
+  /// The display name's words joined with the generic ones kept ("ioapp"
+  /// of "IO - l'app"), used only to recognise the sender's own domains.
+  std::vector<std::string> own_names;
+
+  LinkClass classify(const mail::Url& u) const;
+  /// True when `b` is claimed anywhere.
+  bool claims_brand(const Brand* b) const;
+};
+
+/// The UTS #39 skeleton's letters and digits: two names that look alike
+/// fold alike ("ta1lyhub" and "tallyhub"; "lurnen" and "lumen").
+std::string fold_name(std::string_view s);
+
+/// Builds the identity of `m`.
+Identity make_identity(const mail::Message& m);
+
+/// The registrable domain's label: "paypal" of "paypal.co.uk" (lower-case);
+/// for a domain without a known suffix, everything before the last dot.
+std::string domain_label(std::string_view registrable);
+
+}  // namespace phishstream::features

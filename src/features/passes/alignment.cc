@@ -1,0 +1,126 @@
+// Pass "alignment": where a mail leads against who sends it.
+//
+// A brand's own mail sends its reader to the brand: the button of a
+// password reset goes to the sender's domain (or through its mail
+// provider's click tracker). A phishing copy of that mail keeps every word
+// and changes where the button goes. This pass finds the calls to action
+// (links drawn as buttons, and links whose text is an action such as "Sign
+// in" or "Verify"), classifies every link against the sender (identity.h),
+// and raises:
+//   cta_foreign              a call to action leads to an unrelated domain;
+//   links_foreign            no link leads to the sender at all;
+//   credential_foreign_link  the mail asks for credentials or payment and
+//                            leads away from the sender (the conjunction a
+//                            linear model cannot form by itself);
+//   links_aligned            ham evidence: every link stays with the sender
+//                            and nothing in the mail claims another brand.
+// It runs after the passes whose signals it combines (registry.cc).
+#include <string>
+
+#include "features/pass.h"
+#include "mail/charset.h"
+
+namespace phishstream::features {
+namespace {
+
+// Link texts that ask the reader to act, in the languages of the mail we see.
+const PhraseSet& actions() {
+  static const PhraseSet s{
+      "sign in", "log in", "login", "log on", "sign on", "signin", "verify", "confirm", "reset", "update", "view",
+      "open", "review", "activate", "accept", "join", "download", "pay", "track", "get started", "click here",
+      "access", "unlock", "restore", "validate", "continue", "claim", "redeem", "check", "see", "start", "manage",
+      "approve", "secure", "upgrade", "renew", "complete", "respond", "reply", "go to", "sign up", "register",
+      "authorize", "authorise", "reactivate", "recover", "change password", "set password", "get", "shop",
+      "register", "reserve", "rsvp", "book", "save my", "buy", "order", "subscribe",
+      // pt, de, es, fr, it, nl, sk
+      "acessar", "acesse", "entrar", "verificar", "confirmar", "atualizar", "clique aqui", "regularizar",
+      "desbloquear", "resgatar", "pagar", "ver", "anmelden", "einloggen", "bestätigen", "aktualisieren",
+      "verifizieren", "ansehen", "öffnen", "hier klicken", "jetzt", "iniciar sesión", "acceder", "actualizar",
+      "haga clic", "se connecter", "connexion", "vérifier", "confirmer", "mettre à jour", "cliquez ici", "accéder",
+      "voir", "accedi", "verifica", "conferma", "aggiorna", "clicca qui", "visualizza", "inloggen", "bevestigen",
+      "bijwerken", "bekijken", "klik hier", "prihlásiť", "overiť", "potvrdiť", "zobraziť"};
+  return s;
+}
+
+// Footer links are not calls to action, whatever they look like.
+const PhraseSet& footer_texts() {
+  static const PhraseSet s{"unsubscribe", "preferences", "privacy", "terms", "help center", "contact us",
+                           "view in browser", "view online", "web version", "view in your browser", "abmelden",
+                           "descadastrar", "cancelar inscrição", "darse de baja", "désinscrire", "désabonner",
+                           "disiscriviti", "uitschrijven", "odhlásiť", "impressum", "datenschutz"};
+  return s;
+}
+
+bool is_cta(const mail::Link& l) {
+  Words w(l.text, 12);
+  if (footer_texts().count(w) > 0) return false;
+  if (l.button) return true;
+  return w.size() > 0 && w.size() <= 6 && actions().count(w) > 0;
+}
+
+std::string quoted_text(const std::string& t) {
+  std::string s(mail::utf8_prefix(t, 40));
+  while (!s.empty() && s.back() == ' ') s.pop_back();
+  return s.empty() ? std::string("a button") : "\"" + s + "\"";
+}
+
+class Alignment final : public Pass {
+ public:
+  std::string_view name() const noexcept override { return "alignment"; }
+  void run(Context& ctx) const override {
+    const Identity& id = ctx.identity();
+    const auto& m = ctx.msg;
+    if (id.from_reg.empty()) return;
+    std::size_t own = 0, foreign = 0, web = 0;
+    const mail::Url* first_foreign = nullptr;
+    for (const auto& u : m.urls) {
+      LinkClass c = id.classify(u);
+      if (c == LinkClass::none) continue;
+      ++web;
+      if (c == LinkClass::own || c == LinkClass::sibling) ++own;
+      if (c == LinkClass::foreign) {
+        ++foreign;
+        if (!first_foreign) first_foreign = &u;
+      }
+    }
+    bool cta_foreign = false;
+    for (const auto& l : m.links) {
+      const mail::Url& u = m.urls[l.url];
+      LinkClass c = id.classify(u);
+      if (c == LinkClass::none || !is_cta(l)) continue;
+      if (c == LinkClass::foreign && !cta_foreign) {
+        cta_foreign = true;
+        ctx.raise(Signal::cta_foreign, quoted_text(l.text) + " goes to " + u.registrable + "; the sender is " + id.from_reg);
+      }
+    }
+    // No link goes to the sender (or a domain it names or uses for itself):
+    // they all lead elsewhere.
+    std::size_t kept = own;
+    for (const auto& u : m.urls) {
+      LinkClass c = id.classify(u);
+      kept += c == LinkClass::infra || c == LinkClass::named;
+    }
+    if (foreign > 0 && kept == 0 && first_foreign)
+      ctx.raise(Signal::links_foreign, "links go to " + first_foreign->registrable + ", none to the sender " + id.from_reg);
+    bool asks = ctx.has(Signal::credential_language) || ctx.has(Signal::form_password);
+    std::size_t considered = own + foreign;
+    bool leaves = cta_foreign || (foreign > 0 && foreign * 2 >= considered);
+    if (asks && leaves && first_foreign)
+      ctx.raise(Signal::credential_foreign_link,
+                "asks to sign in or pay; links go to " + first_foreign->registrable + ", the sender is " + id.from_reg);
+    bool contradicted = ctx.has(Signal::display_name_brand) || ctx.has(Signal::brand_unaligned) ||
+                        ctx.has(Signal::name_lookalike_domain) || ctx.has(Signal::brand_lookalike_domain) ||
+                        ctx.has(Signal::sender_freemail_brand) || ctx.has(Signal::link_text_mismatch) ||
+                        ctx.has(Signal::image_host_mismatch);
+    std::size_t exact = 0;
+    for (const auto& u : m.urls) exact += id.classify(u) == LinkClass::own;
+    if (web > 0 && foreign == 0 && exact > 0 && !contradicted && !is_freemail(id.from_reg))
+      ctx.raise(Signal::links_aligned, "every link goes to the sender's own domain " + id.from_reg);
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Pass> make_alignment() { return std::make_unique<Alignment>(); }
+
+}  // namespace phishstream::features

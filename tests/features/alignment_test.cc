@@ -1,0 +1,155 @@
+// Identity and alignment: who a mail says it is against where it leads.
+// Each signal has a phishing copy that raises it and the legitimate
+// original that must not.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+
+#include "features/extractor.h"
+#include "features/identity.h"
+#include "mail/parse.h"
+
+using namespace phishstream;
+using features::LinkClass;
+using features::NameMatch;
+using features::Signal;
+
+namespace {
+
+mail::Message parse(const std::string& raw) {
+  auto m = mail::parse(raw);
+  EXPECT_TRUE(m);
+  return *m;
+}
+
+features::Extraction run(const std::string& raw) {
+  features::Extractor ex;
+  return ex.extract(parse(raw));
+}
+
+bool has(const std::string& raw, Signal s) {
+  auto e = run(raw);
+  return std::any_of(e.signals.begin(), e.signals.end(), [&](const auto& h) { return h.signal == s; });
+}
+
+std::string mail_from(const std::string& from, const std::string& body, const std::string& subject = "Your account",
+                      const std::string& extra = "") {
+  return "From: " + from + "\nTo: ana@example.org\nSubject: " + subject + "\n" + extra +
+         "Content-Type: text/html; charset=utf-8\n\n<html><body>" + body + "</body></html>\n";
+}
+
+const std::string kButton = "style='background-color:#0867ec;padding:12px 24px;color:#ffffff;border-radius:4px'";
+
+std::string reset(const std::string& from, const std::string& host, const std::string& logo_host = "tallyhub.com") {
+  return mail_from(from,
+                   "<img src='https://" + logo_host + "/logo.png' alt='Tallyhub'><p>Hi Ana,</p><p>We received a request to "
+                   "reset your password. Click the button below to choose a new one.</p><a href='https://" + host +
+                   "/reset?token=8c1f' " + kButton + ">Reset password</a><p>&copy; 2025 Tallyhub Inc.</p>");
+}
+
+}  // namespace
+
+TEST(MatchName, SameLookalikeOrUnrelated) {
+  EXPECT_EQ(features::match_name("tallyhub", "tallyhub"), NameMatch::same);
+  EXPECT_EQ(features::match_name("gettallyhub", "tallyhub"), NameMatch::same);       // benign affix
+  EXPECT_EQ(features::match_name("tallyhub-mail", "tallyhub"), NameMatch::same);
+  EXPECT_EQ(features::match_name("brambleandbirch", "bramble", {"bramble", "birch"}), NameMatch::same);
+  EXPECT_EQ(features::match_name("kumotea", "kumoteahouse", {"kumo", "tea", "house"}), NameMatch::same);
+  EXPECT_EQ(features::match_name("tallyhub-secure", "tallyhub"), NameMatch::lookalike);  // combosquat
+  EXPECT_EQ(features::match_name("verifytallyhub", "tallyhub"), NameMatch::lookalike);
+  EXPECT_EQ(features::match_name("ta1lyhub", "tallyhub"), NameMatch::lookalike);          // homoglyph
+  EXPECT_EQ(features::match_name("tallyhbu", "tallyhub"), NameMatch::lookalike);          // transposition
+  EXPECT_EQ(features::match_name("itwarden", "bitwarden"), NameMatch::lookalike);         // omission
+  EXPECT_EQ(features::match_name("atlasfreight", "atlas"), NameMatch::unrelated);         // a name plus a word
+  EXPECT_EQ(features::match_name("osweekly", "weekly"), NameMatch::unrelated);
+  EXPECT_EQ(features::match_name("example", "tallyhub"), NameMatch::unrelated);
+  EXPECT_EQ(features::match_name("abc", "abd"), NameMatch::unrelated);                    // too short to judge
+}
+
+TEST(Identity, SenderNamesClaimsAndLinkClasses) {
+  auto m = parse(mail_from(
+      "Tallyhub Support <no-reply@mail.tallyhub.com>",
+      "<img src='https://tallyhub.com/logo.png' alt='Tallyhub logo'>"
+      "<a href='https://app.tallyhub.com/x'>own</a><a href='https://tallyhub.io/x'>sibling</a>"
+      "<a href='https://u123.ct.sendgrid.net/ls/click?x'>tracked</a><a href='https://www.facebook.com/tallyhub'>fb</a>"
+      "<a href='https://lists.tallyhub-news.example/u'>unsub</a><a href='https://elsewhere.example.net/x'>foreign</a>"
+      "<a href='mailto:help@tallyhub.com'>mail</a><p>Paid with PayPal.</p>",
+      "Your PayPal receipt", "List-Unsubscribe: <https://lists.tallyhub-news.example/u>\nMessage-ID: <1@mta.tallyhub.com>\n"));
+  auto id = features::make_identity(m);
+  EXPECT_EQ(id.from_reg, "tallyhub.com");
+  EXPECT_EQ(id.from_label, "tallyhub");
+  EXPECT_EQ(id.from_brand, nullptr);
+  ASSERT_FALSE(id.names.empty());
+  EXPECT_EQ(id.names[0], "tallyhub");  // "Support" is a generic word
+  ASSERT_EQ(id.claims.size(), 1u);     // the subject names PayPal; the body's mention is not a claim
+  EXPECT_EQ(id.claims[0].where, "subject");
+  std::vector<LinkClass> want = {LinkClass::own,   LinkClass::sibling, LinkClass::tracker, LinkClass::footer,
+                                 LinkClass::infra, LinkClass::foreign, LinkClass::none};
+  ASSERT_EQ(m.links.size(), want.size());
+  for (std::size_t i = 0; i < want.size(); ++i)
+    EXPECT_EQ(id.classify(m.urls[m.links[i].url]), want[i]) << m.urls[m.links[i].url].raw;
+}
+
+TEST(Identity, CommonWordBrandsNeedAPlaceThatNamesTheSender) {
+  auto person = features::make_identity(parse(mail_from("Chase Miller <chase@example.com>", "<p>hi</p>")));
+  EXPECT_TRUE(person.claims.empty());
+  auto bank = features::make_identity(parse(mail_from("Chase Alerts <alerts@example.com>", "<p>hi</p>")));
+  ASSERT_EQ(bank.claims.size(), 1u);
+  EXPECT_EQ(bank.claims[0].brand->name, "Chase");
+}
+
+TEST(Alignment, CallToActionLeadingAway) {
+  EXPECT_TRUE(has(reset("Tallyhub <no-reply@tallyhub.com>", "bakery-lisboa.com.br/wp-includes/x"), Signal::cta_foreign));
+  EXPECT_FALSE(has(reset("Tallyhub <no-reply@tallyhub.com>", "app.tallyhub.com"), Signal::cta_foreign));
+  EXPECT_FALSE(has(reset("Tallyhub <no-reply@tallyhub.com>", "u1.ct.sendgrid.net/ls/click"), Signal::cta_foreign));
+}
+
+TEST(Alignment, CredentialRequestWithLinksAway) {
+  std::string away = mail_from("Tallyhub <no-reply@tallyhub.com>",
+                               "<p>Verify your account to keep access.</p><a href='https://bakery.example.net/x' " + kButton +
+                                   ">Verify now</a>");
+  std::string home = mail_from("Tallyhub <no-reply@tallyhub.com>",
+                               "<p>Verify your account to keep access.</p><a href='https://tallyhub.com/x' " + kButton +
+                                   ">Verify now</a>");
+  EXPECT_TRUE(has(away, Signal::credential_foreign_link));
+  EXPECT_FALSE(has(home, Signal::credential_foreign_link));
+  EXPECT_TRUE(has(home, Signal::credential_language));  // the request alone is what a password reset says
+}
+
+TEST(Alignment, LinksAlignedIsHamEvidenceOnlyWhenNothingContradictsIt) {
+  EXPECT_TRUE(has(reset("Tallyhub <no-reply@tallyhub.com>", "app.tallyhub.com"), Signal::links_aligned));
+  // The copy sent from a look-alike with links to itself is consistent, but
+  // imitates the name it goes by.
+  std::string copy = reset("Tallyhub <no-reply@tallyhub-secure.com>", "tallyhub-secure.com");
+  EXPECT_FALSE(has(copy, Signal::links_aligned));
+  EXPECT_TRUE(has(copy, Signal::name_lookalike_domain));
+  EXPECT_TRUE(has(copy, Signal::image_host_mismatch));  // the logo still loads from tallyhub.com
+  // Free-mail senders own nothing: Google Docs links from Gmail are not aligned.
+  EXPECT_FALSE(has(mail_from("Ana <ana.b@gmail.com>", "<a href='https://docs.google.com/x'>open</a>"), Signal::links_aligned));
+}
+
+TEST(Alignment, NoLinkToTheSender) {
+  EXPECT_TRUE(has(reset("Tallyhub <no-reply@tallyhub.com>", "bakery.example.net"), Signal::links_foreign));
+  EXPECT_FALSE(has(reset("Tallyhub <no-reply@tallyhub.com>", "tallyhub.com"), Signal::links_foreign));
+}
+
+TEST(Impersonation, LookalikeOfTheNameOrOfTheMailsOwnInfrastructure) {
+  EXPECT_TRUE(has(reset("Tallyhub <no-reply@tallyhub.com>", "ta1lyhub.com"), Signal::name_lookalike_domain));
+  EXPECT_FALSE(has(reset("Tallyhub <no-reply@tallyhub.com>", "tallyhub.com"), Signal::name_lookalike_domain));
+  // The Message-ID kept from the original names the real domain.
+  std::string kept_id = "From: <patchwork-bot@kenrel.org>\nTo: a@example.org\nSubject: Re: [PATCH]\n"
+                        "Message-ID: <abc@kernel.org>\n\nHello\nhttps://patchwork.kenrel.org/x\n";
+  EXPECT_TRUE(has(kept_id, Signal::name_lookalike_domain));
+}
+
+TEST(Impersonation, BrandNamedWhereTheSenderSaysWhoItIs) {
+  std::string logo = mail_from("Service <info@mail-center.example.net>",
+                               "<img src='https://x.example.net/l.png' alt='PayPal'><p>Your account is limited.</p>");
+  EXPECT_TRUE(has(logo, Signal::brand_unaligned));
+  std::string real = mail_from("PayPal <service@paypal.com>",
+                               "<img src='https://www.paypalobjects.com/l.png' alt='PayPal'><p>Receipt</p>");
+  EXPECT_FALSE(has(real, Signal::brand_unaligned));
+  std::string mention = mail_from("Kumo Tea <orders@kumotea.com>", "<p>You paid with PayPal. Thank you!</p>", "Order 1042");
+  EXPECT_FALSE(has(mention, Signal::brand_unaligned));
+}
