@@ -45,10 +45,14 @@ constexpr std::array<SignalInfo, static_cast<std::size_t>(Signal::count)> kInfo 
     {"image_host_mismatch", "the images come from the organisation the message names, but the sender is another"},
     {"links_aligned", "every link stays with the sender's own domain, and nothing claims another brand"},
     {"links_foreign", "no link leads to the sender's domain: they all go elsewhere"},
+    {"sender_links_away", "the message speaks for its sender, whose name matches its domain, yet its links lead elsewhere"},
+    {"url_malformed", "a link's host name is malformed in a way browsers repair"},
 }};
 
 }  // namespace
 
 const SignalInfo& info(Signal s) noexcept { return kInfo[static_cast<std::size_t>(s)]; }
+
+bool is_ham_evidence(Signal s) noexcept { return s == Signal::links_aligned; }
 
 }  // namespace phishstream::features

@@ -56,6 +56,8 @@ enum class Signal : std::uint8_t {
   image_host_mismatch,     // images come from the organisation the mail names; the sender is another
   links_aligned,           // ham evidence: every link stays with the sender, and no brand says otherwise
   links_foreign,           // no link leads to the sender or a domain it names or uses
+  sender_links_away,       // the mail speaks for its sender (name and domain agree) yet its links lead elsewhere
+  url_malformed,           // a link's host is not a valid host name (browsers repair it; strict parsers lose it)
   count
 };
 
@@ -65,6 +67,11 @@ struct SignalInfo {
 };
 
 const SignalInfo& info(Signal s) noexcept;
+
+/// True for the signals that are evidence of legitimate mail (links_aligned).
+/// Every other signal is a phishing indicator: a model may give it no
+/// weight, never a weight towards ham (model/combiner.h).
+bool is_ham_evidence(Signal s) noexcept;
 
 /// A raised signal, with the evidence that raised it.
 struct SignalHit {

@@ -449,7 +449,10 @@ HtmlContent parse_html(std::string_view h, std::size_t max_text, std::size_t max
       else block(n);
       continue;
     }
-    if (n == "script" || n == "style" || n == "noscript" || n == "template" || n == "textarea" || n == "object") {
+    // Raw-text elements: their content is not markup (a <style> inside
+    // <noframes> does not open a style sheet) and is not shown.
+    if (n == "script" || n == "style" || n == "noscript" || n == "template" || n == "textarea" || n == "object" ||
+        n == "noframes" || n == "noembed" || n == "xmp") {
       if (!tag.self_closed) i = skip_raw(h, i, n, nullptr);
       continue;
     }

@@ -52,6 +52,16 @@ TEST(Html, ReadableFontSizeInsideAZeroFontCellIsVisible) {
   EXPECT_NE(h.hidden.find("zero"), std::string::npos);
 }
 
+// <noframes> is raw text: a <style> inside it opens no style sheet, so
+// the link after it is still found.
+TEST(Html, RawTextElementsHideNoMarkupAfterThem) {
+  auto h = parse_html("<noframes><xml><style></xml></noframes><a href='http://x.example/p'>win</a>"
+                      "<style>q{display:none}</style><p>shown</p>", 1 << 20, 10);
+  ASSERT_EQ(h.links.size(), 1u);
+  EXPECT_EQ(h.links[0].href, "http://x.example/p");
+  EXPECT_NE(h.text.find("shown"), std::string::npos);
+}
+
 TEST(Html, ButtonsImagesAndAltText) {
   auto h = parse_html(
       "<img src='https://cdn.acme.example/logo.png' alt='Acme logo'>"

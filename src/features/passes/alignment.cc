@@ -9,6 +9,8 @@
 // and raises:
 //   cta_foreign              a call to action leads to an unrelated domain;
 //   links_foreign            no link leads to the sender at all;
+//   sender_links_away        the mail speaks for its sender (name and
+//                            domain agree) yet leads elsewhere;
 //   credential_foreign_link  the mail asks for credentials or payment and
 //                            leads away from the sender (the conjunction a
 //                            linear model cannot form by itself);
@@ -19,6 +21,7 @@
 
 #include "features/pass.h"
 #include "mail/charset.h"
+#include "mail/spoof.h"
 
 namespace phishstream::features {
 namespace {
@@ -84,10 +87,12 @@ class Alignment final : public Pass {
       }
     }
     bool cta_foreign = false;
+    std::size_t cta_home = 0;  // calls to action that stay with the sender
     for (const auto& l : m.links) {
       const mail::Url& u = m.urls[l.url];
       LinkClass c = id.classify(u);
       if (c == LinkClass::none || !is_cta(l)) continue;
+      cta_home += c == LinkClass::own || c == LinkClass::sibling || c == LinkClass::named;
       if (c == LinkClass::foreign && !cta_foreign) {
         cta_foreign = true;
         ctx.raise(Signal::cta_foreign, quoted_text(l.text) + " goes to " + u.registrable + "; the sender is " + id.from_reg);
@@ -102,6 +107,18 @@ class Alignment final : public Pass {
     }
     if (foreign > 0 && kept == 0 && first_foreign)
       ctx.raise(Signal::links_foreign, "links go to " + first_foreign->registrable + ", none to the sender " + id.from_reg);
+    // The mail speaks for its sender (a name it goes by is the From
+    // domain's) and still leads elsewhere: what a copied brand mail with
+    // swapped links looks like, and what list mail and personal mail,
+    // whose names are people's, do not.
+    std::string speaks_as;
+    std::string lp = mail::plain_letters(id.from_label);
+    for (const auto& n : id.names)
+      if (speaks_as.empty() && same_name(lp, n, id.names) == NameMatch::same) speaks_as = n;
+    if (speaks_as.empty() && id.from_brand && id.claims_brand(id.from_brand)) speaks_as = std::string(id.from_brand->name);
+    if (!speaks_as.empty() && first_foreign && !m.links.empty() && ((cta_foreign && cta_home == 0) || (foreign > 0 && kept == 0)))
+      ctx.raise(Signal::sender_links_away, "writes as " + speaks_as + " from " + id.from_reg + ", but its links go to " +
+                                               first_foreign->registrable);
     bool asks = ctx.has(Signal::credential_language) || ctx.has(Signal::form_password);
     std::size_t considered = own + foreign;
     bool leaves = cta_foreign || (foreign > 0 && foreign * 2 >= considered);

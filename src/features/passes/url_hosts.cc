@@ -23,6 +23,9 @@ class UrlHosts final : public Pass {
       if (u.ip_literal) ctx.raise(Signal::url_ip_literal, u.host);
       if (u.ip_obfuscated) ctx.raise(Signal::url_ip_obfuscated, u.host);
       if (u.userinfo) ctx.raise(Signal::url_userinfo, std::string(mail::utf8_prefix(u.raw, 80)));
+      // A host that is not a host name (control characters, failed IDN):
+      // browsers repair it, filters that parse strictly lose the link.
+      if (u.malformed && u.non_ascii && !u.punycode) ctx.raise(Signal::url_malformed, std::string(mail::utf8_prefix(u.host_unicode, 60)));
       if (u.punycode) ctx.raise(Signal::url_punycode, u.host + " (" + u.host_unicode + ")");
       if ((u.punycode || u.non_ascii) && mail::suspicious_script(u.host_unicode))
         ctx.raise(Signal::url_mixed_script, u.host_unicode);
