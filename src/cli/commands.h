@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "model/batch.h"
+
 namespace phishstream::cli {
 
 struct ScanArgs {
@@ -18,17 +20,30 @@ struct ScanArgs {
   bool progress = true;
 };
 
+/// Training knobs shared by `train` and `eval --cv` (so that a cross-
+/// validation measures the recipe that `train` runs).
+struct TrainTuning {
+  int epochs = 12;
+  double source_balance = 0.5;
+  std::vector<std::string> reg;    ///< "ns=factor" overrides of per-namespace regularisation
+  float l1 = -1, l2 = -1, alpha = -1;
+  bool stacked = false;            ///< two stages (combiner.h); default: signals among the token heads
+  bool heads_see_signals = false;  ///< with stacked: the token heads see the signals too
+  float twin_weight = 1.0f;        ///< weight of brand twins within the phishing class
+};
+
+/// TrainOptions from the flags; false (with `err`) on a malformed --reg.
+bool apply_tuning(const TrainTuning& t, model::TrainOptions& opt, std::string& err);
+
 struct TrainArgs {
   std::string manifest;
   std::string out;
   std::string split = "all";       ///< all | train | test
   std::string split_rule = "hash"; ///< hash | time
-  int epochs = 12;
   int jobs = 2;
-  double source_balance = 0.5;
   double fraction = 1.0;           ///< keep this share of the selected rows (by sha256), for learning-curve runs
-  std::vector<std::string> reg;    ///< "ns=factor" overrides of per-namespace regularisation
-  float l1 = -1, l2 = -1, alpha = -1;
+  std::string twins;               ///< MANIFEST.tsv of brand twins to train on as phishing (tools/brand_twins.py --pool train)
+  TrainTuning tuning;
 };
 
 struct EvalArgs {
@@ -41,7 +56,10 @@ struct EvalArgs {
   int jobs = 2;
   std::string cv;                  ///< "source": leave one source family out instead of scoring a model
   std::string twins;               ///< MANIFEST.tsv of brand twins scored with their family's fold
+  std::string train_twins;         ///< MANIFEST.tsv of brand twins (train pool) trained on outside their family's fold
   bool signals = false;            ///< print how often each signal fires per kind of mail
+  TrainTuning tuning;              ///< --cv: how each fold's model is trained
+  std::string scores_out;          ///< --cv: write every message's out-of-fold scores (TSV)
 };
 
 struct InspectArgs {
@@ -68,6 +86,13 @@ int run_inspect(const InspectArgs& a);
 int run_eval_cv(const EvalArgs& a);
 /// eval --signals: per signal, the share of phish, spam, older ham, branded ham… it fires on.
 int run_eval_signals(const EvalArgs& a);
+
+/// Candidate policies for the threshold tables of `eval` and `eval --cv`
+/// (junk P(phish), junk P(spam or phish), quarantine P(phish)).
+struct PolicyCandidate { float junk_phish, junk_bad, quarantine; };
+inline constexpr PolicyCandidate kPolicyGrid[] = {
+    {0.50f, 0.90f, 0.80f}, {0.60f, 0.90f, 0.85f}, {0.65f, 0.93f, 0.85f}, {0.70f, 0.95f, 0.85f}, {0.70f, 0.95f, 0.90f},
+    {0.75f, 0.95f, 0.90f}, {0.80f, 0.95f, 0.90f}, {0.85f, 0.97f, 0.95f}, {0.90f, 0.98f, 0.97f}};
 
 /// The model path to use: the flag, else $PHISHSTREAM_MODEL, else var/model.psm.
 std::string resolve_model_path(const std::string& flag);

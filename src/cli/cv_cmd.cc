@@ -158,16 +158,13 @@ void print_twins(const std::vector<Scored>& v, const scan::PolicyConfig& pol) {
 }
 
 void print_thresholds(const std::vector<Scored>& v, const std::map<std::string, ProbeFold>& pf) {
-  struct T { float jp, js, q; };
-  const T grid[] = {{0.50f, 0.90f, 0.80f}, {0.60f, 0.90f, 0.85f}, {0.70f, 0.95f, 0.90f},
-                    {0.80f, 0.95f, 0.90f}, {0.85f, 0.97f, 0.95f}, {0.90f, 0.98f, 0.97f}};
   std::printf("| junk P(phish) / junk P(bad) / quarantine P(phish) | modern ham out | older ham out | test-slice phish caught | "
               "quarantined | test-slice spam caught | twins out | phish, source unseen |\n|---|---|---|---|---|---|---|---|\n");
-  for (const auto& t : grid) {
+  for (const auto& t : kPolicyGrid) {
     scan::PolicyConfig p;
-    p.junk_phish = t.jp;
-    p.junk_spam = t.js;
-    p.quarantine_phish = t.q;
+    p.junk_phish = t.junk_phish;
+    p.junk_spam = t.junk_bad;
+    p.quarantine_phish = t.quarantine;
     std::size_t n[4] = {}, k[4] = {};  // modern ham, older ham, twins, unseen phish
     for (const auto& x : v) {
       int c = x.twin ? 2 : x.row->label == model::Label::phish ? 3 : x.row->label == model::Label::spam ? -1
@@ -192,7 +189,8 @@ void print_thresholds(const std::vector<Scored>& v, const std::map<std::string, 
       w += wf;
     }
     if (w == 0) w = 1;
-    std::printf("| %.2f / %.2f / %.2f | %.2f%% | %.2f%% | %.1f%% | %.1f%% | %.1f%% | %.1f%% | %.1f%% |\n", t.jp, t.js, t.q,
+    std::printf("| %.2f / %.2f / %.2f | %.2f%% | %.2f%% | %.1f%% | %.1f%% | %.1f%% | %.1f%% | %.1f%% |\n", t.junk_phish,
+                t.junk_bad, t.quarantine,
                 100 * share(k[0], n[0]), 100 * share(k[1], n[1]), 100 * ph / w, 100 * pq / w, 100 * sp / w,
                 100 * share(k[2], n[2]), 100 * share(k[3], n[3]));
   }
@@ -216,13 +214,24 @@ int run_eval_cv(const EvalArgs& a) {
     }
     twin_rows = std::move(*t);
   }
+  std::vector<eval::Row> train_twin_rows;
+  if (!a.train_twins.empty()) {
+    auto t = eval::load_manifest(a.train_twins);
+    if (!t) {
+      std::cerr << "phishstream eval: " << t.error() << "\n";
+      return 2;
+    }
+    train_twin_rows = std::move(*t);
+  }
   features::Extractor ex;
   std::vector<std::string> errors;
   eval::Loaded corpus = eval::load_examples(*rows, ex, mail::Limits{}, a.jobs, errors);
   eval::Loaded twins = eval::load_examples(twin_rows, ex, mail::Limits{}, a.jobs, errors);
+  eval::Loaded train_twins = eval::load_examples(train_twin_rows, ex, mail::Limits{}, a.jobs, errors);
   for (const auto& e : errors) std::cerr << "skipped " << e << "\n";
 
   std::vector<eval::CvItem> items;
+
   std::vector<std::pair<const eval::Row*, bool>> meta;
   for (std::size_t i = 0; i < rows->size(); ++i) {
     if (!corpus.ok[i]) continue;
@@ -237,7 +246,19 @@ int run_eval_cv(const EvalArgs& a) {
     items.push_back({&twins.examples[i], eval::family_of(twin_rows[i].source), eval::Role::test_only});
     meta.emplace_back(&twin_rows[i], true);
   }
+  for (std::size_t i = 0; i < train_twin_rows.size(); ++i) {
+    if (!train_twins.ok[i]) continue;
+    // One source for all synthetic twins: balancing weighs them as one collection.
+    train_twins.examples[i].source = "brand_twins";
+    train_twins.examples[i].derived = true;
+    items.push_back({&train_twins.examples[i], eval::family_of(train_twin_rows[i].source), eval::Role::train_only});
+    meta.emplace_back(&train_twin_rows[i], true);
+  }
   model::TrainOptions opt;
+  if (std::string err; !apply_tuning(a.tuning, opt, err)) {
+    std::cerr << "phishstream eval: " << err << "\n";
+    return 2;
+  }
   auto train = [&](const std::vector<model::Example>& ex) {
     model::Metadata md;
     md.version = "cv";
@@ -258,6 +279,29 @@ int run_eval_cv(const EvalArgs& a) {
   }
   for (const auto& x : v)
     if (!x.twin && x.row->label == model::Label::ham) ++pf[eval::family_of(x.row->source)].ham;
+  if (!a.scores_out.empty()) {
+    // One line per scored message: what the fold that held it out said.
+    std::FILE* f = std::fopen(a.scores_out.c_str(), "w");
+    if (!f) {
+      std::cerr << "phishstream eval: cannot write " << a.scores_out << "\n";
+      return 1;
+    }
+    std::fprintf(f, "path\tlabel\tsource\ttwin\tp_phish\tp_bad\tsignals\n");
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      if (r.fold_of[i] < 0) continue;
+      std::string sigs;
+      for (std::size_t k = 0; k < static_cast<std::size_t>(features::Signal::count); ++k) {
+        auto name = features::info(static_cast<features::Signal>(k)).name;
+        std::uint32_t b = features::bucket(features::Ns::sig, name);
+        for (const auto& e : items[i].ex->vec.entries())
+          if (e.index == b && e.ns == features::Ns::sig) { sigs += (sigs.empty() ? "" : ",") + std::string(name); break; }
+      }
+      std::fprintf(f, "%s\t%s\t%s\t%d\t%.4f\t%.4f\t%s\n", meta[i].first->rel.c_str(),
+                   std::string(eval::label_name(meta[i].first->label)).c_str(), meta[i].first->source.c_str(),
+                   meta[i].second ? 1 : 0, r.scores[i].p_phish, r.scores[i].p_bad, sigs.c_str());
+    }
+    std::fclose(f);
+  }
   scan::PolicyConfig pol;
   std::printf("Leave one source family out on %s: %zu messages in %zu folds%s; default policy (junk P(phish) >= %.2f "
               "or P(bad) >= %.2f, quarantine P(phish) >= %.2f).\n\n",

@@ -69,7 +69,7 @@ int run_eval(const EvalArgs& a) {
     std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) { return sel[x].date < sel[y].date; });
     model::Trainer t(m);
     for (std::size_t i : order) {
-      model::Scores s = m.from_margins(t.margins(l.examples[i].vec));
+      model::Scores s = m.from_margins(l.examples[i].vec, t.margins(l.examples[i].vec));
       items.push_back({&sel[i], s, scan::decide(s, pol)});
       t.update(l.examples[i].vec, l.examples[i].label, l.examples[i].label == model::Label::ham ? 2.0f : 1.0f);
     }
@@ -98,6 +98,24 @@ int run_eval(const EvalArgs& a) {
   // of the source against the other class.
   std::map<std::string, std::vector<const Item*>> by_src;
   for (const auto& it : items) by_src[std::string(eval::label_name(it.row->label)) + "/" + it.row->source].push_back(&it);
+  std::printf("\npolicy (junk P(phish) / junk P(bad) / quarantine)   ham out   phish caught  quarantined   spam caught\n");
+  for (const auto& t : kPolicyGrid) {
+    scan::PolicyConfig p;
+    p.junk_phish = t.junk_phish;
+    p.junk_spam = t.junk_bad;
+    p.quarantine_phish = t.quarantine;
+    std::size_t n[3] = {}, out[3] = {}, quar = 0;
+    for (const auto& it : items) {
+      auto l = static_cast<int>(it.row->label);
+      auto act = scan::decide(it.s, p);
+      ++n[l];
+      out[l] += act != scan::Action::inbox;
+      if (it.row->label == model::Label::phish) quar += act >= scan::Action::quarantine;
+    }
+    auto pct = [](std::size_t a, std::size_t b) { return b ? 100.0 * static_cast<double>(a) / static_cast<double>(b) : 0.0; };
+    std::printf("  %.2f / %.2f / %.2f                          %6.2f%%   %6.1f%%      %6.1f%%      %6.1f%%\n", t.junk_phish,
+                t.junk_bad, t.quarantine, pct(out[0], n[0]), pct(out[2], n[2]), pct(quar, n[2]), pct(out[1], n[1]));
+  }
   std::printf("\nper source                          n   not-inbox  quarantine   AUC(vs other class)\n");
   for (const auto& [src, v] : by_src) {
     bool ham = v.front()->row->label == model::Label::ham;

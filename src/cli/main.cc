@@ -6,6 +6,23 @@
 #include "cli/commands.h"
 #include "serve/server.h"
 
+namespace {
+
+void add_tuning(CLI::App* app, phishstream::cli::TrainTuning& t) {
+  app->add_option("--epochs", t.epochs, "Passes over the data")->check(CLI::Range(1, 50));
+  app->add_option("--source-balance", t.source_balance, "0: weigh messages alike; 1: weigh sources alike")
+      ->check(CLI::Range(0.0, 1.0));
+  app->add_option("--reg", t.reg, "Per-namespace regularisation factor, e.g. body=2 (repeatable)");
+  app->add_option("--l1", t.l1, "FTRL L1 strength");
+  app->add_option("--l2", t.l2, "FTRL L2 strength");
+  app->add_option("--alpha", t.alpha, "FTRL learning rate");
+  app->add_flag("--stacked", t.stacked, "Two stages: token heads, then a combiner over signals and margins (model/combiner.h)");
+  app->add_flag("--heads-see-signals", t.heads_see_signals, "With --stacked: the token heads see the signals too");
+  app->add_option("--twin-weight", t.twin_weight, "Weight of brand twins within the phishing class")->check(CLI::Range(0.0, 100.0));
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace phishstream::cli;
   CLI::App app{"phishstream: a real-time phishing filter for email"};
@@ -29,17 +46,10 @@ int main(int argc, char** argv) {
   train->add_option("--split", ta.split, "all, train (sha256 0-b) or test (c-f)")->check(CLI::IsMember({"all", "train", "test"}));
   train->add_option("--split-rule", ta.split_rule, "hash (sha256) or time (newest 20% per source is test)")
       ->check(CLI::IsMember({"hash", "time"}));
-  train->add_option("--epochs", ta.epochs, "Passes over the data")->check(CLI::Range(1, 50));
-  train->add_option("--jobs,-j", ta.jobs, "Threads for reading and feature extraction")->check(CLI::Range(1, 256));
-  train->add_option("--source-balance", ta.source_balance, "0: weigh messages alike; 1: weigh sources alike")
-      ->check(CLI::Range(0.0, 1.0));
-
+  add_tuning(train, ta.tuning);
+  train->add_option("--twins", ta.twins, "Brand twins to train on as phishing (tools/brand_twins.py --pool train)");
   train->add_option("--fraction", ta.fraction, "Train on this share of the selected messages (chosen by sha256)")
       ->check(CLI::Range(0.0, 1.0));
-  train->add_option("--reg", ta.reg, "Per-namespace regularisation factor, e.g. body=2 (repeatable)");
-  train->add_option("--l1", ta.l1, "FTRL L1 strength");
-  train->add_option("--l2", ta.l2, "FTRL L2 strength");
-  train->add_option("--alpha", ta.alpha, "FTRL learning rate");
 
   EvalArgs ea;
   auto* ev = app.add_subcommand("eval", "Evaluate a model on a labelled MANIFEST.tsv");
@@ -53,6 +63,9 @@ int main(int argc, char** argv) {
   ev->add_option("--cv", ea.cv, "source: train and score once per held-out source family (no --model)")
       ->check(CLI::IsMember({"source"}));
   ev->add_option("--twins", ea.twins, "With --cv or --signals: MANIFEST.tsv of brand twins (tools/brand_twins.py)");
+  ev->add_option("--train-twins", ea.train_twins, "With --cv: brand twins (tools/brand_twins.py --pool train) to train on");
+  add_tuning(ev, ea.tuning);
+  ev->add_option("--scores", ea.scores_out, "With --cv: write each message's out-of-fold scores and signals (TSV)");
   ev->add_flag("--signals", ea.signals, "How often each signal fires on phish, spam, older ham, branded ham (no --model)");
 
   InspectArgs ia;

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
+#include <set>
 #include <sstream>
 
 #include "cli/commands.h"
@@ -35,6 +36,32 @@ bool parse_split(const std::string& s, const std::string& rule, eval::Split& sp,
 }
 
 }  // namespace
+
+bool apply_tuning(const TrainTuning& t, model::TrainOptions& opt, std::string& err) {
+  opt.epochs = t.epochs;
+  opt.source_balance = t.source_balance;
+  opt.stacked = t.stacked;
+  opt.heads_see_signals = t.heads_see_signals;
+  if (t.twin_weight != 1.0f) opt.source_weight.emplace_back("brand_twins", t.twin_weight);
+  if (t.l1 >= 0) opt.ftrl.l1 = t.l1;
+  if (t.l2 >= 0) opt.ftrl.l2 = t.l2;
+  if (t.alpha > 0) opt.ftrl.alpha = t.alpha;
+  for (const auto& r : t.reg) {
+    std::size_t eq = r.find('=');
+    bool found = false;
+    for (int n = 0; n < static_cast<int>(features::Ns::count) && eq != std::string::npos; ++n) {
+      if (features::ns_name(static_cast<features::Ns>(n)) == r.substr(0, eq)) {
+        opt.ftrl.ns_reg[static_cast<std::size_t>(n)] = std::stof(r.substr(eq + 1));
+        found = true;
+      }
+    }
+    if (!found) {
+      err = "--reg takes NAMESPACE=FACTOR (sig, subj, body, url, hdr, mime)";
+      return false;
+    }
+  }
+  return true;
+}
 
 int run_train(const TrainArgs& a) {
   eval::Split split;
@@ -74,33 +101,44 @@ int run_train(const TrainArgs& a) {
     ++counts[static_cast<std::size_t>(l.examples[i].label)];
     examples.push_back(std::move(l.examples[i]));
   }
-  double t_feat = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  model::TrainOptions opt;
-  opt.epochs = a.epochs;
-  opt.source_balance = a.source_balance;
-  if (a.l1 >= 0) opt.ftrl.l1 = a.l1;
-  if (a.l2 >= 0) opt.ftrl.l2 = a.l2;
-  if (a.alpha > 0) opt.ftrl.alpha = a.alpha;
-  for (const auto& r : a.reg) {
-    std::size_t eq = r.find('=');
-    bool found = false;
-    for (int n = 0; n < static_cast<int>(features::Ns::count) && eq != std::string::npos; ++n) {
-      if (features::ns_name(static_cast<features::Ns>(n)) == r.substr(0, eq)) {
-        opt.ftrl.ns_reg[static_cast<std::size_t>(n)] = std::stof(r.substr(eq + 1));
-        found = true;
-      }
-    }
-    if (!found) {
-      std::cerr << "phishstream train: --reg takes NAMESPACE=FACTOR (sig, subj, body, url, hdr, mime)\n";
+  std::size_t twins = 0;
+  if (!a.twins.empty()) {
+    // Brand twins are phishing made from the corpus's legitimate branded
+    // mail; balancing weighs them as one collection, calibration keeps
+    // them with their original's family.
+    auto trows = eval::load_manifest(a.twins);
+    if (!trows) {
+      std::cerr << "phishstream train: " << trows.error() << "\n";
       return 2;
     }
+    std::vector<eval::Row> tsel = std::move(*trows);
+    std::set<std::string> chosen;
+    for (const auto& r : sel) chosen.insert(r.rel);
+    // Only twins of originals that are in the training selection.
+    std::erase_if(tsel, [&](const eval::Row& r) { return !r.twin_of.empty() && !chosen.count(r.twin_of); });
+    eval::Loaded tl = eval::load_examples(tsel, ex, mail::Limits{}, a.jobs, errors);
+    for (std::size_t i = 0; i < tsel.size(); ++i) {
+      if (!tl.ok[i]) continue;
+      tl.examples[i].source = "brand_twins";
+      tl.examples[i].derived = true;
+      ++counts[static_cast<std::size_t>(tl.examples[i].label)];
+      examples.push_back(std::move(tl.examples[i]));
+      ++twins;
+    }
+  }
+  double t_feat = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  model::TrainOptions opt;
+  if (std::string err; !apply_tuning(a.tuning, opt, err)) {
+    std::cerr << "phishstream train: " << err << "\n";
+    return 2;
   }
   model::Metadata md;
   md.version = utc_now("%Y%m%dT%H%M%SZ") + "-batch";
   md.created = utc_now("%Y-%m-%dT%H:%M:%SZ");
   md.trained_on = std::filesystem::path(a.manifest).filename().string() + " split=" + a.split + "/" + a.split_rule +
                   " ham=" + std::to_string(counts[0]) + " spam=" + std::to_string(counts[1]) +
-                  " phish=" + std::to_string(counts[2]) + " epochs=" + std::to_string(a.epochs);
+                  " phish=" + std::to_string(counts[2]) + " (brand twins " + std::to_string(twins) + ")" +
+                  " epochs=" + std::to_string(a.tuning.epochs);
   auto m = model::train_batch(examples, opt, md);
   double t_all = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::string out = a.out.empty() ? resolve_model_path("") : a.out;

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <thread>
 
+#include "eval/families.h"
 #include "mail/parse.h"
 
 namespace phishstream::eval {
@@ -67,6 +68,7 @@ Loaded load_examples(const std::vector<Row>& rows, const features::Extractor& ex
     out.examples[i].vec = std::move(e.vec);
     out.examples[i].label = rows[i].label;
     out.examples[i].source = rows[i].source;
+    out.examples[i].group = family_of(rows[i].source);
     out.ok[i] = 1;
   });
   out.bytes = bytes;

@@ -1,5 +1,7 @@
 #include "learn/learner.h"
 
+#include <cmath>
+
 #include <chrono>
 #include <cstdio>
 #include <unistd.h>
@@ -39,7 +41,9 @@ bool Learner::satisfied(const model::Scores& s, model::Label label) const {
   auto p = scanner_.policy();
   switch (label) {
     case model::Label::ham: return s.p_phish < p.junk_phish / 4 && s.p_bad < p.junk_spam / 4;
-    case model::Label::phish: return s.p_phish >= std::min(0.99f, p.quarantine_phish + 0.05f);
+    // Well inside quarantine: three quarters of a logit unit past the
+    // threshold, so that an unrelated report cannot undo it.
+    case model::Label::phish: return s.p_phish >= std::min(0.99f, model::sigmoid(std::log(p.quarantine_phish / (1.0f - p.quarantine_phish)) + 0.75f));
     case model::Label::spam: return s.p_bad >= std::min(0.99f, p.junk_spam + 0.02f) && s.p_phish < p.quarantine_phish;
   }
   return true;
@@ -80,12 +84,12 @@ Learner::Result Learner::apply_locked(const mail::Message& m, model::Label label
   if (!trainer_) trainer_ = std::make_unique<model::Trainer>(*live);
   auto vec = scanner_.extractor().extract(m).vec;
   Result r;
-  r.before = live->from_margins(trainer_->margins(vec));
+  r.before = live->from_margins(vec, trainer_->margins(vec));
   // Push until the message sits well inside the reported class; each step is
   // an ordinary FTRL update, so unrelated weights move only as far as this
   // message's features reach.
   for (r.updates = 0; r.updates < 200; ++r.updates) {
-    if (satisfied(live->from_margins(trainer_->margins(vec)), label)) break;
+    if (satisfied(live->from_margins(vec, trainer_->margins(vec)), label)) break;
     trainer_->update(vec, label, 1.0f);
   }
   auto next = trainer_->snapshot(live.get());
@@ -96,7 +100,7 @@ Learner::Result Learner::apply_locked(const mail::Message& m, model::Label label
   next->meta().parent = live->meta().version;
   next->meta().version = version;
   next->meta().trained_on = std::string("feedback ") + name(label) + " on " + about;
-  r.after = next->from_margins(next->margins(vec));
+  r.after = next->score(vec);
   r.version = version;
   ModelEntry e{version, next->meta().parent, now_ms(), next->meta().trained_on, "live", "{}"};
   registry_.put_model(e, model::serialize(*next));

@@ -24,11 +24,11 @@ std::array<float, kHeads> Model::margins(const features::FeatureVector& v) const
   return m;
 }
 
-Scores Model::score(const features::FeatureVector& v) const noexcept { return from_margins(margins(v)); }
+Scores Model::score(const features::FeatureVector& v) const noexcept { return from_margins(v, margins(v)); }
 
-Scores Model::from_margins(const std::array<float, kHeads>& margin) const noexcept {
+Scores Model::from_margins(const features::FeatureVector& v, const std::array<float, kHeads>& head) const noexcept {
   Scores s;
-  s.margin = margin;
+  s.margin = combiner_.empty() ? head : combiner_.apply(v, head);
   s.p_bad = sigmoid(platt_[kBad].a * s.margin[kBad] + platt_[kBad].b);
   s.p_phish_given_bad = sigmoid(platt_[kPhish].a * s.margin[kPhish] + platt_[kPhish].b);
   float q = phish_floor_ + (1.0f - phish_floor_) * s.p_phish_given_bad;
@@ -41,8 +41,9 @@ Scores Model::from_margins(const std::array<float, kHeads>& margin) const noexce
 std::vector<Contribution> Model::top_contributions(const features::FeatureVector& v, std::size_t k) const {
   std::vector<Contribution> c;
   c.reserve(v.entries().size());
+  float scale = combiner_.empty() ? 1.0f : combiner_.weight("margin:bad", kBad);
   for (const auto& e : v.entries()) {
-    float x = weight(kBad, e.index) * e.value;
+    float x = weight(kBad, e.index) * e.value * scale;
     if (x != 0.0f) c.push_back({e.index, e.ns, x});
   }
   std::size_t n = std::min(k, c.size());
@@ -50,6 +51,11 @@ std::vector<Contribution> Model::top_contributions(const features::FeatureVector
                     [](const Contribution& a, const Contribution& b) { return std::fabs(a.value) > std::fabs(b.value); });
   c.resize(n);
   return c;
+}
+
+float Model::signal_weight(std::uint32_t bucket) const noexcept {
+  if (combiner_.empty()) return weight(kBad, bucket);
+  return combiner_.signal_weight(bucket, kBad) + combiner_.weight("margin:bad", kBad) * weight(kBad, bucket);
 }
 
 std::size_t Model::nonzero(int head) const noexcept {

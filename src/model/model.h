@@ -10,7 +10,10 @@
 // labels mix the two (phishing corpora hold scams, spam corpora hold
 // phishing), so a message judged bad is never less than `floor` phishing.
 // Each head's raw margin is mapped to a probability by Platt scaling fitted
-// on held-out data (calibration).
+// on held-out data (calibration). A model may also have a second stage
+// (combiner.h) between the token heads and calibration: a logistic layer
+// over the signals and the heads' margins. Models without one (format 1,
+// or trained with TrainOptions::stacked off) score as the heads alone.
 //
 // A Model is immutable once built (by the Trainer or by model_io's load) and
 // may be shared by any number of scanning threads through a
@@ -24,10 +27,11 @@
 #include <vector>
 
 #include "features/vector.h"
+#include "model/combiner.h"
 
 namespace phishstream::model {
 
-inline constexpr int kHeads = 2;
+inline constexpr int kHeads = kHeadCount;
 enum Head : int { kBad = 0, kPhish = 1 };
 
 struct Platt {
@@ -62,13 +66,17 @@ class Model {
   Model(const Model&) = default;
 
   Scores score(const features::FeatureVector& v) const noexcept;
-  /// Calibrated scores from raw margins (e.g. from a Trainer's weights).
-  Scores from_margins(const std::array<float, kHeads>& margin) const noexcept;
-  /// Raw margins, before calibration.
+  /// Calibrated scores of `v` from its token-head margins `head` (e.g. from
+  /// a Trainer's weights): the combiner, when there is one, then calibration.
+  Scores from_margins(const features::FeatureVector& v, const std::array<float, kHeads>& head) const noexcept;
+  /// Raw margins of the token heads, before the combiner and calibration.
   std::array<float, kHeads> margins(const features::FeatureVector& v) const noexcept;
-  /// The `k` largest contributions (by absolute value) to the "bad" head,
-  /// plus the bias.
+  /// The `k` largest contributions (by absolute value) of tokens to the
+  /// "bad" verdict: token weight × value, times the combiner's weight of
+  /// the bad head's margin when there is a combiner.
   std::vector<Contribution> top_contributions(const features::FeatureVector& v, std::size_t k) const;
+  /// What one unit of the signal in bucket `b` adds to the bad-mail logit.
+  float signal_weight(std::uint32_t bucket) const noexcept;
 
   float weight(int head, std::uint32_t index) const noexcept { return w_[index * kHeads + head]; }
   void set_weight(int head, std::uint32_t index, float w) noexcept { w_[index * kHeads + head] = w; }
@@ -76,6 +84,8 @@ class Model {
   void set_phish_floor(float f) noexcept { phish_floor_ = f; }
   Platt& platt(int head) noexcept { return platt_[head]; }
   const Platt& platt(int head) const noexcept { return platt_[head]; }
+  const Combiner& combiner() const noexcept { return combiner_; }
+  void set_combiner(Combiner c) { combiner_ = std::move(c); }
   Metadata& meta() noexcept { return meta_; }
   const Metadata& meta() const noexcept { return meta_; }
   std::size_t nonzero(int head) const noexcept;
@@ -84,6 +94,7 @@ class Model {
   std::vector<float> w_;  // dense, kHashSize × kHeads, heads interleaved so one
                           // cache line serves both heads of a bucket
   std::array<Platt, kHeads> platt_;
+  Combiner combiner_;
   float phish_floor_ = 0.5f;
   Metadata meta_;
 };

@@ -93,6 +93,13 @@ std::string serialize(const Model& m) {
     for (int h = 0; h < kHeads; ++h) putf(o, m.weight(h, i));
   }
   for (int i = 0; i < 4; ++i) o[count_pos + i] = static_cast<char>(nnz >> (8 * i));
+  const Combiner& c = m.combiner();
+  put32(o, static_cast<std::uint32_t>(c.inputs().size()));
+  for (const auto& in : c.inputs()) {
+    puts_(o, in.name);
+    for (int h = 0; h < kHeads; ++h) putf(o, in.w[h]);
+  }
+  for (int h = 0; h < kHeads; ++h) putf(o, c.empty() ? 0.0f : c.bias()[h]);
   put64(o, XXH64(o.data(), o.size(), 0));
   return o;
 }
@@ -107,7 +114,7 @@ LoadResult deserialize(std::string_view bytes) {
   }
   Reader r{bytes.substr(0, bytes.size() - 8), 8};
   std::uint32_t version = r.u32();
-  if (version != kFormatVersion) return error::unsupported_version;
+  if (version != 1 && version != kFormatVersion) return error::unsupported_version;
   if (r.u32() != static_cast<std::uint32_t>(features::kHashBits) || r.u32() != static_cast<std::uint32_t>(kHeads))
     return error::incompatible;
   if (XXH64(bytes.data(), bytes.size() - 8, 0) != want) return error::checksum_mismatch;
@@ -124,7 +131,8 @@ LoadResult deserialize(std::string_view bytes) {
   r.str();
   md.examples = r.u64();
   std::uint32_t nnz = r.u32();
-  if (!r.ok || nnz > features::kHashSize || (r.b.size() - r.p) != static_cast<std::size_t>(nnz) * (4 + 4 * kHeads))
+  std::size_t weights = static_cast<std::size_t>(nnz) * (4 + 4 * kHeads);
+  if (!r.ok || nnz > features::kHashSize || r.b.size() - r.p < weights || (version == 1 && r.b.size() - r.p != weights))
     return error::truncated;
   std::int64_t last = -1;
   for (std::uint32_t k = 0; k < nnz; ++k) {
@@ -132,6 +140,19 @@ LoadResult deserialize(std::string_view bytes) {
     if (i >= features::kHashSize || static_cast<std::int64_t>(i) <= last) return error::truncated;
     last = i;
     for (int h = 0; h < kHeads; ++h) m->set_weight(h, i, r.f32());
+  }
+  if (version >= 2) {
+    std::uint32_t n = r.u32();
+    if (!r.ok || n > 4096) return error::truncated;
+    std::vector<CombinerInput> in(n);
+    for (auto& x : in) {
+      x.name = r.str();
+      for (int h = 0; h < kHeads; ++h) x.w[h] = r.f32();
+    }
+    std::array<float, kHeads> bias{};
+    for (int h = 0; h < kHeads; ++h) bias[h] = r.f32();
+    if (!r.ok || r.p != r.b.size()) return error::truncated;
+    if (n > 0) m->set_combiner(Combiner(std::move(in), bias));
   }
   if (!r.ok) return error::truncated;
   return std::shared_ptr<const Model>(std::move(m));

@@ -11,10 +11,15 @@
 //   u64 examples
 //   u32 nnz                buckets with any nonzero weight
 //   nnz × (u32 index, heads × f32 weight), indices strictly increasing
+//   -- format 2 adds the combiner (combiner.h), empty when the model has none:
+//   u32 inputs
+//   inputs × (u32 len, bytes name, heads × f32 weight)
+//   heads × f32 bias
 //   u64 checksum           XXH64 (seed 0) of every byte before it
 //
-// tests/golden/model_format_test.cc pins this layout byte for byte. Any change
-// needs a new kFormatVersion and a reader for the old one.
+// tests/golden/model_format_test.cc pins both versions byte for byte; format
+// 1 files (no combiner) still load. Any change needs a new kFormatVersion
+// and a reader for the old ones.
 // Functions are thread-safe; they share nothing.
 #pragma once
 
@@ -27,7 +32,7 @@
 
 namespace phishstream::model {
 
-inline constexpr std::uint32_t kFormatVersion = 1;
+inline constexpr std::uint32_t kFormatVersion = 2;
 
 enum class error {
   io = 1,               ///< the file could not be opened, read or written

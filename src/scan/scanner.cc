@@ -53,7 +53,7 @@ Verdict Scanner::score(const mail::Message& m, const features::Envelope& env, co
   // Signals, weighted by what the model makes of them.
   for (const auto& h : ex.signals) {
     std::string feat = "sig:" + std::string(features::info(h.signal).name);
-    float w = mdl->weight(model::kBad, features::bucket(features::Ns::sig, features::info(h.signal).name)) * h.value;
+    float w = mdl->signal_weight(features::bucket(features::Ns::sig, features::info(h.signal).name)) * h.value;
     std::string text(features::info(h.signal).description);
     if (!h.detail.empty()) text += " (" + h.detail + ")";
     v.reasons.push_back({std::move(text), std::move(feat), w});
@@ -66,13 +66,24 @@ Verdict Scanner::score(const mail::Message& m, const features::Envelope& env, co
       if (c.ns == features::Ns::sig || c.ns == features::Ns::bias) continue;
       auto it = names.find(c.index);
       if (it == names.end()) continue;
+      // A word on its own must say something: function words, numbers and
+      // two-letter words are never a reason people can act on.
+      std::string_view tok = std::string_view(*it->second).substr(it->second->find(':') + 1);
+      if ((c.ns == features::Ns::body || c.ns == features::Ns::subj) && tok.find(' ') == std::string_view::npos &&
+          (tok.size() < 3 || features::is_stopword(tok) || features::is_number(tok)))
+        continue;
       v.reasons.push_back({describe_feature(*it->second), *it->second, c.value});
     }
   }
-  std::stable_sort(v.reasons.begin(), v.reasons.end(),
-                   [](const Reason& a, const Reason& b) { return a.weight > b.weight; });
-  // Keep what pushes towards the verdict: positive weights for flagged mail,
-  // the most negative for mail let through, and every signal.
+  // What pushes towards the verdict comes first: the evidence of phishing
+  // for flagged mail, the evidence of legitimacy (links_aligned, words the
+  // model trusts) for mail let through. Signals always stay before words.
+  bool flagged = v.action != Action::inbox;
+  std::stable_sort(v.reasons.begin(), v.reasons.end(), [flagged](const Reason& a, const Reason& b) {
+    bool sa = a.feature.starts_with("sig:"), sb = b.feature.starts_with("sig:");
+    if (sa != sb) return sa;
+    return flagged ? a.weight > b.weight : a.weight < b.weight;
+  });
   if (v.reasons.size() > opt.max_reasons) v.reasons.resize(opt.max_reasons);
   v.signals = std::move(ex.signals);
   return v;

@@ -1,6 +1,7 @@
 // Golden bytes of the model file format (model_io.h), plus the ways a damaged
-// file must be refused. If ValuesArePinned fails, old model files no longer
-// load: bump kFormatVersion and keep a reader for the old version.
+// file must be refused. If ValuesArePinned fails, the format changed: bump
+// kFormatVersion and keep a reader for the old versions (format 1 files,
+// pinned in model_v1.hex, must still load).
 #include "model/model_io.h"
 
 #include <gtest/gtest.h>
@@ -30,6 +31,20 @@ Model tiny() {
   return m;
 }
 
+// The same model with a second stage.
+Model tiny_stacked() {
+  Model m = tiny();
+  m.set_combiner(Combiner({{"margin:bad", {0.75f, 0.0f}}, {"margin:phish", {0.0f, 1.5f}}, {"sig:cta_foreign", {2.0f, 0.5f}}},
+                          {-1.0f, 0.25f}));
+  return m;
+}
+
+std::string unhex(const std::string& h) {
+  std::string o;
+  for (std::size_t i = 0; i + 1 < h.size(); i += 2) o.push_back(static_cast<char>(std::stoi(h.substr(i, 2), nullptr, 16)));
+  return o;
+}
+
 std::string hex(const std::string& b) {
   static const char* d = "0123456789abcdef";
   std::string o;
@@ -37,16 +52,50 @@ std::string hex(const std::string& b) {
   return o;
 }
 
-std::string golden_path() { return std::string(PS_GOLDEN_DIR) + "/model_v1.hex"; }
+std::string golden_path() { return std::string(PS_GOLDEN_DIR) + "/model_v2.hex"; }
 
 TEST(ModelFormatGolden, ValuesArePinned) {
-  std::string bytes = serialize(tiny());
+  std::string bytes = serialize(tiny_stacked());
   if (std::getenv("PS_WRITE_GOLDEN")) std::ofstream(golden_path()) << hex(bytes) << "\n";
   std::ifstream in(golden_path());
   ASSERT_TRUE(in) << golden_path();
   std::string want;
   in >> want;
   EXPECT_EQ(hex(bytes), want);
+}
+
+// Files written by format 1 (before the combiner) load unchanged.
+TEST(ModelFormatGolden, FormatOneStillLoads) {
+  std::ifstream in(std::string(PS_GOLDEN_DIR) + "/model_v1.hex");
+  ASSERT_TRUE(in);
+  std::string h;
+  in >> h;
+  auto r = deserialize(unhex(h));
+  ASSERT_TRUE(r) << r.error().message();
+  const Model& b = **r;
+  EXPECT_TRUE(b.combiner().empty());
+  EXPECT_EQ(b.weight(kBad, 2258239), -1.25f);
+  EXPECT_EQ(b.platt(kBad).a, 1.5f);
+  EXPECT_EQ(b.meta().version, "golden-1");
+  EXPECT_EQ(serialize(b), serialize(tiny()));  // re-written as format 2, same model
+}
+
+TEST(ModelFormatGolden, CombinerRoundTripsAndScores) {
+  auto r = deserialize(serialize(tiny_stacked()));
+  ASSERT_TRUE(r) << r.error().message();
+  const Model& b = **r;
+  ASSERT_FALSE(b.combiner().empty());
+  EXPECT_EQ(b.combiner().weight("sig:cta_foreign", kBad), 2.0f);
+  EXPECT_EQ(b.combiner().weight("margin:phish", kPhish), 1.5f);
+  EXPECT_EQ(serialize(b), serialize(tiny_stacked()));
+  // Bucket 1 carries token weight 0.5 on the bad head; cta_foreign adds 2.
+  phishstream::features::FeatureVector v;
+  v.add(phishstream::features::Ns::body, 1, 1.0f);
+  v.add(phishstream::features::Ns::sig, phishstream::features::bucket(phishstream::features::Ns::sig, "cta_foreign"), 1.0f);
+  v.finish();
+  auto s = b.score(v);
+  EXPECT_FLOAT_EQ(s.margin[kBad], -1.0f + 0.75f * 0.5f + 2.0f);
+  EXPECT_FLOAT_EQ(s.margin[kPhish], 0.25f + 0.5f);
 }
 
 TEST(ModelFormatGolden, RoundTrip) {

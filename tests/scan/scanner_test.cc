@@ -82,8 +82,10 @@ TEST(Policy, Thresholds) {
   model::Scores s;
   s.p_phish = 0.95f;
   EXPECT_EQ(scan::decide(s, p), scan::Action::quarantine);
-  s.p_phish = 0.85f;
+  s.p_phish = 0.80f;
   EXPECT_EQ(scan::decide(s, p), scan::Action::junk);
+  s.p_phish = 0.65f;
+  EXPECT_EQ(scan::decide(s, p), scan::Action::inbox);
   s.p_phish = 0.1f;
   s.p_spam = 0.9f;
   s.p_bad = 0.99f;
