@@ -8,6 +8,7 @@ SHARED     ?= $(firstword $(PHISHSTREAM_SHARED) $(abspath $(wildcard ../shared))
                         [ -d "$$d/../shared/corpus" ] && realpath "$$d/../shared"))
 CORPUS     ?= $(if $(PHISHSTREAM_CORPUS),$(PHISHSTREAM_CORPUS),$(if $(wildcard $(SHARED)/corpus/MANIFEST.tsv),$(SHARED)/corpus,var/npm-corpus))
 MODEL      ?= var/model.psm
+TWINS      ?= var/twins-train
 SAMPLES    ?= samples
 
 SHARED_DIRS = $(if $(SHARED),-DPS_CORPUS_DIR=$(SHARED)/corpus -DPS_TRICKY_DIR=$(SHARED)/tricky)
@@ -39,10 +40,13 @@ test: build asan
 	  "put the shared data at ../shared or set PHISHSTREAM_SHARED" >&2; exit 1; }
 	cd $(BUILD) && ctest --output-on-failure -j 2 --timeout 1500
 
-# The model is trained from the corpus given to the product, never committed.
+# The model is trained from the corpus given to the product, never committed,
+# with brand twins (phishing copies of its legitimate branded mail, from the
+# train pool) as phishing: docs/architecture.md "Model".
 $(MODEL): | build
 	@bash scripts/ensure-corpus.sh "$(CORPUS)"
-	$(BUILD)/phishstream train --manifest "$(CORPUS)/MANIFEST.tsv" --out $(MODEL)
+	python3 tools/brand_twins.py --manifest "$(CORPUS)/MANIFEST.tsv" --out $(TWINS) --pool train --split all
+	$(BUILD)/phishstream train --manifest "$(CORPUS)/MANIFEST.tsv" --twins $(TWINS)/MANIFEST.tsv --out $(MODEL)
 
 model: $(MODEL)
 

@@ -602,8 +602,11 @@ def main(argv=None) -> int:
     t0 = time.monotonic()
     corpus, out = Path(a.manifest).resolve().parent, Path(a.out).resolve()
     repo = Path(__file__).resolve().parent.parent
-    if out == repo or repo in out.parents:
-        sys.exit(f"brand_twins: --out {out} is inside the repository; twins are never committed")
+    # Inside the checkout only under the ignored state and build folders.
+    scratch = [repo / "var"] + [p for p in repo.glob("build*")]
+    if (out == repo or repo in out.parents) and not any(out == d or d in out.parents for d in scratch):
+        sys.exit(f"brand_twins: --out {out} is inside the repository; twins are never committed "
+                 "(var/ and build*/ are ignored and allowed)")
     with open(a.manifest, newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f, delimiter="\t"))
     wanted = set(filter(None, a.sources.split(","))) or \

@@ -3,8 +3,10 @@
 #include <boost/json.hpp>
 #include <chrono>
 #include <cstdio>
+#include <set>
 
 #include "eval/corpus.h"
+#include "eval/families.h"
 #include "eval/manifest.h"
 #include "eval/metrics.h"
 #include "mail/parse.h"
@@ -53,7 +55,7 @@ Retrainer::Retrainer(scan::Scanner& scanner, Learner& learner, ModelStore& regis
 
 RetrainReport Retrainer::run() {
   RetrainReport rep;
-  std::vector<model::Example> train, held;
+  std::vector<model::Example> train, held, modern;
   const auto& ex = scanner_.extractor();
   if (!opt_.corpus_manifest.empty()) {
     auto rows = eval::load_manifest(opt_.corpus_manifest);
@@ -63,10 +65,36 @@ RetrainReport Retrainer::run() {
     }
     std::vector<std::string> errors;
     auto loaded = eval::load_examples(*rows, ex, scanner_.limits(), opt_.jobs, errors);
+    std::set<std::string> trained_on;
     for (std::size_t i = 0; i < rows->size(); ++i) {
       if (!loaded.ok[i]) continue;
-      char c = (*rows)[i].sha256.empty() ? '0' : (*rows)[i].sha256.back();
-      ((c == '0' || c == '5' || c == 'a') ? held : train).push_back(std::move(loaded.examples[i]));  // ~1 in 5
+      const eval::Row& r = (*rows)[i];
+      char first = r.sha256.empty() ? '0' : r.sha256.front(), last = r.sha256.empty() ? '0' : r.sha256.back();
+      if (r.label == model::Label::ham && eval::is_modern_ham_source(r.source) && std::string_view("cdef").find(first) != std::string_view::npos)
+        modern.push_back(std::move(loaded.examples[i]));  // the fixed slice of modern legitimate mail
+      else if (last == '0' || last == '5' || last == 'a')
+        held.push_back(std::move(loaded.examples[i]));  // ~1 in 5
+      else {
+        train.push_back(std::move(loaded.examples[i]));
+        trained_on.insert(r.rel);
+      }
+    }
+    if (!opt_.twins_manifest.empty()) {
+      // Brand twins made from mail that is trained on; never from the
+      // slices that judge the candidate.
+      auto trows = eval::load_manifest(opt_.twins_manifest);
+      if (!trows) {
+        rep.reason = trows.error();
+        return rep;
+      }
+      std::erase_if(*trows, [&](const eval::Row& r) { return !trained_on.count(r.twin_of); });
+      auto tl = eval::load_examples(*trows, ex, scanner_.limits(), opt_.jobs, errors);
+      for (std::size_t i = 0; i < trows->size(); ++i) {
+        if (!tl.ok[i]) continue;
+        tl.examples[i].source = "brand_twins";
+        tl.examples[i].derived = true;
+        train.push_back(std::move(tl.examples[i]));
+      }
     }
   }
   for (const auto& [id, label] : registry_.feedback_labels()) {
@@ -102,24 +130,44 @@ RetrainReport Retrainer::run() {
   rep.auc_candidate = fc.auc;
   rep.fpr_live = fl.fpr;
   rep.fpr_candidate = fc.fpr;
-  char why[256];
-  if (held.empty()) {
-    rep.promoted = true;
-    std::snprintf(why, sizeof why, "no corpus to evaluate on: promoted on feedback alone");
-  } else if (fc.auc < fl.auc - opt_.max_auc_drop) {
-    std::snprintf(why, sizeof why, "AUC %.5f is below the live model's %.5f", fc.auc, fl.auc);
-  } else if (fc.fpr > fl.fpr + opt_.max_fpr_rise) {
-    std::snprintf(why, sizeof why, "moves %.3f%% of ham out of the inbox, the live model %.3f%%", 100 * fc.fpr, 100 * fl.fpr);
-  } else {
-    rep.promoted = true;
-    std::snprintf(why, sizeof why, "AUC %.5f (live %.5f), ham out of inbox %.3f%% (live %.3f%%)", fc.auc, fl.auc,
-                  100 * fc.fpr, 100 * fl.fpr);
+  rep.modern_ham = modern.size();
+  for (const auto& e : modern) {
+    rep.modern_out_live += scan::decide(live->score(e.vec), pol) != scan::Action::inbox;
+    rep.modern_out_candidate += scan::decide(cand->score(e.vec), pol) != scan::Action::inbox;
   }
-  rep.reason = why;
+  char why[400];
+  std::vector<std::string> refusals;
+  if (held.empty() && modern.empty()) {
+    rep.promoted = true;
+    rep.reason = "no corpus to evaluate on: promoted on feedback alone";
+  } else {
+    if (!held.empty() && fc.auc < fl.auc - opt_.max_auc_drop) {
+      std::snprintf(why, sizeof why, "AUC %.5f is below the live model's %.5f", fc.auc, fl.auc);
+      refusals.emplace_back(why);
+    }
+    if (!held.empty() && fc.fpr > fl.fpr + opt_.max_fpr_rise) {
+      std::snprintf(why, sizeof why, "moves %.3f%% of ham out of the inbox, the live model %.3f%%", 100 * fc.fpr, 100 * fl.fpr);
+      refusals.emplace_back(why);
+    }
+    if (rep.modern_out_candidate > rep.modern_out_live) {
+      std::snprintf(why, sizeof why, "moves %zu of %zu modern legitimate messages out of the inbox, the live model %zu",
+                    rep.modern_out_candidate, rep.modern_ham, rep.modern_out_live);
+      refusals.emplace_back(why);
+    }
+    for (const auto& r : refusals) rep.reason += (rep.reason.empty() ? "" : "; ") + r;
+    if (refusals.empty()) {
+      rep.promoted = true;
+      std::snprintf(why, sizeof why, "AUC %.5f (live %.5f), ham out of inbox %.3f%% (live %.3f%%), modern legitimate out %zu of %zu (live %zu)",
+                    fc.auc, fl.auc, 100 * fc.fpr, 100 * fl.fpr, rep.modern_out_candidate, rep.modern_ham, rep.modern_out_live);
+      rep.reason = why;
+    }
+  }
   boost::json::array roc;
   for (const auto& p : fc.roc) roc.emplace_back(boost::json::array{p.fpr, p.tpr});
   boost::json::object metrics{{"auc", fc.auc}, {"ham_out_of_inbox", fc.fpr}, {"tpr_at_fpr_1pct", fc.tpr1},
                                {"live_auc", fl.auc}, {"live_ham_out_of_inbox", fl.fpr}, {"held_back", held.size()},
+                               {"modern_ham", rep.modern_ham}, {"modern_out", rep.modern_out_candidate},
+                               {"live_modern_out", rep.modern_out_live},
                                {"trained", train.size()}, {"feedback", rep.feedback}, {"reason", rep.reason},
                                {"roc", std::move(roc)}};
 

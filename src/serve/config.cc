@@ -153,6 +153,7 @@ ConfigResult load_config(const std::string& path) {
   r.get("policy", "protected_domains", c.site.protected_domains);
   r.get("policy", "retro_purge_hours", c.retro_purge_hours);
   r.get("learning", "corpus", c.learning_corpus);
+  r.get("learning", "twins", c.learning_twins);
   r.get("learning", "retrain_hours", c.retrain_hours);
   r.check_unknown();
   std::string h;

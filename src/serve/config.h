@@ -73,6 +73,7 @@ struct ServeConfig {
   features::SiteConfig site;
   int retro_purge_hours = 48;
   std::string learning_corpus;   ///< MANIFEST.tsv used with all feedback when retraining ("" : feedback only)
+  std::string learning_twins;    ///< MANIFEST.tsv of brand twins trained on with the corpus ("" : none)
   int retrain_hours = 24;        ///< periodic retraining (0: only on demand)  ///< how far back a phishing report or new model rescans INBOX mail (0: off)
 
   /// Fills the defaults that depend on state_dir.

@@ -283,6 +283,7 @@ int run_server(const ServeConfig& cfg, const std::string& config_path) {
   if (api_role) {
     learn::RetrainOptions ro;
     ro.corpus_manifest = cfg.learning_corpus;
+    ro.twins_manifest = cfg.learning_twins;
     retrainer = std::make_unique<learn::Retrainer>(*scanner, *learner, *ss.models, *ss.store, ro);
   }
   std::unique_ptr<Maintenance> maintenance;

@@ -88,4 +88,52 @@ TEST_F(RetrainTest, AWorseCandidateIsRejectedWithItsReason) {
   EXPECT_NE(models[0].metrics_json.find("\"reason\""), std::string::npos);
 }
 
+// The candidate learned from a corpus that calls receipts phishing: it moves
+// the modern legitimate mail of the fixed slice (receipts of a modern source
+// whose sha256 starts with c-f, never trained on) out of the inbox, and the
+// gate says so.
+TEST_F(RetrainTest, ACandidateThatFlagsModernLegitimateMailIsRejected) {
+  auto write = [&](const fs::path& d, bool poisoned) {
+    fs::create_directories(d);
+    std::ofstream man(d / "MANIFEST.tsv");
+    man << "path\tlabel\tsource\tdate\tsha256\n";
+    for (int i = 0; i < 64; ++i) {
+      std::string n = std::to_string(i);
+      std::ofstream(d / ("r" + n + ".eml")) << "From: shop@kumotea.example\nSubject: your receipt " << n
+                                            << "\n\nThank you for your order of green tea, receipt " << n << ".\n";
+      std::ofstream(d / ("p" + n + ".eml")) << "From: it" << n << "@example.xyz\nSubject: verify your account\n\n"
+                                            << "Your mailbox will be suspended. Verify your password now at http://203.0.113."
+                                            << i << "/login\n";
+      char r[8], p[8];
+      std::snprintf(r, sizeof r, "%x1%x", i % 16, i % 9 + 1);
+      std::snprintf(p, sizeof p, "1%x%x", i % 16, i % 9 + 1);
+      bool slice = r[0] >= 'c';  // the fixed slice of modern legitimate mail
+      man << "r" << n << ".eml\t" << (poisoned && !slice ? "phish" : "ham") << "\tsaleor_storefront\t\t" << r << "\n";
+      man << "p" << n << ".eml\tphish\tphishing_pot\t\t" << p << "\n";
+      std::ofstream(d / ("m" + n + ".eml")) << "From: dev" << n << "@lists.example\nSubject: minutes " << n
+                                            << "\n\nThe meeting notes and the build log for sprint " << n << ".\n";
+      man << "m" << n << ".eml\tham\tspamassassin\t\t2" << n << "1\n";
+    }
+    return (d / "MANIFEST.tsv").string();
+  };
+  auto good = write(dir / "good", false);
+  auto poisoned = write(dir / "poisoned", true);
+  store::SqliteStore st(dir / "db");
+  scan::Scanner scanner(trained(good));
+  learn::Learner learner(scanner, st);
+  learn::RetrainOptions o;
+  o.corpus_manifest = poisoned;
+  auto rep = learn::Retrainer(scanner, learner, st, st, o).run();
+  EXPECT_GT(rep.modern_ham, 10u);
+  EXPECT_GT(rep.modern_out_candidate, rep.modern_out_live);
+  EXPECT_FALSE(rep.promoted);
+  EXPECT_NE(rep.reason.find("modern legitimate"), std::string::npos) << rep.reason;
+  EXPECT_EQ(scanner.model()->meta().version, "live-0");
+  // The same retrain on the good corpus passes the same gate.
+  o.corpus_manifest = good;
+  auto ok = learn::Retrainer(scanner, learner, st, st, o).run();
+  EXPECT_TRUE(ok.promoted) << ok.reason;
+  EXPECT_LE(ok.modern_out_candidate, ok.modern_out_live);
+}
+
 }  // namespace
