@@ -20,7 +20,7 @@ struct PolicyConfig {
   // Defaults chosen on the leave-one-source-out and time-split figures
   // (docs/architecture.md "Policy"): the loosest thresholds that keep
   // held-out modern legitimate mail under 1% out of the inbox.
-  float junk_spam = 0.95f;        ///< P(spam) or P(spam or phish) at or above: junk
+  float junk_spam = 0.90f;        ///< P(spam) or P(spam or phish) at or above: junk
   float junk_phish = 0.70f;       ///< P(phish) at or above: junk
   float quarantine_phish = 0.85f; ///< P(phish) at or above: quarantine
   float reject_phish = 2.0f;      ///< P(phish) at or above: reject (> 1 means never)
