@@ -142,8 +142,9 @@ class Builder {
       }
       std::size_t at = a.addr.rfind('@');
       if (at != std::string::npos) {
+        // A domain has no quotes or brackets: "\"info@Booking.com\"" is booking.com.
         a.domain = lower(a.addr.substr(at + 1));
-        while (!a.domain.empty() && (a.domain.back() == '.' || a.domain.back() == '>')) a.domain.pop_back();
+        while (!a.domain.empty() && std::string_view(".>\"' ").find(a.domain.back()) != std::string_view::npos) a.domain.pop_back();
       }
       out.push_back(std::move(a));
     }

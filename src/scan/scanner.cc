@@ -17,6 +17,20 @@ std::uint64_t since(Clock::time_point t0) {
   return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0).count());
 }
 
+// A word or word pair people can act on: not only function words, numbers
+// and two-letter words ("you", "00 0000", "to be").
+bool says_something(std::string_view tok) {
+  std::size_t b = 0;
+  while (b < tok.size()) {
+    std::size_t e = tok.find(' ', b);
+    if (e == std::string_view::npos) e = tok.size();
+    std::string_view w = tok.substr(b, e - b);
+    if (w.size() >= 3 && !features::is_stopword(w) && !features::is_number(w)) return true;
+    b = e + 1;
+  }
+  return false;
+}
+
 }  // namespace
 
 Scanner::Scanner(std::shared_ptr<const model::Model> m, PolicyConfig policy, features::SiteConfig site,
@@ -69,9 +83,7 @@ Verdict Scanner::score(const mail::Message& m, const features::Envelope& env, co
       // A word on its own must say something: function words, numbers and
       // two-letter words are never a reason people can act on.
       std::string_view tok = std::string_view(*it->second).substr(it->second->find(':') + 1);
-      if ((c.ns == features::Ns::body || c.ns == features::Ns::subj) && tok.find(' ') == std::string_view::npos &&
-          (tok.size() < 3 || features::is_stopword(tok) || features::is_number(tok)))
-        continue;
+      if ((c.ns == features::Ns::body || c.ns == features::Ns::subj) && !says_something(tok)) continue;
       v.reasons.push_back({describe_feature(*it->second), *it->second, c.value});
     }
   }
@@ -79,6 +91,10 @@ Verdict Scanner::score(const mail::Message& m, const features::Envelope& env, co
   // for flagged mail, the evidence of legitimacy (links_aligned, words the
   // model trusts) for mail let through. Signals always stay before words.
   bool flagged = v.action != Action::inbox;
+  // A signal the model holds to be ordinary (a weight towards ham, such as a
+  // password reset's wording) is no reason to flag a message.
+  if (flagged)
+    std::erase_if(v.reasons, [](const Reason& r) { return r.feature.starts_with("sig:") && r.weight <= 0; });
   std::stable_sort(v.reasons.begin(), v.reasons.end(), [flagged](const Reason& a, const Reason& b) {
     bool sa = a.feature.starts_with("sig:"), sb = b.feature.starts_with("sig:");
     if (sa != sb) return sa;
@@ -102,6 +118,9 @@ std::string describe_feature(std::string_view f) {
     if (tok.starts_with("p:")) return "link paths contain " + quoted(tok.substr(2));
     if (tok == "_from_none") return "no link goes to the sender's own domain";
     if (tok == "_from_all") return "every link goes to the sender's own domain";
+    if (tok == "_from_some") return "some links go to the sender's own domain";
+    if (tok == "_many_domains") return "links go to more than ten domains";
+    if (tok == "_deep_host") return "a link's host has five or more labels";
     return "links: " + std::string(tok.substr(tok.starts_with("_") ? 1 : 0));
   }
   if (ns == "hdr") {
@@ -111,6 +130,9 @@ std::string describe_feature(std::string_view f) {
   }
   if (ns == "mime") {
     if (tok.starts_with("ext:")) return "attachment type ." + std::string(tok.substr(4));
+    if (tok == "_attach:1") return "one attachment";
+    if (tok == "_attach:2+") return "two or more attachments";
+    if (tok == "_report") return "a delivery, read or feedback report";
     return "structure: " + std::string(tok.substr(tok.starts_with("_") ? 1 : 0));
   }
   return std::string(f);

@@ -71,6 +71,13 @@ TEST(Parse, Raw8BitHeadersAreDecoded) {
   EXPECT_EQ(m.from[0].name, "Jérôme");
 }
 
+// A quoted address keeps its quotes out of the domain.
+TEST(Parse, QuotedAddressDomainHasNoQuotes) {
+  Message m = ok("From: Win <\"info@Booking.com\">\nSubject: x\n\nhi\n");
+  ASSERT_EQ(m.from.size(), 1u);
+  EXPECT_EQ(m.from[0].domain, "booking.com");
+}
+
 TEST(Parse, HtmlGivesVisibleTextLinksFormsAndHiddenText) {
   std::string raw =
       "From: a@example.com\nContent-Type: text/html; charset=iso-8859-1\n\n"

@@ -77,6 +77,29 @@ TEST(Scanner, LimitsAreReportedInTheVerdict) {
   EXPECT_TRUE(v->limits_hit & mail::kLimitSize);
 }
 
+// Flagged mail is explained by what made it suspect, never by an ordinary
+// signal; mail let through leads with the evidence of legitimacy; lone
+// function words and numbers are never reasons.
+TEST(Scanner, ReasonsFollowTheVerdict) {
+  scan::Scanner s(model_with({{"form_password", 8.0f}, {"credential_language", -0.5f}, {"links_aligned", -2.0f}}, "m2"));
+  scan::ScanOptions opt;
+  opt.explain_tokens = true;
+  auto v = s.scan(kPhish.substr(0, kPhish.size() - 1) + "<p>Please verify your account, your password expires.</p>\n", {}, opt);
+  ASSERT_TRUE(v);
+  ASSERT_NE(v->action, scan::Action::inbox);
+  for (const auto& r : v->reasons) {
+    EXPECT_NE(r.feature, "sig:credential_language");
+    EXPECT_NE(r.feature, "body:your");
+  }
+  auto h = s.scan("From: Acme <news@acme.example>\nTo: b@example.org\nSubject: news\nContent-Type: text/html\n\n"
+                  "<p>Our news.</p><a href='https://acme.example/n'>Read</a>\n", {}, opt);
+  ASSERT_TRUE(h);
+  EXPECT_EQ(h->action, scan::Action::inbox);
+  ASSERT_FALSE(h->reasons.empty());
+  EXPECT_EQ(h->reasons[0].feature, "sig:links_aligned");
+  EXPECT_NE(h->reasons[0].text.find("acme.example"), std::string::npos);
+}
+
 TEST(Policy, Thresholds) {
   scan::PolicyConfig p;
   model::Scores s;
