@@ -91,7 +91,7 @@ int run_eval_signals(const EvalArgs& a);
 /// (junk P(phish), junk P(spam or phish), quarantine P(phish)).
 struct PolicyCandidate { float junk_phish, junk_bad, quarantine; };
 inline constexpr PolicyCandidate kPolicyGrid[] = {
-    {0.50f, 0.90f, 0.80f}, {0.60f, 0.90f, 0.85f}, {0.65f, 0.93f, 0.85f}, {0.70f, 0.95f, 0.85f}, {0.70f, 0.95f, 0.90f},
+    {0.50f, 0.90f, 0.80f}, {0.60f, 0.90f, 0.85f}, {0.65f, 0.90f, 0.85f}, {0.70f, 0.90f, 0.85f}, {0.70f, 0.95f, 0.85f},
     {0.75f, 0.95f, 0.90f}, {0.80f, 0.95f, 0.90f}, {0.85f, 0.97f, 0.95f}, {0.90f, 0.98f, 0.97f}};
 
 /// The model path to use: the flag, else $PHISHSTREAM_MODEL, else var/model.psm.

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
+#include <unordered_map>
 
 namespace phishstream::features {
 namespace {
@@ -669,6 +671,40 @@ bool brand_owns(const Brand& b, std::string_view reg) noexcept {
   if (cc.size() != 2 || is_abused_tld(suffix) || is_abused_tld(cc)) return false;
   return suffix.find('.') != std::string_view::npos ||
          std::find(std::begin(kGenericCc), std::end(kGenericCc), cc) == std::end(kGenericCc);
+}
+
+const Brand* brand_of(std::string_view reg) noexcept {
+  // Every brand domain, and every brand token (for brand.<country>), to the
+  // first brand in list order that has it, as the linear search would find.
+  struct Index {
+    std::unordered_map<std::string_view, const Brand*> domain, token;
+  };
+  static const Index idx = [] {
+    Index i;
+    for (const auto& b : brands()) {
+      for (auto d : b.domains) i.domain.emplace(d, &b);
+      i.token.emplace(b.token, &b);
+    }
+    return i;
+  }();
+  // The registrable itself or one of its parent suffixes ("gov.uk" of
+  // hmrc.gov.uk).
+  const Brand* best = nullptr;
+  std::size_t best_pos = SIZE_MAX;
+  for (std::string_view r = reg;;) {
+    if (auto it = idx.domain.find(r); it != idx.domain.end()) {
+      auto pos = static_cast<std::size_t>(it->second - brands().data());
+      if (pos < best_pos) best = it->second, best_pos = pos;
+    }
+    std::size_t dot = r.find('.');
+    if (dot == std::string_view::npos) break;
+    r = r.substr(dot + 1);
+  }
+  if (auto it = idx.token.find(reg.substr(0, reg.find('.'))); it != idx.token.end() && brand_owns(*it->second, reg)) {
+    auto pos = static_cast<std::size_t>(it->second - brands().data());
+    if (pos < best_pos) best = it->second;
+  }
+  return best;
 }
 
 bool is_freemail(std::string_view r) noexcept { return in_sorted(kFreemail, r); }

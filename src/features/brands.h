@@ -36,6 +36,10 @@ std::span<const Brand> brands() noexcept;
 /// brands with country domains, brand.<any suffix>).
 bool brand_owns(const Brand& b, std::string_view registrable) noexcept;
 
+/// The brand that owns `registrable` (as brand_owns() decides), or null.
+/// Indexed: cheap enough to call for every message.
+const Brand* brand_of(std::string_view registrable) noexcept;
+
 bool is_freemail(std::string_view registrable) noexcept;
 bool is_shortener(std::string_view registrable) noexcept;
 bool is_free_hosting(std::string_view registrable_or_host) noexcept;

@@ -104,7 +104,10 @@ const AliasIndex& aliases() {
 
 // Text after the first "©" / "(c)" / "copyright" of the visible text: the
 // holder the footer names.
-std::string copyright_line(const std::string& t) {
+std::string copyright_line(const std::string& full) {
+  // Footers are at the end: the last 8 KiB are enough.
+  std::string_view t(full);
+  if (t.size() > 8192) t = mail::utf8_prefix(t.substr(t.size() - 8192), 8192);
   std::size_t p = std::string::npos;
   for (std::string_view mark : {"\u00A9", "(c)", "(C)", "Copyright", "copyright", "COPYRIGHT"}) {
     std::size_t q = t.find(mark);
@@ -112,7 +115,7 @@ std::string copyright_line(const std::string& t) {
   }
   if (p == std::string::npos) return {};
   std::size_t e = t.find('\n', p);
-  return std::string(mail::utf8_prefix(std::string_view(t).substr(p, e == std::string::npos ? std::string::npos : e - p), 80));
+  return std::string(mail::utf8_prefix(t.substr(p, e == std::string::npos ? std::string::npos : e - p), 80));
 }
 
 constexpr std::array<std::string_view, 18> kHolderEnd{"inc", "ltd", "llc", "gmbh", "all", "rights", "reserved", "sa",
@@ -275,12 +278,7 @@ Identity make_identity(const mail::Message& m) {
   if (!m.from.empty() && !m.from[0].domain.empty()) {
     id.from_reg = mail::registrable_domain(m.from[0].domain);
     id.from_label = domain_label(id.from_reg);
-    for (const auto& b : brands()) {
-      if (brand_owns(b, id.from_reg)) {
-        id.from_brand = &b;
-        break;
-      }
-    }
+    id.from_brand = brand_of(id.from_reg);
   }
   auto add_infra = [&](std::string_view host) {
     if (host.empty()) return;

@@ -2,6 +2,7 @@
 
 #include <unicode/ucnv.h>
 
+#include <array>
 #include <memory>
 #include <cstdint>
 #include <cstring>
@@ -50,22 +51,51 @@ bool ignorable(char32_t c) {
 
 }  // namespace
 
+// Lead bytes of the UTF-8 sequences ignorable() can be true for.
+constexpr std::array<bool, 256> kIgnorableLead = [] {
+  std::array<bool, 256> t{};
+  for (unsigned char c : {0xC2, 0xCD, 0xD8, 0xE1, 0xE2, 0xE3, 0xEF, 0xF0, 0xF3}) t[c] = true;
+  return t;
+}();
+
 void strip_invisible(std::string& s) {
   std::size_t i = 0;
-  while (i < s.size() && static_cast<unsigned char>(s[i]) < 0xC2) ++i;  // ASCII fast path
+  auto lead = [&](std::size_t k) { return kIgnorableLead[static_cast<unsigned char>(s[k])]; };
+  auto decode = [&](std::size_t k, std::size_t& len) {
+    auto b = static_cast<unsigned char>(s[k]);
+    len = b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+    if (k + len > s.size()) len = s.size() - k;
+    auto c = [&](std::size_t j) { return static_cast<char32_t>(static_cast<unsigned char>(s[k + j]) & 0x3Fu); };
+    if (len == 2) return static_cast<char32_t>(((b & 0x1Fu) << 6) | c(1));
+    if (len == 3) return static_cast<char32_t>(((b & 0x0Fu) << 12) | (c(1) << 6) | c(2));
+    if (len == 4) return static_cast<char32_t>(((b & 0x07u) << 18) | (c(1) << 12) | (c(2) << 6) | c(3));
+    return static_cast<char32_t>(b);
+  };
+  // Nothing to do until the first ignorable code point; plain ASCII is
+  // skipped eight bytes at a time.
+  std::size_t len = 1;
+  while (i < s.size()) {
+    if (i + 8 <= s.size()) {
+      std::uint64_t w;
+      std::memcpy(&w, s.data() + i, 8);
+      if ((w & 0x8080808080808080ull) == 0) {
+        i += 8;
+        continue;
+      }
+    }
+    if (lead(i) && ignorable(decode(i, len))) break;
+    ++i;
+  }
   if (i == s.size()) return;
   std::size_t out = i;
   while (i < s.size()) {
-    auto b = static_cast<unsigned char>(s[i]);
-    std::size_t len = b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
-    if (i + len > s.size()) len = s.size() - i;
-    char32_t cp = b;
-    if (len == 2) cp = ((b & 0x1Fu) << 6) | (static_cast<unsigned char>(s[i + 1]) & 0x3Fu);
-    else if (len == 3) cp = ((b & 0x0Fu) << 12) | ((static_cast<unsigned char>(s[i + 1]) & 0x3Fu) << 6) | (static_cast<unsigned char>(s[i + 2]) & 0x3Fu);
-    else if (len == 4) cp = ((b & 0x07u) << 18) | ((static_cast<unsigned char>(s[i + 1]) & 0x3Fu) << 12) |
-                            ((static_cast<unsigned char>(s[i + 2]) & 0x3Fu) << 6) | (static_cast<unsigned char>(s[i + 3]) & 0x3Fu);
+    if (!lead(i)) {
+      s[out++] = s[i++];
+      continue;
+    }
+    char32_t cp = decode(i, len);
     if (!ignorable(cp)) {
-      if (out != i) std::memmove(&s[out], &s[i], len);
+      std::memmove(&s[out], &s[i], len);
       out += len;
     }
     i += len;

@@ -154,6 +154,18 @@ struct Tag {
   std::vector<std::pair<std::string, std::string>> attrs;
   bool closing = false;
   bool self_closed = false;
+  // The style attribute lower-cased without spaces, computed once per tag
+  // (several checks read it).
+  mutable std::string style_cache;
+  mutable bool style_done = false;
+  const std::string& style() const {
+    if (!style_done) {
+      style_done = true;
+      style_cache.clear();
+      if (const std::string* st = get("style")) style_cache = lower_nospace(*st);
+    }
+    return style_cache;
+  }
   const std::string* get(std::string_view n) const {
     for (const auto& [k, v] : attrs)
       if (k == n) return &v;
@@ -167,6 +179,7 @@ std::size_t parse_tag(std::string_view h, std::size_t i, Tag& t) {
   t.name.clear();
   t.attrs.clear();
   t.self_closed = false;
+  t.style_done = false;
   std::size_t j = i + 1;
   t.closing = j < h.size() && h[j] == '/';
   if (t.closing) ++j;
@@ -207,9 +220,8 @@ std::size_t parse_tag(std::string_view h, std::size_t i, Tag& t) {
 
 bool hides(const Tag& t) {
   if (t.get("hidden")) return true;
-  const std::string* style = t.get("style");
-  if (!style) return false;
-  std::string s = lower_nospace(*style);
+  const std::string& s = t.style();
+  if (s.empty()) return false;
   return s.find("display:none") != std::string::npos || s.find("visibility:hidden") != std::string::npos ||
          s.find("opacity:0;") != std::string::npos || s.ends_with("opacity:0") ||
          s.find("max-height:0") != std::string::npos ||
@@ -269,9 +281,8 @@ std::string_view css_value(std::string_view s, std::initializer_list<std::string
 // undoes it (responsive templates zero the cell's font-size to remove gaps
 // between inline blocks and set it again on the text).
 bool tiny_font(const Tag& t, bool parent_tiny) {
-  const std::string* style = t.get("style");
-  if (!style) return parent_tiny;
-  std::string s = lower_nospace(*style);
+  const std::string& s = t.style();
+  if (s.empty()) return parent_tiny;
   std::string_view v = css_value(s, {"font-size"});
   if (v.empty()) return parent_tiny;
   double x = 0;
@@ -288,22 +299,35 @@ bool tiny_font(const Tag& t, bool parent_tiny) {
   return x == 0.0;
 }
 
+// Case-insensitive search for a lower-case needle, without copying.
+bool icontains(std::string_view hay, std::string_view needle) {
+  if (needle.size() > hay.size()) return false;
+  for (std::size_t i = 0; i + needle.size() <= hay.size(); ++i) {
+    std::size_t k = 0;
+    while (k < needle.size() && lower(hay[i + k]) == needle[k]) ++k;
+    if (k == needle.size()) return true;
+  }
+  return false;
+}
+
 bool class_says_button(const Tag& t) {
   const std::string* c = t.get("class");
   if (!c) return false;
-  std::string l = lower_nospace(*c);
-  return l.find("button") != std::string::npos || l.find("btn") != std::string::npos || l.find("cta") != std::string::npos;
+  return icontains(*c, "button") || icontains(*c, "btn") || icontains(*c, "cta");
 }
 
 // An element drawn as a filled box: a fill colour from `bgcolor` or the
 // style's background, or a class/role that says button.
 bool filled(const Tag& t) {
+  // Most elements carry none of the attributes that can fill them.
+  bool any = false;
+  for (const auto& [k, v] : t.attrs) any |= k == "class" || k == "role" || k == "bgcolor" || k == "style";
+  if (!any) return false;
   if (class_says_button(t)) return true;
   if (const std::string* role = t.get("role"); role && lower_nospace(*role) == "button") return true;
   if (const std::string* bg = t.get("bgcolor"); bg && fill_colour(lower_nospace(*bg))) return true;
-  const std::string* style = t.get("style");
-  if (!style) return false;
-  std::string s = lower_nospace(*style);
+  const std::string& s = t.style();
+  if (s.empty()) return false;
   std::string_view v = css_value(s, {"background-color", "background"});
   if (v.empty()) return false;
   // "background:#414141 url(...)": the colour is the first token.
@@ -316,9 +340,8 @@ bool filled(const Tag& t) {
 // with a border, or the cell holding it is filled.
 bool button_link(const Tag& a, bool parent_filled) {
   if (filled(a) || parent_filled) return true;
-  const std::string* style = a.get("style");
-  if (!style) return false;
-  std::string s = lower_nospace(*style);
+  const std::string& s = a.style();
+  if (s.empty()) return false;
   bool padded = s.find("padding:") != std::string::npos && s.find("padding:0;") == std::string::npos &&
                 !s.ends_with("padding:0");
   return padded && (s.find("border:") != std::string::npos || s.find("border-radius") != std::string::npos);
@@ -501,8 +524,17 @@ HtmlContent parse_html(std::string_view h, std::size_t max_text, std::size_t max
       ++out.images;
       const std::string* src = tag.get("src");
       if (src && (ieq_prefix(*src, "http:") || ieq_prefix(*src, "https:") || ieq_prefix(*src, "//"))) ++out.remote_images;
-      if (src && out.image_srcs.size() < kMaxImageSrcs && !ieq_prefix(*src, "cid:") && !ieq_prefix(*src, "data:"))
-        out.image_srcs.push_back(*src);
+      if (src && out.image_srcs.size() < kMaxImageSrcs && !ieq_prefix(*src, "cid:") && !ieq_prefix(*src, "data:")) {
+        // One per host: only where images come from matters.
+        auto host = [](std::string_view u) {
+          std::size_t b = u.find("//");
+          b = b == std::string_view::npos ? 0 : b + 2;
+          return u.substr(b, u.find_first_of("/?#", b) - b);
+        };
+        std::string_view h = host(*src);
+        if (std::none_of(out.image_srcs.begin(), out.image_srcs.end(), [&](const std::string& o) { return host(o) == h; }))
+          out.image_srcs.push_back(*src);
+      }
       if (l >= 0) out.links[static_cast<std::size_t>(l)].image = true;
       std::string alt_text;
       if (const std::string* a = tag.get("alt")) {

@@ -36,7 +36,7 @@ struct HtmlContent {
   std::string preheader;  ///< hidden preview text before the visible text starts (kMaxPreheaderWords, kMaxPreheader)
   std::string title;
   std::string image_alt;  ///< alt text of the images, in order (at most 512 bytes)
-  std::vector<std::string> image_srcs;  ///< remote image URLs, in order (at most kMaxImageSrcs)
+  std::vector<std::string> image_srcs;  ///< remote image URLs, the first of each host (at most kMaxImageSrcs)
   std::vector<HtmlLink> links;   ///< <a>, <area>, meta refresh, iframe src
   std::vector<HtmlForm> forms;
   std::uint32_t images = 0;
@@ -53,7 +53,7 @@ inline constexpr int kMaxNesting = 2048;
 /// text.
 inline constexpr std::size_t kMaxPreheader = 400;
 inline constexpr std::size_t kMaxPreheaderWords = 30;
-inline constexpr std::size_t kMaxImageSrcs = 32;
+inline constexpr std::size_t kMaxImageSrcs = 16;
 
 /// `max_text` bounds text+hidden kept; links past `max_links` are dropped.
 HtmlContent parse_html(std::string_view utf8, std::size_t max_text, std::size_t max_links);

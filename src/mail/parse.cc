@@ -258,10 +258,16 @@ class Builder {
       if (m_.image_alt.size() < 1024) m_.image_alt += h.image_alt;
       if (m_.title.empty()) m_.title = std::move(h.title);
       for (const auto& src : h.image_srcs) {
-        Url u;
-        if (m_.image_domains.size() >= 16 || !parse_url(src, u) || u.registrable.empty()) continue;
-        if (std::find(m_.image_domains.begin(), m_.image_domains.end(), u.registrable) == m_.image_domains.end())
-          m_.image_domains.push_back(std::move(u.registrable));
+        // The host alone (the HTML scanner kept one URL per host).
+        std::string_view v(src);
+        std::size_t b = v.find("//");
+        b = b == std::string_view::npos ? 0 : b + 2;
+        std::string_view host = v.substr(b, v.find_first_of("/?#:", b) - b);
+        if (auto at = host.rfind('@'); at != std::string_view::npos) host = host.substr(at + 1);
+        if (m_.image_domains.size() >= 16 || host.empty() || host.find_first_of(" \\\"'<>") != std::string_view::npos) continue;
+        std::string reg = registrable_domain(host);
+        if (std::find(m_.image_domains.begin(), m_.image_domains.end(), reg) == m_.image_domains.end())
+          m_.image_domains.push_back(std::move(reg));
       }
       m_.images += h.images;
       m_.remote_images += h.remote_images;

@@ -7,6 +7,7 @@
 
 #include <cctype>
 #include <memory>
+#include <unordered_map>
 
 namespace phishstream::mail {
 namespace {
@@ -36,7 +37,28 @@ std::string ascii_lower(std::string_view s) {
 
 }  // namespace
 
+namespace {
+
+std::string skeleton_uncached(std::string_view s);
+
+}  // namespace
+
+// Host names, brand tokens and display names repeat from message to
+// message; ICU's skeleton is the costly part of comparing them, so each
+// thread keeps the skeletons it computed (bounded: cleared when full).
 std::string skeleton(std::string_view s) {
+  if (s.size() > 128) return skeleton_uncached(s);
+  thread_local std::unordered_map<std::string, std::string> cache;
+  if (auto it = cache.find(std::string(s)); it != cache.end()) return it->second;
+  if (cache.size() >= 8192) cache.clear();
+  std::string k = skeleton_uncached(s);
+  cache.emplace(std::string(s), k);
+  return k;
+}
+
+namespace {
+
+std::string skeleton_uncached(std::string_view s) {
   USpoofChecker* sc = checker();
   if (!sc || s.size() > 1024) return ascii_lower(s);
   std::string in = ascii_lower(s);
@@ -46,6 +68,8 @@ std::string skeleton(std::string_view s) {
   if (U_FAILURE(st) || n <= 0 || n > static_cast<int32_t>(sizeof buf)) return in;
   return ascii_lower(std::string_view(buf, static_cast<std::size_t>(n)));
 }
+
+}  // namespace
 
 std::string plain_letters(std::string_view s) {
   std::string out;

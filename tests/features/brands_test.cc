@@ -223,3 +223,19 @@ TEST(LinkClasses, CommonFooterLinksByHost) {
 }
 
 }  // namespace
+
+// brand_of() is an index over brand_owns(): it finds what a search of the
+// list in order finds, for every brand domain and for look-alikes.
+TEST(Brands, BrandOfAgreesWithTheListInOrder) {
+  std::vector<std::string> regs = {"paypal.fr", "paypal.co", "paypal.xyz", "hmrc.gov.uk", "amazon.co.jp", "example.com",
+                                   "sparkasse.de", "gmail.com", "microsoftonline.com"};
+  for (const auto& b : phishstream::features::brands())
+    for (auto d : b.domains) regs.emplace_back(d);
+  for (const auto& r : regs) {
+    const phishstream::features::Brand* linear = nullptr;
+    for (const auto& b : phishstream::features::brands())
+      if (phishstream::features::brand_owns(b, r)) { linear = &b; break; }
+    EXPECT_EQ(phishstream::features::brand_of(r), linear) << r;
+  }
+  EXPECT_EQ(phishstream::features::brand_of("paypal.xyz"), nullptr);
+}
