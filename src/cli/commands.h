@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "eval/manifest.h"
+#include "features/vector.h"
 #include "model/batch.h"
 
 namespace phishstream::cli {
@@ -93,6 +95,12 @@ struct PolicyCandidate { float junk_phish, junk_bad, quarantine; };
 inline constexpr PolicyCandidate kPolicyGrid[] = {
     {0.50f, 0.90f, 0.80f}, {0.60f, 0.90f, 0.85f}, {0.65f, 0.90f, 0.85f}, {0.70f, 0.90f, 0.85f}, {0.70f, 0.95f, 0.85f},
     {0.75f, 0.95f, 0.90f}, {0.80f, 0.95f, 0.90f}, {0.85f, 0.97f, 0.95f}, {0.90f, 0.98f, 0.97f}};
+
+/// Reads a manifest into `out` (nothing for an empty path); false, with
+/// the error on stderr, when it cannot be read.
+bool load_rows(const std::string& path, std::vector<eval::Row>& out);
+/// The names of the signals raised in a feature vector, comma-separated.
+std::string signal_names(const features::FeatureVector& v);
 
 /// The model path to use: the flag, else $PHISHSTREAM_MODEL, else var/model.psm.
 std::string resolve_model_path(const std::string& flag);

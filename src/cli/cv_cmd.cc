@@ -34,6 +34,33 @@ struct ProbeFold {
   std::vector<std::pair<const eval::Row*, model::Scores>> probes;
 };
 
+}  // namespace
+
+bool load_rows(const std::string& path, std::vector<eval::Row>& out) {
+  if (path.empty()) return true;
+  auto r = eval::load_manifest(path);
+  if (!r) {
+    std::cerr << "phishstream eval: " << r.error() << "\n";
+    return false;
+  }
+  out = std::move(*r);
+  return true;
+}
+
+std::string signal_names(const features::FeatureVector& v) {
+  std::string out;
+  for (const auto& e : v.entries()) {
+    if (e.ns != features::Ns::sig) continue;
+    for (std::size_t k = 0; k < static_cast<std::size_t>(features::Signal::count); ++k) {
+      auto name = features::info(static_cast<features::Signal>(k)).name;
+      if (features::bucket(features::Ns::sig, name) == e.index) out += (out.empty() ? "" : ",") + std::string(name);
+    }
+  }
+  return out;
+}
+
+namespace {
+
 double share(std::size_t a, std::size_t b) { return b ? static_cast<double>(a) / static_cast<double>(b) : 0.0; }
 
 bool out_of_inbox(const model::Scores& s, const scan::PolicyConfig& p) { return scan::decide(s, p) != scan::Action::inbox; }
@@ -200,29 +227,9 @@ void print_thresholds(const std::vector<Scored>& v, const std::map<std::string, 
 }  // namespace
 
 int run_eval_cv(const EvalArgs& a) {
-  auto rows = eval::load_manifest(a.manifest);
-  if (!rows) {
-    std::cerr << "phishstream eval: " << rows.error() << "\n";
-    return 2;
-  }
-  std::vector<eval::Row> twin_rows;
-  if (!a.twins.empty()) {
-    auto t = eval::load_manifest(a.twins);
-    if (!t) {
-      std::cerr << "phishstream eval: " << t.error() << "\n";
-      return 2;
-    }
-    twin_rows = std::move(*t);
-  }
-  std::vector<eval::Row> train_twin_rows;
-  if (!a.train_twins.empty()) {
-    auto t = eval::load_manifest(a.train_twins);
-    if (!t) {
-      std::cerr << "phishstream eval: " << t.error() << "\n";
-      return 2;
-    }
-    train_twin_rows = std::move(*t);
-  }
+  std::vector<eval::Row> rows_v, twin_rows, train_twin_rows;
+  if (!load_rows(a.manifest, rows_v) || !load_rows(a.twins, twin_rows) || !load_rows(a.train_twins, train_twin_rows)) return 2;
+  const std::vector<eval::Row>* rows = &rows_v;
   features::Extractor ex;
   std::vector<std::string> errors;
   eval::Loaded corpus = eval::load_examples(*rows, ex, mail::Limits{}, a.jobs, errors);
@@ -289,13 +296,7 @@ int run_eval_cv(const EvalArgs& a) {
     std::fprintf(f, "path\tlabel\tsource\ttwin\tp_phish\tp_bad\tsignals\n");
     for (std::size_t i = 0; i < items.size(); ++i) {
       if (r.fold_of[i] < 0) continue;
-      std::string sigs;
-      for (std::size_t k = 0; k < static_cast<std::size_t>(features::Signal::count); ++k) {
-        auto name = features::info(static_cast<features::Signal>(k)).name;
-        std::uint32_t b = features::bucket(features::Ns::sig, name);
-        for (const auto& e : items[i].ex->vec.entries())
-          if (e.index == b && e.ns == features::Ns::sig) { sigs += (sigs.empty() ? "" : ",") + std::string(name); break; }
-      }
+      std::string sigs = signal_names(items[i].ex->vec);
       std::fprintf(f, "%s\t%s\t%s\t%d\t%.4f\t%.4f\t%s\n", meta[i].first->rel.c_str(),
                    std::string(eval::label_name(meta[i].first->label)).c_str(), meta[i].first->source.c_str(),
                    meta[i].second ? 1 : 0, r.scores[i].p_phish, r.scores[i].p_bad, sigs.c_str());
@@ -311,69 +312,6 @@ int run_eval_cv(const EvalArgs& a) {
   print_pooled(v, pf, pol);
   print_twins(v, pol);
   print_thresholds(v, pf);
-  return 0;
-}
-
-}  // namespace phishstream::cli
-
-namespace phishstream::cli {
-
-// eval --signals: how often each signal fires, per kind of mail.
-int run_eval_signals(const EvalArgs& a) {
-  auto rows = eval::load_manifest(a.manifest);
-  if (!rows) {
-    std::cerr << "phishstream eval: " << rows.error() << "\n";
-    return 2;
-  }
-  std::vector<eval::Row> twin_rows;
-  if (!a.twins.empty()) {
-    auto t = eval::load_manifest(a.twins);
-    if (!t) {
-      std::cerr << "phishstream eval: " << t.error() << "\n";
-      return 2;
-    }
-    twin_rows = std::move(*t);
-  }
-  features::Extractor ex;
-  std::vector<std::string> errors;
-  eval::Loaded corpus = eval::load_examples(*rows, ex, mail::Limits{}, a.jobs, errors);
-  eval::Loaded twins = eval::load_examples(twin_rows, ex, mail::Limits{}, a.jobs, errors);
-  for (const auto& e : errors) std::cerr << "skipped " << e << "\n";
-  const char* kinds[] = {"phish", "spam", "older ham", "branded ham", "other modern ham", "brand twins"};
-  constexpr int K = 6;
-  std::size_t n[K] = {};
-  constexpr auto S = static_cast<std::size_t>(features::Signal::count);
-  std::vector<std::array<std::size_t, K>> hits(S);
-  auto count = [&](const model::Example& e, int kind) {
-    ++n[kind];
-    for (std::size_t s = 0; s < S; ++s) {
-      std::uint32_t b = features::bucket(features::Ns::sig, features::info(static_cast<features::Signal>(s)).name);
-      for (const auto& en : e.vec.entries())
-        if (en.index == b && en.ns == features::Ns::sig) { ++hits[s][kind]; break; }
-    }
-  };
-  for (std::size_t i = 0; i < rows->size(); ++i) {
-    if (!corpus.ok[i]) continue;
-    const auto& r = (*rows)[i];
-    int k = r.label == model::Label::phish ? 0 : r.label == model::Label::spam ? 1
-            : eval::is_branded_source(r.source) ? 3 : eval::is_modern_ham_source(r.source) ? 4 : 2;
-    count(corpus.examples[i], k);
-  }
-  for (std::size_t i = 0; i < twin_rows.size(); ++i)
-    if (twins.ok[i]) count(twins.examples[i], 5);
-  std::printf("| signal |");
-  for (int k = 0; k < K; ++k)
-    if (n[k]) std::printf(" %s (%zu) |", kinds[k], n[k]);
-  std::printf("\n|---|");
-  for (int k = 0; k < K; ++k)
-    if (n[k]) std::printf("---|");
-  std::printf("\n");
-  for (std::size_t s = 0; s < S; ++s) {
-    std::printf("| %s |", std::string(features::info(static_cast<features::Signal>(s)).name).c_str());
-    for (int k = 0; k < K; ++k)
-      if (n[k]) std::printf(" %.1f%% |", 100 * share(hits[s][k], n[k]));
-    std::printf("\n");
-  }
   return 0;
 }
 
