@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 
 #include "features/text.h"
 #include "mail/charset.h"
@@ -281,7 +282,12 @@ Identity make_identity(const mail::Message& m) {
     id.from_brand = brand_of(id.from_reg);
   }
   auto add_infra = [&](std::string_view host) {
-    if (host.empty()) return;
+    // A host name only: "https.bugzilla.kernel.org/" of a Message-ID is kernel.org.
+    std::size_t e = 0;
+    while (e < host.size() && (std::isalnum(static_cast<unsigned char>(host[e])) || host[e] == '.' || host[e] == '-')) ++e;
+    host = host.substr(0, e);
+    while (!host.empty() && host.back() == '.') host.remove_suffix(1);
+    if (host.empty() || host.find('.') == std::string_view::npos) return;
     std::string r = mail::registrable_domain(ascii_lowered(host));
     if (!r.empty() && r != id.from_reg && std::find(id.infra.begin(), id.infra.end(), r) == id.infra.end())
       id.infra.push_back(std::move(r));

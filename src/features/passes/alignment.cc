@@ -128,7 +128,8 @@ class Alignment final : public Pass {
     bool contradicted = ctx.has(Signal::display_name_brand) || ctx.has(Signal::brand_unaligned) ||
                         ctx.has(Signal::name_lookalike_domain) || ctx.has(Signal::brand_lookalike_domain) ||
                         ctx.has(Signal::sender_freemail_brand) || ctx.has(Signal::link_text_mismatch) ||
-                        ctx.has(Signal::image_host_mismatch);
+                        ctx.has(Signal::image_host_mismatch) || ctx.has(Signal::url_suspicious_tld) ||
+                        ctx.has(Signal::url_mixed_script) || ctx.has(Signal::url_punycode);
     std::size_t exact = 0;
     for (const auto& u : m.urls) exact += id.classify(u) == LinkClass::own;
     if (web > 0 && foreign == 0 && exact > 0 && !contradicted && !is_freemail(id.from_reg))
