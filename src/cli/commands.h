@@ -30,7 +30,6 @@ struct TrainTuning {
   std::vector<std::string> reg;    ///< "ns=factor" overrides of per-namespace regularisation
   float l1 = -1, l2 = -1, alpha = -1;
   bool stacked = false;            ///< two stages (combiner.h); default: signals among the token heads
-  bool heads_see_signals = false;  ///< with stacked: the token heads see the signals too
   float twin_weight = 1.0f;        ///< weight of brand twins within the phishing class
 };
 

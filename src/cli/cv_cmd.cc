@@ -227,12 +227,11 @@ void print_thresholds(const std::vector<Scored>& v, const std::map<std::string, 
 }  // namespace
 
 int run_eval_cv(const EvalArgs& a) {
-  std::vector<eval::Row> rows_v, twin_rows, train_twin_rows;
-  if (!load_rows(a.manifest, rows_v) || !load_rows(a.twins, twin_rows) || !load_rows(a.train_twins, train_twin_rows)) return 2;
-  const std::vector<eval::Row>* rows = &rows_v;
+  std::vector<eval::Row> rows, twin_rows, train_twin_rows;
+  if (!load_rows(a.manifest, rows) || !load_rows(a.twins, twin_rows) || !load_rows(a.train_twins, train_twin_rows)) return 2;
   features::Extractor ex;
   std::vector<std::string> errors;
-  eval::Loaded corpus = eval::load_examples(*rows, ex, mail::Limits{}, a.jobs, errors);
+  eval::Loaded corpus = eval::load_examples(rows, ex, mail::Limits{}, a.jobs, errors);
   eval::Loaded twins = eval::load_examples(twin_rows, ex, mail::Limits{}, a.jobs, errors);
   eval::Loaded train_twins = eval::load_examples(train_twin_rows, ex, mail::Limits{}, a.jobs, errors);
   for (const auto& e : errors) std::cerr << "skipped " << e << "\n";
@@ -240,13 +239,13 @@ int run_eval_cv(const EvalArgs& a) {
   std::vector<eval::CvItem> items;
 
   std::vector<std::pair<const eval::Row*, bool>> meta;
-  for (std::size_t i = 0; i < rows->size(); ++i) {
+  for (std::size_t i = 0; i < rows.size(); ++i) {
     if (!corpus.ok[i]) continue;
-    const eval::Row& r = (*rows)[i];
+    const eval::Row& r = rows[i];
     bool test_slice = !r.sha256.empty() && std::string_view("cdefCDEF").find(r.sha256[0]) != std::string_view::npos;
     items.push_back({&corpus.examples[i], eval::family_of(r.source), eval::Role::corpus,
                      r.label != model::Label::ham && test_slice});
-    meta.emplace_back(&(*rows)[i], false);
+    meta.emplace_back(&rows[i], false);
   }
   for (std::size_t i = 0; i < twin_rows.size(); ++i) {
     if (!twins.ok[i]) continue;
@@ -255,9 +254,7 @@ int run_eval_cv(const EvalArgs& a) {
   }
   for (std::size_t i = 0; i < train_twin_rows.size(); ++i) {
     if (!train_twins.ok[i]) continue;
-    // One source for all synthetic twins: balancing weighs them as one collection.
-    train_twins.examples[i].source = "brand_twins";
-    train_twins.examples[i].derived = true;
+    eval::as_training_twin(train_twins.examples[i]);
     items.push_back({&train_twins.examples[i], eval::family_of(train_twin_rows[i].source), eval::Role::train_only});
     meta.emplace_back(&train_twin_rows[i], true);
   }

@@ -44,7 +44,7 @@ int run_inspect(const InspectArgs& a) {
   std::printf("Hidden:    %zu bytes\nLinks:\n", m.hidden_text.size());
   for (const auto& l : m.links) {
     const mail::Url& u = m.urls[l.url];
-    std::printf("  %-8s %s%s %-32s \"%s\"\n", std::string(features::to_string(id.classify(u))).c_str(), l.button ? "B" : "-",
+    std::printf("  %-8s %s%s %-32s \"%s\"\n", std::string(features::to_string(id.class_of(l.url))).c_str(), l.button ? "B" : "-",
                 l.image ? "I" : "-", std::string(mail::utf8_prefix(u.host, 32)).c_str(),
                 std::string(mail::utf8_prefix(l.text, 60)).c_str());
   }

@@ -17,7 +17,6 @@ void add_tuning(CLI::App* app, phishstream::cli::TrainTuning& t) {
   app->add_option("--l2", t.l2, "FTRL L2 strength");
   app->add_option("--alpha", t.alpha, "FTRL learning rate");
   app->add_flag("--stacked", t.stacked, "Two stages: token heads, then a combiner over signals and margins (model/combiner.h)");
-  app->add_flag("--heads-see-signals", t.heads_see_signals, "With --stacked: the token heads see the signals too");
   app->add_option("--twin-weight", t.twin_weight, "Weight of brand twins within the phishing class")->check(CLI::Range(0.0, 100.0));
 }
 

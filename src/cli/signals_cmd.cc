@@ -13,12 +13,11 @@ namespace phishstream::cli {
 
 // eval --signals: how often each signal fires, per kind of mail.
 int run_eval_signals(const EvalArgs& a) {
-  std::vector<eval::Row> rows_v, twin_rows;
-  if (!load_rows(a.manifest, rows_v) || !load_rows(a.twins, twin_rows)) return 2;
-  const std::vector<eval::Row>* rows = &rows_v;
+  std::vector<eval::Row> rows, twin_rows;
+  if (!load_rows(a.manifest, rows) || !load_rows(a.twins, twin_rows)) return 2;
   features::Extractor ex;
   std::vector<std::string> errors;
-  eval::Loaded corpus = eval::load_examples(*rows, ex, mail::Limits{}, a.jobs, errors);
+  eval::Loaded corpus = eval::load_examples(rows, ex, mail::Limits{}, a.jobs, errors);
   eval::Loaded twins = eval::load_examples(twin_rows, ex, mail::Limits{}, a.jobs, errors);
   for (const auto& e : errors) std::cerr << "skipped " << e << "\n";
   const char* kinds[] = {"phish", "spam", "older ham", "branded ham", "other modern ham", "brand twins"};
@@ -34,9 +33,9 @@ int run_eval_signals(const EvalArgs& a) {
       for (std::size_t s = 0; s < S; ++s)
         if (en.ns == features::Ns::sig && en.index == bucket[s]) ++hits[s][kind];
   };
-  for (std::size_t i = 0; i < rows->size(); ++i) {
+  for (std::size_t i = 0; i < rows.size(); ++i) {
     if (!corpus.ok[i]) continue;
-    const auto& r = (*rows)[i];
+    const auto& r = rows[i];
     int k = r.label == model::Label::phish ? 0 : r.label == model::Label::spam ? 1
             : eval::is_branded_source(r.source) ? 3 : eval::is_modern_ham_source(r.source) ? 4 : 2;
     count(corpus.examples[i], k);

@@ -41,7 +41,6 @@ bool apply_tuning(const TrainTuning& t, model::TrainOptions& opt, std::string& e
   opt.epochs = t.epochs;
   opt.source_balance = t.source_balance;
   opt.stacked = t.stacked;
-  opt.heads_see_signals = t.heads_see_signals;
   if (t.twin_weight != 1.0f) opt.source_weight.emplace_back("brand_twins", t.twin_weight);
   if (t.l1 >= 0) opt.ftrl.l1 = t.l1;
   if (t.l2 >= 0) opt.ftrl.l2 = t.l2;
@@ -111,18 +110,11 @@ int run_train(const TrainArgs& a) {
       std::cerr << "phishstream train: " << trows.error() << "\n";
       return 2;
     }
-    std::vector<eval::Row> tsel = std::move(*trows);
-    std::set<std::string> chosen;
+    std::set<std::string> chosen;  // only twins of originals in the training selection
     for (const auto& r : sel) chosen.insert(r.rel);
-    // Only twins of originals that are in the training selection.
-    std::erase_if(tsel, [&](const eval::Row& r) { return !r.twin_of.empty() && !chosen.count(r.twin_of); });
-    eval::Loaded tl = eval::load_examples(tsel, ex, mail::Limits{}, a.jobs, errors);
-    for (std::size_t i = 0; i < tsel.size(); ++i) {
-      if (!tl.ok[i]) continue;
-      tl.examples[i].source = "brand_twins";
-      tl.examples[i].derived = true;
-      ++counts[static_cast<std::size_t>(tl.examples[i].label)];
-      examples.push_back(std::move(tl.examples[i]));
+    for (auto& e : eval::load_training_twins(std::move(*trows), chosen, ex, mail::Limits{}, a.jobs, errors)) {
+      ++counts[static_cast<std::size_t>(e.label)];
+      examples.push_back(std::move(e));
       ++twins;
     }
   }

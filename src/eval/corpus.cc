@@ -75,4 +75,23 @@ Loaded load_examples(const std::vector<Row>& rows, const features::Extractor& ex
   return out;
 }
 
+void as_training_twin(model::Example& e) {
+  e.source = "brand_twins";
+  e.derived = true;
+}
+
+std::vector<model::Example> load_training_twins(std::vector<Row> rows, const std::set<std::string>& trained_on,
+                                                const features::Extractor& ex, const mail::Limits& lim, int jobs,
+                                                std::vector<std::string>& errors) {
+  std::erase_if(rows, [&](const Row& r) { return !trained_on.count(r.twin_of); });
+  Loaded l = load_examples(rows, ex, lim, jobs, errors);
+  std::vector<model::Example> out;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (!l.ok[i]) continue;
+    as_training_twin(l.examples[i]);
+    out.push_back(std::move(l.examples[i]));
+  }
+  return out;
+}
+
 }  // namespace phishstream::eval

@@ -4,6 +4,7 @@
 // `rows`.
 #pragma once
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -22,5 +23,16 @@ struct Loaded {
 
 Loaded load_examples(const std::vector<Row>& rows, const features::Extractor& ex, const mail::Limits& lim,
                      int jobs, std::vector<std::string>& errors);
+
+/// Makes a loaded brand twin (tools/brand_twins.py) a training example:
+/// phishing weighed as one collection ("brand_twins"), held out with its
+/// original's family when calibrating (model::Example::derived).
+void as_training_twin(model::Example& e);
+
+/// The brand twins of `rows` whose original (`twin_of`) is in `trained_on`,
+/// read and made training examples; unreadable rows go to `errors`.
+std::vector<model::Example> load_training_twins(std::vector<Row> rows, const std::set<std::string>& trained_on,
+                                                const features::Extractor& ex, const mail::Limits& lim, int jobs,
+                                                std::vector<std::string>& errors);
 
 }  // namespace phishstream::eval

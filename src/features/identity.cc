@@ -325,6 +325,8 @@ Identity make_identity(const mail::Message& m) {
   }
   add_names(id.names, holder, true);
   add_names(id.names, logo, false);
+  id.url_class.reserve(m.urls.size());
+  for (const auto& u : m.urls) id.url_class.push_back(id.classify(u));
   return id;
 }
 

@@ -77,7 +77,12 @@ struct Identity {
   /// of "IO - l'app"), used only to recognise the sender's own domains.
   std::vector<std::string> own_names;
 
+  /// The class of message URL `i` (an index into Message::urls), worked out
+  /// once by make_identity.
+  LinkClass class_of(std::size_t i) const noexcept { return i < url_class.size() ? url_class[i] : LinkClass::none; }
+  /// The class of any URL (for URLs that are not the message's own).
   LinkClass classify(const mail::Url& u) const;
+  std::vector<LinkClass> url_class;  ///< aligned with Message::urls
   /// True when `b` is claimed anywhere.
   bool claims_brand(const Brand* b) const;
 };

@@ -87,14 +87,8 @@ RetrainReport Retrainer::run() {
         rep.reason = trows.error();
         return rep;
       }
-      std::erase_if(*trows, [&](const eval::Row& r) { return !trained_on.count(r.twin_of); });
-      auto tl = eval::load_examples(*trows, ex, scanner_.limits(), opt_.jobs, errors);
-      for (std::size_t i = 0; i < trows->size(); ++i) {
-        if (!tl.ok[i]) continue;
-        tl.examples[i].source = "brand_twins";
-        tl.examples[i].derived = true;
-        train.push_back(std::move(tl.examples[i]));
-      }
+      for (auto& e : eval::load_training_twins(std::move(*trows), trained_on, ex, scanner_.limits(), opt_.jobs, errors))
+        train.push_back(std::move(e));
     }
   }
   for (const auto& [id, label] : registry_.feedback_labels()) {

@@ -141,8 +141,10 @@ std::shared_ptr<Model> train_stacked(const std::vector<Example>& ex, const std::
     tokens[i].group = ex[i].group;
     tokens[i].derived = ex[i].derived;
     for (const auto& e : ex[i].vec.entries()) {
-      if (e.ns != features::Ns::sig || opt.heads_see_signals) tokens[i].vec.add(e.ns, e.index, e.value);
-      if (e.ns != features::Ns::sig) continue;
+      if (e.ns != features::Ns::sig) {
+        tokens[i].vec.add(e.ns, e.index, e.value);
+        continue;
+      }
       auto it = std::lower_bound(sig_col.begin(), sig_col.end(), std::pair<std::uint32_t, std::size_t>(e.index, 0));
       if (it != sig_col.end() && it->first == e.index) x[i][it->second] = e.value;
     }

@@ -57,9 +57,6 @@ struct TrainOptions {
   /// signals and the heads' out-of-group margins (combiner.h), which then
   /// replaces Platt calibration. Off: one stage, signals inside the heads.
   bool stacked = false;
-  /// With `stacked`: the token heads see the signals too (the combiner then
-  /// re-weighs them against the heads' out-of-group margins).
-  bool heads_see_signals = false;
   float combiner_l2 = 1.0f;
   /// Extra weight of one source within its class (e.g. "brand_twins"),
   /// applied before the classes are balanced.

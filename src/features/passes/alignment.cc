@@ -76,8 +76,9 @@ class Alignment final : public Pass {
     if (id.from_reg.empty()) return;
     std::size_t own = 0, foreign = 0, web = 0;
     const mail::Url* first_foreign = nullptr;
-    for (const auto& u : m.urls) {
-      LinkClass c = id.classify(u);
+    for (std::size_t i = 0; i < m.urls.size(); ++i) {
+      const mail::Url& u = m.urls[i];
+      LinkClass c = id.class_of(i);
       if (c == LinkClass::none) continue;
       ++web;
       if (c == LinkClass::own || c == LinkClass::sibling) ++own;
@@ -90,7 +91,7 @@ class Alignment final : public Pass {
     std::size_t cta_home = 0;  // calls to action that stay with the sender
     for (const auto& l : m.links) {
       const mail::Url& u = m.urls[l.url];
-      LinkClass c = id.classify(u);
+      LinkClass c = id.class_of(l.url);
       if (c == LinkClass::none || !is_cta(l)) continue;
       cta_home += c == LinkClass::own || c == LinkClass::sibling || c == LinkClass::named;
       if (c == LinkClass::foreign && !cta_foreign) {
@@ -101,10 +102,7 @@ class Alignment final : public Pass {
     // No link goes to the sender (or a domain it names or uses for itself):
     // they all lead elsewhere.
     std::size_t kept = own;
-    for (const auto& u : m.urls) {
-      LinkClass c = id.classify(u);
-      kept += c == LinkClass::infra || c == LinkClass::named;
-    }
+    for (LinkClass c : id.url_class) kept += c == LinkClass::infra || c == LinkClass::named;
     if (foreign > 0 && kept == 0 && first_foreign)
       ctx.raise(Signal::links_foreign, "links go to " + first_foreign->registrable + ", none to the sender " + id.from_reg);
     // The mail speaks for its sender (a name it goes by is the From
@@ -131,7 +129,7 @@ class Alignment final : public Pass {
                         ctx.has(Signal::image_host_mismatch) || ctx.has(Signal::url_suspicious_tld) ||
                         ctx.has(Signal::url_mixed_script) || ctx.has(Signal::url_punycode);
     std::size_t exact = 0;
-    for (const auto& u : m.urls) exact += id.classify(u) == LinkClass::own;
+    for (LinkClass c : id.url_class) exact += c == LinkClass::own;
     if (web > 0 && foreign == 0 && exact > 0 && !contradicted && !is_freemail(id.from_reg))
       ctx.raise(Signal::links_aligned, "every link goes to the sender's own domain " + id.from_reg);
   }

@@ -161,8 +161,9 @@ class BrandImpersonation final : public Pass {
     if (id.from_brand == nullptr && check(id.from_reg, refs)) return;
     if (id.names.empty()) return;
     std::unordered_set<std::string_view> seen;
-    for (const auto& u : ctx.msg.urls) {
-      LinkClass c = id.classify(u);
+    for (std::size_t i = 0; i < ctx.msg.urls.size(); ++i) {
+      const mail::Url& u = ctx.msg.urls[i];
+      LinkClass c = id.class_of(i);
       if ((c != LinkClass::foreign && c != LinkClass::sibling) || !seen.insert(u.registrable).second) continue;
       if (check(u.registrable, id.names)) return;
     }

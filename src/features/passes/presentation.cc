@@ -27,11 +27,13 @@ class Presentation final : public Pass {
       std::string a = ascii_lowered(to.addr);
       std::string enc = a;
       if (auto at = enc.find('@'); at != std::string::npos) enc.replace(at, 1, "%40");
-      for (const auto& u : m.urls) {
+      const Identity& id = ctx.identity();
+      for (std::size_t i = 0; i < m.urls.size(); ++i) {
+        const mail::Url& u = m.urls[i];
         // The sender's own links and its provider's trackers carry the
         // recipient for unsubscribing and tracking; a foreign page that
         // knows the address is a pre-filled login.
-        if (ctx.identity().classify(u) != LinkClass::foreign) continue;
+        if (id.class_of(i) != LinkClass::foreign) continue;
         std::string p = ascii_lowered(u.path);
         if (p.find(a) != std::string::npos || p.find(enc) != std::string::npos) {
           ctx.raise(Signal::recipient_in_url, u.registrable);
