@@ -1005,7 +1005,7 @@ def qr_matrix(data: bytes, level: str | None = None, mask: int | None = None):
             except ValueError:
                 continue
             return _qr_draw(cw, ver, lv, mask)
-    raise Skip(f"link too long for a version-10 QR code ({len(data)} bytes)")
+    raise Skip("link longer than a version-10 QR code holds (271 bytes)")
 
 
 def _qr_draw(cw: list[int], ver: int, level: str, mask: int | None):
