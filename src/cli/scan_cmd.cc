@@ -58,6 +58,7 @@ int run_scan(const ScanArgs& a) {
               << "\n  (train one with: phishstream train --manifest MANIFEST.tsv --out " << mpath << ")\n";
     return 2;
   }
+  if (auto w = model::layout_warning(**loaded); !w.empty()) std::cerr << "phishstream scan: warning: " << w << "\n";
   scan::Scanner scanner(*loaded);
   std::vector<InputError> errs;
   std::vector<std::string> files = expand_inputs(a.paths, a.files_from, errs);

@@ -49,11 +49,19 @@ class Context {
     vec.add(ns, b, value);
     if (want_names_) names.emplace_back(b, std::string(ns_name(ns)) + ":" + std::string(tok));
   }
+  /// The bucket of `tok` in `ns`, named for explanations when names were
+  /// asked for; for passes that add the bucket themselves (body windows).
+  std::uint32_t bucket_of(Ns ns, std::string_view tok) {
+    std::uint32_t b = bucket(ns, tok);
+    if (want_names_) names.emplace_back(b, std::string(ns_name(ns)) + ":" + std::string(tok));
+    return b;
+  }
   /// Raises a signal; each signal counts once, its value is the max seen.
   void raise(Signal s, std::string detail, float value = 1.0f);
 
-  /// Words of the visible body text and of the subject, split once and
-  /// shared by the passes that need them.
+  /// Words of the visible body text (all of it, as far as the parser's text
+  /// limit keeps it) and of the subject, split once and shared by the
+  /// passes that need them.
   const Words& body_words();
   const Words& subject_words();
   /// Who the message says it is and how its links relate to that,

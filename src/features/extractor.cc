@@ -2,14 +2,16 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 
 #include "mail/url.h"
 
 namespace phishstream::features {
 
 namespace {
-// Long mails say what they are about early; the cap bounds the cost per message.
-constexpr std::size_t kMaxBodyWords = 2500;
+// Every word is read: a cap would let padding push the lure out of view.
+// The parser's text limit (mail::Limits::max_text_bytes) bounds the cost.
+constexpr std::size_t kMaxBodyWords = std::numeric_limits<std::size_t>::max();
 }  // namespace
 
 void Context::raise(Signal s, std::string detail, float value) {

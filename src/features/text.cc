@@ -47,7 +47,7 @@ std::string ascii_lowered(std::string_view s) {
 }
 
 Words::Words(std::string_view t, std::size_t max_words) {
-  buf_.reserve(std::min<std::size_t>(t.size(), max_words * 8));
+  buf_.reserve(max_words >= t.size() / 8 ? t.size() : max_words * 8);
   std::vector<std::pair<std::size_t, std::size_t>> spans;
   std::size_t i = 0;
   while (i < t.size() && spans.size() < max_words) {

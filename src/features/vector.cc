@@ -10,37 +10,75 @@ namespace {
 // message has hundreds to thousands of entries, where this is several times
 // faster than a comparison sort; the order of equal buckets is the order
 // they were added in.
-void radix_sort(std::vector<Entry>& v) {
+void radix_sort(Entry* v, std::size_t n) {
   static_assert(kHashBits <= 22, "two 11-bit passes cover the bucket");
   thread_local std::vector<Entry> tmp;
-  tmp.resize(v.size());
+  tmp.resize(n);
+  Entry* src = v;
+  Entry* dst = tmp.data();
   for (int pass = 0; pass < 2; ++pass) {
     const int shift = pass * 11;
     std::array<std::uint32_t, 2049> count{};
-    for (const auto& e : v) ++count[((e.index >> shift) & 2047u) + 1];
+    for (std::size_t i = 0; i < n; ++i) ++count[((src[i].index >> shift) & 2047u) + 1];
     for (std::size_t i = 1; i < count.size(); ++i) count[i] += count[i - 1];
-    for (const auto& e : v) tmp[count[(e.index >> shift) & 2047u]++] = e;
-    v.swap(tmp);
+    for (std::size_t i = 0; i < n; ++i) dst[count[(src[i].index >> shift) & 2047u]++] = src[i];
+    std::swap(src, dst);
   }
+  // Two passes: the sorted run is back in `v`.
+}
+
+// Sorts [b, e) by bucket and sums duplicates; returns the new end.
+Entry* sort_unique(Entry* b, Entry* e) {
+  auto n = static_cast<std::size_t>(e - b);
+  if (n < 64) {
+    std::stable_sort(b, e, [](const Entry& x, const Entry& y) { return x.index < y.index; });
+  } else {
+    radix_sort(b, n);
+  }
+  Entry* w = b;
+  for (Entry* r = b; r != e; ++r) {
+    if (w != b && (w - 1)->index == r->index) {
+      (w - 1)->value += r->value;
+    } else {
+      *w++ = *r;
+    }
+  }
+  return w;
 }
 
 }  // namespace
 
 void FeatureVector::finish() {
-  if (entries_.size() < 64) {
-    std::stable_sort(entries_.begin(), entries_.end(), [](const Entry& a, const Entry& b) { return a.index < b.index; });
-  } else {
-    radix_sort(entries_);
+  entries_.resize(static_cast<std::size_t>(sort_unique(entries_.data(), entries_.data() + entries_.size()) - entries_.data()));
+  // Windows are compacted in place, front to back.
+  std::size_t out = 0;
+  for (std::size_t k = 0; k < wstart_.size(); ++k) {
+    std::size_t b = wstart_[k], e = k + 1 < wstart_.size() ? wstart_[k + 1] : wentries_.size();
+    Entry* end = sort_unique(wentries_.data() + b, wentries_.data() + e);
+    auto n = static_cast<std::size_t>(end - (wentries_.data() + b));
+    if (out != b) std::copy(wentries_.begin() + static_cast<std::ptrdiff_t>(b), wentries_.begin() + static_cast<std::ptrdiff_t>(b + n),
+                            wentries_.begin() + static_cast<std::ptrdiff_t>(out));
+    wstart_[k] = static_cast<std::uint32_t>(out);
+    out += n;
   }
-  std::size_t w = 0;
-  for (std::size_t r = 0; r < entries_.size(); ++r) {
-    if (w > 0 && entries_[w - 1].index == entries_[r].index) {
-      entries_[w - 1].value += entries_[r].value;
-    } else {
-      entries_[w++] = entries_[r];
-    }
+  wentries_.resize(out);
+}
+
+FeatureVector FeatureVector::flattened(std::size_t k) const {
+  FeatureVector f;
+  f.entries_ = entries_;
+  if (k != kNoWindow && k < windows()) {
+    auto w = window(k);
+    f.entries_.insert(f.entries_.end(), w.begin(), w.end());
+    f.finish();
   }
-  entries_.resize(w);
+  return f;
+}
+
+std::vector<Entry> FeatureVector::all_entries() const {
+  std::vector<Entry> a = entries_;
+  a.insert(a.end(), wentries_.begin(), wentries_.end());
+  return a;
 }
 
 }  // namespace phishstream::features

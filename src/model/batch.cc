@@ -141,14 +141,12 @@ std::shared_ptr<Model> train_stacked(const std::vector<Example>& ex, const std::
     tokens[i].group = ex[i].group;
     tokens[i].derived = ex[i].derived;
     for (const auto& e : ex[i].vec.entries()) {
-      if (e.ns != features::Ns::sig) {
-        tokens[i].vec.add(e.ns, e.index, e.value);
-        continue;
-      }
+      if (e.ns != features::Ns::sig) continue;
       auto it = std::lower_bound(sig_col.begin(), sig_col.end(), std::pair<std::uint32_t, std::size_t>(e.index, 0));
       if (it != sig_col.end() && it->first == e.index) x[i][it->second] = e.value;
     }
-    tokens[i].vec.finish();
+    tokens[i].vec = ex[i].vec;  // body windows and all; the signals go to the combiner
+    std::erase_if(tokens[i].vec.mutable_entries(), [](const features::Entry& e) { return e.ns == features::Ns::sig; });
   }
   std::vector<std::array<float, kHeads>> margin;
   std::vector<char> scored;
@@ -220,6 +218,7 @@ std::shared_ptr<Model> train_batch(const std::vector<Example>& ex, const TrainOp
     if (!calib.empty()) calibrate(*m, ex, w, calib, margin);
   }
   meta.examples = ex.size();
+  meta.features = std::string(features::kLayout);
   m->meta() = std::move(meta);
   return m;
 }

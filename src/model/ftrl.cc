@@ -41,19 +41,39 @@ float Trainer::w(int head, std::uint32_t i, features::Ns ns) const {
   return -(z - s * l1) / ((o_.beta + std::sqrt(n_[k])) / o_.alpha + o_.l2 * r);
 }
 
+std::size_t Trainer::window(const features::FeatureVector& v, std::array<float, kHeads>* sum) const {
+  std::array<float, kHeads> s{};
+  std::size_t k = features::heaviest_window(
+      v, [this](const features::Entry& e) {
+        std::array<float, kHeads> a;
+        for (int h = 0; h < kHeads; ++h) a[h] = w(h, e.index, e.ns);
+        return a;
+      },
+      s);
+  if (sum) *sum = s;
+  return k;
+}
+
 std::array<float, kHeads> Trainer::margins(const features::FeatureVector& v) const {
   std::array<float, kHeads> m{};
   for (const auto& e : v.entries())
     for (int h = 0; h < kHeads; ++h) m[h] += w(h, e.index, e.ns) * e.value;
+  std::array<float, kHeads> body{};
+  if (window(v, &body) != features::kNoWindow)
+    for (int h = 0; h < kHeads; ++h) m[h] += body[h];
   return m;
 }
 
-void Trainer::step(int head, const features::FeatureVector& v, float y, float weight) {
+void Trainer::step(int head, const features::FeatureVector& v, std::size_t win, float y, float weight) {
+  std::span<const features::Entry> parts[2] = {v.entries(), {}};
+  if (win != features::kNoWindow) parts[1] = v.window(win);
   float margin = 0;
-  for (const auto& e : v.entries()) margin += w(head, e.index, e.ns) * e.value;
+  for (auto part : parts)
+    for (const auto& e : part) margin += w(head, e.index, e.ns) * e.value;
   float p = sigmoid(margin);
   float g = (p - y) * weight;
-  for (const auto& e : v.entries()) {
+  for (auto part : parts)
+  for (const auto& e : part) {
     std::size_t k = static_cast<std::size_t>(e.index) * kHeads + head;
     ns_of_[e.index] = e.ns;
     float gi = g * e.value;
@@ -66,8 +86,12 @@ void Trainer::step(int head, const features::FeatureVector& v, float y, float we
 
 void Trainer::update(const features::FeatureVector& v, Label y, float weight) {
   bool bad = y != Label::ham;
-  step(kBad, v, bad ? 1.0f : 0.0f, weight);
-  if (bad) step(kPhish, v, y == Label::phish ? 1.0f : 0.0f, weight);
+  // The window the model reads now is the one that learns (multiple-instance
+  // learning: a ham body's worst window is pushed down, a phishing body's
+  // worst window up); both heads learn from the same window.
+  std::size_t win = window(v);
+  step(kBad, v, win, bad ? 1.0f : 0.0f, weight);
+  if (bad) step(kPhish, v, win, y == Label::phish ? 1.0f : 0.0f, weight);
 }
 
 std::shared_ptr<Model> Trainer::snapshot(const Model* base) const {

@@ -41,8 +41,11 @@ class Trainer {
   /// feedback emphasis).
   void update(const features::FeatureVector& v, Label y, float weight = 1.0f);
 
-  /// Raw margins with the current weights.
+  /// Raw margins with the current weights (base and the worst body
+  /// window, as Model::margins).
   std::array<float, kHeads> margins(const features::FeatureVector& v) const;
+  /// The body window margins() reads, as Model::window.
+  std::size_t window(const features::FeatureVector& v, std::array<float, kHeads>* sum = nullptr) const;
 
   /// Current weights as a Model (calibration and metadata copied from
   /// `base` when given).
@@ -50,7 +53,7 @@ class Trainer {
 
  private:
   float w(int head, std::uint32_t i, features::Ns ns) const;
-  void step(int head, const features::FeatureVector& v, float y, float weight);
+  void step(int head, const features::FeatureVector& v, std::size_t win, float y, float weight);
 
   FtrlOptions o_;
   std::vector<float> z_, n_;  // kHashSize × kHeads, interleaved like Model

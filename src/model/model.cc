@@ -21,7 +21,24 @@ std::array<float, kHeads> Model::margins(const features::FeatureVector& v) const
     const float* w = &w_[static_cast<std::size_t>(e.index) * kHeads];
     for (int h = 0; h < kHeads; ++h) m[h] += w[h] * e.value;
   }
+  std::array<float, kHeads> body{};
+  if (window(v, &body) != features::kNoWindow)
+    for (int h = 0; h < kHeads; ++h) m[h] += body[h];
   return m;
+}
+
+std::size_t Model::window(const features::FeatureVector& v, std::array<float, kHeads>* sum) const noexcept {
+  std::array<float, kHeads> s{};
+  std::size_t k = features::heaviest_window(
+      v, [this](const features::Entry& e) {
+        const float* w = &w_[static_cast<std::size_t>(e.index) * kHeads];
+        std::array<float, kHeads> a;
+        for (int h = 0; h < kHeads; ++h) a[h] = w[h];
+        return a;
+      },
+      s);
+  if (sum) *sum = s;
+  return k;
 }
 
 Scores Model::score(const features::FeatureVector& v) const noexcept { return from_margins(v, margins(v)); }
@@ -40,9 +57,10 @@ Scores Model::from_margins(const features::FeatureVector& v, const std::array<fl
 
 std::vector<Contribution> Model::top_contributions(const features::FeatureVector& v, std::size_t k) const {
   std::vector<Contribution> c;
-  c.reserve(v.entries().size());
   float scale = combiner_.empty() ? 1.0f : combiner_.weight("margin:bad", kBad);
-  for (const auto& e : v.entries()) {
+  features::FeatureVector read = v.flattened(window(v));
+  c.reserve(read.entries().size());
+  for (const auto& e : read.entries()) {
     float x = weight(kBad, e.index) * e.value * scale;
     if (x != 0.0f) c.push_back({e.index, e.ns, x});
   }
@@ -56,6 +74,13 @@ std::vector<Contribution> Model::top_contributions(const features::FeatureVector
 float Model::signal_weight(std::uint32_t bucket) const noexcept {
   if (combiner_.empty()) return weight(kBad, bucket);
   return combiner_.signal_weight(bucket, kBad) + combiner_.weight("margin:bad", kBad) * weight(kBad, bucket);
+}
+
+std::string layout_warning(const Model& m) {
+  if (m.meta().features == features::kLayout) return {};
+  std::string was = m.meta().features.empty() ? "an older layout" : "layout " + m.meta().features;
+  return "model " + m.meta().version + " was trained on " + was + "; this build extracts " + std::string(features::kLayout) +
+         ": it still scores, but retrain it (make model, or phishstream train)";
 }
 
 std::size_t Model::nonzero(int head) const noexcept {

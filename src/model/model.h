@@ -45,7 +45,12 @@ struct Metadata {
   std::string created;      ///< ISO 8601 UTC
   std::string trained_on;   ///< free text: manifest path, counts, options
   std::uint64_t examples = 0;
+  /// The feature layout the weights were trained on (features::kLayout);
+  /// empty for models from before layouts were named. A model scored with
+  /// another layout still works, less well: layout_warning() says so.
+  std::string features;
 };
+
 
 struct Scores {
   float p_phish = 0, p_spam = 0, p_ham = 1;
@@ -69,10 +74,14 @@ class Model {
   /// Calibrated scores of `v` from its token-head margins `head` (e.g. from
   /// a Trainer's weights): the combiner, when there is one, then calibration.
   Scores from_margins(const features::FeatureVector& v, const std::array<float, kHeads>& head) const noexcept;
-  /// Raw margins of the token heads, before the combiner and calibration.
+  /// Raw margins of the token heads, before the combiner and calibration:
+  /// the base entries plus the body window the bad head finds worst.
   std::array<float, kHeads> margins(const features::FeatureVector& v) const noexcept;
+  /// The body window margins() reads (features::kNoWindow when the body
+  /// has none); its contribution to each head goes to `*sum`.
+  std::size_t window(const features::FeatureVector& v, std::array<float, kHeads>* sum = nullptr) const noexcept;
   /// The `k` largest contributions (by absolute value) of tokens to the
-  /// "bad" verdict: token weight × value, times the combiner's weight of
+  /// "bad" verdict (base and the window margins() reads): token weight × value, times the combiner's weight of
   /// the bad head's margin when there is a combiner.
   std::vector<Contribution> top_contributions(const features::FeatureVector& v, std::size_t k) const;
   /// What one unit of the signal in bucket `b` adds to the bad-mail logit.
@@ -100,5 +109,9 @@ class Model {
 };
 
 float sigmoid(float x) noexcept;
+
+/// Empty when `m` was trained on this build's feature layout; otherwise a
+/// line for the operator saying to retrain.
+std::string layout_warning(const Model& m);
 
 }  // namespace phishstream::model

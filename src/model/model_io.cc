@@ -79,7 +79,7 @@ std::string serialize(const Model& m) {
   puts_(o, md.parent);
   puts_(o, md.created);
   puts_(o, md.trained_on);
-  puts_(o, "");
+  puts_(o, md.features);
   put64(o, md.examples);
   std::size_t count_pos = o.size();
   put32(o, 0);
@@ -128,7 +128,7 @@ LoadResult deserialize(std::string_view bytes) {
   md.parent = r.str();
   md.created = r.str();
   md.trained_on = r.str();
-  r.str();
+  md.features = r.str();
   md.examples = r.u64();
   std::uint32_t nnz = r.u32();
   std::size_t weights = static_cast<std::size_t>(nnz) * (4 + 4 * kHeads);

@@ -7,7 +7,8 @@
 //   u32 heads              model::kHeads
 //   heads × (f32 a, f32 b) Platt calibration
 //   f32 phish_floor
-//   5 × (u32 len, bytes)   version, parent, created, trained_on, reserved
+//   5 × (u32 len, bytes)   version, parent, created, trained_on, features (the
+//                          feature layout; empty in files written before it was named)
 //   u64 examples
 //   u32 nnz                buckets with any nonzero weight
 //   nnz × (u32 index, heads × f32 weight), indices strictly increasing

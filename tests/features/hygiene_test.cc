@@ -22,7 +22,7 @@ std::vector<features::Entry> vec(const std::string& raw) {
   auto m = mail::parse(raw);
   EXPECT_TRUE(m);
   features::Extractor ex;
-  return ex.extract(*m).vec.entries();
+  return ex.extract(*m).vec.all_entries();
 }
 
 void expect_same(const std::string& a, const std::string& b) {

@@ -92,3 +92,20 @@ TEST(Platt, FitsASigmoid) {
 }
 
 }  // namespace
+
+namespace {
+
+// A model says which feature layout it was trained on, and the file keeps
+// it; a model from another layout is flagged for retraining.
+TEST(Ftrl, TrainedModelsNameTheirFeatureLayout) {
+  auto m = train_batch(toy(50), {}, {});
+  EXPECT_EQ(m->meta().features, features::kLayout);
+  EXPECT_TRUE(layout_warning(*m).empty());
+  auto back = deserialize(serialize(*m));
+  ASSERT_TRUE(back);
+  EXPECT_EQ((*back)->meta().features, features::kLayout);
+  Model older;  // files written before layouts were named read back empty
+  EXPECT_NE(layout_warning(older).find("retrain"), std::string::npos);
+}
+
+}  // namespace
