@@ -33,7 +33,7 @@ asan: deps
 
 fuzz: deps
 	CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPHISHSTREAM_FUZZ=ON -DPHISHSTREAM_TESTS=OFF
-	cmake --build build-fuzz -j $(JOBS) --target fuzz_parse_features
+	cmake --build build-fuzz -j $(JOBS) --target fuzz_parse_features fuzz_css_pdf
 
 test: build asan
 	@[ -f "$(SHARED)/corpus/MANIFEST.tsv" ] || { echo "make test: the labelled corpus is missing;" \
@@ -43,7 +43,8 @@ test: build asan
 # The model is trained from the corpus given to the product, never committed,
 # with brand twins (phishing copies of its legitimate branded mail, from the
 # train pool) as phishing: docs/architecture.md "Model".
-$(MODEL): | build
+# Retrained when the feature layout (features/vector.h, kLayout) changes.
+$(MODEL): src/features/vector.h | build
 	@bash scripts/ensure-corpus.sh "$(CORPUS)"
 	python3 tools/brand_twins.py --manifest "$(CORPUS)/MANIFEST.tsv" --out $(TWINS) --pool train --split all
 	$(BUILD)/phishstream train --manifest "$(CORPUS)/MANIFEST.tsv" --twins $(TWINS)/MANIFEST.tsv --out $(MODEL)

@@ -7,7 +7,7 @@ PKGS=(
   build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
   libgmime-3.0-dev
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libpsl-dev publicsuffix libidn2-dev libicu-dev libxxhash-dev
+  libpsl-dev publicsuffix libidn2-dev libicu-dev libxxhash-dev zlib1g-dev
   libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev
   libsqlite3-dev libsodium-dev libzstd-dev
   libgtest-dev libgmock-dev libbenchmark-dev

@@ -47,6 +47,8 @@ constexpr std::array<SignalInfo, static_cast<std::size_t>(Signal::count)> kInfo 
     {"links_foreign", "no link leads to the sender's domain: they all go elsewhere"},
     {"sender_links_away", "the message speaks for its sender, whose name matches its domain, yet its links lead elsewhere"},
     {"url_malformed", "a link's host name is malformed in a way browsers repair"},
+    {"hidden_stuffing", "hundreds of words are hidden from the reader, padding meant for filters"},
+    {"attach_pdf_link", "an attached PDF links to a site that is not the sender's"},
 }};
 
 }  // namespace

@@ -58,6 +58,9 @@ enum class Signal : std::uint8_t {
   links_foreign,           // no link leads to the sender or a domain it names or uses
   sender_links_away,       // the mail speaks for its sender (name and domain agree) yet its links lead elsewhere
   url_malformed,           // a link's host is not a valid host name (browsers repair it; strict parsers lose it)
+  // Detection under attack.
+  hidden_stuffing,         // hundreds of words hidden from the reader (padding against word-counting filters)
+  attach_pdf_link,         // a PDF attachment whose link leads away from the sender
   count
 };
 

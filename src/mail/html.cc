@@ -13,10 +13,12 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "mail/charset.h"
+#include "mail/css.h"
 
 namespace phishstream::mail {
 namespace {
@@ -154,15 +156,23 @@ struct Tag {
   std::vector<std::pair<std::string, std::string>> attrs;
   bool closing = false;
   bool self_closed = false;
-  // The style attribute lower-cased without spaces, computed once per tag
-  // (several checks read it).
+  // The element's style lower-cased without spaces: the style sheet's
+  // matching rules, then the style attribute (which wins), computed once
+  // per tag (several checks read it).
+  const css::StyleSheet* sheet = nullptr;
   mutable std::string style_cache;
   mutable bool style_done = false;
   const std::string& style() const {
     if (!style_done) {
       style_done = true;
       style_cache.clear();
-      if (const std::string* st = get("style")) style_cache = lower_nospace(*st);
+      if (sheet && !sheet->empty()) {
+        const std::string* cls = get("class");
+        const std::string* id = get("id");
+        sheet->match(name, cls ? *cls : std::string_view{}, id ? *id : std::string_view{}, style_cache);
+        if (!style_cache.empty()) style_cache.push_back(';');
+      }
+      if (const std::string* st = get("style")) style_cache += lower_nospace(*st);
     }
     return style_cache;
   }
@@ -218,15 +228,7 @@ std::size_t parse_tag(std::string_view h, std::size_t i, Tag& t) {
   return j;
 }
 
-bool hides(const Tag& t) {
-  if (t.get("hidden")) return true;
-  const std::string& s = t.style();
-  if (s.empty()) return false;
-  return s.find("display:none") != std::string::npos || s.find("visibility:hidden") != std::string::npos ||
-         s.find("opacity:0;") != std::string::npos || s.ends_with("opacity:0") ||
-         s.find("max-height:0") != std::string::npos ||
-         (s.find("height:0") != std::string::npos && s.find("overflow:hidden") != std::string::npos);
-}
+bool hides(const Tag& t) { return t.get("hidden") || css::hides(t.style()); }
 
 // A colour a button could be filled with: not white, not a light grey,
 // not transparent. Accepts #rgb, #rrggbb, rgb(r,g,b) and a few names.
@@ -259,44 +261,41 @@ bool fill_colour(std::string_view c) {
   return std::min({r, g, b}) < 215;
 }
 
-// The value of the first CSS property among `names` in a lower-cased,
-// space-free style, or "".
-std::string_view css_value(std::string_view s, std::initializer_list<std::string_view> names) {
-  for (auto n : names) {
-    std::size_t p = 0;
-    while ((p = s.find(n, p)) != std::string_view::npos) {
-      bool start = p == 0 || s[p - 1] == ';' || s[p - 1] == '"' || s[p - 1] == '{';
-      if (start && p + n.size() < s.size() && s[p + n.size()] == ':') {
-        std::size_t b = p + n.size() + 1, e = s.find(';', b);
-        return s.substr(b, e == std::string_view::npos ? std::string_view::npos : e - b);
-      }
-      p += n.size();
-    }
-  }
-  return {};
-}
-
-// Whether text inside `t` is too small to read: a font-size below 2px (or
-// zero in any unit) makes it so, a readable font-size on a descendant
-// undoes it (responsive templates zero the cell's font-size to remove gaps
-// between inline blocks and set it again on the text).
+// Whether text inside `t` is too small to read: a font-size below
+// css::kMinFontPx makes it so, a readable font-size on a descendant undoes
+// it (responsive templates zero the cell's font-size to remove gaps between
+// inline blocks and set it again on the text).
 bool tiny_font(const Tag& t, bool parent_tiny) {
   const std::string& s = t.style();
   if (s.empty()) return parent_tiny;
-  std::string_view v = css_value(s, {"font-size"});
-  if (v.empty()) return parent_tiny;
-  double x = 0;
-  std::size_t i = 0;
-  bool digits = false;
-  for (; i < v.size() && v[i] >= '0' && v[i] <= '9'; ++i, digits = true) x = x * 10 + (v[i] - '0');
-  if (i < v.size() && v[i] == '.') {
-    double f = 0.1;
-    for (++i; i < v.size() && v[i] >= '0' && v[i] <= '9'; ++i, f /= 10, digits = true) x += (v[i] - '0') * f;
+  return css::tiny_font(s).value_or(parent_tiny);
+}
+
+// The text colour an element sets (style or <font color>), if any.
+std::optional<css::Rgb> own_colour(const Tag& t) {
+  if (auto c = css::parse_colour(css::value(t.style(), {"color"}))) return c;
+  if (t.name == "font")
+    if (const std::string* c = t.get("color")) return css::parse_colour(lower_nospace(*c));
+  return std::nullopt;
+}
+
+// The background an element paints: a colour, "unknown" (an image, which
+// may be any colour), or nothing (it shows its parent's).
+enum class Paint { none, colour, unknown };
+Paint own_background(const Tag& t, css::Rgb& out) {
+  std::string_view img = css::value(t.style(), {"background-image"});
+  std::string_view bg = css::value(t.style(), {"background-color", "background"});
+  if ((!img.empty() && img != "none") || bg.find("url(") != std::string_view::npos || t.get("background")) return Paint::unknown;
+  if (auto c = css::background_colour(bg)) {
+    out = *c;
+    return Paint::colour;
   }
-  if (!digits) return false;  // keywords (small, inherit…) are readable
-  std::string_view unit = v.substr(i);
-  if (unit.starts_with("px") || unit.starts_with("pt") || unit.empty()) return x < 2.0;
-  return x == 0.0;
+  if (const std::string* a = t.get("bgcolor"))
+    if (auto c = css::parse_colour(lower_nospace(*a))) {
+      out = *c;
+      return Paint::colour;
+    }
+  return Paint::none;
 }
 
 // Case-insensitive search for a lower-case needle, without copying.
@@ -328,7 +327,7 @@ bool filled(const Tag& t) {
   if (const std::string* bg = t.get("bgcolor"); bg && fill_colour(lower_nospace(*bg))) return true;
   const std::string& s = t.style();
   if (s.empty()) return false;
-  std::string_view v = css_value(s, {"background-color", "background"});
+  std::string_view v = css::value(s, {"background-color", "background"});
   if (v.empty()) return false;
   // "background:#414141 url(...)": the colour is the first token.
   std::size_t sp = v.find_first_of(" ,)");
@@ -369,6 +368,9 @@ struct Open {
   std::string name;
   bool hidden;  ///< hidden by display, visibility, opacity or a zero box
   bool tiny;    ///< text too small to read (font-size), until a descendant sets a readable size
+  bool faint;   ///< text the colour of its background
+  css::Rgb fg, bg;
+  bool bg_known;  ///< false under a background image: any colour may be readable
   int link;
   int form;
   bool filled;  ///< drawn as a filled box (a button's cell)
@@ -383,7 +385,9 @@ HtmlContent parse_html(std::string_view h, std::size_t max_text, std::size_t max
   int orphan_form = -1;
   std::string buf;
   Tag tag;
-  auto hidden = [&] { return !stack.empty() && (stack.back().hidden || stack.back().tiny); };
+  auto hidden = [&] { return !stack.empty() && (stack.back().hidden || stack.back().tiny || stack.back().faint); };
+  css::StyleSheet sheet;
+  tag.sheet = &sheet;
   auto link = [&] { return stack.empty() ? -1 : stack.back().link; };
   auto form = [&] { return stack.empty() ? -1 : stack.back().form; };
   // Hidden text is the preheader while (almost) nothing visible came first.
@@ -474,7 +478,13 @@ HtmlContent parse_html(std::string_view h, std::size_t max_text, std::size_t max
     }
     // Raw-text elements: their content is not markup (a <style> inside
     // <noframes> does not open a style sheet) and is not shown.
-    if (n == "script" || n == "style" || n == "noscript" || n == "template" || n == "textarea" || n == "object" ||
+    if (n == "style") {
+      std::string_view css_text;
+      if (!tag.self_closed) i = skip_raw(h, i, n, &css_text);
+      sheet.add(css_text);
+      continue;
+    }
+    if (n == "script" || n == "noscript" || n == "template" || n == "textarea" || n == "object" ||
         n == "noframes" || n == "noembed" || n == "xmp") {
       if (!tag.self_closed) i = skip_raw(h, i, n, nullptr);
       continue;
@@ -493,6 +503,19 @@ HtmlContent parse_html(std::string_view h, std::size_t max_text, std::size_t max
     int l = link(), f = form();
     bool hid = (!stack.empty() && stack.back().hidden) || hides(tag);
     bool tiny = tiny_font(tag, !stack.empty() && stack.back().tiny);
+    css::Rgb fg = stack.empty() ? css::Rgb{0, 0, 0} : stack.back().fg;
+    css::Rgb bg = stack.empty() ? css::Rgb{255, 255, 255} : stack.back().bg;
+    bool bg_known = stack.empty() || stack.back().bg_known;
+    if (!tag.attrs.empty()) {
+      if (auto c = own_colour(tag)) fg = *c;
+      css::Rgb paint;
+      switch (own_background(tag, paint)) {
+        case Paint::colour: bg = paint; bg_known = true; break;
+        case Paint::unknown: bg_known = false; break;
+        case Paint::none: break;
+      }
+    }
+    bool faint = bg_known && css::contrast(fg, bg) < css::kMinContrast;
     bool parent_filled = !stack.empty() && stack.back().filled;
     // A button class on a table reaches its cells (<table class="btn"><tr><td><a>).
     bool structural = n == "tbody" || n == "thead" || n == "tr" || n == "td" || n == "th";
@@ -578,7 +601,7 @@ HtmlContent parse_html(std::string_view h, std::size_t max_text, std::size_t max
       out.truncated = true;
       break;
     }
-    stack.push_back({n, hid, tiny, l, f, fill});
+    stack.push_back({n, hid, tiny, faint, fg, bg, bg_known, l, f, fill});
   }
   while (!out.text.empty() && (out.text.back() == ' ' || out.text.back() == '\n')) out.text.pop_back();
   return out;

@@ -57,12 +57,17 @@ struct Attachment {
   std::string declared_type;  ///< lower-case type/subtype from Content-Type
   std::string sniffed_type;   ///< from magic bytes, empty when unknown
   std::uint64_t size = 0;     ///< decoded size in bytes (estimated past limits)
+  /// Links inside the attachment (a PDF's URI actions), as indices into
+  /// Message::urls; they are also among Message::links.
+  std::vector<std::uint32_t> links;
 };
 
 /// Hard limits applied while parsing. Past a limit the rest is skipped, the
 /// message is still scored, and Message::limits_hit says which one was hit.
 struct Limits {
-  std::size_t max_bytes = 16u << 20;     ///< raw input considered
+  /// Raw input considered: above the largest message any listener accepts
+  /// (25 MiB), so that nothing placed before the lure pushes it out of view.
+  std::size_t max_bytes = 32u << 20;
   int max_depth = 12;                    ///< MIME nesting
   int max_parts = 256;                   ///< MIME leaves
   int max_headers = 512;                 ///< top-level header fields kept

@@ -11,10 +11,14 @@
 
 #include "mail/charset.h"
 #include "mail/html.h"
+#include "mail/pdf.h"
 #include "mail/sniff.h"
 
 namespace phishstream::mail {
 namespace {
+
+// Decoded bytes of a PDF attachment read for text and links.
+constexpr std::size_t kMaxPdfBytes = 8u << 20;
 
 void init_gmime() {
   static std::once_flag once;
@@ -246,12 +250,15 @@ class Builder {
     return idx;
   }
 
-  void html(std::string_view utf8, bool as_body) {
+  // `as_body`: its text, images and title join the message's body (inline
+  // HTML parts, and HTML attachments, which people open and read as pages);
+  // `inline_part` counts it among the message's own HTML parts.
+  void html(std::string_view utf8, bool as_body, bool inline_part = true) {
     if (utf8.size() > lim_.max_html_bytes) { m_.limits_hit |= kLimitHtml; utf8 = utf8.substr(0, lim_.max_html_bytes); }
     HtmlContent h = parse_html(utf8, lim_.max_text_bytes, static_cast<std::size_t>(lim_.max_urls));
     if (h.truncated) m_.limits_hit |= kLimitHtml;
     if (as_body) {
-      ++m_.html_parts;
+      if (inline_part) ++m_.html_parts;
       append_capped(m_.html_text, h.text);
       append_capped(m_.hidden_text, h.hidden);
       if (m_.preheader.size() < 1024) m_.preheader += h.preheader;
@@ -329,10 +336,31 @@ class Builder {
     std::string head = decode(part, htmlish ? lim_.max_html_bytes : 4096, total);
     a.sniffed_type = sniff_type(head);
     a.size = total;
+    if (a.sniffed_type == "pdf" || (head.size() < 4096 && (ext == "pdf" || type == "application/pdf"))) {
+      // A PDF is read for its text and its links (pdf.h): a lure moved into
+      // a PDF is still a lure.
+      std::uint64_t ignored = 0;
+      std::string bytes = decode(part, kMaxPdfBytes, ignored);
+      PdfContent pdf = read_pdf(bytes);
+      if (pdf.truncated || bytes.size() >= kMaxPdfBytes) m_.limits_hit |= kLimitText;
+      if (!pdf.text.empty()) {
+        std::string utf8 = std::move(pdf.text);
+        strip_invisible(utf8);
+        scan_text(utf8);
+        append_capped(m_.text, utf8);
+      }
+      for (auto& u : pdf.uris) {
+        std::uint32_t idx = add_url(u);
+        if (idx == UINT32_MAX) continue;
+        a.links.push_back(idx);
+        m_.links.push_back({idx, {}, false, false});
+      }
+    }
     if (htmlish || a.sniffed_type == "html" || a.sniffed_type == "svg") {
-      // Credential forms and links inside HTML attachments count; their text
-      // does not join the body.
-      html(to_utf8(head, cs ? cs : ""), false);
+      // An HTML attachment is a page the reader opens: its text, links and
+      // forms are read like the body's (a lure moved into an attachment is
+      // still the lure).
+      html(to_utf8(head, cs ? cs : ""), true, false);
     }
     if (m_.attachments.size() < 64) m_.attachments.push_back(std::move(a));
   }

@@ -126,6 +126,7 @@ ConfigResult load_config(const std::string& path) {
   r.get("milter", "reject", c.milter_reject);
   r.get("milter", "quarantine", c.milter_quarantine);
   r.get("milter", "on_error", c.milter_on_error);
+  r.get("milter", "over_limit", c.milter_over_limit);
   r.get("http", "metrics_auth", c.metrics_need_auth);
   r.get("http", "web_root", c.web_root);
   r.get("queue", "dir", c.queue_dir);
@@ -166,6 +167,8 @@ ConfigResult load_config(const std::string& path) {
   if (!c.milter_listen.empty() && !split_host_port(c.milter_listen, h, p)) r.err += "milter.listen must be host:port; ";
   if (c.milter_quarantine != "hold" && c.milter_quarantine != "discard") r.err += "milter.quarantine is hold or discard; ";
   if (c.milter_on_error != "tempfail" && c.milter_on_error != "accept") r.err += "milter.on_error is tempfail or accept; ";
+  if (c.milter_over_limit != "tempfail" && c.milter_over_limit != "reject" && c.milter_over_limit != "scan")
+    r.err += "milter.over_limit is tempfail, reject or scan; ";
   if (c.worker_threads < 1) r.err += "workers.threads must be at least 1; ";
   if (c.queue_backend != "embedded" && c.queue_backend != "rabbitmq") r.err += "queue.backend is embedded or rabbitmq; ";
   if (c.store_backend != "sqlite" && c.store_backend != "postgres") r.err += "store.backend is sqlite or postgres; ";

@@ -38,6 +38,7 @@ struct ServeConfig {
   bool milter_reject = false;             ///< reject verdicts answer 550 5.7.1 (else they are held)
   std::string milter_quarantine = "hold"; ///< hold (Postfix hold queue) | discard
   std::string milter_on_error = "tempfail"; ///< tempfail | accept
+  std::string milter_over_limit = "tempfail"; ///< over smtp.max_message_bytes: tempfail | reject | scan (milter::OverLimit)
   bool metrics_need_auth = false;  ///< /metrics behind a bearer token
   std::string web_root = "web";    ///< the UI's static files
 

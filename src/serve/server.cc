@@ -208,6 +208,8 @@ int run_server(const ServeConfig& cfg, const std::string& config_path) {
               << ", or run make run)\n";
     return 2;
   }
+  if (scans && *loaded)
+    if (auto w = model::layout_warning(**loaded); !w.empty()) std::cerr << "phishstream serve: warning: " << w << "\n";
   metrics::Registry reg;
   auto qs = open_queue(cfg, role);
   if (!qs) {
@@ -363,6 +365,9 @@ int run_server(const ServeConfig& cfg, const std::string& config_path) {
   tcp::acceptor milter_acc(io);
   milter::Config mcfg;
   mcfg.max_message_bytes = cfg.smtp_max_message_bytes;
+  mcfg.over_limit = cfg.milter_over_limit == "reject" ? milter::OverLimit::reject
+                    : cfg.milter_over_limit == "scan" ? milter::OverLimit::scan
+                                                      : milter::OverLimit::tempfail;
   std::unique_ptr<InlineDecider> decider;
   if (ingest && !cfg.milter_listen.empty()) {
     decider = std::make_unique<InlineDecider>(

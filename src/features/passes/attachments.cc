@@ -55,6 +55,16 @@ class Attachments final : public Pass {
       std::string inner = mail::extension(stem);
       if (!inner.empty() && !claimed(inner).empty() && (in(kExec, ext) || in(kHtml, ext)))
         ctx.raise(Signal::attach_type_mismatch, a.filename);
+      // A PDF that sends the reader to a site that is not the sender's (its
+      // own site, its provider's trackers and the usual footer links are
+      // not evidence).
+      for (std::uint32_t u : a.links) {
+        LinkClass c = ctx.identity().class_of(u);
+        if (c == LinkClass::foreign) {
+          ctx.raise(Signal::attach_pdf_link, (a.filename.empty() ? std::string("PDF") : a.filename) + " links to " + m.urls[u].registrable);
+          break;
+        }
+      }
     }
   }
 };

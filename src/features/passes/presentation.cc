@@ -18,6 +18,10 @@ class Presentation final : public Pass {
     // Newsletters hide a short preheader; stuffing is longer.
     // The preheader (preview text at the top) is ordinary and not counted.
     if (hidden_words >= 20) ctx.raise(Signal::hidden_text, std::to_string(hidden_words) + " hidden words");
+    // Hundreds of hidden words are not a layout accident: they are there
+    // for filters that count words (the body windows keep them out of the
+    // text the model reads; this says that someone tried).
+    if (hidden_words >= 200) ctx.raise(Signal::hidden_stuffing, std::to_string(hidden_words) + " hidden words");
     std::size_t visible = ctx.body_words().size();
     bool web_link = false;
     for (const auto& l : m.links) web_link |= !m.urls[l.url].host.empty();

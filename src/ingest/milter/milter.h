@@ -36,8 +36,20 @@ namespace phishstream::milter {
 /// Protocol failures; each ends the session.
 enum class error { bad_packet = 1, too_big, timeout };
 
+/// What becomes of a message larger than Config::max_message_bytes. In
+/// every case its first max_message_bytes are scored and the verdict is
+/// recorded (the Decider sees the prefix, with "X-Phishstream-Limit:
+/// size" added to the headers it returns): a message is never accepted
+/// unscanned and unrecorded.
+enum class OverLimit {
+  tempfail,  ///< 451: the sender's MTA retries, an operator raises the limit (default)
+  reject,    ///< 552: refused for good
+  scan,      ///< the verdict on the prefix decides, as for any message
+};
+
 struct Config {
   std::size_t max_message_bytes = 25u << 20;
+  OverLimit over_limit = OverLimit::tempfail;
   std::chrono::milliseconds timeout{std::chrono::minutes(5)};
 };
 
@@ -182,14 +194,26 @@ boost::asio::awaitable<void> run_milter_session(Stream& s, const Config& cfg, De
         break;
       }
       case 'B':
-        if (body.size() + data.size() > cfg.max_message_bytes) too_big = true;
-        else body.append(data);
+        if (body.size() + data.size() > cfg.max_message_bytes) {
+          too_big = true;
+          body.append(data.substr(0, cfg.max_message_bytes - std::min(body.size(), cfg.max_message_bytes)));
+        } else {
+          body.append(data);
+        }
         if (!co_await send(detail::packet('c', ""))) co_return;
         break;
       case 'E': {
         if (!data.empty()) body.append(data);
-        Decision d = too_big ? Decision{Decision::accept, {}, "too big to scan"}
-                             : decider.decide(env, macros, headers + "\r\n" + body);
+        Decision d = decider.decide(env, macros, headers + "\r\n" + body);
+        if (too_big) {
+          d.add_headers.emplace_back("X-Phishstream-Limit", "size");
+          bool worse = d.kind == Decision::reject || d.kind == Decision::discard;
+          if (cfg.over_limit == OverLimit::tempfail && !worse) {
+            d = {Decision::tempfail, {}, "Message too large to scan"};
+          } else if (cfg.over_limit == OverLimit::reject && !worse) {
+            d = {Decision::reject, {}, "Message too large to scan"};
+          }
+        }
         std::string out;
         for (const auto& [k, v] : d.add_headers) out += detail::packet('h', k + std::string(1, '\0') + v + std::string(1, '\0'));
         switch (d.kind) {

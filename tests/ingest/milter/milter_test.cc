@@ -56,12 +56,12 @@ std::string conversation() {
   return in;
 }
 
-std::string run(const std::string& input, milter::Decider& d, bool eof = true, std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+std::string run(const std::string& input, milter::Decider& d, bool eof = true, std::chrono::milliseconds timeout = std::chrono::seconds(5),
+                milter::Config cfg = {}) {
   boost::asio::io_context io;
   phishstream::testing::MemStream s(io.get_executor());
   s.feed(input);
   if (eof) s.close_input();
-  milter::Config cfg;
   cfg.timeout = timeout;
   boost::asio::co_spawn(io, milter::run_milter_session(s, cfg, d), boost::asio::detached);
   io.run();
@@ -114,6 +114,35 @@ TEST(Milter, RejectTempfailQuarantineDiscard) {
   EXPECT_EQ(q.back().first, 'a');
   d.next = {milter::Decision::discard, {}, ""};
   EXPECT_EQ(packets(run(conversation(), d)).back().first, 'd');
+}
+
+// Over the size limit: the prefix is still scored and recorded, and the
+// configured action applies; never an unscanned accept.
+TEST(Milter, OverLimitIsScoredAndRecordedThenTempfailedByDefault) {
+  FakeDecider d;
+  d.next = {milter::Decision::accept, {{"X-Phishstream-Verdict", "inbox"}}, ""};
+  milter::Config cfg;
+  cfg.max_message_bytes = 16;  // the From header and "first line\r\n" fit, the rest does not
+  auto p = packets(run(conversation(), d, true, std::chrono::seconds(5), cfg));
+  EXPECT_EQ(d.calls, 1);
+  EXPECT_EQ(d.message, "From: a@sender.example\r\n\r\nfirst line\r\nseco");
+  EXPECT_EQ(p.back().first, 'y');
+  EXPECT_EQ(p.back().second, z("451 4.7.1 Message too large to scan"));
+
+  cfg.over_limit = milter::OverLimit::reject;
+  EXPECT_EQ(packets(run(conversation(), d, true, std::chrono::seconds(5), cfg)).back().second,
+            z("550 5.7.1 Message too large to scan"));
+
+  // scan: the verdict on the prefix decides, and says that it was cut.
+  cfg.over_limit = milter::OverLimit::scan;
+  auto s = packets(run(conversation(), d, true, std::chrono::seconds(5), cfg));
+  EXPECT_EQ(s.back().first, 'a');
+  EXPECT_EQ(s[s.size() - 2].second, z("X-Phishstream-Limit") + z("size"));
+
+  // A prefix judged phishing is rejected whatever the over-limit action.
+  cfg.over_limit = milter::OverLimit::tempfail;
+  d.next = {milter::Decision::reject, {}, "Phishing"};
+  EXPECT_EQ(packets(run(conversation(), d, true, std::chrono::seconds(5), cfg)).back().second, z("550 5.7.1 Phishing"));
 }
 
 TEST(Milter, AbortForgetsTheMessage) {

@@ -1,0 +1,69 @@
+// CSS, as far as deciding what a reader sees needs it.
+//
+// The HTML scanner (html.cc) asks three questions of an element's style:
+// is it hidden (display, visibility, opacity, a zero or clipped box,
+// positioned or indented off the screen), is its text too small to read,
+// and what colours are its text and its background (text the colour of
+// its background is hidden). Styles come from the style attribute and from
+// <style> sheets: rules whose selector ends in a tag, a class or an id
+// (the rightmost compound selector; ancestors are not checked, so a rule
+// may apply more widely than in a browser, never less). Rules inside
+// @media and other at-rules are skipped: they adapt a layout to a screen
+// (mobile-only parts hidden on desktop), and the desktop view is what is
+// judged. Styles are handled lower-cased without spaces.
+//
+// Pure functions and value types; thread-safe. A StyleSheet belongs to one
+// parse_html() call.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace phishstream::mail::css {
+
+struct Rgb {
+  int r = 0, g = 0, b = 0;
+};
+
+/// A colour value: #rgb, #rrggbb (#rgba/#rrggbbaa ignore alpha), rgb()/
+/// rgba(), and the common names. Nothing for transparent, inherit, url()…
+std::optional<Rgb> parse_colour(std::string_view v);
+/// The colour at the start of a `background` shorthand value.
+std::optional<Rgb> background_colour(std::string_view v);
+/// WCAG 2 contrast ratio of two colours, 1 (same) to 21 (black on white).
+double contrast(Rgb a, Rgb b);
+/// Text this close to its background cannot be read.
+inline constexpr double kMinContrast = 1.3;
+
+/// The value of the last declaration of any of `names` in `style`, or ""
+/// (later declarations win, as in CSS; "!important" is kept in the value).
+std::string_view value(std::string_view style, std::initializer_list<std::string_view> names);
+
+/// Whether the element's own style removes it from view: display:none,
+/// visibility:hidden, opacity 0, a zero or clipped box, positioned or
+/// indented a long way off the screen, scaled to nothing.
+bool hides(std::string_view style);
+
+/// A font-size value that makes text unreadable (below kMinFontPx), or
+/// nothing when the style sets no size (or one given as a keyword).
+std::optional<bool> tiny_font(std::string_view style);
+inline constexpr double kMinFontPx = 4.0;
+
+class StyleSheet {
+ public:
+  /// Reads the rules of one <style> element (their count is bounded).
+  void add(std::string_view css);
+  bool empty() const noexcept { return rules_.empty(); }
+  /// Appends to `out` the declarations of the rules that match an element
+  /// (tag, then classes, then id: roughly CSS's specificity order).
+  void match(std::string_view tag, std::string_view classes, std::string_view id, std::string& out) const;
+
+ private:
+  std::unordered_map<std::string, std::string> rules_;  // "p", ".c", "#i", "p.c" → declarations
+  std::size_t bytes_ = 0;
+};
+
+}  // namespace phishstream::mail::css
