@@ -35,12 +35,12 @@ inline constexpr std::size_t kNoWindow = std::numeric_limits<std::size_t>::max()
 /// Body windows: kBodyWindow words, one every kBodyStride words
 /// (passes/body_words.cc). Part of the feature layout every model is
 /// trained on: changing them needs retraining.
-inline constexpr std::size_t kBodyWindow = 128;
-inline constexpr std::size_t kBodyStride = 64;
+inline constexpr std::size_t kBodyWindow = 64;
+inline constexpr std::size_t kBodyStride = 32;
 /// The name of this build's feature layout, stored in every model trained
 /// on it (model::Metadata::features). Changes whenever the same message
 /// would give a different vector: windows, scaling, what a pass reads.
-inline constexpr std::string_view kLayout = "v3-body-windows-128-64";
+inline constexpr std::string_view kLayout = "v3-body-windows-64-32";
 
 class FeatureVector {
  public:

@@ -54,10 +54,12 @@ const PhraseSet& footer_texts() {
   return s;
 }
 
-bool is_cta(const mail::Link& l) {
+// `image_body`: the message shows (almost) nothing but images, so a linked
+// image is what the reader clicks.
+bool is_cta(const mail::Link& l, bool image_body) {
   Words w(l.text, 12);
   if (footer_texts().count(w) > 0) return false;
-  if (l.button) return true;
+  if (l.button || (l.image && image_body)) return true;
   return w.size() > 0 && w.size() <= 6 && actions().count(w) > 0;
 }
 
@@ -87,12 +89,13 @@ class Alignment final : public Pass {
         if (!first_foreign) first_foreign = &u;
       }
     }
+    bool image_body = m.images > 0 && ctx.body_words().size() < 25;
     bool cta_foreign = false;
     std::size_t cta_home = 0;  // calls to action that stay with the sender
     for (const auto& l : m.links) {
       const mail::Url& u = m.urls[l.url];
       LinkClass c = id.class_of(l.url);
-      if (c == LinkClass::none || !is_cta(l)) continue;
+      if (c == LinkClass::none || !is_cta(l, image_body)) continue;
       cta_home += c == LinkClass::own || c == LinkClass::sibling || c == LinkClass::named;
       if (c == LinkClass::foreign && !cta_foreign) {
         cta_foreign = true;
