@@ -13,6 +13,7 @@
 #include "mail/html.h"
 #include "mail/pdf.h"
 #include "mail/sniff.h"
+#include "mail/spoof.h"
 
 namespace phishstream::mail {
 namespace {
@@ -463,6 +464,11 @@ ParseResult parse(std::string_view raw, const Limits& limits) {
   if (const char* id = g_mime_message_get_message_id(msg.get())) m.message_id = to_utf8(id, "utf-8");
   b.walk(g_mime_message_get_mime_part(msg.get()), 0);
   tp.defects = nullptr;
+  // Look-alike letters are read as the letters they imitate (spoof.h).
+  fold_lookalikes(m.subject);
+  fold_lookalikes(m.text);
+  fold_lookalikes(m.html_text);
+  for (auto& l : m.links) fold_lookalikes(l.text);
   return m;
 }
 

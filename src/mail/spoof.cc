@@ -106,6 +106,57 @@ std::string plain_letters(std::string_view s) {
   return out;
 }
 
+namespace {
+
+// A lead byte of a Cyrillic (U+0400–U+04FF) or Greek (U+0370–U+03FF) letter.
+bool look_alike_script(unsigned char c) { return c == 0xCD || c == 0xCE || c == 0xCF || (c >= 0xD0 && c <= 0xD3); }
+
+bool word_byte(unsigned char c) { return std::isalnum(c) || c >= 0x80; }
+
+}  // namespace
+
+void fold_lookalikes(std::string& s) {
+  bool ascii = true;
+  for (unsigned char c : s)
+    if (c >= 0x80) { ascii = false; break; }
+  if (ascii) return;
+  UErrorCode st = U_ZERO_ERROR;
+  const icu::Normalizer2* nfkc = icu::Normalizer2::getNFKCInstance(st);
+  if (U_SUCCESS(st)) {
+    icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(s.data(), static_cast<int32_t>(s.size())));
+    if (!nfkc->isNormalized(u, st) && U_SUCCESS(st)) {
+      icu::UnicodeString n = nfkc->normalize(u, st);
+      // Compatibility decompositions can expand a character eighteenfold;
+      // text that grows past twice its size keeps its original form.
+      if (U_SUCCESS(st) && static_cast<std::size_t>(n.length()) <= 2 * static_cast<std::size_t>(u.length())) {
+        s.clear();
+        n.toUTF8String(s);
+      }
+    }
+  }
+  // Mixed-script words.
+  std::string out;
+  std::size_t i = 0, done = 0;
+  while (i < s.size()) {
+    if (!word_byte(static_cast<unsigned char>(s[i]))) { ++i; continue; }
+    std::size_t b = i;
+    bool latin = false, other = false;
+    for (; i < s.size() && word_byte(static_cast<unsigned char>(s[i])); ++i) {
+      auto c = static_cast<unsigned char>(s[i]);
+      latin |= (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+      other |= look_alike_script(c);
+    }
+    if (!(latin && other) || i - b > 64) continue;
+    std::string plain = plain_letters(std::string_view(s).substr(b, i - b));
+    if (plain.empty()) continue;
+    out.append(s, done, b - done).append(plain);
+    done = i;
+  }
+  if (done == 0) return;
+  out.append(s, done, std::string::npos);
+  s.swap(out);
+}
+
 bool suspicious_script(std::string_view s) {
   USpoofChecker* sc = checker();
   if (!sc || s.empty() || s.size() > 1024) return false;

@@ -18,6 +18,14 @@ std::string skeleton(std::string_view utf8);
 /// (Cyrillic "Сoinbase" → "coinbase"), everything else dropped.
 std::string plain_letters(std::string_view utf8);
 
+/// Text as a reader takes it in, in place: Unicode NFKC (full-width and
+/// styled letters become plain ones: "ＰａｙＰａｌ" → "PayPal"), and every
+/// word that mixes Latin letters with Cyrillic or Greek look-alikes written
+/// in Latin letters ("РаyРal" with Cyrillic Р and а → "paypal"). Words in
+/// one script, accented Latin among them, stay as they are. ASCII text is
+/// returned untouched at once.
+void fold_lookalikes(std::string& utf8);
+
 /// True when the string mixes scripts in a way UTS #39 calls suspicious
 /// (e.g. Latin with Cyrillic) or contains invisible characters.
 bool suspicious_script(std::string_view utf8);
