@@ -11,6 +11,7 @@ measurement showed fails here.
 usage: generalisation_test.py PHISHSTREAM CORPUS_DIR WORK_DIR
 """
 import csv
+import json
 import os
 import re
 import shutil
@@ -79,6 +80,28 @@ def main():
     figures["time split AUC"] = (auc, ">=", 0.98)
     figures["time split TPR at FPR 1%"] = (tpr1, ">=", 0.90)
     figures["time split TPR at FPR 0.1%"] = (tpr01, ">=", 0.60)
+
+    # The same time-split model under attack (tools/attack.py): padding,
+    # hidden padding and lures moved into attachments must not bring caught
+    # phishing back to the inbox (docs/benchmarks.md, "Detection under
+    # attack", has the whole table).
+    attack_tool = os.path.join(os.path.dirname(tools), "attack.py")
+    attack_json = os.path.join(work, "attack.json")
+    bounds = {"pad_end_1000": 0.08, "pad_before_2600": 0.05, "hidden_white_1000": 0.02,
+              "hidden_offscreen_1000": 0.02, "hidden_style_block_1000": 0.02, "homoglyphs": 0.03,
+              "html_attachment": 0.06, "pdf_attachment": 0.08, "image_only": 0.20}
+    run([sys.executable, attack_tool, "--manifest", manifest, "--split-rule", "time", "--phishstream", binary,
+         "--model", model, "--out", os.path.join(work, "attack"), "--json", attack_json, "--jobs", "2",
+         "--only", ",".join(bounds), "--ham-limit", "40"])
+    doc = json.load(open(attack_json))
+    for row in doc["phish"]["rows"]:
+        t = row["transformation"]
+        if t in bounds:
+            figures[f"attack {t}: caught phishing back in the inbox"] = (row["moved"] / max(1, row["attacked"]), "<=", bounds[t])
+    for row in (doc.get("ham") or {}).get("rows", []):
+        if row["transformation"] != "control":
+            figures[f"attack {row['transformation']} on modern ham: out of the inbox"] = (
+                row["moved"] / max(1, row["attacked"]), "<=", 0.05)
 
     for name, (value, op, bound) in figures.items():
         ok = value <= bound if op == "<=" else value >= bound
