@@ -420,8 +420,13 @@ TEST(Qr, QrLinkSignalForCodesThatLeaveTheSender) {
   EXPECT_TRUE(raised(quishing({image_part("image/png", png_encode(draw(kPhish)), "qr1@x")}), features::Signal::qr_link,
                      &detail));
   EXPECT_EQ(detail, "example-phish.top");
+  // The code is the mail's call to action (alignment.cc).
+  EXPECT_TRUE(raised(quishing({image_part("image/png", png_encode(draw(kPhish)), "qr1@x")}), features::Signal::cta_foreign,
+                     &detail));
+  EXPECT_EQ(detail, "\"QR code\" goes to example-phish.top; the sender is example.com");
   // The sender's own site in a code (a shop's order QR): no signal.
   EXPECT_FALSE(raised(quishing({image_part("image/png", png_encode(draw(kOwn)), "qr1@x")}), features::Signal::qr_link));
+  EXPECT_FALSE(raised(quishing({image_part("image/png", png_encode(draw(kOwn)), "qr1@x")}), features::Signal::cta_foreign));
   // A picture without a code: no signal.
   EXPECT_FALSE(raised(quishing({image_part("image/png", png_encode(picture(200, 200)), "qr1@x")}), features::Signal::qr_link));
 }
