@@ -130,6 +130,10 @@ bool png_pixels(PngSource& src, const QrLimits& lim, Decoded& d) {
   png_set_chunk_cache_max(png, 64);
   png_set_keep_unknown_chunks(png, PNG_HANDLE_CHUNK_NEVER, nullptr, 0);
   png_set_keep_unknown_chunks(png, PNG_HANDLE_CHUNK_NEVER, kSkipChunks, 6);
+  // Checksums are not checked, as browsers and mail clients do not check
+  // them: an image they show must not be unreadable here.
+  png_set_crc_action(png, PNG_CRC_QUIET_USE, PNG_CRC_QUIET_USE);
+  png_set_option(png, PNG_IGNORE_ADLER32, PNG_OPTION_ON);
   png_set_read_fn(png, &src, png_read_mem);
   png_read_info(png, info);
   png_uint_32 w = 0, h = 0;

@@ -9,7 +9,8 @@
 // What it reads: PNG and JPEG, recognised by their magic bytes whatever the
 // part says it is (GIF, WebP, BMP, SVG and everything else give nothing).
 // Images are decoded to 8-bit greyscale (libpng, libjpeg-turbo; alpha is
-// composed over white, as mail clients show transparent images) and scanned
+// composed over white, as mail clients show transparent images; PNG
+// checksums are not checked, as browsers do not check them) and scanned
 // by zbar with only its QR code reader enabled (docs/architecture.md says
 // why zbar). Other barcodes are not read.
 //
@@ -17,15 +18,18 @@
 // encoded size, each side and the pixel count, read from the image header.
 // Larger images are shrunk before scanning (JPEG by the decoder's DCT
 // scaling, PNG by a box filter) so that a scan never covers more than
-// max_scan_pixels. Progressive JPEGs stop after max_jpeg_scans scans and
+// max_scan_pixels; zbar reads modules down to one pixel, so a code in an
+// image above 2 Mpx is lost only when its modules are under 2-3 pixels
+// (a code people scan from a screen has larger ones). Progressive JPEGs stop after max_jpeg_scans scans and
 // the JPEG decoder's memory is capped. At most max_codes texts of at most
 // max_text bytes each are returned. A truncated, corrupt or unsupported
 // image (CMYK JPEG, a PNG past a limit) gives nothing: failures are an
 // empty result, never an exception, an abort or a message on stderr.
 //
-// Cost: a 600x600 PNG takes about a millisecond or two; a 4096x4096 image,
-// the largest accepted, some tens of milliseconds to decode plus the scan
-// of at most max_scan_pixels.
+// Cost: the 155 distinct PNG/JPEG images of the labelled corpus take 1.9 ms
+// on average, 43 ms at most; a QR code of 250x250 pixels about 1 ms. The
+// worst case is a large photo of fine texture: a 2048x2048 image of noise
+// takes about 0.2 s (decode, shrink to 1 Mpx, scan).
 //
 // Pure function over bytes; thread-safe (every call has its own decoder and
 // scanner objects); any thread may call it. libpng, libjpeg and zbar are

@@ -275,6 +275,21 @@ TEST(Qr, PngCodesOfEveryKindGiveTheirText) {
   EXPECT_EQ(w[0], "WIFI:S:Cafe;T:WPA;P:secret;;");
 }
 
+// Browsers and mail clients show a PNG whose checksums are wrong; so must
+// the decoder read it, or a wrong CRC would hide the code from the filter.
+TEST(Qr, PngChecksumsAreNotChecked) {
+  std::string png = png_encode(draw(kPhish));
+  std::size_t idat = png.find("IDAT");
+  ASSERT_NE(idat, std::string::npos);
+  std::uint32_t len = (static_cast<unsigned char>(png[idat - 4]) << 24) | (static_cast<unsigned char>(png[idat - 3]) << 16) |
+                      (static_cast<unsigned char>(png[idat - 2]) << 8) | static_cast<unsigned char>(png[idat - 1]);
+  png[idat + 4 + len] ^= 0x55;       // the chunk's CRC
+  png[idat + 4 + len - 1] ^= 0x55;   // the zlib stream's Adler-32
+  auto t = decode_qr(png);
+  ASSERT_EQ(t.size(), 1u);
+  EXPECT_EQ(t[0], kPhishUrl);
+}
+
 TEST(Qr, JpegCodesGiveTheirText) {
   Grey g = draw(kPhish);
   for (bool progressive : {false, true}) {
@@ -329,10 +344,10 @@ TEST(Qr, BrokenAndHostileImagesGiveNothing) {
   big[sof + 5] = big[sof + 7] = static_cast<char>(0xEA);  // 60,000 × 60,000
   big[sof + 6] = big[sof + 8] = static_cast<char>(0x60);
   EXPECT_TRUE(decode_qr(big).empty());
-  // A corrupt chunk CRC, garbage after the magic bytes, random bytes, other formats.
-  std::string bad_crc = png;
-  bad_crc[40] ^= 0x55;
-  EXPECT_TRUE(decode_qr(bad_crc).empty());
+  // A broken chunk name, garbage after the magic bytes, random bytes, other formats.
+  std::string bad_chunk = png;
+  bad_chunk[png.find("IDAT") + 3] ^= 0x55;
+  EXPECT_TRUE(decode_qr(bad_chunk).empty());
   std::mt19937 rng(7);
   for (int i = 0; i < 200; ++i) {
     std::string r(1 + rng() % 3000, '\0');
