@@ -8,6 +8,7 @@ PKGS=(
   libgmime-3.0-dev
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libpsl-dev publicsuffix libidn2-dev libicu-dev libxxhash-dev zlib1g-dev
+  libzbar-dev libpng-dev libjpeg62-turbo-dev
   libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev
   libsqlite3-dev libsodium-dev libzstd-dev
   libgtest-dev libgmock-dev libbenchmark-dev

@@ -48,6 +48,7 @@ std::string limit_names(std::uint32_t b) {
   add(mail::kLimitUrls, "urls");
   add(mail::kLimitText, "text");
   add(mail::kLimitHtml, "html");
+  add(mail::kLimitImages, "images");
   return o;
 }
 

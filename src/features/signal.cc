@@ -49,6 +49,7 @@ constexpr std::array<SignalInfo, static_cast<std::size_t>(Signal::count)> kInfo 
     {"url_malformed", "a link's host name is malformed in a way browsers repair"},
     {"hidden_stuffing", "hundreds of words are hidden from the reader, padding meant for filters"},
     {"attach_pdf_link", "an attached PDF links to a site that is not the sender's"},
+    {"qr_link", "a QR code in an image leads to a site that is not the sender's"},
 }};
 
 }  // namespace

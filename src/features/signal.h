@@ -61,6 +61,7 @@ enum class Signal : std::uint8_t {
   // Detection under attack.
   hidden_stuffing,         // hundreds of words hidden from the reader (padding against word-counting filters)
   attach_pdf_link,         // a PDF attachment whose link leads away from the sender
+  qr_link,                 // a QR code in an image leads away from the sender
   count
 };
 

@@ -74,6 +74,11 @@ struct Limits {
   int max_urls = 512;                    ///< URLs kept
   std::size_t max_text_bytes = 1u << 20; ///< decoded text kept, all parts together
   std::size_t max_html_bytes = 2u << 20; ///< one HTML part handed to the HTML parser
+  /// PNG/JPEG parts scanned for QR codes (mail/qr.h), in MIME order; the
+  /// rest are not (kLimitImages).
+  int max_qr_images = 4;
+  std::size_t max_qr_image_bytes = 8u << 20;  ///< one image; a larger one is not scanned
+  std::size_t max_qr_total_bytes = 16u << 20; ///< all the scanned images together
 };
 
 /// Which limits a message went past (bit flags).
@@ -85,6 +90,7 @@ enum LimitFlag : std::uint32_t {
   kLimitUrls = 1u << 4,
   kLimitText = 1u << 5,
   kLimitHtml = 1u << 6,
+  kLimitImages = 1u << 7,  ///< image parts left unscanned for QR codes
 };
 
 /// Defects: the message parsed, but not cleanly (bit flags).
@@ -111,6 +117,11 @@ struct Message {
 
   std::vector<Url> urls;    ///< every URL found, deduplicated by raw form
   std::vector<Link> links;
+  /// URLs read from QR codes in image parts (mail/qr.h), as indices into
+  /// `urls`, unique, in the order found. Each is also among `links`, as a
+  /// Link with image = true and the text "QR code". QR texts that hold no
+  /// URL are appended to `text`.
+  std::vector<std::uint32_t> qr_urls;
   std::vector<Form> forms;
   std::vector<Attachment> attachments;
   std::uint32_t images = 0;        ///< <img> elements

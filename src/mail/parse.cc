@@ -12,6 +12,7 @@
 #include "mail/charset.h"
 #include "mail/html.h"
 #include "mail/pdf.h"
+#include "mail/qr.h"
 #include "mail/sniff.h"
 #include "mail/spoof.h"
 
@@ -357,6 +358,11 @@ class Builder {
         m_.links.push_back({idx, {}, false, false});
       }
     }
+    if (a.sniffed_type == "png" || a.sniffed_type == "jpeg") {
+      // An image, inline (cid:) or attached, may be a QR code: quishing
+      // mail shows nothing else (qr.h).
+      qr_image(part, a.size);
+    }
     if (htmlish || a.sniffed_type == "html" || a.sniffed_type == "svg") {
       // An HTML attachment is a page the reader opens: its text, links and
       // forms are read like the body's (a lure moved into an attachment is
@@ -366,11 +372,92 @@ class Builder {
     if (m_.attachments.size() < 64) m_.attachments.push_back(std::move(a));
   }
 
+  // Reads the QR codes of one PNG/JPEG part, within the message's image
+  // budget (Limits::max_qr_*). An image seen before in the same message
+  // (the same logo twice) is not decoded again.
+  void qr_image(GMimePart* part, std::uint64_t estimated_size) {
+    if (qr_images_ >= lim_.max_qr_images || estimated_size > lim_.max_qr_image_bytes ||
+        qr_bytes_ + estimated_size > lim_.max_qr_total_bytes) {
+      m_.limits_hit |= kLimitImages;
+      return;
+    }
+    std::uint64_t ignored = 0;
+    std::string bytes = decode(part, lim_.max_qr_image_bytes + 1, ignored);
+    if (bytes.size() > lim_.max_qr_image_bytes || qr_bytes_ + bytes.size() > lim_.max_qr_total_bytes) {
+      m_.limits_hit |= kLimitImages;
+      return;
+    }
+    if (!qr_seen_.insert(std::hash<std::string>{}(bytes)).second) return;
+    ++qr_images_;
+    qr_bytes_ += bytes.size();
+    QrLimits ql;
+    ql.max_bytes = lim_.max_qr_image_bytes;
+    for (const std::string& text : decode_qr(bytes, ql)) qr_text(text);
+  }
+
+  // A QR code's text: its URLs become links (Message::qr_urls); text
+  // without a URL (a Wi-Fi login, a vCard, a payment reference) is text the
+  // reader sees.
+  void qr_text(std::string_view t) {
+    std::vector<std::string> found;
+    scan_text_urls(t, [&](std::string_view u) { if (found.size() < 8) found.emplace_back(u); });
+    if (found.empty()) {
+      std::string bare = bare_web_address(t);
+      if (!bare.empty()) found.push_back("http://" + bare);
+    }
+    if (found.empty()) {
+      std::string s(t);
+      strip_invisible(s);
+      append_capped(m_.text, s);
+      return;
+    }
+    for (const auto& u : found) {
+      std::uint32_t idx = add_url(u);
+      if (idx == UINT32_MAX || std::find(m_.qr_urls.begin(), m_.qr_urls.end(), idx) != m_.qr_urls.end()) continue;
+      m_.qr_urls.push_back(idx);
+      m_.links.push_back({idx, "QR code", false, true});
+    }
+  }
+
+  // "login.example.net/verify" as a whole QR text: phones open a bare host
+  // name (with an optional port and path) as a web address. Returns it
+  // trimmed, or "" when `t` is not one (spaces, an address with '@', no dot,
+  // a last label that is not a top-level domain or an IPv4 address).
+  static std::string bare_web_address(std::string_view t) {
+    while (!t.empty() && std::string_view(" \t\r\n").find(t.front()) != std::string_view::npos) t.remove_prefix(1);
+    while (!t.empty() && std::string_view(" \t\r\n").find(t.back()) != std::string_view::npos) t.remove_suffix(1);
+    if (t.empty() || t.size() > 2048) return {};
+    for (char c : t)
+      if (!is_url_char(static_cast<unsigned char>(c))) return {};
+    std::string_view host = t.substr(0, t.find_first_of("/?#:"));
+    if (host.find('@') != std::string_view::npos || host.find('.') == std::string_view::npos) return {};
+    if (host.front() == '.' || host.back() == '.' || host.find("..") != std::string_view::npos) return {};
+    bool digits_only = true;
+    for (char c : host) {
+      auto u = static_cast<unsigned char>(c);
+      bool alnum = (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9');
+      if (!alnum && c != '-' && c != '.' && u < 0x80) return {};
+      if (!(u >= '0' && u <= '9') && c != '.') digits_only = false;
+    }
+    std::string_view tld = host.substr(host.rfind('.') + 1);
+    if (digits_only) return std::count(host.begin(), host.end(), '.') == 3 ? std::string(t) : std::string();
+    bool tld_ok = tld.size() >= 2;
+    for (char c : tld) {
+      auto u = static_cast<unsigned char>(c);
+      if (!((u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || u >= 0x80)) tld_ok = false;
+    }
+    if (tld.size() > 4 && (tld.substr(0, 4) == "xn--" || tld.substr(0, 4) == "XN--")) tld_ok = true;
+    return tld_ok ? std::string(t) : std::string();
+  }
+
   Message& m_;
   const Limits& lim_;
   GMimeParserOptions* opts_;
   std::size_t text_used_ = 0;
   std::unordered_map<std::string, std::uint32_t> url_index_;
+  int qr_images_ = 0;           // images scanned for QR codes
+  std::uint64_t qr_bytes_ = 0;  // their bytes
+  std::unordered_set<std::size_t> qr_seen_;  // hashes of the images scanned
 };
 
 bool looks_binary(std::string_view s) {

@@ -4,8 +4,8 @@
 // password reset goes to the sender's domain (or through its mail
 // provider's click tracker). A phishing copy of that mail keeps every word
 // and changes where the button goes. This pass finds the calls to action
-// (links drawn as buttons, and links whose text is an action such as "Sign
-// in" or "Verify"), classifies every link against the sender (identity.h),
+// (links drawn as buttons, links whose text is an action such as "Sign
+// in" or "Verify", and QR codes in images), classifies every link against the sender (identity.h),
 // and raises:
 //   cta_foreign              a call to action leads to an unrelated domain;
 //   links_foreign            no link leads to the sender at all;
@@ -17,6 +17,7 @@
 //   links_aligned            ham evidence: every link stays with the sender
 //                            and nothing in the mail claims another brand.
 // It runs after the passes whose signals it combines (registry.cc).
+#include <algorithm>
 #include <string>
 
 #include "features/pass.h"
@@ -95,7 +96,9 @@ class Alignment final : public Pass {
     for (const auto& l : m.links) {
       const mail::Url& u = m.urls[l.url];
       LinkClass c = id.class_of(l.url);
-      if (c == LinkClass::none || !is_cta(l, image_body)) continue;
+      // A QR code in the mail is there to be scanned: a call to action.
+      bool qr = l.image && std::find(m.qr_urls.begin(), m.qr_urls.end(), l.url) != m.qr_urls.end();
+      if (c == LinkClass::none || !(qr || is_cta(l, image_body))) continue;
       cta_home += c == LinkClass::own || c == LinkClass::sibling || c == LinkClass::named;
       if (c == LinkClass::foreign && !cta_foreign) {
         cta_foreign = true;

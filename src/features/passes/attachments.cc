@@ -1,6 +1,7 @@
 // Pass "attachments": attachment kinds that deliver phishing pages or
 // malware (HTML/SVG pages, scripts, macro documents, disk images, archives),
-// names that lie about content, and the attachment mix (mime:).
+// names that lie about content, links moved out of the body into a PDF or
+// into a QR code in an image, and the attachment mix (mime:).
 #include <algorithm>
 #include <array>
 #include <string>
@@ -64,6 +65,14 @@ class Attachments final : public Pass {
           ctx.raise(Signal::attach_pdf_link, (a.filename.empty() ? std::string("PDF") : a.filename) + " links to " + m.urls[u].registrable);
           break;
         }
+      }
+    }
+    // A QR code in an image (inline or attached) that leads away from the
+    // sender: the link of quishing mail, which shows nothing else.
+    for (std::uint32_t u : m.qr_urls) {
+      if (ctx.identity().class_of(u) == LinkClass::foreign) {
+        ctx.raise(Signal::qr_link, m.urls[u].registrable);
+        break;
       }
     }
   }

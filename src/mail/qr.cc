@@ -1,0 +1,320 @@
+// QR codes in PNG and JPEG images (libpng, libjpeg-turbo, zbar). See qr.h.
+//
+// Both image libraries report errors by longjmp. The functions that call
+// setjmp (png_pixels, jpeg_pixels) hold no C++ objects with destructors of
+// their own: every buffer lives in the caller's Decoded and is sized through
+// grow(), which turns an allocation failure into the library's error path,
+// so a longjmp never skips a destructor and never crosses a frame that
+// owns memory. After a longjmp the library's own objects are destroyed and
+// the result is empty.
+#include "mail/qr.h"
+
+#include <png.h>
+#include <zbar.h>
+
+#include <algorithm>
+#include <csetjmp>
+#include <cstdio>  // jpeglib.h needs FILE
+#include <cstring>
+#include <memory>
+#include <new>
+
+#include <jerror.h>
+#include <jpeglib.h>
+
+#include "mail/charset.h"
+
+namespace phishstream::mail {
+namespace {
+
+using namespace zbar;  // zbar.h declares its C API inside namespace zbar for C++
+
+// An image in 8-bit greyscale, ready for zbar ("Y800"), and the decoders'
+// working buffers.
+struct Decoded {
+  std::vector<std::uint8_t> px;  // w × h
+  std::uint32_t w = 0, h = 0;
+  std::vector<std::uint8_t> row;         // one decoded source row
+  std::vector<std::uint8_t> full;        // an interlaced PNG, whole
+  std::vector<png_bytep> rows;           // row pointers into `full`
+  std::vector<std::uint32_t> acc;        // box-filter sums of one output row
+};
+
+template <class T>
+bool grow(std::vector<T>& v, std::size_t n) noexcept {
+  try {
+    v.assign(n, T{});
+    return true;
+  } catch (...) {
+    return false;
+  }
+}
+
+// The smallest integer factor that brings w × h to at most `max` pixels.
+std::uint32_t shrink_factor(std::uint64_t w, std::uint64_t h, std::uint64_t max) {
+  std::uint32_t f = 1;
+  while (f < 64 && (w / f) * (h / f) > max) ++f;
+  return f;
+}
+
+// Box filter: feeds source rows (1 channel grey, or 2 channels grey+alpha,
+// alpha composed over white) and writes every f × f block's mean to d.px.
+// Source rows and columns past the last whole block are dropped.
+struct Shrinker {
+  Decoded& d;
+  std::uint32_t sw, f, ch;
+  std::uint32_t filled = 0, out_y = 0;
+
+  static std::uint8_t grey(const std::uint8_t* p, std::uint32_t ch) {
+    if (ch == 1) return p[0];
+    unsigned a = p[1];
+    return static_cast<std::uint8_t>((p[0] * a + 255u * (255u - a) + 127u) / 255u);
+  }
+  void row(const std::uint8_t* r) {
+    if (out_y >= d.h) return;
+    if (f == 1) {
+      std::uint8_t* o = d.px.data() + static_cast<std::size_t>(out_y) * d.w;
+      if (ch == 1) std::memcpy(o, r, d.w);
+      else for (std::uint32_t x = 0; x < d.w; ++x) o[x] = grey(r + 2 * x, 2);
+      ++out_y;
+      return;
+    }
+    for (std::uint32_t x = 0; x < d.w * f; ++x) d.acc[x / f] += grey(r + static_cast<std::size_t>(x) * ch, ch);
+    if (++filled < f) return;
+    std::uint8_t* o = d.px.data() + static_cast<std::size_t>(out_y) * d.w;
+    const std::uint32_t n = f * f;
+    for (std::uint32_t x = 0; x < d.w; ++x) {
+      o[x] = static_cast<std::uint8_t>((d.acc[x] + n / 2) / n);
+      d.acc[x] = 0;
+    }
+    filled = 0;
+    ++out_y;
+  }
+};
+
+// ---------------------------------------------------------------- PNG
+
+struct PngSource {
+  std::string_view bytes;
+  std::size_t pos = 0;
+};
+
+[[noreturn]] void png_on_error(png_structp png, png_const_charp) { png_longjmp(png, 1); }
+void png_on_warning(png_structp, png_const_charp) {}
+
+void png_read_mem(png_structp png, png_bytep out, png_size_t n) {
+  auto* src = static_cast<PngSource*>(png_get_io_ptr(png));
+  if (n > src->bytes.size() - src->pos) png_error(png, "truncated");
+  std::memcpy(out, src->bytes.data() + src->pos, n);
+  src->pos += n;
+}
+
+// Ancillary chunks that carry no pixels; never read (some are compressed).
+constexpr png_byte kSkipChunks[] = "tEXt\0zTXt\0iTXt\0iCCP\0sPLT\0eXIf\0";
+
+bool png_pixels(PngSource& src, const QrLimits& lim, Decoded& d) {
+  png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, nullptr, png_on_error, png_on_warning);
+  if (!png) return false;
+  png_infop info = png_create_info_struct(png);
+  if (!info) {
+    png_destroy_read_struct(&png, nullptr, nullptr);
+    return false;
+  }
+  // Nothing below owns memory: see the comment at the top of the file.
+  if (setjmp(png_jmpbuf(png))) {
+    png_destroy_read_struct(&png, &info, nullptr);
+    return false;
+  }
+  png_set_user_limits(png, lim.max_side, lim.max_side);
+  png_set_chunk_malloc_max(png, 1u << 20);
+  png_set_chunk_cache_max(png, 64);
+  png_set_keep_unknown_chunks(png, PNG_HANDLE_CHUNK_NEVER, nullptr, 0);
+  png_set_keep_unknown_chunks(png, PNG_HANDLE_CHUNK_NEVER, kSkipChunks, 6);
+  // Checksums are not checked, as browsers and mail clients do not check
+  // them: an image they show must not be unreadable here.
+  png_set_crc_action(png, PNG_CRC_QUIET_USE, PNG_CRC_QUIET_USE);
+  png_set_option(png, PNG_IGNORE_ADLER32, PNG_OPTION_ON);
+  png_set_read_fn(png, &src, png_read_mem);
+  png_read_info(png, info);
+  png_uint_32 w = 0, h = 0;
+  int depth = 0, colour = 0, interlace = 0;
+  png_get_IHDR(png, info, &w, &h, &depth, &colour, &interlace, nullptr, nullptr);
+  if (w < lim.min_side || h < lim.min_side || static_cast<std::uint64_t>(w) * h > lim.max_pixels)
+    png_error(png, "size");
+  png_set_expand(png);     // palette → RGB, grey < 8 bits → 8 bits, tRNS → alpha
+  png_set_strip_16(png);
+  if (colour & PNG_COLOR_MASK_COLOR) png_set_rgb_to_gray(png, PNG_ERROR_ACTION_NONE, -1, -1);
+  int passes = png_set_interlace_handling(png);
+  png_read_update_info(png, info);
+  png_uint_32 ch = png_get_channels(png, info);
+  png_size_t rowbytes = png_get_rowbytes(png, info);
+  if ((ch != 1 && ch != 2) || rowbytes != static_cast<png_size_t>(w) * ch) png_error(png, "layout");
+
+  std::uint32_t f = shrink_factor(w, h, lim.max_scan_pixels);
+  d.w = w / f;
+  d.h = h / f;
+  if (!grow(d.px, static_cast<std::size_t>(d.w) * d.h) || !grow(d.acc, d.w)) png_error(png, "memory");
+  Shrinker s{d, w, f, ch};
+  if (passes > 1) {
+    if (!grow(d.full, rowbytes * h) || !grow(d.rows, h)) png_error(png, "memory");
+    for (png_uint_32 y = 0; y < h; ++y) d.rows[y] = d.full.data() + y * rowbytes;
+    png_read_image(png, d.rows.data());
+    for (png_uint_32 y = 0; y < h; ++y) s.row(d.rows[y]);
+  } else {
+    if (!grow(d.row, rowbytes)) png_error(png, "memory");
+    for (png_uint_32 y = 0; y < h; ++y) {
+      png_read_row(png, d.row.data(), nullptr);
+      s.row(d.row.data());
+    }
+  }
+  // The image is read; what follows it (png_read_end) is not needed.
+  png_destroy_read_struct(&png, &info, nullptr);
+  return true;
+}
+
+// ---------------------------------------------------------------- JPEG
+
+struct JpegError {
+  jpeg_error_mgr mgr;
+  std::jmp_buf jump;
+};
+
+[[noreturn]] void jpeg_on_exit(j_common_ptr c) { std::longjmp(reinterpret_cast<JpegError*>(c->err)->jump, 1); }
+void jpeg_on_output(j_common_ptr) {}
+// Warnings are not printed. Running out of data is an error: libjpeg
+// would pad a truncated image with grey and call it decoded.
+void jpeg_on_emit(j_common_ptr c, int level) {
+  if (level >= 0) return;
+  if (c->err->msg_code == JWRN_JPEG_EOF) jpeg_on_exit(c);
+  ++c->err->num_warnings;
+}
+
+struct JpegProgress {
+  jpeg_progress_mgr mgr;
+  int max_scans;
+};
+
+// A progressive JPEG of thousands of tiny scans costs a full pass each.
+void jpeg_on_progress(j_common_ptr c) {
+  auto* p = reinterpret_cast<JpegProgress*>(c->progress);
+  if (c->is_decompressor && reinterpret_cast<j_decompress_ptr>(c)->input_scan_number > p->max_scans) jpeg_on_exit(c);
+}
+
+bool jpeg_pixels(std::string_view bytes, const QrLimits& lim, Decoded& d) {
+  jpeg_decompress_struct cinfo;
+  JpegError err;
+  JpegProgress progress;
+  cinfo.err = jpeg_std_error(&err.mgr);
+  err.mgr.error_exit = jpeg_on_exit;
+  err.mgr.output_message = jpeg_on_output;
+  err.mgr.emit_message = jpeg_on_emit;
+  progress.mgr.progress_monitor = jpeg_on_progress;
+  progress.max_scans = lim.max_jpeg_scans;
+  // Nothing below owns memory: see the comment at the top of the file.
+  if (setjmp(err.jump)) {
+    jpeg_destroy_decompress(&cinfo);
+    return false;
+  }
+  jpeg_create_decompress(&cinfo);
+  cinfo.progress = &progress.mgr;
+  cinfo.mem->max_memory_to_use = static_cast<long>(lim.max_jpeg_memory);
+  jpeg_mem_src(&cinfo, reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<unsigned long>(bytes.size()));
+  if (jpeg_read_header(&cinfo, TRUE) != JPEG_HEADER_OK) ERREXIT(&cinfo, JERR_NO_IMAGE);
+  const std::uint32_t w = cinfo.image_width, h = cinfo.image_height;
+  if (w < lim.min_side || h < lim.min_side || w > lim.max_side || h > lim.max_side ||
+      static_cast<std::uint64_t>(w) * h > lim.max_pixels)
+    ERREXIT(&cinfo, JERR_IMAGE_TOO_BIG);
+  cinfo.out_color_space = JCS_GRAYSCALE;
+  // The decoder shrinks by 1/2, 1/4 or 1/8 almost for free (DCT scaling).
+  cinfo.scale_num = 1;
+  cinfo.scale_denom = 1;
+  while (cinfo.scale_denom < 8 &&
+         static_cast<std::uint64_t>(w / cinfo.scale_denom) * (h / cinfo.scale_denom) > lim.max_scan_pixels)
+    cinfo.scale_denom *= 2;
+  cinfo.dct_method = JDCT_ISLOW;
+  jpeg_start_decompress(&cinfo);
+  if (cinfo.output_components != 1) ERREXIT(&cinfo, JERR_CONVERSION_NOTIMPL);
+  d.w = cinfo.output_width;
+  d.h = cinfo.output_height;
+  std::uint32_t f = shrink_factor(d.w, d.h, lim.max_scan_pixels);  // past 1/8 still too large
+  if (!grow(d.row, d.w) || !grow(d.acc, d.w / f)) ERREXIT(&cinfo, JERR_OUT_OF_MEMORY);
+  Shrinker s{d, d.w, f, 1};
+  d.w /= f;
+  d.h /= f;
+  if (!grow(d.px, static_cast<std::size_t>(d.w) * d.h)) ERREXIT(&cinfo, JERR_OUT_OF_MEMORY);
+  while (cinfo.output_scanline < cinfo.output_height) {
+    JSAMPROW r = d.row.data();
+    if (jpeg_read_scanlines(&cinfo, &r, 1) != 1) ERREXIT(&cinfo, JERR_INPUT_EOF);
+    s.row(d.row.data());
+  }
+  // The image is read; what follows it (jpeg_finish_decompress) is not needed.
+  jpeg_destroy_decompress(&cinfo);
+  return true;
+}
+
+// ---------------------------------------------------------------- zbar
+
+struct ScannerFree {
+  void operator()(zbar_image_scanner_t* s) const { zbar_image_scanner_destroy(s); }
+};
+struct ImageFree {
+  void operator()(zbar_image_t* i) const { zbar_image_destroy(i); }
+};
+
+std::vector<std::string> scan(const Decoded& d, const QrLimits& lim) {
+  std::vector<std::string> out;
+  if (d.w == 0 || d.h == 0) return out;
+  std::unique_ptr<zbar_image_scanner_t, ScannerFree> scanner(zbar_image_scanner_create());
+  std::unique_ptr<zbar_image_t, ImageFree> image(zbar_image_create());
+  if (!scanner || !image) return out;
+  zbar_image_scanner_set_config(scanner.get(), ZBAR_NONE, ZBAR_CFG_ENABLE, 0);
+  zbar_image_scanner_set_config(scanner.get(), ZBAR_QRCODE, ZBAR_CFG_ENABLE, 1);
+  zbar_image_set_format(image.get(), zbar_fourcc('Y', '8', '0', '0'));
+  zbar_image_set_size(image.get(), d.w, d.h);
+  // zbar only reads the pixels; no cleanup handler, `d` owns them.
+  zbar_image_set_data(image.get(), d.px.data(), d.px.size(), nullptr);
+  if (zbar_scan_image(scanner.get(), image.get()) <= 0) return out;
+  for (const zbar_symbol_t* sym = zbar_image_first_symbol(image.get()); sym && out.size() < lim.max_codes;
+       sym = zbar_symbol_next(sym)) {
+    if (zbar_symbol_get_type(sym) != ZBAR_QRCODE) continue;
+    const char* data = zbar_symbol_get_data(sym);
+    unsigned len = zbar_symbol_get_data_length(sym);
+    if (!data || len == 0) continue;
+    // zbar converts the QR's text to UTF-8 when it can; whatever it could
+    // not is read as windows-1252.
+    std::string_view raw(data, std::min<std::size_t>(len, lim.max_text + 4));
+    std::string text = valid_utf8(raw) ? std::string(raw) : to_utf8(raw, "windows-1252");
+    text = std::string(utf8_prefix(text, lim.max_text));
+    if (text.empty() || std::find(out.begin(), out.end(), text) != out.end()) continue;
+    out.push_back(std::move(text));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string_view qr_image_format(std::string_view b) noexcept {
+  if (b.size() >= 8 && std::memcmp(b.data(), "\x89PNG\r\n\x1a\n", 8) == 0) return "png";
+  if (b.size() >= 3 && std::memcmp(b.data(), "\xFF\xD8\xFF", 3) == 0) return "jpeg";
+  return {};
+}
+
+std::vector<std::string> decode_qr(std::string_view bytes, const QrLimits& lim) {
+  if (bytes.size() > lim.max_bytes) return {};
+  std::string_view fmt = qr_image_format(bytes);
+  Decoded d;
+  bool ok = false;
+  if (fmt == "png") {
+    PngSource src{bytes};
+    ok = png_pixels(src, lim, d);
+  } else if (fmt == "jpeg") {
+    ok = jpeg_pixels(bytes, lim, d);
+  }
+  if (!ok) return {};
+  // The source rows are not needed for the scan.
+  std::vector<std::uint8_t>().swap(d.full);
+  std::vector<png_bytep>().swap(d.rows);
+  return scan(d, lim);
+}
+
+}  // namespace phishstream::mail
