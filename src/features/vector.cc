@@ -30,7 +30,7 @@ void radix_sort(Entry* v, std::size_t n) {
 // Sorts [b, e) by bucket and sums duplicates; returns the new end.
 Entry* sort_unique(Entry* b, Entry* e) {
   auto n = static_cast<std::size_t>(e - b);
-  if (n < 512) {  // a body window; the radix passes cost 4,098 counters whatever n is
+  if (n < 64) {
     std::stable_sort(b, e, [](const Entry& x, const Entry& y) { return x.index < y.index; });
   } else {
     radix_sort(b, n);
@@ -50,18 +50,6 @@ Entry* sort_unique(Entry* b, Entry* e) {
 
 void FeatureVector::finish() {
   entries_.resize(static_cast<std::size_t>(sort_unique(entries_.data(), entries_.data() + entries_.size()) - entries_.data()));
-  // Windows are compacted in place, front to back.
-  std::size_t out = 0;
-  for (std::size_t k = 0; k < wstart_.size(); ++k) {
-    std::size_t b = wstart_[k], e = k + 1 < wstart_.size() ? wstart_[k + 1] : wentries_.size();
-    Entry* end = sort_unique(wentries_.data() + b, wentries_.data() + e);
-    auto n = static_cast<std::size_t>(end - (wentries_.data() + b));
-    if (out != b) std::copy(wentries_.begin() + static_cast<std::ptrdiff_t>(b), wentries_.begin() + static_cast<std::ptrdiff_t>(b + n),
-                            wentries_.begin() + static_cast<std::ptrdiff_t>(out));
-    wstart_[k] = static_cast<std::uint32_t>(out);
-    out += n;
-  }
-  wentries_.resize(out);
 }
 
 FeatureVector FeatureVector::flattened(std::size_t k) const {
@@ -77,7 +65,7 @@ FeatureVector FeatureVector::flattened(std::size_t k) const {
 
 std::vector<Entry> FeatureVector::all_entries() const {
   std::vector<Entry> a = entries_;
-  a.insert(a.end(), wentries_.begin(), wentries_.end());
+  a.insert(a.end(), body_.begin(), body_.end());
   return a;
 }
 

@@ -132,61 +132,61 @@ double contrast(Rgb a, Rgb b) {
   return (la + 0.05) / (lb + 0.05);
 }
 
-std::string_view value(std::string_view s, std::initializer_list<std::string_view> names) {
-  std::string_view found;
-  std::size_t at = 0;
-  bool any = false;
-  for (auto n : names) {
-    std::size_t p = 0;
-    while ((p = s.find(n, p)) != std::string_view::npos) {
-      if (starts_decl(s, p) && p + n.size() < s.size() && s[p + n.size()] == ':') {
-        std::size_t b = p + n.size() + 1, e = s.find(';', b);
-        if (!any || p >= at) {
-          found = s.substr(b, e == std::string_view::npos ? std::string_view::npos : e - b);
-          at = p;
-          any = true;
-        }
-      }
-      p += n.size();
-    }
+Style::Style(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    std::size_t end = s.find(';', i);
+    if (end == std::string_view::npos) end = s.size();
+    std::string_view decl = s.substr(i, end - i);
+    std::size_t colon = decl.find(':');
+    if (colon != std::string_view::npos && colon > 0 && d_.size() < 256) d_.emplace_back(decl.substr(0, colon), decl.substr(colon + 1));
+    i = end + 1;
   }
-  return found;
 }
 
-bool hides(std::string_view s) {
+std::string_view Style::get(std::initializer_list<std::string_view> names) const noexcept {
+  for (auto it = d_.rbegin(); it != d_.rend(); ++it)
+    for (auto n : names)
+      if (it->first == n) return it->second;
+  return {};
+}
+
+std::string_view value(std::string_view s, std::initializer_list<std::string_view> names) { return Style(s).get(names); }
+
+bool hides(const Style& s) {
   if (s.empty()) return false;
   auto is = [&](std::string_view prop, std::string_view v) {
-    std::string_view x = value(s, {prop});
+    std::string_view x = s.get({prop});
     return x == v || (x.starts_with(v) && x.substr(v.size()).starts_with("!"));
   };
   if (is("display", "none") || is("visibility", "hidden") || is("visibility", "collapse")) return true;
-  if (auto o = px(value(s, {"opacity"})); o && *o <= 0.05) return true;
+  if (auto o = px(s.get({"opacity"})); o && *o <= 0.05) return true;
   bool overflow_hidden = is("overflow", "hidden");
   for (auto dim : {"max-height", "max-width"})
-    if (auto v = px(value(s, {dim})); v && *v <= 1.0) return true;
+    if (auto v = px(s.get({dim})); v && *v <= 1.0) return true;
   for (auto dim : {"height", "width"})
-    if (auto v = px(value(s, {dim})); v && *v <= 1.0 && overflow_hidden) return true;
-  std::string_view clip = value(s, {"clip"});
+    if (auto v = px(s.get({dim})); v && *v <= 1.0 && overflow_hidden) return true;
+  std::string_view clip = s.get({"clip"});
   if (clip.starts_with("rect(0") && (clip.find(",0") != std::string_view::npos || clip.find("0px,0") != std::string_view::npos ||
                                      clip == "rect(0,0,0,0)" || clip == "rect(0px,0px,0px,0px)" || clip.starts_with("rect(0000")))
     return true;
-  std::string_view cp = value(s, {"clip-path"});
+  std::string_view cp = s.get({"clip-path"});
   if (cp.starts_with("inset(50%") || cp.starts_with("inset(100%") || cp.starts_with("circle(0")) return true;
-  std::string_view tf = value(s, {"transform"});
+  std::string_view tf = s.get({"transform"});
   if (tf.starts_with("scale(0)") || tf.starts_with("scale(0,") || tf.starts_with("scale(0.0")) return true;
   // Moved far off the screen.
-  std::string_view pos = value(s, {"position"});
+  std::string_view pos = s.get({"position"});
   if (pos.starts_with("absolute") || pos.starts_with("fixed") || pos.starts_with("relative")) {
     for (auto side : {"left", "top", "right", "bottom", "margin-left", "margin-top"})
-      if (auto v = px(value(s, {side})); v && *v <= -500.0) return true;
+      if (auto v = px(s.get({side})); v && *v <= -500.0) return true;
   }
-  if (auto v = px(value(s, {"text-indent"})); v && *v <= -500.0) return true;
-  if (auto v = px(value(s, {"margin-left", "margin-top"})); v && *v <= -2000.0) return true;
+  if (auto v = px(s.get({"text-indent"})); v && *v <= -500.0) return true;
+  if (auto v = px(s.get({"margin-left", "margin-top"})); v && *v <= -2000.0) return true;
   return false;
 }
 
-std::optional<bool> tiny_font(std::string_view s) {
-  std::string_view v = value(s, {"font-size", "font"});
+std::optional<bool> tiny_font(const Style& s) {
+  std::string_view v = s.get({"font-size", "font"});
   if (v.empty()) return std::nullopt;
   auto x = px(v);
   if (!x) return std::nullopt;  // keywords (small, inherit…) are readable

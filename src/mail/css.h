@@ -21,6 +21,8 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 namespace phishstream::mail::css {
 
@@ -38,18 +40,35 @@ double contrast(Rgb a, Rgb b);
 /// Text this close to its background cannot be read.
 inline constexpr double kMinContrast = 1.3;
 
-/// The value of the last declaration of any of `names` in `style`, or ""
-/// (later declarations win, as in CSS; "!important" is kept in the value).
+/// A style's declarations, split once: (property, value) views into the
+/// style string, which must outlive it. Lookups walk a handful of pairs
+/// instead of searching the text again for every property.
+class Style {
+ public:
+  Style() = default;
+  explicit Style(std::string_view style);
+  /// The value of the last declaration of any of `names`, or "" (later
+  /// declarations win, as in CSS; "!important" is kept in the value).
+  std::string_view get(std::initializer_list<std::string_view> names) const noexcept;
+  bool empty() const noexcept { return d_.empty(); }
+
+ private:
+  std::vector<std::pair<std::string_view, std::string_view>> d_;
+};
+
+/// As Style(style).get(names).
 std::string_view value(std::string_view style, std::initializer_list<std::string_view> names);
 
 /// Whether the element's own style removes it from view: display:none,
 /// visibility:hidden, opacity 0, a zero or clipped box, positioned or
 /// indented a long way off the screen, scaled to nothing.
-bool hides(std::string_view style);
+bool hides(const Style& style);
+inline bool hides(std::string_view style) { return hides(Style(style)); }
 
 /// A font-size value that makes text unreadable (below kMinFontPx), or
 /// nothing when the style sets no size (or one given as a keyword).
-std::optional<bool> tiny_font(std::string_view style);
+std::optional<bool> tiny_font(const Style& style);
+inline std::optional<bool> tiny_font(std::string_view style) { return tiny_font(Style(style)); }
 inline constexpr double kMinFontPx = 4.0;
 
 class StyleSheet {

@@ -162,6 +162,12 @@ struct Tag {
   const css::StyleSheet* sheet = nullptr;
   mutable std::string style_cache;
   mutable bool style_done = false;
+  mutable css::Style decls_cache;
+  /// style() split into declarations (css::Style), computed with it.
+  const css::Style& decls() const {
+    style();
+    return decls_cache;
+  }
   const std::string& style() const {
     if (!style_done) {
       style_done = true;
@@ -173,6 +179,7 @@ struct Tag {
         if (!style_cache.empty()) style_cache.push_back(';');
       }
       if (const std::string* st = get("style")) style_cache += lower_nospace(*st);
+      decls_cache = css::Style(style_cache);
     }
     return style_cache;
   }
@@ -228,7 +235,7 @@ std::size_t parse_tag(std::string_view h, std::size_t i, Tag& t) {
   return j;
 }
 
-bool hides(const Tag& t) { return t.get("hidden") || css::hides(t.style()); }
+bool hides(const Tag& t) { return t.get("hidden") || css::hides(t.decls()); }
 
 // A colour a button could be filled with: not white, not a light grey,
 // not transparent. Accepts #rgb, #rrggbb, rgb(r,g,b) and a few names.
@@ -266,14 +273,14 @@ bool fill_colour(std::string_view c) {
 // it (responsive templates zero the cell's font-size to remove gaps between
 // inline blocks and set it again on the text).
 bool tiny_font(const Tag& t, bool parent_tiny) {
-  const std::string& s = t.style();
+  const css::Style& s = t.decls();
   if (s.empty()) return parent_tiny;
   return css::tiny_font(s).value_or(parent_tiny);
 }
 
 // The text colour an element sets (style or <font color>), if any.
 std::optional<css::Rgb> own_colour(const Tag& t) {
-  if (auto c = css::parse_colour(css::value(t.style(), {"color"}))) return c;
+  if (auto c = css::parse_colour(t.decls().get({"color"}))) return c;
   if (t.name == "font")
     if (const std::string* c = t.get("color")) return css::parse_colour(lower_nospace(*c));
   return std::nullopt;
@@ -283,8 +290,8 @@ std::optional<css::Rgb> own_colour(const Tag& t) {
 // may be any colour), or nothing (it shows its parent's).
 enum class Paint { none, colour, unknown };
 Paint own_background(const Tag& t, css::Rgb& out) {
-  std::string_view img = css::value(t.style(), {"background-image"});
-  std::string_view bg = css::value(t.style(), {"background-color", "background"});
+  std::string_view img = t.decls().get({"background-image"});
+  std::string_view bg = t.decls().get({"background-color", "background"});
   if ((!img.empty() && img != "none") || bg.find("url(") != std::string_view::npos || t.get("background")) return Paint::unknown;
   if (auto c = css::background_colour(bg)) {
     out = *c;
@@ -327,7 +334,7 @@ bool filled(const Tag& t) {
   if (const std::string* bg = t.get("bgcolor"); bg && fill_colour(lower_nospace(*bg))) return true;
   const std::string& s = t.style();
   if (s.empty()) return false;
-  std::string_view v = css::value(s, {"background-color", "background"});
+  std::string_view v = t.decls().get({"background-color", "background"});
   if (v.empty()) return false;
   // "background:#414141 url(...)": the colour is the first token.
   std::size_t sp = v.find_first_of(" ,)");

@@ -77,7 +77,9 @@ struct Limits {
   /// PNG/JPEG parts scanned for QR codes (mail/qr.h), in MIME order; the
   /// rest are not (kLimitImages).
   int max_qr_images = 4;
-  std::size_t max_qr_image_bytes = 8u << 20;  ///< one image; a larger one is not scanned
+  /// One image; a larger one is not scanned. Codes are drawn as small PNGs
+  /// or screenshots; multi-megabyte images are photographs.
+  std::size_t max_qr_image_bytes = 2u << 20;
   std::size_t max_qr_total_bytes = 16u << 20; ///< all the scanned images together
 };
 

@@ -358,7 +358,7 @@ class Builder {
         m_.links.push_back({idx, {}, false, false});
       }
     }
-    if (a.sniffed_type == "png" || a.sniffed_type == "jpeg") {
+    if ((a.sniffed_type == "png" || a.sniffed_type == "jpeg") && qr_candidate(head)) {
       // An image, inline (cid:) or attached, may be a QR code: quishing
       // mail shows nothing else (qr.h).
       qr_image(part, a.size);

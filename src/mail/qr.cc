@@ -139,7 +139,8 @@ bool png_pixels(PngSource& src, const QrLimits& lim, Decoded& d) {
   png_uint_32 w = 0, h = 0;
   int depth = 0, colour = 0, interlace = 0;
   png_get_IHDR(png, info, &w, &h, &depth, &colour, &interlace, nullptr, nullptr);
-  if (w < lim.min_side || h < lim.min_side || static_cast<std::uint64_t>(w) * h > lim.max_pixels)
+  if (w < lim.min_side || h < lim.min_side || static_cast<std::uint64_t>(w) * h > lim.max_pixels ||
+      w > static_cast<std::uint64_t>(h) * lim.max_aspect || h > static_cast<std::uint64_t>(w) * lim.max_aspect)
     png_error(png, "size");
   png_set_expand(png);     // palette → RGB, grey < 8 bits → 8 bits, tRNS → alpha
   png_set_strip_16(png);
@@ -222,7 +223,8 @@ bool jpeg_pixels(std::string_view bytes, const QrLimits& lim, Decoded& d) {
   if (jpeg_read_header(&cinfo, TRUE) != JPEG_HEADER_OK) ERREXIT(&cinfo, JERR_NO_IMAGE);
   const std::uint32_t w = cinfo.image_width, h = cinfo.image_height;
   if (w < lim.min_side || h < lim.min_side || w > lim.max_side || h > lim.max_side ||
-      static_cast<std::uint64_t>(w) * h > lim.max_pixels)
+      static_cast<std::uint64_t>(w) * h > lim.max_pixels || w > static_cast<std::uint64_t>(h) * lim.max_aspect ||
+      h > static_cast<std::uint64_t>(w) * lim.max_aspect)
     ERREXIT(&cinfo, JERR_IMAGE_TOO_BIG);
   cinfo.out_color_space = JCS_GRAYSCALE;
   // The decoder shrinks by 1/2, 1/4 or 1/8 almost for free (DCT scaling).
@@ -269,6 +271,11 @@ std::vector<std::string> scan(const Decoded& d, const QrLimits& lim) {
   if (!scanner || !image) return out;
   zbar_image_scanner_set_config(scanner.get(), ZBAR_NONE, ZBAR_CFG_ENABLE, 0);
   zbar_image_scanner_set_config(scanner.get(), ZBAR_QRCODE, ZBAR_CFG_ENABLE, 1);
+  // Every second row and column: a finder pattern is 7 modules across, so
+  // it still crosses several scan lines at 2 pixels a module, and the scan
+  // costs half (most images in mail are photos and logos with no code).
+  zbar_image_scanner_set_config(scanner.get(), ZBAR_NONE, ZBAR_CFG_X_DENSITY, 2);
+  zbar_image_scanner_set_config(scanner.get(), ZBAR_NONE, ZBAR_CFG_Y_DENSITY, 2);
   zbar_image_set_format(image.get(), zbar_fourcc('Y', '8', '0', '0'));
   zbar_image_set_size(image.get(), d.w, d.h);
   // zbar only reads the pixels; no cleanup handler, `d` owns them.
@@ -297,6 +304,39 @@ std::string_view qr_image_format(std::string_view b) noexcept {
   if (b.size() >= 8 && std::memcmp(b.data(), "\x89PNG\r\n\x1a\n", 8) == 0) return "png";
   if (b.size() >= 3 && std::memcmp(b.data(), "\xFF\xD8\xFF", 3) == 0) return "jpeg";
   return {};
+}
+
+bool qr_candidate(std::string_view h, const QrLimits& lim) noexcept {
+  auto u8 = [&](std::size_t i) { return static_cast<std::uint32_t>(static_cast<unsigned char>(h[i])); };
+  std::uint32_t w = 0, ht = 0;
+  std::string_view fmt = qr_image_format(h);
+  if (fmt == "png") {
+    if (h.size() < 24) return true;
+    w = u8(16) << 24 | u8(17) << 16 | u8(18) << 8 | u8(19);
+    ht = u8(20) << 24 | u8(21) << 16 | u8(22) << 8 | u8(23);
+  } else if (fmt == "jpeg") {
+    // Walk the markers to the first start-of-frame (SOF0–SOF15 but DHT,
+    // JPG and DAC).
+    std::size_t i = 2;
+    while (i + 9 < h.size()) {
+      if (u8(i) != 0xFF) return true;
+      std::uint32_t m = u8(i + 1);
+      if (m == 0xFF) { ++i; continue; }
+      if (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC) {
+        ht = u8(i + 5) << 8 | u8(i + 6);
+        w = u8(i + 7) << 8 | u8(i + 8);
+        break;
+      }
+      if (m == 0xD8 || (m >= 0xD0 && m <= 0xD7) || m == 0x01) { i += 2; continue; }
+      i += 2 + (u8(i + 2) << 8 | u8(i + 3));
+    }
+    if (w == 0 && ht == 0) return true;  // the frame header is further on
+  } else {
+    return false;
+  }
+  if (w < lim.min_side || ht < lim.min_side) return false;
+  return static_cast<std::uint64_t>(w) <= static_cast<std::uint64_t>(ht) * lim.max_aspect &&
+         static_cast<std::uint64_t>(ht) <= static_cast<std::uint64_t>(w) * lim.max_aspect;
 }
 
 std::vector<std::string> decode_qr(std::string_view bytes, const QrLimits& lim) {

@@ -18,9 +18,12 @@
 // encoded size, each side and the pixel count, read from the image header.
 // Larger images are shrunk before scanning (JPEG by the decoder's DCT
 // scaling, PNG by a box filter) so that a scan never covers more than
-// max_scan_pixels; zbar reads modules down to one pixel, so a code in an
-// image above 2 Mpx is lost only when its modules are under 2-3 pixels
-// (a code people scan from a screen has larger ones). Progressive JPEGs stop after max_jpeg_scans scans and
+// max_scan_pixels (a 512-pixel square); zbar reads modules down to about
+// two pixels, scanning every second row and column, so a code is lost only
+// when it fills less than a fifth of a large image's width (a code people
+// scan from a screen fills more). Images are skipped from their headers
+// alone (qr_candidate) when under min_side or longer than max_aspect to
+// one: icons and banners, most of a newsletter's images. Progressive JPEGs stop after max_jpeg_scans scans and
 // the JPEG decoder's memory is capped. At most max_codes texts of at most
 // max_text bytes each are returned. A truncated, corrupt or unsupported
 // image (CMYK JPEG, a PNG past a limit) gives nothing: failures are an
@@ -29,7 +32,8 @@
 // Cost: the 155 distinct PNG/JPEG images of the labelled corpus take 1.9 ms
 // on average, 43 ms at most; a QR code of 250x250 pixels about 1 ms. The
 // worst case is a large photo of fine texture: a 2048x2048 image of noise
-// takes about 0.2 s (decode, shrink to 1 Mpx, scan).
+// takes about 0.2 s (decode, shrink, scan); docs/benchmarks.md has the
+// cost after the limits were tightened for speed.
 //
 // Pure function over bytes; thread-safe (every call has its own decoder and
 // scanner objects); any thread may call it. libpng, libjpeg and zbar are
@@ -48,8 +52,12 @@ struct QrLimits {
   std::size_t max_bytes = 8u << 20;          ///< encoded image; larger ones are not read
   std::uint32_t max_side = 4096;             ///< width or height, from the header
   std::uint64_t max_pixels = 16u << 20;      ///< width × height, from the header
-  std::uint32_t min_side = 21;               ///< smaller images cannot hold a QR code (21 modules)
-  std::uint64_t max_scan_pixels = 2u << 20;  ///< larger images are shrunk before the scan
+  std::uint32_t min_side = 48;               ///< smaller images hold no code a phone reads (21 modules and a quiet zone, 2 px each); icons are most of them
+  /// Banners and rules (one side this many times the other) are not read:
+  /// a code people can scan fills a square, and such strips are most of a
+  /// newsletter's images.
+  std::uint32_t max_aspect = 2;
+  std::uint64_t max_scan_pixels = 256u << 10;  ///< larger images are shrunk before the scan (a 512 px square keeps a 41-module code at 6 px a module)
   int max_jpeg_scans = 256;                  ///< progressive JPEG scans read before giving up
   std::size_t max_jpeg_memory = 128u << 20;  ///< libjpeg's working memory (progressive JPEGs keep coefficients)
   std::size_t max_codes = 8;                 ///< texts returned
@@ -59,6 +67,13 @@ struct QrLimits {
 /// The image format from the first bytes: "png", "jpeg", or "" for anything
 /// decode_qr() does not read.
 std::string_view qr_image_format(std::string_view image_bytes) noexcept;
+
+/// Whether an image could hold a code worth reading, from its first bytes
+/// alone (PNG's IHDR, JPEG's frame header when it is within `head`):
+/// false for icons under min_side and strips past max_aspect, true when
+/// the size cannot be told. Lets the parser skip decoding most of a
+/// newsletter's images, and keeps them from using up the message's budget.
+bool qr_candidate(std::string_view head, const QrLimits& limits = {}) noexcept;
 
 /// The texts of the QR codes in a PNG or JPEG image, in the order zbar
 /// reports them, unique, valid UTF-8. Empty when the image holds none, is

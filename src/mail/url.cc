@@ -12,9 +12,12 @@
 #include "mail/charset.h"
 #include <cstdlib>
 #include <cstring>
+#include <string>
+#include <unordered_map>
 
 namespace phishstream::mail {
 namespace {
+
 
 constexpr std::size_t kMaxRaw = 2048;
 constexpr std::size_t kMaxPath = 512;
@@ -27,6 +30,24 @@ const psl_ctx_t* psl() {
     return c ? c : psl_builtin();
   }();
   return ctx;
+}
+
+// A host's public suffix and registrable domain (libpsl), remembered per
+// thread: the same few hosts recur in every message, and the lookup walks
+// the suffix list each time. Bounded: the cache is dropped at kPslCache.
+struct PslFacts {
+  std::string suffix, registrable;
+};
+constexpr std::size_t kPslCache = 8192;
+const PslFacts& psl_facts(const std::string& lower_host) {
+  thread_local std::unordered_map<std::string, PslFacts> cache;
+  if (auto it = cache.find(lower_host); it != cache.end()) return it->second;
+  if (cache.size() >= kPslCache) cache.clear();
+  PslFacts f;
+  if (const char* suffix = psl_unregistrable_domain(psl(), lower_host.c_str())) f.suffix = suffix;
+  const char* reg = psl_registrable_domain(psl(), lower_host.c_str());
+  f.registrable = reg ? reg : lower_host;
+  return cache.emplace(lower_host, std::move(f)).first->second;
 }
 
 char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
@@ -185,10 +206,9 @@ void analyse_host(Url& u) {
   } else if (!u.non_ascii) {
     u.host_unicode = h;
   }
-  const char* suffix = psl_unregistrable_domain(psl(), h.c_str());
-  if (suffix) u.suffix = suffix;
-  const char* reg = psl_registrable_domain(psl(), h.c_str());
-  u.registrable = reg ? reg : h;
+  const PslFacts& f = psl_facts(h);
+  u.suffix = f.suffix;
+  u.registrable = f.registrable;
 }
 
 }  // namespace
@@ -207,8 +227,7 @@ bool is_url_char(unsigned char c) noexcept {
 std::string registrable_domain(std::string_view host) {
   std::string h(host);
   to_lower(h);
-  const char* reg = psl_registrable_domain(psl(), h.c_str());
-  return reg ? std::string(reg) : h;
+  return psl_facts(h).registrable;
 }
 
 bool parse_url(std::string_view input, Url& out) {

@@ -43,13 +43,16 @@ float Trainer::w(int head, std::uint32_t i, features::Ns ns) const {
 
 std::size_t Trainer::window(const features::FeatureVector& v, std::array<float, kHeads>* sum) const {
   std::array<float, kHeads> s{};
-  std::size_t k = features::heaviest_window(
-      v, [this](const features::Entry& e) {
-        std::array<float, kHeads> a;
-        for (int h = 0; h < kHeads; ++h) a[h] = w(h, e.index, e.ns);
-        return a;
-      },
-      s);
+  struct Weight {
+    const Trainer* t;
+    std::array<float, kHeads> operator()(const features::Entry& e) const {
+      std::array<float, kHeads> a;
+      for (int h = 0; h < kHeads; ++h) a[h] = t->w(h, e.index, e.ns);
+      return a;
+    }
+    void prefetch(const features::Entry&) const {}
+  };
+  std::size_t k = features::heaviest_window(v, Weight{this}, s);
   if (sum) *sum = s;
   return k;
 }
@@ -64,16 +67,12 @@ std::array<float, kHeads> Trainer::margins(const features::FeatureVector& v) con
   return m;
 }
 
-void Trainer::step(int head, const features::FeatureVector& v, std::size_t win, float y, float weight) {
-  std::span<const features::Entry> parts[2] = {v.entries(), {}};
-  if (win != features::kNoWindow) parts[1] = v.window(win);
+void Trainer::step(int head, const features::FeatureVector& v, float y, float weight) {
   float margin = 0;
-  for (auto part : parts)
-    for (const auto& e : part) margin += w(head, e.index, e.ns) * e.value;
+  for (const auto& e : v.entries()) margin += w(head, e.index, e.ns) * e.value;
   float p = sigmoid(margin);
   float g = (p - y) * weight;
-  for (auto part : parts)
-  for (const auto& e : part) {
+  for (const auto& e : v.entries()) {
     std::size_t k = static_cast<std::size_t>(e.index) * kHeads + head;
     ns_of_[e.index] = e.ns;
     float gi = g * e.value;
@@ -89,9 +88,9 @@ void Trainer::update(const features::FeatureVector& v, Label y, float weight) {
   // The window the model reads now is the one that learns (multiple-instance
   // learning: a ham body's worst window is pushed down, a phishing body's
   // worst window up); both heads learn from the same window.
-  std::size_t win = window(v);
-  step(kBad, v, win, bad ? 1.0f : 0.0f, weight);
-  if (bad) step(kPhish, v, win, y == Label::phish ? 1.0f : 0.0f, weight);
+  features::FeatureVector read = v.flattened(window(v));
+  step(kBad, read, bad ? 1.0f : 0.0f, weight);
+  if (bad) step(kPhish, read, y == Label::phish ? 1.0f : 0.0f, weight);
 }
 
 std::shared_ptr<Model> Trainer::snapshot(const Model* base) const {

@@ -53,7 +53,7 @@ class Trainer {
 
  private:
   float w(int head, std::uint32_t i, features::Ns ns) const;
-  void step(int head, const features::FeatureVector& v, std::size_t win, float y, float weight);
+  void step(int head, const features::FeatureVector& v, float y, float weight);  // v without a body
 
   FtrlOptions o_;
   std::vector<float> z_, n_;  // kHashSize × kHeads, interleaved like Model

@@ -29,14 +29,17 @@ std::array<float, kHeads> Model::margins(const features::FeatureVector& v) const
 
 std::size_t Model::window(const features::FeatureVector& v, std::array<float, kHeads>* sum) const noexcept {
   std::array<float, kHeads> s{};
-  std::size_t k = features::heaviest_window(
-      v, [this](const features::Entry& e) {
-        const float* w = &w_[static_cast<std::size_t>(e.index) * kHeads];
-        std::array<float, kHeads> a;
-        for (int h = 0; h < kHeads; ++h) a[h] = w[h];
-        return a;
-      },
-      s);
+  struct Weight {
+    const float* w;
+    std::array<float, kHeads> operator()(const features::Entry& e) const {
+      const float* p = w + static_cast<std::size_t>(e.index) * kHeads;
+      std::array<float, kHeads> a;
+      for (int h = 0; h < kHeads; ++h) a[h] = p[h];
+      return a;
+    }
+    void prefetch(const features::Entry& e) const { __builtin_prefetch(w + static_cast<std::size_t>(e.index) * kHeads); }
+  };
+  std::size_t k = features::heaviest_window(v, Weight{w_.data()}, s);
   if (sum) *sum = s;
   return k;
 }

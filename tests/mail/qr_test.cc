@@ -417,6 +417,28 @@ TEST(Qr, ImagesPastTheBudgetAreNotScanned) {
   EXPECT_FALSE(n->limits_hit & kLimitImages);
 }
 
+// Icons and banners are told from their headers and never decoded, nor
+// counted against the budget: a newsletter's social icons and strips do
+// not hide a code that comes after them.
+TEST(Qr, IconsAndBannersAreSkippedFromTheirHeaders) {
+  EXPECT_FALSE(qr_candidate(png_claiming(24, 24)));
+  EXPECT_FALSE(qr_candidate(png_claiming(600, 100)));
+  EXPECT_TRUE(qr_candidate(png_claiming(300, 300)));
+  EXPECT_TRUE(qr_candidate(png_claiming(600, 900)));
+  EXPECT_TRUE(qr_candidate(jpeg_encode(draw(kPhish))));
+  EXPECT_FALSE(qr_candidate(jpeg_encode(picture(640, 120))));
+  EXPECT_TRUE(qr_candidate(std::string("\xFF\xD8\xFF\xE1\x00", 5)));  // the frame header is further on
+  EXPECT_FALSE(qr_candidate("GIF89a"));
+  std::vector<std::string> parts;
+  for (int i = 0; i < 6; ++i)
+    parts.push_back(image_part("image/png", png_encode(picture(32, 32)), "icon" + std::to_string(i) + "@x"));
+  parts.push_back(image_part("image/png", png_encode(draw(kPhish)), "qr1@x"));
+  auto m = parse(quishing(parts));
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->qr_urls.size(), 1u);
+  EXPECT_FALSE(m->limits_hit & kLimitImages);
+}
+
 bool raised(const std::string& raw, features::Signal s, std::string* detail = nullptr) {
   auto m = parse(raw);
   EXPECT_TRUE(m);

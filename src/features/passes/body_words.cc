@@ -4,9 +4,11 @@
 // A body of up to kWindow words is one window. A longer one is cut into
 // windows of kWindow words every kStride words, the last one ending at the
 // last word, so that any run of up to kWindow − kStride words lies whole
-// inside some window. Each window's values are 1/sqrt(2·its words), as a
-// message of that length would have, and the model reads the worst window:
-// words added around a lure do not dilute it.
+// inside some window. Every window holds kWindow words (or the whole body,
+// when shorter), so one value, 1/sqrt(2·its words), serves them all: the
+// body is stored once and windows are ranges of it. The model reads the
+// worst window: words added around a lure do not dilute it.
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -44,21 +46,27 @@ class BodyWords final : public Pass {
         pair[i] = kNone;
       }
     }
-    auto emit = [&](std::size_t b, std::size_t e) {
-      float v = 1.0f / std::sqrt(static_cast<float>(2 * (e - b)));
-      ctx.vec.open_window();
-      for (std::size_t i = b; i < e; ++i) {
-        if (word[i] != kNone) ctx.vec.add_windowed(Ns::body, word[i], v);
-        if (i + 1 < e) ctx.vec.add_windowed(Ns::body, pair[i], v);
-      }
+    // The body once, in text order: word i, then the pair (i, i+1).
+    // start[i] is the first token of word i.
+    thread_local std::vector<std::uint32_t> start;
+    start.resize(l.size());
+    float v = 1.0f / std::sqrt(static_cast<float>(2 * std::min(l.size(), kWindow)));
+    for (std::size_t i = 0; i < l.size(); ++i) {
+      start[i] = static_cast<std::uint32_t>(ctx.vec.body().size());
+      if (word[i] != kNone) ctx.vec.add_body(Ns::body, word[i], v);
+      if (pair[i] != kNone) ctx.vec.add_body(Ns::body, pair[i], v);
+    }
+    // Words [b, e): their words and the pairs inside, not the pair (e−1, e).
+    auto window = [&](std::size_t b, std::size_t e) {
+      ctx.vec.add_window(start[b], start[e - 1] + (word[e - 1] != kNone ? 1u : 0u));
     };
     if (l.size() <= kWindow) {
-      emit(0, l.size());
+      window(0, l.size());
       return;
     }
     std::size_t b = 0;
-    for (; b + kWindow < l.size(); b += kStride) emit(b, b + kWindow);
-    emit(l.size() - kWindow, l.size());
+    for (; b + kWindow < l.size(); b += kStride) window(b, b + kWindow);
+    window(l.size() - kWindow, l.size());
   }
 };
 
