@@ -25,7 +25,7 @@ struct ScanArgs {
 /// Training knobs shared by `train` and `eval --cv` (so that a cross-
 /// validation measures the recipe that `train` runs).
 struct TrainTuning {
-  int epochs = 12;
+  int epochs = 16;  // body windows need more passes than one bag did to settle on the windows they learn from
   double source_balance = 0.5;
   std::vector<std::string> reg;    ///< "ns=factor" overrides of per-namespace regularisation
   float l1 = -1, l2 = -1, alpha = -1;

@@ -42,7 +42,7 @@ struct Example {
 };
 
 struct TrainOptions {
-  int epochs = 12;
+  int epochs = 16;  // body windows need more passes than one bag did to settle on the windows they learn from
   FtrlOptions ftrl;
   /// 0: every message weighs alike within its class; 1: every source does.
   double source_balance = 0.5;
