@@ -42,11 +42,13 @@ test: build asan
 
 # The model is trained from the corpus given to the product, never committed,
 # with brand twins (phishing copies of its legitimate branded mail, from the
-# train pool) as phishing: docs/architecture.md "Model".
+# train pool) and QR copies of its phishing (quishing) as phishing:
+# docs/architecture.md "Model".
 # Retrained when the feature layout (features/vector.h, kLayout) changes.
 $(MODEL): src/features/vector.h | build
 	@bash scripts/ensure-corpus.sh "$(CORPUS)"
 	python3 tools/brand_twins.py --manifest "$(CORPUS)/MANIFEST.tsv" --out $(TWINS) --pool train --split all
+	python3 tools/attack.py --manifest "$(CORPUS)/MANIFEST.tsv" --emit-train $(TWINS)
 	$(BUILD)/phishstream train --manifest "$(CORPUS)/MANIFEST.tsv" --twins $(TWINS)/MANIFEST.tsv --out $(MODEL)
 
 model: $(MODEL)

@@ -1331,13 +1331,62 @@ def table(report: dict, moved_col: str) -> str:
     return "\n".join(lines)
 
 
+TWIN_COLUMNS = ["path", "label", "source", "date", "sha256", "twin_of", "variant"]
+
+
+def emit_training(a) -> int:
+    """Quishing for training: QR copies (image_only_qr) of a deterministic
+    sample of the corpus's phishing, written into a brand-twins folder
+    (tools/brand_twins.py --pool train) and added to its MANIFEST.tsv as
+    twins of their originals, so that `train --twins` and `eval --cv
+    --train-twins` use only the copies of messages they train on (the time
+    split's test phishing is never copied into its own training). No corpus
+    message holds a QR code; without these, qr_link has no weight."""
+    corpus, out = Path(a.manifest).resolve().parent, Path(a.emit_train).resolve()
+    rows = [r for r in load_manifest(a.manifest) if r["label"] in ("phish", "phishing")]
+    rows.sort(key=lambda r: (r["sha256"], r["path"]))
+    step = max(1, len(rows) // max(1, a.emit_count))
+    picked = rows[::step][:a.emit_count]
+    names = variant_names(picked)
+    manifest = out / "MANIFEST.tsv"
+    kept = [r for r in load_manifest(str(manifest)) if r.get("variant") != "image_only_qr"] if manifest.exists() else []
+    made, skipped = [], Counter()
+    for r in picked:
+        try:
+            raw = (corpus / r["path"]).read_bytes()
+            data = transform(raw, r["sha256"], a.seed, "image_only_qr", Ctx([]))
+        except OSError:
+            skipped["unreadable"] += 1
+            continue
+        except Skip as e:
+            skipped[str(e)] += 1
+            continue
+        rel = f"quishing/{names[r['path']]}"
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        (out / rel).write_bytes(data)
+        made.append({"path": rel, "label": "phish", "source": r.get("source", ""), "date": r.get("date", ""),
+                     "sha256": hashlib.sha256(data).hexdigest(), "twin_of": r["path"], "variant": "image_only_qr"})
+    out.mkdir(parents=True, exist_ok=True)
+    with open(manifest, "w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=TWIN_COLUMNS, delimiter="\t", extrasaction="ignore", lineterminator="\n")
+        w.writeheader()
+        for r in kept + made:
+            w.writerow(r)
+    print(f"attack: {len(made)} QR copies of phishing for training in {out} "
+          f"(skipped {sum(skipped.values())}: {dict(skipped)})", file=sys.stderr)
+    return 0
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--manifest", required=True)
     ap.add_argument("--split-rule", choices=["hash", "time"], default="time")
-    ap.add_argument("--phishstream", required=True, help="the phishstream binary")
-    ap.add_argument("--model", required=True)
-    ap.add_argument("--out", required=True)
+    ap.add_argument("--emit-train", default="", metavar="TWINS_DIR",
+                    help="write QR copies of phishing for training into a brand-twins folder, and stop")
+    ap.add_argument("--emit-count", type=int, default=300, help="with --emit-train: how many")
+    ap.add_argument("--phishstream", help="the phishstream binary")
+    ap.add_argument("--model")
+    ap.add_argument("--out")
     ap.add_argument("--limit", type=int, default=0, help="at most N phishing messages (0: all)")
     ap.add_argument("--ham-limit", type=int, default=0, help="at most N ham messages (0: all)")
     ap.add_argument("--ham-sources", default="modern", help="modern, all, or a comma list")
@@ -1347,6 +1396,10 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--keep-large", action="store_true", help="keep the 12 MiB variants")
     a = ap.parse_args(argv)
+    if a.emit_train:
+        return emit_training(a)
+    if not (a.phishstream and a.model and a.out):
+        ap.error("--phishstream, --model and --out are required (or --emit-train)")
     t0 = time.monotonic()
     corpus, out = Path(a.manifest).resolve().parent, Path(a.out).resolve()
     repo = Path(__file__).resolve().parent.parent

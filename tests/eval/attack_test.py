@@ -22,7 +22,7 @@
    and every transformation, figures that add up, the JSON agreeing, and a rerun of
    two transformations giving the same figures. Detection figures are not asserted.
 """
-import base64, email, email.policy, hashlib, html.parser, json, re, shutil, struct
+import base64, csv, email, email.policy, hashlib, html.parser, json, re, shutil, struct
 import subprocess, sys, zlib
 from pathlib import Path
 
@@ -611,6 +611,27 @@ def test_corpus(binary: str, corpus: Path, work: Path):
           all(again[k] == phish[k] for k in again), f"--only rerun gives the same figures: {again}")
     r3 = run(base + ["--out", TOOL.parent / "attack-out"])
     check(r3.returncode != 0 and "inside the repository" in r3.stderr, "--out inside the repository refused")
+
+    # QR copies of phishing for training: added to a twins folder as twins
+    # of their originals, kept apart from rows already there, idempotent.
+    twins = work / "twins"
+    twins.mkdir()
+    (twins / "MANIFEST.tsv").write_text("path\tlabel\tsource\tdate\tsha256\ttwin_of\tvariant\n"
+                                        "a/x.twin.eml\tphish\ta\t\t00\tham/a/x.eml\tspoof-from\n")
+    emit = [sys.executable, TOOL, "--manifest", corpus / "MANIFEST.tsv", "--emit-train", twins, "--emit-count", "12"]
+    for _ in range(2):
+        r4 = run(emit)
+        check(r4.returncode == 0, f"--emit-train: {r4.stderr[-2000:]}")
+    rows = list(csv.DictReader(open(twins / "MANIFEST.tsv", encoding="utf-8"), delimiter="\t"))
+    qr = [r for r in rows if r["variant"] == "image_only_qr"]
+    check(rows[0]["path"] == "a/x.twin.eml", "--emit-train keeps the twins already there")
+    check(0 < len(qr) <= 12, f"--emit-train: {len(qr)} QR copies")
+    for r in qr:
+        data = (twins / r["path"]).read_bytes()
+        check(r["label"] == "phish" and r["twin_of"].startswith("phish/"), f"{r['path']}: a phishing twin")
+        check(hashlib.sha256(data).hexdigest() == r["sha256"], f"{r['path']}: sha256")
+        imgs = [p for p in parse(data).walk() if p.get_content_type() == "image/png"]
+        check(len(imgs) == 1, f"{r['path']}: one PNG")
 
 
 def main():

@@ -43,6 +43,9 @@ def main():
     os.makedirs(work)
     train_twins, eval_twins = os.path.join(work, "twins-train"), os.path.join(work, "twins-eval")
     run([sys.executable, tools, "--manifest", manifest, "--out", train_twins, "--pool", "train", "--split", "all"])
+    # QR copies of phishing join the training twins, as make model does.
+    run([sys.executable, os.path.join(os.path.dirname(tools), "attack.py"), "--manifest", manifest,
+         "--emit-train", train_twins])
     run([sys.executable, tools, "--manifest", manifest, "--out", eval_twins, "--pool", "eval", "--split", "all"])
     failures = []
 
@@ -89,7 +92,7 @@ def main():
     attack_json = os.path.join(work, "attack.json")
     bounds = {"pad_end_1000": 0.08, "pad_before_2600": 0.05, "hidden_white_1000": 0.02,
               "hidden_offscreen_1000": 0.02, "hidden_style_block_1000": 0.02, "homoglyphs": 0.03,
-              "html_attachment": 0.06, "pdf_attachment": 0.08, "image_only": 0.20}
+              "html_attachment": 0.06, "pdf_attachment": 0.08, "image_only": 0.20, "image_only_qr": 0.05}
     run([sys.executable, attack_tool, "--manifest", manifest, "--split-rule", "time", "--phishstream", binary,
          "--model", model, "--out", os.path.join(work, "attack"), "--json", attack_json, "--jobs", "2",
          "--only", ",".join(bounds), "--ham-limit", "40"])
