@@ -61,8 +61,6 @@ double channel(int c) {
 
 double luminance(Rgb c) { return 0.2126 * channel(c.r) + 0.7152 * channel(c.g) + 0.0722 * channel(c.b); }
 
-bool starts_decl(std::string_view s, std::size_t p) { return p == 0 || s[p - 1] == ';' || s[p - 1] == '{'; }
-
 }  // namespace
 
 std::optional<Rgb> parse_colour(std::string_view c) {
