@@ -1,6 +1,7 @@
 #include "mail/css.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdlib>
 
@@ -12,13 +13,6 @@ constexpr std::size_t kMaxSheetBytes = 256 * 1024;  // declarations kept per mes
 char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
 
-std::string squeeze(std::string_view s) {
-  std::string o;
-  o.reserve(s.size());
-  for (char c : s)
-    if (!is_space(c)) o.push_back(lower(c));
-  return o;
-}
 
 int hexval(char x) {
   return x >= '0' && x <= '9' ? x - '0' : x >= 'a' && x <= 'f' ? x - 'a' + 10 : x >= 'A' && x <= 'F' ? x - 'A' + 10 : -1;
@@ -54,14 +48,33 @@ constexpr NamedColour kNames[] = {
     {"linen", {250, 240, 230}}, {"mintcream", {245, 255, 250}}, {"seashell", {255, 245, 238}}, {"honeydew", {240, 255, 240}},
 };
 
-double channel(int c) {
-  double s = c / 255.0;
-  return s <= 0.03928 ? s / 12.92 : std::pow((s + 0.055) / 1.055, 2.4);
+// WCAG's linearised channel values, one table for the 256 of them: the
+// scanner asks for a contrast on every element that sets a colour.
+const std::array<double, 256>& channels() {
+  static const std::array<double, 256> t = [] {
+    std::array<double, 256> a{};
+    for (int c = 0; c < 256; ++c) {
+      double s = c / 255.0;
+      a[static_cast<std::size_t>(c)] = s <= 0.03928 ? s / 12.92 : std::pow((s + 0.055) / 1.055, 2.4);
+    }
+    return a;
+  }();
+  return t;
 }
+
+double channel(int c) { return channels()[static_cast<std::size_t>(std::clamp(c, 0, 255))]; }
 
 double luminance(Rgb c) { return 0.2126 * channel(c.r) + 0.7152 * channel(c.g) + 0.0722 * channel(c.b); }
 
 }  // namespace
+
+std::string squeeze(std::string_view s) {
+  std::string o;
+  o.reserve(s.size());
+  for (char c : s)
+    if (!is_space(c)) o.push_back(lower(c));
+  return o;
+}
 
 std::optional<Rgb> parse_colour(std::string_view c) {
   while (!c.empty() && (c.back() == ';' || c.back() == '!')) c.remove_suffix(1);

@@ -26,6 +26,10 @@
 
 namespace phishstream::mail::css {
 
+/// A style or attribute value as every function here reads it: ASCII
+/// lower-cased, HTML whitespace removed.
+std::string squeeze(std::string_view s);
+
 struct Rgb {
   int r = 0, g = 0, b = 0;
 };

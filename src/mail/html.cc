@@ -34,13 +34,7 @@ bool ieq_prefix(std::string_view s, std::string_view pre) {
   return true;
 }
 
-std::string lower_nospace(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s)
-    if (!is_space(c)) out.push_back(lower(c));
-  return out;
-}
+std::string lower_nospace(std::string_view s) { return css::squeeze(s); }
 
 // Named character references that occur in mail; anything else is kept as
 // written.

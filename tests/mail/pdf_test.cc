@@ -8,6 +8,7 @@
 #include <string>
 
 #include "mail/parse.h"
+#include "testing/base64.h"
 
 using namespace phishstream::mail;
 
@@ -72,18 +73,7 @@ TEST(Pdf, BrokenAndHostileInputIsBounded) {
 
 TEST(Pdf, APdfLureReachesTheMessage) {
   std::string body = pdf(kContent, true, "https://mail-verify.example.top/login");
-  std::string b64;
-  static const char* t = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  for (std::size_t i = 0; i < body.size(); i += 3) {
-    unsigned v = static_cast<unsigned char>(body[i]) << 16;
-    if (i + 1 < body.size()) v |= static_cast<unsigned char>(body[i + 1]) << 8;
-    if (i + 2 < body.size()) v |= static_cast<unsigned char>(body[i + 2]);
-    b64 += t[(v >> 18) & 63];
-    b64 += t[(v >> 12) & 63];
-    b64 += i + 1 < body.size() ? t[(v >> 6) & 63] : '=';
-    b64 += i + 2 < body.size() ? t[v & 63] : '=';
-    if (b64.size() % 77 == 76) b64 += '\n';
-  }
+  std::string b64 = phishstream::testing::base64_lines(body);
   std::string raw =
       "From: it@example.org\nTo: a@example.com\nSubject: notice\nMIME-Version: 1.0\n"
       "Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nSee the attached notice.\n"

@@ -24,6 +24,7 @@
 
 #include "features/extractor.h"
 #include "mail/parse.h"
+#include "testing/base64.h"
 
 using namespace phishstream;
 using namespace phishstream::mail;
@@ -219,21 +220,7 @@ std::string png_claiming(std::uint32_t w, std::uint32_t h) {
   return std::string("\x89PNG\r\n\x1a\n", 8) + chunk("IHDR", ihdr) + chunk("IDAT", z) + chunk("IEND", "");
 }
 
-std::string base64(const std::string& body) {
-  static const char* t = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string b64;
-  for (std::size_t i = 0; i < body.size(); i += 3) {
-    unsigned v = static_cast<unsigned char>(body[i]) << 16;
-    if (i + 1 < body.size()) v |= static_cast<unsigned char>(body[i + 1]) << 8;
-    if (i + 2 < body.size()) v |= static_cast<unsigned char>(body[i + 2]);
-    b64 += t[(v >> 18) & 63];
-    b64 += t[(v >> 12) & 63];
-    b64 += i + 1 < body.size() ? t[(v >> 6) & 63] : '=';
-    b64 += i + 2 < body.size() ? t[v & 63] : '=';
-    if (b64.size() % 77 == 76) b64 += '\n';
-  }
-  return b64;
-}
+std::string base64(const std::string& body) { return phishstream::testing::base64_lines(body); }
 
 // An image part of a multipart message.
 std::string image_part(const std::string& type, const std::string& bytes, const std::string& cid,
