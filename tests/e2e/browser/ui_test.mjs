@@ -14,6 +14,10 @@ const browser = await chromium.launch({
          "--disable-component-update", "--disable-sync"],
 });
 const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+// CTest runs two suites at once on two cores (e2e_scale's five processes,
+// PostgreSQL and RabbitMQ beside this one): a busy machine is slow, not
+// broken. Waits fail after two minutes rather than Playwright's 30 s.
+page.setDefaultTimeout(120000);
 let dialogs = 0;
 page.on("dialog", async d => { if (d.type() !== "confirm") dialogs++; await d.dismiss(); });
 const out = {};
