@@ -11,14 +11,12 @@ float sigmoid(float x) noexcept {
   return 1.0f / (1.0f + std::exp(-x));
 }
 
-Model::Model() {
-  w_.assign(static_cast<std::size_t>(features::kHashSize) * kHeads, 0.0f);
-}
+Model::Model() : w_(static_cast<std::size_t>(features::kHashSize) * kHeads) {}
 
 std::array<float, kHeads> Model::margins(const features::FeatureVector& v) const noexcept {
   std::array<float, kHeads> m{};
   for (const auto& e : v.entries()) {
-    const float* w = &w_[static_cast<std::size_t>(e.index) * kHeads];
+    const float* w = w_.data() + static_cast<std::size_t>(e.index) * kHeads;
     for (int h = 0; h < kHeads; ++h) m[h] += w[h] * e.value;
   }
   std::array<float, kHeads> body{};

@@ -28,6 +28,7 @@
 
 #include "features/vector.h"
 #include "model/combiner.h"
+#include "model/weights.h"
 
 namespace phishstream::model {
 
@@ -100,8 +101,8 @@ class Model {
   std::size_t nonzero(int head) const noexcept;
 
  private:
-  std::vector<float> w_;  // dense, kHashSize × kHeads, heads interleaved so one
-                          // cache line serves both heads of a bucket
+  WeightTable w_;  // dense, kHashSize × kHeads, heads interleaved so one
+                  // cache line serves both heads of a bucket
   std::array<Platt, kHeads> platt_;
   Combiner combiner_;
   float phish_floor_ = 0.5f;
