@@ -392,7 +392,7 @@ class Builder {
     qr_bytes_ += bytes.size();
     QrLimits ql;
     ql.max_bytes = lim_.max_qr_image_bytes;
-    for (const std::string& text : decode_qr(bytes, ql)) qr_text(text);
+    for (const std::string& text : decode_qr_remembered(bytes, ql)) qr_text(text);
   }
 
   // A QR code's text: its URLs become links (Message::qr_urls); text

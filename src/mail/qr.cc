@@ -16,6 +16,7 @@
 #include <csetjmp>
 #include <cstdio>  // jpeglib.h needs FILE
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <new>
 
@@ -371,6 +372,47 @@ std::vector<std::string> decode_qr(std::string_view bytes, const QrLimits& lim) 
   std::vector<std::uint8_t>().swap(d.full);
   std::vector<png_bytep>().swap(d.rows);
   return scan(d, lim);
+}
+
+namespace {
+
+// The per-thread memory of decode_qr_remembered(): most recent last.
+struct Remembered {
+  std::size_t hash;
+  std::string bytes;
+  QrLimits limits;
+  std::vector<std::string> texts;
+};
+constexpr std::size_t kRememberImages = 64;
+constexpr std::size_t kRememberImageBytes = 256u << 10;
+constexpr std::size_t kRememberBytes = 4u << 20;
+
+}  // namespace
+
+std::vector<std::string> decode_qr_remembered(std::string_view bytes, const QrLimits& lim) {
+  if (bytes.size() > kRememberImageBytes) return decode_qr(bytes, lim);
+  thread_local std::vector<Remembered> memory;
+  thread_local std::size_t held = 0;
+  const std::size_t h = std::hash<std::string_view>{}(bytes);
+  for (std::size_t i = memory.size(); i-- > 0;) {
+    Remembered& r = memory[i];
+    if (r.hash != h || r.bytes != bytes || !(r.limits == lim)) continue;
+    std::vector<std::string> texts = r.texts;
+    std::rotate(memory.begin() + static_cast<std::ptrdiff_t>(i), memory.begin() + static_cast<std::ptrdiff_t>(i) + 1, memory.end());
+    return texts;
+  }
+  std::vector<std::string> texts = decode_qr(bytes, lim);
+  try {
+    while (!memory.empty() && (memory.size() >= kRememberImages || held + bytes.size() > kRememberBytes)) {
+      held -= memory.front().bytes.size();
+      memory.erase(memory.begin());
+    }
+    memory.push_back(Remembered{h, std::string(bytes), lim, texts});
+    held += bytes.size();
+  } catch (...) {
+    // Out of memory: the answer is still right, only not remembered.
+  }
+  return texts;
 }
 
 }  // namespace phishstream::mail

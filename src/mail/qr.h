@@ -62,6 +62,7 @@ struct QrLimits {
   std::size_t max_jpeg_memory = 128u << 20;  ///< libjpeg's working memory (progressive JPEGs keep coefficients)
   std::size_t max_codes = 8;                 ///< texts returned
   std::size_t max_text = 4096;               ///< bytes per text (cut at a UTF-8 boundary)
+  bool operator==(const QrLimits&) const = default;
 };
 
 /// The image format from the first bytes: "png", "jpeg", or "" for anything
@@ -79,5 +80,15 @@ bool qr_candidate(std::string_view head, const QrLimits& limits = {}) noexcept;
 /// reports them, unique, valid UTF-8. Empty when the image holds none, is
 /// of another format, is broken or is past a limit.
 std::vector<std::string> decode_qr(std::string_view image_bytes, const QrLimits& limits = {});
+
+/// decode_qr() with a memory: the calling thread keeps the results of the
+/// last images it decoded (up to 64 images of at most 256 KiB each, 4 MiB
+/// in all, per thread) and answers a byte-for-byte repeat from there. Mail
+/// repeats images all the time (a newsletter's banner reaches every
+/// subscriber, a campaign's QR code every target); a repeat costs a hash
+/// and a compare instead of a decode. The answer is always the one
+/// decode_qr() would give: entries are matched on the whole bytes and the
+/// limits, never on a hash alone.
+std::vector<std::string> decode_qr_remembered(std::string_view image_bytes, const QrLimits& limits = {});
 
 }  // namespace phishstream::mail

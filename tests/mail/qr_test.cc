@@ -303,6 +303,36 @@ TEST(Qr, LargeImagesAreShrunkBeforeTheScan) {
   EXPECT_TRUE(decode_qr(jpeg_encode(g), small).empty());
 }
 
+// A repeated image is answered from the thread's memory, and the answer is
+// always decode_qr()'s: a different image of the same size, or the same
+// image under other limits, is decoded anew.
+TEST(Qr, RepeatsAreRememberedButNeverConfused) {
+  std::string phish = png_encode(draw(kPhish));
+  std::string wifi = png_encode(draw(kWifi));
+  for (int round = 0; round < 3; ++round) {
+    auto a = decode_qr_remembered(phish);
+    ASSERT_EQ(a.size(), 1u);
+    EXPECT_EQ(a[0], kPhishUrl);
+    auto b = decode_qr_remembered(wifi);
+    ASSERT_EQ(b.size(), 1u);
+    EXPECT_EQ(b[0], "WIFI:S:Cafe;T:WPA;P:secret;;");
+  }
+  QrLimits tiny;
+  tiny.max_bytes = 16;  // the same bytes, now past the limit
+  EXPECT_TRUE(decode_qr_remembered(phish, tiny).empty());
+  EXPECT_EQ(decode_qr_remembered(phish).size(), 1u);
+  std::string broken = phish;
+  broken.resize(broken.size() / 2);  // same start, different bytes
+  EXPECT_TRUE(decode_qr_remembered(broken).empty());
+  // More images than the memory holds: the oldest are forgotten, answers stay right.
+  for (int i = 0; i < 80; ++i) {
+    std::string other = phish + std::string(static_cast<std::size_t>(i + 1), '\0');  // trailing bytes after IEND
+    auto t = decode_qr_remembered(other);
+    ASSERT_EQ(t.size(), 1u) << i;
+  }
+  EXPECT_EQ(decode_qr_remembered(phish).size(), 1u);
+}
+
 TEST(Qr, PicturesWithoutACodeGiveNothing) {
   Grey p = picture(320, 200);
   EXPECT_TRUE(decode_qr(png_encode(p)).empty());
