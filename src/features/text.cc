@@ -8,7 +8,7 @@
 namespace phishstream::features {
 namespace {
 
-inline bool word_byte(unsigned char c) {
+constexpr bool word_byte(unsigned char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
 }
 
@@ -46,28 +46,52 @@ std::string ascii_lowered(std::string_view s) {
   return o;
 }
 
+namespace {
+
+// What a byte is to the word splitter: 0 splits, 1 is part of a word, 2 is
+// a lead byte that splits when separator_len() says so (0xC2, 0xE2, 0xEF).
+struct ByteClass {
+  std::uint8_t c[256];
+  constexpr ByteClass() : c{} {
+    for (int b = 0; b < 256; ++b) c[b] = word_byte(static_cast<unsigned char>(b)) ? 1 : 0;
+    c[0xC2] = c[0xE2] = c[0xEF] = 2;
+  }
+};
+constexpr ByteClass kByteClass;
+
+}  // namespace
+
 Words::Words(std::string_view t, std::size_t max_words) {
-  buf_.reserve(max_words >= t.size() / 8 ? t.size() : max_words * 8);
+  buf_.resize(max_words >= t.size() / 8 ? t.size() : max_words * 33);
   std::vector<std::pair<std::size_t, std::size_t>> spans;
+  const auto* cls = kByteClass.c;
+  auto in_word = [&](std::size_t i) {
+    std::uint8_t k = cls[static_cast<unsigned char>(t[i])];
+    return k == 1 || (k == 2 && !separator_len(t, i));
+  };
+  std::size_t out = 0;
   std::size_t i = 0;
   while (i < t.size() && spans.size() < max_words) {
-    while (i < t.size() && (!word_byte(static_cast<unsigned char>(t[i])) || separator_len(t, i))) {
-      std::size_t sl = separator_len(t, i);
+    while (i < t.size() && !in_word(i)) {
+      std::size_t sl = cls[static_cast<unsigned char>(t[i])] == 2 ? separator_len(t, i) : 0;
       i += sl ? sl : 1;
     }
-    std::size_t start = buf_.size();
+    if (i >= t.size()) break;
+    if (buf_.size() - out < 32) buf_.resize(std::max(buf_.size() * 2, out + 64));
+    std::size_t start = out;
     std::size_t n = 0;
-    while (i < t.size() && word_byte(static_cast<unsigned char>(t[i])) && !separator_len(t, i)) {
+    while (i < t.size() && in_word(i)) {
       char c = t[i++];
       if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
       else if (c >= '1' && c <= '9') c = '0';
-      if (n < 32) buf_.push_back(c);
+      if (n < 32) buf_[out++] = c;
       ++n;
     }
-    std::size_t len = buf_.size() - start;
+    std::size_t len = out - start;
     if (len >= 2 && n <= 32) spans.emplace_back(start, len);
-    else buf_.resize(start);
+    else out = start;
   }
+  buf_.resize(out);
   words_.reserve(spans.size());
   hashes_.reserve(spans.size());
   for (auto [s, l] : spans) {
