@@ -50,6 +50,7 @@ constexpr std::array<SignalInfo, static_cast<std::size_t>(Signal::count)> kInfo 
     {"hidden_stuffing", "hundreds of words are hidden from the reader, padding meant for filters"},
     {"attach_pdf_link", "an attached PDF links to a site that is not the sender's"},
     {"qr_link", "a QR code in an image leads to a site that is not the sender's"},
+    {"link_bare_code", "a link to a site that is not the sender's is a bare short code, as shorteners make"},
 }};
 
 }  // namespace

@@ -62,6 +62,7 @@ enum class Signal : std::uint8_t {
   hidden_stuffing,         // hundreds of words hidden from the reader (padding against word-counting filters)
   attach_pdf_link,         // a PDF attachment whose link leads away from the sender
   qr_link,                 // a QR code in an image leads away from the sender
+  link_bare_code,          // a link away from the sender is a bare short code (a shortener nobody lists)
   count
 };
 

@@ -105,6 +105,23 @@ TEST(Alignment, CallToActionLeadingAway) {
   EXPECT_FALSE(has(reset("Tallyhub <no-reply@tallyhub.com>", "u1.ct.sendgrid.net/ls/click"), Signal::cta_foreign));
 }
 
+// A link away from the sender that is only a short opaque code is a
+// shortener's shape, listed or not; pages with words in their paths, the
+// sender's own short links and listed shorteners (url_shortener) are not.
+TEST(Alignment, BareCodeLinksAway) {
+  auto link = [](const std::string& href) {
+    return mail_from("Tallyhub <no-reply@tallyhub.com>", "<p>Your statement is ready.</p><a href='" + href + "'>View statement</a>");
+  };
+  EXPECT_TRUE(has(link("https://sh0rt-4f1a2b.link/Xk3p9Qz"), Signal::link_bare_code));
+  EXPECT_TRUE(has(link("http://qq7.example.net/a8b7c6d5"), Signal::link_bare_code));
+  EXPECT_FALSE(has(link("https://tallyhub.com/Xk3p9Qz"), Signal::link_bare_code));             // the sender's own
+  EXPECT_FALSE(has(link("https://bit.ly/Xk3p9Qz"), Signal::link_bare_code));                    // listed: url_shortener
+  EXPECT_FALSE(has(link("https://docs.example.net/statement"), Signal::link_bare_code));        // a word
+  EXPECT_FALSE(has(link("https://docs.example.net/Xk3p9Qz?utm=1"), Signal::link_bare_code));    // a query
+  EXPECT_FALSE(has(link("https://docs.example.net/account/Xk3p9Qz"), Signal::link_bare_code));  // two segments
+  EXPECT_FALSE(has(link("https://docs.example.net/2024"), Signal::link_bare_code));             // too short
+}
+
 TEST(Alignment, CredentialRequestWithLinksAway) {
   std::string away = mail_from("Tallyhub <no-reply@tallyhub.com>",
                                "<p>Verify your account to keep access.</p><a href='https://bakery.example.net/x' " + kButton +
