@@ -50,6 +50,13 @@ struct Form {
   std::uint16_t hidden_fields = 0;
 };
 
+/// The reader that took an attachment's text and links, if any.
+enum class DocumentKind : std::uint8_t {
+  none,
+  pdf,     ///< mail/pdf.h
+  office,  ///< mail/office.h: docx, xlsx, pptx and their macro-enabled forms
+};
+
 /// A part that is not body text: a named part, a non-text part or one
 /// marked `Content-Disposition: attachment`.
 struct Attachment {
@@ -57,9 +64,11 @@ struct Attachment {
   std::string declared_type;  ///< lower-case type/subtype from Content-Type
   std::string sniffed_type;   ///< from magic bytes, empty when unknown
   std::uint64_t size = 0;     ///< decoded size in bytes (estimated past limits)
-  /// Links inside the attachment (a PDF's URI actions), as indices into
-  /// Message::urls; they are also among Message::links.
+  /// Links inside the attachment (a PDF's URI actions, an Office
+  /// document's hyperlinks), as indices into Message::urls; they are also
+  /// among Message::links.
   std::vector<std::uint32_t> links;
+  DocumentKind document = DocumentKind::none;  ///< which reader took its text and links
 };
 
 /// Hard limits applied while parsing. Past a limit the rest is skipped, the

@@ -11,6 +11,7 @@
 
 #include "mail/charset.h"
 #include "mail/html.h"
+#include "mail/office.h"
 #include "mail/pdf.h"
 #include "mail/qr.h"
 #include "mail/sniff.h"
@@ -21,6 +22,9 @@ namespace {
 
 // Decoded bytes of a PDF attachment read for text and links.
 constexpr std::size_t kMaxPdfBytes = 8u << 20;
+// Of an Office document: more, since its directory is at the end, after the
+// images it carries, and the parts we read are found through it.
+constexpr std::size_t kMaxOfficeBytes = 16u << 20;
 
 void init_gmime() {
   static std::once_flag once;
@@ -344,19 +348,13 @@ class Builder {
       std::uint64_t ignored = 0;
       std::string bytes = decode(part, kMaxPdfBytes, ignored);
       PdfContent pdf = read_pdf(bytes);
-      if (pdf.truncated || bytes.size() >= kMaxPdfBytes) m_.limits_hit |= kLimitText;
-      if (!pdf.text.empty()) {
-        std::string utf8 = std::move(pdf.text);
-        strip_invisible(utf8);
-        scan_text(utf8);
-        append_capped(m_.text, utf8);
-      }
-      for (auto& u : pdf.uris) {
-        std::uint32_t idx = add_url(u);
-        if (idx == UINT32_MAX) continue;
-        a.links.push_back(idx);
-        m_.links.push_back({idx, {}, false, false});
-      }
+      document(a, DocumentKind::pdf, std::move(pdf.text), pdf.uris, pdf.truncated || bytes.size() >= kMaxPdfBytes);
+    } else if (a.sniffed_type == "zip" ? office_document(ext, type) : a.sniffed_type.empty() && office_document({}, type)) {
+      // So is a Word, Excel or PowerPoint file (office.h).
+      std::uint64_t ignored = 0;
+      std::string bytes = decode(part, kMaxOfficeBytes, ignored);
+      OfficeContent doc = read_office(bytes);
+      document(a, DocumentKind::office, std::move(doc.text), doc.uris, doc.truncated || bytes.size() >= kMaxOfficeBytes);
     }
     if ((a.sniffed_type == "png" || a.sniffed_type == "jpeg") && qr_candidate(head)) {
       // An image, inline (cid:) or attached, may be a QR code: quishing
@@ -370,6 +368,25 @@ class Builder {
       html(to_utf8(head, cs ? cs : ""), true, false);
     }
     if (m_.attachments.size() < 64) m_.attachments.push_back(std::move(a));
+  }
+
+  // What a reader took out of an attached document: its text joins the
+  // message's text, its links the message's links and the attachment's;
+  // `truncated` (a limit was reached) counts as the text limit.
+  void document(Attachment& a, DocumentKind kind, std::string text, const std::vector<std::string>& uris, bool truncated) {
+    a.document = kind;
+    if (truncated) m_.limits_hit |= kLimitText;
+    if (!text.empty()) {
+      strip_invisible(text);
+      scan_text(text);
+      append_capped(m_.text, text);
+    }
+    for (const auto& u : uris) {
+      std::uint32_t idx = add_url(u);
+      if (idx == UINT32_MAX) continue;
+      a.links.push_back(idx);
+      m_.links.push_back({idx, {}, false, false});
+    }
   }
 
   // Reads the QR codes of one PNG/JPEG part, within the message's image

@@ -1,5 +1,7 @@
 #include "mail/sniff.h"
 
+#include <algorithm>
+#include <array>
 #include <cstring>
 
 namespace phishstream::mail {
@@ -39,6 +41,14 @@ std::string extension(std::string_view name) {
   std::string e(name.substr(dot + 1));
   for (char& c : e) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
   return e;
+}
+
+bool office_document(std::string_view ext, std::string_view type) {
+  static constexpr std::array<std::string_view, 12> kExt = {"docx", "docm", "dotx", "dotm", "xlsx", "xlsm",
+                                                            "xltx", "xltm", "pptx", "pptm", "ppsx", "ppsm"};
+  if (!ext.empty() && std::find(kExt.begin(), kExt.end(), ext) != kExt.end()) return true;
+  return type.starts_with("application/vnd.openxmlformats-officedocument.") ||
+         (type.starts_with("application/vnd.ms-") && type.find("macroenabled") != std::string_view::npos);
 }
 
 }  // namespace phishstream::mail

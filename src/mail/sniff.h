@@ -14,4 +14,10 @@ std::string sniff_type(std::string_view head);
 /// Lower-case extension of a file name without the dot ("" when none).
 std::string extension(std::string_view filename);
 
+/// True for the extension (docx, xlsm, pptx, …) or the declared type
+/// (application/vnd.openxmlformats-officedocument.*, the macro-enabled
+/// application/vnd.ms-*.macroenabled.*) of an Office Open XML document.
+/// `ext` and `declared_type` lower-case, either may be empty.
+bool office_document(std::string_view ext, std::string_view declared_type);
+
 }  // namespace phishstream::mail

@@ -1,7 +1,8 @@
-// Office document attachments: the zip reader's bounds (mail/zip.h) and
-// the text and links read from docx, xlsx and pptx files (mail/office.h).
-// Every archive is built here, byte by byte, with stored members and
-// deflated ones (zlib).
+// Office document attachments: the zip reader's bounds (mail/zip.h), the
+// text and links read from docx, xlsx and pptx files (mail/office.h), and
+// that a lure moved into a Word document reaches the message's text and
+// links. Every archive is built here, byte by byte, with stored members
+// and deflated ones (zlib).
 #include "mail/office.h"
 
 #include <gtest/gtest.h>
@@ -11,9 +12,10 @@
 #include <string>
 #include <vector>
 
+#include "mail/parse.h"
 #include "mail/zip.h"
+#include "testing/base64.h"
 
-using namespace phishstream;
 using namespace phishstream::mail;
 
 namespace {
@@ -284,6 +286,37 @@ TEST(Office, DirectoryPointingOutOfBounds) {
   OfficeLimits lim;
   lim.max_entries = 2;
   EXPECT_TRUE(read_office(z, lim).truncated);
+}
+
+std::string message(const std::string& type, const std::string& name, const std::string& body) {
+  return "From: it@northwind-traders.org\nTo: a@northwind-traders.org\nSubject: notice\nMIME-Version: 1.0\n"
+         "Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nSee the attached notice.\n"
+         "--b\nContent-Type: " + type + "; name=" + name + "\nContent-Disposition: attachment; filename=" + name +
+         "\nContent-Transfer-Encoding: base64\n\n" + phishstream::testing::base64_lines(body) + "\n--b--\n";
+}
+
+TEST(Office, AWordLureReachesTheMessage) {
+  auto m = parse(message("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "notice.docx", zip(docx_members())));
+  ASSERT_TRUE(m);
+  EXPECT_NE(m->text.find("Your mailbox is full."), std::string::npos);
+  EXPECT_NE(m->text.find("Verify your account"), std::string::npos);
+  ASSERT_EQ(m->attachments.size(), 1u);
+  EXPECT_EQ(m->attachments[0].document, DocumentKind::office);
+  ASSERT_EQ(m->attachments[0].links.size(), 2u);
+  EXPECT_EQ(m->urls[m->attachments[0].links[0]].host, "mail-verify.example.top");
+  bool linked = false;
+  for (const auto& l : m->links) linked |= m->urls[l.url].host == "mail-verify.example.top";
+  EXPECT_TRUE(linked);
+  EXPECT_EQ(m->limits_hit, 0u);
+
+  // By name with a generic type; a plain zip archive is not a document.
+  auto x = parse(message("application/octet-stream", "report.xlsx", zip(docx_members())));
+  ASSERT_TRUE(x);
+  EXPECT_EQ(x->attachments[0].links.size(), 2u);
+  auto z = parse(message("application/zip", "files.zip", zip(docx_members())));
+  ASSERT_TRUE(z);
+  EXPECT_TRUE(z->attachments[0].links.empty());
+  EXPECT_EQ(z->text.find("mailbox"), std::string::npos);
 }
 
 }  // namespace
