@@ -51,6 +51,7 @@ constexpr std::array<SignalInfo, static_cast<std::size_t>(Signal::count)> kInfo 
     {"attach_pdf_link", "an attached PDF links to a site that is not the sender's"},
     {"qr_link", "a QR code in an image leads to a site that is not the sender's"},
     {"link_bare_code", "a link to a site that is not the sender's is a bare short code, as shorteners make"},
+    {"attach_office_link", "an attached Word, Excel or PowerPoint document links to a site that is not the sender's"},
 }};
 
 }  // namespace

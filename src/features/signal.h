@@ -63,6 +63,7 @@ enum class Signal : std::uint8_t {
   attach_pdf_link,         // a PDF attachment whose link leads away from the sender
   qr_link,                 // a QR code in an image leads away from the sender
   link_bare_code,          // a link away from the sender is a bare short code (a shortener nobody lists)
+  attach_office_link,      // an Office document attachment whose link leads away from the sender
   count
 };
 

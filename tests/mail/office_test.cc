@@ -1,8 +1,8 @@
 // Office document attachments: the zip reader's bounds (mail/zip.h), the
 // text and links read from docx, xlsx and pptx files (mail/office.h), and
 // that a lure moved into a Word document reaches the message's text and
-// links. Every archive is built here, byte by byte, with stored members
-// and deflated ones (zlib).
+// links and raises attach_office_link. Every archive is built here, byte by
+// byte, with stored members and deflated ones (zlib).
 #include "mail/office.h"
 
 #include <gtest/gtest.h>
@@ -12,10 +12,12 @@
 #include <string>
 #include <vector>
 
+#include "features/extractor.h"
 #include "mail/parse.h"
 #include "mail/zip.h"
 #include "testing/base64.h"
 
+using namespace phishstream;
 using namespace phishstream::mail;
 
 namespace {
@@ -295,6 +297,14 @@ std::string message(const std::string& type, const std::string& name, const std:
          "\nContent-Transfer-Encoding: base64\n\n" + phishstream::testing::base64_lines(body) + "\n--b--\n";
 }
 
+bool raised(const Message& m, features::Signal s) {
+  features::Extractor ex;
+  auto e = ex.extract(m);
+  for (const auto& h : e.signals)
+    if (h.signal == s) return true;
+  return false;
+}
+
 TEST(Office, AWordLureReachesTheMessage) {
   auto m = parse(message("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "notice.docx", zip(docx_members())));
   ASSERT_TRUE(m);
@@ -308,6 +318,16 @@ TEST(Office, AWordLureReachesTheMessage) {
   for (const auto& l : m->links) linked |= m->urls[l.url].host == "mail-verify.example.top";
   EXPECT_TRUE(linked);
   EXPECT_EQ(m->limits_hit, 0u);
+  EXPECT_TRUE(raised(*m, features::Signal::attach_office_link));
+  EXPECT_FALSE(raised(*m, features::Signal::attach_pdf_link));
+
+  // A document that links to the sender's own site is not evidence.
+  std::vector<Member> own = docx_members();
+  own.back().data = rels(rel("rId5", "hyperlink", "https://www.northwind-traders.org/invoices", true));
+  auto o = parse(message("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "invoice.docx", zip(own)));
+  ASSERT_TRUE(o);
+  EXPECT_EQ(o->attachments[0].links.size(), 1u);
+  EXPECT_FALSE(raised(*o, features::Signal::attach_office_link));
 
   // By name with a generic type; a plain zip archive is not a document.
   auto x = parse(message("application/octet-stream", "report.xlsx", zip(docx_members())));

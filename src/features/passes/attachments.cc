@@ -1,7 +1,7 @@
 // Pass "attachments": attachment kinds that deliver phishing pages or
 // malware (HTML/SVG pages, scripts, macro documents, disk images, archives),
-// names that lie about content, links moved out of the body into a PDF or
-// into a QR code in an image, and the attachment mix (mime:).
+// names that lie about content, links moved out of the body into a PDF, an
+// Office document or a QR code in an image, and the attachment mix (mime:).
 #include <algorithm>
 #include <array>
 #include <string>
@@ -56,13 +56,15 @@ class Attachments final : public Pass {
       std::string inner = mail::extension(stem);
       if (!inner.empty() && !claimed(inner).empty() && (in(kExec, ext) || in(kHtml, ext)))
         ctx.raise(Signal::attach_type_mismatch, a.filename);
-      // A PDF that sends the reader to a site that is not the sender's (its
-      // own site, its provider's trackers and the usual footer links are
-      // not evidence).
+      // A PDF or Office document that sends the reader to a site that is
+      // not the sender's (its own site, its provider's trackers and the
+      // usual footer links are not evidence).
+      bool office = a.document == mail::DocumentKind::office;
       for (std::uint32_t u : a.links) {
         LinkClass c = ctx.identity().class_of(u);
         if (c == LinkClass::foreign) {
-          ctx.raise(Signal::attach_pdf_link, (a.filename.empty() ? std::string("PDF") : a.filename) + " links to " + m.urls[u].registrable);
+          std::string name = a.filename.empty() ? std::string(office ? "Office document" : "PDF") : a.filename;
+          ctx.raise(office ? Signal::attach_office_link : Signal::attach_pdf_link, name + " links to " + m.urls[u].registrable);
           break;
         }
       }
