@@ -4,8 +4,8 @@
 What for: a filter that catches a phishing message should still catch it after the
 cheap changes kits make to slip past filters: benign words padded around the lure
 (visible, or hidden by CSS), zero-width characters and Cyrillic look-alikes inside
-words, the lure moved into an HTML or PDF attachment or into an image (with or
-without a QR code), 12 MB of binary before the lure, unusual transfer encodings and
+words, the lure moved into an HTML, PDF or Word attachment or into an image (with
+or without a QR code), 12 MB of binary before the lure, unusual transfer encodings and
 unknown shorteners. This tool takes the test split's phishing that the model catches,
 applies each transformation, scores every variant with `phishstream scan`, and
 reports per transformation the share that lands in the inbox. Applied to legitimate
@@ -59,6 +59,10 @@ attacker's kit would; hidden padding goes into the HTML lure only.
                            as HTML) attached as document.html, base64
   pdf_attachment           cover note; a one-page PDF with the lure's visible text
                            (Helvetica) and a /Link /URI annotation to its first link
+  office_attachment        cover note; a Word document (.docx, written with zipfile,
+                           deflated) with the lure's visible text, one paragraph per
+                           line, its last paragraph a hyperlink (an external
+                           relationship) to its first link
   image_only_qr            the body is a PNG of a QR code of the first link (byte mode,
                            level M, else L; versions 1-10) and "Scan to review"
   image_only               the body is a linked PNG drawn like a rendered mail, no text
@@ -67,8 +71,8 @@ attacker's kit would; hidden padding goes into the HTML lure only.
   qp_every_byte            text parts quoted-printable with every byte encoded
   shortener                every http(s) link (hrefs, form actions, URLs in text) to a
                            fresh https://sh0rt-<hash>.link/<code>
-Ham gets pad_end_1000, pad_before_2600, html_attachment, pdf_attachment and
-binary_before_12mb. A message a transformation cannot apply to (no HTML to hide words
+Ham gets pad_end_1000, pad_before_2600, html_attachment, pdf_attachment,
+office_attachment and binary_before_12mb. A message a transformation cannot apply to (no HTML to hide words
 in, no link for an image, no lure word for homoglyphs, an unreadable charset) is
 skipped and counted with its reason; a broken message never stops the run. The 12 MiB
 variants are deleted after scoring unless --keep-large.
@@ -86,7 +90,7 @@ charset gets numeric character references), and header fields other than a part'
 Content-Type/Content-Transfer-Encoding never change. Structural transformations keep
 every top-level header except Content-Type, Content-Transfer-Encoding and
 Content-Disposition. Each variant must parse with email.policy.default, or it is
-skipped. Standard library only; the PDF, PNG and QR writers are here.
+skipped. Standard library only; the PDF, Word (zipfile), PNG and QR writers are here.
 
 "Moved to the inbox": scan action `inbox` for a variant of a caught message.
 "Moved out of the inbox": any other action for a variant of ham whose control was
@@ -95,8 +99,8 @@ in the inbox.
 from __future__ import annotations
 
 import argparse, base64, binascii, concurrent.futures, csv, dataclasses, email, email.policy
-import hashlib, html, html.parser, json, os, random, re, shutil, struct, subprocess, sys
-import textwrap, time, zlib
+import hashlib, html, html.parser, io, json, os, random, re, shutil, struct, subprocess, sys
+import textwrap, time, zipfile, zlib
 from collections import Counter, defaultdict
 from email.parser import BytesHeaderParser
 from pathlib import Path
@@ -110,10 +114,10 @@ PHISH_TRANSFORMS = [
     "pad_end_300", "pad_end_1000", "pad_end_2500", "pad_before_2600",
     "hidden_white_1000", "hidden_offscreen_1000", "hidden_tiny_grey_1000",
     "hidden_style_block_1000", "hidden_display_none_1000", "hidden_opacity_1000",
-    "zero_width", "homoglyphs", "html_attachment", "pdf_attachment", "image_only_qr",
-    "image_only", "binary_before_12mb", "base64_body", "qp_every_byte", "shortener"]
+    "zero_width", "homoglyphs", "html_attachment", "pdf_attachment", "office_attachment",
+    "image_only_qr", "image_only", "binary_before_12mb", "base64_body", "qp_every_byte", "shortener"]
 HAM_TRANSFORMS = ["pad_end_1000", "pad_before_2600", "html_attachment", "pdf_attachment",
-                  "binary_before_12mb"]
+                  "office_attachment", "binary_before_12mb"]
 LARGE = {"binary_before_12mb"}
 BIG_SIZE = 12 * 1024 * 1024
 ZERO_WIDTH = ["\u200b", "\u200c", "\u2060"]
@@ -861,6 +865,62 @@ def t_pdf_attachment(m: Mail, ctx) -> bytes:
     return restructure(m, "multipart/mixed", [note, att], "pdf")
 
 
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(s: str) -> str:
+    """`s` as XML character data: escaped, without the characters XML 1.0 forbids."""
+    return html.escape(_XML_BAD.sub("", s), quote=True)
+
+
+def make_docx(text: str, link: str | None) -> bytes:
+    """A Word document: one paragraph per line of `text` (at most 200), the last
+    a hyperlink to `link` (an external relationship), as the PDF's /Link
+    annotation covers its text. Fixed dates, so the same input gives the same bytes."""
+    paras = [l for l in (l.strip() for l in text.splitlines()) if l][:200] or ["Document"]
+    runs = [f'<w:r><w:t xml:space="preserve">{xml_text(p)}</w:t></w:r>' for p in paras]
+    if link:
+        runs[-1] = f'<w:hyperlink r:id="rId2" w:history="1">{runs[-1]}</w:hyperlink>'
+    W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    PR = "http://schemas.openxmlformats.org/package/2006/relationships"
+    head = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    doc = (head + f'<w:document xmlns:w="{W}" xmlns:r="{R}"><w:body>'
+           + "".join(f"<w:p>{r}</w:p>" for r in runs) + "</w:body></w:document>")
+    doc_rels = (head + f'<Relationships xmlns="{PR}">'
+                + (f'<Relationship Id="rId2" Type="{R}/hyperlink" Target="{xml_text(link)}" TargetMode="External"/>'
+                   if link else "") + "</Relationships>")
+    parts = [
+        ("[Content_Types].xml", head + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+         '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+         '<Default Extension="xml" ContentType="application/xml"/>'
+         '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+         'wordprocessingml.document.main+xml"/></Types>'),
+        ("_rels/.rels", head + f'<Relationships xmlns="{PR}"><Relationship Id="rId1" '
+         f'Type="{R}/officeDocument" Target="word/document.xml"/></Relationships>'),
+        ("word/document.xml", doc),
+        ("word/_rels/document.xml.rels", doc_rels)]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for name, data in parts:
+            z.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data.encode("utf-8"),
+                       compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+def t_office_attachment(m: Mail, ctx) -> bytes:
+    _need_lure(m)
+    docx = make_docx(lure_text(m), first_link(m))
+    nl = m.nl
+    note = mime_part(nl, ['Content-Type: text/plain; charset="us-ascii"', "Content-Transfer-Encoding: 7bit"],
+                     cover_note(m))
+    att = mime_part(nl, [f'Content-Type: {DOCX_TYPE}; name="document.docx"',
+                         'Content-Disposition: attachment; filename="document.docx"',
+                         "Content-Transfer-Encoding: base64"], b64_lines(docx, nl))
+    return restructure(m, "multipart/mixed", [note, att], "office")
+
+
 _BLOB = {}
 
 
@@ -1172,6 +1232,7 @@ TRANSFORMS = {
     "hidden_display_none_1000": make_hidden("display_none"), "hidden_opacity_1000": make_hidden("opacity"),
     "zero_width": t_zero_width, "homoglyphs": t_homoglyphs,
     "html_attachment": t_html_attachment, "pdf_attachment": t_pdf_attachment,
+    "office_attachment": t_office_attachment,
     "image_only_qr": t_image_only_qr, "image_only": t_image_only,
     "binary_before_12mb": t_binary_before, "base64_body": t_base64, "qp_every_byte": t_qp,
     "shortener": t_shortener,

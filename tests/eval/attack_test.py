@@ -22,8 +22,8 @@
    and every transformation, figures that add up, the JSON agreeing, and a rerun of
    two transformations giving the same figures. Detection figures are not asserted.
 """
-import base64, csv, email, email.policy, hashlib, html.parser, json, re, shutil, struct
-import subprocess, sys, zlib
+import base64, csv, email, email.policy, hashlib, html, html.parser, io, json, re, shutil, struct
+import subprocess, sys, zipfile, zlib
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -493,6 +493,26 @@ def test_fixtures(work: Path):
         length = int(re.search(rb"/Length (\d+)", pdf).group(1))
         s = pdf.index(b"stream\n") + 7
         check(pdf[s + length:s + length + 9] == b"endstream", f"pdf({key}): /Length")
+    # office: a Word document with the lure's text and its first link as an external hyperlink
+    for key in ("alt", "plain", "latin1"):
+        msg = V[("office_attachment", key)]
+        att = [p for p in leaves(msg) if p.get_content_type() == A.DOCX_TYPE]
+        if not check(len(att) == 1 and att[0].get_content_disposition() == "attachment"
+                     and att[0].get_filename() == "document.docx", f"office({key}): attachment"):
+            continue
+        link = {"alt": LINK, "plain": "https://bit.example/abc", "latin1": "http://bank-unlock.example/u?c=9"}[key]
+        with zipfile.ZipFile(io.BytesIO(att[0].get_payload(decode=True))) as z:
+            names = z.namelist()
+            check(names == ["[Content_Types].xml", "_rels/.rels", "word/document.xml", "word/_rels/document.xml.rels"]
+                  and z.testzip() is None, f"office({key}): parts {names}")
+            doc = z.read("word/document.xml").decode("utf-8")
+            rels = z.read("word/_rels/document.xml.rels").decode("utf-8")
+        check('<w:hyperlink r:id="rId2"' in doc and ("verify" in doc or "card" in doc or "quota" in doc),
+              f"office({key}): lure text and a hyperlink")
+        check(f'Target="{html.escape(link)}" TargetMode="External"' in rels and "/hyperlink" in rels,
+              f"office({key}): external hyperlink to {link}")
+        body = [p for p in leaves(msg) if p.get_content_disposition() != "attachment"]
+        check(len(body) == 1 and "http" not in body[0].get_content(), f"office({key}): cover note only")
     # images
     for key in ("alt", "plain", "latin1"):
         for name in ("image_only", "image_only_qr"):
