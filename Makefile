@@ -33,7 +33,7 @@ asan: deps
 
 fuzz: deps
 	CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPHISHSTREAM_FUZZ=ON -DPHISHSTREAM_TESTS=OFF
-	cmake --build build-fuzz -j $(JOBS) --target fuzz_parse_features fuzz_css_pdf fuzz_qr
+	cmake --build build-fuzz -j $(JOBS) --target fuzz_parse_features fuzz_css_pdf fuzz_qr fuzz_office
 
 test: build asan
 	@[ -f "$(SHARED)/corpus/MANIFEST.tsv" ] || { echo "make test: the labelled corpus is missing;" \
