@@ -1396,44 +1396,52 @@ TWIN_COLUMNS = ["path", "label", "source", "date", "sha256", "twin_of", "variant
 
 
 def emit_training(a) -> int:
-    """Quishing for training: QR copies (image_only_qr) of a deterministic
-    sample of the corpus's phishing, written into a brand-twins folder
-    (tools/brand_twins.py --pool train) and added to its MANIFEST.tsv as
-    twins of their originals, so that `train --twins` and `eval --cv
-    --train-twins` use only the copies of messages they train on (the time
-    split's test phishing is never copied into its own training). No corpus
-    message holds a QR code; without these, qr_link has no weight."""
+    """Lures moved where the corpus has none, for training: QR copies
+    (image_only_qr) and Office-attachment copies (office_attachment) of two
+    deterministic, disjoint samples of the corpus's phishing, written into a
+    brand-twins folder (tools/brand_twins.py --pool train) and added to its
+    MANIFEST.tsv as twins of their originals, so that `train --twins` and
+    `eval --cv --train-twins` use only the copies of messages they train on
+    (the time split's test phishing is never copied into its own training).
+    No corpus message holds a QR code and two hold an Office file; without
+    these, qr_link and attach_office_link have no weight."""
     corpus, out = Path(a.manifest).resolve().parent, Path(a.emit_train).resolve()
     rows = [r for r in load_manifest(a.manifest) if r["label"] in ("phish", "phishing")]
     rows.sort(key=lambda r: (r["sha256"], r["path"]))
     step = max(1, len(rows) // max(1, a.emit_count))
-    picked = rows[::step][:a.emit_count]
-    names = variant_names(picked)
+    # (variant, folder, the sample): Office copies take the messages halfway
+    # between the QR sample's, half as many.
+    plan = [("image_only_qr", "quishing", rows[::step][:a.emit_count]),
+            ("office_attachment", "office", rows[step // 2::2 * step][:a.emit_count // 2])]
     manifest = out / "MANIFEST.tsv"
-    kept = [r for r in load_manifest(str(manifest)) if r.get("variant") != "image_only_qr"] if manifest.exists() else []
+    variants = {v for v, _, _ in plan}
+    kept = [r for r in load_manifest(str(manifest)) if r.get("variant") not in variants] if manifest.exists() else []
     made, skipped = [], Counter()
-    for r in picked:
-        try:
-            raw = (corpus / r["path"]).read_bytes()
-            data = transform(raw, r["sha256"], a.seed, "image_only_qr", Ctx([]))
-        except OSError:
-            skipped["unreadable"] += 1
-            continue
-        except Skip as e:
-            skipped[str(e)] += 1
-            continue
-        rel = f"quishing/{names[r['path']]}"
-        (out / rel).parent.mkdir(parents=True, exist_ok=True)
-        (out / rel).write_bytes(data)
-        made.append({"path": rel, "label": "phish", "source": r.get("source", ""), "date": r.get("date", ""),
-                     "sha256": hashlib.sha256(data).hexdigest(), "twin_of": r["path"], "variant": "image_only_qr"})
+    for variant, folder, picked in plan:
+        names = variant_names(picked)
+        for r in picked:
+            try:
+                raw = (corpus / r["path"]).read_bytes()
+                data = transform(raw, r["sha256"], a.seed, variant, Ctx([]))
+            except OSError:
+                skipped["unreadable"] += 1
+                continue
+            except Skip as e:
+                skipped[f"{variant}: {e}"] += 1
+                continue
+            rel = f"{folder}/{names[r['path']]}"
+            (out / rel).parent.mkdir(parents=True, exist_ok=True)
+            (out / rel).write_bytes(data)
+            made.append({"path": rel, "label": "phish", "source": r.get("source", ""), "date": r.get("date", ""),
+                         "sha256": hashlib.sha256(data).hexdigest(), "twin_of": r["path"], "variant": variant})
     out.mkdir(parents=True, exist_ok=True)
     with open(manifest, "w", newline="", encoding="utf-8") as f:
         w = csv.DictWriter(f, fieldnames=TWIN_COLUMNS, delimiter="\t", extrasaction="ignore", lineterminator="\n")
         w.writeheader()
         for r in kept + made:
             w.writerow(r)
-    print(f"attack: {len(made)} QR copies of phishing for training in {out} "
+    by = Counter(r["variant"] for r in made)
+    print(f"attack: {by['image_only_qr']} QR and {by['office_attachment']} Office copies of phishing for training in {out} "
           f"(skipped {sum(skipped.values())}: {dict(skipped)})", file=sys.stderr)
     return 0
 

@@ -92,7 +92,7 @@ def main():
     attack_json = os.path.join(work, "attack.json")
     bounds = {"pad_end_1000": 0.08, "pad_before_2600": 0.05, "hidden_white_1000": 0.02,
               "hidden_offscreen_1000": 0.02, "hidden_style_block_1000": 0.02, "homoglyphs": 0.03,
-              "html_attachment": 0.06, "pdf_attachment": 0.08, "image_only": 0.20, "image_only_qr": 0.05}
+              "html_attachment": 0.06, "pdf_attachment": 0.08, "office_attachment": 0.08, "image_only": 0.20, "image_only_qr": 0.05}
     run([sys.executable, attack_tool, "--manifest", manifest, "--split-rule", "time", "--phishstream", binary,
          "--model", model, "--out", os.path.join(work, "attack"), "--json", attack_json, "--jobs", "2",
          "--only", ",".join(bounds), "--ham-limit", "40"])
