@@ -123,8 +123,13 @@ void fold_lookalikes(std::string& s) {
   UErrorCode st = U_ZERO_ERROR;
   const icu::Normalizer2* nfkc = icu::Normalizer2::getNFKCInstance(st);
   if (U_SUCCESS(st)) {
-    icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(s.data(), static_cast<int32_t>(s.size())));
-    if (!nfkc->isNormalized(u, st) && U_SUCCESS(st)) {
+    // Most text is already in NFKC; ICU can tell from the UTF-8 itself.
+    icu::StringPiece sp(s.data(), static_cast<int32_t>(s.size()));
+    bool normal = nfkc->isNormalizedUTF8(sp, st);
+    if (U_FAILURE(st)) normal = true;
+    st = U_ZERO_ERROR;
+    if (!normal) {
+      icu::UnicodeString u = icu::UnicodeString::fromUTF8(sp);
       icu::UnicodeString n = nfkc->normalize(u, st);
       // Compatibility decompositions can expand a character eighteenfold;
       // text that grows past twice its size keeps its original form.
