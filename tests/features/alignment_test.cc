@@ -91,6 +91,24 @@ TEST(Identity, SenderNamesClaimsAndLinkClasses) {
     EXPECT_EQ(id.classify(m.urls[m.links[i].url]), want[i]) << m.urls[m.links[i].url].raw;
 }
 
+// The sender's name under another suffix is its sibling domain, but not
+// under a TLD dominated by abuse: that is a TLD-swap look-alike.
+TEST(Identity, SiblingsUnderAbusedTldsAreForeign) {
+  auto m = parse(mail_from("Tasklyn <noreply@tasklyn.app>",
+                           "<a href='https://tasklyn.io/x'>a</a><a href='https://tasklyn.ru/reset'>b</a>"
+                           "<a href='https://tasklyn.top/reset'>c</a>"));
+  auto id = features::make_identity(m);
+  ASSERT_EQ(m.links.size(), 3u);
+  EXPECT_EQ(id.classify(m.urls[m.links[0].url]), LinkClass::sibling);
+  EXPECT_EQ(id.classify(m.urls[m.links[1].url]), LinkClass::foreign);
+  EXPECT_EQ(id.classify(m.urls[m.links[2].url]), LinkClass::foreign);
+  // A sender that lives under such a TLD keeps its own siblings there.
+  auto shop = parse(mail_from("Kumo <news@kumo.shop>", "<a href='https://kumo.shop/x'>a</a><a href='https://kumo.com/y'>b</a>"));
+  auto sid = features::make_identity(shop);
+  EXPECT_EQ(sid.classify(shop.urls[shop.links[0].url]), LinkClass::own);
+  EXPECT_EQ(sid.classify(shop.urls[shop.links[1].url]), LinkClass::sibling);
+}
+
 TEST(Identity, CommonWordBrandsNeedAPlaceThatNamesTheSender) {
   auto person = features::make_identity(parse(mail_from("Chase Miller <chase@example.com>", "<p>hi</p>")));
   EXPECT_TRUE(person.claims.empty());
