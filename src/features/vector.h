@@ -43,7 +43,7 @@ inline constexpr std::size_t kBodyStride = 32;
 /// The name of this build's feature layout, stored in every model trained
 /// on it (model::Metadata::features). Changes whenever the same message
 /// would give a different vector: windows, scaling, what a pass reads.
-inline constexpr std::string_view kLayout = "v3-body-windows-64-32";
+inline constexpr std::string_view kLayout = "v4-body-windows-64-32-own-domains";
 
 class FeatureVector {
  public:
