@@ -3,8 +3,10 @@
 RabbitMQ on 127.0.0.1 (see harness.py), handed to it as PS_TEST_POSTGRES
 (a libpq connection string) and PS_TEST_AMQP (an amqp:// URL; the broker
 also listens for TLS: PS_TEST_AMQPS and the CA in PS_TEST_AMQP_CA). A test can
-stop the broker and start it again by sending SIGUSR1 / SIGUSR2 to the pid
-in PS_TEST_SERVICES_PID (this script). Stops both by PID afterwards.
+stop the services it was given and start them again (same data, same port)
+by sending SIGUSR1 / SIGUSR2 to the pid in PS_TEST_SERVICES_PID (this
+script); the signal is asynchronous, so the test waits until it sees them
+down / up. Stops both by PID afterwards.
 
 usage: with_services.py WORKDIR [--postgres] [--rabbitmq] -- COMMAND..."""
 import os
@@ -12,6 +14,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 
 from harness import Postgres, RabbitMQ
 
@@ -31,17 +34,22 @@ def main():
         env["PS_TEST_AMQP"] = mq.url
         env["PS_TEST_AMQPS"] = mq.tls_url
         env["PS_TEST_AMQP_CA"] = mq.ca
-        env["PS_TEST_SERVICES_PID"] = str(os.getpid())
-        signal.signal(signal.SIGUSR1, lambda *_: mq.stop())
-        signal.signal(signal.SIGUSR2, lambda *_: mq.start())
+    services = [s for s in (pg, mq) if s]
+    env["PS_TEST_SERVICES_PID"] = str(os.getpid())
+    # The handlers only queue the request: a start that arrives while a stop
+    # is still shutting the server down runs after it, not inside it.
+    requests = []
+    signal.signal(signal.SIGUSR1, lambda *_: requests.append("stop"))
+    signal.signal(signal.SIGUSR2, lambda *_: requests.append("start"))
     try:
         p = subprocess.Popen(cmd, env=env)
-        while True:
-            try:
-                rc = p.wait()
-                break
-            except InterruptedError:
-                continue
+        while p.poll() is None:
+            while requests:
+                what = requests.pop(0)
+                for s in services:
+                    getattr(s, what)()
+            time.sleep(0.05)
+        rc = p.returncode
     finally:
         if mq:
             mq.close()
