@@ -3,9 +3,11 @@
 #include "store/postgres/pg_store.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <atomic>
 #include <cstdlib>
+#include <functional>
 #include <thread>
 
 using namespace phishstream::store;
@@ -34,6 +36,15 @@ MessageRecord rec(const std::string& id, const std::string& action, std::int64_t
   return r;
 }
 
+/// Polls `pred` every 100 ms for up to 60 s.
+bool eventually(const std::function<bool()>& pred) {
+  for (int i = 0; i < 600; ++i) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
 class PgStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -52,17 +63,17 @@ TEST_F(PgStoreTest, MigratesOnceAndRoundTrips) {
   PgStore s(conninfo(), 2);  // reopen: no migration runs twice
   EXPECT_EQ(s.schema_version(), 3);
   EXPECT_TRUE(s.reachable());
-  auto r = s.get("rt-001");
+  auto r = s.get("rt-001").value();
   ASSERT_TRUE(r);
   EXPECT_EQ(r->subject, "hello");
   EXPECT_EQ(r->rcpt, (std::vector<std::string>{"b@example.org", "c@example.org"}));
   EXPECT_EQ(r->signals, std::vector<std::string>{"form_password"});
   EXPECT_DOUBLE_EQ(r->p_phish, 0.25);
-  EXPECT_EQ(*s.raw("rt-001"), raw);  // bytes, not text: NULs and 0xff survive
-  EXPECT_FALSE(s.get("nope"));
+  EXPECT_EQ(*s.raw("rt-001").value(), raw);  // bytes, not text: NULs and 0xff survive
+  EXPECT_FALSE(s.get("nope").value());
   // Replacing the record keeps one row.
   ASSERT_FALSE(s.put(rec("rt-001", "junk", 1000, "hello again"), "x"));
-  EXPECT_EQ(s.get("rt-001")->action, "junk");
+  EXPECT_EQ(s.get("rt-001").value()->action, "junk");
 }
 
 TEST_F(PgStoreTest, TextThatIsNotUtf8IsStoredNotRefused) {
@@ -72,7 +83,7 @@ TEST_F(PgStoreTest, TextThatIsNotUtf8IsStoredNotRefused) {
   auto r = rec("bad-utf8", "inbox", 2000, std::string("caf\xe9 \xc0\xaf nul:") + std::string(1, '\0') + "end");
   r.helo = "\xff\xfe";
   ASSERT_FALSE(s.put(r, "x"));
-  auto got = s.get("bad-utf8");
+  auto got = s.get("bad-utf8").value();
   ASSERT_TRUE(got);
   EXPECT_EQ(got->subject, "caf\xEF\xBF\xBD \xEF\xBF\xBD\xEF\xBF\xBD nul:\xEF\xBF\xBD" "end");
   EXPECT_EQ(pg::clean_text("plain ascii"), "plain ascii");
@@ -88,35 +99,35 @@ TEST_F(PgStoreTest, ListFiltersAndPages) {
   f.since_ms = 5000;
   f.until_ms = 5010;
   f.action = "junk";
-  EXPECT_EQ(s.list(f).size(), 5u);
+  EXPECT_EQ(s.list(f).value().size(), 5u);
   f.action = "";
   f.subject = "invoice";
-  ASSERT_EQ(s.list(f).size(), 1u);
-  EXPECT_EQ(s.list(f)[0].id, "ls-003");
+  ASSERT_EQ(s.list(f).value().size(), 1u);
+  EXPECT_EQ(s.list(f).value()[0].id, "ls-003");
   f.subject = "";
   f.limit = 4;
-  auto page = s.list(f);
+  auto page = s.list(f).value();
   ASSERT_EQ(page.size(), 4u);
   EXPECT_EQ(page[0].id, "ls-009");
   f.before_id = page.back().id;
-  EXPECT_EQ(s.list(f)[0].id, "ls-005");
-  auto hist = s.score_histogram(5000);
+  EXPECT_EQ(s.list(f).value()[0].id, "ls-005");
+  auto hist = s.score_histogram(5000).value();
   EXPECT_GE(hist[2], 10u);  // p_phish 0.25
   bool seen = false;
-  for (const auto& b : s.volume(5000, 1000))
+  for (const auto& b : s.volume(5000, 1000).value())
     if (b.action == "junk" && b.start_ms == 5000) seen = b.count == 5;
   EXPECT_TRUE(seen);
 }
 
 TEST_F(PgStoreTest, DeliveryLedger) {
   PgStore s(conninfo(), 2);
-  EXPECT_FALSE(s.delivered("lk", "b@example.org"));
+  EXPECT_FALSE(s.delivered("lk", "b@example.org").value());
   ASSERT_FALSE(s.mark_delivered("lk", "b@example.org", "INBOX", "/m/1"));
   ASSERT_FALSE(s.mark_delivered("lk", "b@example.org", "INBOX", "/m/1"));  // idempotent
-  EXPECT_TRUE(s.delivered("lk", "b@example.org"));
-  EXPECT_EQ(s.deliveries("lk").size(), 1u);
+  EXPECT_TRUE(s.delivered("lk", "b@example.org").value());
+  EXPECT_EQ(s.deliveries("lk").value().size(), 1u);
   ASSERT_FALSE(s.undeliver("lk", "b@example.org"));
-  EXPECT_FALSE(s.delivered("lk", "b@example.org"));
+  EXPECT_FALSE(s.delivered("lk", "b@example.org").value());
 }
 
 TEST_F(PgStoreTest, RegistryNotifiesAndSerialisesUpdates) {
@@ -165,6 +176,38 @@ TEST_F(PgStoreTest, AuthRoundTrips) {
   EXPECT_TRUE(s.revoke_token("t1"));
   EXPECT_TRUE(s.token_by_hash("th")->revoked);
   EXPECT_FALSE(s.revoke_token("t-missing"));
+}
+
+// Issue 12: while the server is away a read is an error, not "not
+// delivered" or "no such message"; after its restart the answers come
+// back. with_services.py stops PostgreSQL on SIGUSR1, starts it on SIGUSR2.
+TEST_F(PgStoreTest, ReadsAreErrorsWhileTheServerIsDown) {
+  const char* services = std::getenv("PS_TEST_SERVICES_PID");
+  if (!services) GTEST_SKIP() << "PS_TEST_SERVICES_PID not set (run through tests/e2e/with_services.py)";
+  PgStore s(conninfo(), 2);
+  ASSERT_FALSE(s.put(rec("down-1", "inbox", 9000, "kept"), "body"));
+  ASSERT_FALSE(s.mark_delivered("key-down-1", "b@example.org", "INBOX", "/m/d1"));
+  ASSERT_EQ(::kill(std::atoi(services), SIGUSR1), 0);
+  ASSERT_TRUE(eventually([&] { return !s.reachable(); })) << "the server did not stop";
+  EXPECT_FALSE(s.delivered("key-down-1", "b@example.org"));
+  EXPECT_FALSE(s.delivered("key-down-1", "nobody@example.org"));
+  EXPECT_FALSE(s.deliveries("key-down-1"));
+  EXPECT_FALSE(s.get("down-1"));
+  EXPECT_FALSE(s.get("nope"));
+  EXPECT_FALSE(s.raw("down-1"));
+  EXPECT_FALSE(s.list({}));
+  EXPECT_FALSE(s.count());
+  EXPECT_FALSE(s.volume(0, 1000));
+  EXPECT_FALSE(s.score_histogram(0));
+  ASSERT_EQ(::kill(std::atoi(services), SIGUSR2), 0);
+  // Each pooled connection is reset on its next use once the server is back.
+  ASSERT_TRUE(eventually([&] { return s.reachable() && s.delivered("key-down-1", "b@example.org").has_value(); }))
+      << "the server did not come back";
+  EXPECT_EQ(s.delivered("key-down-1", "b@example.org"), true);
+  EXPECT_EQ(s.delivered("key-down-1", "nobody@example.org"), false);
+  EXPECT_EQ(s.get("down-1").value()->subject, "kept");
+  EXPECT_EQ(s.get("nope").value(), std::nullopt);
+  EXPECT_EQ(s.raw("down-1").value(), "body");
 }
 
 TEST_F(PgStoreTest, UnreachableServerIsAnError) {

@@ -67,7 +67,7 @@ TEST_F(Fixture, HamIsDeliveredToEveryInboxWithOurHeadersOnly) {
   EXPECT_NE(text.find("X-Phishstream-Verdict: inbox (model tiny)"), std::string::npos);
   EXPECT_EQ(text.find("forged"), std::string::npos);
   EXPECT_NE(text.find("Return-Path: <x@example.com>"), std::string::npos);
-  auto r = st->get("1");
+  auto r = st->get("1").value();
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, "delivered");
   EXPECT_EQ(r->action, "inbox");
@@ -86,17 +86,17 @@ TEST_F(Fixture, RedeliveryDoesNotDuplicate) {
 TEST_F(Fixture, PhishIsQuarantinedAndKept) {
   ASSERT_FALSE(p->process(msg("4", "x@example.com", "<form><input type=password></form>")));
   EXPECT_EQ(files("a@example.org", ""), 0u);
-  auto r = st->get("4");
+  auto r = st->get("4").value();
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, "quarantined");
-  EXPECT_TRUE(st->raw("4"));
+  EXPECT_TRUE(st->raw("4").value());
 }
 
 TEST_F(Fixture, AllowAndBlockLists) {
   ASSERT_FALSE(p->process(msg("5", "boss@trusted.example", "<form><input type=password></form>")));
-  EXPECT_EQ(st->get("5")->action, "inbox");
+  EXPECT_EQ(st->get("5").value()->action, "inbox");
   ASSERT_FALSE(p->process(msg("6", "anyone@blocked.example", "hello")));
-  EXPECT_EQ(st->get("6")->action, "quarantine");
+  EXPECT_EQ(st->get("6").value()->action, "quarantine");
 }
 
 TEST_F(Fixture, RetroactivePurgeAndRelease) {
@@ -113,11 +113,11 @@ TEST_F(Fixture, RetroactivePurgeAndRelease) {
   ASSERT_EQ(purged, std::vector<std::string>{"7"});
   EXPECT_EQ(files("a@example.org", ""), 0u);
   EXPECT_EQ(files("b@example.org", ""), 0u);
-  EXPECT_EQ(st->get("7")->status, "purged");
+  EXPECT_EQ(st->get("7").value()->status, "purged");
   EXPECT_TRUE(p->retro_purge(0).empty());  // once
   ASSERT_FALSE(p->release("7"));
   EXPECT_EQ(files("a@example.org", ""), 1u);
-  EXPECT_EQ(st->get("7")->status, "released");
+  EXPECT_EQ(st->get("7").value()->status, "released");
 }
 
 TEST(Headers, StripOwnHeadersOnlyInTheTopBlock) {

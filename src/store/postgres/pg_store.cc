@@ -46,11 +46,21 @@ constexpr const char* kMigrateLock = "7079726101";
 constexpr const char* kModelLock = "7079726102";
 constexpr const char* kNow = "(extract(epoch from clock_timestamp()) * 1000)::bigint";
 
-std::error_code failed(const pg::Result& r) {
-  // Every failure is worth a retry later: the server restarted, a
-  // connection dropped, or the disk filled; the caller retries the message.
-  (void)r;
+// Logs the server's reason (the error code cannot carry it) and returns the
+// error the caller sees. Every failure is worth a retry later: the server
+// restarted, a connection dropped, a privilege is missing, or the disk
+// filled; the caller retries the message or answers "unavailable".
+std::error_code failed(const pg::Result& r, const char* what) {
+  std::string why = r.error();
+  while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+  std::cerr << "phishstream: store (postgres): " << what << ": " << why << "\n";
   return std::make_error_code(std::errc::resource_unavailable_try_again);
+}
+
+// A stored body that does not decompress: the row is there but unusable.
+std::error_code corrupt(const char* what, const std::string& id) {
+  std::cerr << "phishstream: store (postgres): " << what << " " << id << ": the stored body does not decompress\n";
+  return std::make_error_code(std::errc::bad_message);
 }
 
 constexpr const char* kSelect =
@@ -139,12 +149,12 @@ std::error_code PgStore::put(const MessageRecord& r, std::string_view raw) {
             clean_text(r.message_id), static_cast<std::int64_t>(r.size), clean_text(r.action), r.p_phish, r.p_spam,
             clean_text(r.model_version), clean_text(to_json(r.reasons)), clean_text(to_json(r.signals)),
             clean_text(r.timings_json), clean_text(r.status), r.delivered_ms, Param::bytes(std::move(*z))});
-  return res.ok() ? std::error_code() : failed(res);
+  return res.ok() ? std::error_code() : failed(res, "put");
 }
 
 std::error_code PgStore::set_status(const std::string& id, const std::string& status, std::int64_t when_ms) {
   auto r = pool_.get().exec("UPDATE messages SET status = $1, delivered_ms = $2 WHERE id = $3", {status, when_ms, id});
-  return r.ok() ? std::error_code() : failed(r);
+  return r.ok() ? std::error_code() : failed(r, "set_status");
 }
 
 std::error_code PgStore::mark_delivered(const std::string& key, const std::string& rcpt, const std::string& folder,
@@ -153,15 +163,18 @@ std::error_code PgStore::mark_delivered(const std::string& key, const std::strin
                                 kNow + ") ON CONFLICT (key, rcpt) DO UPDATE SET folder = EXCLUDED.folder, path = EXCLUDED.path, "
                                        "delivered_ms = EXCLUDED.delivered_ms",
                             {clean_text(key), clean_text(rcpt), folder, clean_text(path)});
-  return r.ok() ? std::error_code() : failed(r);
+  return r.ok() ? std::error_code() : failed(r, "mark_delivered");
 }
 
-bool PgStore::delivered(const std::string& key, const std::string& rcpt) {
-  return pool_.get().exec("SELECT 1 FROM deliveries WHERE key = $1 AND rcpt = $2", {clean_text(key), clean_text(rcpt)}).rows() > 0;
+Read<bool> PgStore::delivered(const std::string& key, const std::string& rcpt) {
+  auto r = pool_.get().exec("SELECT 1 FROM deliveries WHERE key = $1 AND rcpt = $2", {clean_text(key), clean_text(rcpt)});
+  if (!r.ok()) return Read<bool>(boost::system::in_place_error, failed(r, "delivered"));
+  return r.rows() > 0;
 }
 
-std::vector<Store::Delivery> PgStore::deliveries(const std::string& key) {
+Read<std::vector<Store::Delivery>> PgStore::deliveries(const std::string& key) {
   auto r = pool_.get().exec("SELECT rcpt, folder, path FROM deliveries WHERE key = $1", {clean_text(key)});
+  if (!r.ok()) return failed(r, "deliveries");
   std::vector<Delivery> out;
   for (int i = 0; i < r.rows(); ++i) out.push_back({r.text(i, 0), r.text(i, 1), r.text(i, 2)});
   return out;
@@ -169,10 +182,10 @@ std::vector<Store::Delivery> PgStore::deliveries(const std::string& key) {
 
 std::error_code PgStore::undeliver(const std::string& key, const std::string& rcpt) {
   auto r = pool_.get().exec("DELETE FROM deliveries WHERE key = $1 AND rcpt = $2", {clean_text(key), clean_text(rcpt)});
-  return r.ok() ? std::error_code() : failed(r);
+  return r.ok() ? std::error_code() : failed(r, "undeliver");
 }
 
-std::vector<MessageRecord> PgStore::list(const Filter& f) {
+Read<std::vector<MessageRecord>> PgStore::list(const Filter& f) {
   std::string sql = std::string(kSelect) + " WHERE 1=1";
   std::vector<Param> p;
   auto add = [&](Param v) {
@@ -190,41 +203,49 @@ std::vector<MessageRecord> PgStore::list(const Filter& f) {
   if (!f.before_id.empty()) sql += " AND id < " + add(clean_text(f.before_id));
   sql += " ORDER BY id DESC LIMIT " + add(static_cast<std::int64_t>(std::min<std::size_t>(f.limit, 1000)));
   auto r = pool_.get().exec(sql, p);
+  if (!r.ok()) return failed(r, "list");
   std::vector<MessageRecord> out;
   for (int i = 0; i < r.rows(); ++i) out.push_back(row(r, i));
   return out;
 }
 
-std::optional<MessageRecord> PgStore::get(const std::string& id) {
+Read<std::optional<MessageRecord>> PgStore::get(const std::string& id) {
   auto r = pool_.get().exec(std::string(kSelect) + " WHERE id = $1", {clean_text(id)});
+  if (!r.ok()) return failed(r, "get");
   if (r.rows() == 0) return std::nullopt;
   return row(r, 0);
 }
 
-std::optional<std::string> PgStore::raw(const std::string& id) {
+Read<std::optional<std::string>> PgStore::raw(const std::string& id) {
   auto r = pool_.get().exec("SELECT body FROM raw WHERE id = $1", {clean_text(id)}, true);
+  if (!r.ok()) return failed(r, "raw");
   if (r.rows() == 0) return std::nullopt;
-  return decompress(r.text(0, 0), 256u << 20);
+  auto body = decompress(r.text(0, 0), 256u << 20);
+  if (!body) return corrupt("raw", id);
+  return body;
 }
 
-std::uint64_t PgStore::count() {
+Read<std::uint64_t> PgStore::count() {
   auto r = pool_.get().exec("SELECT count(*) FROM messages");
+  if (!r.ok()) return failed(r, "count");
   return r.rows() ? static_cast<std::uint64_t>(r.i64(0, 0)) : 0;
 }
 
-std::vector<Store::Bucket> PgStore::volume(std::int64_t since_ms, std::int64_t width_ms) {
+Read<std::vector<Store::Bucket>> PgStore::volume(std::int64_t since_ms, std::int64_t width_ms) {
   auto r = pool_.get().exec(
       "SELECT (received_ms / $1::bigint) * $1::bigint AS b, action, count(*) FROM messages WHERE received_ms >= $2 "
       "GROUP BY b, action ORDER BY b",
       {std::max<std::int64_t>(width_ms, 1), since_ms});
+  if (!r.ok()) return failed(r, "volume");
   std::vector<Bucket> out;
   for (int i = 0; i < r.rows(); ++i) out.push_back({r.i64(i, 0), r.text(i, 1), static_cast<std::uint64_t>(r.i64(i, 2))});
   return out;
 }
 
-std::vector<std::uint64_t> PgStore::score_histogram(std::int64_t since_ms) {
+Read<std::vector<std::uint64_t>> PgStore::score_histogram(std::int64_t since_ms) {
   auto r = pool_.get().exec(
       "SELECT least(9, floor(p_phish * 10))::int, count(*) FROM messages WHERE received_ms >= $1 GROUP BY 1", {since_ms});
+  if (!r.ok()) return failed(r, "score_histogram");
   std::vector<std::uint64_t> out(10, 0);
   for (int i = 0; i < r.rows(); ++i) {
     auto b = r.i64(i, 0);
@@ -235,14 +256,14 @@ std::vector<std::uint64_t> PgStore::score_histogram(std::int64_t since_ms) {
 
 std::error_code PgStore::remove(const std::string& id) {
   auto r = pool_.get().exec("WITH m AS (DELETE FROM messages WHERE id = $1) DELETE FROM raw WHERE id = $1", {clean_text(id)});
-  return r.ok() ? std::error_code() : failed(r);
+  return r.ok() ? std::error_code() : failed(r, "remove");
 }
 
 std::error_code PgStore::purge_raw_before(std::int64_t cutoff_ms) {
   // Quarantined messages keep their bodies until released or deleted.
   auto r = pool_.get().exec(
       "DELETE FROM raw WHERE id IN (SELECT id FROM messages WHERE received_ms < $1 AND status != 'quarantined')", {cutoff_ms});
-  return r.ok() ? std::error_code() : failed(r);
+  return r.ok() ? std::error_code() : failed(r, "purge_raw_before");
 }
 
 bool PgStore::reachable() { return pool_.get().exec("SELECT 1").ok(); }

@@ -3,6 +3,8 @@
 #include "store/codec.h"
 
 #include <sqlite3.h>
+
+#include <iostream>
 #include <system_error>
 
 namespace phishstream::store {
@@ -39,6 +41,19 @@ std::error_code sql_error(sqlite3* db) {
   int rc = db ? sqlite3_extended_errcode(db) : SQLITE_ERROR;
   if ((rc & 0xff) == SQLITE_FULL) return std::make_error_code(std::errc::no_space_on_device);
   return std::make_error_code(std::errc::io_error);
+}
+
+// A read that could not be answered: logs SQLite's reason (the error code
+// cannot carry it) and returns the error the caller sees.
+std::error_code read_failed(sqlite3* db, const char* what) {
+  std::cerr << "phishstream: store (sqlite): " << what << ": " << sqlite3_errmsg(db) << "\n";
+  return sql_error(db);
+}
+
+// A stored body that does not decompress: the row is there but unusable.
+std::error_code corrupt(const char* what, const std::string& id) {
+  std::cerr << "phishstream: store (sqlite): " << what << " " << id << ": the stored body does not decompress\n";
+  return std::make_error_code(std::errc::bad_message);
 }
 
 struct Stmt {
@@ -184,19 +199,24 @@ std::error_code SqliteStore::mark_delivered(const std::string& key, const std::s
   return st.step() == SQLITE_DONE ? std::error_code() : sql_error(w_);
 }
 
-bool SqliteStore::delivered(const std::string& key, const std::string& rcpt) {
+Read<bool> SqliteStore::delivered(const std::string& key, const std::string& rcpt) {
   std::lock_guard lk(read_mu_);
   Stmt st(r_, "SELECT 1 FROM deliveries WHERE key = ? AND rcpt = ?");
   st.text(1, key).text(2, rcpt);
-  return st.step() == SQLITE_ROW;
+  int rc = st.step();
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  return Read<bool>(boost::system::in_place_error, read_failed(r_, "delivered"));
 }
 
-std::vector<Store::Delivery> SqliteStore::deliveries(const std::string& key) {
+Read<std::vector<Store::Delivery>> SqliteStore::deliveries(const std::string& key) {
   std::lock_guard lk(read_mu_);
   Stmt st(r_, "SELECT rcpt, folder, path FROM deliveries WHERE key = ?");
   st.text(1, key);
   std::vector<Delivery> out;
-  while (st.step() == SQLITE_ROW) out.push_back({st.col_text(0), st.col_text(1), st.col_text(2)});
+  int rc;
+  while ((rc = st.step()) == SQLITE_ROW) out.push_back({st.col_text(0), st.col_text(1), st.col_text(2)});
+  if (rc != SQLITE_DONE) return read_failed(r_, "deliveries");
   return out;
 }
 
@@ -207,7 +227,7 @@ std::error_code SqliteStore::undeliver(const std::string& key, const std::string
   return st.step() == SQLITE_DONE ? std::error_code() : sql_error(w_);
 }
 
-std::vector<MessageRecord> SqliteStore::list(const Filter& f) {
+Read<std::vector<MessageRecord>> SqliteStore::list(const Filter& f) {
   std::string sql = std::string(kSelect) + " WHERE 1=1";
   if (!f.action.empty()) sql += " AND action = ?1";
   if (f.since_ms) sql += " AND received_ms >= ?2";
@@ -221,52 +241,65 @@ std::vector<MessageRecord> SqliteStore::list(const Filter& f) {
   st.text(1, f.action).i64(2, f.since_ms).i64(3, f.until_ms).text(4, f.sender).text(5, f.subject).text(6, f.before_id);
   st.i64(7, static_cast<std::int64_t>(std::min<std::size_t>(f.limit, 1000)));
   std::vector<MessageRecord> out;
-  while (st.step() == SQLITE_ROW) out.push_back(row(st));
+  int rc;
+  while ((rc = st.step()) == SQLITE_ROW) out.push_back(row(st));
+  if (rc != SQLITE_DONE) return read_failed(r_, "list");
   return out;
 }
 
-std::optional<MessageRecord> SqliteStore::get(const std::string& id) {
+Read<std::optional<MessageRecord>> SqliteStore::get(const std::string& id) {
   std::lock_guard lk(read_mu_);
   Stmt st(r_, (std::string(kSelect) + " WHERE id = ?").c_str());
   st.text(1, id);
-  if (st.step() != SQLITE_ROW) return std::nullopt;
+  int rc = st.step();
+  if (rc == SQLITE_DONE) return std::nullopt;
+  if (rc != SQLITE_ROW) return read_failed(r_, "get");
   return row(st);
 }
 
-std::optional<std::string> SqliteStore::raw(const std::string& id) {
+Read<std::optional<std::string>> SqliteStore::raw(const std::string& id) {
   std::lock_guard lk(read_mu_);
   Stmt st(r_, "SELECT body FROM raw WHERE id = ?");
   st.text(1, id);
-  if (st.step() != SQLITE_ROW) return std::nullopt;
-  return decompress({static_cast<const char*>(sqlite3_column_blob(st.s, 0)), static_cast<std::size_t>(sqlite3_column_bytes(st.s, 0))},
-                    256u << 20);
+  int rc = st.step();
+  if (rc == SQLITE_DONE) return std::nullopt;
+  if (rc != SQLITE_ROW) return read_failed(r_, "raw");
+  auto body = decompress({static_cast<const char*>(sqlite3_column_blob(st.s, 0)), static_cast<std::size_t>(sqlite3_column_bytes(st.s, 0))},
+                         256u << 20);
+  if (!body) return corrupt("raw", id);
+  return body;
 }
 
-std::uint64_t SqliteStore::count() {
+Read<std::uint64_t> SqliteStore::count() {
   std::lock_guard lk(read_mu_);
   Stmt st(r_, "SELECT count(*) FROM messages");
-  return st.step() == SQLITE_ROW ? static_cast<std::uint64_t>(sqlite3_column_int64(st.s, 0)) : 0;
+  if (st.step() != SQLITE_ROW) return read_failed(r_, "count");
+  return static_cast<std::uint64_t>(sqlite3_column_int64(st.s, 0));
 }
 
-std::vector<Store::Bucket> SqliteStore::volume(std::int64_t since_ms, std::int64_t width_ms) {
+Read<std::vector<Store::Bucket>> SqliteStore::volume(std::int64_t since_ms, std::int64_t width_ms) {
   std::lock_guard lk(read_mu_);
   Stmt st(r_, "SELECT (received_ms / ?1) * ?1 AS b, action, count(*) FROM messages WHERE received_ms >= ?2 GROUP BY b, action ORDER BY b");
   st.i64(1, std::max<std::int64_t>(width_ms, 1)).i64(2, since_ms);
   std::vector<Bucket> out;
-  while (st.step() == SQLITE_ROW)
+  int rc;
+  while ((rc = st.step()) == SQLITE_ROW)
     out.push_back({sqlite3_column_int64(st.s, 0), st.col_text(1), static_cast<std::uint64_t>(sqlite3_column_int64(st.s, 2))});
+  if (rc != SQLITE_DONE) return read_failed(r_, "volume");
   return out;
 }
 
-std::vector<std::uint64_t> SqliteStore::score_histogram(std::int64_t since_ms) {
+Read<std::vector<std::uint64_t>> SqliteStore::score_histogram(std::int64_t since_ms) {
   std::lock_guard lk(read_mu_);
   Stmt st(r_, "SELECT min(9, CAST(p_phish * 10 AS INTEGER)), count(*) FROM messages WHERE received_ms >= ? GROUP BY 1");
   st.i64(1, since_ms);
   std::vector<std::uint64_t> out(10, 0);
-  while (st.step() == SQLITE_ROW) {
+  int rc;
+  while ((rc = st.step()) == SQLITE_ROW) {
     int b = sqlite3_column_int(st.s, 0);
     if (b >= 0 && b < 10) out[static_cast<std::size_t>(b)] = static_cast<std::uint64_t>(sqlite3_column_int64(st.s, 1));
   }
+  if (rc != SQLITE_DONE) return read_failed(r_, "score_histogram");
   return out;
 }
 

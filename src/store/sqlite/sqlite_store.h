@@ -31,15 +31,15 @@ class SqliteStore final : public Store, public auth::AuthStore, public learn::Mo
   std::error_code set_status(const std::string& id, const std::string& status, std::int64_t when_ms) override;
   std::error_code mark_delivered(const std::string& key, const std::string& rcpt, const std::string& folder,
                                  const std::string& path) override;
-  bool delivered(const std::string& key, const std::string& rcpt) override;
-  std::vector<Delivery> deliveries(const std::string& key) override;
+  Read<bool> delivered(const std::string& key, const std::string& rcpt) override;
+  Read<std::vector<Delivery>> deliveries(const std::string& key) override;
   std::error_code undeliver(const std::string& key, const std::string& rcpt) override;
-  std::vector<MessageRecord> list(const Filter& f) override;
-  std::optional<MessageRecord> get(const std::string& id) override;
-  std::optional<std::string> raw(const std::string& id) override;
-  std::uint64_t count() override;
-  std::vector<Bucket> volume(std::int64_t since_ms, std::int64_t width_ms) override;
-  std::vector<std::uint64_t> score_histogram(std::int64_t since_ms) override;
+  Read<std::vector<MessageRecord>> list(const Filter& f) override;
+  Read<std::optional<MessageRecord>> get(const std::string& id) override;
+  Read<std::optional<std::string>> raw(const std::string& id) override;
+  Read<std::uint64_t> count() override;
+  Read<std::vector<Bucket>> volume(std::int64_t since_ms, std::int64_t width_ms) override;
+  Read<std::vector<std::uint64_t>> score_histogram(std::int64_t since_ms) override;
   std::error_code remove(const std::string& id) override;
   std::error_code purge_raw_before(std::int64_t cutoff_ms) override;
 
