@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <iostream>
 
 #include "deliver/maildir.h"
 #include "features/signal.h"
@@ -53,6 +54,13 @@ bool matches(const std::vector<std::string>& list, const std::string& sender) {
 template <class T>
 T or_empty(store::Read<T> r, T empty = T{}) {
   return r ? std::move(*r) : std::move(empty);
+}
+
+// Logs a store read that could not be answered (`about`: the message or
+// the query) with what that stopped, and returns its error.
+std::error_code unanswered(std::string_view about, std::string_view outcome, const std::error_code& ec) {
+  std::cerr << "phishstream: " << about << ": the store could not answer (" << ec.message() << "); " << outcome << "\n";
+  return ec;
 }
 
 // The store record of a verdict: envelope, key fields, scores, reasons,
@@ -230,23 +238,28 @@ std::optional<scan::Verdict> Pipeline::inline_verdict(const smtp::Envelope& env,
 }
 
 std::error_code Pipeline::release(const std::string& id) {
-  auto rec = or_empty(store_.get(id));
-  auto raw = or_empty(store_.raw(id));
-  if (!rec || !raw) return std::make_error_code(std::errc::no_such_file_or_directory);
+  auto got = store_.get(id);
+  if (!got) return unanswered("message " + id, "not released", got.error());
+  auto raw = store_.raw(id);
+  if (!raw) return unanswered("message " + id, "not released", raw.error());
+  if (!*got || !*raw) return std::make_error_code(std::errc::no_such_file_or_directory);
+  const store::MessageRecord& rec = **got;
   char score[96];
-  std::snprintf(score, sizeof score, "phish=%.4f spam=%.4f", rec->p_phish, rec->p_spam);
-  std::string body = "Return-Path: <" + rec->mail_from + ">\r\nReceived: from " + header_safe(rec->helo, 100) + " (" +
-                     header_safe(rec->client_ip, 64) + ")\r\n\tby " + cfg_.hostname +
+  std::snprintf(score, sizeof score, "phish=%.4f spam=%.4f", rec.p_phish, rec.p_spam);
+  std::string body = "Return-Path: <" + rec.mail_from + ">\r\nReceived: from " + header_safe(rec.helo, 100) + " (" +
+                     header_safe(rec.client_ip, 64) + ")\r\n\tby " + cfg_.hostname +
                      " (phishstream, released from quarantine) with ESMTP id " + id + ";\r\n\t" + rfc5322_date() +
                      "\r\nX-Phishstream-Score: " + score +
-                     "\r\nX-Phishstream-Verdict: released (was " + header_safe(rec->action, 16) + ")\r\n" +
+                     "\r\nX-Phishstream-Verdict: released (was " + header_safe(rec.action, 16) + ")\r\n" +
                      "X-Phishstream-Id: " + header_safe(id, 64) + "\r\n" +
-                     strip_own_headers(*raw);
-  for (const auto& rcpt : rec->rcpt) {
-    if (or_empty(store_.delivered(rec->key, rcpt))) continue;
+                     strip_own_headers(**raw);
+  for (const auto& rcpt : rec.rcpt) {
+    auto done = store_.delivered(rec.key, rcpt);
+    if (!done) return unanswered("message " + id, "not released to " + rcpt, done.error());
+    if (*done) continue;
     deliver::MaildirResult res;
-    if (auto ec = deliver::deliver(cfg_.maildir_root, rcpt, deliver::Folder::inbox, rec->key, body, res)) return ec;
-    if (auto ec = store_.mark_delivered(rec->key, rcpt, "INBOX", res.path.string())) return ec;
+    if (auto ec = deliver::deliver(cfg_.maildir_root, rcpt, deliver::Folder::inbox, rec.key, body, res)) return ec;
+    if (auto ec = store_.mark_delivered(rec.key, rcpt, "INBOX", res.path.string())) return ec;
   }
   return store_.set_status(id, "released", now_ms());
 }
@@ -304,8 +317,15 @@ std::error_code Pipeline::process(const queue::QueuedMessage& m) {
     deliver::Folder folder = act == scan::Action::junk ? deliver::Folder::junk : deliver::Folder::inbox;
     if (cfg_.relay) {
       std::vector<std::string> pending;
-      for (const auto& rcpt : m.env.rcpt)
-        if (!or_empty(store_.delivered(m.key, rcpt))) pending.push_back(rcpt);
+      for (const auto& rcpt : m.env.rcpt) {
+        auto done = store_.delivered(m.key, rcpt);
+        if (!done) {
+          // Not "not delivered": relaying now could deliver twice.
+          failed_->inc();
+          return unanswered("message " + m.id, "delivery ledger unread, left in the queue for a retry", done.error());
+        }
+        if (!*done) pending.push_back(rcpt);
+      }
       if (!pending.empty()) {
         auto res = deliver::relay(*cfg_.relay, m.env.mail_from, pending, body);
         bool later = false;
@@ -334,7 +354,12 @@ std::error_code Pipeline::process(const queue::QueuedMessage& m) {
       return {};
     }
     for (const auto& rcpt : m.env.rcpt) {
-      if (or_empty(store_.delivered(m.key, rcpt))) continue;
+      auto done = store_.delivered(m.key, rcpt);
+      if (!done) {
+        failed_->inc();
+        return unanswered("message " + m.id, "delivery ledger unread, left in the queue for a retry", done.error());
+      }
+      if (*done) continue;
       deliver::MaildirResult res;
       if (auto ec = deliver::deliver(cfg_.maildir_root, rcpt, folder, m.key, body, res)) {
         failed_->inc();

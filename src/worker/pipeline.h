@@ -7,7 +7,9 @@
 // delivery failed); the caller then nacks it. Delivery is idempotent by
 // message key: a recipient that already has the message (delivery ledger,
 // or the file in its Maildir) is skipped, so redelivery after a crash never
-// duplicates mail. Thread-safe: one Pipeline serves all worker threads.
+// duplicates mail. A ledger the store cannot read is not taken for "not
+// delivered": nothing is delivered or relayed, and the message is retried.
+// Thread-safe: one Pipeline serves all worker threads.
 #pragma once
 
 #include <atomic>
@@ -50,7 +52,9 @@ class Pipeline {
   Pipeline(const scan::Scanner& scanner, store::Store& store, metrics::Registry& reg, PipelineConfig cfg);
   std::error_code process(const queue::QueuedMessage& m);
   /// Delivers a quarantined message to its recipients' INBOX (an analyst
-  /// released it) and records that.
+  /// released it) and records that. no_such_file_or_directory when the
+  /// store has no such message (or no body); the store's error when it
+  /// cannot answer.
   std::error_code release(const std::string& id);
   /// Retroactive purge: rescans mail delivered to an INBOX since `since_ms`
   /// with the current model and takes what is now judged phishing (action

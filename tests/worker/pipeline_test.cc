@@ -1,13 +1,25 @@
 #include "worker/pipeline.h"
 
 #include <gtest/gtest.h>
+#include <libpq-fe.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <mutex>
+#include <set>
 #include <sstream>
+#include <thread>
 
 #include "features/hash.h"
+#include "store/postgres/pg_store.h"
 #include "store/sqlite/sqlite_store.h"
+#include "testing/sqlite_table_away.h"
 
 using namespace phishstream;
 namespace fs = std::filesystem;
@@ -53,6 +65,116 @@ struct Fixture : ::testing::Test {
     if (!fs::exists(p)) return 0;
     return static_cast<std::size_t>(std::distance(fs::directory_iterator(p), fs::directory_iterator()));
   }
+  /// Copies of any message in the recipient's INBOX, read (cur/) or not (new/).
+  std::size_t copies(const std::string& rcpt) {
+    std::size_t n = 0;
+    for (const char* sub : {"new", "cur"})
+      if (fs::path p = dir / "mail" / rcpt / sub; fs::exists(p))
+        n += static_cast<std::size_t>(std::distance(fs::directory_iterator(p), fs::directory_iterator()));
+    return n;
+  }
+  /// The recipient reads and answers every new message (its mail client
+  /// moves it to cur/ with the Replied and Seen flags).
+  void read_and_answer(const std::string& rcpt) {
+    fs::path box = dir / "mail" / rcpt;
+    for (const auto& e : fs::directory_iterator(box / "new"))
+      fs::rename(e.path(), box / "cur" / (e.path().filename().string() + ":2,RS"));
+  }
+};
+
+// The next hop of a relay test: an SMTP server on loopback that takes every
+// message and records which recipients it took each one for. A recipient in
+// `later_once` is answered 451 the first time it is seen. A fake inside the
+// worker's unit test; e2e/relay_e2e.py relays to a real phishstream.
+class SmtpSink {
+ public:
+  explicit SmtpSink(std::set<std::string> later_once) : later_(std::move(later_once)) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    if (::bind(fd_, reinterpret_cast<sockaddr*>(&a), len) != 0 || ::listen(fd_, 8) != 0 ||
+        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) != 0)
+      throw std::runtime_error("sink: cannot listen");
+    port_ = ntohs(a.sin_port);
+    thread_ = std::thread([this] { run(); });
+  }
+  ~SmtpSink() {
+    stop_ = true;
+    thread_.join();
+    ::close(fd_);
+  }
+  unsigned short port() const { return port_; }
+  /// Messages taken for each recipient.
+  std::map<std::string, int> taken() {
+    std::lock_guard lk(mu_);
+    return taken_;
+  }
+
+ private:
+  void run() {
+    while (!stop_) {
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, 50) <= 0) continue;
+      int c = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+      if (c >= 0) session(c);
+    }
+  }
+  void session(int c) {
+    auto say = [&](std::string_view s) { (void)!::send(c, s.data(), s.size(), MSG_NOSIGNAL); };
+    std::string buf;
+    auto line = [&](std::string& out) {
+      std::size_t eol;
+      while ((eol = buf.find("\r\n")) == std::string::npos) {
+        char b[4096];
+        ssize_t n = ::recv(c, b, sizeof b, 0);
+        if (n <= 0) return false;
+        buf.append(b, static_cast<std::size_t>(n));
+      }
+      out = buf.substr(0, eol);
+      buf.erase(0, eol + 2);
+      return true;
+    };
+    say("220 sink ESMTP\r\n");
+    std::vector<std::string> rcpts;
+    std::string l;
+    while (line(l)) {
+      std::string verb = l.substr(0, 4);
+      if (verb == "RCPT") {
+        std::string who = l.substr(l.find('<') + 1, l.find('>') - l.find('<') - 1);
+        std::lock_guard lk(mu_);
+        if (later_.erase(who)) {
+          say("451 4.3.0 try again later\r\n");
+          continue;
+        }
+        rcpts.push_back(who);
+        say("250 2.1.5 ok\r\n");
+      } else if (verb == "DATA") {
+        say("354 go on\r\n");
+        while (line(l) && l != ".") {
+        }
+        std::lock_guard lk(mu_);
+        for (const auto& r : rcpts) ++taken_[r];
+        rcpts.clear();
+        say("250 2.0.0 taken\r\n");
+      } else if (verb == "QUIT") {
+        say("221 bye\r\n");
+        break;
+      } else {
+        say("250 sink\r\n");  // EHLO, MAIL, RSET
+      }
+    }
+    ::close(c);
+  }
+
+  int fd_ = -1;
+  unsigned short port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+  std::mutex mu_;
+  std::set<std::string> later_;         // GUARDED_BY(mu_)
+  std::map<std::string, int> taken_;    // GUARDED_BY(mu_)
 };
 
 TEST_F(Fixture, HamIsDeliveredToEveryInboxWithOurHeadersOnly) {
@@ -118,6 +240,94 @@ TEST_F(Fixture, RetroactivePurgeAndRelease) {
   ASSERT_FALSE(p->release("7"));
   EXPECT_EQ(files("a@example.org", ""), 1u);
   EXPECT_EQ(st->get("7").value()->status, "released");
+}
+
+// Issue 12: the ledger is read to skip recipients that already have the
+// message. A read that fails must not count as "not delivered": the message
+// goes back to the queue and, once the store answers again, every recipient
+// still has exactly one copy. The store is the real SQLite one; its ledger
+// table is taken away under it (testing/sqlite_table_away.h).
+TEST_F(Fixture, LedgerReadFailureNeverDeliversTwice) {
+  auto m = msg("8", "x@example.com", "read me once");
+  ASSERT_FALSE(p->process(m));
+  read_and_answer("a@example.org");
+  ASSERT_EQ(copies("a@example.org"), 1u);
+  {
+    // The queue hands the message out again (its ack was lost in a crash)
+    // while the ledger cannot be read.
+    phishstream::testing::TableAway ledger(dir / "db", "deliveries");
+    EXPECT_TRUE(p->process(m)) << "the message must go back to the queue";
+    EXPECT_EQ(copies("a@example.org"), 1u) << "delivered again although the ledger could not say";
+    EXPECT_EQ(copies("b@example.org"), 1u);
+  }
+  ASSERT_FALSE(p->process(m));  // the store answers again: the retry finds both delivered
+  EXPECT_EQ(copies("a@example.org"), 1u);
+  EXPECT_EQ(copies("b@example.org"), 1u);
+  EXPECT_EQ(st->get("8").value()->status, "delivered");
+}
+
+TEST_F(Fixture, LedgerReadFailureNeverRelaysTwice) {
+  SmtpSink hop({"b@example.org"});  // b's mailbox is busy the first time
+  worker::PipelineConfig c;
+  c.maildir_root = dir / "mail";
+  c.relay = deliver::RelayTarget{"127.0.0.1", hop.port(), deliver::RelayProtocol::smtp, "localhost", std::chrono::seconds(10)};
+  worker::Pipeline relay(scanner, *st, reg, c);
+  auto m = msg("9", "x@example.com", "relay me once");
+  EXPECT_TRUE(relay.process(m)) << "b must be retried";
+  EXPECT_EQ(hop.taken(), (std::map<std::string, int>{{"a@example.org", 1}}));
+  {
+    phishstream::testing::TableAway ledger(dir / "db", "deliveries");
+    EXPECT_TRUE(relay.process(m)) << "the message must go back to the queue";
+    EXPECT_EQ(hop.taken()["a@example.org"], 1) << "relayed again although the ledger could not say";
+  }
+  ASSERT_FALSE(relay.process(m));
+  EXPECT_EQ(hop.taken(), (std::map<std::string, int>{{"a@example.org", 1}, {"b@example.org", 1}}));
+  EXPECT_EQ(st->get("9").value()->status, "relayed");
+}
+
+// The same on the real PostgreSQL store (worker_pipeline_pg_test runs this
+// binary through tests/e2e/with_services.py --postgres). The worker connects
+// as a role of its own, which loses its SELECT privilege on the ledger while
+// the message is handed out again, and gets it back.
+struct PostgresFixture : Fixture {
+  std::string owner;
+  std::unique_ptr<store::PgStore> pg;
+  std::unique_ptr<worker::Pipeline> pgp;
+  void SetUp() override {
+    const char* c = std::getenv("PS_TEST_POSTGRES");
+    if (!c) GTEST_SKIP() << "PS_TEST_POSTGRES not set (run through tests/e2e/with_services.py)";
+    owner = c;
+    Fixture::SetUp();
+    store::PgStore(owner, 1);  // migrates, as the owner
+    as_owner(R"(DO $$ BEGIN CREATE ROLE ps_worker LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+                GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ps_worker;
+                GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ps_worker)");
+    pg = std::make_unique<store::PgStore>(owner + " user=ps_worker", 2);  // libpq takes the later user
+    worker::PipelineConfig cfg;
+    cfg.maildir_root = dir / "mail";
+    pgp = std::make_unique<worker::Pipeline>(scanner, *pg, reg, cfg);
+  }
+  void as_owner(const std::string& sql) {
+    PGconn* c = PQconnectdb(owner.c_str());
+    PGresult* r = PQexec(c, sql.c_str());
+    EXPECT_EQ(PQresultStatus(r), PGRES_COMMAND_OK) << sql << ": " << PQerrorMessage(c);
+    PQclear(r);
+    PQfinish(c);
+  }
+};
+
+TEST_F(PostgresFixture, LedgerReadFailureNeverDeliversTwice) {
+  auto m = msg("pg-8", "x@example.com", "read me once");
+  ASSERT_FALSE(pgp->process(m));
+  read_and_answer("a@example.org");
+  as_owner("REVOKE SELECT ON deliveries FROM ps_worker");
+  EXPECT_TRUE(pgp->process(m)) << "the message must go back to the queue";
+  EXPECT_EQ(copies("a@example.org"), 1u) << "delivered again although the ledger could not say";
+  as_owner("GRANT SELECT ON deliveries TO ps_worker");
+  ASSERT_FALSE(pgp->process(m));
+  EXPECT_EQ(copies("a@example.org"), 1u);
+  EXPECT_EQ(copies("b@example.org"), 1u);
+  EXPECT_EQ(pg->get("pg-8").value()->status, "delivered");
 }
 
 TEST(Headers, StripOwnHeadersOnlyInTheTopBlock) {
