@@ -48,14 +48,6 @@ bool matches(const std::vector<std::string>& list, const std::string& sender) {
   return false;
 }
 
-// Today's behaviour, kept for one commit: a read the store could not
-// answer reads as its empty answer ("absent", "not delivered"). The
-// callers below stop using it one by one (issue 12).
-template <class T>
-T or_empty(store::Read<T> r, T empty = T{}) {
-  return r ? std::move(*r) : std::move(empty);
-}
-
 // Logs a store read that could not be answered (`about`: the message or
 // the query) with what that stopped, and returns its error.
 std::error_code unanswered(std::string_view about, std::string_view outcome, const std::error_code& ec) {
@@ -161,23 +153,33 @@ void Pipeline::set_lists(std::vector<std::string> allow, std::vector<std::string
 
 std::vector<std::string> Pipeline::retro_purge(std::int64_t since_ms) {
   std::vector<std::string> out;
+  // A read the store cannot answer ends the run: nothing is taken out of a
+  // mailbox, or marked purged, on a guess.
+  auto stop = [&](std::string_view about, const std::error_code& ec) {
+    unanswered(about, "retroactive purge stopped after " + std::to_string(out.size()) + " message(s)", ec);
+    return out;
+  };
   store::Filter f;
   f.action = "inbox";
   f.since_ms = since_ms;
   f.limit = 1000;
   while (true) {
-    auto page = or_empty(store_.list(f));
-    for (const auto& rec : page) {
+    auto page = store_.list(f);
+    if (!page) return stop("INBOX mail since " + std::to_string(f.since_ms), page.error());
+    for (const auto& rec : *page) {
       if (rec.status != "delivered") continue;
-      auto raw = or_empty(store_.raw(rec.id));
-      if (!raw) continue;
+      auto raw = store_.raw(rec.id);
+      if (!raw) return stop("message " + rec.id, raw.error());
+      if (!*raw) continue;
       features::Envelope env;
       env.mail_from = rec.mail_from;
       env.rcpt_to = rec.rcpt;
-      auto v = scanner_.scan(*raw, env);
+      auto v = scanner_.scan(**raw, env);
       if (!v || apply_lists(*v, !v->from.empty() ? v->from : rec.mail_from) != scan::Action::quarantine) continue;
+      auto delivered = store_.deliveries(rec.key);
+      if (!delivered) return stop("message " + rec.id, delivered.error());
       bool all = true;
-      for (const auto& d : or_empty(store_.deliveries(rec.key))) {
+      for (const auto& d : *delivered) {
         if (d.folder != "INBOX") continue;
         // The file is in new/ or, once read, in cur/ with flags appended.
         std::filesystem::path p = d.path;
@@ -201,8 +203,8 @@ std::vector<std::string> Pipeline::retro_purge(std::int64_t since_ms) {
         out.push_back(rec.id);
       }
     }
-    if (page.size() < f.limit) break;
-    f.before_id = page.back().id;
+    if (page->size() < f.limit) break;
+    f.before_id = page->back().id;
   }
   return out;
 }

@@ -60,6 +60,8 @@ class Pipeline {
   /// with the current model and takes what is now judged phishing (action
   /// quarantine) back out of the mailboxes into the store's quarantine
   /// (status "purged"; release delivers it again). Returns the purged ids.
+  /// A store read that cannot be answered ends the run there (logged): the
+  /// next run looks again.
   std::vector<std::string> retro_purge(std::int64_t since_ms);
   /// Inline (milter) scanning: scores the message, applies the lists,
   /// records the verdict (and holds the raw message when quarantined) like

@@ -285,6 +285,22 @@ TEST_F(Fixture, LedgerReadFailureNeverRelaysTwice) {
   EXPECT_EQ(st->get("9").value()->status, "relayed");
 }
 
+TEST_F(Fixture, RetroactivePurgeLeavesMailWhenTheLedgerCannotBeRead) {
+  ASSERT_FALSE(p->process(msg("10", "x@example.com", "<p>please sign in</p>")));
+  auto m = tiny_model();
+  m->set_weight(model::kBad, features::bucket(features::Ns::body, "sign"), 20.0f);
+  m->set_weight(model::kPhish, features::bucket(features::Ns::body, "sign"), 20.0f);
+  scanner.set_model(m);
+  {
+    phishstream::testing::TableAway ledger(dir / "db", "deliveries");
+    EXPECT_TRUE(p->retro_purge(0).empty()) << "purged without knowing where the message was delivered";
+  }
+  EXPECT_EQ(st->get("10").value()->status, "delivered");
+  EXPECT_EQ(files("a@example.org", ""), 1u);
+  EXPECT_EQ(p->retro_purge(0), std::vector<std::string>{"10"});  // the next run does it
+  EXPECT_EQ(files("a@example.org", ""), 0u);
+}
+
 // The same on the real PostgreSQL store (worker_pipeline_pg_test runs this
 // binary through tests/e2e/with_services.py --postgres). The worker connects
 // as a role of its own, which loses its SELECT privilege on the ledger while
