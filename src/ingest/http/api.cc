@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 
 #include "features/signal.h"
@@ -25,14 +26,6 @@ Response make(const Request& req, bhttp::status s, std::string body, std::string
   r.body() = std::move(body);
   r.prepare_payload();
   return r;
-}
-
-// Today's behaviour, kept for one commit: a read the store could not
-// answer reads as its empty answer ("absent", "not delivered"). The
-// callers below stop using it one by one (issue 12).
-template <class T>
-T or_empty(store::Read<T> r, T empty = T{}) {
-  return r ? std::move(*r) : std::move(empty);
 }
 
 json::object verdict_json(const scan::Verdict& v) {
@@ -82,6 +75,20 @@ Response json_error(const Request& req, bhttp::status s, std::string_view code, 
   json::object e{{"error", json::object{{"code", code}, {"message", message}}}};
   return make(req, s, json::serialize(e));
 }
+
+namespace {
+
+// The store could not answer (it is away, or a query failed): 503, never
+// "no such message" or an empty list, and one log line naming the request.
+Response store_unavailable(const Request& req, const std::error_code& ec) {
+  std::string_view target = req.target();
+  std::cerr << "phishstream: api: " << req.method_string() << " " << target.substr(0, target.find('?'))
+            << ": the store could not answer (" << ec.message() << "); 503\n";
+  return json_error(req, bhttp::status::service_unavailable, "store_unavailable",
+                    "the message store could not answer; try again later");
+}
+
+}  // namespace
 
 Api::Api(ApiDeps d) : d_(std::move(d)) {
   requests_ = &d_.metrics.counter("phishstream_http_requests_total", "HTTP API requests");
@@ -186,46 +193,25 @@ Response Api::handle(const Request& req, const std::string& client) const {
                                           : json_error(req, bhttp::status::method_not_allowed, "method_not_allowed", "use POST");
   } else if (path.starts_with("/v1/messages/") && path.ends_with("/release") && req.method() == bhttp::verb::post) {
     std::string id = path.substr(13, path.size() - 13 - 8);
-    auto rec = or_empty(d_.store.get(id));
-    if (!rec) r = json_error(req, bhttp::status::not_found, "not_found", "no message " + id);
-    else if (rec->status != "quarantined" && rec->status != "purged") r = json_error(req, bhttp::status::conflict, "not_held", "the message is not in quarantine");
+    auto rec = d_.store.get(id);
+    if (!rec) r = store_unavailable(req, rec.error());
+    else if (!*rec) r = json_error(req, bhttp::status::not_found, "not_found", "no message " + id);
+    else if ((*rec)->status != "quarantined" && (*rec)->status != "purged") r = json_error(req, bhttp::status::conflict, "not_held", "the message is not in quarantine");
     else if (!d_.release) r = json_error(req, bhttp::status::service_unavailable, "unavailable", "release is not configured");
     else if (auto ec = d_.release(id)) r = json_error(req, bhttp::status::service_unavailable, "delivery_failed", ec.message());
     else r = make(req, bhttp::status::ok, R"({"status":"released"})");
   } else if (path.starts_with("/v1/models")) {
     r = models_route(req, path, *p);
   } else if (path == "/v1/stats" && req.method() == bhttp::verb::get) {
-    json::object o;
-    if (d_.models) {
-      auto c = d_.models->feedback_counts();
-      std::uint64_t total = c.phish + c.spam + c.ham;
-      o["feedback"] = json::object{{"phish", c.phish}, {"spam", c.spam}, {"ham", c.ham},
-                                   {"false_positives", c.false_positive}, {"false_negatives", c.false_negative},
-                                   {"total", total}};
-    }
-    o["model"] = d_.scanner.model()->meta().version;
-    auto q = d_.queue.stats();
-    o["queue"] = json::object{{"depth", q.depth}, {"oldest_age_ms", q.oldest_age_ms}, {"dead_letters", q.dead_letters}};
-    o["messages"] = or_empty(d_.store.count());
-    auto now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-    json::array vol;
-    for (const auto& b : or_empty(d_.store.volume(now - 24 * 3600000LL, 3600000LL)))
-      vol.emplace_back(json::object{{"start_ms", b.start_ms}, {"action", b.action}, {"count", b.count}});
-    o["volume_24h"] = std::move(vol);
-    json::array hist;
-    for (auto c : or_empty(d_.store.score_histogram(now - 24 * 3600000LL), std::vector<std::uint64_t>(10, 0))) hist.emplace_back(c);
-    o["phish_score_histogram_24h"] = std::move(hist);
-    json::object lat;
-    if (const auto* h = d_.metrics.find_histogram("phishstream_end_to_end_seconds", ""))
-      lat = {{"p50_ms", h->quantile(0.5) * 1e3}, {"p99_ms", h->quantile(0.99) * 1e3}, {"count", h->count()}};
-    o["latency"] = std::move(lat);
-    r = make(req, bhttp::status::ok, json::serialize(o));
+    r = stats(req);
   } else if (path.starts_with("/v1/messages/") && path.find('/', 13) == std::string::npos) {
     if (req.method() == bhttp::verb::get) {
       r = detail(req, path.substr(13));
     } else if (req.method() == bhttp::verb::delete_) {
       auto id = path.substr(13);
-      if (!or_empty(d_.store.get(id))) r = json_error(req, bhttp::status::not_found, "not_found", "no message " + id);
+      auto rec = d_.store.get(id);
+      if (!rec) r = store_unavailable(req, rec.error());
+      else if (!*rec) r = json_error(req, bhttp::status::not_found, "not_found", "no message " + id);
       else if (auto ec = d_.store.remove(id)) r = json_error(req, bhttp::status::service_unavailable, "store", ec.message());
       else r = make(req, bhttp::status::ok, R"({"status":"deleted"})");
     } else {
@@ -299,14 +285,16 @@ Response Api::feedback(const Request& req, const std::string& id, const auth::Pr
   else if (label == "spam") l = model::Label::spam;
   else if (label == "ham") l = model::Label::ham;
   else return json_error(req, bhttp::status::bad_request, "bad_request", R"(send {"label":"phish|spam|ham"})");
-  auto rec = or_empty(d_.store.get(id));
-  if (!rec) return json_error(req, bhttp::status::not_found, "not_found", "no message " + id);
-  auto raw = or_empty(d_.store.raw(id));
-  if (!raw) return json_error(req, bhttp::status::gone, "gone", "the message body is past retention");
-  auto m = mail::parse(*raw);
+  auto rec = d_.store.get(id);
+  if (!rec) return store_unavailable(req, rec.error());
+  if (!*rec) return json_error(req, bhttp::status::not_found, "not_found", "no message " + id);
+  auto raw = d_.store.raw(id);
+  if (!raw) return store_unavailable(req, raw.error());
+  if (!*raw) return json_error(req, bhttp::status::gone, "gone", "the message body is past retention");
+  auto m = mail::parse(**raw);
   if (!m) return json_error(req, bhttp::status::unprocessable_entity, "bad_message", m.error().message());
   auto res = d_.learner->feedback(*m, l, id);
-  d_.models->put_feedback(id, label, p.name, rec->action);
+  d_.models->put_feedback(id, label, p.name, (*rec)->action);
   if (l == model::Label::phish && d_.retro_purge) d_.retro_purge();
   json::object o{{"model", res.version}, {"updates", res.updates},
                  {"before", json::object{{"phish", res.before.p_phish}, {"spam", res.before.p_spam}}},
@@ -409,20 +397,58 @@ Response Api::list(const Request& req) const {
   }
   if (!f.action.empty() && f.action != "inbox" && f.action != "junk" && f.action != "quarantine" && f.action != "reject")
     return json_error(req, bhttp::status::bad_request, "bad_request", "action is inbox, junk, quarantine or reject");
-  auto rows = or_empty(d_.store.list(f));
+  auto rows = d_.store.list(f);
+  if (!rows) return store_unavailable(req, rows.error());
   json::array a;
-  for (const auto& r : rows) a.emplace_back(record_json(r));
+  for (const auto& r : *rows) a.emplace_back(record_json(r));
   json::object o;
   o["messages"] = std::move(a);
-  o["next"] = rows.size() == f.limit && !rows.empty() ? json::value(rows.back().id) : json::value(nullptr);
+  o["next"] = rows->size() == f.limit && !rows->empty() ? json::value(rows->back().id) : json::value(nullptr);
+  return make(req, bhttp::status::ok, json::serialize(o));
+}
+
+Response Api::stats(const Request& req) const {
+  auto now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  auto count = d_.store.count();
+  if (!count) return store_unavailable(req, count.error());
+  auto volume = d_.store.volume(now - 24 * 3600000LL, 3600000LL);
+  if (!volume) return store_unavailable(req, volume.error());
+  auto histogram = d_.store.score_histogram(now - 24 * 3600000LL);
+  if (!histogram) return store_unavailable(req, histogram.error());
+  json::object o;
+  if (d_.models) {
+    auto c = d_.models->feedback_counts();
+    std::uint64_t total = c.phish + c.spam + c.ham;
+    o["feedback"] = json::object{{"phish", c.phish}, {"spam", c.spam}, {"ham", c.ham},
+                                 {"false_positives", c.false_positive}, {"false_negatives", c.false_negative},
+                                 {"total", total}};
+  }
+  o["model"] = d_.scanner.model()->meta().version;
+  auto q = d_.queue.stats();
+  o["queue"] = json::object{{"depth", q.depth}, {"oldest_age_ms", q.oldest_age_ms}, {"dead_letters", q.dead_letters}};
+  o["messages"] = *count;
+  json::array vol;
+  for (const auto& b : *volume)
+    vol.emplace_back(json::object{{"start_ms", b.start_ms}, {"action", b.action}, {"count", b.count}});
+  o["volume_24h"] = std::move(vol);
+  json::array hist;
+  for (auto c : *histogram) hist.emplace_back(c);
+  o["phish_score_histogram_24h"] = std::move(hist);
+  json::object lat;
+  if (const auto* h = d_.metrics.find_histogram("phishstream_end_to_end_seconds", ""))
+    lat = {{"p50_ms", h->quantile(0.5) * 1e3}, {"p99_ms", h->quantile(0.99) * 1e3}, {"count", h->count()}};
+  o["latency"] = std::move(lat);
   return make(req, bhttp::status::ok, json::serialize(o));
 }
 
 Response Api::detail(const Request& req, const std::string& id) const {
-  auto rec = or_empty(d_.store.get(id));
-  if (!rec) return json_error(req, bhttp::status::not_found, "not_found", "no message " + id);
-  json::object o = record_json(*rec);
-  if (auto raw = or_empty(d_.store.raw(id))) {
+  auto rec = d_.store.get(id);
+  if (!rec) return store_unavailable(req, rec.error());
+  if (!*rec) return json_error(req, bhttp::status::not_found, "not_found", "no message " + id);
+  auto body = d_.store.raw(id);
+  if (!body) return store_unavailable(req, body.error());
+  json::object o = record_json(**rec);
+  if (const auto& raw = *body) {  // none: past retention, the record alone
     if (auto m = mail::parse(*raw)) {
       json::array hs;
       for (const auto& h : m->headers) hs.emplace_back(json::array{json::value(h.name), json::value(h.value)});

@@ -21,9 +21,13 @@
 // change without the X-CSRF-Token header. /healthz and /readyz are open;
 // /metrics is open unless metrics_need_auth.
 //
-// Errors are JSON: {"error":{"code":"…","message":"…"}}. Routing is kept
-// apart from the socket code (server.h) so that it is tested without a
-// network. handle() is thread-safe. Authentication arrives with the
+// Errors are JSON: {"error":{"code":"…","message":"…"}}. When the store
+// cannot answer (its database is away, a query failed) a route answers 503
+// with code "store_unavailable", logged: never 404 for a message it could
+// not look up, nor an empty list or zero counts.
+//
+// Routing is kept apart from the socket code (server.h) so that it is
+// tested without a network. handle() is thread-safe. Authentication arrives with the
 // feedback issue: every /v1 route already goes through authorize().
 #pragma once
 
@@ -79,6 +83,7 @@ class Api {
   Response models_route(const Request& req, const std::string& path, const auth::Principal& p) const;
   Response scan(const Request& req) const;
   Response list(const Request& req) const;
+  Response stats(const Request& req) const;
   Response detail(const Request& req, const std::string& id) const;
   ApiDeps d_;
   metrics::Counter *requests_, *errors_;

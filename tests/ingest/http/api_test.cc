@@ -8,6 +8,7 @@
 
 #include "queue/embedded/log_queue.h"
 #include "store/sqlite/sqlite_store.h"
+#include "testing/sqlite_table_away.h"
 
 using namespace phishstream;
 namespace fs = std::filesystem;
@@ -157,6 +158,43 @@ TEST_F(ApiFixture, ReleaseOnlyFromQuarantine) {
   EXPECT_EQ(call(bhttp::verb::post, "/v1/messages/q1/release", "", analyst_token).result(), bhttp::status::ok);
   EXPECT_EQ(released, std::vector<std::string>{"q1"});
   EXPECT_EQ(call(bhttp::verb::post, "/v1/messages/q1/release", "", analyst_token).result(), bhttp::status::conflict);
+}
+
+// Issue 12: when the store cannot answer, the API says so (503 with a JSON
+// error) instead of calling the message absent (404); an id the store does
+// not have is still 404. The failures are the real SQLite store's: a table
+// is taken away under it (testing/sqlite_table_away.h).
+TEST_F(ApiFixture, StoreThatCannotAnswerIs503AbsentIs404) {
+  store::MessageRecord r;
+  r.id = "s1";
+  r.key = "k";
+  r.action = "quarantine";
+  r.status = "quarantined";
+  st->put(r, "From: a@example.com\r\nSubject: x\r\n\r\ny\r\n");
+  auto unavailable = [&](bhttp::verb v, const std::string& target, const std::string& body = "") {
+    auto res = call(v, target, body);
+    EXPECT_EQ(res.result(), bhttp::status::service_unavailable) << target << " " << res.body();
+    EXPECT_NE(res.body().find("\"code\":\"store_unavailable\""), std::string::npos) << target << " " << res.body();
+  };
+  {
+    phishstream::testing::TableAway messages(dir / "db", "messages");
+    unavailable(bhttp::verb::get, "/v1/messages/s1");
+    unavailable(bhttp::verb::get, "/v1/messages/none");
+    unavailable(bhttp::verb::get, "/v1/messages");
+    unavailable(bhttp::verb::get, "/v1/stats");
+    unavailable(bhttp::verb::delete_, "/v1/messages/s1");
+    unavailable(bhttp::verb::post, "/v1/messages/s1/release");
+    unavailable(bhttp::verb::post, "/v1/messages/s1/feedback", R"({"label":"phish"})");
+  }
+  {
+    phishstream::testing::TableAway bodies(dir / "db", "raw");
+    unavailable(bhttp::verb::get, "/v1/messages/s1");  // not a record without its body
+    unavailable(bhttp::verb::post, "/v1/messages/s1/feedback", R"({"label":"phish"})");  // not 410 "past retention"
+  }
+  EXPECT_TRUE(released.empty());
+  EXPECT_EQ(call(bhttp::verb::get, "/v1/messages/none").result(), bhttp::status::not_found);
+  EXPECT_EQ(call(bhttp::verb::get, "/v1/messages/s1").result(), bhttp::status::ok);
+  EXPECT_EQ(call(bhttp::verb::get, "/v1/stats").result(), bhttp::status::ok);
 }
 
 TEST_F(ApiFixture, EveryV1RouteNeedsAuth) {
