@@ -16,14 +16,6 @@
 namespace phishstream::learn {
 namespace {
 
-// Today's behaviour, kept for one commit: a read the store could not
-// answer reads as its empty answer ("absent", "not delivered"). The
-// callers below stop using it one by one (issue 12).
-template <class T>
-T or_empty(store::Read<T> r, T empty = T{}) {
-  return r ? std::move(*r) : std::move(empty);
-}
-
 std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
@@ -100,9 +92,13 @@ RetrainReport Retrainer::run() {
     }
   }
   for (const auto& [id, label] : registry_.feedback_labels()) {
-    auto raw = or_empty(store_.raw(id));
-    if (!raw) continue;
-    auto m = mail::parse(*raw);
+    auto raw = store_.raw(id);
+    if (!raw) {
+      rep.reason = "the store could not answer for feedback message " + id + " (" + raw.error().message() + ")";
+      return rep;
+    }
+    if (!*raw) continue;  // past retention
+    auto m = mail::parse(**raw);
     model::Label l;
     if (!m || !eval::parse_label(label, l)) continue;
     train.push_back({ex.extract(*m).vec, l, "feedback"});

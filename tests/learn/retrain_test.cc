@@ -9,6 +9,7 @@
 #include "eval/corpus.h"
 #include "model/batch.h"
 #include "store/sqlite/sqlite_store.h"
+#include "testing/sqlite_table_away.h"
 
 using namespace phishstream;
 namespace fs = std::filesystem;
@@ -68,6 +69,33 @@ TEST_F(RetrainTest, AGoodCandidateGoesLive) {
   ASSERT_GE(models.size(), 2u);
   EXPECT_NE(models[0].metrics_json.find("\"roc\""), std::string::npos);
   EXPECT_EQ(models[0].parent, "live-0");
+}
+
+// Issue 12: a feedback message whose body the store cannot give is not
+// silently left out of training: nothing is trained, and the report says why.
+TEST_F(RetrainTest, FeedbackTheStoreCannotReadStopsTheRun) {
+  auto manifest = write_corpus(dir / "good", false);
+  store::SqliteStore st(dir / "db");
+  scan::Scanner scanner(trained(manifest));
+  learn::Learner learner(scanner, st);
+  store::MessageRecord r;
+  r.id = "fb1";
+  r.key = "k";
+  ASSERT_FALSE(st.put(r, "From: it@example.xyz\nSubject: verify\n\nVerify your password now.\n"));
+  ASSERT_TRUE(st.put_feedback("fb1", "phish", "ana", "inbox"));
+  learn::RetrainOptions o;
+  o.corpus_manifest = manifest;
+  auto before = st.models().size();
+  {
+    phishstream::testing::TableAway bodies(dir / "db", "raw");
+    auto rep = learn::Retrainer(scanner, learner, st, st, o).run();
+    EXPECT_FALSE(rep.promoted);
+    EXPECT_NE(rep.reason.find("store could not answer"), std::string::npos) << rep.reason;
+  }
+  EXPECT_EQ(st.models().size(), before);
+  EXPECT_EQ(scanner.model()->meta().version, "live-0");
+  auto rep = learn::Retrainer(scanner, learner, st, st, o).run();
+  EXPECT_EQ(rep.feedback, 1u) << rep.reason;
 }
 
 TEST_F(RetrainTest, AWorseCandidateIsRejectedWithItsReason) {
