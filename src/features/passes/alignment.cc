@@ -15,11 +15,7 @@
 //                            leads away from the sender (the conjunction a
 //                            linear model cannot form by itself);
 //   links_aligned            ham evidence: every link stays with the sender
-//                            and nothing in the mail claims another brand;
-//   link_bare_code           a link away from the sender is nothing but a
-//                            short opaque code on its host (/Xk3p9Qz): the
-//                            shape of a shortener, listed or not, which
-//                            hides where the click lands.
+//                            and nothing in the mail claims another brand.
 // It runs after the passes whose signals it combines (registry.cc).
 #include <algorithm>
 #include <string>
@@ -68,24 +64,6 @@ bool is_cta(const mail::Link& l, bool image_body) {
   return w.size() > 0 && w.size() <= 6 && actions().count(w) > 0;
 }
 
-// "/Xk3p9Qz": one path segment of 5 to 12 letters and digits that mixes
-// digits with letters or upper with lower case, and no query or fragment.
-// Pages people are sent to have words in their paths ("/account/verify",
-// "/blog/2024-summer"); redirect codes do not.
-bool bare_code(const mail::Url& u) {
-  if (u.scheme != "http" && u.scheme != "https") return false;
-  std::string_view p = u.path;
-  if (p.size() < 6 || p.size() > 13 || p[0] != '/') return false;
-  bool digit = false, lower = false, upper = false;
-  for (char c : p.substr(1)) {
-    if (c >= '0' && c <= '9') digit = true;
-    else if (c >= 'a' && c <= 'z') lower = true;
-    else if (c >= 'A' && c <= 'Z') upper = true;
-    else return false;
-  }
-  return (digit && (lower || upper)) || (lower && upper);
-}
-
 std::string quoted_text(const std::string& t) {
   std::string s(mail::utf8_prefix(t, 40));
   while (!s.empty() && s.back() == ' ') s.pop_back();
@@ -110,8 +88,6 @@ class Alignment final : public Pass {
       if (c == LinkClass::foreign) {
         ++foreign;
         if (!first_foreign) first_foreign = &u;
-        if (bare_code(u) && !is_shortener(u.registrable) && !ctx.has(Signal::link_bare_code))
-          ctx.raise(Signal::link_bare_code, u.host + std::string(mail::utf8_prefix(u.path, 16)) + " hides where it leads");
       }
     }
     bool image_body = m.images > 0 && ctx.body_words().size() < 25;

@@ -1,7 +1,10 @@
 // Pass "url_hosts": signals about where links really go: bare or disguised
 // IP addresses, user@host tricks, punycode and mixed-script hosts,
-// shorteners, free hosting, abused TLDs, script and data links.
+// shorteners (listed ones, and links away from the sender whose whole path
+// is a short opaque code, /Xk3p9Qz: the shape of a shortener nobody lists),
+// free hosting, abused TLDs, script and data links.
 #include "features/brands.h"
+#include "features/identity.h"
 #include "features/pass.h"
 #include "mail/charset.h"
 #include "mail/spoof.h"
@@ -9,12 +12,33 @@
 namespace phishstream::features {
 namespace {
 
+// "/Xk3p9Qz": one path segment of 5 to 12 letters and digits that mixes
+// digits with letters or upper with lower case, and no query or fragment.
+// Pages people are sent to have words in their paths ("/account/verify",
+// "/blog/2024-summer"); redirect codes do not.
+bool bare_code(const mail::Url& u) {
+  if (u.scheme != "http" && u.scheme != "https") return false;
+  std::string_view p = u.path;
+  if (p.size() < 6 || p.size() > 13 || p[0] != '/') return false;
+  bool digit = false, lower = false, upper = false;
+  for (char c : p.substr(1)) {
+    if (c >= '0' && c <= '9') digit = true;
+    else if (c >= 'a' && c <= 'z') lower = true;
+    else if (c >= 'A' && c <= 'Z') upper = true;
+    else return false;
+  }
+  return (digit && (lower || upper)) || (lower && upper);
+}
+
+
 class UrlHosts final : public Pass {
  public:
   std::string_view name() const noexcept override { return "url_hosts"; }
   void run(Context& ctx) const override {
     int abused = 0;
-    for (const auto& u : ctx.msg.urls) {
+    const Identity& id = ctx.identity();
+    for (std::size_t i = 0; i < ctx.msg.urls.size(); ++i) {
+      const mail::Url& u = ctx.msg.urls[i];
       if (u.scheme == "javascript" || u.scheme == "vbscript" || (u.scheme == "data" && u.raw.find("html") != std::string::npos)) {
         ctx.raise(Signal::javascript_url, std::string(mail::utf8_prefix(u.raw, 60)));
         continue;
@@ -30,6 +54,8 @@ class UrlHosts final : public Pass {
       if ((u.punycode || u.non_ascii) && mail::suspicious_script(u.host_unicode))
         ctx.raise(Signal::url_mixed_script, u.host_unicode);
       if (is_shortener(u.registrable)) ctx.raise(Signal::url_shortener, u.registrable);
+      else if (bare_code(u) && id.class_of(i) == LinkClass::foreign && !ctx.has(Signal::link_bare_code))
+        ctx.raise(Signal::link_bare_code, u.host + std::string(mail::utf8_prefix(u.path, 16)) + " hides where it leads");
       if (is_free_hosting(u.host)) ctx.raise(Signal::url_free_hosting, u.host);
       if (is_abused_tld(u.suffix) && ++abused == 1) ctx.raise(Signal::url_suspicious_tld, u.registrable);
     }
