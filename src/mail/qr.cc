@@ -58,25 +58,42 @@ std::uint32_t shrink_factor(std::uint64_t w, std::uint64_t h, std::uint64_t max)
   return f;
 }
 
-// Box filter: feeds source rows (1 channel grey, or 2 channels grey+alpha,
-// alpha composed over white) and writes every f × f block's mean to d.px.
-// Source rows and columns past the last whole block are dropped.
+// Box filter: feeds source rows (1 channel grey, 2 grey+alpha, 3 RGB or
+// 4 RGBA; colour to grey with Rec. 709 weights, as libpng's rgb_to_gray
+// does, and alpha composed over white) and writes every f × f block's mean
+// to d.px. Source rows and columns past the last whole block are dropped.
 struct Shrinker {
   Decoded& d;
   std::uint32_t sw, f, ch;
   std::uint32_t filled = 0, out_y = 0;
 
+  static std::uint8_t over_white(unsigned v, unsigned a) {
+    return static_cast<std::uint8_t>((v * a + 255u * (255u - a) + 127u) / 255u);
+  }
+  static unsigned luma(const std::uint8_t* p) { return (6968u * p[0] + 23434u * p[1] + 2366u * p[2] + 16384u) >> 15; }
   static std::uint8_t grey(const std::uint8_t* p, std::uint32_t ch) {
-    if (ch == 1) return p[0];
-    unsigned a = p[1];
-    return static_cast<std::uint8_t>((p[0] * a + 255u * (255u - a) + 127u) / 255u);
+    switch (ch) {
+      case 1: return p[0];
+      case 2: return over_white(p[0], p[1]);
+      case 3: return static_cast<std::uint8_t>(luma(p));
+      default: return over_white(luma(p), p[3]);
+    }
+  }
+  template <std::uint32_t CH>
+  void sum_blocks(const std::uint8_t* p) {
+    for (std::uint32_t ox = 0; ox < d.w; ++ox) {
+      std::uint32_t sum = 0;
+      for (std::uint32_t i = 0; i < f; ++i) sum += grey(p + CH * i, CH);
+      d.acc[ox] += sum;
+      p += CH * f;
+    }
   }
   void row(const std::uint8_t* r) {
     if (out_y >= d.h) return;
     if (f == 1) {
       std::uint8_t* o = d.px.data() + static_cast<std::size_t>(out_y) * d.w;
       if (ch == 1) std::memcpy(o, r, d.w);
-      else for (std::uint32_t x = 0; x < d.w; ++x) o[x] = grey(r + 2 * x, 2);
+      else for (std::uint32_t x = 0; x < d.w; ++x) o[x] = grey(r + ch * x, ch);
       ++out_y;
       return;
     }
@@ -89,13 +106,12 @@ struct Shrinker {
         d.acc[ox] += sum;
         p += f;
       }
+    } else if (ch == 2) {
+      sum_blocks<2>(p);
+    } else if (ch == 3) {
+      sum_blocks<3>(p);
     } else {
-      for (std::uint32_t ox = 0; ox < d.w; ++ox) {
-        std::uint32_t sum = 0;
-        for (std::uint32_t i = 0; i < f; ++i) sum += grey(p + 2 * i, 2);
-        d.acc[ox] += sum;
-        p += 2 * f;
-      }
+      sum_blocks<4>(p);
     }
     if (++filled < f) return;
     std::uint8_t* o = d.px.data() + static_cast<std::size_t>(out_y) * d.w;
@@ -161,12 +177,11 @@ bool png_pixels(PngSource& src, const QrLimits& lim, Decoded& d) {
     png_error(png, "size");
   png_set_expand(png);     // palette → RGB, grey < 8 bits → 8 bits, tRNS → alpha
   png_set_strip_16(png);
-  if (colour & PNG_COLOR_MASK_COLOR) png_set_rgb_to_gray(png, PNG_ERROR_ACTION_NONE, -1, -1);
   int passes = png_set_interlace_handling(png);
   png_read_update_info(png, info);
   png_uint_32 ch = png_get_channels(png, info);
   png_size_t rowbytes = png_get_rowbytes(png, info);
-  if ((ch != 1 && ch != 2) || rowbytes != static_cast<png_size_t>(w) * ch) png_error(png, "layout");
+  if (ch < 1 || ch > 4 || rowbytes != static_cast<png_size_t>(w) * ch) png_error(png, "layout");
 
   std::uint32_t f = shrink_factor(w, h, lim.max_scan_pixels);
   d.w = w / f;
