@@ -313,6 +313,22 @@ bool default_text_part(std::string_view name) {
 
 }  // namespace
 
+// XML parts may be UTF-16 (the package format allows it): read as bytes,
+// their text and links would vanish. Converted here, by BOM or by the
+// first character.
+void xml_to_utf8(std::string& data) {
+  std::string_view charset;
+  if (data.size() >= 2) {
+    auto b0 = static_cast<unsigned char>(data[0]), b1 = static_cast<unsigned char>(data[1]);
+    if ((b0 == 0xFF && b1 == 0xFE) || (b0 == '<' && b1 == 0)) charset = "utf-16le";
+    else if ((b0 == 0xFE && b1 == 0xFF) || (b0 == 0 && b1 == '<')) charset = "utf-16be";
+  }
+  if (charset.empty()) return;
+  std::string u = to_utf8(data, charset);
+  if (u.size() >= 3 && u.compare(0, 3, "\xEF\xBB\xBF") == 0) u.erase(0, 3);
+  data.swap(u);
+}
+
 OfficeContent read_office(std::string_view bytes, const OfficeLimits& lim) {
   OfficeContent out;
   ZipLimits zl;
@@ -328,14 +344,18 @@ OfficeContent read_office(std::string_view bytes, const OfficeLimits& lim) {
   for (const ZipEntry& e : zip.entries()) {
     out.encrypted |= e.encrypted;
     std::string name = lower(e.name);
-    if (name.ends_with(".rels") && zip.read(e, data)) reader.relationships(data, name, named);
+    if (!name.ends_with(".rels") || !zip.read(e, data)) continue;
+    xml_to_utf8(data);
+    reader.relationships(data, name, named);
   }
   std::sort(named.begin(), named.end());
   for (const ZipEntry& e : zip.entries()) {
     if (reader.full()) break;
     std::string name = lower(e.name);
     if (!default_text_part(name) && !std::binary_search(named.begin(), named.end(), name)) continue;
-    if (zip.read(e, data)) reader.text(data);
+    if (!zip.read(e, data)) continue;
+    xml_to_utf8(data);
+    reader.text(data);
   }
   while (!out.text.empty() && (out.text.back() == '\n' || out.text.back() == ' ')) out.text.pop_back();
   out.truncated |= zip.truncated();

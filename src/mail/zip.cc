@@ -27,10 +27,15 @@ bool is_encrypted(std::uint16_t flags, std::uint16_t method) {
   return (flags & 0x0001) != 0 || (flags & 0x0040) != 0 || method == 99;  // traditional, strong, AES
 }
 
-// Raw deflate data (no zlib header) into `out`, at most `cap` bytes;
-// `capped` when the data held more. False when nothing came out of it.
-bool inflate_raw(std::string_view in, std::size_t cap, std::string& out, bool& capped) {
+// Raw deflate data (no zlib header) into `out`, at most `cap` bytes and at
+// most `ratio` times the input consumed so far (past kRatioFloor);
+// `capped` when the data held more, `broken` when the stream ended in an
+// error or ran out before its end. `consumed` is the input inflate read.
+// False when nothing came out of it.
+bool inflate_raw(std::string_view in, std::size_t cap, std::size_t ratio, std::string& out, bool& capped, bool& broken,
+                 std::size_t& consumed) {
   z_stream z{};
+  consumed = 0;
   if (inflateInit2(&z, -15) != Z_OK) return false;
   z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
   z.avail_in = static_cast<uInt>(std::min<std::size_t>(in.size(), std::numeric_limits<uInt>::max()));
@@ -41,13 +46,18 @@ bool inflate_raw(std::string_view in, std::size_t cap, std::string& out, bool& c
     z.avail_out = sizeof buf;
     rc = inflate(&z, Z_NO_FLUSH);
     std::size_t got = sizeof buf - z.avail_out;
-    if (got > cap - out.size()) {
-      out.append(buf, cap - out.size());
+    // The ratio is checked against what was really read, not what the
+    // header declares: a header may overstate its compressed size.
+    std::size_t room = std::min<std::uint64_t>(cap, std::max<std::uint64_t>(kRatioFloor, static_cast<std::uint64_t>(ratio) * z.total_in));
+    if (got > room - std::min(room, out.size())) {
+      out.append(buf, room - std::min(room, out.size()));
       capped = true;
       break;
     }
     out.append(buf, got);
   }
+  consumed = z.total_in;
+  broken = !capped && rc != Z_STREAM_END;
   inflateEnd(&z);
   return rc == Z_STREAM_END || !out.empty();
 }
@@ -155,9 +165,21 @@ bool ZipArchive::read(const ZipEntry& e, std::string& out) {
   if (e.encrypted || (e.method != 0 && e.method != 8)) return false;
   const std::size_t n = bytes_.size();
   if (e.header > n || n - e.header < kLocalSize || u32(bytes_, e.header) != kLocal) return false;
+  // The local header must describe the member the directory does: a
+  // directory that says "stored" for deflated data would hand compressed
+  // bytes on as text.
+  if (u16(bytes_, e.header + 8) != e.method) {
+    truncated_ = true;
+    return false;
+  }
   std::uint64_t data = e.header + kLocalSize + u16(bytes_, e.header + 26) + u16(bytes_, e.header + 28);
   if (data > n) return false;
-  if (taken_ >= lim_.max_total_out) {
+  // Work is bounded by the input read, not only by the output: many
+  // directory records may point at the same data, and deflate data can
+  // hold megabytes of empty blocks that inflate to nothing. All reads
+  // together consume at most twice the archive's size.
+  const std::size_t in_budget = 2 * n;
+  if (taken_ >= lim_.max_total_out || consumed_ >= in_budget) {
     truncated_ = true;
     return false;
   }
@@ -166,16 +188,24 @@ bool ZipArchive::read(const ZipEntry& e, std::string& out) {
     truncated_ = true;
     len = n - data;
   }
+  if (len > in_budget - consumed_) {
+    truncated_ = true;
+    len = in_budget - consumed_;
+  }
   std::string_view in = bytes_.substr(data, len);
   std::size_t cap = std::min(lim_.max_entry_out, lim_.max_total_out - taken_);
   bool capped = false;
   if (e.method == 0) {
     capped = in.size() > cap;
     out.assign(in.substr(0, cap));
+    consumed_ += out.size();
   } else {
-    std::uint64_t ratio_cap = std::max<std::uint64_t>(kRatioFloor, static_cast<std::uint64_t>(lim_.max_ratio) * in.size());
-    cap = static_cast<std::size_t>(std::min<std::uint64_t>(cap, ratio_cap));
-    if (!inflate_raw(in, cap, out, capped)) return false;
+    bool broken = false;
+    std::size_t used = 0;
+    bool ok = inflate_raw(in, cap, lim_.max_ratio, out, capped, broken, used);
+    consumed_ += std::max<std::size_t>(used, 1);
+    if (broken) truncated_ = true;
+    if (!ok) return false;
   }
   if (capped) truncated_ = true;
   taken_ += out.size();

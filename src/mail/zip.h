@@ -14,6 +14,11 @@
 // not stop at a bad one either). Why not libzip or minizip:
 // docs/architecture.md.
 //
+// Work is bounded by the input as well as the output: all reads of one
+// archive together consume at most twice its bytes, so directory records
+// that all point at the same data, or data made of empty deflate blocks,
+// cost no more than reading the file twice.
+//
 // A ZipArchive is a view of bytes that must outlive it, plus a running
 // budget: use one object on one thread. Never throws on any input.
 #pragma once
@@ -30,9 +35,9 @@ struct ZipLimits {
   std::size_t max_entries = 4096;         ///< directory records (or local headers) read
   std::size_t max_entry_out = 4u << 20;   ///< bytes taken out of one member
   std::size_t max_total_out = 16u << 20;  ///< bytes taken out of all members together
-  /// Inflated bytes of a member may be at most this many times its
-  /// compressed bytes (past the first 64 KiB): XML deflates 5-20 times,
-  /// a zip bomb about 1,000 times.
+  /// Inflated bytes of a member may be at most this many times the
+  /// compressed bytes inflate has read (past the first 64 KiB): XML
+  /// deflates 5-20 times, a zip bomb about 1,000 times.
   std::size_t max_ratio = 100;
 };
 
@@ -53,7 +58,9 @@ class ZipArchive {
   const std::vector<ZipEntry>& entries() const noexcept { return entries_; }
 
   /// The directory was incomplete (cut short, ZIP64, out of bounds, more
-  /// than max_entries members) or a read stopped at a limit.
+  /// than max_entries members), a read stopped at a limit, a member's
+  /// deflate data was broken, or a local header disagreed with the
+  /// directory.
   bool truncated() const noexcept { return truncated_; }
 
   /// Replaces `out` with the member's bytes, within the limits. False when
@@ -69,7 +76,8 @@ class ZipArchive {
   std::string_view bytes_;
   ZipLimits lim_;
   std::vector<ZipEntry> entries_;
-  std::size_t taken_ = 0;  // bytes read out of members so far
+  std::size_t taken_ = 0;     // bytes read out of members so far
+  std::size_t consumed_ = 0;  // bytes of member data read (stored) or inflated from, so far
   bool truncated_ = false;
 };
 

@@ -238,6 +238,79 @@ TEST(Office, ZipBombsStopAtTheirLimits) {
   EXPECT_GE(m.text.size(), lim.max_total_out / 2);
 }
 
+// Work is bounded by the input read, not only by the output: a thousand
+// directory records all pointing at one member made of empty deflate
+// blocks (which inflate to nothing, so never touch the output budget) once
+// kept a thread busy for 25 seconds. The reads stop at twice the
+// archive's size and say so.
+TEST(Office, RecordsRepeatingOneMemberStopAtTheInputBudget) {
+  std::string empty_blocks;
+  for (int i = 0; i < 20000; ++i) empty_blocks += std::string("\x00\x00\x00\xff\xff", 5);  // stored, not final, 0 bytes
+  std::string out;
+  le32(out, 0x04034b50);
+  le16(out, 20), le16(out, 0), le16(out, 8), le16(out, 0), le16(out, 0);
+  le32(out, 0), le32(out, empty_blocks.size()), le32(out, 1u << 20);
+  std::string name = "word/_rels/document.xml.rels";
+  le16(out, name.size()), le16(out, 0);
+  out += name + empty_blocks;
+  std::string dir;
+  const int records = 1000;
+  for (int i = 0; i < records; ++i) {
+    std::string nm = "r" + std::to_string(i) + ".rels";
+    le32(dir, 0x02014b50);
+    le16(dir, 20), le16(dir, 20), le16(dir, 0), le16(dir, 8), le16(dir, 0), le16(dir, 0);
+    le32(dir, 0), le32(dir, empty_blocks.size()), le32(dir, 1u << 20);
+    le16(dir, nm.size()), le16(dir, 0), le16(dir, 0), le16(dir, 0), le16(dir, 0), le32(dir, 0), le32(dir, 0);
+    dir += nm;
+  }
+  std::size_t dir_at = out.size();
+  out += dir;
+  le32(out, 0x06054b50);
+  le16(out, 0), le16(out, 0), le16(out, records), le16(out, records);
+  le32(out, dir.size()), le32(out, dir_at), le16(out, 0);
+
+  ZipArchive z(out);
+  ASSERT_EQ(z.entries().size(), static_cast<std::size_t>(records));
+  std::string data;
+  int read = 0;
+  for (const auto& e : z.entries()) read += z.read(e, data) ? 1 : 0;
+  EXPECT_LE(read, 2 * static_cast<int>(out.size() / empty_blocks.size()) + 1);
+  EXPECT_TRUE(z.truncated());
+  EXPECT_TRUE(read_office(out).truncated);
+}
+
+// A local header that disagrees with the directory about the method is
+// not read: "stored" in the directory over deflated data would hand
+// compressed bytes on as text.
+TEST(Office, LocalHeaderMustAgreeWithTheDirectory) {
+  std::vector<std::size_t> at;
+  std::string z = zip({{"word/document.xml", word("<w:p><w:r><w:t>hello</w:t></w:r></w:p>"), true}}, &at);
+  std::size_t dir = z.find(std::string("PK\x01\x02", 4));
+  ASSERT_NE(dir, std::string::npos);
+  z[dir + 10] = 0;  // the directory now says "stored"
+  ZipArchive a(z);
+  std::string data;
+  ASSERT_EQ(a.entries().size(), 1u);
+  EXPECT_FALSE(a.read(a.entries()[0], data));
+  EXPECT_TRUE(a.truncated());
+}
+
+// Parts in UTF-16 (which the package format allows) are read like UTF-8 ones.
+TEST(Office, Utf16PartsAreRead) {
+  auto utf16le = [](const std::string& ascii) {
+    std::string o("\xFF\xFE", 2);
+    for (char c : ascii) o.push_back(c), o.push_back('\0');
+    return o;
+  };
+  auto m = docx_members();
+  for (auto& member : m)
+    if (member.name.ends_with(".xml") || member.name.ends_with(".rels")) member.data = utf16le(member.data);
+  OfficeContent c = read_office(zip(m));
+  EXPECT_NE(c.text.find("Your mailbox is full."), std::string::npos) << c.text;
+  ASSERT_FALSE(c.uris.empty());
+  EXPECT_EQ(c.uris[0], kPhishUrl);
+}
+
 TEST(Office, EncryptedMembersAreSkipped) {
   std::vector<Member> ms = docx_members();
   ms[2].flags = 0x01;
