@@ -59,9 +59,12 @@ std::uint32_t shrink_factor(std::uint64_t w, std::uint64_t h, std::uint64_t max)
 }
 
 // Box filter: feeds source rows (1 channel grey, 2 grey+alpha, 3 RGB or
-// 4 RGBA; colour to grey with Rec. 709 weights, as libpng's rgb_to_gray
-// does, and alpha composed over white) and writes every f × f block's mean
-// to d.px. Source rows and columns past the last whole block are dropped.
+// 4 RGBA; colour to grey with Rec. 709 weights on the stored values,
+// rounded to nearest, with no gamma correction, unlike libpng's
+// rgb_to_gray, which works in linear light when the file has gAMA or sRGB;
+// a code is dark on light either way; alpha composed over white) and
+// writes every f × f block's mean to d.px. Source rows and columns past
+// the last whole block are dropped.
 struct Shrinker {
   Decoded& d;
   std::uint32_t sw, f, ch;
@@ -177,6 +180,10 @@ bool png_pixels(PngSource& src, const QrLimits& lim, Decoded& d) {
     png_error(png, "size");
   png_set_expand(png);     // palette → RGB, grey < 8 bits → 8 bits, tRNS → alpha
   png_set_strip_16(png);
+  // An interlaced image is read whole before it is shrunk: libpng makes
+  // it grey first, so that it takes at most 2 bytes a pixel.
+  if (interlace != PNG_INTERLACE_NONE && (colour & PNG_COLOR_MASK_COLOR))
+    png_set_rgb_to_gray(png, PNG_ERROR_ACTION_NONE, -1, -1);
   int passes = png_set_interlace_handling(png);
   png_read_update_info(png, info);
   png_uint_32 ch = png_get_channels(png, info);
@@ -424,7 +431,7 @@ std::vector<std::string> decode_qr_remembered(std::string_view bytes, const QrLi
     }
     memory.push_back(Remembered{h, std::string(bytes), lim, texts});
     held += bytes.size();
-  } catch (...) {
+  } catch (const std::bad_alloc&) {
     // Out of memory: the answer is still right, only not remembered.
   }
   return texts;

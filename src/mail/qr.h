@@ -83,12 +83,14 @@ std::vector<std::string> decode_qr(std::string_view image_bytes, const QrLimits&
 
 /// decode_qr() with a memory: the calling thread keeps the results of the
 /// last images it decoded (up to 64 images of at most 256 KiB each, 4 MiB
-/// in all, per thread) and answers a byte-for-byte repeat from there. Mail
-/// repeats images all the time (a newsletter's banner reaches every
+/// of image bytes in all plus their texts, at most 64 × max_codes ×
+/// max_text, per thread) and answers a byte-for-byte repeat from there.
+/// Mail repeats images all the time (a newsletter's banner reaches every
 /// subscriber, a campaign's QR code every target); a repeat costs a hash
-/// and a compare instead of a decode. The answer is always the one
-/// decode_qr() would give: entries are matched on the whole bytes and the
-/// limits, never on a hash alone.
+/// and a compare instead of a decode. Entries are matched on the whole
+/// bytes and the limits, never on a hash alone, so the answer is the one
+/// decode_qr() gave the first time (which is empty if that decode ran out
+/// of memory).
 std::vector<std::string> decode_qr_remembered(std::string_view image_bytes, const QrLimits& limits = {});
 
 }  // namespace phishstream::mail
