@@ -70,6 +70,7 @@ class Model {
  public:
   Model();
   Model(const Model&) = default;
+  Model(Model&&) noexcept = default;
 
   Scores score(const features::FeatureVector& v) const noexcept;
   /// Calibrated scores of `v` from its token-head margins `head` (e.g. from
