@@ -254,10 +254,13 @@ LinkClass Identity::classify(const mail::Url& u) const {
   if (!from_reg.empty() && (r == from_reg || (from_brand && brand_owns(*from_brand, r)))) return LinkClass::own;
   if (is_click_tracker(u.host)) return LinkClass::tracker;
   if (is_common_footer_link(u.host)) return LinkClass::footer;
-  // The sender's name under a TLD dominated by abuse (tasklyn.ru,
-  // paypal.top for tasklyn.app, paypal.com) is what a TLD-swap look-alike
-  // is; a company's other domains are not kept there. Such a host is
-  // foreign unless the sender itself lives under that TLD.
+  // A host under a TLD dominated by abuse is never one of the sender's
+  // sibling or self-named domains, unless the sender itself lives under
+  // that TLD: the sender's name there (tasklyn.ru, paypal.top for
+  // tasklyn.app, paypal.com) is what a TLD-swap look-alike is, and a
+  // company's other domains are not kept there. It is foreign (or the
+  // message's own infrastructure, when Message-ID or List-Unsubscribe
+  // name it).
   if (is_abused_tld(u.suffix) && !(from_reg.size() > u.suffix.size() && from_reg.ends_with(u.suffix) &&
                                    from_reg[from_reg.size() - u.suffix.size() - 1] == '.'))
     return std::find(infra.begin(), infra.end(), r) != infra.end() ? LinkClass::infra : LinkClass::foreign;

@@ -138,6 +138,9 @@ TEST(Alignment, BareCodeLinksAway) {
   EXPECT_FALSE(has(link("https://docs.example.net/Xk3p9Qz?utm=1"), Signal::link_bare_code));    // a query
   EXPECT_FALSE(has(link("https://docs.example.net/account/Xk3p9Qz"), Signal::link_bare_code));  // two segments
   EXPECT_FALSE(has(link("https://docs.example.net/2024"), Signal::link_bare_code));             // too short
+  EXPECT_FALSE(has(link("https://jobs.example.net/Careers"), Signal::link_bare_code));          // a capitalised word
+  EXPECT_FALSE(has(link("https://docs.example.net/covid19"), Signal::link_bare_code));          // a word and a number
+  EXPECT_TRUE(has(link("https://qq7.example.net/a8bcdef"), Signal::link_bare_code));            // a digit inside
   // A From without a domain (common in phishing) still has its links read.
   EXPECT_TRUE(has(mail_from("Rewards <rewards-survey>", "<a href='https://sh0rt-4f1a2b.link/Xk3p9Qz'>Start</a>"),
                   Signal::link_bare_code));

@@ -12,24 +12,26 @@
 namespace phishstream::features {
 namespace {
 
-// "/Xk3p9Qz": one path segment of 5 to 12 letters and digits that mixes
-// digits with letters or upper with lower case, and no query or fragment.
-// Pages people are sent to have words in their paths ("/account/verify",
-// "/blog/2024-summer"); redirect codes do not.
+// "/Xk3p9Qz": one path segment of 5 to 12 letters and digits, no query or
+// fragment, that reads as a code rather than a word: a capital after the
+// first character, or a digit followed by a letter. Pages people are sent
+// to have words in their paths ("/Careers", "/page2", "/covid19",
+// "/account/verify"); redirect codes do not.
 bool bare_code(const mail::Url& u) {
   if (u.scheme != "http" && u.scheme != "https") return false;
   std::string_view p = u.path;
   if (p.size() < 6 || p.size() > 13 || p[0] != '/') return false;
-  bool digit = false, lower = false, upper = false;
-  for (char c : p.substr(1)) {
-    if (c >= '0' && c <= '9') digit = true;
-    else if (c >= 'a' && c <= 'z') lower = true;
-    else if (c >= 'A' && c <= 'Z') upper = true;
-    else return false;
+  bool inner_upper = false, digit_then_letter = false, digit = false;
+  for (std::size_t i = 1; i < p.size(); ++i) {
+    char c = p[i];
+    bool is_digit = c >= '0' && c <= '9', lower = c >= 'a' && c <= 'z', upper = c >= 'A' && c <= 'Z';
+    if (!is_digit && !lower && !upper) return false;
+    if (upper && i > 1) inner_upper = true;
+    if ((lower || upper) && digit) digit_then_letter = true;
+    digit = is_digit;
   }
-  return (digit && (lower || upper)) || (lower && upper);
+  return inner_upper || digit_then_letter;
 }
-
 
 class UrlHosts final : public Pass {
  public:
