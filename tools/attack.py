@@ -1409,10 +1409,15 @@ def emit_training(a) -> int:
     rows = [r for r in load_manifest(a.manifest) if r["label"] in ("phish", "phishing")]
     rows.sort(key=lambda r: (r["sha256"], r["path"]))
     step = max(1, len(rows) // max(1, a.emit_count))
-    # (variant, folder, the sample): Office copies take the messages halfway
-    # between the QR sample's, half as many.
-    plan = [("image_only_qr", "quishing", rows[::step][:a.emit_count]),
-            ("office_attachment", "office", rows[step // 2::2 * step][:a.emit_count // 2])]
+    # (variant, folder, the sample): Office copies come from the messages the
+    # QR sample left, half as many, so that no message is copied twice.
+    qr = rows[::step][:a.emit_count]
+    if step >= 2:  # halfway between the QR picks
+        office = rows[step // 2::2 * step][:a.emit_count // 2]
+    else:  # fewer than two rows per pick: what the QR sample left
+        taken = {r["path"] for r in qr}
+        office = [r for r in rows if r["path"] not in taken][:a.emit_count // 2]
+    plan = [("image_only_qr", "quishing", qr), ("office_attachment", "office", office)]
     manifest = out / "MANIFEST.tsv"
     variants = {v for v, _, _ in plan}
     kept = [r for r in load_manifest(str(manifest)) if r.get("variant") not in variants] if manifest.exists() else []
