@@ -6,7 +6,7 @@
 // message nacked `max_attempts` times becomes a dead letter, kept and
 // listed, never dropped. Delivery is at-least-once: after a crash every
 // message not yet acked is delivered again, so consumers dedupe by
-// QueuedMessage::key.
+// QueuedMessage::key (common/message_key.h).
 //
 // The interface is deliberately narrow so that other backends (RabbitMQ,
 // later Kafka) fit behind it. All methods are thread-safe.
@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "common/envelope.h"
 #include "ingest/smtp/session.h"
 
 namespace phishstream::queue {
@@ -25,7 +26,7 @@ namespace phishstream::queue {
 struct QueuedMessage {
   std::string id;            ///< queue id, unique per accepted copy
   std::string key;           ///< content+envelope digest: equal for retransmissions
-  smtp::Envelope env;
+  common::Envelope env;
   std::string data;          ///< the message as received (CRLF lines)
   std::uint32_t attempts = 0;///< earlier deliveries that did not end in ack()
   std::int64_t accepted_ms = 0;  ///< when the 250 was given (Unix ms)
@@ -63,8 +64,5 @@ class Queue : public smtp::MessageSink {
   /// commits still complete.
   virtual void close() = 0;
 };
-
-/// Digest of content and envelope (hex): the idempotency key.
-std::string message_key(const smtp::Envelope& env, std::string_view data);
 
 }  // namespace phishstream::queue

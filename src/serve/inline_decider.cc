@@ -6,7 +6,7 @@
 
 namespace phishstream::serve {
 
-milter::Decision InlineDecider::decide(const smtp::Envelope& env, const std::map<std::string, std::string>& macros,
+milter::Decision InlineDecider::decide(const common::Envelope& env, const std::map<std::string, std::string>& macros,
                                      std::string message) {
   auto t0 = std::chrono::steady_clock::now();
   auto it = macros.find("i");

@@ -11,6 +11,7 @@
 #include <map>
 #include <string>
 
+#include "common/envelope.h"
 #include "ingest/milter/milter.h"
 #include "metrics/registry.h"
 #include "serve/config.h"
@@ -21,7 +22,7 @@ namespace phishstream::serve {
 class InlineDecider final : public milter::Decider {
  public:
   InlineDecider(worker::Pipeline& p, const ServeConfig& cfg, metrics::Histogram& lat) : p_(p), cfg_(cfg), lat_(lat) {}
-  milter::Decision decide(const smtp::Envelope& env, const std::map<std::string, std::string>& macros,
+  milter::Decision decide(const common::Envelope& env, const std::map<std::string, std::string>& macros,
                           std::string message) override;
 
  private:

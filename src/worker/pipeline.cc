@@ -5,6 +5,7 @@
 #include <ctime>
 #include <iostream>
 
+#include "common/message_key.h"
 #include "deliver/maildir.h"
 #include "features/signal.h"
 
@@ -57,7 +58,7 @@ std::error_code unanswered(std::string_view about, std::string_view outcome, con
 
 // The store record of a verdict: envelope, key fields, scores, reasons,
 // stage timings. `status` and the ids are the caller's.
-store::MessageRecord record_of(const smtp::Envelope& env, const scan::Verdict& v, std::size_t size) {
+store::MessageRecord record_of(const common::Envelope& env, const scan::Verdict& v, std::size_t size) {
   store::MessageRecord rec;
   rec.client_ip = env.client_ip;
   rec.helo = env.helo;
@@ -209,7 +210,7 @@ std::vector<std::string> Pipeline::retro_purge(std::int64_t since_ms) {
   return out;
 }
 
-std::optional<scan::Verdict> Pipeline::inline_verdict(const smtp::Envelope& env, const std::string& queue_id,
+std::optional<scan::Verdict> Pipeline::inline_verdict(const common::Envelope& env, const std::string& queue_id,
                                                       const std::string& message, std::string* record_id) {
   features::Envelope fenv;
   fenv.mail_from = env.mail_from;
@@ -231,7 +232,7 @@ std::optional<scan::Verdict> Pipeline::inline_verdict(const smtp::Envelope& env,
   char id[64];
   std::snprintf(id, sizeof id, "%011llxm%s", static_cast<unsigned long long>(now_ms()), header_safe(queue_id, 20).c_str());
   rec.id = id;
-  rec.key = queue::message_key(env, message);
+  rec.key = common::message_key(env, message);
   rec.received_ms = now_ms();
   rec.status = v.action == scan::Action::quarantine || v.action == scan::Action::reject ? "quarantined" : "passed (milter)";
   if (store_.put(rec, message)) return std::nullopt;

@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/envelope.h"
 #include "deliver/relay.h"
 #include "metrics/registry.h"
 #include "queue/queue.h"
@@ -67,7 +68,7 @@ class Pipeline {
   /// records the verdict (and holds the raw message when quarantined) like
   /// the queued path, and returns the verdict with its action. Delivery is
   /// the MTA's.
-  std::optional<scan::Verdict> inline_verdict(const smtp::Envelope& env, const std::string& queue_id,
+  std::optional<scan::Verdict> inline_verdict(const common::Envelope& env, const std::string& queue_id,
                                               const std::string& message, std::string* record_id = nullptr);
   /// Replaces the allow/block lists (SIGHUP).
   void set_lists(std::vector<std::string> allow, std::vector<std::string> block);

@@ -8,6 +8,8 @@
 #include <future>
 #include <thread>
 
+#include "common/message_key.h"
+
 using namespace phishstream;
 namespace fs = std::filesystem;
 
@@ -27,8 +29,8 @@ queue::LogQueueOptions opts(const fs::path& dir) {
   return o;
 }
 
-smtp::Envelope env(const std::string& to) {
-  smtp::Envelope e;
+common::Envelope env(const std::string& to) {
+  common::Envelope e;
   e.mail_from = "a@example.com";
   e.rcpt = {to};
   e.helo = "client";
@@ -54,7 +56,7 @@ TEST(LogQueue, SubmitTakeAckAndNothingComesBack) {
     EXPECT_EQ(m->id, id);
     EXPECT_EQ(m->data, "hello\r\n");
     EXPECT_EQ(m->env.rcpt, std::vector<std::string>{"b@example.org"});
-    EXPECT_EQ(m->key, queue::message_key(env("b@example.org"), "hello\r\n"));
+    EXPECT_EQ(m->key, common::message_key(env("b@example.org"), "hello\r\n"));
     q.ack(id);
     EXPECT_EQ(q.stats().depth, 0u);
   }

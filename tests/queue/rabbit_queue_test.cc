@@ -12,6 +12,8 @@
 #include <future>
 #include <thread>
 
+#include "common/message_key.h"
+
 using namespace phishstream;
 using namespace phishstream::queue;
 using namespace std::chrono_literals;
@@ -42,8 +44,8 @@ RabbitOptions opts(const std::string& queue) {
   return o;
 }
 
-smtp::Envelope env() {
-  smtp::Envelope e;
+common::Envelope env() {
+  common::Envelope e;
   e.client_ip = "192.0.2.1";
   e.helo = "client.example";
   e.mail_from = "a@example.com";
@@ -79,7 +81,7 @@ TEST_F(RabbitQueueTest, ConfirmedSubmitIsTakenWithItsEnvelopeAndAcked) {
   EXPECT_EQ(m->env.rcpt, env().rcpt);
   EXPECT_EQ(m->env.helo, "client.example");
   EXPECT_TRUE(m->env.tls);
-  EXPECT_EQ(m->key, message_key(env(), m->data));
+  EXPECT_EQ(m->key, common::message_key(env(), m->data));
   EXPECT_EQ(m->attempts, 0u);
   EXPECT_GT(m->accepted_ms, 0);
   q.ack(m->id);

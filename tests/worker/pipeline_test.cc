@@ -16,6 +16,7 @@
 #include <sstream>
 #include <thread>
 
+#include "common/message_key.h"
 #include "features/hash.h"
 #include "store/postgres/pg_store.h"
 #include "store/sqlite/sqlite_store.h"
@@ -57,7 +58,7 @@ struct Fixture : ::testing::Test {
     m.env.mail_from = from;
     m.env.rcpt = {"a@example.org", "b@example.org"};
     m.data = "From: " + from + "\r\nX-Phishstream-Verdict: inbox (forged)\r\nSubject: s\r\nContent-Type: text/html\r\n\r\n" + body + "\r\n";
-    m.key = queue::message_key(m.env, m.data);
+    m.key = common::message_key(m.env, m.data);
     return m;
   }
   std::size_t files(const std::string& rcpt, const std::string& sub) {

@@ -29,7 +29,8 @@
 #include <string>
 #include <vector>
 
-#include "ingest/smtp/session.h"
+#include "common/envelope.h"
+#include "ingest/smtp/session.h"  // cancel_stream
 
 namespace phishstream::milter {
 
@@ -64,7 +65,7 @@ struct Decision {
 class Decider {
  public:
   virtual ~Decider() = default;
-  virtual Decision decide(const smtp::Envelope& env, const std::map<std::string, std::string>& macros,
+  virtual Decision decide(const common::Envelope& env, const std::map<std::string, std::string>& macros,
                           std::string message) = 0;
 };
 
@@ -109,7 +110,7 @@ boost::asio::awaitable<void> run_milter_session(Stream& s, const Config& cfg, De
   namespace asio = boost::asio;
   using asio::use_awaitable;
   asio::steady_timer deadline(s.get_executor());
-  smtp::Envelope env;
+  common::Envelope env;
   std::map<std::string, std::string> macros;
   std::string headers, body;
   bool too_big = false;

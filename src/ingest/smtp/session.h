@@ -27,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "common/envelope.h"
 #include "ingest/smtp/command.h"
 #include "ingest/smtp/error.h"
 
@@ -47,17 +48,6 @@ struct SessionConfig {
 /// and `tls_active` set; the client starts over with EHLO (RFC 3207).
 enum class SessionEnd { closed, starttls };
 
-/// What the client told us besides the message itself.
-struct Envelope {
-  std::string client_ip;
-  std::string helo;
-  std::string mail_from;  ///< "" for the null sender (bounces)
-  std::vector<std::string> rcpt;
-  bool body_8bit = false;
-  bool smtputf8 = false;
-  bool tls = false;  ///< the message came over TLS
-};
-
 /// Where accepted messages go (the queue). submit() must call `done`
 /// exactly once, from any thread: with no error once the message is
 /// durable, or with smtp::error::queue_full / queue_failed.
@@ -65,15 +55,15 @@ class MessageSink {
  public:
   using Done = std::function<void(std::error_code, std::string id)>;
   virtual ~MessageSink() = default;
-  virtual void submit(Envelope env, std::string data, Done done) = 0;
+  virtual void submit(common::Envelope env, std::string data, Done done) = 0;
 };
 
 namespace detail {
 
 template <class Token>
-auto async_submit(MessageSink& sink, Envelope env, std::string data, Token&& token) {
+auto async_submit(MessageSink& sink, common::Envelope env, std::string data, Token&& token) {
   return boost::asio::async_initiate<Token, void(std::error_code, std::string)>(
-      [&sink](auto handler, Envelope e, std::string d) {
+      [&sink](auto handler, common::Envelope e, std::string d) {
         auto ex = boost::asio::get_associated_executor(handler);
         auto h = std::make_shared<decltype(handler)>(std::move(handler));
         sink.submit(std::move(e), std::move(d), [h, ex](std::error_code ec, std::string id) {
@@ -158,7 +148,7 @@ boost::asio::awaitable<SessionEnd> run_session(Stream& stream, const SessionConf
     co_return true;
   };
 
-  Envelope env;
+  common::Envelope env;  // what the client tells us besides the message
   env.client_ip = std::move(client_ip);
   env.tls = tls_active;
   bool greeted = false, have_mail = false;

@@ -12,6 +12,8 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
+#include "common/message_key.h"
+
 namespace phishstream::queue {
 namespace {
 
@@ -133,24 +135,6 @@ void fsync_dir(const fs::path& dir) {
 
 }  // namespace
 
-std::string message_key(const smtp::Envelope& env, std::string_view data) {
-  XXH3_state_t* st = XXH3_createState();
-  XXH3_128bits_reset(st);
-  XXH3_128bits_update(st, env.mail_from.data(), env.mail_from.size());
-  for (const auto& r : env.rcpt) {
-    XXH3_128bits_update(st, "\0", 1);
-    XXH3_128bits_update(st, r.data(), r.size());
-  }
-  XXH3_128bits_update(st, "\n", 1);
-  XXH3_128bits_update(st, data.data(), data.size());
-  XXH128_hash_t h = XXH3_128bits_digest(st);
-  XXH3_freeState(st);
-  char hex[33];
-  std::snprintf(hex, sizeof hex, "%016llx%016llx", static_cast<unsigned long long>(h.high64),
-                static_cast<unsigned long long>(h.low64));
-  return hex;
-}
-
 LogQueue::LogQueue(LogQueueOptions opt) : opt_(std::move(opt)) {
   std::error_code ec;
   fs::create_directories(opt_.dir, ec);
@@ -253,7 +237,7 @@ std::string LogQueue::new_id() {
   return id;
 }
 
-void LogQueue::submit(smtp::Envelope env, std::string data, Done done) {
+void LogQueue::submit(common::Envelope env, std::string data, Done done) {
   std::unique_lock lk(mu_);
   if (closed_) {
     lk.unlock();
@@ -267,7 +251,7 @@ void LogQueue::submit(smtp::Envelope env, std::string data, Done done) {
   }
   QueuedMessage m;
   m.id = new_id();
-  m.key = message_key(env, data);
+  m.key = common::message_key(env, data);
   m.accepted_ms = now_ms();
   m.env = std::move(env);
   m.data = std::move(data);

@@ -49,7 +49,7 @@ class LogQueue final : public Queue {
   explicit LogQueue(LogQueueOptions opt);
   ~LogQueue() override;
 
-  void submit(smtp::Envelope env, std::string data, Done done) override;
+  void submit(common::Envelope env, std::string data, Done done) override;
   std::optional<QueuedMessage> take(std::chrono::milliseconds wait) override;
   void ack(const std::string& id) override;
   void nack(const std::string& id, const std::string& reason, bool transient = false) override;

@@ -9,6 +9,8 @@
 #include <iostream>
 #include <random>
 
+#include "common/message_key.h"
+
 namespace phishstream::queue {
 namespace {
 
@@ -186,7 +188,7 @@ std::string RabbitQueue::new_id() {
   return id;
 }
 
-void RabbitQueue::submit(smtp::Envelope env, std::string data, Done done) {
+void RabbitQueue::submit(common::Envelope env, std::string data, Done done) {
   std::unique_lock lk(mu_);
   if (closed_ || stop_) {
     lk.unlock();
@@ -263,7 +265,7 @@ void RabbitQueue::publisher() {
       const std::uint64_t first = next_tag;
       for (auto& p : batch) {
         std::string accepted = std::to_string(p.accepted_ms), rcpt = join(p.env.rcpt);
-        std::string key = message_key(p.env, p.data);
+        std::string key = common::message_key(p.env, p.data);
         std::string flags = std::string(p.env.tls ? "t" : "") + (p.env.body_8bit ? "8" : "") + (p.env.smtputf8 ? "u" : "");
         amqp_table_entry_t h[] = {entry("x-ps-key", key),          entry("x-ps-mail-from", p.env.mail_from),
                                   entry("x-ps-rcpt", rcpt),        entry("x-ps-helo", p.env.helo),

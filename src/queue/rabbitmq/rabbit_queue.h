@@ -70,7 +70,7 @@ class RabbitQueue final : public Queue {
   explicit RabbitQueue(RabbitOptions o);
   ~RabbitQueue() override;
 
-  void submit(smtp::Envelope env, std::string data, Done done) override;
+  void submit(common::Envelope env, std::string data, Done done) override;
   std::optional<QueuedMessage> take(std::chrono::milliseconds wait) override;
   void ack(const std::string& id) override;
   void nack(const std::string& id, const std::string& reason, bool transient = false) override;
@@ -88,7 +88,7 @@ class RabbitQueue final : public Queue {
  private:
   struct Pending {
     std::string id;
-    smtp::Envelope env;
+    common::Envelope env;
     std::string data;
     std::int64_t accepted_ms;
     Done done;

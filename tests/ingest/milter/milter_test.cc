@@ -18,11 +18,11 @@ namespace {
 
 struct FakeDecider : milter::Decider {
   milter::Decision next;
-  smtp::Envelope env;
+  common::Envelope env;
   std::map<std::string, std::string> macros;
   std::string message;
   int calls = 0;
-  milter::Decision decide(const smtp::Envelope& e, const std::map<std::string, std::string>& m, std::string msg) override {
+  milter::Decision decide(const common::Envelope& e, const std::map<std::string, std::string>& m, std::string msg) override {
     env = e;
     macros = m;
     message = std::move(msg);

@@ -18,9 +18,9 @@ namespace {
 // A fake sink for the unit test of the session; the real queue has its own
 // tests and the end-to-end tests use it.
 struct FakeSink : smtp::MessageSink {
-  std::vector<std::pair<smtp::Envelope, std::string>> got;
+  std::vector<std::pair<common::Envelope, std::string>> got;
   std::error_code fail;
-  void submit(smtp::Envelope env, std::string data, Done done) override {
+  void submit(common::Envelope env, std::string data, Done done) override {
     if (fail) return done(fail, "");
     got.emplace_back(std::move(env), std::move(data));
     done({}, "Q" + std::to_string(got.size()));
