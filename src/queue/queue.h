@@ -1,12 +1,13 @@
 // Queue: durable hand-over of accepted messages from ingest to the workers.
 //
-// Ingest calls submit() (it is the SMTP MessageSink) and replies 250 only
-// when `done` reports the message durable. Workers take() messages, and
-// ack() them after store and delivery, or nack() them to retry later; a
-// message nacked `max_attempts` times becomes a dead letter, kept and
-// listed, never dropped. Delivery is at-least-once: after a crash every
-// message not yet acked is delivered again, so consumers dedupe by
-// QueuedMessage::key (common/message_key.h).
+// Ingest calls submit() (every Queue is the MessageSink of queue/sink.h)
+// and replies 250 only when `done` reports the message durable; failures
+// are queue::error values (queue/error.h), which ingest turns into replies.
+// Workers take() messages, and ack() them after store and delivery, or
+// nack() them to retry later; a message nacked `max_attempts` times becomes
+// a dead letter, kept and listed, never dropped. Delivery is at-least-once:
+// after a crash every message not yet acked is delivered again, so
+// consumers dedupe by QueuedMessage::key (common/message_key.h).
 //
 // The interface is deliberately narrow so that other backends (RabbitMQ,
 // later Kafka) fit behind it. All methods are thread-safe.
@@ -19,7 +20,8 @@
 #include <vector>
 
 #include "common/envelope.h"
-#include "ingest/smtp/session.h"
+#include "queue/error.h"
+#include "queue/sink.h"
 
 namespace phishstream::queue {
 
@@ -47,7 +49,7 @@ struct QueueStats {
   bool connected = true;             ///< a broker backend reaches its broker (embedded: always)
 };
 
-class Queue : public smtp::MessageSink {
+class Queue : public MessageSink {
  public:
   /// Waits up to `wait` for a message; nullopt when none (or when closed).
   virtual std::optional<QueuedMessage> take(std::chrono::milliseconds wait) = 0;

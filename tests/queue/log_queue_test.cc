@@ -152,7 +152,7 @@ TEST(LogQueue, BackPressureAnswersQueueFull) {
   submit(q, "b@x.org", "2");
   std::promise<std::error_code> pr;
   q.submit(env("c@x.org"), "3", [&](std::error_code ec, std::string) { pr.set_value(ec); });
-  EXPECT_EQ(pr.get_future().get(), make_error_code(smtp::error::queue_full));
+  EXPECT_EQ(pr.get_future().get(), make_error_code(queue::error::full));
 }
 
 TEST(LogQueue, ConcurrentSubmittersShareCommits) {
@@ -195,7 +195,7 @@ TEST(LogQueue, CloseRefusesNewWork) {
   q.close();
   std::promise<std::error_code> pr;
   q.submit(env("a@x.org"), "x", [&](std::error_code ec, std::string) { pr.set_value(ec); });
-  EXPECT_EQ(pr.get_future().get(), make_error_code(smtp::error::shutting_down));
+  EXPECT_EQ(pr.get_future().get(), make_error_code(queue::error::closed));
   EXPECT_FALSE(q.take(std::chrono::milliseconds(10)));
 }
 

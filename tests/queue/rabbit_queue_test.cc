@@ -170,7 +170,7 @@ TEST_F(RabbitQueueTest, TlsToTheBrokerIsVerified) {
   RabbitQueue untrusted(o);
   std::this_thread::sleep_for(1s);
   EXPECT_FALSE(untrusted.publisher_connected());
-  EXPECT_EQ(submit(untrusted, "x\r\n").first, smtp::error::queue_failed);
+  EXPECT_EQ(submit(untrusted, "x\r\n").first, queue::error::unavailable);
 }
 
 TEST_F(RabbitQueueTest, BrokerDownTempfailsThenRecovers) {
@@ -182,7 +182,7 @@ TEST_F(RabbitQueueTest, BrokerDownTempfailsThenRecovers) {
   ::kill(std::atoi(pid), SIGUSR1);  // stop the broker
   ASSERT_TRUE(eventually([&] { return !q.publisher_connected(); }, 60s));
   auto [ec, id] = submit(q, "during\r\n");
-  EXPECT_EQ(ec, smtp::error::queue_failed);  // 451: the client keeps it and retries
+  EXPECT_EQ(ec, queue::error::unavailable);  // 451: the client keeps it and retries
   EXPECT_FALSE(q.stats().connected);          // /readyz says so too
   ::kill(std::atoi(pid), SIGUSR2);  // start it again
   ASSERT_TRUE(eventually([&] { return q.publisher_connected() && q.consumer_connected(); }, 90s));

@@ -19,9 +19,6 @@ class category final : public std::error_category {
       case error::message_too_big: return "message size exceeds limit";
       case error::timeout: return "timeout";
       case error::too_many_errors: return "too many errors";
-      case error::queue_full: return "queue full";
-      case error::queue_failed: return "queue write failed";
-      case error::shutting_down: return "shutting down";
     }
     return "unknown smtp error";
   }

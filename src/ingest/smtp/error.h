@@ -2,7 +2,9 @@
 //
 // Each is an expected failure of a client or of the link, handled as a
 // value: the session answers it with the reply code RFC 5321 gives and goes
-// on or closes. They hook into std::error_code. Immutable; thread-safe.
+// on or closes. The queue's failures are not here: they arrive as
+// queue::error (queue/error.h) and the session maps them to replies
+// (session.h). They hook into std::error_code. Immutable; thread-safe.
 #pragma once
 
 #include <system_error>
@@ -19,9 +21,6 @@ enum class error {
   message_too_big,     ///< 552 5.3.4
   timeout,             ///< 421 4.4.2: the client said nothing for too long
   too_many_errors,     ///< 421 4.7.0: the client keeps sending garbage
-  queue_full,          ///< 452 4.3.1: back-pressure; the client retries later
-  queue_failed,        ///< 451 4.3.0: the message could not be made durable
-  shutting_down,       ///< 421 4.3.2: the server is draining
 };
 
 const std::error_category& error_category() noexcept;

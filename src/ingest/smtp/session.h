@@ -4,8 +4,10 @@
 // or the in-memory test stream) until QUIT, a fatal error or a timeout. It
 // offers PIPELINING, SIZE, 8BITMIME, ENHANCEDSTATUSCODES and SMTPUTF8, reads
 // every command under a deadline, and hands each complete message to the
-// MessageSink. It replies 250 to DATA only after the sink says the message
-// is durable.
+// queue through its MessageSink (queue/sink.h). It replies 250 to DATA only
+// after the sink says the message is durable; a queue::error from the sink
+// becomes the reply this file gives it (452 full, 451 unavailable, 421
+// closed), so the queue never speaks SMTP.
 //
 // Ownership: the caller owns the stream, the config and the sink, and keeps
 // them alive until the returned awaitable completes. The coroutine runs on
@@ -22,7 +24,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <chrono>
-#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -30,6 +31,8 @@
 #include "common/envelope.h"
 #include "ingest/smtp/command.h"
 #include "ingest/smtp/error.h"
+#include "queue/error.h"
+#include "queue/sink.h"
 
 namespace phishstream::smtp {
 
@@ -48,20 +51,10 @@ struct SessionConfig {
 /// and `tls_active` set; the client starts over with EHLO (RFC 3207).
 enum class SessionEnd { closed, starttls };
 
-/// Where accepted messages go (the queue). submit() must call `done`
-/// exactly once, from any thread: with no error once the message is
-/// durable, or with smtp::error::queue_full / queue_failed.
-class MessageSink {
- public:
-  using Done = std::function<void(std::error_code, std::string id)>;
-  virtual ~MessageSink() = default;
-  virtual void submit(common::Envelope env, std::string data, Done done) = 0;
-};
-
 namespace detail {
 
 template <class Token>
-auto async_submit(MessageSink& sink, common::Envelope env, std::string data, Token&& token) {
+auto async_submit(queue::MessageSink& sink, common::Envelope env, std::string data, Token&& token) {
   return boost::asio::async_initiate<Token, void(std::error_code, std::string)>(
       [&sink](auto handler, common::Envelope e, std::string d) {
         auto ex = boost::asio::get_associated_executor(handler);
@@ -73,7 +66,8 @@ auto async_submit(MessageSink& sink, common::Envelope env, std::string data, Tok
       token, std::move(env), std::move(data));
 }
 
-// Reply text for an error, with its RFC 5321 / RFC 3463 codes.
+// Reply text for an error, with its RFC 5321 / RFC 3463 codes. Every
+// queue failure is temporary: the client keeps the message and retries.
 inline std::string reply_for(std::error_code ec) {
   if (ec == error::syntax) return "501 5.5.4 Syntax error in parameters or arguments";
   if (ec == error::line_too_long) return "500 5.5.2 Line too long";
@@ -84,9 +78,9 @@ inline std::string reply_for(std::error_code ec) {
   if (ec == error::message_too_big) return "552 5.3.4 Message size exceeds fixed limit";
   if (ec == error::timeout) return "421 4.4.2 Timeout, closing connection";
   if (ec == error::too_many_errors) return "421 4.7.0 Too many errors, closing connection";
-  if (ec == error::queue_full) return "452 4.3.1 Insufficient system storage, try again later";
-  if (ec == error::shutting_down) return "421 4.3.2 Service shutting down, try again later";
-  return "451 4.3.0 Temporary failure, try again later";
+  if (ec == queue::error::full) return "452 4.3.1 Insufficient system storage, try again later";
+  if (ec == queue::error::closed) return "421 4.3.2 Service shutting down, try again later";
+  return "451 4.3.0 Temporary failure, try again later";  // queue::error::unavailable, or unforeseen
 }
 
 }  // namespace detail
@@ -111,7 +105,7 @@ void cancel_stream(Stream& s) {
 }
 
 template <class Stream>
-boost::asio::awaitable<SessionEnd> run_session(Stream& stream, const SessionConfig& cfg, MessageSink& sink,
+boost::asio::awaitable<SessionEnd> run_session(Stream& stream, const SessionConfig& cfg, queue::MessageSink& sink,
                                                std::string client_ip, SessionStats& stats, bool tls_active = false) {
   namespace asio = boost::asio;
   using asio::use_awaitable;

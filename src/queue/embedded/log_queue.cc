@@ -241,13 +241,13 @@ void LogQueue::submit(common::Envelope env, std::string data, Done done) {
   std::unique_lock lk(mu_);
   if (closed_) {
     lk.unlock();
-    return done(smtp::error::shutting_down, "");
+    return done(error::closed, "");
   }
   std::uint64_t count = index_.size();
   for (const auto& p : pending_) count += p.done ? 1 : 0;
   if (count >= opt_.max_messages || bytes_ + pending_bytes_ + data.size() > opt_.max_bytes) {
     lk.unlock();
-    return done(smtp::error::queue_full, "");
+    return done(error::full, "");
   }
   QueuedMessage m;
   m.id = new_id();
@@ -300,12 +300,12 @@ void LogQueue::committer() {
       ssize_t w = ::write(fd_, out.data() + off, out.size() - off);
       if (w < 0 && errno == EINTR) continue;
       if (w <= 0) {
-        ec = smtp::error::queue_failed;
+        ec = error::unavailable;
         break;
       }
       off += static_cast<std::size_t>(w);
     }
-    if (!ec && any_enq && opt_.sync && ::fdatasync(fd_) != 0) ec = smtp::error::queue_failed;
+    if (!ec && any_enq && opt_.sync && ::fdatasync(fd_) != 0) ec = error::unavailable;
     if (ec) {
       // Partial writes are cut off so the segment stays parseable; the
       // clients get 451 and retry.

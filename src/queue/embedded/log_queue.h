@@ -10,8 +10,9 @@
 //
 // On open the segments are replayed; every message without an ACK is ready
 // again. Memory holds an index entry per message (not its body, which is
-// read back on take()), and submit() answers queue_full past `max_messages`
-// or `max_bytes`. Segments whose messages are all acked or dead are deleted.
+// read back on take()), and submit() answers error::full past `max_messages`
+// or `max_bytes`, error::unavailable when the write or the fdatasync fails.
+// Segments whose messages are all acked or dead are deleted.
 //
 // Record: u32 length, u32 XXH32 of the payload, payload; payload starts with
 // a type byte. A torn tail (crash mid-write) is truncated on replay.

@@ -192,11 +192,11 @@ void RabbitQueue::submit(common::Envelope env, std::string data, Done done) {
   std::unique_lock lk(mu_);
   if (closed_ || stop_) {
     lk.unlock();
-    return done(smtp::error::shutting_down, "");
+    return done(error::closed, "");
   }
   if (!pub_up_) {
     lk.unlock();
-    return done(smtp::error::queue_failed, "");  // 451: the broker is unreachable
+    return done(error::unavailable, "");  // the broker is unreachable
   }
   pending_.push_back({new_id(), std::move(env), std::move(data), now_ms(), std::move(done)});
   lk.unlock();
@@ -329,7 +329,7 @@ void RabbitQueue::publisher() {
       }
       if (broken) pub_up_ = false;  // later submits tempfail until reconnected
       for (std::size_t i = 0; i < batch.size(); ++i)
-        batch[i].done(state[i] == 1 ? std::error_code() : std::error_code(smtp::error::queue_failed),
+        batch[i].done(state[i] == 1 ? std::error_code() : std::error_code(error::unavailable),
                       state[i] == 1 ? batch[i].id : std::string());
       amqp_maybe_release_buffers(c);
       if (!o_.consume && !broken && !refresh_stats(conn, last_stats)) broken = true;
@@ -343,7 +343,7 @@ void RabbitQueue::publisher() {
     std::lock_guard lk(mu_);
     left.swap(pending_);
   }
-  for (auto& p : left) p.done(smtp::error::shutting_down, "");
+  for (auto& p : left) p.done(error::closed, "");
 }
 
 void RabbitQueue::consumer() {

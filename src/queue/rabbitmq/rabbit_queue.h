@@ -10,8 +10,9 @@
 // batches and calls `done` only when the broker has confirmed them (basic.ack
 // of their delivery tags): ingest replies 250 only for what the broker has
 // made durable. A nack, a timeout or a lost connection fails the batch with
-// queue_failed (451); while the broker is unreachable submit() fails at once,
-// and the thread reconnects with capped exponential backoff.
+// error::unavailable (ingest answers 451); while the broker is unreachable
+// submit() fails so at once, and the thread reconnects with capped
+// exponential backoff.
 //
 // Consuming: a consumer thread owns a second connection with basic.qos
 // `prefetch` and manual acks. take() hands out what it received; ack() and

@@ -17,7 +17,7 @@ namespace {
 
 // A fake sink for the unit test of the session; the real queue has its own
 // tests and the end-to-end tests use it.
-struct FakeSink : smtp::MessageSink {
+struct FakeSink : queue::MessageSink {
   std::vector<std::pair<common::Envelope, std::string>> got;
   std::error_code fail;
   void submit(common::Envelope env, std::string data, Done done) override {
@@ -157,13 +157,24 @@ TEST(SmtpSession, CommandTimeout) {
 
 TEST(SmtpSession, QueueBackPressureAndFailure) {
   FakeSink sink;
-  sink.fail = smtp::error::queue_full;
+  sink.fail = queue::error::full;
   auto full = run("EHLO c\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<b@x.org>\r\nDATA\r\nx\r\n.\r\n", sink);
   EXPECT_NE(full.out.find("452 4.3.1"), std::string::npos);
-  sink.fail = smtp::error::queue_failed;
+  sink.fail = queue::error::unavailable;
   auto failed = run("EHLO c\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<b@x.org>\r\nDATA\r\nx\r\n.\r\n", sink);
   EXPECT_NE(failed.out.find("451 4.3.0"), std::string::npos);
   EXPECT_EQ(failed.stats.tempfailed, 1u);
+}
+
+// A queue that is shutting down is told apart from one that failed: 421,
+// and the message is not counted as accepted.
+TEST(SmtpSession, QueueClosedIs421) {
+  FakeSink sink;
+  sink.fail = queue::error::closed;
+  auto r = run("EHLO c\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<b@x.org>\r\nDATA\r\nx\r\n.\r\n", sink);
+  EXPECT_NE(r.out.find("421 4.3.2"), std::string::npos) << r.out;
+  EXPECT_EQ(r.stats.tempfailed, 1u);
+  EXPECT_EQ(r.stats.messages, 0u);
 }
 
 TEST(SmtpSession, TooManyErrorsCloses) {
