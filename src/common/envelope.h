@@ -3,9 +3,10 @@
 //
 // One type for every stage a message passes: ingest fills it (the SMTP
 // session from HELO/MAIL/RCPT, the milter session from the MTA's macros),
-// the queue keeps it with the message, and the worker scans, records and
-// delivers by it. Together with the bytes it makes the message key
-// (common/message_key.h).
+// the queue keeps it with the message, the worker scans, records and
+// delivers by it, and the feature passes read it (features::Envelope is
+// this type; batch scans pass an empty one). Together with the bytes it
+// makes the message key (common/message_key.h).
 //
 // A plain value with no invariants: any thread may use the copy it holds.
 #pragma once

@@ -10,6 +10,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "common/envelope.h"
 #include "features/identity.h"
 #include "features/signal.h"
 #include "features/text.h"
@@ -19,11 +20,9 @@
 namespace phishstream::features {
 
 /// Facts from outside the message: the SMTP envelope and the site's own
-/// configuration. All optional; batch scans have no envelope.
-struct Envelope {
-  std::string mail_from;                 ///< SMTP MAIL FROM address
-  std::vector<std::string> rcpt_to;      ///< SMTP RCPT TO addresses
-};
+/// configuration. All optional; batch scans have no envelope. The envelope
+/// is the one the queue carries (common/envelope.h); passes read mail_from.
+using Envelope = common::Envelope;
 
 struct SiteConfig {
   /// authserv-ids whose Authentication-Results are trusted (the site's own

@@ -56,6 +56,17 @@ std::error_code unanswered(std::string_view about, std::string_view outcome, con
   return ec;
 }
 
+// The envelope a record was accepted with, as far as the store keeps it
+// (not the ESMTP flags): what a rescan of the stored message passes on.
+common::Envelope envelope_of(const store::MessageRecord& rec) {
+  common::Envelope env;
+  env.client_ip = rec.client_ip;
+  env.helo = rec.helo;
+  env.mail_from = rec.mail_from;
+  env.rcpt = rec.rcpt;
+  return env;
+}
+
 // The store record of a verdict: envelope, key fields, scores, reasons,
 // stage timings. `status` and the ids are the caller's.
 store::MessageRecord record_of(const common::Envelope& env, const scan::Verdict& v, std::size_t size) {
@@ -172,10 +183,7 @@ std::vector<std::string> Pipeline::retro_purge(std::int64_t since_ms) {
       auto raw = store_.raw(rec.id);
       if (!raw) return stop("message " + rec.id, raw.error());
       if (!*raw) continue;
-      features::Envelope env;
-      env.mail_from = rec.mail_from;
-      env.rcpt_to = rec.rcpt;
-      auto v = scanner_.scan(**raw, env);
+      auto v = scanner_.scan(**raw, envelope_of(rec));
       if (!v || apply_lists(*v, !v->from.empty() ? v->from : rec.mail_from) != scan::Action::quarantine) continue;
       auto delivered = store_.deliveries(rec.key);
       if (!delivered) return stop("message " + rec.id, delivered.error());
@@ -212,10 +220,7 @@ std::vector<std::string> Pipeline::retro_purge(std::int64_t since_ms) {
 
 std::optional<scan::Verdict> Pipeline::inline_verdict(const common::Envelope& env, const std::string& queue_id,
                                                       const std::string& message, std::string* record_id) {
-  features::Envelope fenv;
-  fenv.mail_from = env.mail_from;
-  fenv.rcpt_to = env.rcpt;
-  auto r = scanner_.scan(message, fenv);
+  auto r = scanner_.scan(message, env);
   if (!r) return std::nullopt;
   scan::Verdict v = std::move(*r);
   v.action = apply_lists(v, !v.from.empty() ? v.from : env.mail_from);
@@ -275,10 +280,7 @@ scan::Action Pipeline::apply_lists(const scan::Verdict& v, const std::string& se
 }
 
 std::error_code Pipeline::process(const queue::QueuedMessage& m) {
-  features::Envelope fenv;
-  fenv.mail_from = m.env.mail_from;
-  fenv.rcpt_to = m.env.rcpt;
-  auto r = scanner_.scan(m.data, fenv);
+  auto r = scanner_.scan(m.data, m.env);
   scan::Verdict v;
   if (r) {
     v = std::move(*r);
