@@ -6,15 +6,15 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "common/clock.h"
+
 namespace phishstream::auth {
 namespace {
 
 constexpr int kMaxFailures = 5;
 constexpr std::int64_t kWindowMs = 5 * 60 * 1000;
 
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
+using common::now_ms;
 
 std::string random_b64(std::size_t bytes) {
   std::vector<unsigned char> b(bytes);

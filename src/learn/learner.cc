@@ -6,14 +6,13 @@
 #include <cstdio>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "model/model_io.h"
 
 namespace phishstream::learn {
 namespace {
 
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
+using common::now_ms;
 
 const char* name(model::Label l) { return l == model::Label::phish ? "phish" : l == model::Label::spam ? "spam" : "ham"; }
 

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <set>
 
+#include "common/clock.h"
 #include "eval/corpus.h"
 #include "eval/families.h"
 #include "eval/manifest.h"
@@ -16,9 +17,7 @@
 namespace phishstream::learn {
 namespace {
 
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
+using common::now_ms;
 
 struct Figures {
   double auc = 0, fpr = 0, tpr1 = 0;

@@ -3,6 +3,8 @@
 #include <chrono>
 #include <iostream>
 
+#include "common/clock.h"
+
 namespace phishstream::serve {
 
 Maintenance::Maintenance(worker::Pipeline& pipeline, learn::Retrainer& retrainer, int retro_purge_hours)
@@ -48,8 +50,7 @@ void Maintenance::run() {
     if (!purge_) continue;
     purge_ = false;
     lk.unlock();
-    auto since = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count() -
-                 static_cast<std::int64_t>(hours_) * 3600000;
+    auto since = common::now_ms() - static_cast<std::int64_t>(hours_) * 3600000;
     auto ids = hours_ > 0 ? pipeline_.retro_purge(since) : std::vector<std::string>{};
     if (!ids.empty()) std::cerr << "phishstream: retroactive purge took " << ids.size() << " message(s) out of INBOX\n";
     lk.lock();

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <thread>
 
+#include "common/clock.h"
 #include "ingest/http/api.h"
 #include "ingest/milter/milter.h"
 #include "ingest/smtp/session.h"
@@ -295,8 +296,7 @@ int run_server(const ServeConfig& cfg, const std::string& config_path) {
   if (scanner) {
     reg.info("phishstream_model_info", "The live model", [&] { return "version=\"" + scanner->model()->meta().version + "\""; });
     reg.gauge("phishstream_model_age_seconds", "Seconds since the live model last changed (trained, learned or promoted)", [&] {
-      auto now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-      return static_cast<double>(now - learner->updated_ms()) / 1e3;
+      return static_cast<double>(common::now_ms() - learner->updated_ms()) / 1e3;
     });
   }
   if (api_role) {
@@ -409,8 +409,7 @@ int run_server(const ServeConfig& cfg, const std::string& config_path) {
   // Retention (api role): drop raw bodies past the configured age, hourly.
   asio::steady_timer retention(io);
   std::function<void()> purge = [&] {
-    auto cutoff = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count() -
-                  static_cast<std::int64_t>(cfg.retention_days) * 86400000;
+    auto cutoff = common::now_ms() - static_cast<std::int64_t>(cfg.retention_days) * 86400000;
     ss.store->purge_raw_before(cutoff);
     retention.expires_after(std::chrono::hours(1));
     retention.async_wait([&](boost::system::error_code e) { if (!e) purge(); });

@@ -5,6 +5,7 @@
 #include <ctime>
 #include <iostream>
 
+#include "common/clock.h"
 #include "common/message_key.h"
 #include "deliver/maildir.h"
 #include "features/signal.h"
@@ -12,11 +13,7 @@
 namespace phishstream::worker {
 namespace {
 
-using Clock = std::chrono::system_clock;
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch()).count();
-}
+using common::now_ms;
 
 std::string rfc5322_date() {
   std::time_t t = std::time(nullptr);

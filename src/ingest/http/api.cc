@@ -8,6 +8,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "common/clock.h"
 #include "features/signal.h"
 #include "mail/charset.h"
 #include "mail/parse.h"
@@ -408,7 +409,7 @@ Response Api::list(const Request& req) const {
 }
 
 Response Api::stats(const Request& req) const {
-  auto now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  auto now = common::now_ms();
   auto count = d_.store.count();
   if (!count) return store_unavailable(req, count.error());
   auto volume = d_.store.volume(now - 24 * 3600000LL, 3600000LL);

@@ -12,17 +12,14 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
+#include "common/clock.h"
 #include "common/message_key.h"
 
 namespace phishstream::queue {
 namespace {
 
 namespace fs = std::filesystem;
-using Clock = std::chrono::system_clock;
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch()).count();
-}
+using common::now_ms;
 
 void put32(std::string& o, std::uint32_t v) { for (int i = 0; i < 4; ++i) o.push_back(static_cast<char>(v >> (8 * i))); }
 void put64(std::string& o, std::uint64_t v) { for (int i = 0; i < 8; ++i) o.push_back(static_cast<char>(v >> (8 * i))); }

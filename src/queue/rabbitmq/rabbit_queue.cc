@@ -9,6 +9,7 @@
 #include <iostream>
 #include <random>
 
+#include "common/clock.h"
 #include "common/message_key.h"
 
 namespace phishstream::queue {
@@ -16,9 +17,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
+using common::now_ms;
 
 amqp_bytes_t bytes(std::string_view s) { return {s.size(), const_cast<char*>(s.data())}; }
 std::string str(amqp_bytes_t b) { return {static_cast<const char*>(b.bytes), b.len}; }
