@@ -1,5 +1,6 @@
-// MessageSink: the hand-off from ingest to the queue, the one call an
-// ingest session makes to give up a message it has read in full.
+// MessageSink: the hand-off from ingest to the queue, the one call the SMTP
+// session makes to give up a message it has read in full (milter mail is
+// decided inline and never queued).
 //
 // The SMTP session (ingest/smtp/session.h) calls submit() from its I/O
 // thread for each message after the end of DATA and replies 250 only once
