@@ -55,51 +55,9 @@ struct Reader {
   }
 };
 
-}  // namespace
-
-void ServeConfig::resolve() {
-  if (queue_dir.empty()) queue_dir = state_dir / "queue";
-  if (store_path.empty()) store_path = state_dir / "phishstream.db";
-  if (maildir_root.empty()) maildir_root = state_dir / "mail";
-  if (model_path.empty()) model_path = state_dir / "model.psm";
-}
-
-std::string check_role(const ServeConfig& c, const std::string& role) {
-  if (role != "all" && role != "ingest" && role != "worker" && role != "api")
-    return "the role is all, ingest, worker or api, not \"" + role + "\"";
-  if (role != "all" && (c.queue_backend != "rabbitmq" || c.store_backend != "postgres"))
-    return "role " + role + " runs beside other processes and needs queue.backend = \"rabbitmq\" and store.backend = \"postgres\"";
-  return {};
-}
-
-bool split_host_port(const std::string& s, std::string& host, unsigned short& port) {
-  std::size_t c = s.rfind(':');
-  if (c == std::string::npos || c == 0) return false;
-  host = s.substr(0, c);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  try {
-    int p = std::stoi(s.substr(c + 1));
-    if (p <= 0 || p > 65535) return false;
-    port = static_cast<unsigned short>(p);
-  } catch (...) {
-    return false;
-  }
-  return true;
-}
-
-ConfigResult load_config(const std::string& path) {
-  ServeConfig c;
-  if (path.empty()) {
-    c.resolve();
-    return c;
-  }
-  toml::table root;
-  try {
-    root = toml::parse_file(path);
-  } catch (const toml::parse_error& e) {
-    return ConfigResult(boost::system::in_place_error, "config " + path + ": " + std::string(e.description()));
-  }
-  Reader r{root, {}, {}};
+// Every key the file may hold, read into `c`; `r.known` collects their
+// names (config_keys() lists them from here too).
+void read_keys(Reader& r, ServeConfig& c) {
   r.get("server", "hostname", c.hostname);
   r.get("server", "state_dir", c.state_dir);
   r.get("server", "role", c.role);
@@ -156,6 +114,62 @@ ConfigResult load_config(const std::string& path) {
   r.get("learning", "corpus", c.learning_corpus);
   r.get("learning", "twins", c.learning_twins);
   r.get("learning", "retrain_hours", c.retrain_hours);
+}
+
+}  // namespace
+
+std::vector<std::string> config_keys() {
+  toml::table empty;
+  Reader r{empty, {}, {}};
+  ServeConfig c;
+  read_keys(r, c);
+  return {r.known.begin(), r.known.end()};
+}
+
+void ServeConfig::resolve() {
+  if (queue_dir.empty()) queue_dir = state_dir / "queue";
+  if (store_path.empty()) store_path = state_dir / "phishstream.db";
+  if (maildir_root.empty()) maildir_root = state_dir / "mail";
+  if (model_path.empty()) model_path = state_dir / "model.psm";
+}
+
+std::string check_role(const ServeConfig& c, const std::string& role) {
+  if (role != "all" && role != "ingest" && role != "worker" && role != "api")
+    return "the role is all, ingest, worker or api, not \"" + role + "\"";
+  if (role != "all" && (c.queue_backend != "rabbitmq" || c.store_backend != "postgres"))
+    return "role " + role + " runs beside other processes and needs queue.backend = \"rabbitmq\" and store.backend = \"postgres\"";
+  return {};
+}
+
+bool split_host_port(const std::string& s, std::string& host, unsigned short& port) {
+  std::size_t c = s.rfind(':');
+  if (c == std::string::npos || c == 0) return false;
+  host = s.substr(0, c);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  try {
+    int p = std::stoi(s.substr(c + 1));
+    if (p <= 0 || p > 65535) return false;
+    port = static_cast<unsigned short>(p);
+  } catch (...) {
+    return false;
+  }
+  return true;
+}
+
+ConfigResult load_config(const std::string& path) {
+  ServeConfig c;
+  if (path.empty()) {
+    c.resolve();
+    return c;
+  }
+  toml::table root;
+  try {
+    root = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    return ConfigResult(boost::system::in_place_error, "config " + path + ": " + std::string(e.description()));
+  }
+  Reader r{root, {}, {}};
+  read_keys(r, c);
   r.check_unknown();
   std::string h;
   unsigned short p;

@@ -86,6 +86,10 @@ using ConfigResult = boost::system::result<ServeConfig, std::string>;
 /// Reads a TOML file; "" gives the defaults.
 ConfigResult load_config(const std::string& path);
 
+/// Every key load_config() accepts, as "table.key", sorted (the test that
+/// docs/configuration.md documents them all reads this).
+std::vector<std::string> config_keys();
+
 /// "" when `role` may run with `c`'s backends, else why not.
 std::string check_role(const ServeConfig& c, const std::string& role);
 

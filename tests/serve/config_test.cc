@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <sstream>
 
 using namespace phishstream::serve;
 
@@ -113,3 +114,27 @@ TEST(Config, BadBackendsAreErrors) {
 }
 
 }  // namespace
+
+// Every key the parser accepts is documented: docs/configuration.md has a
+// line "key = …" under "[table]" for each "table.key" (a new key touches
+// the parser and, with this test, the documentation).
+TEST(ServeConfig, EveryKeyIsDocumented) {
+  std::ifstream f(std::string(PS_GOLDEN_DIR) + "/../../docs/configuration.md");
+  ASSERT_TRUE(f) << "docs/configuration.md";
+  std::stringstream ss;
+  ss << f.rdbuf();
+  std::string doc = ss.str();
+  auto keys = config_keys();
+  ASSERT_GT(keys.size(), 40u);
+  for (const std::string& full : keys) {
+    std::string table = full.substr(0, full.find('.')), key = full.substr(full.find('.') + 1);
+    bool found = false;
+    for (std::size_t at = doc.find("\n[" + table + "]\n"); at != std::string::npos && !found;
+         at = doc.find("\n[" + table + "]\n", at + 1)) {
+      std::size_t end = doc.find("\n[", at + 1);
+      std::string section = doc.substr(at, end == std::string::npos ? std::string::npos : end - at);
+      found = section.find("\n" + key + " =") != std::string::npos;
+    }
+    EXPECT_TRUE(found) << full << " is accepted by load_config() but not documented in docs/configuration.md";
+  }
+}
