@@ -796,16 +796,22 @@ def lure_as_html(m: Mail) -> tuple[bytes, str]:
     return doc.encode("utf-8"), "utf-8"
 
 
-def t_html_attachment(m: Mail, ctx) -> bytes:
-    _need_lure(m)
-    doc, charset = lure_as_html(m)
+def lure_attached(m: Mail, content_type: str, filename: str, data: bytes, kind: str) -> bytes:
+    """The message as a short cover note and the lure as an attachment
+    (`data`, base64): the shape of the html, pdf and office variants."""
     nl = m.nl
     note = mime_part(nl, ['Content-Type: text/plain; charset="us-ascii"', "Content-Transfer-Encoding: 7bit"],
                      cover_note(m))
-    att = mime_part(nl, [f'Content-Type: text/html; charset="{charset}"; name="document.html"',
-                         'Content-Disposition: attachment; filename="document.html"',
-                         "Content-Transfer-Encoding: base64"], b64_lines(doc, nl))
-    return restructure(m, "multipart/mixed", [note, att], "html")
+    att = mime_part(nl, [f'Content-Type: {content_type}; name="{filename}"',
+                         f'Content-Disposition: attachment; filename="{filename}"',
+                         "Content-Transfer-Encoding: base64"], b64_lines(data, nl))
+    return restructure(m, "multipart/mixed", [note, att], kind)
+
+
+def t_html_attachment(m: Mail, ctx) -> bytes:
+    _need_lure(m)
+    doc, charset = lure_as_html(m)
+    return lure_attached(m, f'text/html; charset="{charset}"', "document.html", doc, "html")
 
 
 def pdf_string(s: str) -> str:
@@ -856,13 +862,7 @@ def make_pdf(text: str, link: str | None) -> bytes:
 def t_pdf_attachment(m: Mail, ctx) -> bytes:
     _need_lure(m)
     pdf = make_pdf(lure_text(m), first_link(m))
-    nl = m.nl
-    note = mime_part(nl, ['Content-Type: text/plain; charset="us-ascii"', "Content-Transfer-Encoding: 7bit"],
-                     cover_note(m))
-    att = mime_part(nl, ['Content-Type: application/pdf; name="document.pdf"',
-                         'Content-Disposition: attachment; filename="document.pdf"',
-                         "Content-Transfer-Encoding: base64"], b64_lines(pdf, nl))
-    return restructure(m, "multipart/mixed", [note, att], "pdf")
+    return lure_attached(m, "application/pdf", "document.pdf", pdf, "pdf")
 
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -912,13 +912,7 @@ def make_docx(text: str, link: str | None) -> bytes:
 def t_office_attachment(m: Mail, ctx) -> bytes:
     _need_lure(m)
     docx = make_docx(lure_text(m), first_link(m))
-    nl = m.nl
-    note = mime_part(nl, ['Content-Type: text/plain; charset="us-ascii"', "Content-Transfer-Encoding: 7bit"],
-                     cover_note(m))
-    att = mime_part(nl, [f'Content-Type: {DOCX_TYPE}; name="document.docx"',
-                         'Content-Disposition: attachment; filename="document.docx"',
-                         "Content-Transfer-Encoding: base64"], b64_lines(docx, nl))
-    return restructure(m, "multipart/mixed", [note, att], "office")
+    return lure_attached(m, DOCX_TYPE, "document.docx", docx, "office")
 
 
 _BLOB = {}
