@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "common/bytes.h"
+
 namespace phishstream::mail {
 namespace {
 
@@ -16,12 +18,8 @@ constexpr std::size_t kLocalSize = 30, kCentralSize = 46, kEndSize = 22;
 constexpr std::size_t kRatioFloor = 64u << 10;
 
 // Little-endian fields; the caller has checked the bounds.
-std::uint16_t u16(std::string_view s, std::size_t p) {
-  return static_cast<std::uint16_t>(static_cast<unsigned char>(s[p]) | static_cast<unsigned char>(s[p + 1]) << 8);
-}
-std::uint32_t u32(std::string_view s, std::size_t p) {
-  return static_cast<std::uint32_t>(u16(s, p)) | static_cast<std::uint32_t>(u16(s, p + 2)) << 16;
-}
+using common::le16_at;
+using common::le32_at;
 
 bool is_encrypted(std::uint16_t flags, std::uint16_t method) {
   return (flags & 0x0001) != 0 || (flags & 0x0040) != 0 || method == 99;  // traditional, strong, AES
@@ -84,19 +82,19 @@ bool ZipArchive::read_directory() {
   std::size_t lo = n - kEndSize > 0xFFFF ? n - kEndSize - 0xFFFF : 0;
   std::size_t end = std::string_view::npos;
   for (std::size_t p = n - kEndSize + 1; p-- > lo;) {
-    if (u32(bytes_, p) == kEnd) {
+    if (le32_at(bytes_, p) == kEnd) {
       end = p;
       break;
     }
   }
   if (end == std::string_view::npos) return false;
   truncated_ = true;  // until the directory proves usable
-  std::uint16_t count = u16(bytes_, end + 10);
-  std::uint32_t size = u32(bytes_, end + 12), offset = u32(bytes_, end + 16);
+  std::uint16_t count = le16_at(bytes_, end + 10);
+  std::uint32_t size = le32_at(bytes_, end + 12), offset = le32_at(bytes_, end + 16);
   if (count == 0xFFFF || size == 0xFFFFFFFF || offset == 0xFFFFFFFF) return false;  // ZIP64
   // Bytes prepended to the archive shift every offset by their length.
   std::uint64_t start = offset, shift = 0;
-  if (size <= end && end - size > offset && end - size + 4 <= n && u32(bytes_, end - size) == kCentral) {
+  if (size <= end && end - size > offset && end - size + 4 <= n && le32_at(bytes_, end - size) == kCentral) {
     shift = end - size - offset;
     start = end - size;
   }
@@ -105,22 +103,22 @@ bool ZipArchive::read_directory() {
   const std::size_t stop = start + size;
   std::size_t p = start;
   for (std::size_t i = 0; i < count; ++i) {
-    if (entries_.size() >= lim_.max_entries || p + kCentralSize > stop || u32(bytes_, p) != kCentral) {
+    if (entries_.size() >= lim_.max_entries || p + kCentralSize > stop || le32_at(bytes_, p) != kCentral) {
       truncated_ = true;
       break;
     }
-    std::size_t name_len = u16(bytes_, p + 28);
-    std::size_t rest = name_len + u16(bytes_, p + 30) + u16(bytes_, p + 32);  // name, extra field, comment
+    std::size_t name_len = le16_at(bytes_, p + 28);
+    std::size_t rest = name_len + le16_at(bytes_, p + 30) + le16_at(bytes_, p + 32);  // name, extra field, comment
     if (p + kCentralSize + name_len > stop) {
       truncated_ = true;
       break;
     }
     ZipEntry e;
     e.name.assign(bytes_.substr(p + kCentralSize, name_len));
-    e.method = u16(bytes_, p + 10);
-    e.encrypted = is_encrypted(u16(bytes_, p + 8), e.method);
-    e.compressed = u32(bytes_, p + 20);
-    e.header = u32(bytes_, p + 42) + shift;
+    e.method = le16_at(bytes_, p + 10);
+    e.encrypted = is_encrypted(le16_at(bytes_, p + 8), e.method);
+    e.compressed = le32_at(bytes_, p + 20);
+    e.header = le32_at(bytes_, p + 42) + shift;
     entries_.push_back(std::move(e));
     p += kCentralSize + rest;
   }
@@ -135,15 +133,15 @@ void ZipArchive::walk_local_headers() {
       truncated_ = true;
       return;
     }
-    std::uint16_t flags = u16(bytes_, p + 6);
-    std::size_t data = p + kLocalSize + u16(bytes_, p + 26) + u16(bytes_, p + 28);
+    std::uint16_t flags = le16_at(bytes_, p + 6);
+    std::size_t data = p + kLocalSize + le16_at(bytes_, p + 26) + le16_at(bytes_, p + 28);
     if (data > n) return;
     ZipEntry e;
-    e.name.assign(bytes_.substr(p + kLocalSize, u16(bytes_, p + 26)));
-    e.method = u16(bytes_, p + 8);
+    e.name.assign(bytes_.substr(p + kLocalSize, le16_at(bytes_, p + 26)));
+    e.method = le16_at(bytes_, p + 8);
     e.encrypted = is_encrypted(flags, e.method);
     e.header = p;
-    e.compressed = u32(bytes_, p + 18);
+    e.compressed = le32_at(bytes_, p + 18);
     std::size_t next;
     if ((flags & 0x0008) == 0 && e.compressed <= n - data) {
       next = data + e.compressed;
@@ -164,15 +162,15 @@ bool ZipArchive::read(const ZipEntry& e, std::string& out) {
   out.clear();
   if (e.encrypted || (e.method != 0 && e.method != 8)) return false;
   const std::size_t n = bytes_.size();
-  if (e.header > n || n - e.header < kLocalSize || u32(bytes_, e.header) != kLocal) return false;
+  if (e.header > n || n - e.header < kLocalSize || le32_at(bytes_, e.header) != kLocal) return false;
   // The local header must describe the member the directory does: a
   // directory that says "stored" for deflated data would hand compressed
   // bytes on as text.
-  if (u16(bytes_, e.header + 8) != e.method) {
+  if (le16_at(bytes_, e.header + 8) != e.method) {
     truncated_ = true;
     return false;
   }
-  std::uint64_t data = e.header + kLocalSize + u16(bytes_, e.header + 26) + u16(bytes_, e.header + 28);
+  std::uint64_t data = e.header + kLocalSize + le16_at(bytes_, e.header + 26) + le16_at(bytes_, e.header + 28);
   if (data > n) return false;
   // Work is bounded by the input read, not only by the output: many
   // directory records may point at the same data, and deflate data can

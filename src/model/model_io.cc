@@ -11,8 +11,16 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
+#include "common/bytes.h"
+
 namespace phishstream::model {
 namespace {
+
+using common::ByteReader;
+using common::put_f32;
+using common::put_le32;
+using common::put_le64;
+using common::put_str;
 
 constexpr char kMagic[8] = {'P', 'H', 'S', 'T', 'M', 'D', 'L', '\0'};
 
@@ -32,34 +40,6 @@ class category final : public std::error_category {
   }
 };
 
-void put32(std::string& o, std::uint32_t v) { for (int i = 0; i < 4; ++i) o.push_back(static_cast<char>(v >> (8 * i))); }
-void put64(std::string& o, std::uint64_t v) { for (int i = 0; i < 8; ++i) o.push_back(static_cast<char>(v >> (8 * i))); }
-void putf(std::string& o, float f) { std::uint32_t u; std::memcpy(&u, &f, 4); put32(o, u); }
-void puts_(std::string& o, const std::string& s) { put32(o, static_cast<std::uint32_t>(s.size())); o += s; }
-
-struct Reader {
-  std::string_view b;
-  std::size_t p = 0;
-  bool ok = true;
-  bool need(std::size_t n) { if (b.size() - p < n) ok = false; return ok; }
-  std::uint32_t u32() {
-    if (!need(4)) return 0;
-    std::uint32_t v = 0;
-    for (int i = 0; i < 4; ++i) v |= static_cast<std::uint32_t>(static_cast<unsigned char>(b[p + i])) << (8 * i);
-    p += 4;
-    return v;
-  }
-  std::uint64_t u64() { std::uint64_t lo = u32(); return lo | (static_cast<std::uint64_t>(u32()) << 32); }
-  float f32() { std::uint32_t u = u32(); float f; std::memcpy(&f, &u, 4); return f; }
-  std::string str() {
-    std::uint32_t n = u32();
-    if (n > (1u << 20) || !need(n)) { ok = false; return {}; }
-    std::string s(b.substr(p, n));
-    p += n;
-    return s;
-  }
-};
-
 }  // namespace
 
 const std::error_category& error_category() noexcept {
@@ -69,38 +49,38 @@ const std::error_category& error_category() noexcept {
 
 std::string serialize(const Model& m) {
   std::string o(kMagic, 8);
-  put32(o, kFormatVersion);
-  put32(o, features::kHashBits);
-  put32(o, kHeads);
-  for (int h = 0; h < kHeads; ++h) { putf(o, m.platt(h).a); putf(o, m.platt(h).b); }
-  putf(o, m.phish_floor());
+  put_le32(o, kFormatVersion);
+  put_le32(o, features::kHashBits);
+  put_le32(o, kHeads);
+  for (int h = 0; h < kHeads; ++h) { put_f32(o, m.platt(h).a); put_f32(o, m.platt(h).b); }
+  put_f32(o, m.phish_floor());
   const Metadata& md = m.meta();
-  puts_(o, md.version);
-  puts_(o, md.parent);
-  puts_(o, md.created);
-  puts_(o, md.trained_on);
-  puts_(o, md.features);
-  put64(o, md.examples);
+  put_str(o, md.version);
+  put_str(o, md.parent);
+  put_str(o, md.created);
+  put_str(o, md.trained_on);
+  put_str(o, md.features);
+  put_le64(o, md.examples);
   std::size_t count_pos = o.size();
-  put32(o, 0);
+  put_le32(o, 0);
   std::uint32_t nnz = 0;
   for (std::uint32_t i = 0; i < features::kHashSize; ++i) {
     bool any = false;
     for (int h = 0; h < kHeads; ++h) any |= m.weight(h, i) != 0.0f;
     if (!any) continue;
     ++nnz;
-    put32(o, i);
-    for (int h = 0; h < kHeads; ++h) putf(o, m.weight(h, i));
+    put_le32(o, i);
+    for (int h = 0; h < kHeads; ++h) put_f32(o, m.weight(h, i));
   }
   for (int i = 0; i < 4; ++i) o[count_pos + i] = static_cast<char>(nnz >> (8 * i));
   const Combiner& c = m.combiner();
-  put32(o, static_cast<std::uint32_t>(c.inputs().size()));
+  put_le32(o, static_cast<std::uint32_t>(c.inputs().size()));
   for (const auto& in : c.inputs()) {
-    puts_(o, in.name);
-    for (int h = 0; h < kHeads; ++h) putf(o, in.w[h]);
+    put_str(o, in.name);
+    for (int h = 0; h < kHeads; ++h) put_f32(o, in.w[h]);
   }
-  for (int h = 0; h < kHeads; ++h) putf(o, c.empty() ? 0.0f : c.bias()[h]);
-  put64(o, XXH64(o.data(), o.size(), 0));
+  for (int h = 0; h < kHeads; ++h) put_f32(o, c.empty() ? 0.0f : c.bias()[h]);
+  put_le64(o, XXH64(o.data(), o.size(), 0));
   return o;
 }
 
@@ -109,10 +89,10 @@ LoadResult deserialize(std::string_view bytes) {
   if (bytes.size() < 8 + 12 + 8) return error::truncated;
   std::uint64_t want = 0;
   {
-    Reader tail{bytes, bytes.size() - 8};
+    ByteReader tail(bytes, bytes.size() - 8);
     want = tail.u64();
   }
-  Reader r{bytes.substr(0, bytes.size() - 8), 8};
+  ByteReader r(bytes.substr(0, bytes.size() - 8), 8);
   std::uint32_t version = r.u32();
   if (version != 1 && version != kFormatVersion) return error::unsupported_version;
   if (r.u32() != static_cast<std::uint32_t>(features::kHashBits) || r.u32() != static_cast<std::uint32_t>(kHeads))
@@ -124,15 +104,15 @@ LoadResult deserialize(std::string_view bytes) {
   if (!(floor >= 0.0f && floor <= 1.0f)) return error::truncated;
   m->set_phish_floor(floor);
   Metadata& md = m->meta();
-  md.version = r.str();
-  md.parent = r.str();
-  md.created = r.str();
-  md.trained_on = r.str();
-  md.features = r.str();
+  md.version = r.str(1u << 20);
+  md.parent = r.str(1u << 20);
+  md.created = r.str(1u << 20);
+  md.trained_on = r.str(1u << 20);
+  md.features = r.str(1u << 20);
   md.examples = r.u64();
   std::uint32_t nnz = r.u32();
   std::size_t weights = static_cast<std::size_t>(nnz) * (4 + 4 * kHeads);
-  if (!r.ok || nnz > features::kHashSize || r.b.size() - r.p < weights || (version == 1 && r.b.size() - r.p != weights))
+  if (!r.ok() || nnz > features::kHashSize || r.remaining() < weights || (version == 1 && r.remaining() != weights))
     return error::truncated;
   std::int64_t last = -1;
   for (std::uint32_t k = 0; k < nnz; ++k) {
@@ -143,18 +123,18 @@ LoadResult deserialize(std::string_view bytes) {
   }
   if (version >= 2) {
     std::uint32_t n = r.u32();
-    if (!r.ok || n > 4096) return error::truncated;
+    if (!r.ok() || n > 4096) return error::truncated;
     std::vector<CombinerInput> in(n);
     for (auto& x : in) {
-      x.name = r.str();
+      x.name = r.str(1u << 20);
       for (int h = 0; h < kHeads; ++h) x.w[h] = r.f32();
     }
     std::array<float, kHeads> bias{};
     for (int h = 0; h < kHeads; ++h) bias[h] = r.f32();
-    if (!r.ok || r.p != r.b.size()) return error::truncated;
+    if (!r.ok() || r.remaining() != 0) return error::truncated;
     if (n > 0) m->set_combiner(Combiner(std::move(in), bias));
   }
-  if (!r.ok) return error::truncated;
+  if (!r.ok()) return error::truncated;
   return std::shared_ptr<const Model>(std::move(m));
 }
 

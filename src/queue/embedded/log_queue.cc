@@ -12,6 +12,7 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
+#include "common/bytes.h"
 #include "common/clock.h"
 #include "common/message_key.h"
 
@@ -21,41 +22,17 @@ namespace {
 namespace fs = std::filesystem;
 using common::now_ms;
 
-void put32(std::string& o, std::uint32_t v) { for (int i = 0; i < 4; ++i) o.push_back(static_cast<char>(v >> (8 * i))); }
-void put64(std::string& o, std::uint64_t v) { for (int i = 0; i < 8; ++i) o.push_back(static_cast<char>(v >> (8 * i))); }
-void puts_(std::string& o, std::string_view s) { put32(o, static_cast<std::uint32_t>(s.size())); o.append(s); }
-
-struct Reader {
-  std::string_view b;
-  std::size_t p = 0;
-  bool ok = true;
-  std::uint32_t u32() {
-    if (b.size() - p < 4) { ok = false; return 0; }
-    std::uint32_t v = 0;
-    for (int i = 0; i < 4; ++i) v |= static_cast<std::uint32_t>(static_cast<unsigned char>(b[p + i])) << (8 * i);
-    p += 4;
-    return v;
-  }
-  std::uint64_t u64() { std::uint64_t lo = u32(); return lo | (static_cast<std::uint64_t>(u32()) << 32); }
-  std::string str() {
-    std::uint32_t n = u32();
-    if (!ok || b.size() - p < n) { ok = false; return {}; }
-    std::string s(b.substr(p, n));
-    p += n;
-    return s;
-  }
-  std::uint8_t u8() {
-    if (p >= b.size()) { ok = false; return 0; }
-    return static_cast<std::uint8_t>(b[p++]);
-  }
-};
+using common::ByteReader;
+using common::put_le32;
+using common::put_le64;
+using common::put_str;
 
 // Frames a payload: length, checksum, payload.
 std::string frame(const std::string& payload) {
   std::string r;
   r.reserve(payload.size() + 8);
-  put32(r, static_cast<std::uint32_t>(payload.size()));
-  put32(r, XXH32(payload.data(), payload.size(), 0));
+  put_le32(r, static_cast<std::uint32_t>(payload.size()));
+  put_le32(r, XXH32(payload.data(), payload.size(), 0));
   r += payload;
   return r;
 }
@@ -64,21 +41,21 @@ std::string enq_payload(const QueuedMessage& m) {
   std::string p;
   p.reserve(m.data.size() + 256);
   p.push_back('E');
-  puts_(p, m.id);
-  puts_(p, m.key);
-  put64(p, static_cast<std::uint64_t>(m.accepted_ms));
-  puts_(p, m.env.client_ip);
-  puts_(p, m.env.helo);
-  puts_(p, m.env.mail_from);
-  put32(p, static_cast<std::uint32_t>(m.env.rcpt.size()));
-  for (const auto& r : m.env.rcpt) puts_(p, r);
+  put_str(p, m.id);
+  put_str(p, m.key);
+  put_le64(p, static_cast<std::uint64_t>(m.accepted_ms));
+  put_str(p, m.env.client_ip);
+  put_str(p, m.env.helo);
+  put_str(p, m.env.mail_from);
+  put_le32(p, static_cast<std::uint32_t>(m.env.rcpt.size()));
+  for (const auto& r : m.env.rcpt) put_str(p, r);
   p.push_back(static_cast<char>((m.env.body_8bit ? 1 : 0) | (m.env.smtputf8 ? 2 : 0) | (m.env.tls ? 4 : 0)));
-  puts_(p, m.data);
+  put_str(p, m.data);
   return p;
 }
 
 bool parse_enq(std::string_view payload, QueuedMessage& m) {
-  Reader r{payload};
+  ByteReader r(payload);
   if (r.u8() != 'E') return false;
   m.id = r.str();
   m.key = r.str();
@@ -87,21 +64,21 @@ bool parse_enq(std::string_view payload, QueuedMessage& m) {
   m.env.helo = r.str();
   m.env.mail_from = r.str();
   std::uint32_t n = r.u32();
-  if (!r.ok || n > 100000) return false;
-  for (std::uint32_t i = 0; i < n && r.ok; ++i) m.env.rcpt.push_back(r.str());
+  if (!r.ok() || n > 100000) return false;
+  for (std::uint32_t i = 0; i < n && r.ok(); ++i) m.env.rcpt.push_back(r.str());
   std::uint8_t f = r.u8();
   m.env.body_8bit = f & 1;
   m.env.smtputf8 = f & 2;
   m.env.tls = f & 4;
   m.data = r.str();
-  return r.ok;
+  return r.ok();
 }
 
 std::string small_record(char type, const std::string& id, std::uint32_t attempts = 0, const std::string& reason = {}) {
   std::string p(1, type);
-  puts_(p, id);
-  put32(p, attempts);
-  puts_(p, reason);
+  put_str(p, id);
+  put_le32(p, attempts);
+  put_str(p, reason);
   return frame(p);
 }
 
@@ -171,11 +148,11 @@ void LogQueue::replay() {
     live_[s];
     std::size_t p = 0;
     while (p + 8 <= buf.size()) {
-      Reader hdr{std::string_view(buf).substr(p, 8)};
+      ByteReader hdr(std::string_view(buf).substr(p, 8));
       std::uint32_t len = hdr.u32(), sum = hdr.u32();
       if (buf.size() - p - 8 < len || XXH32(buf.data() + p + 8, len, 0) != sum) break;  // torn tail
       std::string_view payload(buf.data() + p + 8, len);
-      Reader r{payload};
+      ByteReader r(payload);
       char type = static_cast<char>(r.u8());
       if (type == 'E') {
         QueuedMessage m;
