@@ -1,14 +1,12 @@
 #include "eval/corpus.h"
 
-#include <atomic>
-#include <mutex>
-
 #include <algorithm>
 #include <atomic>
 #include <fstream>
+#include <mutex>
 #include <sstream>
-#include <thread>
 
+#include "common/parallel.h"
 #include "eval/families.h"
 #include "mail/parse.h"
 
@@ -28,18 +26,6 @@ bool read_file(const std::string& path, std::string& out, std::string& err) {
   return true;
 }
 
-template <class Fn>
-void parallel_for(std::size_t n, int jobs, Fn&& fn) {
-  std::atomic<std::size_t> next{0};
-  auto worker = [&] {
-    for (std::size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < n;) fn(i);
-  };
-  std::vector<std::thread> ts;
-  for (int j = 1; j < std::max(1, jobs); ++j) ts.emplace_back(worker);
-  worker();
-  for (auto& t : ts) t.join();
-}
-
 }  // namespace
 
 
@@ -50,7 +36,7 @@ Loaded load_examples(const std::vector<Row>& rows, const features::Extractor& ex
   out.ok.assign(rows.size(), 0);
   std::mutex mu;
   std::atomic<std::uint64_t> bytes{0};
-  parallel_for(rows.size(), jobs, [&](std::size_t i) {
+  common::parallel_for(rows.size(), jobs, [&](std::size_t i) {
     std::string data, err;
     if (!read_file(rows[i].path, data, err)) {
       std::lock_guard lk(mu);

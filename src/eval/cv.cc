@@ -3,7 +3,8 @@
 #include <algorithm>
 #include <atomic>
 #include <map>
-#include <thread>
+
+#include "common/parallel.h"
 
 namespace phishstream::eval {
 namespace {
@@ -57,14 +58,7 @@ CvResult cross_validate(const std::vector<CvItem>& items, const TrainFn& train, 
       if (items[i].probe && fold.label == model::Label::ham) r.folds[f].probes.emplace_back(i, m->score(items[i].ex->vec));
     }
   };
-  std::atomic<std::size_t> next{0};
-  auto worker = [&] {
-    for (std::size_t f; (f = next.fetch_add(1)) < r.folds.size();) run_fold(f);
-  };
-  std::vector<std::thread> ts;
-  for (int j = 1; j < std::max(1, jobs); ++j) ts.emplace_back(worker);
-  worker();
-  for (auto& t : ts) t.join();
+  common::parallel_for(r.folds.size(), jobs, run_fold);
   return r;
 }
 

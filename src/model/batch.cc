@@ -8,7 +8,8 @@
 #include <map>
 #include <numeric>
 #include <random>
-#include <thread>
+
+#include "common/parallel.h"
 
 namespace phishstream::model {
 
@@ -109,14 +110,8 @@ void oof_margins(const std::vector<Example>& ex, const std::vector<float>& w, co
         scored[i] = 1;
       }
   };
-  std::atomic<int> next{0};
-  auto worker = [&] {
-    for (int k; (k = next.fetch_add(1)) < opt.calibration_folds;) run_fold(k);
-  };
-  std::vector<std::thread> ts;
-  for (int j = 1; j < std::min(opt.threads, opt.calibration_folds); ++j) ts.emplace_back(worker);
-  worker();
-  for (auto& t : ts) t.join();
+  common::parallel_for(static_cast<std::size_t>(std::max(0, opt.calibration_folds)), opt.threads,
+                       [&](std::size_t k) { run_fold(static_cast<int>(k)); });
 }
 
 // Two stages: token heads on everything but the signals; the combiner on
