@@ -27,6 +27,21 @@ boost::system::result<StoreSet, std::string> open_store(const ServeConfig& cfg) 
   }
 }
 
+namespace {
+
+// [queue] max_attempts, retry_delay_ms, max_retry_delay_ms, max_age_hours:
+// one policy, the same on either backend.
+queue::RetryPolicy retry_policy(const ServeConfig& cfg) {
+  queue::RetryPolicy r;
+  r.max_attempts = cfg.queue_max_attempts;
+  r.retry_delay = std::chrono::milliseconds(cfg.queue_retry_delay_ms);
+  r.max_retry_delay = std::chrono::milliseconds(cfg.queue_max_retry_delay_ms);
+  r.max_age = std::chrono::hours(cfg.queue_max_age_hours);
+  return r;
+}
+
+}  // namespace
+
 boost::system::result<QueueSet, std::string> open_queue(const ServeConfig& cfg, const std::string& role) {
   QueueSet out;
   try {
@@ -40,10 +55,7 @@ boost::system::result<QueueSet, std::string> open_queue(const ServeConfig& cfg, 
       o.prefetch = static_cast<std::uint16_t>(cfg.rabbitmq_prefetch);
       o.publish = role != "worker";  // the api role's publisher connection only reads counts
       o.consume = role == "worker" || role == "all";
-      o.max_attempts = cfg.queue_max_attempts;
-      o.retry_delay = std::chrono::milliseconds(cfg.queue_retry_delay_ms);
-      o.max_retry_delay = std::chrono::milliseconds(cfg.queue_max_retry_delay_ms);
-      o.max_age = std::chrono::hours(cfg.queue_max_age_hours);
+      o.retry = retry_policy(cfg);
       out.queue = std::make_unique<queue::RabbitQueue>(o);
       return out;
     }
@@ -51,10 +63,7 @@ boost::system::result<QueueSet, std::string> open_queue(const ServeConfig& cfg, 
     qo.dir = cfg.queue_dir;
     qo.max_messages = cfg.queue_max_messages;
     qo.max_bytes = cfg.queue_max_bytes;
-    qo.max_attempts = cfg.queue_max_attempts;
-    qo.retry_delay = std::chrono::milliseconds(cfg.queue_retry_delay_ms);
-    qo.max_retry_delay = std::chrono::milliseconds(cfg.queue_max_retry_delay_ms);
-    qo.max_age = std::chrono::hours(cfg.queue_max_age_hours);
+    qo.retry = retry_policy(cfg);
     auto q = std::make_unique<queue::LogQueue>(qo);
     out.recovered = q->recovered();
     out.queue = std::move(q);

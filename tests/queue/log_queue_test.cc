@@ -24,8 +24,8 @@ struct Dir {
 queue::LogQueueOptions opts(const fs::path& dir) {
   queue::LogQueueOptions o;
   o.dir = dir;
-  o.retry_delay = std::chrono::milliseconds(20);
-  o.max_attempts = 3;
+  o.retry.retry_delay = std::chrono::milliseconds(20);
+  o.retry.max_attempts = 3;
   return o;
 }
 
@@ -111,8 +111,8 @@ TEST(LogQueue, NackRetriesThenDeadLetterThatIsKept) {
 TEST(LogQueue, TransientFailuresRetryUntilTheLifetimeEnds) {
   Dir d("transient");
   auto o = opts(d.p);
-  o.max_retry_delay = std::chrono::milliseconds(30);
-  o.max_age = std::chrono::milliseconds(400);
+  o.retry.max_retry_delay = std::chrono::milliseconds(30);
+  o.retry.max_age = std::chrono::milliseconds(400);
   queue::LogQueue q(o);
   std::string id = submit(q, "b@x.org", "next hop down");
   int tries = 0;

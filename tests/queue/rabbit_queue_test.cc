@@ -38,9 +38,9 @@ RabbitOptions opts(const std::string& queue) {
   RabbitOptions o;
   o.url = url();
   o.queue = queue;
-  o.retry_delay = 100ms;
-  o.max_retry_delay = 200ms;
-  o.max_attempts = 2;
+  o.retry.retry_delay = 100ms;
+  o.retry.max_retry_delay = 200ms;
+  o.retry.max_attempts = 2;
   return o;
 }
 

@@ -382,17 +382,14 @@ void LogQueue::nack(const std::string& id, const std::string& reason, bool trans
   Entry& e = it->second;
   e.in_flight = false;
   ++e.attempts;
-  bool too_old = now_ms() - e.accepted_ms > opt_.max_age.count();
-  if ((!transient && e.attempts >= opt_.max_attempts) || too_old) {
+  if (opt_.retry.gives_up(e.attempts, std::chrono::milliseconds(now_ms() - e.accepted_ms), transient)) {
     dead_[id] = {id, reason, e.attempts};
     bytes_ -= e.bytes;
     index_.erase(it);  // the body stays in its segment
     append_async(small_record('D', id, e.attempts, reason));
     return;
   }
-  std::int64_t delay = std::min<std::int64_t>(opt_.retry_delay.count() << std::min<std::uint32_t>(e.attempts - 1, 20),
-                                              opt_.max_retry_delay.count());
-  e.not_before_ms = now_ms() + delay;
+  e.not_before_ms = now_ms() + opt_.retry.delay(e.attempts).count();
   delayed_.emplace(e.not_before_ms, id);
   append_async(small_record('N', id, e.attempts, reason));
   cv_ready_.notify_all();

@@ -28,6 +28,7 @@
 #include <unordered_map>
 
 #include "queue/queue.h"
+#include "queue/retry.h"
 
 namespace phishstream::queue {
 
@@ -36,10 +37,7 @@ struct LogQueueOptions {
   std::uint64_t max_messages = 100000;
   std::uint64_t max_bytes = 2ull << 30;
   std::uint64_t segment_bytes = 64ull << 20;
-  std::uint32_t max_attempts = 5;                 ///< for failures that are not transient
-  std::chrono::milliseconds retry_delay{2000};    ///< first retry; doubles each attempt
-  std::chrono::milliseconds max_retry_delay{std::chrono::minutes(5)};
-  std::chrono::milliseconds max_age{std::chrono::hours(24 * 5)};  ///< like Postfix maximal_queue_lifetime
+  RetryPolicy retry;
   bool sync = true;  ///< fdatasync before reporting durable (tests may turn it off)
 };
 

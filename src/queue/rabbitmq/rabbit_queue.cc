@@ -435,7 +435,7 @@ void RabbitQueue::consumer() {
         continue;
       }
       if (in_hand_.count(m.id)) {  // a duplicate delivery of one we hold: let the first finish
-        commands_.push_back({Command::requeue, tag, generation, Clock::now() + o_.retry_delay});
+        commands_.push_back({Command::requeue, tag, generation, Clock::now() + o_.retry.retry_delay});
         continue;
       }
       in_hand_[m.id] = {tag, generation, m.attempts, m.accepted_ms};
@@ -481,14 +481,12 @@ void RabbitQueue::nack(const std::string& id, const std::string& reason, bool tr
   if (it == in_hand_.end()) return;
   const InHand h = it->second;
   in_hand_.erase(it);
-  bool too_old = now_ms() - h.accepted_ms > std::chrono::duration_cast<std::chrono::milliseconds>(o_.max_age).count();
-  if (too_old || (!transient && h.attempts + 1 >= o_.max_attempts)) {
+  if (o_.retry.gives_up(h.attempts + 1, std::chrono::milliseconds(now_ms() - h.accepted_ms), transient)) {
     std::cerr << "phishstream: message " << id << " dead-lettered after " << h.attempts + 1 << " attempt(s): " << reason << "\n";
     commands_.push_back({Command::dead, h.tag, h.generation, Clock::now()});
     return;
   }
-  auto delay = o_.retry_delay * (1ll << std::min<std::uint32_t>(h.attempts, 16));
-  commands_.push_back({Command::requeue, h.tag, h.generation, Clock::now() + std::min<std::chrono::milliseconds>(delay, o_.max_retry_delay)});
+  commands_.push_back({Command::requeue, h.tag, h.generation, Clock::now() + o_.retry.delay(h.attempts + 1)});
 }
 
 QueueStats RabbitQueue::stats() const {

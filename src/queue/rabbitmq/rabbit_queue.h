@@ -41,6 +41,7 @@
 #include <unordered_map>
 
 #include "queue/queue.h"
+#include "queue/retry.h"
 
 typedef struct amqp_connection_state_t_* amqp_connection_state_t;
 
@@ -56,10 +57,7 @@ struct RabbitOptions {
   bool publish = true;   ///< this process submits (ingest role)
   bool consume = true;   ///< this process takes messages (worker role)
   std::uint16_t prefetch = 32;
-  std::uint32_t max_attempts = 5;
-  std::chrono::milliseconds retry_delay{2000};
-  std::chrono::milliseconds max_retry_delay{std::chrono::minutes(5)};
-  std::chrono::hours max_age{120};
+  RetryPolicy retry;
   std::chrono::milliseconds confirm_timeout{10000};
   std::chrono::milliseconds max_backoff{5000};  ///< reconnect backoff cap
 };
