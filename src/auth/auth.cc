@@ -41,14 +41,6 @@ struct SodiumInit {
 
 }  // namespace
 
-std::string_view to_string(Role r) noexcept { return r == Role::admin ? "admin" : "analyst"; }
-
-std::optional<Role> parse_role(std::string_view s) noexcept {
-  if (s == "admin") return Role::admin;
-  if (s == "analyst") return Role::analyst;
-  return std::nullopt;
-}
-
 std::string digest(std::string_view secret) {
   unsigned char h[32];
   crypto_generichash(h, sizeof h, reinterpret_cast<const unsigned char*>(secret.data()), secret.size(), nullptr, 0);

@@ -8,7 +8,7 @@
 // passwords, tokens and session ids are stored. Failed logins are
 // rate-limited per client address and per user name.
 //
-// Auth is thread-safe; the AuthStore it is given must outlive it.
+// Auth is thread-safe; the store::AuthStore it is given must outlive it.
 #pragma once
 
 #include <chrono>
@@ -19,43 +19,18 @@
 #include <string>
 #include <vector>
 
+#include "store/auth_store.h"
+
 namespace phishstream::auth {
 
-enum class Role { analyst, admin };
-std::string_view to_string(Role r) noexcept;
-std::optional<Role> parse_role(std::string_view s) noexcept;
-
-struct User {
-  std::string name;
-  Role role = Role::analyst;
-  std::int64_t created_ms = 0;
-};
-
-struct TokenInfo {
-  std::string id;      ///< public handle, for listing and revoking
-  std::string label;
-  Role role = Role::analyst;
-  std::int64_t created_ms = 0;
-  bool revoked = false;
-};
-
-/// Persistence for Auth (the SQLite store implements it). Thread-safe.
-class AuthStore {
- public:
-  virtual ~AuthStore() = default;
-  virtual bool put_user(const User& u, const std::string& pw_hash) = 0;  ///< insert or replace
-  virtual std::optional<std::pair<User, std::string>> user(const std::string& name) = 0;  ///< with its hash
-  virtual std::vector<User> users() = 0;
-  virtual bool put_token(const TokenInfo& t, const std::string& token_hash) = 0;
-  virtual std::optional<TokenInfo> token_by_hash(const std::string& token_hash) = 0;
-  virtual std::vector<TokenInfo> tokens() = 0;
-  virtual bool revoke_token(const std::string& id) = 0;
-  virtual bool put_session(const std::string& id_hash, const std::string& user, const std::string& csrf,
-                           std::int64_t expires_ms) = 0;
-  /// (user, csrf) for a live session.
-  virtual std::optional<std::pair<std::string, std::string>> session(const std::string& id_hash, std::int64_t now_ms) = 0;
-  virtual void drop_session(const std::string& id_hash) = 0;
-};
+// The records and roles are the store's (store/auth_store.h), which keeps
+// them; Auth's callers know them by these names.
+using store::AuthStore;
+using store::parse_role;
+using store::Role;
+using store::to_string;
+using store::TokenInfo;
+using store::User;
 
 /// Who made a request.
 struct Principal {

@@ -18,7 +18,7 @@ const char* name(model::Label l) { return l == model::Label::phish ? "phish" : l
 
 }  // namespace
 
-Learner::Learner(scan::Scanner& scanner, ModelStore& registry) : scanner_(scanner), registry_(registry) {
+Learner::Learner(scan::Scanner& scanner, ModelRegistry& registry) : scanner_(scanner), registry_(registry) {
   registry_.serialize_updates([&] {
     if (auto live = registry_.live()) {
       if (auto bytes = registry_.model_bytes(*live)) {

@@ -24,18 +24,21 @@
 #include <mutex>
 #include <string>
 
-#include "learn/registry.h"
 #include "mail/message.h"
 #include "model/ftrl.h"
 #include "scan/scanner.h"
+#include "store/model_registry.h"
 
 namespace phishstream::learn {
+
+using store::ModelEntry;
+using store::ModelRegistry;
 
 class Learner {
  public:
   /// Loads the registry's live model into the scanner if there is one;
   /// otherwise registers the scanner's current model as live.
-  Learner(scan::Scanner& scanner, ModelStore& registry);
+  Learner(scan::Scanner& scanner, ModelRegistry& registry);
 
   struct Result {
     std::string version;       ///< the new live model
@@ -60,7 +63,7 @@ class Learner {
   void publish(std::shared_ptr<const model::Model> m);
 
   scan::Scanner& scanner_;
-  ModelStore& registry_;
+  ModelRegistry& registry_;
   std::mutex mu_;
   std::unique_ptr<model::Trainer> trainer_;  // GUARDED_BY(mu_), mirrors the live model; null until a report needs it
   std::uint64_t counter_ = 0;                // GUARDED_BY(mu_)

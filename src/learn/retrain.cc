@@ -49,7 +49,8 @@ Figures measure(const model::Model& m, const std::vector<model::Example>& ex, co
 
 }  // namespace
 
-Retrainer::Retrainer(scan::Scanner& scanner, Learner& learner, ModelStore& registry, store::Store& store, RetrainOptions opt)
+Retrainer::Retrainer(scan::Scanner& scanner, Learner& learner, ModelRegistry& registry, store::MessageStore& store,
+                     RetrainOptions opt)
     : scanner_(scanner), learner_(learner), registry_(registry), store_(store), opt_(std::move(opt)) {}
 
 RetrainReport Retrainer::run() {

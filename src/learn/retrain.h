@@ -21,8 +21,8 @@
 #include <string>
 
 #include "learn/learner.h"
-#include "learn/registry.h"
-#include "store/store.h"
+#include "store/message_store.h"
+#include "store/model_registry.h"
 
 namespace phishstream::learn {
 
@@ -46,14 +46,14 @@ struct RetrainReport {
 
 class Retrainer {
  public:
-  Retrainer(scan::Scanner& scanner, Learner& learner, ModelStore& registry, store::Store& store, RetrainOptions opt);
+  Retrainer(scan::Scanner& scanner, Learner& learner, ModelRegistry& registry, store::MessageStore& store, RetrainOptions opt);
   RetrainReport run();
 
  private:
   scan::Scanner& scanner_;
   Learner& learner_;
-  ModelStore& registry_;
-  store::Store& store_;
+  ModelRegistry& registry_;
+  store::MessageStore& store_;
   RetrainOptions opt_;
 };
 

@@ -9,8 +9,6 @@
 #include <memory>
 #include <string>
 
-#include "auth/auth.h"
-#include "learn/registry.h"
 #include "queue/queue.h"
 #include "serve/config.h"
 #include "store/store.h"
@@ -20,8 +18,8 @@ namespace phishstream::serve {
 struct StoreSet {
   std::shared_ptr<void> owner;
   store::Store* store = nullptr;
-  auth::AuthStore* auth = nullptr;
-  learn::ModelStore* models = nullptr;
+  store::AuthStore* auth = nullptr;
+  store::ModelRegistry* models = nullptr;
   explicit operator bool() const { return store != nullptr; }
 };
 

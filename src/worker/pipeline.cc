@@ -131,7 +131,7 @@ std::string strip_own_headers(std::string_view d) {
   return out;
 }
 
-Pipeline::Pipeline(const scan::Scanner& scanner, store::Store& store, metrics::Registry& reg, PipelineConfig cfg)
+Pipeline::Pipeline(const scan::Scanner& scanner, store::MessageStore& store, metrics::Registry& reg, PipelineConfig cfg)
     : scanner_(scanner), store_(store), cfg_(std::move(cfg)) {
   const char* h = "Time per message in each pipeline stage";
   parse_ = &reg.histogram("phishstream_stage_seconds", h, "stage=\"parse\"");

@@ -25,7 +25,7 @@
 #include "metrics/registry.h"
 #include "queue/queue.h"
 #include "scan/scanner.h"
-#include "store/store.h"
+#include "store/message_store.h"
 
 namespace phishstream::worker {
 
@@ -50,7 +50,7 @@ std::string strip_own_headers(std::string_view data);
 
 class Pipeline {
  public:
-  Pipeline(const scan::Scanner& scanner, store::Store& store, metrics::Registry& reg, PipelineConfig cfg);
+  Pipeline(const scan::Scanner& scanner, store::MessageStore& store, metrics::Registry& reg, PipelineConfig cfg);
   std::error_code process(const queue::QueuedMessage& m);
   /// Delivers a quarantined message to its recipients' INBOX (an analyst
   /// released it) and records that. no_such_file_or_directory when the
@@ -77,7 +77,7 @@ class Pipeline {
   scan::Action apply_lists(const scan::Verdict& v, const std::string& sender) const;
 
   const scan::Scanner& scanner_;
-  store::Store& store_;
+  store::MessageStore& store_;
   PipelineConfig cfg_;
   metrics::Counter* purged_ = nullptr;
   mutable std::mutex lists_mu_;  // guards cfg_.allow_senders and cfg_.block_senders

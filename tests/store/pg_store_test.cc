@@ -137,7 +137,7 @@ TEST_F(PgStoreTest, RegistryNotifiesAndSerialisesUpdates) {
   // The watcher calls once when it starts listening.
   for (int i = 0; i < 100 && calls == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   int before = calls;
-  phishstream::learn::ModelEntry e{"reg-v1", "", 1, "test", "candidate", "{}"};
+  ModelEntry e{"reg-v1", "", 1, "test", "candidate", "{}"};
   ASSERT_TRUE(a.put_model(e, std::string(100000, 'w')));
   ASSERT_TRUE(a.set_live("reg-v1"));
   for (int i = 0; i < 100 && calls == before; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -165,14 +165,14 @@ TEST_F(PgStoreTest, RegistryNotifiesAndSerialisesUpdates) {
 
 TEST_F(PgStoreTest, AuthRoundTrips) {
   PgStore s(conninfo(), 2);
-  ASSERT_TRUE(s.put_user({"alice", phishstream::auth::Role::admin, 7}, "hash"));
+  ASSERT_TRUE(s.put_user({"alice", Role::admin, 7}, "hash"));
   auto u = s.user("alice");
   ASSERT_TRUE(u);
-  EXPECT_EQ(u->first.role, phishstream::auth::Role::admin);
+  EXPECT_EQ(u->first.role, Role::admin);
   ASSERT_TRUE(s.put_session("sid", "alice", "csrf", 1000));
   EXPECT_TRUE(s.session("sid", 999));
   EXPECT_FALSE(s.session("sid", 1001));
-  ASSERT_TRUE(s.put_token({"t1", "label", phishstream::auth::Role::analyst, 1, false}, "th"));
+  ASSERT_TRUE(s.put_token({"t1", "label", Role::analyst, 1, false}, "th"));
   EXPECT_TRUE(s.revoke_token("t1"));
   EXPECT_TRUE(s.token_by_hash("th")->revoked);
   EXPECT_FALSE(s.revoke_token("t-missing"));

@@ -57,7 +57,7 @@ struct ApiDeps {
   auth::Auth& auth;
   bool metrics_need_auth = false;
   learn::Learner* learner = nullptr;       ///< feedback and model routes answer 503 without one
-  learn::ModelStore* models = nullptr;
+  store::ModelRegistry* models = nullptr;
   /// Delivers a held message to its recipients' INBOX.
   std::function<std::error_code(const std::string& id)> release;
   /// Starts a retroactive purge in the background (after a phishing report

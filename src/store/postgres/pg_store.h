@@ -1,5 +1,7 @@
-// PgStore: the Store, AuthStore and model registry on PostgreSQL (libpq),
-// shared by every ingest, worker and API process of a cluster.
+// PgStore: the Store on PostgreSQL (libpq), shared by every ingest, worker
+// and API process of a cluster. All three concerns (store.h) run on one
+// connection pool: messages (pg_messages.cc), accounts (pg_accounts.cc) and
+// the model registry (pg_registry.cc).
 //
 // The schema is the SQLite store's (same tables, columns and numbered
 // migrations, in PostgreSQL types), applied at open under an advisory lock
@@ -23,20 +25,19 @@
 #include <memory>
 #include <thread>
 
-#include "auth/auth.h"
-#include "learn/registry.h"
 #include "store/postgres/pg_pool.h"
 #include "store/store.h"
 
 namespace phishstream::store {
 
-class PgStore final : public Store, public auth::AuthStore, public learn::ModelStore {
+class PgStore final : public Store {
  public:
   /// Connects (waiting up to `wait` for the server) and migrates. Throws
   /// std::system_error when it cannot.
   PgStore(const std::string& conninfo, std::size_t pool_size, std::chrono::seconds wait = std::chrono::seconds(30));
   ~PgStore() override;
 
+  // MessageStore
   std::error_code put(const MessageRecord& r, std::string_view raw) override;
   std::error_code set_status(const std::string& id, const std::string& status, std::int64_t when_ms) override;
   std::error_code mark_delivered(const std::string& key, const std::string& rcpt, const std::string& folder,
@@ -54,27 +55,29 @@ class PgStore final : public Store, public auth::AuthStore, public learn::ModelS
   std::error_code purge_raw_before(std::int64_t cutoff_ms) override;
   bool reachable() override;
 
-  bool put_user(const auth::User& u, const std::string& pw_hash) override;
-  std::optional<std::pair<auth::User, std::string>> user(const std::string& name) override;
-  std::vector<auth::User> users() override;
-  bool put_token(const auth::TokenInfo& t, const std::string& token_hash) override;
-  std::optional<auth::TokenInfo> token_by_hash(const std::string& token_hash) override;
-  std::vector<auth::TokenInfo> tokens() override;
+  // AuthStore
+  bool put_user(const User& u, const std::string& pw_hash) override;
+  std::optional<std::pair<User, std::string>> user(const std::string& name) override;
+  std::vector<User> users() override;
+  bool put_token(const TokenInfo& t, const std::string& token_hash) override;
+  std::optional<TokenInfo> token_by_hash(const std::string& token_hash) override;
+  std::vector<TokenInfo> tokens() override;
   bool revoke_token(const std::string& id) override;
   bool put_session(const std::string& id_hash, const std::string& user, const std::string& csrf,
                    std::int64_t expires_ms) override;
   std::optional<std::pair<std::string, std::string>> session(const std::string& id_hash, std::int64_t now_ms) override;
   void drop_session(const std::string& id_hash) override;
 
-  bool put_model(const learn::ModelEntry& e, const std::string& bytes) override;
-  std::vector<learn::ModelEntry> models() override;
+  // ModelRegistry
+  bool put_model(const ModelEntry& e, const std::string& bytes) override;
+  std::vector<ModelEntry> models() override;
   std::optional<std::string> model_bytes(const std::string& version) override;
   bool set_live(const std::string& version) override;
   std::optional<std::string> live() override;
   std::optional<std::string> previous_live() override;
   bool put_feedback(const std::string& message_id, const std::string& label, const std::string& user,
                     const std::string& action_before) override;
-  learn::FeedbackCounts feedback_counts() override;
+  FeedbackCounts feedback_counts() override;
   std::vector<std::pair<std::string, std::string>> feedback_labels() override;
   void serialize_updates(const std::function<void()>& fn) override;
   bool watch(std::function<void()> fn) override;

@@ -1,4 +1,6 @@
-// SqliteStore: the embedded Store, one SQLite database in WAL mode.
+// SqliteStore: the embedded Store, one SQLite database in WAL mode that
+// keeps all three concerns (store.h): messages (sqlite_messages.cc),
+// accounts (sqlite_accounts.cc) and the model registry (sqlite_registry.cc).
 //
 // Writes go through one connection under a mutex; reads use a second
 // connection so that the API never waits behind a write transaction.
@@ -12,21 +14,20 @@
 #include <memory>
 #include <mutex>
 
-#include "auth/auth.h"
-#include "learn/registry.h"
 #include "store/store.h"
 
 struct sqlite3;
 
 namespace phishstream::store {
 
-class SqliteStore final : public Store, public auth::AuthStore, public learn::ModelStore {
+class SqliteStore final : public Store {
  public:
   /// Opens or creates the database and migrates it. Throws
   /// std::system_error when the file cannot be opened or migrated.
   explicit SqliteStore(const std::filesystem::path& file);
   ~SqliteStore() override;
 
+  // MessageStore
   std::error_code put(const MessageRecord& r, std::string_view raw) override;
   std::error_code set_status(const std::string& id, const std::string& status, std::int64_t when_ms) override;
   std::error_code mark_delivered(const std::string& key, const std::string& rcpt, const std::string& folder,
@@ -43,27 +44,29 @@ class SqliteStore final : public Store, public auth::AuthStore, public learn::Mo
   std::error_code remove(const std::string& id) override;
   std::error_code purge_raw_before(std::int64_t cutoff_ms) override;
 
-  bool put_user(const auth::User& u, const std::string& pw_hash) override;
-  std::optional<std::pair<auth::User, std::string>> user(const std::string& name) override;
-  std::vector<auth::User> users() override;
-  bool put_token(const auth::TokenInfo& t, const std::string& token_hash) override;
-  std::optional<auth::TokenInfo> token_by_hash(const std::string& token_hash) override;
-  std::vector<auth::TokenInfo> tokens() override;
+  // AuthStore
+  bool put_user(const User& u, const std::string& pw_hash) override;
+  std::optional<std::pair<User, std::string>> user(const std::string& name) override;
+  std::vector<User> users() override;
+  bool put_token(const TokenInfo& t, const std::string& token_hash) override;
+  std::optional<TokenInfo> token_by_hash(const std::string& token_hash) override;
+  std::vector<TokenInfo> tokens() override;
   bool revoke_token(const std::string& id) override;
   bool put_session(const std::string& id_hash, const std::string& user, const std::string& csrf,
                    std::int64_t expires_ms) override;
   std::optional<std::pair<std::string, std::string>> session(const std::string& id_hash, std::int64_t now_ms) override;
   void drop_session(const std::string& id_hash) override;
 
-  bool put_model(const learn::ModelEntry& e, const std::string& bytes) override;
-  std::vector<learn::ModelEntry> models() override;
+  // ModelRegistry
+  bool put_model(const ModelEntry& e, const std::string& bytes) override;
+  std::vector<ModelEntry> models() override;
   std::optional<std::string> model_bytes(const std::string& version) override;
   bool set_live(const std::string& version) override;
   std::optional<std::string> live() override;
   std::optional<std::string> previous_live() override;
   bool put_feedback(const std::string& message_id, const std::string& label, const std::string& user,
                     const std::string& action_before) override;
-  learn::FeedbackCounts feedback_counts() override;
+  FeedbackCounts feedback_counts() override;
   std::vector<std::pair<std::string, std::string>> feedback_labels() override;
 
   int schema_version();

@@ -1,20 +1,23 @@
-// The model registry: every model phishstream has used or built, with its
+// ModelRegistry: every model phishstream has used or built, with its
 // lineage (parent), its status and the history of which one was live, plus
-// the feedback users gave. Persistence for the Learner; the SQLite store
-// and the PostgreSQL store implement it. Thread-safe.
+// the feedback users gave. Persistence for learn::Learner and
+// learn::Retrainer, which include this header: the store owns the
+// interface, so the dependency runs one way (learn → store).
 //
-// Several processes may share one registry (PostgreSQL): updates are then
-// serialised through serialize_updates(), and every process learns of a new
-// live model through watch().
+// One of the three concerns a store keeps (store.h); both backends
+// implement it. Thread-safe. Several processes may share one registry
+// (PostgreSQL): updates are then serialised through serialize_updates(),
+// and every process learns of a new live model through watch().
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
-namespace phishstream::learn {
+namespace phishstream::store {
 
 struct ModelEntry {
   std::string version;
@@ -31,9 +34,9 @@ struct FeedbackCounts {
   std::uint64_t false_negative = 0;  ///< reported phish/spam that the verdict had left in the inbox
 };
 
-class ModelStore {
+class ModelRegistry {
  public:
-  virtual ~ModelStore() = default;
+  virtual ~ModelRegistry() = default;
   virtual bool put_model(const ModelEntry& e, const std::string& bytes) = 0;
   virtual std::vector<ModelEntry> models() = 0;  ///< newest first
   virtual std::optional<std::string> model_bytes(const std::string& version) = 0;
@@ -64,4 +67,4 @@ class ModelStore {
   }
 };
 
-}  // namespace phishstream::learn
+}  // namespace phishstream::store

@@ -1,0 +1,82 @@
+// PgStore as an AuthStore: users, tokens, sessions.
+#include "store/postgres/pg_store.h"
+
+#include "store/codec.h"
+#include "store/postgres/pg_internal.h"
+
+namespace phishstream::store {
+namespace {
+
+using pg::clean_text;
+
+Role role_of(const std::string& s) { return parse_role(s).value_or(Role::analyst); }
+
+}  // namespace
+
+bool PgStore::put_user(const User& u, const std::string& pw_hash) {
+  return pool_.get()
+      .exec("INSERT INTO users (name, role, pw_hash, created_ms) VALUES ($1,$2,$3,$4) ON CONFLICT (name) DO UPDATE SET "
+            "role = EXCLUDED.role, pw_hash = EXCLUDED.pw_hash, created_ms = EXCLUDED.created_ms",
+            {clean_text(u.name), std::string(to_string(u.role)), pw_hash, u.created_ms})
+      .ok();
+}
+
+std::optional<std::pair<User, std::string>> PgStore::user(const std::string& name) {
+  auto r = pool_.get().exec("SELECT name, role, pw_hash, created_ms FROM users WHERE name = $1", {clean_text(name)});
+  if (r.rows() == 0) return std::nullopt;
+  return std::make_pair(User{r.text(0, 0), role_of(r.text(0, 1)), r.i64(0, 3)}, r.text(0, 2));
+}
+
+std::vector<User> PgStore::users() {
+  auto r = pool_.get().exec("SELECT name, role, created_ms FROM users ORDER BY name");
+  std::vector<User> out;
+  for (int i = 0; i < r.rows(); ++i) out.push_back({r.text(i, 0), role_of(r.text(i, 1)), r.i64(i, 2)});
+  return out;
+}
+
+bool PgStore::put_token(const TokenInfo& t, const std::string& token_hash) {
+  return pool_.get()
+      .exec("INSERT INTO tokens (id, label, role, token_hash, created_ms, revoked) VALUES ($1,$2,$3,$4,$5,0)",
+            {t.id, clean_text(t.label), std::string(to_string(t.role)), token_hash, t.created_ms})
+      .ok();
+}
+
+std::optional<TokenInfo> PgStore::token_by_hash(const std::string& token_hash) {
+  auto r = pool_.get().exec("SELECT id, label, role, created_ms, revoked FROM tokens WHERE token_hash = $1", {token_hash});
+  if (r.rows() == 0) return std::nullopt;
+  return TokenInfo{r.text(0, 0), r.text(0, 1), role_of(r.text(0, 2)), r.i64(0, 3), r.i64(0, 4) != 0};
+}
+
+std::vector<TokenInfo> PgStore::tokens() {
+  auto r = pool_.get().exec("SELECT id, label, role, created_ms, revoked FROM tokens ORDER BY created_ms");
+  std::vector<TokenInfo> out;
+  for (int i = 0; i < r.rows(); ++i)
+    out.push_back({r.text(i, 0), r.text(i, 1), role_of(r.text(i, 2)), r.i64(i, 3), r.i64(i, 4) != 0});
+  return out;
+}
+
+bool PgStore::revoke_token(const std::string& id) {
+  auto r = pool_.get().exec("UPDATE tokens SET revoked = 1 WHERE id = $1", {clean_text(id)});
+  return r.ok() && r.affected() == 1;
+}
+
+bool PgStore::put_session(const std::string& id_hash, const std::string& user, const std::string& csrf,
+                          std::int64_t expires_ms) {
+  return pool_.get()
+      .exec("INSERT INTO sessions (id_hash, \"user\", csrf, expires_ms) VALUES ($1,$2,$3,$4) ON CONFLICT (id_hash) DO "
+            "UPDATE SET \"user\" = EXCLUDED.\"user\", csrf = EXCLUDED.csrf, expires_ms = EXCLUDED.expires_ms",
+            {id_hash, clean_text(user), csrf, expires_ms})
+      .ok();
+}
+
+std::optional<std::pair<std::string, std::string>> PgStore::session(const std::string& id_hash, std::int64_t now_ms) {
+  auto r = pool_.get().exec("SELECT \"user\", csrf FROM sessions WHERE id_hash = $1 AND expires_ms > $2", {id_hash, now_ms});
+  if (r.rows() == 0) return std::nullopt;
+  return std::make_pair(r.text(0, 0), r.text(0, 1));
+}
+
+void PgStore::drop_session(const std::string& id_hash) {
+  pool_.get().exec("DELETE FROM sessions WHERE id_hash = $1", {id_hash});
+}
+
+}  // namespace phishstream::store

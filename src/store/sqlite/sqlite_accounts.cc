@@ -1,0 +1,92 @@
+// SqliteStore as an AuthStore: users, tokens, sessions.
+#include "store/sqlite/sqlite_store.h"
+
+#include "store/codec.h"
+#include "store/sqlite/sqlite_db.h"
+
+namespace phishstream::store {
+
+using sqlite::Stmt;
+
+bool SqliteStore::put_user(const User& u, const std::string& pw_hash) {
+  std::lock_guard lk(write_mu_);
+  Stmt st(w_, "INSERT OR REPLACE INTO users (name, role, pw_hash, created_ms) VALUES (?,?,?,?)");
+  st.text(1, u.name).text(2, to_string(u.role)).text(3, pw_hash).i64(4, u.created_ms);
+  return st.step() == SQLITE_DONE;
+}
+
+std::optional<std::pair<User, std::string>> SqliteStore::user(const std::string& name) {
+  std::lock_guard lk(read_mu_);
+  Stmt st(r_, "SELECT name, role, pw_hash, created_ms FROM users WHERE name = ?");
+  st.text(1, name);
+  if (st.step() != SQLITE_ROW) return std::nullopt;
+  User u{st.col_text(0), parse_role(st.col_text(1)).value_or(Role::analyst), sqlite3_column_int64(st.s, 3)};
+  return std::make_pair(u, st.col_text(2));
+}
+
+std::vector<User> SqliteStore::users() {
+  std::lock_guard lk(read_mu_);
+  Stmt st(r_, "SELECT name, role, created_ms FROM users ORDER BY name");
+  std::vector<User> out;
+  while (st.step() == SQLITE_ROW)
+    out.push_back({st.col_text(0), parse_role(st.col_text(1)).value_or(Role::analyst), sqlite3_column_int64(st.s, 2)});
+  return out;
+}
+
+bool SqliteStore::put_token(const TokenInfo& t, const std::string& token_hash) {
+  std::lock_guard lk(write_mu_);
+  Stmt st(w_, "INSERT INTO tokens (id, label, role, token_hash, created_ms, revoked) VALUES (?,?,?,?,?,0)");
+  st.text(1, t.id).text(2, t.label).text(3, to_string(t.role)).text(4, token_hash).i64(5, t.created_ms);
+  return st.step() == SQLITE_DONE;
+}
+
+std::optional<TokenInfo> SqliteStore::token_by_hash(const std::string& token_hash) {
+  std::lock_guard lk(read_mu_);
+  Stmt st(r_, "SELECT id, label, role, created_ms, revoked FROM tokens WHERE token_hash = ?");
+  st.text(1, token_hash);
+  if (st.step() != SQLITE_ROW) return std::nullopt;
+  return TokenInfo{st.col_text(0), st.col_text(1), parse_role(st.col_text(2)).value_or(Role::analyst),
+                         sqlite3_column_int64(st.s, 3), sqlite3_column_int(st.s, 4) != 0};
+}
+
+std::vector<TokenInfo> SqliteStore::tokens() {
+  std::lock_guard lk(read_mu_);
+  Stmt st(r_, "SELECT id, label, role, created_ms, revoked FROM tokens ORDER BY created_ms");
+  std::vector<TokenInfo> out;
+  while (st.step() == SQLITE_ROW)
+    out.push_back({st.col_text(0), st.col_text(1), parse_role(st.col_text(2)).value_or(Role::analyst),
+                   sqlite3_column_int64(st.s, 3), sqlite3_column_int(st.s, 4) != 0});
+  return out;
+}
+
+bool SqliteStore::revoke_token(const std::string& id) {
+  std::lock_guard lk(write_mu_);
+  Stmt st(w_, "UPDATE tokens SET revoked = 1 WHERE id = ?");
+  st.text(1, id);
+  return st.step() == SQLITE_DONE && sqlite3_changes(w_) == 1;
+}
+
+bool SqliteStore::put_session(const std::string& id_hash, const std::string& user, const std::string& csrf,
+                              std::int64_t expires_ms) {
+  std::lock_guard lk(write_mu_);
+  Stmt st(w_, "INSERT OR REPLACE INTO sessions (id_hash, user, csrf, expires_ms) VALUES (?,?,?,?)");
+  st.text(1, id_hash).text(2, user).text(3, csrf).i64(4, expires_ms);
+  return st.step() == SQLITE_DONE;
+}
+
+std::optional<std::pair<std::string, std::string>> SqliteStore::session(const std::string& id_hash, std::int64_t now_ms) {
+  std::lock_guard lk(read_mu_);
+  Stmt st(r_, "SELECT user, csrf FROM sessions WHERE id_hash = ? AND expires_ms > ?");
+  st.text(1, id_hash).i64(2, now_ms);
+  if (st.step() != SQLITE_ROW) return std::nullopt;
+  return std::make_pair(st.col_text(0), st.col_text(1));
+}
+
+void SqliteStore::drop_session(const std::string& id_hash) {
+  std::lock_guard lk(write_mu_);
+  Stmt st(w_, "DELETE FROM sessions WHERE id_hash = ?");
+  st.text(1, id_hash);
+  st.step();
+}
+
+}  // namespace phishstream::store

@@ -1,0 +1,101 @@
+// SqliteStore as a ModelRegistry: models, live history, feedback.
+#include "store/sqlite/sqlite_store.h"
+
+#include "store/codec.h"
+#include "store/sqlite/sqlite_db.h"
+
+namespace phishstream::store {
+
+using sqlite::Stmt;
+
+bool SqliteStore::put_model(const ModelEntry& e, const std::string& bytes) {
+  auto z = compress(bytes);
+  if (!z) return false;
+  std::lock_guard lk(write_mu_);
+  Stmt st(w_, "INSERT OR REPLACE INTO models (version, parent, created_ms, trained_on, status, metrics, bytes) VALUES (?,?,?,?,?,?,?)");
+  st.text(1, e.version).text(2, e.parent).i64(3, e.created_ms).text(4, e.trained_on).text(5, e.status);
+  st.text(6, e.metrics_json.empty() ? "{}" : e.metrics_json).blob(7, *z);
+  return st.step() == SQLITE_DONE;
+}
+
+std::vector<ModelEntry> SqliteStore::models() {
+  std::lock_guard lk(read_mu_);
+  Stmt st(r_, "SELECT version, parent, created_ms, trained_on, status, metrics FROM models ORDER BY created_ms DESC, version DESC");
+  std::vector<ModelEntry> out;
+  while (st.step() == SQLITE_ROW)
+    out.push_back({st.col_text(0), st.col_text(1), sqlite3_column_int64(st.s, 2), st.col_text(3), st.col_text(4), st.col_text(5)});
+  return out;
+}
+
+std::optional<std::string> SqliteStore::model_bytes(const std::string& version) {
+  std::lock_guard lk(read_mu_);
+  Stmt st(r_, "SELECT bytes FROM models WHERE version = ?");
+  st.text(1, version);
+  if (st.step() != SQLITE_ROW) return std::nullopt;
+  return decompress({static_cast<const char*>(sqlite3_column_blob(st.s, 0)), static_cast<std::size_t>(sqlite3_column_bytes(st.s, 0))},
+                    1u << 30);
+}
+
+bool SqliteStore::set_live(const std::string& version) {
+  std::lock_guard lk(write_mu_);
+  sqlite3_exec(w_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
+  Stmt a(w_, "UPDATE models SET status = 'retired' WHERE status = 'live' AND version != ?");
+  a.text(1, version);
+  Stmt b(w_, "UPDATE models SET status = 'live' WHERE version = ?");
+  b.text(1, version);
+  Stmt c(w_, "INSERT INTO live_history (version, at_ms) VALUES (?, strftime('%s','now')*1000)");
+  c.text(1, version);
+  bool ok = a.step() == SQLITE_DONE && b.step() == SQLITE_DONE && sqlite3_changes(w_) == 1 && c.step() == SQLITE_DONE;
+  sqlite3_exec(w_, ok ? "COMMIT" : "ROLLBACK", nullptr, nullptr, nullptr);
+  return ok;
+}
+
+std::optional<std::string> SqliteStore::live() {
+  std::lock_guard lk(read_mu_);
+  Stmt st(r_, "SELECT version FROM live_history ORDER BY seq DESC LIMIT 1");
+  if (st.step() != SQLITE_ROW) return std::nullopt;
+  return st.col_text(0);
+}
+
+std::optional<std::string> SqliteStore::previous_live() {
+  std::lock_guard lk(read_mu_);
+  Stmt cur(r_, "SELECT version FROM live_history ORDER BY seq DESC LIMIT 1");
+  if (cur.step() != SQLITE_ROW) return std::nullopt;
+  std::string now = cur.col_text(0);
+  Stmt st(r_, "SELECT version FROM live_history WHERE version != ? ORDER BY seq DESC LIMIT 1");
+  st.text(1, now);
+  if (st.step() != SQLITE_ROW) return std::nullopt;
+  return st.col_text(0);
+}
+
+bool SqliteStore::put_feedback(const std::string& message_id, const std::string& label, const std::string& user,
+                               const std::string& action_before) {
+  std::lock_guard lk(write_mu_);
+  Stmt st(w_, "INSERT INTO feedback (message_id, label, user, action_before, at_ms) VALUES (?,?,?,?,strftime('%s','now')*1000)");
+  st.text(1, message_id).text(2, label).text(3, user).text(4, action_before);
+  return st.step() == SQLITE_DONE;
+}
+
+std::vector<std::pair<std::string, std::string>> SqliteStore::feedback_labels() {
+  std::lock_guard lk(read_mu_);
+  Stmt st(r_, "SELECT message_id, label FROM feedback WHERE id IN (SELECT max(id) FROM feedback GROUP BY message_id)");
+  std::vector<std::pair<std::string, std::string>> out;
+  while (st.step() == SQLITE_ROW) out.emplace_back(st.col_text(0), st.col_text(1));
+  return out;
+}
+
+FeedbackCounts SqliteStore::feedback_counts() {
+  std::lock_guard lk(read_mu_);
+  FeedbackCounts c;
+  Stmt st(r_, "SELECT label, action_before, count(*) FROM feedback GROUP BY label, action_before");
+  while (st.step() == SQLITE_ROW) {
+    std::string label = st.col_text(0), before = st.col_text(1);
+    auto n = static_cast<std::uint64_t>(sqlite3_column_int64(st.s, 2));
+    (label == "phish" ? c.phish : label == "spam" ? c.spam : c.ham) += n;
+    if (label == "ham" && before != "inbox") c.false_positive += n;
+    if (label != "ham" && before == "inbox") c.false_negative += n;
+  }
+  return c;
+}
+
+}  // namespace phishstream::store
