@@ -1,0 +1,212 @@
+// The store's contract, one typed suite run against both backends: every
+// case here runs on a fresh SQLite file and on a fresh database of a real
+// PostgreSQL (backends.h; the PostgreSQL half skips unless
+// tests/e2e/with_services.py started a server: ctest's store_pg_test).
+// Cases that only PostgreSQL has (text cleaning, NOTIFY and the update lock
+// across processes, a server that goes away) are in pg_store_test.cc; the
+// two schemas are compared in schema_test.cc.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "store/backends.h"
+
+namespace phishstream::store {
+namespace {
+
+using testing::sample_record;
+
+template <class Backend>
+using StoreTest = testing::BackendTest<Backend>;
+
+struct BackendName {
+  template <class B>
+  static std::string GetName(int) {
+    return B::kName;
+  }
+};
+using Backends = ::testing::Types<testing::SqliteBackend, testing::PgBackend>;
+TYPED_TEST_SUITE(StoreTest, Backends, BackendName);
+
+TYPED_TEST(StoreTest, MigratesOnceAndRoundTrips) {
+  std::string raw = "From: a\r\n\r\nbody \x00 with a NUL and \xff bytes\r\n";
+  raw.append(std::string(1, '\0'));
+  {
+    auto s = this->b.open();
+    EXPECT_EQ(s->schema_version(), 3);
+    ASSERT_FALSE(s->put(sample_record("rt-001", "inbox", 1000, "hello"), raw));
+  }
+  auto s = this->b.open();  // reopen: no migration runs twice
+  EXPECT_EQ(s->schema_version(), 3);
+  EXPECT_TRUE(s->reachable());
+  auto r = s->get("rt-001").value();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->subject, "hello");
+  EXPECT_EQ(r->rcpt, (std::vector<std::string>{"b@example.org", "c@example.org"}));
+  EXPECT_EQ(r->signals, std::vector<std::string>{"form_password"});
+  EXPECT_DOUBLE_EQ(r->p_phish, 0.25);
+  EXPECT_EQ(*s->raw("rt-001").value(), raw);  // bytes, not text: NULs and 0xff survive
+  EXPECT_FALSE(s->get("nope").value());
+  // Replacing the record keeps one row.
+  ASSERT_FALSE(s->put(sample_record("rt-001", "junk", 1000, "hello again"), "x"));
+  EXPECT_EQ(s->get("rt-001").value()->action, "junk");
+  EXPECT_EQ(s->count().value(), 1u);
+}
+
+TYPED_TEST(StoreTest, ListFiltersAndPages) {
+  auto s = this->b.open();
+  for (int i = 0; i < 10; ++i)
+    ASSERT_FALSE(s->put(sample_record("ls-00" + std::to_string(i), i % 2 ? "junk" : "inbox", 5000 + i,
+                                      i == 3 ? "Invoice due" : "other"),
+                        "x"));
+  Filter f;
+  f.action = "junk";
+  EXPECT_EQ(s->list(f).value().size(), 5u);
+  f.since_ms = 5000;
+  f.until_ms = 5010;
+  EXPECT_EQ(s->list(f).value().size(), 5u);
+  f.action = "";
+  f.subject = "invoice";
+  ASSERT_EQ(s->list(f).value().size(), 1u);
+  EXPECT_EQ(s->list(f).value()[0].id, "ls-003");
+  f = {};
+  f.since_ms = 5005;
+  EXPECT_EQ(s->list(f).value().size(), 5u);
+  f = {};
+  f.limit = 4;
+  auto page = s->list(f).value();
+  ASSERT_EQ(page.size(), 4u);
+  EXPECT_EQ(page[0].id, "ls-009");
+  f.before_id = page.back().id;
+  EXPECT_EQ(s->list(f).value()[0].id, "ls-005");
+  EXPECT_EQ(s->count().value(), 10u);
+  auto hist = s->score_histogram(5000).value();
+  EXPECT_EQ(hist[2], 10u);  // p_phish 0.25
+  bool seen = false;
+  for (const auto& b : s->volume(5000, 1000).value())
+    if (b.action == "junk" && b.start_ms == 5000) seen = b.count == 5;
+  EXPECT_TRUE(seen);
+}
+
+TYPED_TEST(StoreTest, DeliveryLedger) {
+  auto s = this->b.open();
+  EXPECT_FALSE(s->delivered("lk", "b@example.org").value());
+  ASSERT_FALSE(s->mark_delivered("lk", "b@example.org", "INBOX", "/m/1"));
+  ASSERT_FALSE(s->mark_delivered("lk", "b@example.org", "INBOX", "/m/1"));  // idempotent
+  EXPECT_TRUE(s->delivered("lk", "b@example.org").value());
+  EXPECT_FALSE(s->delivered("lk", "c@example.org").value());
+  EXPECT_EQ(s->deliveries("lk").value().size(), 1u);
+  ASSERT_FALSE(s->undeliver("lk", "b@example.org"));
+  EXPECT_FALSE(s->delivered("lk", "b@example.org").value());
+}
+
+TYPED_TEST(StoreTest, RetentionKeepsQuarantineAndRecords) {
+  auto s = this->b.open();
+  auto q = sample_record("q1", "quarantine", 10, "held");
+  q.status = "quarantined";
+  ASSERT_FALSE(s->put(q, "held body"));
+  ASSERT_FALSE(s->put(sample_record("old", "inbox", 10, "old"), "old body"));
+  ASSERT_FALSE(s->purge_raw_before(100));
+  EXPECT_FALSE(s->raw("old").value());
+  EXPECT_TRUE(s->raw("q1").value());  // quarantine keeps its body
+  EXPECT_TRUE(s->get("old").value());  // the record stays
+}
+
+// A read the database cannot answer is an error, never "absent": the
+// ledger does not say "not delivered", get() does not say "no such message".
+TYPED_TEST(StoreTest, ReadsThatCannotBeAnsweredAreErrors) {
+  auto s = this->b.open();
+  ASSERT_FALSE(s->put(sample_record("u1", "inbox", 10, "kept"), "body"));
+  ASSERT_FALSE(s->mark_delivered("key-u1", "b@example.org", "INBOX", "/p"));
+  {
+    auto ledger = this->b.away("deliveries");
+    EXPECT_FALSE(s->delivered("key-u1", "b@example.org"));
+    EXPECT_FALSE(s->delivered("key-u1", "nobody@example.org"));
+    EXPECT_FALSE(s->deliveries("key-u1"));
+  }
+  {
+    auto messages = this->b.away("messages");
+    EXPECT_FALSE(s->get("u1"));
+    EXPECT_FALSE(s->get("nope"));
+    EXPECT_FALSE(s->list({}));
+    EXPECT_FALSE(s->count());
+    EXPECT_FALSE(s->volume(0, 1000));
+    EXPECT_FALSE(s->score_histogram(0));
+  }
+  {
+    auto bodies = this->b.away("raw");
+    EXPECT_FALSE(s->raw("u1"));
+  }
+  // Answered again: the answers, "absent" included.
+  EXPECT_EQ(s->delivered("key-u1", "b@example.org"), true);
+  EXPECT_EQ(s->delivered("key-u1", "nobody@example.org"), false);
+  EXPECT_EQ(s->get("u1").value()->subject, "kept");
+  EXPECT_EQ(s->get("nope").value(), std::nullopt);
+  EXPECT_EQ(s->count(), 1u);
+  EXPECT_EQ(s->raw("u1").value(), "body");
+  EXPECT_EQ(s->raw("nope").value(), std::nullopt);
+}
+
+TYPED_TEST(StoreTest, ABodyThatDoesNotDecompressIsAnError) {
+  auto s = this->b.open();
+  ASSERT_FALSE(s->put(sample_record("c1", "inbox", 10, "x"), "body"));
+  ASSERT_TRUE(this->b.spoil_body("c1"));
+  auto r = s->raw("c1");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error(), std::errc::bad_message);
+}
+
+TYPED_TEST(StoreTest, RegistryKeepsModelsLineageAndFeedback) {
+  auto s = this->b.open();
+  EXPECT_FALSE(s->live());
+  ModelEntry e{"reg-v1", "", 1, "test", "candidate", "{}"};
+  ASSERT_TRUE(s->put_model(e, std::string(100000, 'w')));
+  ASSERT_TRUE(s->set_live("reg-v1"));
+  EXPECT_EQ(*s->live(), "reg-v1");
+  EXPECT_EQ(*s->model_bytes("reg-v1"), std::string(100000, 'w'));
+  EXPECT_FALSE(s->set_live("no-such-version"));
+  EXPECT_EQ(*s->live(), "reg-v1");
+  ASSERT_TRUE(s->put_model({"reg-v2", "reg-v1", 2, "feedback", "candidate", ""}, "v2"));
+  ASSERT_TRUE(s->set_live("reg-v2"));
+  EXPECT_EQ(*s->previous_live(), "reg-v1");
+  auto models = s->models();
+  ASSERT_EQ(models.size(), 2u);
+  EXPECT_EQ(models[0].version, "reg-v2");  // newest first
+  EXPECT_EQ(models[0].parent, "reg-v1");
+  EXPECT_EQ(models[0].status, "live");
+  EXPECT_EQ(models[0].metrics_json, "{}");
+  EXPECT_EQ(models[1].status, "retired");
+
+  ASSERT_TRUE(s->put_feedback("m1", "phish", "alice", "inbox"));
+  ASSERT_TRUE(s->put_feedback("m1", "ham", "alice", "junk"));  // the later label wins
+  ASSERT_TRUE(s->put_feedback("m2", "spam", "bob", "junk"));
+  auto labels = s->feedback_labels();
+  std::sort(labels.begin(), labels.end());
+  EXPECT_EQ(labels, (std::vector<std::pair<std::string, std::string>>{{"m1", "ham"}, {"m2", "spam"}}));
+  auto c = s->feedback_counts();
+  EXPECT_EQ(c.phish, 1u);
+  EXPECT_EQ(c.ham, 1u);
+  EXPECT_EQ(c.spam, 1u);
+  EXPECT_EQ(c.false_positive, 1u);  // ham that had gone to junk
+  EXPECT_EQ(c.false_negative, 1u);  // phish that had stayed in the inbox
+}
+
+TYPED_TEST(StoreTest, AuthRoundTrips) {
+  auto s = this->b.open();
+  ASSERT_TRUE(s->put_user({"alice", Role::admin, 7}, "hash"));
+  auto u = s->user("alice");
+  ASSERT_TRUE(u);
+  EXPECT_EQ(u->first.role, Role::admin);
+  ASSERT_TRUE(s->put_session("sid", "alice", "csrf", 1000));
+  EXPECT_TRUE(s->session("sid", 999));
+  EXPECT_FALSE(s->session("sid", 1001));
+  ASSERT_TRUE(s->put_token({"t1", "label", Role::analyst, 1, false}, "th"));
+  EXPECT_TRUE(s->revoke_token("t1"));
+  EXPECT_TRUE(s->token_by_hash("th")->revoked);
+  EXPECT_FALSE(s->revoke_token("t-missing"));
+}
+
+}  // namespace
+}  // namespace phishstream::store
