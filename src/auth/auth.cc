@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <iostream>
 #include <stdexcept>
 
 #include "common/clock.h"
@@ -56,7 +57,13 @@ Auth::Auth(AuthStore& store, std::chrono::hours lifetime) : store_(store), lifet
 std::string Auth::random_password() { return random_b64(15); }
 
 std::optional<std::string> Auth::bootstrap_admin() {
-  if (!store_.users().empty()) return std::nullopt;
+  auto users = store_.users();
+  if (!users) {
+    std::cerr << "phishstream: auth: the store could not list the users (" << users.error().message()
+              << "); no first admin created\n";
+    return std::nullopt;
+  }
+  if (!users->empty()) return std::nullopt;
   std::string pw = random_password();
   if (!add_user("admin", Role::admin, pw)) return std::nullopt;
   return pw;
@@ -64,17 +71,28 @@ std::optional<std::string> Auth::bootstrap_admin() {
 
 bool Auth::add_user(const std::string& name, Role role, const std::string& password) {
   if (name.empty() || name.size() > 64 || password.size() < 8) return false;
-  if (store_.user(name)) return false;
+  auto u = store_.user(name);
+  if (!u) {
+    std::cerr << "phishstream: auth: the store could not look up user " << name << " (" << u.error().message()
+              << "); not added\n";
+    return false;
+  }
+  if (*u) return false;
   return store_.put_user({name, role, now_ms()}, hash_password(password));
 }
 
 bool Auth::set_password(const std::string& name, const std::string& password) {
   auto u = store_.user(name);
-  if (!u || password.size() < 8) return false;
-  return store_.put_user(u->first, hash_password(password));
+  if (!u) {
+    std::cerr << "phishstream: auth: the store could not look up user " << name << " (" << u.error().message()
+              << "); password unchanged\n";
+    return false;
+  }
+  if (!*u || password.size() < 8) return false;
+  return store_.put_user((*u)->first, hash_password(password));
 }
 
-std::vector<User> Auth::users() { return store_.users(); }
+store::Read<std::vector<User>> Auth::users() { return store_.users(); }
 
 std::string Auth::create_token(Role role, const std::string& label, TokenInfo* info) {
   std::string token = "pst_" + random_b64(24);
@@ -85,7 +103,7 @@ std::string Auth::create_token(Role role, const std::string& label, TokenInfo* i
 }
 
 bool Auth::revoke_token(const std::string& id) { return store_.revoke_token(id); }
-std::vector<TokenInfo> Auth::tokens() { return store_.tokens(); }
+store::Read<std::vector<TokenInfo>> Auth::tokens() { return store_.tokens(); }
 
 bool Auth::limited(const std::string& key, std::int64_t now) {
   auto& v = failures_[key];
@@ -110,8 +128,15 @@ LoginResult Auth::login(const std::string& user, const std::string& password, co
     }
   }
   // Over-long input is refused before any hashing work.
-  auto u = user.size() <= 64 && password.size() <= 1024 ? store_.user(user) : std::nullopt;
-  bool ok = u && crypto_pwhash_str_verify(u->second.c_str(), password.data(), password.size()) == 0;
+  store::Read<std::optional<std::pair<User, std::string>>> u = std::nullopt;
+  if (user.size() <= 64 && password.size() <= 1024) u = store_.user(user);
+  if (!u) {
+    // Not a failed attempt: nobody's password was checked.
+    r.status = LoginResult::unavailable;
+    r.error = u.error();
+    return r;
+  }
+  bool ok = *u && crypto_pwhash_str_verify((*u)->second.c_str(), password.data(), password.size()) == 0;
   if (!ok) {
     std::lock_guard lk(mu_);
     failed("ip:" + client, now);
@@ -119,31 +144,40 @@ LoginResult Auth::login(const std::string& user, const std::string& password, co
     return r;
   }
   // A new session id at every login (no session fixation).
+  std::string session_id = random_b64(32), csrf = random_b64(24);
+  if (!store_.put_session(digest(session_id), user, csrf,
+                          now + std::chrono::duration_cast<std::chrono::milliseconds>(lifetime_).count())) {
+    // A cookie for a session the store did not keep would log out at once.
+    r.status = LoginResult::unavailable;
+    r.error = std::make_error_code(std::errc::io_error);
+    return r;
+  }
   r.status = LoginResult::ok;
-  r.session_id = random_b64(32);
-  r.csrf = random_b64(24);
-  r.role = u->first.role;
-  store_.put_session(digest(r.session_id), user, r.csrf,
-                     now + std::chrono::duration_cast<std::chrono::milliseconds>(lifetime_).count());
+  r.session_id = std::move(session_id);
+  r.csrf = std::move(csrf);
+  r.role = (*u)->first.role;
   return r;
 }
 
 void Auth::logout(const std::string& session_id) { store_.drop_session(digest(session_id)); }
 
-std::optional<Principal> Auth::from_bearer(const std::string& token) {
+Identity Auth::from_bearer(const std::string& token) {
   if (token.size() < 8 || token.size() > 256) return std::nullopt;
   auto t = store_.token_by_hash(digest(token));
-  if (!t || t->revoked) return std::nullopt;
-  return Principal{"token:" + t->id, t->role, false, {}};
+  if (!t) return t.error();
+  if (!*t || (*t)->revoked) return std::nullopt;
+  return Principal{"token:" + (*t)->id, (*t)->role, false, {}};
 }
 
-std::optional<Principal> Auth::from_session(const std::string& session_id) {
+Identity Auth::from_session(const std::string& session_id) {
   if (session_id.size() < 8 || session_id.size() > 256) return std::nullopt;
   auto s = store_.session(digest(session_id), now_ms());
-  if (!s) return std::nullopt;
-  auto u = store_.user(s->first);
-  if (!u) return std::nullopt;
-  return Principal{u->first.name, u->first.role, true, s->second};
+  if (!s) return s.error();
+  if (!*s) return std::nullopt;
+  auto u = store_.user((*s)->first);
+  if (!u) return u.error();
+  if (!*u) return std::nullopt;
+  return Principal{(*u)->first.name, (*u)->first.role, true, (*s)->second};
 }
 
 }  // namespace phishstream::auth

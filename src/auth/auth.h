@@ -17,6 +17,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "store/auth_store.h"
@@ -41,35 +42,47 @@ struct Principal {
 };
 
 struct LoginResult {
-  enum Status { ok, bad_credentials, rate_limited } status = bad_credentials;
+  /// unavailable: the store could not look the user up or keep the session
+  /// (`error` says why); the caller answers 503, and it counts as no failed
+  /// attempt.
+  enum Status { ok, bad_credentials, rate_limited, unavailable } status = bad_credentials;
   std::string session_id;  ///< the cookie value (only returned here, stored hashed)
   std::string csrf;
   Role role = Role::analyst;
+  std::error_code error;
 };
+
+/// Who made a request: the principal, nullopt for no valid credentials
+/// (unknown, revoked or expired), or the store's error when it could not
+/// tell, which is never to be answered as "unauthorized".
+using Identity = store::Read<std::optional<Principal>>;
 
 class Auth {
  public:
   explicit Auth(AuthStore& store, std::chrono::hours session_lifetime = std::chrono::hours(12));
 
   /// Creates the first admin when there is no user at all; returns the
-  /// generated password to print once, or nullopt when users exist.
+  /// generated password to print once, or nullopt when users exist (or the
+  /// store cannot say whether they do: logged, nobody is created).
   std::optional<std::string> bootstrap_admin();
 
+  /// False when the user exists (add) or does not (set), the password is
+  /// under 8 characters, or the store could not tell or keep it (logged).
   bool add_user(const std::string& name, Role role, const std::string& password);
   bool set_password(const std::string& name, const std::string& password);
-  std::vector<User> users();
+  store::Read<std::vector<User>> users();
 
   /// Returns the token (shown once) and fills `info`.
   std::string create_token(Role role, const std::string& label, TokenInfo* info = nullptr);
   bool revoke_token(const std::string& id);
-  std::vector<TokenInfo> tokens();
+  store::Read<std::vector<TokenInfo>> tokens();
 
   LoginResult login(const std::string& user, const std::string& password, const std::string& client);
   void logout(const std::string& session_id);
 
   /// From an "Authorization: Bearer …" value or a session cookie value.
-  std::optional<Principal> from_bearer(const std::string& token);
-  std::optional<Principal> from_session(const std::string& session_id);
+  Identity from_bearer(const std::string& token);
+  Identity from_session(const std::string& session_id);
 
   /// A random password for people to change.
   static std::string random_password();

@@ -46,7 +46,12 @@ int run_admin(const AdminArgs& a) {
     return 0;
   }
   if (a.what == "user list") {
-    for (const auto& u : au.users()) std::cout << u.name << "\t" << auth::to_string(u.role) << "\n";
+    auto users = au.users();
+    if (!users) {
+      std::cerr << "phishstream: the store could not list the users (" << users.error().message() << ")\n";
+      return 1;
+    }
+    for (const auto& u : *users) std::cout << u.name << "\t" << auth::to_string(u.role) << "\n";
     return 0;
   }
   if (a.what == "token create") {
@@ -64,7 +69,12 @@ int run_admin(const AdminArgs& a) {
     return 0;
   }
   if (a.what == "token list") {
-    for (const auto& t : au.tokens())
+    auto tokens = au.tokens();
+    if (!tokens) {
+      std::cerr << "phishstream: the store could not list the tokens (" << tokens.error().message() << ")\n";
+      return 1;
+    }
+    for (const auto& t : *tokens)
       std::cout << t.id << "\t" << auth::to_string(t.role) << "\t" << (t.revoked ? "revoked" : "active") << "\t" << t.label << "\n";
     return 0;
   }

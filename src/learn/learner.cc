@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <iostream>
 #include <unistd.h>
 
 #include "common/clock.h"
@@ -20,10 +21,21 @@ const char* name(model::Label l) { return l == model::Label::phish ? "phish" : l
 
 Learner::Learner(scan::Scanner& scanner, ModelRegistry& registry) : scanner_(scanner), registry_(registry) {
   registry_.serialize_updates([&] {
-    if (auto live = registry_.live()) {
-      if (auto bytes = registry_.model_bytes(*live)) {
-        if (auto m = model::deserialize(*bytes)) scanner_.set_model(*m);
-      }
+    auto live = registry_.live();
+    if (!live) {
+      // Registering this process's model now could replace a live model
+      // that the registry only failed to name.
+      std::cerr << "phishstream: learn: the registry could not say which model is live (" << live.error().message()
+                << "); scanning with the loaded model until it answers\n";
+      return;
+    }
+    if (*live) {
+      auto bytes = registry_.model_bytes(**live);
+      if (!bytes)
+        std::cerr << "phishstream: learn: the registry could not give live model " << **live << " ("
+                  << bytes.error().message() << "); scanning with the loaded model until it answers\n";
+      else if (*bytes)
+        if (auto m = model::deserialize(**bytes)) scanner_.set_model(*m);
     } else {
       auto m = scanner_.model();
       ModelEntry e{m->meta().version, m->meta().parent, now_ms(), m->meta().trained_on, "live", "{}"};
@@ -32,8 +44,9 @@ Learner::Learner(scan::Scanner& scanner, ModelRegistry& registry) : scanner_(sca
     }
   });
   updated_ms_ = now_ms();
-  for (const auto& e : registry_.models())
-    if (e.status == "live") updated_ms_ = e.created_ms;
+  if (auto models = registry_.models())
+    for (const auto& e : *models)
+      if (e.status == "live") updated_ms_ = e.created_ms;
 }
 
 bool Learner::satisfied(const model::Scores& s, model::Label label) const {
@@ -55,10 +68,20 @@ bool Learner::sync() {
 
 bool Learner::sync_locked() {
   auto live = registry_.live();
-  if (!live || *live == scanner_.model()->meta().version) return false;
-  auto bytes = registry_.model_bytes(*live);
-  if (!bytes) return false;
-  auto m = model::deserialize(*bytes);
+  if (!live) {
+    std::cerr << "phishstream: learn: the registry could not say which model is live (" << live.error().message()
+              << "); keeping the current one\n";
+    return false;
+  }
+  if (!*live || **live == scanner_.model()->meta().version) return false;
+  auto bytes = registry_.model_bytes(**live);
+  if (!bytes) {
+    std::cerr << "phishstream: learn: the registry could not give live model " << **live << " ("
+              << bytes.error().message() << "); keeping the current one\n";
+    return false;
+  }
+  if (!*bytes) return false;
+  auto m = model::deserialize(**bytes);
   if (!m) return false;
   trainer_.reset();  // rebuilt from the new weights by the next report
   scanner_.set_model(*m);
@@ -109,17 +132,18 @@ Learner::Result Learner::apply_locked(const mail::Message& m, model::Label label
   return r;
 }
 
-bool Learner::promote(const std::string& version) {
+store::Read<bool> Learner::promote(const std::string& version) {
   std::lock_guard lk(mu_);
-  bool ok = false;
+  store::Read<bool> ok = false;
   registry_.serialize_updates([&] { ok = promote_locked(version); });
   return ok;
 }
 
-bool Learner::promote_locked(const std::string& version) {
+store::Read<bool> Learner::promote_locked(const std::string& version) {
   auto bytes = registry_.model_bytes(version);
-  if (!bytes) return false;
-  auto m = model::deserialize(*bytes);
+  if (!bytes) return store::Read<bool>(boost::system::in_place_error, bytes.error());
+  if (!*bytes) return false;
+  auto m = model::deserialize(**bytes);
   if (!m) return false;
   registry_.set_live(version);
   trainer_.reset();
@@ -128,9 +152,13 @@ bool Learner::promote_locked(const std::string& version) {
   return true;
 }
 
-std::optional<std::string> Learner::rollback() {
+store::Read<std::optional<std::string>> Learner::rollback() {
   auto prev = registry_.previous_live();
-  if (!prev || !promote(*prev)) return std::nullopt;
+  if (!prev) return prev.error();
+  if (!*prev) return std::nullopt;
+  auto ok = promote(**prev);
+  if (!ok) return ok.error();
+  if (!*ok) return std::nullopt;
   return prev;
 }
 

@@ -37,7 +37,9 @@ using store::ModelRegistry;
 class Learner {
  public:
   /// Loads the registry's live model into the scanner if there is one;
-  /// otherwise registers the scanner's current model as live.
+  /// otherwise registers the scanner's current model as live. When the
+  /// registry cannot say (logged), neither: the scanner keeps its model and
+  /// sync() catches up once the registry answers.
   Learner(scan::Scanner& scanner, ModelRegistry& registry);
 
   struct Result {
@@ -47,11 +49,17 @@ class Learner {
   };
   Result feedback(const mail::Message& m, model::Label label, const std::string& about);
 
-  bool promote(const std::string& version);
+  /// Makes a stored version live and scans with it. False when there is no
+  /// such version (or it does not load); the registry's error when it
+  /// could not be read.
+  store::Read<bool> promote(const std::string& version);
   /// Loads the registry's live model into the scanner when it is not the
   /// one scanning now (another process changed it). True when it swapped.
   bool sync();
-  std::optional<std::string> rollback();
+  /// Promotes the version live before the current one and returns it;
+  /// nullopt when there is none; the registry's error when it could not be
+  /// read.
+  store::Read<std::optional<std::string>> rollback();
   /// When the live model last changed (Unix ms), for the model-age metric.
   std::int64_t updated_ms() const noexcept { return updated_ms_.load(); }
 
@@ -59,7 +67,7 @@ class Learner {
   bool satisfied(const model::Scores& s, model::Label label) const;
   bool sync_locked();  // REQUIRES(mu_)
   Result apply_locked(const mail::Message& m, model::Label label, const std::string& about);  // REQUIRES(mu_)
-  bool promote_locked(const std::string& version);  // REQUIRES(mu_)
+  store::Read<bool> promote_locked(const std::string& version);  // REQUIRES(mu_)
   void publish(std::shared_ptr<const model::Model> m);
 
   scan::Scanner& scanner_;

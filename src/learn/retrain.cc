@@ -91,7 +91,12 @@ RetrainReport Retrainer::run() {
         train.push_back(std::move(e));
     }
   }
-  for (const auto& [id, label] : registry_.feedback_labels()) {
+  auto labels = registry_.feedback_labels();
+  if (!labels) {
+    rep.reason = "the registry could not list the feedback (" + labels.error().message() + ")";
+    return rep;
+  }
+  for (const auto& [id, label] : *labels) {
     auto raw = store_.raw(id);
     if (!raw) {
       rep.reason = "the store could not answer for feedback message " + id + " (" + raw.error().message() + ")";

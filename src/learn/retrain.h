@@ -11,9 +11,10 @@
 // ham share get no worse beyond a small tolerance and it moves no more
 // modern legitimate mail than the live model; otherwise it is kept, marked
 // rejected, with every reason. Either way its figures and ROC curve are
-// stored with it in the registry. When the store cannot give the body of a
-// message with feedback, nothing is trained (the reason says why): a
-// candidate never silently leaves out labels that analysts gave.
+// stored with it in the registry. When the registry cannot list the
+// feedback or the store cannot give the body of a message with feedback,
+// nothing is trained (the reason says why): a candidate never silently
+// leaves out labels that analysts gave.
 //
 // Not thread-safe in itself: the server runs it on its maintenance thread.
 #pragma once

@@ -85,6 +85,7 @@ std::string Registry::render() const {
   char buf[128];
   auto num = [&](double v) {
     if (std::isinf(v)) return std::string("+Inf");
+    if (std::isnan(v)) return std::string("NaN");  // Prometheus's spelling; printf's is "nan"
     std::snprintf(buf, sizeof buf, "%.9g", v);
     return std::string(buf);
   };

@@ -5,6 +5,7 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cmath>
 #include <iostream>
 #include <condition_variable>
 #include <memory>
@@ -300,12 +301,15 @@ int run_server(const ServeConfig& cfg, const std::string& config_path) {
     });
   }
   if (api_role) {
+    // NaN while the registry cannot be read (the store logs why): not a 0.
     reg.gauge("phishstream_feedback_total", "User reports", [&] {
       auto c = ss.models->feedback_counts();
-      return static_cast<double>(c.phish + c.spam + c.ham);
+      return c ? static_cast<double>(c->phish + c->spam + c->ham) : std::nan("");
     });
-    reg.gauge("phishstream_feedback_false_positives", "Reported ham that had been moved out of the inbox",
-              [&] { return static_cast<double>(ss.models->feedback_counts().false_positive); });
+    reg.gauge("phishstream_feedback_false_positives", "Reported ham that had been moved out of the inbox", [&] {
+      auto c = ss.models->feedback_counts();
+      return c ? static_cast<double>(c->false_positive) : std::nan("");
+    });
   }
   std::unique_ptr<http::Api> api;
   if (api_role)

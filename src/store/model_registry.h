@@ -17,6 +17,8 @@
 #include <utility>
 #include <vector>
 
+#include "store/read.h"
+
 namespace phishstream::store {
 
 struct ModelEntry {
@@ -32,25 +34,42 @@ struct FeedbackCounts {
   std::uint64_t phish = 0, spam = 0, ham = 0;
   std::uint64_t false_positive = 0;  ///< reported ham that the verdict had moved out of the inbox
   std::uint64_t false_negative = 0;  ///< reported phish/spam that the verdict had left in the inbox
+
+  /// Counts `n` reports of `label` (phish | spam | ham) on mail whose
+  /// verdict had been `action_before` (inbox | junk | quarantine | reject).
+  void add(const std::string& label, const std::string& action_before, std::uint64_t n) {
+    (label == "phish" ? phish : label == "spam" ? spam : ham) += n;
+    if (label == "ham" && action_before != "inbox") false_positive += n;
+    if (label != "ham" && action_before == "inbox") false_negative += n;
+  }
 };
 
+/// Writes return false when the store did not keep the change. Reads return
+/// Read<T> (read.h): "no such model", "no live model yet" and "no feedback"
+/// are answers, a registry that could not be read is an error, never taken
+/// for them (the learner then registers no model of its own, the
+/// retrainer trains nothing, the API answers 503).
 class ModelRegistry {
  public:
   virtual ~ModelRegistry() = default;
   virtual bool put_model(const ModelEntry& e, const std::string& bytes) = 0;
-  virtual std::vector<ModelEntry> models() = 0;  ///< newest first
-  virtual std::optional<std::string> model_bytes(const std::string& version) = 0;
+  virtual Read<std::vector<ModelEntry>> models() = 0;  ///< newest first
+  /// The model file; nullopt when there is no such version. A stored model
+  /// that does not decompress is an error.
+  virtual Read<std::optional<std::string>> model_bytes(const std::string& version) = 0;
   /// Makes `version` live (the previous live one becomes retired) and
-  /// appends it to the live history.
+  /// appends it to the live history. False when there is no such version.
   virtual bool set_live(const std::string& version) = 0;
-  virtual std::optional<std::string> live() = 0;
-  /// The version live before the current one, for rollback.
-  virtual std::optional<std::string> previous_live() = 0;
+  /// The live version; nullopt when none has been made live yet.
+  virtual Read<std::optional<std::string>> live() = 0;
+  /// The version live before the current one, for rollback; nullopt when
+  /// there is none.
+  virtual Read<std::optional<std::string>> previous_live() = 0;
   virtual bool put_feedback(const std::string& message_id, const std::string& label, const std::string& user,
                             const std::string& action_before) = 0;
-  virtual FeedbackCounts feedback_counts() = 0;
+  virtual Read<FeedbackCounts> feedback_counts() = 0;
   /// The latest label given to each reported message: (message id, label).
-  virtual std::vector<std::pair<std::string, std::string>> feedback_labels() = 0;
+  virtual Read<std::vector<std::pair<std::string, std::string>>> feedback_labels() = 0;
 
   /// Runs `fn` holding the registry's update lock, so that model updates
   /// from several processes apply one after another, each to the model the

@@ -7,6 +7,7 @@
 #include "features/hash.h"
 #include "mail/parse.h"
 #include "store/sqlite/sqlite_store.h"
+#include "testing/sqlite_table_away.h"
 
 using namespace phishstream;
 namespace fs = std::filesystem;
@@ -72,16 +73,52 @@ TEST_F(LearnerTest, LearnedModelsSurviveARestartAndRollBack) {
   learn::Learner l(scanner, st);
   EXPECT_EQ(scanner.model()->meta().version, learned);
   EXPECT_EQ(scanner.score(a).action, scan::Action::quarantine);
-  auto models = st.models();
+  auto models = st.models().value();
   ASSERT_EQ(models.size(), 2u);
   EXPECT_EQ(models[0].parent, "base");
-  auto back = l.rollback();
+  auto back = l.rollback().value();
   ASSERT_TRUE(back);
   EXPECT_EQ(*back, "base");
   EXPECT_EQ(scanner.score(a).action, scan::Action::inbox);
-  EXPECT_TRUE(l.promote(learned));
+  EXPECT_TRUE(l.promote(learned).value());
   EXPECT_EQ(scanner.score(a).action, scan::Action::quarantine);
-  EXPECT_FALSE(l.promote("no-such-version"));
+  EXPECT_FALSE(l.promote("no-such-version").value());
+}
+
+// Issue 12: a process that starts while the registry cannot say which model
+// is live registers none of its own (that would replace the cluster's live
+// model with the file it was started with): it scans with its model and
+// takes the registry's once the registry answers.
+TEST_F(LearnerTest, ARegistryThatCannotAnswerIsNotTakenForAnEmptyOne) {
+  auto a = msg("Verify your mailbox", "Your mailbox is full, log in to keep receiving mail.");
+  std::string learned;
+  {
+    store::SqliteStore st(dir / "db");
+    scan::Scanner scanner(start_model());
+    learn::Learner l(scanner, st);
+    learned = l.feedback(a, model::Label::phish, "a").version;
+  }
+  store::SqliteStore st(dir / "db");
+  auto other = start_model();
+  other->meta().version = "other";
+  scan::Scanner scanner(other);
+  std::unique_ptr<learn::Learner> l;
+  {
+    phishstream::testing::TableAway history(dir / "db", "live_history");
+    l = std::make_unique<learn::Learner>(scanner, st);
+    EXPECT_EQ(scanner.model()->meta().version, "other");
+    EXPECT_FALSE(l->sync());
+  }
+  EXPECT_EQ(st.live().value(), learned);  // not replaced by "other"
+  EXPECT_EQ(st.models().value().size(), 2u);
+  EXPECT_TRUE(l->sync());
+  EXPECT_EQ(scanner.model()->meta().version, learned);
+  {
+    phishstream::testing::TableAway models(dir / "db", "models");
+    EXPECT_FALSE(l->promote("base"));  // could not tell, not "no such version"
+    EXPECT_FALSE(l->rollback());
+  }
+  EXPECT_EQ(scanner.model()->meta().version, learned);
 }
 
 }  // namespace

@@ -65,7 +65,7 @@ TEST_F(RetrainTest, AGoodCandidateGoesLive) {
   EXPECT_TRUE(rep.promoted) << rep.reason;
   EXPECT_GT(rep.held_back, 10u);
   EXPECT_EQ(scanner.model()->meta().version, rep.version);
-  auto models = st.models();
+  auto models = st.models().value();
   ASSERT_GE(models.size(), 2u);
   EXPECT_NE(models[0].metrics_json.find("\"roc\""), std::string::npos);
   EXPECT_EQ(models[0].parent, "live-0");
@@ -85,17 +85,38 @@ TEST_F(RetrainTest, FeedbackTheStoreCannotReadStopsTheRun) {
   ASSERT_TRUE(st.put_feedback("fb1", "phish", "ana", "inbox"));
   learn::RetrainOptions o;
   o.corpus_manifest = manifest;
-  auto before = st.models().size();
+  auto before = st.models().value().size();
   {
     phishstream::testing::TableAway bodies(dir / "db", "raw");
     auto rep = learn::Retrainer(scanner, learner, st, st, o).run();
     EXPECT_FALSE(rep.promoted);
     EXPECT_NE(rep.reason.find("store could not answer"), std::string::npos) << rep.reason;
   }
-  EXPECT_EQ(st.models().size(), before);
+  EXPECT_EQ(st.models().value().size(), before);
   EXPECT_EQ(scanner.model()->meta().version, "live-0");
   auto rep = learn::Retrainer(scanner, learner, st, st, o).run();
   EXPECT_EQ(rep.feedback, 1u) << rep.reason;
+}
+
+// Issue 12: feedback the registry cannot list is not "no feedback": nothing
+// is trained, and the report says why.
+TEST_F(RetrainTest, FeedbackTheRegistryCannotListStopsTheRun) {
+  auto manifest = write_corpus(dir / "good", false);
+  store::SqliteStore st(dir / "db");
+  scan::Scanner scanner(trained(manifest));
+  learn::Learner learner(scanner, st);
+  learn::RetrainOptions o;
+  o.corpus_manifest = manifest;
+  auto before = st.models().value().size();
+  {
+    phishstream::testing::TableAway feedback(dir / "db", "feedback");
+    auto rep = learn::Retrainer(scanner, learner, st, st, o).run();
+    EXPECT_FALSE(rep.promoted);
+    EXPECT_EQ(rep.trained, 0u);
+    EXPECT_NE(rep.reason.find("registry could not list the feedback"), std::string::npos) << rep.reason;
+  }
+  EXPECT_EQ(st.models().value().size(), before);
+  EXPECT_EQ(scanner.model()->meta().version, "live-0");
 }
 
 TEST_F(RetrainTest, AWorseCandidateIsRejectedWithItsReason) {
@@ -110,7 +131,7 @@ TEST_F(RetrainTest, AWorseCandidateIsRejectedWithItsReason) {
   EXPECT_FALSE(rep.promoted);
   EXPECT_NE(rep.reason.find("AUC"), std::string::npos) << rep.reason;
   EXPECT_EQ(scanner.model()->meta().version, "live-0");  // nothing changed
-  auto models = st.models();
+  auto models = st.models().value();
   ASSERT_GE(models.size(), 2u);
   EXPECT_EQ(models[0].status, "rejected");
   EXPECT_NE(models[0].metrics_json.find("\"reason\""), std::string::npos);

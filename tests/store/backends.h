@@ -80,6 +80,8 @@ class SqliteBackend {
   }
   /// Replaces a stored raw body with bytes that are no zstd frame.
   bool spoil_body(const std::string& id) const { return exec("UPDATE raw SET body = x'00ff00ff' WHERE id = '" + id + "'"); }
+  /// SQL that makes every stored model bytes that are no zstd frame.
+  static constexpr const char* kSpoilModel = "UPDATE models SET bytes = x'00ff00ff'";
   const std::filesystem::path& file() const { return file_; }
 
  private:
@@ -119,6 +121,7 @@ class PgBackend {
   bool spoil_body(const std::string& id) const {
     return exec("UPDATE raw SET body = '\\x00ff00ff'::bytea WHERE id = '" + id + "'");
   }
+  static constexpr const char* kSpoilModel = "UPDATE models SET bytes = '\\x00ff00ff'::bytea";
   const std::string& conninfo() const { return conninfo_; }
 
  private:

@@ -56,10 +56,10 @@ TEST_F(PgStoreTest, RegistryNotifiesAndSerialisesUpdates) {
   ASSERT_TRUE(a->set_live("reg-v1"));
   for (int i = 0; i < 100 && calls == before; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   EXPECT_GT(calls.load(), before) << "no NOTIFY reached the other store";
-  EXPECT_EQ(*other->live(), "reg-v1");
-  EXPECT_EQ(*other->model_bytes("reg-v1"), std::string(100000, 'w'));
+  EXPECT_EQ(other->live().value(), "reg-v1");
+  EXPECT_EQ(other->model_bytes("reg-v1").value(), std::string(100000, 'w'));
   EXPECT_FALSE(a->set_live("no-such-version"));
-  EXPECT_EQ(*a->live(), "reg-v1");
+  EXPECT_EQ(a->live().value(), "reg-v1");
 
   // Two processes' updates never overlap.
   std::atomic<int> inside{0}, overlap{0};

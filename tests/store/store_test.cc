@@ -139,6 +139,48 @@ TYPED_TEST(StoreTest, ReadsThatCannotBeAnsweredAreErrors) {
     auto bodies = this->b.away("raw");
     EXPECT_FALSE(s->raw("u1"));
   }
+  // Accounts: an unknown token is an answer, a token the store could not
+  // look up is not (the API answers 503, not 401).
+  ASSERT_TRUE(s->put_user({"alice", Role::admin, 7}, "hash"));
+  ASSERT_TRUE(s->put_token({"t1", "label", Role::analyst, 1, false}, "th"));
+  ASSERT_TRUE(s->put_session("sid", "alice", "csrf", 1000));
+  {
+    auto users = this->b.away("users");
+    EXPECT_FALSE(s->user("alice"));
+    EXPECT_FALSE(s->user("nobody"));
+    EXPECT_FALSE(s->users());
+  }
+  {
+    auto tokens = this->b.away("tokens");
+    EXPECT_FALSE(s->token_by_hash("th"));
+    EXPECT_FALSE(s->token_by_hash("unknown"));
+    EXPECT_FALSE(s->tokens());
+  }
+  {
+    auto sessions = this->b.away("sessions");
+    EXPECT_FALSE(s->session("sid", 999));
+    EXPECT_FALSE(s->session("unknown", 999));
+  }
+  // The registry: "no live model" and "no feedback" are answers, a
+  // registry that could not be read is not.
+  ASSERT_TRUE(s->put_model({"v1", "", 1, "test", "candidate", "{}"}, "model"));
+  ASSERT_TRUE(s->set_live("v1"));
+  ASSERT_TRUE(s->put_feedback("u1", "phish", "alice", "inbox"));
+  {
+    auto models = this->b.away("models");
+    EXPECT_FALSE(s->models());
+    EXPECT_FALSE(s->model_bytes("v1"));
+  }
+  {
+    auto history = this->b.away("live_history");
+    EXPECT_FALSE(s->live());
+    EXPECT_FALSE(s->previous_live());
+  }
+  {
+    auto feedback = this->b.away("feedback");
+    EXPECT_FALSE(s->feedback_labels());
+    EXPECT_FALSE(s->feedback_counts());
+  }
   // Answered again: the answers, "absent" included.
   EXPECT_EQ(s->delivered("key-u1", "b@example.org"), true);
   EXPECT_EQ(s->delivered("key-u1", "nobody@example.org"), false);
@@ -147,6 +189,12 @@ TYPED_TEST(StoreTest, ReadsThatCannotBeAnsweredAreErrors) {
   EXPECT_EQ(s->count(), 1u);
   EXPECT_EQ(s->raw("u1").value(), "body");
   EXPECT_EQ(s->raw("nope").value(), std::nullopt);
+  EXPECT_EQ(s->user("alice").value()->first.name, "alice");
+  EXPECT_EQ(s->token_by_hash("unknown").value(), std::nullopt);
+  EXPECT_EQ(s->session("sid", 999).value()->second, "csrf");
+  EXPECT_EQ(s->live().value(), "v1");
+  EXPECT_EQ(s->previous_live().value(), std::nullopt);
+  EXPECT_EQ(s->feedback_counts().value().false_negative, 1u);
 }
 
 TYPED_TEST(StoreTest, ABodyThatDoesNotDecompressIsAnError) {
@@ -156,22 +204,30 @@ TYPED_TEST(StoreTest, ABodyThatDoesNotDecompressIsAnError) {
   auto r = s->raw("c1");
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error(), std::errc::bad_message);
+  // A stored model likewise: an error, not "no such version".
+  ASSERT_TRUE(s->put_model({"v1", "", 1, "test", "candidate", "{}"}, "model"));
+  ASSERT_TRUE(this->b.exec(this->b.kSpoilModel));
+  auto m = s->model_bytes("v1");
+  ASSERT_FALSE(m);
+  EXPECT_EQ(m.error(), std::errc::bad_message);
 }
 
 TYPED_TEST(StoreTest, RegistryKeepsModelsLineageAndFeedback) {
   auto s = this->b.open();
-  EXPECT_FALSE(s->live());
+  EXPECT_EQ(s->live().value(), std::nullopt);
+  EXPECT_EQ(s->previous_live().value(), std::nullopt);
+  EXPECT_EQ(s->model_bytes("reg-v1").value(), std::nullopt);
   ModelEntry e{"reg-v1", "", 1, "test", "candidate", "{}"};
   ASSERT_TRUE(s->put_model(e, std::string(100000, 'w')));
   ASSERT_TRUE(s->set_live("reg-v1"));
-  EXPECT_EQ(*s->live(), "reg-v1");
-  EXPECT_EQ(*s->model_bytes("reg-v1"), std::string(100000, 'w'));
+  EXPECT_EQ(s->live().value(), "reg-v1");
+  EXPECT_EQ(s->model_bytes("reg-v1").value(), std::string(100000, 'w'));
   EXPECT_FALSE(s->set_live("no-such-version"));
-  EXPECT_EQ(*s->live(), "reg-v1");
+  EXPECT_EQ(s->live().value(), "reg-v1");
   ASSERT_TRUE(s->put_model({"reg-v2", "reg-v1", 2, "feedback", "candidate", ""}, "v2"));
   ASSERT_TRUE(s->set_live("reg-v2"));
-  EXPECT_EQ(*s->previous_live(), "reg-v1");
-  auto models = s->models();
+  EXPECT_EQ(s->previous_live().value(), "reg-v1");
+  auto models = s->models().value();
   ASSERT_EQ(models.size(), 2u);
   EXPECT_EQ(models[0].version, "reg-v2");  // newest first
   EXPECT_EQ(models[0].parent, "reg-v1");
@@ -182,10 +238,10 @@ TYPED_TEST(StoreTest, RegistryKeepsModelsLineageAndFeedback) {
   ASSERT_TRUE(s->put_feedback("m1", "phish", "alice", "inbox"));
   ASSERT_TRUE(s->put_feedback("m1", "ham", "alice", "junk"));  // the later label wins
   ASSERT_TRUE(s->put_feedback("m2", "spam", "bob", "junk"));
-  auto labels = s->feedback_labels();
+  auto labels = s->feedback_labels().value();
   std::sort(labels.begin(), labels.end());
   EXPECT_EQ(labels, (std::vector<std::pair<std::string, std::string>>{{"m1", "ham"}, {"m2", "spam"}}));
-  auto c = s->feedback_counts();
+  auto c = s->feedback_counts().value();
   EXPECT_EQ(c.phish, 1u);
   EXPECT_EQ(c.ham, 1u);
   EXPECT_EQ(c.spam, 1u);
@@ -196,15 +252,26 @@ TYPED_TEST(StoreTest, RegistryKeepsModelsLineageAndFeedback) {
 TYPED_TEST(StoreTest, AuthRoundTrips) {
   auto s = this->b.open();
   ASSERT_TRUE(s->put_user({"alice", Role::admin, 7}, "hash"));
-  auto u = s->user("alice");
+  ASSERT_TRUE(s->put_user({"bob", Role::analyst, 8}, "hash-b"));
+  auto u = s->user("alice").value();
   ASSERT_TRUE(u);
   EXPECT_EQ(u->first.role, Role::admin);
+  EXPECT_EQ(u->second, "hash");
+  EXPECT_EQ(s->user("nobody").value(), std::nullopt);
+  auto users = s->users().value();
+  ASSERT_EQ(users.size(), 2u);
+  EXPECT_EQ(users[1].name, "bob");
   ASSERT_TRUE(s->put_session("sid", "alice", "csrf", 1000));
-  EXPECT_TRUE(s->session("sid", 999));
-  EXPECT_FALSE(s->session("sid", 1001));
+  EXPECT_TRUE(s->session("sid", 999).value());
+  EXPECT_FALSE(s->session("sid", 1001).value());
+  s->drop_session("sid");
+  EXPECT_FALSE(s->session("sid", 999).value());
   ASSERT_TRUE(s->put_token({"t1", "label", Role::analyst, 1, false}, "th"));
+  EXPECT_FALSE(s->token_by_hash("th").value()->revoked);
   EXPECT_TRUE(s->revoke_token("t1"));
-  EXPECT_TRUE(s->token_by_hash("th")->revoked);
+  EXPECT_TRUE(s->token_by_hash("th").value()->revoked);
+  EXPECT_EQ(s->token_by_hash("other").value(), std::nullopt);
+  EXPECT_EQ(s->tokens().value().size(), 1u);
   EXPECT_FALSE(s->revoke_token("t-missing"));
 }
 

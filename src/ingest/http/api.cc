@@ -115,7 +115,8 @@ std::string cookie(const Request& req, std::string_view name) {
   return {};
 }
 
-std::optional<auth::Principal> who(const Request& req, auth::Auth& a) {
+// The store's error when it could not tell (the caller answers 503, not 401).
+auth::Identity who(const Request& req, auth::Auth& a) {
   auto it = req.find(bhttp::field::authorization);
   if (it != req.end()) {
     std::string_view v = it->value();
@@ -124,7 +125,8 @@ std::optional<auth::Principal> who(const Request& req, auth::Auth& a) {
     return std::nullopt;
   }
   std::string s = cookie(req, "ps_session");
-  return s.empty() ? std::nullopt : a.from_session(s);
+  if (s.empty()) return std::nullopt;
+  return a.from_session(s);
 }
 
 }  // namespace
@@ -138,7 +140,12 @@ Response Api::handle(const Request& req, const std::string& client) const {
               (path == "/metrics" && !d_.metrics_need_auth) || !path.starts_with("/v1/") && path != "/metrics";
   std::optional<auth::Principal> p;
   if (!open) {
-    p = who(req, d_.auth);
+    auto id = who(req, d_.auth);
+    if (!id) {
+      errors_->inc();
+      return store_unavailable(req, id.error());
+    }
+    p = *id;
     if (!p) {
       errors_->inc();
       Response e = json_error(req, bhttp::status::unauthorized, "unauthorized", "log in or send a bearer token");
@@ -232,6 +239,7 @@ Response Api::login(const Request& req, const std::string& client) const {
       !v.at("user").is_string() || !v.at("password").is_string())
     return json_error(req, bhttp::status::bad_request, "bad_request", R"(send {"user":"…","password":"…"})");
   auto res = d_.auth.login(std::string(v.at("user").as_string()), std::string(v.at("password").as_string()), client);
+  if (res.status == auth::LoginResult::unavailable) return store_unavailable(req, res.error);
   if (res.status == auth::LoginResult::rate_limited)
     return json_error(req, bhttp::status::too_many_requests, "rate_limited", "too many failed logins; wait five minutes");
   if (res.status != auth::LoginResult::ok)
@@ -244,13 +252,17 @@ Response Api::login(const Request& req, const std::string& client) const {
 
 Response Api::admin_route(const Request& req, const std::string& path) const {
   if (path == "/v1/users" && req.method() == bhttp::verb::get) {
+    auto users = d_.auth.users();
+    if (!users) return store_unavailable(req, users.error());
     json::array a;
-    for (const auto& u : d_.auth.users()) a.emplace_back(json::object{{"name", u.name}, {"role", std::string(auth::to_string(u.role))}});
+    for (const auto& u : *users) a.emplace_back(json::object{{"name", u.name}, {"role", std::string(auth::to_string(u.role))}});
     return make(req, bhttp::status::ok, json::serialize(json::object{{"users", std::move(a)}}));
   }
   if (path == "/v1/tokens" && req.method() == bhttp::verb::get) {
+    auto tokens = d_.auth.tokens();
+    if (!tokens) return store_unavailable(req, tokens.error());
     json::array a;
-    for (const auto& t : d_.auth.tokens())
+    for (const auto& t : *tokens)
       a.emplace_back(json::object{{"id", t.id}, {"label", t.label}, {"role", std::string(auth::to_string(t.role))},
                                   {"revoked", t.revoked}});
     return make(req, bhttp::status::ok, json::serialize(json::object{{"tokens", std::move(a)}}));
@@ -306,8 +318,10 @@ Response Api::feedback(const Request& req, const std::string& id, const auth::Pr
 Response Api::models_route(const Request& req, const std::string& path, const auth::Principal& p) const {
   if (!d_.learner || !d_.models) return json_error(req, bhttp::status::service_unavailable, "unavailable", "no registry");
   if (path == "/v1/models" && req.method() == bhttp::verb::get) {
+    auto models = d_.models->models();
+    if (!models) return store_unavailable(req, models.error());
     json::array a;
-    for (const auto& e : d_.models->models()) {
+    for (const auto& e : *models) {
       boost::system::error_code ec;
       auto metrics = json::parse(e.metrics_json.empty() ? "{}" : e.metrics_json, ec);
       a.emplace_back(json::object{{"version", e.version}, {"parent", e.parent}, {"created_ms", e.created_ms},
@@ -327,13 +341,16 @@ Response Api::models_route(const Request& req, const std::string& path, const au
   }
   if (path == "/v1/models/rollback") {
     auto v = d_.learner->rollback();
-    if (!v) return json_error(req, bhttp::status::conflict, "no_previous", "no earlier live model");
+    if (!v) return store_unavailable(req, v.error());
+    if (!*v) return json_error(req, bhttp::status::conflict, "no_previous", "no earlier live model");
     if (d_.retro_purge) d_.retro_purge();
-    return make(req, bhttp::status::ok, json::serialize(json::object{{"live", *v}}));
+    return make(req, bhttp::status::ok, json::serialize(json::object{{"live", **v}}));
   }
   if (path.starts_with("/v1/models/") && path.ends_with("/promote")) {
     std::string version = path.substr(11, path.size() - 11 - 8);
-    if (!d_.learner->promote(version)) return json_error(req, bhttp::status::not_found, "not_found", "no model " + version);
+    auto promoted = d_.learner->promote(version);
+    if (!promoted) return store_unavailable(req, promoted.error());
+    if (!*promoted) return json_error(req, bhttp::status::not_found, "not_found", "no model " + version);
     if (d_.retro_purge) d_.retro_purge();
     return make(req, bhttp::status::ok, json::serialize(json::object{{"live", version}}));
   }
@@ -418,7 +435,9 @@ Response Api::stats(const Request& req) const {
   if (!histogram) return store_unavailable(req, histogram.error());
   json::object o;
   if (d_.models) {
-    auto c = d_.models->feedback_counts();
+    auto counts = d_.models->feedback_counts();
+    if (!counts) return store_unavailable(req, counts.error());
+    const auto& c = *counts;
     std::uint64_t total = c.phish + c.spam + c.ham;
     o["feedback"] = json::object{{"phish", c.phish}, {"spam", c.spam}, {"ham", c.ham},
                                  {"false_positives", c.false_positive}, {"false_negatives", c.false_negative},
@@ -488,7 +507,9 @@ Response ops_response(const Request& req, const metrics::Registry& reg, const st
                 ok ? R"({"status":"ready"})" : R"({"status":"not ready"})");
   }
   if (path == "/metrics") {
-    if (metrics_auth && !who(req, *metrics_auth)) {
+    auto id = metrics_auth ? who(req, *metrics_auth) : auth::Identity(std::nullopt);
+    if (metrics_auth && !id) return store_unavailable(req, id.error());
+    if (metrics_auth && !*id) {
       Response e = json_error(req, bhttp::status::unauthorized, "unauthorized", "send a bearer token");
       e.set(bhttp::field::www_authenticate, "Bearer");
       return e;

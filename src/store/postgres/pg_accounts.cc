@@ -1,15 +1,19 @@
 // PgStore as an AuthStore: users, tokens, sessions.
 #include "store/postgres/pg_store.h"
 
-#include "store/codec.h"
 #include "store/postgres/pg_internal.h"
 
 namespace phishstream::store {
 namespace {
 
 using pg::clean_text;
+using pg::failed;
 
 Role role_of(const std::string& s) { return parse_role(s).value_or(Role::analyst); }
+
+TokenInfo token_row(const pg::Result& r, int i) {
+  return {r.text(i, 0), r.text(i, 1), role_of(r.text(i, 2)), r.i64(i, 3), r.i64(i, 4) != 0};
+}
 
 }  // namespace
 
@@ -21,14 +25,16 @@ bool PgStore::put_user(const User& u, const std::string& pw_hash) {
       .ok();
 }
 
-std::optional<std::pair<User, std::string>> PgStore::user(const std::string& name) {
+Read<std::optional<std::pair<User, std::string>>> PgStore::user(const std::string& name) {
   auto r = pool_.get().exec("SELECT name, role, pw_hash, created_ms FROM users WHERE name = $1", {clean_text(name)});
+  if (!r.ok()) return failed(r, "user");
   if (r.rows() == 0) return std::nullopt;
   return std::make_pair(User{r.text(0, 0), role_of(r.text(0, 1)), r.i64(0, 3)}, r.text(0, 2));
 }
 
-std::vector<User> PgStore::users() {
+Read<std::vector<User>> PgStore::users() {
   auto r = pool_.get().exec("SELECT name, role, created_ms FROM users ORDER BY name");
+  if (!r.ok()) return failed(r, "users");
   std::vector<User> out;
   for (int i = 0; i < r.rows(); ++i) out.push_back({r.text(i, 0), role_of(r.text(i, 1)), r.i64(i, 2)});
   return out;
@@ -41,17 +47,18 @@ bool PgStore::put_token(const TokenInfo& t, const std::string& token_hash) {
       .ok();
 }
 
-std::optional<TokenInfo> PgStore::token_by_hash(const std::string& token_hash) {
+Read<std::optional<TokenInfo>> PgStore::token_by_hash(const std::string& token_hash) {
   auto r = pool_.get().exec("SELECT id, label, role, created_ms, revoked FROM tokens WHERE token_hash = $1", {token_hash});
+  if (!r.ok()) return failed(r, "token_by_hash");
   if (r.rows() == 0) return std::nullopt;
-  return TokenInfo{r.text(0, 0), r.text(0, 1), role_of(r.text(0, 2)), r.i64(0, 3), r.i64(0, 4) != 0};
+  return token_row(r, 0);
 }
 
-std::vector<TokenInfo> PgStore::tokens() {
+Read<std::vector<TokenInfo>> PgStore::tokens() {
   auto r = pool_.get().exec("SELECT id, label, role, created_ms, revoked FROM tokens ORDER BY created_ms");
+  if (!r.ok()) return failed(r, "tokens");
   std::vector<TokenInfo> out;
-  for (int i = 0; i < r.rows(); ++i)
-    out.push_back({r.text(i, 0), r.text(i, 1), role_of(r.text(i, 2)), r.i64(i, 3), r.i64(i, 4) != 0});
+  for (int i = 0; i < r.rows(); ++i) out.push_back(token_row(r, i));
   return out;
 }
 
@@ -69,8 +76,10 @@ bool PgStore::put_session(const std::string& id_hash, const std::string& user, c
       .ok();
 }
 
-std::optional<std::pair<std::string, std::string>> PgStore::session(const std::string& id_hash, std::int64_t now_ms) {
+Read<std::optional<std::pair<std::string, std::string>>> PgStore::session(const std::string& id_hash,
+                                                                          std::int64_t now_ms) {
   auto r = pool_.get().exec("SELECT \"user\", csrf FROM sessions WHERE id_hash = $1 AND expires_ms > $2", {id_hash, now_ms});
+  if (!r.ok()) return failed(r, "session");
   if (r.rows() == 0) return std::nullopt;
   return std::make_pair(r.text(0, 0), r.text(0, 1));
 }

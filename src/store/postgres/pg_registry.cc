@@ -12,6 +12,8 @@ namespace phishstream::store {
 namespace {
 
 using pg::clean_text;
+using pg::corrupt;
+using pg::failed;
 using pg::kNow;
 using pg::Param;
 
@@ -33,19 +35,23 @@ bool PgStore::put_model(const ModelEntry& e, const std::string& bytes) {
       .ok();
 }
 
-std::vector<ModelEntry> PgStore::models() {
+Read<std::vector<ModelEntry>> PgStore::models() {
   auto r = pool_.get().exec(
       "SELECT version, parent, created_ms, trained_on, status, metrics FROM models ORDER BY created_ms DESC, version DESC");
+  if (!r.ok()) return failed(r, "models");
   std::vector<ModelEntry> out;
   for (int i = 0; i < r.rows(); ++i)
     out.push_back({r.text(i, 0), r.text(i, 1), r.i64(i, 2), r.text(i, 3), r.text(i, 4), r.text(i, 5)});
   return out;
 }
 
-std::optional<std::string> PgStore::model_bytes(const std::string& version) {
+Read<std::optional<std::string>> PgStore::model_bytes(const std::string& version) {
   auto r = pool_.get().exec("SELECT bytes FROM models WHERE version = $1", {clean_text(version)}, true);
+  if (!r.ok()) return failed(r, "model_bytes");
   if (r.rows() == 0) return std::nullopt;
-  return decompress(r.text(0, 0), 1u << 30);
+  auto bytes = decompress(r.text(0, 0), 1u << 30);
+  if (!bytes) return corrupt("model", version);
+  return bytes;
 }
 
 bool PgStore::set_live(const std::string& version) {
@@ -60,16 +66,18 @@ bool PgStore::set_live(const std::string& version) {
   return r.ok() && r.rows() == 1;
 }
 
-std::optional<std::string> PgStore::live() {
+Read<std::optional<std::string>> PgStore::live() {
   auto r = pool_.get().exec("SELECT version FROM live_history ORDER BY seq DESC LIMIT 1");
+  if (!r.ok()) return failed(r, "live");
   if (r.rows() == 0) return std::nullopt;
   return r.text(0, 0);
 }
 
-std::optional<std::string> PgStore::previous_live() {
+Read<std::optional<std::string>> PgStore::previous_live() {
   auto r = pool_.get().exec(
       "SELECT version FROM live_history WHERE version != (SELECT version FROM live_history ORDER BY seq DESC LIMIT 1) "
       "ORDER BY seq DESC LIMIT 1");
+  if (!r.ok()) return failed(r, "previous_live");
   if (r.rows() == 0) return std::nullopt;
   return r.text(0, 0);
 }
@@ -82,24 +90,20 @@ bool PgStore::put_feedback(const std::string& message_id, const std::string& lab
       .ok();
 }
 
-std::vector<std::pair<std::string, std::string>> PgStore::feedback_labels() {
+Read<std::vector<std::pair<std::string, std::string>>> PgStore::feedback_labels() {
   auto r = pool_.get().exec(
       "SELECT message_id, label FROM feedback WHERE id IN (SELECT max(id) FROM feedback GROUP BY message_id)");
+  if (!r.ok()) return failed(r, "feedback_labels");
   std::vector<std::pair<std::string, std::string>> out;
   for (int i = 0; i < r.rows(); ++i) out.emplace_back(r.text(i, 0), r.text(i, 1));
   return out;
 }
 
-FeedbackCounts PgStore::feedback_counts() {
+Read<FeedbackCounts> PgStore::feedback_counts() {
   auto r = pool_.get().exec("SELECT label, coalesce(action_before, ''), count(*) FROM feedback GROUP BY 1, 2");
+  if (!r.ok()) return failed(r, "feedback_counts");
   FeedbackCounts c;
-  for (int i = 0; i < r.rows(); ++i) {
-    std::string label = r.text(i, 0), before = r.text(i, 1);
-    auto n = static_cast<std::uint64_t>(r.i64(i, 2));
-    (label == "phish" ? c.phish : label == "spam" ? c.spam : c.ham) += n;
-    if (label == "ham" && before != "inbox") c.false_positive += n;
-    if (label != "ham" && before == "inbox") c.false_negative += n;
-  }
+  for (int i = 0; i < r.rows(); ++i) c.add(r.text(i, 0), r.text(i, 1), static_cast<std::uint64_t>(r.i64(i, 2)));
   return c;
 }
 

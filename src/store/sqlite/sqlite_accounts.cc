@@ -1,12 +1,22 @@
 // SqliteStore as an AuthStore: users, tokens, sessions.
 #include "store/sqlite/sqlite_store.h"
 
-#include "store/codec.h"
 #include "store/sqlite/sqlite_db.h"
 
 namespace phishstream::store {
+namespace {
 
+using sqlite::read_failed;
 using sqlite::Stmt;
+
+Role role_of(const std::string& s) { return parse_role(s).value_or(Role::analyst); }
+
+TokenInfo token_row(Stmt& st) {
+  return {st.col_text(0), st.col_text(1), role_of(st.col_text(2)), sqlite3_column_int64(st.s, 3),
+          sqlite3_column_int(st.s, 4) != 0};
+}
+
+}  // namespace
 
 bool SqliteStore::put_user(const User& u, const std::string& pw_hash) {
   std::lock_guard lk(write_mu_);
@@ -15,21 +25,23 @@ bool SqliteStore::put_user(const User& u, const std::string& pw_hash) {
   return st.step() == SQLITE_DONE;
 }
 
-std::optional<std::pair<User, std::string>> SqliteStore::user(const std::string& name) {
+Read<std::optional<std::pair<User, std::string>>> SqliteStore::user(const std::string& name) {
   std::lock_guard lk(read_mu_);
   Stmt st(r_, "SELECT name, role, pw_hash, created_ms FROM users WHERE name = ?");
   st.text(1, name);
-  if (st.step() != SQLITE_ROW) return std::nullopt;
-  User u{st.col_text(0), parse_role(st.col_text(1)).value_or(Role::analyst), sqlite3_column_int64(st.s, 3)};
-  return std::make_pair(u, st.col_text(2));
+  int rc = st.step();
+  if (rc == SQLITE_DONE) return std::nullopt;
+  if (rc != SQLITE_ROW) return read_failed(r_, "user");
+  return std::make_pair(User{st.col_text(0), role_of(st.col_text(1)), sqlite3_column_int64(st.s, 3)}, st.col_text(2));
 }
 
-std::vector<User> SqliteStore::users() {
+Read<std::vector<User>> SqliteStore::users() {
   std::lock_guard lk(read_mu_);
   Stmt st(r_, "SELECT name, role, created_ms FROM users ORDER BY name");
   std::vector<User> out;
-  while (st.step() == SQLITE_ROW)
-    out.push_back({st.col_text(0), parse_role(st.col_text(1)).value_or(Role::analyst), sqlite3_column_int64(st.s, 2)});
+  int rc;
+  while ((rc = st.step()) == SQLITE_ROW) out.push_back({st.col_text(0), role_of(st.col_text(1)), sqlite3_column_int64(st.s, 2)});
+  if (rc != SQLITE_DONE) return read_failed(r_, "users");
   return out;
 }
 
@@ -40,22 +52,23 @@ bool SqliteStore::put_token(const TokenInfo& t, const std::string& token_hash) {
   return st.step() == SQLITE_DONE;
 }
 
-std::optional<TokenInfo> SqliteStore::token_by_hash(const std::string& token_hash) {
+Read<std::optional<TokenInfo>> SqliteStore::token_by_hash(const std::string& token_hash) {
   std::lock_guard lk(read_mu_);
   Stmt st(r_, "SELECT id, label, role, created_ms, revoked FROM tokens WHERE token_hash = ?");
   st.text(1, token_hash);
-  if (st.step() != SQLITE_ROW) return std::nullopt;
-  return TokenInfo{st.col_text(0), st.col_text(1), parse_role(st.col_text(2)).value_or(Role::analyst),
-                         sqlite3_column_int64(st.s, 3), sqlite3_column_int(st.s, 4) != 0};
+  int rc = st.step();
+  if (rc == SQLITE_DONE) return std::nullopt;
+  if (rc != SQLITE_ROW) return read_failed(r_, "token_by_hash");
+  return token_row(st);
 }
 
-std::vector<TokenInfo> SqliteStore::tokens() {
+Read<std::vector<TokenInfo>> SqliteStore::tokens() {
   std::lock_guard lk(read_mu_);
   Stmt st(r_, "SELECT id, label, role, created_ms, revoked FROM tokens ORDER BY created_ms");
   std::vector<TokenInfo> out;
-  while (st.step() == SQLITE_ROW)
-    out.push_back({st.col_text(0), st.col_text(1), parse_role(st.col_text(2)).value_or(Role::analyst),
-                   sqlite3_column_int64(st.s, 3), sqlite3_column_int(st.s, 4) != 0});
+  int rc;
+  while ((rc = st.step()) == SQLITE_ROW) out.push_back(token_row(st));
+  if (rc != SQLITE_DONE) return read_failed(r_, "tokens");
   return out;
 }
 
@@ -74,11 +87,14 @@ bool SqliteStore::put_session(const std::string& id_hash, const std::string& use
   return st.step() == SQLITE_DONE;
 }
 
-std::optional<std::pair<std::string, std::string>> SqliteStore::session(const std::string& id_hash, std::int64_t now_ms) {
+Read<std::optional<std::pair<std::string, std::string>>> SqliteStore::session(const std::string& id_hash,
+                                                                              std::int64_t now_ms) {
   std::lock_guard lk(read_mu_);
   Stmt st(r_, "SELECT user, csrf FROM sessions WHERE id_hash = ? AND expires_ms > ?");
   st.text(1, id_hash).i64(2, now_ms);
-  if (st.step() != SQLITE_ROW) return std::nullopt;
+  int rc = st.step();
+  if (rc == SQLITE_DONE) return std::nullopt;
+  if (rc != SQLITE_ROW) return read_failed(r_, "session");
   return std::make_pair(st.col_text(0), st.col_text(1));
 }
 

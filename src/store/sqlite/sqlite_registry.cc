@@ -6,6 +6,8 @@
 
 namespace phishstream::store {
 
+using sqlite::corrupt;
+using sqlite::read_failed;
 using sqlite::Stmt;
 
 bool SqliteStore::put_model(const ModelEntry& e, const std::string& bytes) {
@@ -18,22 +20,28 @@ bool SqliteStore::put_model(const ModelEntry& e, const std::string& bytes) {
   return st.step() == SQLITE_DONE;
 }
 
-std::vector<ModelEntry> SqliteStore::models() {
+Read<std::vector<ModelEntry>> SqliteStore::models() {
   std::lock_guard lk(read_mu_);
   Stmt st(r_, "SELECT version, parent, created_ms, trained_on, status, metrics FROM models ORDER BY created_ms DESC, version DESC");
   std::vector<ModelEntry> out;
-  while (st.step() == SQLITE_ROW)
+  int rc;
+  while ((rc = st.step()) == SQLITE_ROW)
     out.push_back({st.col_text(0), st.col_text(1), sqlite3_column_int64(st.s, 2), st.col_text(3), st.col_text(4), st.col_text(5)});
+  if (rc != SQLITE_DONE) return read_failed(r_, "models");
   return out;
 }
 
-std::optional<std::string> SqliteStore::model_bytes(const std::string& version) {
+Read<std::optional<std::string>> SqliteStore::model_bytes(const std::string& version) {
   std::lock_guard lk(read_mu_);
   Stmt st(r_, "SELECT bytes FROM models WHERE version = ?");
   st.text(1, version);
-  if (st.step() != SQLITE_ROW) return std::nullopt;
-  return decompress({static_cast<const char*>(sqlite3_column_blob(st.s, 0)), static_cast<std::size_t>(sqlite3_column_bytes(st.s, 0))},
-                    1u << 30);
+  int rc = st.step();
+  if (rc == SQLITE_DONE) return std::nullopt;
+  if (rc != SQLITE_ROW) return read_failed(r_, "model_bytes");
+  auto bytes = decompress({static_cast<const char*>(sqlite3_column_blob(st.s, 0)), static_cast<std::size_t>(sqlite3_column_bytes(st.s, 0))},
+                          1u << 30);
+  if (!bytes) return corrupt("model", version);
+  return bytes;
 }
 
 bool SqliteStore::set_live(const std::string& version) {
@@ -50,21 +58,23 @@ bool SqliteStore::set_live(const std::string& version) {
   return ok;
 }
 
-std::optional<std::string> SqliteStore::live() {
+Read<std::optional<std::string>> SqliteStore::live() {
   std::lock_guard lk(read_mu_);
   Stmt st(r_, "SELECT version FROM live_history ORDER BY seq DESC LIMIT 1");
-  if (st.step() != SQLITE_ROW) return std::nullopt;
+  int rc = st.step();
+  if (rc == SQLITE_DONE) return std::nullopt;
+  if (rc != SQLITE_ROW) return read_failed(r_, "live");
   return st.col_text(0);
 }
 
-std::optional<std::string> SqliteStore::previous_live() {
+Read<std::optional<std::string>> SqliteStore::previous_live() {
   std::lock_guard lk(read_mu_);
-  Stmt cur(r_, "SELECT version FROM live_history ORDER BY seq DESC LIMIT 1");
-  if (cur.step() != SQLITE_ROW) return std::nullopt;
-  std::string now = cur.col_text(0);
-  Stmt st(r_, "SELECT version FROM live_history WHERE version != ? ORDER BY seq DESC LIMIT 1");
-  st.text(1, now);
-  if (st.step() != SQLITE_ROW) return std::nullopt;
+  Stmt st(r_,
+          "SELECT version FROM live_history WHERE version != (SELECT version FROM live_history ORDER BY seq DESC LIMIT 1) "
+          "ORDER BY seq DESC LIMIT 1");
+  int rc = st.step();
+  if (rc == SQLITE_DONE) return std::nullopt;
+  if (rc != SQLITE_ROW) return read_failed(r_, "previous_live");
   return st.col_text(0);
 }
 
@@ -76,25 +86,23 @@ bool SqliteStore::put_feedback(const std::string& message_id, const std::string&
   return st.step() == SQLITE_DONE;
 }
 
-std::vector<std::pair<std::string, std::string>> SqliteStore::feedback_labels() {
+Read<std::vector<std::pair<std::string, std::string>>> SqliteStore::feedback_labels() {
   std::lock_guard lk(read_mu_);
   Stmt st(r_, "SELECT message_id, label FROM feedback WHERE id IN (SELECT max(id) FROM feedback GROUP BY message_id)");
   std::vector<std::pair<std::string, std::string>> out;
-  while (st.step() == SQLITE_ROW) out.emplace_back(st.col_text(0), st.col_text(1));
+  int rc;
+  while ((rc = st.step()) == SQLITE_ROW) out.emplace_back(st.col_text(0), st.col_text(1));
+  if (rc != SQLITE_DONE) return read_failed(r_, "feedback_labels");
   return out;
 }
 
-FeedbackCounts SqliteStore::feedback_counts() {
+Read<FeedbackCounts> SqliteStore::feedback_counts() {
   std::lock_guard lk(read_mu_);
   FeedbackCounts c;
   Stmt st(r_, "SELECT label, action_before, count(*) FROM feedback GROUP BY label, action_before");
-  while (st.step() == SQLITE_ROW) {
-    std::string label = st.col_text(0), before = st.col_text(1);
-    auto n = static_cast<std::uint64_t>(sqlite3_column_int64(st.s, 2));
-    (label == "phish" ? c.phish : label == "spam" ? c.spam : c.ham) += n;
-    if (label == "ham" && before != "inbox") c.false_positive += n;
-    if (label != "ham" && before == "inbox") c.false_negative += n;
-  }
+  int rc;
+  while ((rc = st.step()) == SQLITE_ROW) c.add(st.col_text(0), st.col_text(1), static_cast<std::uint64_t>(sqlite3_column_int64(st.s, 2)));
+  if (rc != SQLITE_DONE) return read_failed(r_, "feedback_counts");
   return c;
 }
 

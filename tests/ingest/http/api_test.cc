@@ -197,6 +197,49 @@ TEST_F(ApiFixture, StoreThatCannotAnswerIs503AbsentIs404) {
   EXPECT_EQ(call(bhttp::verb::get, "/v1/stats").result(), bhttp::status::ok);
 }
 
+// Issue 12: the accounts and the model registry too: a token, session or
+// user the store cannot look up is 503, not 401 (a client would drop good
+// credentials); models and feedback it cannot read are 503, not an empty list.
+TEST_F(ApiFixture, AccountsAndRegistryThatCannotAnswerAre503) {
+  auto unavailable = [&](bhttp::verb v, const std::string& target, const std::string& body = "") {
+    auto res = call(v, target, body);
+    EXPECT_EQ(res.result(), bhttp::status::service_unavailable) << target << " " << res.body();
+    EXPECT_NE(res.body().find("\"code\":\"store_unavailable\""), std::string::npos) << target << " " << res.body();
+  };
+  ASSERT_TRUE(auth->add_user("ana", auth::Role::admin, "correct horse battery"));
+  {
+    phishstream::testing::TableAway tokens(dir / "db", "tokens");
+    unavailable(bhttp::verb::get, "/v1/messages");
+    http::Request metrics{bhttp::verb::get, "/metrics", 11};
+    metrics.set(bhttp::field::authorization, "Bearer " + admin_token);
+    EXPECT_EQ(http::ops_response(metrics, reg, [] { return true; }, auth.get()).result(), bhttp::status::service_unavailable);
+  }
+  {
+    phishstream::testing::TableAway users(dir / "db", "users");
+    unavailable(bhttp::verb::get, "/v1/users");
+    unavailable(bhttp::verb::post, "/v1/login", R"({"user":"ana","password":"correct horse battery"})");
+  }
+  {
+    phishstream::testing::TableAway models(dir / "db", "models");
+    unavailable(bhttp::verb::get, "/v1/models");
+    unavailable(bhttp::verb::post, "/v1/models/base/promote");
+  }
+  {
+    phishstream::testing::TableAway history(dir / "db", "live_history");
+    unavailable(bhttp::verb::post, "/v1/models/rollback");
+  }
+  {
+    phishstream::testing::TableAway feedback(dir / "db", "feedback");
+    unavailable(bhttp::verb::get, "/v1/stats");
+  }
+  EXPECT_EQ(call(bhttp::verb::get, "/v1/users").result(), bhttp::status::ok);
+  EXPECT_EQ(call(bhttp::verb::get, "/v1/models").result(), bhttp::status::ok);
+  EXPECT_EQ(call(bhttp::verb::get, "/v1/stats").result(), bhttp::status::ok);
+  EXPECT_EQ(call(bhttp::verb::post, "/v1/login", R"({"user":"ana","password":"correct horse battery"})", "").result(),
+            bhttp::status::ok);
+  EXPECT_EQ(call(bhttp::verb::get, "/v1/messages", "", "pst_wrong-token-value").result(), bhttp::status::unauthorized);
+}
+
 TEST_F(ApiFixture, EveryV1RouteNeedsAuth) {
   for (auto path : {"/v1/messages", "/v1/queue", "/v1/messages/x", "/v1/tokens", "/v1/users"}) {
     auto r = call(bhttp::verb::get, path, "", "");

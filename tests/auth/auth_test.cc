@@ -1,0 +1,87 @@
+// Auth over a real SQLite store: logins, tokens and sessions, and what Auth
+// says when the store cannot answer (a table taken away under it,
+// testing/sqlite_table_away.h): "could not tell", never "unauthorized" or
+// "wrong password", and no failed attempt counted against the user.
+#include "auth/auth.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "store/sqlite/sqlite_store.h"
+#include "testing/sqlite_table_away.h"
+
+using namespace phishstream;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct AuthTest : ::testing::Test {
+  fs::path dir = fs::path(::testing::TempDir()) / "auth";
+  std::unique_ptr<store::SqliteStore> st;
+  std::unique_ptr<auth::Auth> a;
+  void SetUp() override {
+    fs::remove_all(dir);
+    st = std::make_unique<store::SqliteStore>(dir / "db");
+    a = std::make_unique<auth::Auth>(*st);
+  }
+};
+
+TEST_F(AuthTest, TokensSessionsAndLogins) {
+  ASSERT_TRUE(a->add_user("ana", auth::Role::analyst, "a long password"));
+  EXPECT_FALSE(a->add_user("ana", auth::Role::admin, "another password"));  // exists
+  EXPECT_FALSE(a->bootstrap_admin());                                         // users exist
+  auto token = a->create_token(auth::Role::admin, "ci");
+  auto who = a->from_bearer(token).value();
+  ASSERT_TRUE(who);
+  EXPECT_EQ(who->role, auth::Role::admin);
+  EXPECT_EQ(a->from_bearer("pst_unknown-token").value(), std::nullopt);
+  EXPECT_EQ(a->login("ana", "wrong password", "10.0.0.1").status, auth::LoginResult::bad_credentials);
+  auto in = a->login("ana", "a long password", "10.0.0.1");
+  ASSERT_EQ(in.status, auth::LoginResult::ok);
+  auto s = a->from_session(in.session_id).value();
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->name, "ana");
+  EXPECT_EQ(s->csrf, in.csrf);
+  a->logout(in.session_id);
+  EXPECT_EQ(a->from_session(in.session_id).value(), std::nullopt);
+}
+
+// Issue 12: a store that cannot answer is not "no such token": the caller
+// gets the error (the API answers 503, not 401).
+TEST_F(AuthTest, AStoreThatCannotAnswerIsNotUnauthorized) {
+  ASSERT_TRUE(a->add_user("ana", auth::Role::analyst, "a long password"));
+  auto token = a->create_token(auth::Role::analyst, "ci");
+  auto in = a->login("ana", "a long password", "10.0.0.1");
+  ASSERT_EQ(in.status, auth::LoginResult::ok);
+  {
+    phishstream::testing::TableAway tokens(dir / "db", "tokens");
+    EXPECT_FALSE(a->from_bearer(token));
+    EXPECT_FALSE(a->from_bearer("pst_unknown-token"));
+    EXPECT_FALSE(a->tokens());
+  }
+  {
+    phishstream::testing::TableAway sessions(dir / "db", "sessions");
+    EXPECT_FALSE(a->from_session(in.session_id));
+  }
+  {
+    phishstream::testing::TableAway users(dir / "db", "users");
+    EXPECT_FALSE(a->from_session(in.session_id));  // the session's user cannot be read
+    EXPECT_FALSE(a->users());
+    EXPECT_FALSE(a->bootstrap_admin());           // no admin made on a guess
+    EXPECT_FALSE(a->add_user("bob", auth::Role::analyst, "a long password"));
+    // Six logins while the store is away: each "unavailable", none counted
+    // as a failed attempt (five would rate-limit the user).
+    for (int i = 0; i < 6; ++i) {
+      auto r = a->login("ana", "a long password", "10.0.0.1");
+      EXPECT_EQ(r.status, auth::LoginResult::unavailable);
+      EXPECT_TRUE(r.error);
+    }
+  }
+  EXPECT_TRUE(a->from_bearer(token).value());
+  EXPECT_TRUE(a->from_session(in.session_id).value());
+  EXPECT_EQ(a->login("ana", "a long password", "10.0.0.1").status, auth::LoginResult::ok);
+  EXPECT_EQ(a->users().value().size(), 1u);  // bob was not added
+}
+
+}  // namespace
