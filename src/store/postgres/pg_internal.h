@@ -1,6 +1,7 @@
 // Internal to the PostgreSQL backend: the error conventions its three
 // concern files share (pg_store.h has the contract). Only
-// src/store/postgres/ includes this header.
+// src/store/postgres/ includes this header. Functions of their arguments;
+// any thread.
 #pragma once
 
 #include <iostream>

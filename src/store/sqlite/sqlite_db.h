@@ -1,6 +1,11 @@
 // Internal to the SQLite backend: the statement wrapper and the error
 // conventions its three concern files share (sqlite_store.h has the
 // contract). Only src/store/sqlite/ includes this header, and sqlite3.h.
+//
+// A Stmt is prepared on, stepped on and finalised with one connection, all
+// under that connection's mutex (SqliteStore::write_mu_ or read_mu_); a
+// statement that failed to prepare fails its first step(), so callers see
+// one error path.
 #pragma once
 
 #include <sqlite3.h>
