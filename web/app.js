@@ -99,6 +99,7 @@ async function messagePage(page, id) {
     try { await api(path, opts); } catch (e) { alert(e.message); return; }
     route();
   };
+  // Held: quarantined or purged (docs/architecture.md, "Message status").
   const held = m.status === "quarantined" || m.status === "purged";
   page.append(
     el("p", {}, el("a", { href: "#/messages" }, "← all messages")),

@@ -3,6 +3,7 @@
 #include <zstd.h>
 
 #include <boost/json.hpp>
+#include <iostream>
 
 namespace phishstream::store {
 
@@ -38,6 +39,13 @@ std::vector<std::string> from_json(const std::string& s) {
   for (const auto& x : v.as_array())
     if (x.is_string()) out.emplace_back(x.as_string());
   return out;
+}
+
+Read<MessageStatus> decode_status(std::string_view text, std::string_view id, std::string_view backend) {
+  auto s = parse_message_status(text);
+  if (s) return *s;
+  std::cerr << "phishstream: store (" << backend << "): message " << id << ": unknown status \"" << text << "\"\n";
+  return std::make_error_code(std::errc::bad_message);
 }
 
 }  // namespace phishstream::store

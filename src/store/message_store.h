@@ -19,6 +19,7 @@
 #include <system_error>
 #include <vector>
 
+#include "store/message_status.h"
 #include "store/read.h"
 
 namespace phishstream::store {
@@ -37,7 +38,7 @@ struct MessageRecord {
   std::vector<std::string> reasons;
   std::vector<std::string> signals;
   std::string timings_json;  ///< {"parse_us":…,"features_us":…,…}
-  std::string status;        ///< scanned | delivered | quarantined | dead
+  MessageStatus status = MessageStatus::scanned;  ///< where it stands (message_status.h); stored as its text
   std::int64_t delivered_ms = 0;
 };
 
@@ -55,7 +56,8 @@ class MessageStore {
   virtual ~MessageStore() = default;
   /// Inserts or replaces the record and its raw message.
   virtual std::error_code put(const MessageRecord& r, std::string_view raw) = 0;
-  virtual std::error_code set_status(const std::string& id, const std::string& status, std::int64_t when_ms) = 0;
+  /// Records a new status and when it was reached (delivered_ms).
+  virtual std::error_code set_status(const std::string& id, MessageStatus status, std::int64_t when_ms) = 0;
   /// Delivery ledger: one row per (key, recipient).
   virtual std::error_code mark_delivered(const std::string& key, const std::string& rcpt, const std::string& folder,
                                          const std::string& path) = 0;

@@ -176,7 +176,7 @@ std::vector<std::string> Pipeline::retro_purge(std::int64_t since_ms) {
     auto page = store_.list(f);
     if (!page) return stop("INBOX mail since " + std::to_string(f.since_ms), page.error());
     for (const auto& rec : *page) {
-      if (rec.status != "delivered") continue;
+      if (rec.status != store::MessageStatus::delivered) continue;
       auto raw = store_.raw(rec.id);
       if (!raw) return stop("message " + rec.id, raw.error());
       if (!*raw) continue;
@@ -204,7 +204,7 @@ std::vector<std::string> Pipeline::retro_purge(std::int64_t since_ms) {
         }
       }
       if (all) {
-        store_.set_status(rec.id, "purged", now_ms());
+        store_.set_status(rec.id, store::MessageStatus::purged, now_ms());
         purged_->inc();
         out.push_back(rec.id);
       }
@@ -236,7 +236,8 @@ std::optional<scan::Verdict> Pipeline::inline_verdict(const common::Envelope& en
   rec.id = id;
   rec.key = common::message_key(env, message);
   rec.received_ms = now_ms();
-  rec.status = v.action == scan::Action::quarantine || v.action == scan::Action::reject ? "quarantined" : "passed (milter)";
+  rec.status = v.action == scan::Action::quarantine || v.action == scan::Action::reject ? store::MessageStatus::quarantined
+                                                                                                 : store::MessageStatus::passed_milter;
   if (store_.put(rec, message)) return std::nullopt;
   if (record_id) *record_id = rec.id;
   return v;
@@ -266,7 +267,7 @@ std::error_code Pipeline::release(const std::string& id) {
     if (auto ec = deliver::deliver(cfg_.maildir_root, rcpt, deliver::Folder::inbox, rec.key, body, res)) return ec;
     if (auto ec = store_.mark_delivered(rec.key, rcpt, "INBOX", res.path.string())) return ec;
   }
-  return store_.set_status(id, "released", now_ms());
+  return store_.set_status(id, store::MessageStatus::released, now_ms());
 }
 
 scan::Action Pipeline::apply_lists(const scan::Verdict& v, const std::string& sender) const {
@@ -304,7 +305,7 @@ std::error_code Pipeline::process(const queue::QueuedMessage& m) {
   rec.id = m.id;
   rec.key = m.key;
   rec.received_ms = m.accepted_ms;
-  rec.status = act == scan::Action::quarantine ? "quarantined" : "scanned";
+  rec.status = act == scan::Action::quarantine ? store::MessageStatus::quarantined : store::MessageStatus::scanned;
   if (auto ec = store_.put(rec, m.data)) {
     failed_->inc();
     return ec;
@@ -349,7 +350,7 @@ std::error_code Pipeline::process(const queue::QueuedMessage& m) {
           return std::make_error_code(std::errc::resource_unavailable_try_again);
         }
       }
-      store_.set_status(m.id, "relayed", now_ms());
+      store_.set_status(m.id, store::MessageStatus::relayed, now_ms());
       delivered_->inc();
       delivery_->observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count());
       e2e_->observe(static_cast<double>(now_ms() - m.accepted_ms) / 1e3);
@@ -372,7 +373,7 @@ std::error_code Pipeline::process(const queue::QueuedMessage& m) {
         return ec;
       }
     }
-    store_.set_status(m.id, "delivered", now_ms());
+    store_.set_status(m.id, store::MessageStatus::delivered, now_ms());
     delivered_->inc();
   }
   delivery_->observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count());

@@ -43,7 +43,7 @@ inline store::MessageRecord sample_record(const std::string& id, const std::stri
   r.p_phish = 0.25;
   r.reasons = {"because"};
   r.signals = {"form_password"};
-  r.status = "scanned";
+  r.status = store::MessageStatus::scanned;
   return r;
 }
 

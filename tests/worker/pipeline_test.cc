@@ -192,7 +192,7 @@ TEST_F(Fixture, HamIsDeliveredToEveryInboxWithOurHeadersOnly) {
   EXPECT_NE(text.find("Return-Path: <x@example.com>"), std::string::npos);
   auto r = st->get("1").value();
   ASSERT_TRUE(r);
-  EXPECT_EQ(r->status, "delivered");
+  EXPECT_EQ(r->status, store::MessageStatus::delivered);
   EXPECT_EQ(r->action, "inbox");
 }
 
@@ -211,7 +211,7 @@ TEST_F(Fixture, PhishIsQuarantinedAndKept) {
   EXPECT_EQ(files("a@example.org", ""), 0u);
   auto r = st->get("4").value();
   ASSERT_TRUE(r);
-  EXPECT_EQ(r->status, "quarantined");
+  EXPECT_EQ(r->status, store::MessageStatus::quarantined);
   EXPECT_TRUE(st->raw("4").value());
 }
 
@@ -236,11 +236,11 @@ TEST_F(Fixture, RetroactivePurgeAndRelease) {
   ASSERT_EQ(purged, std::vector<std::string>{"7"});
   EXPECT_EQ(files("a@example.org", ""), 0u);
   EXPECT_EQ(files("b@example.org", ""), 0u);
-  EXPECT_EQ(st->get("7").value()->status, "purged");
+  EXPECT_EQ(st->get("7").value()->status, store::MessageStatus::purged);
   EXPECT_TRUE(p->retro_purge(0).empty());  // once
   ASSERT_FALSE(p->release("7"));
   EXPECT_EQ(files("a@example.org", ""), 1u);
-  EXPECT_EQ(st->get("7").value()->status, "released");
+  EXPECT_EQ(st->get("7").value()->status, store::MessageStatus::released);
 }
 
 // Issue 12: the ledger is read to skip recipients that already have the
@@ -264,7 +264,7 @@ TEST_F(Fixture, LedgerReadFailureNeverDeliversTwice) {
   ASSERT_FALSE(p->process(m));  // the store answers again: the retry finds both delivered
   EXPECT_EQ(copies("a@example.org"), 1u);
   EXPECT_EQ(copies("b@example.org"), 1u);
-  EXPECT_EQ(st->get("8").value()->status, "delivered");
+  EXPECT_EQ(st->get("8").value()->status, store::MessageStatus::delivered);
 }
 
 TEST_F(Fixture, LedgerReadFailureNeverRelaysTwice) {
@@ -283,7 +283,7 @@ TEST_F(Fixture, LedgerReadFailureNeverRelaysTwice) {
   }
   ASSERT_FALSE(relay.process(m));
   EXPECT_EQ(hop.taken(), (std::map<std::string, int>{{"a@example.org", 1}, {"b@example.org", 1}}));
-  EXPECT_EQ(st->get("9").value()->status, "relayed");
+  EXPECT_EQ(st->get("9").value()->status, store::MessageStatus::relayed);
 }
 
 TEST_F(Fixture, RetroactivePurgeLeavesMailWhenTheLedgerCannotBeRead) {
@@ -296,7 +296,7 @@ TEST_F(Fixture, RetroactivePurgeLeavesMailWhenTheLedgerCannotBeRead) {
     phishstream::testing::TableAway ledger(dir / "db", "deliveries");
     EXPECT_TRUE(p->retro_purge(0).empty()) << "purged without knowing where the message was delivered";
   }
-  EXPECT_EQ(st->get("10").value()->status, "delivered");
+  EXPECT_EQ(st->get("10").value()->status, store::MessageStatus::delivered);
   EXPECT_EQ(files("a@example.org", ""), 1u);
   EXPECT_EQ(p->retro_purge(0), std::vector<std::string>{"10"});  // the next run does it
   EXPECT_EQ(files("a@example.org", ""), 0u);
@@ -344,7 +344,7 @@ TEST_F(PostgresFixture, LedgerReadFailureNeverDeliversTwice) {
   ASSERT_FALSE(pgp->process(m));
   EXPECT_EQ(copies("a@example.org"), 1u);
   EXPECT_EQ(copies("b@example.org"), 1u);
-  EXPECT_EQ(pg->get("pg-8").value()->status, "delivered");
+  EXPECT_EQ(pg->get("pg-8").value()->status, store::MessageStatus::delivered);
 }
 
 TEST(Headers, StripOwnHeadersOnlyInTheTopBlock) {

@@ -61,7 +61,7 @@ json::object record_json(const store::MessageRecord& r) {
   o["phish"] = r.p_phish;
   o["spam"] = r.p_spam;
   o["model"] = r.model_version;
-  o["status"] = r.status;
+  o["status"] = store::to_string(r.status);
   json::array reasons, signals;
   for (const auto& x : r.reasons) reasons.emplace_back(x);
   for (const auto& x : r.signals) signals.emplace_back(x);
@@ -204,7 +204,7 @@ Response Api::handle(const Request& req, const std::string& client) const {
     auto rec = d_.store.get(id);
     if (!rec) r = store_unavailable(req, rec.error());
     else if (!*rec) r = json_error(req, bhttp::status::not_found, "not_found", "no message " + id);
-    else if ((*rec)->status != "quarantined" && (*rec)->status != "purged") r = json_error(req, bhttp::status::conflict, "not_held", "the message is not in quarantine");
+    else if (!store::is_held((*rec)->status)) r = json_error(req, bhttp::status::conflict, "not_held", "the message is not in quarantine");
     else if (!d_.release) r = json_error(req, bhttp::status::service_unavailable, "unavailable", "release is not configured");
     else if (auto ec = d_.release(id)) r = json_error(req, bhttp::status::service_unavailable, "delivery_failed", ec.message());
     else r = make(req, bhttp::status::ok, R"({"status":"released"})");

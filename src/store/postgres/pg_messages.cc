@@ -17,7 +17,9 @@ constexpr const char* kSelect =
     "SELECT id,key,received_ms,client_ip,helo,mail_from,rcpt,from_addr,subject,message_id,size,action,p_phish,"
     "p_spam,model_version,reasons,signals,timings,status,delivered_ms FROM messages";
 
-MessageRecord row(const pg::Result& r, int i) {
+// The record in row `i`; a status text that names no MessageStatus is an
+// error (codec.h).
+Read<MessageRecord> row(const pg::Result& r, int i) {
   MessageRecord m;
   m.id = r.text(i, 0);
   m.key = r.text(i, 1);
@@ -37,7 +39,9 @@ MessageRecord row(const pg::Result& r, int i) {
   m.reasons = from_json(r.text(i, 15));
   m.signals = from_json(r.text(i, 16));
   m.timings_json = r.text(i, 17);
-  m.status = r.text(i, 18);
+  auto status = decode_status(r.text(i, 18), m.id, "postgres");
+  if (!status) return status.error();
+  m.status = *status;
   m.delivered_ms = r.i64(i, 19);
   return m;
 }
@@ -63,12 +67,13 @@ std::error_code PgStore::put(const MessageRecord& r, std::string_view raw) {
             clean_text(r.mail_from), clean_text(to_json(r.rcpt)), clean_text(r.from_addr), clean_text(r.subject),
             clean_text(r.message_id), static_cast<std::int64_t>(r.size), clean_text(r.action), r.p_phish, r.p_spam,
             clean_text(r.model_version), clean_text(to_json(r.reasons)), clean_text(to_json(r.signals)),
-            clean_text(r.timings_json), clean_text(r.status), r.delivered_ms, Param::bytes(std::move(*z))});
+            clean_text(r.timings_json), std::string(to_string(r.status)), r.delivered_ms, Param::bytes(std::move(*z))});
   return res.ok() ? std::error_code() : failed(res, "put");
 }
 
-std::error_code PgStore::set_status(const std::string& id, const std::string& status, std::int64_t when_ms) {
-  auto r = pool_.get().exec("UPDATE messages SET status = $1, delivered_ms = $2 WHERE id = $3", {status, when_ms, id});
+std::error_code PgStore::set_status(const std::string& id, MessageStatus status, std::int64_t when_ms) {
+  auto r = pool_.get().exec("UPDATE messages SET status = $1, delivered_ms = $2 WHERE id = $3",
+                            {std::string(to_string(status)), when_ms, id});
   return r.ok() ? std::error_code() : failed(r, "set_status");
 }
 
@@ -120,7 +125,11 @@ Read<std::vector<MessageRecord>> PgStore::list(const Filter& f) {
   auto r = pool_.get().exec(sql, p);
   if (!r.ok()) return failed(r, "list");
   std::vector<MessageRecord> out;
-  for (int i = 0; i < r.rows(); ++i) out.push_back(row(r, i));
+  for (int i = 0; i < r.rows(); ++i) {
+    auto rec = row(r, i);
+    if (!rec) return rec.error();
+    out.push_back(std::move(*rec));
+  }
   return out;
 }
 
@@ -128,7 +137,9 @@ Read<std::optional<MessageRecord>> PgStore::get(const std::string& id) {
   auto r = pool_.get().exec(std::string(kSelect) + " WHERE id = $1", {clean_text(id)});
   if (!r.ok()) return failed(r, "get");
   if (r.rows() == 0) return std::nullopt;
-  return row(r, 0);
+  auto rec = row(r, 0);
+  if (!rec) return rec.error();
+  return std::optional<MessageRecord>(std::move(*rec));
 }
 
 Read<std::optional<std::string>> PgStore::raw(const std::string& id) {
@@ -177,7 +188,8 @@ std::error_code PgStore::remove(const std::string& id) {
 std::error_code PgStore::purge_raw_before(std::int64_t cutoff_ms) {
   // Quarantined messages keep their bodies until released or deleted.
   auto r = pool_.get().exec(
-      "DELETE FROM raw WHERE id IN (SELECT id FROM messages WHERE received_ms < $1 AND status != 'quarantined')", {cutoff_ms});
+      "DELETE FROM raw WHERE id IN (SELECT id FROM messages WHERE received_ms < $1 AND status != $2)",
+      {cutoff_ms, std::string(to_string(MessageStatus::quarantined))});
   return r.ok() ? std::error_code() : failed(r, "purge_raw_before");
 }
 

@@ -16,7 +16,9 @@ constexpr const char* kSelect =
     "SELECT id,key,received_ms,client_ip,helo,mail_from,rcpt,from_addr,subject,message_id,size,action,p_phish,"
     "p_spam,model_version,reasons,signals,timings,status,delivered_ms FROM messages";
 
-MessageRecord row(Stmt& st) {
+// The record in the current row; a status text that names no MessageStatus
+// is an error (codec.h).
+Read<MessageRecord> row(Stmt& st) {
   MessageRecord r;
   r.id = st.col_text(0);
   r.key = st.col_text(1);
@@ -36,7 +38,9 @@ MessageRecord row(Stmt& st) {
   r.reasons = from_json(st.col_text(15));
   r.signals = from_json(st.col_text(16));
   r.timings_json = st.col_text(17);
-  r.status = st.col_text(18);
+  auto status = decode_status(st.col_text(18), r.id, "sqlite");
+  if (!status) return status.error();
+  r.status = *status;
   r.delivered_ms = sqlite3_column_int64(st.s, 19);
   return r;
 }
@@ -56,7 +60,7 @@ std::error_code SqliteStore::put(const MessageRecord& r, std::string_view raw) {
   st.text(7, to_json(r.rcpt)).text(8, r.from_addr).text(9, r.subject).text(10, r.message_id);
   st.i64(11, static_cast<std::int64_t>(r.size)).text(12, r.action).real(13, r.p_phish).real(14, r.p_spam);
   st.text(15, r.model_version).text(16, to_json(r.reasons)).text(17, to_json(r.signals)).text(18, r.timings_json);
-  st.text(19, r.status).i64(20, r.delivered_ms);
+  st.text(19, to_string(r.status)).i64(20, r.delivered_ms);
   Stmt rw(w_, "INSERT OR REPLACE INTO raw (id, body) VALUES (?, ?)");
   rw.text(1, r.id).blob(2, *z);
   if (st.step() != SQLITE_DONE || rw.step() != SQLITE_DONE) {
@@ -72,10 +76,10 @@ std::error_code SqliteStore::put(const MessageRecord& r, std::string_view raw) {
   return {};
 }
 
-std::error_code SqliteStore::set_status(const std::string& id, const std::string& status, std::int64_t when_ms) {
+std::error_code SqliteStore::set_status(const std::string& id, MessageStatus status, std::int64_t when_ms) {
   std::lock_guard lk(write_mu_);
   Stmt st(w_, "UPDATE messages SET status = ?, delivered_ms = ? WHERE id = ?");
-  st.text(1, status).i64(2, when_ms).text(3, id);
+  st.text(1, to_string(status)).i64(2, when_ms).text(3, id);
   return st.step() == SQLITE_DONE ? std::error_code() : sql_error(w_);
 }
 
@@ -130,7 +134,11 @@ Read<std::vector<MessageRecord>> SqliteStore::list(const Filter& f) {
   st.i64(7, static_cast<std::int64_t>(std::min<std::size_t>(f.limit, 1000)));
   std::vector<MessageRecord> out;
   int rc;
-  while ((rc = st.step()) == SQLITE_ROW) out.push_back(row(st));
+  while ((rc = st.step()) == SQLITE_ROW) {
+    auto rec = row(st);
+    if (!rec) return rec.error();
+    out.push_back(std::move(*rec));
+  }
   if (rc != SQLITE_DONE) return read_failed(r_, "list");
   return out;
 }
@@ -142,7 +150,9 @@ Read<std::optional<MessageRecord>> SqliteStore::get(const std::string& id) {
   int rc = st.step();
   if (rc == SQLITE_DONE) return std::nullopt;
   if (rc != SQLITE_ROW) return read_failed(r_, "get");
-  return row(st);
+  auto rec = row(st);
+  if (!rec) return rec.error();
+  return std::optional<MessageRecord>(std::move(*rec));
 }
 
 Read<std::optional<std::string>> SqliteStore::raw(const std::string& id) {
@@ -203,8 +213,8 @@ std::error_code SqliteStore::remove(const std::string& id) {
 std::error_code SqliteStore::purge_raw_before(std::int64_t cutoff_ms) {
   std::lock_guard lk(write_mu_);
   // Quarantined messages keep their bodies until released or deleted.
-  Stmt st(w_, "DELETE FROM raw WHERE id IN (SELECT id FROM messages WHERE received_ms < ? AND status != 'quarantined')");
-  st.i64(1, cutoff_ms);
+  Stmt st(w_, "DELETE FROM raw WHERE id IN (SELECT id FROM messages WHERE received_ms < ? AND status != ?)");
+  st.i64(1, cutoff_ms).text(2, to_string(MessageStatus::quarantined));
   return st.step() == SQLITE_DONE ? std::error_code() : sql_error(w_);
 }
 

@@ -29,7 +29,7 @@ class SqliteStore final : public Store {
 
   // MessageStore
   std::error_code put(const MessageRecord& r, std::string_view raw) override;
-  std::error_code set_status(const std::string& id, const std::string& status, std::int64_t when_ms) override;
+  std::error_code set_status(const std::string& id, MessageStatus status, std::int64_t when_ms) override;
   std::error_code mark_delivered(const std::string& key, const std::string& rcpt, const std::string& folder,
                                  const std::string& path) override;
   Read<bool> delivered(const std::string& key, const std::string& rcpt) override;

@@ -40,7 +40,7 @@ struct ApiFixture : ::testing::Test {
     api = std::make_unique<http::Api>(http::ApiDeps{scanner, *st, *q, reg, [] { return true; }, *auth, false,
                                                     learner.get(), st.get(), [this](const std::string& id) {
                                                       released.push_back(id);
-                                                      return st->set_status(id, "released", 1);
+                                                      return st->set_status(id, store::MessageStatus::released, 1);
                                                     }});
   }
   http::Response call(bhttp::verb v, const std::string& target, const std::string& body = "",
@@ -130,7 +130,7 @@ TEST_F(ApiFixture, FeedbackLearnsAtOnceAndModelsCanRollBack) {
   r.id = "f1";
   r.key = "k";
   r.action = "inbox";
-  r.status = "delivered";
+  r.status = store::MessageStatus::delivered;
   st->put(r, raw);
   auto before = call(bhttp::verb::post, "/v1/scan", raw);
   EXPECT_NE(before.body().find("\"action\":\"inbox\""), std::string::npos);
@@ -153,7 +153,7 @@ TEST_F(ApiFixture, ReleaseOnlyFromQuarantine) {
   store::MessageRecord r;
   r.id = "q1";
   r.key = "k";
-  r.status = "quarantined";
+  r.status = store::MessageStatus::quarantined;
   st->put(r, "Subject: x\r\n\r\ny\r\n");
   EXPECT_EQ(call(bhttp::verb::post, "/v1/messages/q1/release", "", analyst_token).result(), bhttp::status::ok);
   EXPECT_EQ(released, std::vector<std::string>{"q1"});
@@ -169,7 +169,7 @@ TEST_F(ApiFixture, StoreThatCannotAnswerIs503AbsentIs404) {
   r.id = "s1";
   r.key = "k";
   r.action = "quarantine";
-  r.status = "quarantined";
+  r.status = store::MessageStatus::quarantined;
   st->put(r, "From: a@example.com\r\nSubject: x\r\n\r\ny\r\n");
   auto unavailable = [&](bhttp::verb v, const std::string& target, const std::string& body = "") {
     auto res = call(v, target, body);
