@@ -5,40 +5,47 @@
 #include "features/signal.h"
 
 namespace phishstream::serve {
+namespace {
+
+// The verdict headers as the milter's header list (name, value).
+std::vector<std::pair<std::string, std::string>> header_fields(const std::string& block) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (std::size_t s = 0, e; (e = block.find("\r\n", s)) != std::string::npos; s = e + 2) {
+    std::string line = block.substr(s, e - s);
+    auto c = line.find(": ");
+    out.push_back({line.substr(0, c), line.substr(c + 2)});
+  }
+  return out;
+}
+
+}  // namespace
 
 milter::Decision InlineDecider::decide(const common::Envelope& env, const std::map<std::string, std::string>& macros,
                                      std::string message) {
   auto t0 = std::chrono::steady_clock::now();
   auto it = macros.find("i");
-  std::string id;
-  auto v = p_.inline_verdict(env, it == macros.end() ? "" : it->second, message, &id);
+  auto path = cfg_.milter_reject ? decide::Path::inline_reject : decide::Path::inline_hold;
+  auto r = p_.inline_verdict(env, it == macros.end() ? "" : it->second, message, path);
   milter::Decision d;
-  if (!v) {
+  if (!r) {
     d.kind = cfg_.milter_on_error == "accept" ? milter::Decision::accept : milter::Decision::tempfail;
     if (d.kind == milter::Decision::accept) d.add_headers.push_back({"X-Phishstream-Verdict", "unscanned"});
   } else {
-    std::string h = worker::verdict_headers(*v, id);
-    for (std::size_t s = 0, e; (e = h.find("\r\n", s)) != std::string::npos; s = e + 2) {
-      std::string line = h.substr(s, e - s);
-      auto c = line.find(": ");
-      d.add_headers.push_back({line.substr(0, c), line.substr(c + 2)});
-    }
-    std::string why = v->signals.empty() ? "" : std::string(features::info(v->signals[0].signal).name);
-    switch (v->action) {
-      case scan::Action::inbox:
-      case scan::Action::junk:
+    const scan::Verdict& v = r->verdict;
+    d.add_headers = header_fields(worker::verdict_headers(v, r->record_id));
+    std::string why = v.signals.empty() ? "" : " (" + std::string(features::info(v.signals[0].signal).name) + ")";
+    switch (r->disposition.where) {
+      case decide::Where::inbox:
+      case decide::Where::junk:
         d.kind = milter::Decision::accept;
         break;
-      case scan::Action::reject:
-        if (cfg_.milter_reject) {
-          d.kind = milter::Decision::reject;
-          d.reason = "Message rejected as phishing" + (why.empty() ? std::string() : " (" + why + ")");
-          break;
-        }
-        [[fallthrough]];
-      case scan::Action::quarantine:
+      case decide::Where::reject:
+        d.kind = milter::Decision::reject;
+        d.reason = "Message rejected as phishing" + why;
+        break;
+      case decide::Where::quarantine:
         d.kind = cfg_.milter_quarantine == "discard" ? milter::Decision::discard : milter::Decision::quarantine;
-        d.reason = "phishstream: phishing" + (why.empty() ? std::string() : " (" + why + ")");
+        d.reason = "phishstream: phishing" + why;
         break;
     }
   }

@@ -1,8 +1,10 @@
-// InlineDecider: the milter's decisions. It scans and records each message
-// through the worker Pipeline's inline path and turns the verdict into the
-// MTA's answer as configured: accept with X-Phishstream-* headers, hold or
-// discard (quarantine), reject 550 5.7.1, or tempfail / accept-with-header
-// when scanning or recording failed ([milter] on_error).
+// InlineDecider: the milter's answers. It scans, decides and records each
+// message through the worker Pipeline's inline path (the decision is
+// decide::Decider's, told whether [milter] reject allows a reject) and turns
+// the disposition into the MTA's answer as configured: accept with
+// X-Phishstream-* headers (inbox, junk), hold or discard (quarantine, as
+// [milter] quarantine says), reject 550 5.7.1, or tempfail /
+// accept-with-header when scanning or recording failed ([milter] on_error).
 //
 // Called from the milter sessions' I/O thread; the Pipeline and the
 // histogram it is given must outlive it.

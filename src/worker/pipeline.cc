@@ -33,19 +33,6 @@ std::string header_safe(std::string_view s, std::size_t max) {
   return o;
 }
 
-bool matches(const std::vector<std::string>& list, const std::string& sender) {
-  std::string s;
-  for (char c : sender) s.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-  std::string domain = s.substr(s.rfind('@') == std::string::npos ? s.size() : s.rfind('@') + 1);
-  for (auto e : list) {
-    for (char& c : e) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (e == s) return true;
-    if (!e.empty() && e[0] == '@' && e.substr(1) == domain) return true;
-    if (e == domain) return true;
-  }
-  return false;
-}
-
 // Logs a store read that could not be answered (`about`: the message or
 // the query) with what that stopped, and returns its error.
 std::error_code unanswered(std::string_view about, std::string_view outcome, const std::error_code& ec) {
@@ -132,7 +119,7 @@ std::string strip_own_headers(std::string_view d) {
 }
 
 Pipeline::Pipeline(const scan::Scanner& scanner, store::MessageStore& store, metrics::Registry& reg, PipelineConfig cfg)
-    : scanner_(scanner), store_(store), cfg_(std::move(cfg)) {
+    : scanner_(scanner), store_(store), cfg_(std::move(cfg)), decider_({cfg_.allow_senders, cfg_.block_senders}) {
   const char* h = "Time per message in each pipeline stage";
   parse_ = &reg.histogram("phishstream_stage_seconds", h, "stage=\"parse\"");
   features_ = &reg.histogram("phishstream_stage_seconds", h, "stage=\"features\"");
@@ -155,9 +142,7 @@ Pipeline::Pipeline(const scan::Scanner& scanner, store::MessageStore& store, met
 }
 
 void Pipeline::set_lists(std::vector<std::string> allow, std::vector<std::string> block) {
-  std::lock_guard lk(lists_mu_);
-  cfg_.allow_senders = std::move(allow);
-  cfg_.block_senders = std::move(block);
+  decider_.set_lists({std::move(allow), std::move(block)});
 }
 
 std::vector<std::string> Pipeline::retro_purge(std::int64_t since_ms) {
@@ -181,7 +166,8 @@ std::vector<std::string> Pipeline::retro_purge(std::int64_t since_ms) {
       if (!raw) return stop("message " + rec.id, raw.error());
       if (!*raw) continue;
       auto v = scanner_.scan(**raw, envelope_of(rec));
-      if (!v || apply_lists(*v, !v->from.empty() ? v->from : rec.mail_from) != scan::Action::quarantine) continue;
+      // Judged phishing now: the action (not a reject) is quarantine.
+      if (!v || decider_.decide(&*v, rec.mail_from, decide::Path::queued).action != scan::Action::quarantine) continue;
       auto delivered = store_.deliveries(rec.key);
       if (!delivered) return stop("message " + rec.id, delivered.error());
       bool all = true;
@@ -215,12 +201,13 @@ std::vector<std::string> Pipeline::retro_purge(std::int64_t since_ms) {
   return out;
 }
 
-std::optional<scan::Verdict> Pipeline::inline_verdict(const common::Envelope& env, const std::string& queue_id,
-                                                      const std::string& message, std::string* record_id) {
+boost::system::result<Pipeline::InlineVerdict, std::error_code> Pipeline::inline_verdict(
+    const common::Envelope& env, const std::string& queue_id, const std::string& message, decide::Path path) {
   auto r = scanner_.scan(message, env);
-  if (!r) return std::nullopt;
+  if (!r) return r.error();
   scan::Verdict v = std::move(*r);
-  v.action = apply_lists(v, !v.from.empty() ? v.from : env.mail_from);
+  decide::Disposition d = decider_.decide(&v, env.mail_from, path);
+  v.action = d.action;
   switch (v.action) {
     case scan::Action::inbox: inbox_->inc(); break;
     case scan::Action::junk: junk_->inc(); break;
@@ -236,11 +223,9 @@ std::optional<scan::Verdict> Pipeline::inline_verdict(const common::Envelope& en
   rec.id = id;
   rec.key = common::message_key(env, message);
   rec.received_ms = now_ms();
-  rec.status = v.action == scan::Action::quarantine || v.action == scan::Action::reject ? store::MessageStatus::quarantined
-                                                                                                 : store::MessageStatus::passed_milter;
-  if (store_.put(rec, message)) return std::nullopt;
-  if (record_id) *record_id = rec.id;
-  return v;
+  rec.status = d.held() ? store::MessageStatus::quarantined : store::MessageStatus::passed_milter;
+  if (auto ec = store_.put(rec, message)) return ec;
+  return InlineVerdict{std::move(v), d, rec.id};
 }
 
 std::error_code Pipeline::release(const std::string& id) {
@@ -270,13 +255,6 @@ std::error_code Pipeline::release(const std::string& id) {
   return store_.set_status(id, store::MessageStatus::released, now_ms());
 }
 
-scan::Action Pipeline::apply_lists(const scan::Verdict& v, const std::string& sender) const {
-  std::lock_guard lk(lists_mu_);
-  if (!sender.empty() && matches(cfg_.allow_senders, sender)) return scan::Action::inbox;
-  if (!sender.empty() && matches(cfg_.block_senders, sender)) return scan::Action::quarantine;
-  return v.action;
-}
-
 std::error_code Pipeline::process(const queue::QueuedMessage& m) {
   auto r = scanner_.scan(m.data, m.env);
   scan::Verdict v;
@@ -290,9 +268,9 @@ std::error_code Pipeline::process(const queue::QueuedMessage& m) {
   parse_->observe(static_cast<double>(v.times.parse_ns) / 1e9);
   features_->observe(static_cast<double>(v.times.features_ns) / 1e9);
   model_->observe(static_cast<double>(v.times.model_ns) / 1e9);
-  v.action = apply_lists(v, !v.from.empty() ? v.from : m.env.mail_from);
-  // In relay mode a rejection can no longer go back to the client: hold it.
-  scan::Action act = v.action == scan::Action::reject ? scan::Action::quarantine : v.action;
+  // The client already has its 250: a reject is held (decide::Path::queued).
+  decide::Disposition d = decider_.decide(r ? &v : nullptr, m.env.mail_from, decide::Path::queued);
+  v.action = d.action;
   switch (v.action) {
     case scan::Action::inbox: inbox_->inc(); break;
     case scan::Action::junk: junk_->inc(); break;
@@ -305,7 +283,7 @@ std::error_code Pipeline::process(const queue::QueuedMessage& m) {
   rec.id = m.id;
   rec.key = m.key;
   rec.received_ms = m.accepted_ms;
-  rec.status = act == scan::Action::quarantine ? store::MessageStatus::quarantined : store::MessageStatus::scanned;
+  rec.status = d.held() ? store::MessageStatus::quarantined : store::MessageStatus::scanned;
   if (auto ec = store_.put(rec, m.data)) {
     failed_->inc();
     return ec;
@@ -313,11 +291,11 @@ std::error_code Pipeline::process(const queue::QueuedMessage& m) {
   auto t1 = std::chrono::steady_clock::now();
   store_h_->observe(std::chrono::duration<double>(t1 - t0).count());
 
-  if (act != scan::Action::quarantine) {
+  if (!d.held()) {
     std::string body = "Return-Path: <" + m.env.mail_from + ">\r\nReceived: from " + header_safe(m.env.helo, 100) + " (" +
                        header_safe(m.env.client_ip, 64) + ")\r\n\tby " + cfg_.hostname + " (phishstream) with " + (m.env.tls ? "ESMTPS" : "ESMTP") + " id " +
                        m.id + ";\r\n\t" + rfc5322_date() + "\r\n" + verdict_headers(v, m.id) + strip_own_headers(m.data);
-    deliver::Folder folder = act == scan::Action::junk ? deliver::Folder::junk : deliver::Folder::inbox;
+    deliver::Folder folder = d.where == decide::Where::junk ? deliver::Folder::junk : deliver::Folder::inbox;
     if (cfg_.relay) {
       std::vector<std::string> pending;
       for (const auto& rcpt : m.env.rcpt) {

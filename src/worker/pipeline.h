@@ -20,7 +20,10 @@
 #include <thread>
 #include <vector>
 
+#include <boost/system/result.hpp>
+
 #include "common/envelope.h"
+#include "decide/decider.h"
 #include "deliver/relay.h"
 #include "metrics/registry.h"
 #include "queue/queue.h"
@@ -64,23 +67,29 @@ class Pipeline {
   /// A store read that cannot be answered ends the run there (logged): the
   /// next run looks again.
   std::vector<std::string> retro_purge(std::int64_t since_ms);
-  /// Inline (milter) scanning: scores the message, applies the lists,
-  /// records the verdict (and holds the raw message when quarantined) like
-  /// the queued path, and returns the verdict with its action. Delivery is
-  /// the MTA's.
-  std::optional<scan::Verdict> inline_verdict(const common::Envelope& env, const std::string& queue_id,
-                                              const std::string& message, std::string* record_id = nullptr);
+  /// What the inline path decided about one message.
+  struct InlineVerdict {
+    scan::Verdict verdict;             ///< with the action after the lists
+    decide::Disposition disposition;   ///< what the MTA is to do with it
+    std::string record_id;             ///< the store's id (X-Phishstream-Id)
+  };
+  /// Inline (milter) scanning: scores the message, decides (`path` says
+  /// whether a reject may be given), records the verdict (status quarantined
+  /// when held, else "passed (milter)"; the raw message is kept) like the
+  /// queued path. Delivery is the MTA's. An error when the message could
+  /// not be scanned (the Scanner's) or recorded (the store's).
+  boost::system::result<InlineVerdict, std::error_code> inline_verdict(const common::Envelope& env,
+                                                                       const std::string& queue_id,
+                                                                       const std::string& message, decide::Path path);
   /// Replaces the allow/block lists (SIGHUP).
   void set_lists(std::vector<std::string> allow, std::vector<std::string> block);
 
  private:
-  scan::Action apply_lists(const scan::Verdict& v, const std::string& sender) const;
-
   const scan::Scanner& scanner_;
   store::MessageStore& store_;
   PipelineConfig cfg_;
+  decide::Decider decider_;
   metrics::Counter* purged_ = nullptr;
-  mutable std::mutex lists_mu_;  // guards cfg_.allow_senders and cfg_.block_senders
   metrics::Histogram *parse_, *features_, *model_, *store_h_, *delivery_, *e2e_;
   metrics::Counter *inbox_, *junk_, *quarantine_, *reject_, *delivered_, *failed_, *unscanned_;
 };

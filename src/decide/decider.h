@@ -1,0 +1,95 @@
+// Decider: the one place that decides what happens to a scanned message.
+//
+// The Scanner's policy (scan/policy.h) turns scores into an action by
+// thresholds; it knows nothing of the service. This step takes that
+// verdict and adds what only the service knows: the site's allow- and
+// block-lists of senders, and whether the sending MTA still hears the
+// answer (the milter answers before the MTA replies to its client; queued
+// mail's client already had its 250). It returns a Disposition: where the
+// message goes, the action recorded and written into X-Phishstream-Verdict,
+// and why. The queued worker (worker::Pipeline::process), the milter
+// (serve::InlineDecider, through Pipeline::inline_verdict) and the
+// retroactive purge all ask it; none of them decides on its own.
+//
+// The rules, in order:
+//   1. The sender is the From address, or MAIL FROM when there is none.
+//   2. A sender on the allow-list goes to the inbox, one on the block-list
+//      to quarantine, whatever the scores (an entry is an address
+//      "a@b.example" or a domain "@b.example" / "b.example", any case).
+//   3. Otherwise the Scanner's action stands; a message that could not be
+//      scanned (empty or binary) goes to the inbox as it came.
+//   4. A reject is given only inline and only where the site allows it
+//      ([milter] reject); otherwise the message is held in quarantine.
+//
+// Thread-safe: decide() may run on any number of threads while
+// set_lists() replaces the lists (SIGHUP, on the I/O thread).
+#pragma once
+
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "scan/policy.h"
+#include "scan/scanner.h"
+
+namespace phishstream::decide {
+
+/// Where a message goes.
+enum class Where {
+  inbox,       ///< delivered to the recipients' INBOX (inline: accepted)
+  junk,        ///< delivered to Junk (relay and inline: accepted, the headers file it)
+  quarantine,  ///< held in the store, not delivered (inline: held or discarded at the MTA)
+  reject,      ///< refused to the sending MTA (inline only); the store holds it like quarantine
+};
+
+/// Why it goes there.
+enum class Why {
+  policy,          ///< the Scanner's thresholds on the scores (scan/policy.h)
+  allowed_sender,  ///< the sender is on the allow-list
+  blocked_sender,  ///< the sender is on the block-list
+  unscanned,       ///< nothing to score (empty or binary data): delivered as it came
+};
+
+/// Whether the sending MTA still hears the answer, and may be refused.
+enum class Path {
+  queued,         ///< accepted with a 250 before the scan: a reject is held instead
+  inline_hold,    ///< milter with [milter] reject off: a reject is held instead
+  inline_reject,  ///< milter with [milter] reject on: a reject is refused (550 5.7.1)
+};
+
+struct Disposition {
+  Where where = Where::inbox;
+  /// The verdict's action after the lists: what the store records, the
+  /// counters count and X-Phishstream-Verdict says. It differs from
+  /// `where` only for a reject that is held.
+  scan::Action action = scan::Action::inbox;
+  Why why = Why::policy;
+  /// Kept in the store's quarantine (quarantine or reject).
+  bool held() const noexcept { return where == Where::quarantine || where == Where::reject; }
+};
+
+std::string_view to_string(Where w) noexcept;
+std::string_view to_string(Why w) noexcept;
+
+struct SenderLists {
+  std::vector<std::string> allow, block;
+};
+
+class Decider {
+ public:
+  explicit Decider(SenderLists lists = {});
+
+  /// The disposition of `verdict` (nullptr: the message could not be
+  /// scanned) for mail whose envelope sender is `mail_from`, on `path`.
+  Disposition decide(const scan::Verdict* verdict, std::string_view mail_from, Path path) const;
+
+  /// Replaces both lists; decisions already made keep the old ones.
+  void set_lists(SenderLists lists);
+
+ private:
+  mutable std::mutex mu_;
+  SenderLists lists_;  // GUARDED_BY(mu_); entries lower-cased
+};
+
+}  // namespace phishstream::decide

@@ -1,0 +1,112 @@
+// The decision step (decide/decider.h): the Scanner's action, the sender
+// lists, and whether a reject can still be given, in one place.
+#include "decide/decider.h"
+
+#include <gtest/gtest.h>
+
+namespace phishstream::decide {
+namespace {
+
+scan::Verdict verdict(scan::Action a, std::string from = "x@example.com") {
+  scan::Verdict v;
+  v.action = a;
+  v.from = std::move(from);
+  return v;
+}
+
+TEST(Decider, ThePolicyActionStandsWithoutLists) {
+  Decider d;
+  for (auto a : {scan::Action::inbox, scan::Action::junk, scan::Action::quarantine}) {
+    auto v = verdict(a);
+    for (auto p : {Path::queued, Path::inline_hold, Path::inline_reject}) {
+      Disposition got = d.decide(&v, "bounce@example.com", p);
+      EXPECT_EQ(got.action, a);
+      EXPECT_EQ(to_string(got.where), scan::to_string(a));
+      EXPECT_EQ(got.why, Why::policy);
+      EXPECT_EQ(got.held(), a == scan::Action::quarantine);
+    }
+  }
+}
+
+// A reject reaches the sender only inline, and only where the site allows
+// it; otherwise the message is held. The recorded action stays "reject".
+TEST(Decider, ARejectIsGivenOnlyWhereTheSenderStillHearsIt) {
+  Decider d;
+  auto v = verdict(scan::Action::reject);
+  EXPECT_EQ(d.decide(&v, "", Path::queued).where, Where::quarantine);
+  EXPECT_EQ(d.decide(&v, "", Path::inline_hold).where, Where::quarantine);
+  EXPECT_EQ(d.decide(&v, "", Path::inline_reject).where, Where::reject);
+  for (auto p : {Path::queued, Path::inline_hold, Path::inline_reject}) {
+    EXPECT_EQ(d.decide(&v, "", p).action, scan::Action::reject);
+    EXPECT_TRUE(d.decide(&v, "", p).held());
+  }
+}
+
+TEST(Decider, ListsOverrideTheScores) {
+  Decider d({{"Boss@Trusted.example", "@partner.example", "friends.example"}, {"@blocked.example", "spam.example"}});
+  auto phish = verdict(scan::Action::quarantine, "boss@trusted.EXAMPLE");
+  Disposition a = d.decide(&phish, "", Path::queued);
+  EXPECT_EQ(a.where, Where::inbox);
+  EXPECT_EQ(a.action, scan::Action::inbox);
+  EXPECT_EQ(a.why, Why::allowed_sender);
+  for (std::string from : {"anyone@partner.example", "someone@FRIENDS.example"}) {
+    auto v = verdict(scan::Action::reject, from);
+    EXPECT_EQ(d.decide(&v, "", Path::inline_reject).where, Where::inbox) << from;
+  }
+  for (std::string from : {"x@blocked.example", "y@spam.example"}) {
+    auto ham = verdict(scan::Action::inbox, from);
+    Disposition b = d.decide(&ham, "", Path::queued);
+    EXPECT_EQ(b.where, Where::quarantine) << from;
+    EXPECT_EQ(b.action, scan::Action::quarantine);
+    EXPECT_EQ(b.why, Why::blocked_sender);
+  }
+  // A domain entry names that domain, not its subdomains or look-alikes.
+  auto other = verdict(scan::Action::junk, "x@mail.blocked.example");
+  EXPECT_EQ(d.decide(&other, "", Path::queued).where, Where::junk);
+  auto near = verdict(scan::Action::junk, "x@notblocked.example");
+  EXPECT_EQ(d.decide(&near, "", Path::queued).where, Where::junk);
+}
+
+TEST(Decider, TheAllowListWinsOverTheBlockList) {
+  Decider d({{"a@both.example"}, {"@both.example"}});
+  auto v = verdict(scan::Action::junk, "a@both.example");
+  EXPECT_EQ(d.decide(&v, "", Path::queued).why, Why::allowed_sender);
+  auto w = verdict(scan::Action::junk, "b@both.example");
+  EXPECT_EQ(d.decide(&w, "", Path::queued).why, Why::blocked_sender);
+}
+
+// The sender is the From address; MAIL FROM only when there is none.
+TEST(Decider, TheSenderIsFromThenMailFrom) {
+  Decider d({{}, {"@blocked.example"}});
+  auto with_from = verdict(scan::Action::inbox, "ok@example.com");
+  EXPECT_EQ(d.decide(&with_from, "bounce@blocked.example", Path::queued).where, Where::inbox);
+  auto without = verdict(scan::Action::inbox, "");
+  EXPECT_EQ(d.decide(&without, "bounce@blocked.example", Path::queued).where, Where::quarantine);
+  EXPECT_EQ(d.decide(&without, "", Path::queued).where, Where::inbox);
+}
+
+// Nothing to score: delivered as it came, unless the envelope sender is listed.
+TEST(Decider, UnscannedMailGoesToTheInboxUnlessBlocked) {
+  Decider d({{}, {"@blocked.example"}});
+  Disposition u = d.decide(nullptr, "x@example.com", Path::queued);
+  EXPECT_EQ(u.where, Where::inbox);
+  EXPECT_EQ(u.action, scan::Action::inbox);
+  EXPECT_EQ(u.why, Why::unscanned);
+  Disposition b = d.decide(nullptr, "x@blocked.example", Path::queued);
+  EXPECT_EQ(b.where, Where::quarantine);
+  EXPECT_EQ(b.why, Why::blocked_sender);
+}
+
+TEST(Decider, SetListsReplacesBoth) {
+  Decider d({{"@a.example"}, {"@b.example"}});
+  auto a = verdict(scan::Action::junk, "x@a.example");
+  auto b = verdict(scan::Action::junk, "x@b.example");
+  ASSERT_EQ(d.decide(&a, "", Path::queued).where, Where::inbox);
+  ASSERT_EQ(d.decide(&b, "", Path::queued).where, Where::quarantine);
+  d.set_lists({{"@b.example"}, {}});
+  EXPECT_EQ(d.decide(&a, "", Path::queued).where, Where::junk);
+  EXPECT_EQ(d.decide(&b, "", Path::queued).where, Where::inbox);
+}
+
+}  // namespace
+}  // namespace phishstream::decide
