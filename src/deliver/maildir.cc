@@ -50,6 +50,31 @@ std::string file_name(std::string_view key) {
   return std::string(key) + ".phishstream." + host;
 }
 
+// Writes `message` with LF line endings (Maildir files use them) to the new
+// file `tmp` and fsyncs it; on failure nothing is left behind.
+std::error_code write_synced(const fs::path& tmp, std::string_view message) {
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return last_error();
+  std::string buf;
+  buf.reserve(message.size());
+  for (std::size_t i = 0; i < message.size(); ++i) {
+    if (message[i] == '\r' && i + 1 < message.size() && message[i + 1] == '\n') continue;
+    buf.push_back(message[i]);
+  }
+  std::error_code ec;
+  std::size_t off = 0;
+  while (off < buf.size() && !ec) {
+    ssize_t w = ::write(fd, buf.data() + off, buf.size() - off);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) ec = w < 0 ? last_error() : std::make_error_code(std::errc::no_space_on_device);
+    else off += static_cast<std::size_t>(w);
+  }
+  if (!ec && ::fsync(fd) != 0) ec = last_error();
+  ::close(fd);
+  if (ec) ::unlink(tmp.c_str());
+  return ec;
+}
+
 }  // namespace
 
 std::string mailbox_dir(std::string_view rcpt) {
@@ -94,34 +119,7 @@ std::error_code deliver(const fs::path& root, std::string_view rcpt, Folder fold
   // stays in tmp/ (Maildir readers clean tmp/ of files older than 36 h).
   static std::atomic<unsigned long> seq{0};
   fs::path tmp = dir / "tmp" / (name + "." + std::to_string(::getpid()) + "." + std::to_string(++seq));
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return last_error();
-  // Maildir files use LF line endings.
-  std::string buf;
-  buf.reserve(message.size());
-  for (std::size_t i = 0; i < message.size(); ++i) {
-    if (message[i] == '\r' && i + 1 < message.size() && message[i + 1] == '\n') continue;
-    buf.push_back(message[i]);
-  }
-  std::size_t off = 0;
-  while (off < buf.size()) {
-    ssize_t w = ::write(fd, buf.data() + off, buf.size() - off);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) {
-      ec = w < 0 ? last_error() : std::make_error_code(std::errc::no_space_on_device);
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return ec;
-    }
-    off += static_cast<std::size_t>(w);
-  }
-  if (::fsync(fd) != 0) {
-    ec = last_error();
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    return ec;
-  }
-  ::close(fd);
+  if (auto e = write_synced(tmp, message)) return e;
   if (::rename(tmp.c_str(), fresh.c_str()) != 0) {
     ec = last_error();
     ::unlink(tmp.c_str());
@@ -141,6 +139,41 @@ std::error_code move_message(const fs::path& from, const fs::path& root, std::st
   out = dir / "new" / from.filename();
   if (::rename(from.c_str(), out.c_str()) != 0) return last_error();
   return fsync_path(dir / "new", true);
+}
+
+std::vector<Handover> Maildir::deliver(const Letter& letter, const std::vector<std::string>& rcpts) {
+  std::vector<Handover> out(rcpts.size());
+  std::error_code failed;
+  for (std::size_t i = 0; i < rcpts.size(); ++i) {
+    Handover& h = out[i];
+    MaildirResult res;
+    if (!failed) failed = phishstream::deliver::deliver(root_, rcpts[i], letter.folder, letter.key, letter.message, res);
+    if (failed) {
+      h.error = failed;  // this one failed, or was not tried after a failure
+      continue;
+    }
+    h.result = Handover::Result::delivered;
+    h.folder = letter.folder == Folder::junk ? ledger::junk : ledger::inbox;
+    h.where = res.path.string();
+  }
+  return out;
+}
+
+std::error_code Maildir::retract(std::string_view, std::string_view where) {
+  fs::path p(where);
+  std::error_code ec;
+  if (!fs::exists(p, ec)) {
+    // Read since: the mail client moved it to cur/ and appended its flags.
+    auto cur = p.parent_path().parent_path() / "cur";
+    for (const auto& e : fs::directory_iterator(cur, ec))
+      if (e.path().filename().string().starts_with(p.filename().string())) p = e.path();
+  }
+  if (fs::exists(p, ec)) {
+    std::error_code rm;
+    if (fs::remove(p, rm) && !rm) return {};
+    if (fs::exists(p, ec)) return rm ? rm : std::make_error_code(std::errc::io_error);  // still there
+  }
+  return {};  // gone: the recipient deleted it
 }
 
 }  // namespace phishstream::deliver

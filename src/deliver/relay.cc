@@ -135,4 +135,29 @@ RelayResult relay(const RelayTarget& t, const std::string& mail_from, const std:
   return r;
 }
 
+std::vector<Handover> Relay::deliver(const Letter& letter, const std::vector<std::string>& rcpts) {
+  std::vector<Handover> out(rcpts.size());
+  if (rcpts.empty()) return out;
+  RelayResult res = relay(t_, std::string(letter.mail_from), rcpts, letter.message);
+  std::string hop = t_.host + ":" + std::to_string(t_.port);
+  for (std::size_t i = 0; i < rcpts.size(); ++i) {
+    Handover& h = out[i];
+    switch (res.rcpt[i]) {
+      case RcptOutcome::temporary:
+        h.error = std::make_error_code(std::errc::resource_unavailable_try_again);
+        continue;
+      case RcptOutcome::delivered:
+        h.result = Handover::Result::delivered;
+        h.folder = ledger::relayed;
+        break;
+      case RcptOutcome::permanent:
+        h.result = Handover::Result::refused;
+        h.folder = ledger::refused;
+        break;
+    }
+    h.where = hop;
+  }
+  return out;
+}
+
 }  // namespace phishstream::deliver

@@ -4,13 +4,17 @@
 // recipient, DATA with dot-stuffing, QUIT, every step under a timeout. The
 // result says, per recipient, whether the next hop took the message (2xx),
 // wants it later (4xx, or any connection failure), or refused it (5xx). The
-// caller retries the temporary ones with backoff through the queue. Safe to
-// use from any number of threads at once (no shared state).
+// caller retries the temporary ones with backoff through the queue.
+// `Relay` is this as a Mailbox (mailbox.h), for SMTP and LMTP alike: the
+// target's protocol chooses. Safe to use from any number of threads at once
+// (no shared state).
 #pragma once
 
 #include <chrono>
 #include <string>
 #include <vector>
+
+#include "deliver/mailbox.h"
 
 namespace phishstream::deliver {
 
@@ -33,5 +37,24 @@ struct RelayResult {
 
 RelayResult relay(const RelayTarget& t, const std::string& mail_from, const std::vector<std::string>& rcpts,
                   std::string_view message);
+
+/// The next hop (SMTP or LMTP, as the target says) as a Mailbox. deliver()
+/// is one transaction for all the recipients: taken (ledger::relayed),
+/// refused for good by a 5xx (ledger::refused), or later on a 4xx or a
+/// broken connection (resource_unavailable_try_again); `where` is the
+/// hop's host:port. The folder is not the hop's business: it files by the
+/// verdict headers. What it took is handed on: retract() is always
+/// error::cannot_retract.
+class Relay final : public Mailbox {
+ public:
+  explicit Relay(RelayTarget t) : t_(std::move(t)) {}
+  std::vector<Handover> deliver(const Letter& letter, const std::vector<std::string>& rcpts) override;
+  std::error_code retract(std::string_view, std::string_view) override { return error::cannot_retract; }
+  bool keeps_mail() const noexcept override { return false; }
+  const RelayTarget& target() const noexcept { return t_; }
+
+ private:
+  RelayTarget t_;
+};
 
 }  // namespace phishstream::deliver
