@@ -24,6 +24,7 @@
 #include "serve/inline_decider.h"
 #include "serve/maintenance.h"
 #include "worker/pipeline.h"
+#include "worker/pool.h"
 
 namespace phishstream::serve {
 namespace {

@@ -1,7 +1,15 @@
-// Pipeline: what a worker does with one queued message.
+// Pipeline: what a worker does with one message.
 //
-//   scan (parse → features → model → policy) → allow/block lists → headers
-//   → store → delivery (Maildir INBOX or Junk; quarantine stays in the store)
+//   queued (process):  scan → decide (decide/decider.h) → record in the store
+//                      → deliver through the Mailbox (Maildir INBOX or Junk,
+//                        or the next hop); held mail stays in the store
+//   inline (milter):   scan → decide → record; the MTA delivers
+//   afterwards:        release from quarantine, retroactive purge
+//                      (quarantine.cc), through the Maildir Mailbox
+//
+// The header blocks are headers.h's, the store records records.h's, the
+// once-per-recipient delivery delivery.h's; this class runs them in order
+// and counts.
 //
 // process() returns an error when the message should be retried (store or
 // delivery failed); the caller then nacks it. Delivery is idempotent by
@@ -9,47 +17,41 @@
 // or the file in its Maildir) is skipped, so redelivery after a crash never
 // duplicates mail. A ledger the store cannot read is not taken for "not
 // delivered": nothing is delivered or relayed, and the message is retried.
-// Thread-safe: one Pipeline serves all worker threads.
+// Thread-safe: one Pipeline serves all worker threads, the milter's I/O
+// thread and the maintenance thread.
 #pragma once
 
-#include <atomic>
-#include <mutex>
-#include <optional>
+#include <cstdint>
 #include <filesystem>
+#include <memory>
+#include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <boost/system/result.hpp>
 
 #include "common/envelope.h"
 #include "decide/decider.h"
+#include "deliver/maildir.h"
 #include "deliver/relay.h"
 #include "metrics/registry.h"
 #include "queue/queue.h"
 #include "scan/scanner.h"
 #include "store/message_store.h"
+#include "worker/headers.h"
 
 namespace phishstream::worker {
 
 struct PipelineConfig {
   std::filesystem::path maildir_root = "var/mail";
   std::string hostname = "localhost";
-  /// Sender addresses ("a@b.example") or domains ("@b.example", "b.example").
+  /// Sender addresses ("a@b.example") or domains ("@b.example", "b.example")
+  /// at start; set_lists() replaces them.
   std::vector<std::string> allow_senders, block_senders;
   /// When set, INBOX and Junk mail goes to this next hop instead of the
   /// Maildirs (the verdict headers tell the next hop where to file it).
   std::optional<deliver::RelayTarget> relay;
 };
-
-/// The header block a verdict adds (each line ends in CRLF). `id` names the
-/// message in phishstream's store (X-Phishstream-Id), so that reports from
-/// mail clients (IMAPSieve) can find it.
-std::string verdict_headers(const scan::Verdict& v, std::string_view id = {});
-
-/// `data` with any X-Phishstream-* fields removed from its top-level
-/// header block, so that senders cannot forge a verdict.
-std::string strip_own_headers(std::string_view data);
 
 class Pipeline {
  public:
@@ -69,9 +71,9 @@ class Pipeline {
   std::vector<std::string> retro_purge(std::int64_t since_ms);
   /// What the inline path decided about one message.
   struct InlineVerdict {
-    scan::Verdict verdict;             ///< with the action after the lists
-    decide::Disposition disposition;   ///< what the MTA is to do with it
-    std::string record_id;             ///< the store's id (X-Phishstream-Id)
+    scan::Verdict verdict;            ///< with the action after the lists
+    decide::Disposition disposition;  ///< what the MTA is to do with it
+    std::string record_id;            ///< the store's id (X-Phishstream-Id)
   };
   /// Inline (milter) scanning: scores the message, decides (`path` says
   /// whether a reject may be given), records the verdict (status quarantined
@@ -85,30 +87,29 @@ class Pipeline {
   void set_lists(std::vector<std::string> allow, std::vector<std::string> block);
 
  private:
+  /// The pipeline's metrics, registered once.
+  struct Meters {
+    explicit Meters(metrics::Registry& reg);
+    /// Stage times of a scan and the counter of its (decided) action.
+    void scanned(const scan::Verdict& v);
+    metrics::Histogram *parse, *features, *model, *store, *delivery, *e2e;
+    metrics::Counter *inbox, *junk, *quarantine, *reject, *delivered, *failed, *unscanned, *purged;
+  };
+
+  std::error_code deliver_queued(const queue::QueuedMessage& m, const scan::Verdict& v, decide::Where where);
+  /// Where process() delivers: the next hop when one is configured, else
+  /// the Maildirs.
+  deliver::Mailbox& outbound() { return relay_ ? static_cast<deliver::Mailbox&>(*relay_) : maildir_; }
+
   const scan::Scanner& scanner_;
   store::MessageStore& store_;
   PipelineConfig cfg_;
   decide::Decider decider_;
-  metrics::Counter* purged_ = nullptr;
-  metrics::Histogram *parse_, *features_, *model_, *store_h_, *delivery_, *e2e_;
-  metrics::Counter *inbox_, *junk_, *quarantine_, *reject_, *delivered_, *failed_, *unscanned_;
-};
-
-/// Worker threads: take → process → ack, or nack on failure.
-class WorkerPool {
- public:
-  WorkerPool(queue::Queue& q, Pipeline& p, metrics::Registry& reg, int threads);
-  ~WorkerPool();
-  /// Finishes the messages in hand, then returns.
-  void stop();
-
- private:
-  void run();
-  queue::Queue& q_;
-  Pipeline& p_;
-  metrics::Counter *retries_;
-  std::atomic<bool> stop_{false};
-  std::vector<std::thread> threads_;
+  /// The local mailboxes: where "delivered" mail is (the purge takes it
+  /// back from here) and where released mail goes.
+  deliver::Maildir maildir_;
+  std::unique_ptr<deliver::Relay> relay_;  ///< the next hop, when configured
+  Meters meters_;
 };
 
 }  // namespace phishstream::worker

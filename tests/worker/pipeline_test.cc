@@ -2,24 +2,18 @@
 
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
-#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <mutex>
 #include <set>
 #include <sstream>
-#include <thread>
 
 #include "common/message_key.h"
 #include "features/hash.h"
 #include "store/postgres/pg_store.h"
 #include "store/sqlite/sqlite_store.h"
+#include "testing/smtp_sink.h"
 #include "testing/sqlite_table_away.h"
 
 using namespace phishstream;
@@ -84,99 +78,8 @@ struct Fixture : ::testing::Test {
 };
 
 // The next hop of a relay test: an SMTP server on loopback that takes every
-// message and records which recipients it took each one for. A recipient in
-// `later_once` is answered 451 the first time it is seen. A fake inside the
-// worker's unit test; e2e/relay_e2e.py relays to a real phishstream.
-class SmtpSink {
- public:
-  explicit SmtpSink(std::set<std::string> later_once) : later_(std::move(later_once)) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    if (::bind(fd_, reinterpret_cast<sockaddr*>(&a), len) != 0 || ::listen(fd_, 8) != 0 ||
-        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) != 0)
-      throw std::runtime_error("sink: cannot listen");
-    port_ = ntohs(a.sin_port);
-    thread_ = std::thread([this] { run(); });
-  }
-  ~SmtpSink() {
-    stop_ = true;
-    thread_.join();
-    ::close(fd_);
-  }
-  unsigned short port() const { return port_; }
-  /// Messages taken for each recipient.
-  std::map<std::string, int> taken() {
-    std::lock_guard lk(mu_);
-    return taken_;
-  }
-
- private:
-  void run() {
-    while (!stop_) {
-      pollfd p{fd_, POLLIN, 0};
-      if (::poll(&p, 1, 50) <= 0) continue;
-      int c = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
-      if (c >= 0) session(c);
-    }
-  }
-  void session(int c) {
-    auto say = [&](std::string_view s) { (void)!::send(c, s.data(), s.size(), MSG_NOSIGNAL); };
-    std::string buf;
-    auto line = [&](std::string& out) {
-      std::size_t eol;
-      while ((eol = buf.find("\r\n")) == std::string::npos) {
-        char b[4096];
-        ssize_t n = ::recv(c, b, sizeof b, 0);
-        if (n <= 0) return false;
-        buf.append(b, static_cast<std::size_t>(n));
-      }
-      out = buf.substr(0, eol);
-      buf.erase(0, eol + 2);
-      return true;
-    };
-    say("220 sink ESMTP\r\n");
-    std::vector<std::string> rcpts;
-    std::string l;
-    while (line(l)) {
-      std::string verb = l.substr(0, 4);
-      if (verb == "RCPT") {
-        std::string who = l.substr(l.find('<') + 1, l.find('>') - l.find('<') - 1);
-        std::lock_guard lk(mu_);
-        if (later_.erase(who)) {
-          say("451 4.3.0 try again later\r\n");
-          continue;
-        }
-        rcpts.push_back(who);
-        say("250 2.1.5 ok\r\n");
-      } else if (verb == "DATA") {
-        say("354 go on\r\n");
-        while (line(l) && l != ".") {
-        }
-        std::lock_guard lk(mu_);
-        for (const auto& r : rcpts) ++taken_[r];
-        rcpts.clear();
-        say("250 2.0.0 taken\r\n");
-      } else if (verb == "QUIT") {
-        say("221 bye\r\n");
-        break;
-      } else {
-        say("250 sink\r\n");  // EHLO, MAIL, RSET
-      }
-    }
-    ::close(c);
-  }
-
-  int fd_ = -1;
-  unsigned short port_ = 0;
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
-  std::mutex mu_;
-  std::set<std::string> later_;         // GUARDED_BY(mu_)
-  std::map<std::string, int> taken_;    // GUARDED_BY(mu_)
-};
+// message (testing/smtp_sink.h); e2e/relay_e2e.py relays to a real phishstream.
+using phishstream::testing::SmtpSink;
 
 TEST_F(Fixture, HamIsDeliveredToEveryInboxWithOurHeadersOnly) {
   ASSERT_FALSE(p->process(msg("1", "x@example.com", "hello")));
@@ -300,6 +203,44 @@ TEST_F(Fixture, RetroactivePurgeLeavesMailWhenTheLedgerCannotBeRead) {
   EXPECT_EQ(files("a@example.org", ""), 1u);
   EXPECT_EQ(p->retro_purge(0), std::vector<std::string>{"10"});  // the next run does it
   EXPECT_EQ(files("a@example.org", ""), 0u);
+}
+
+// A copy the purge cannot take back out of a mailbox stays, with its
+// ledger row, and the message is not marked purged; the others are taken.
+TEST_F(Fixture, RetroactivePurgeKeepsWhatItCannotTakeBack) {
+  ASSERT_FALSE(p->process(msg("11", "x@example.com", "<p>please sign in</p>")));
+  auto m = tiny_model();
+  m->set_weight(model::kBad, features::bucket(features::Ns::body, "sign"), 20.0f);
+  m->set_weight(model::kPhish, features::bucket(features::Ns::body, "sign"), 20.0f);
+  scanner.set_model(m);
+  auto key = st->get("11").value()->key;
+  std::string a_path;
+  for (const auto& d : st->deliveries(key).value())
+    if (d.rcpt == "a@example.org") a_path = d.path;
+  ASSERT_FALSE(a_path.empty());
+  fs::remove(a_path);
+  fs::create_directories(fs::path(a_path) / "stuck");  // cannot be removed as a file
+  EXPECT_TRUE(p->retro_purge(0).empty());
+  EXPECT_EQ(st->get("11").value()->status, store::MessageStatus::delivered);
+  EXPECT_TRUE(st->delivered(key, "a@example.org").value());
+  EXPECT_FALSE(st->delivered(key, "b@example.org").value());
+  EXPECT_EQ(files("b@example.org", ""), 0u);
+}
+
+// Relayed mail is the next hop's: a purge never counts it.
+TEST_F(Fixture, RetroactivePurgeLeavesRelayedMail) {
+  SmtpSink hop(SmtpSink::Options{{}, {}, {}, true});  // an LMTP next hop (Dovecot)
+  worker::PipelineConfig c;
+  c.maildir_root = dir / "mail";
+  c.relay = deliver::RelayTarget{"127.0.0.1", hop.port(), deliver::RelayProtocol::lmtp, "localhost", std::chrono::seconds(10)};
+  worker::Pipeline relay(scanner, *st, reg, c);
+  ASSERT_FALSE(relay.process(msg("12", "x@example.com", "<p>please sign in</p>")));
+  auto m = tiny_model();
+  m->set_weight(model::kBad, features::bucket(features::Ns::body, "sign"), 20.0f);
+  m->set_weight(model::kPhish, features::bucket(features::Ns::body, "sign"), 20.0f);
+  scanner.set_model(m);
+  EXPECT_TRUE(relay.retro_purge(0).empty());
+  EXPECT_EQ(st->get("12").value()->status, store::MessageStatus::relayed);
 }
 
 // The same on the real PostgreSQL store (worker_pipeline_pg_test runs this

@@ -1,0 +1,31 @@
+#include "worker/delivery.h"
+
+#include "worker/records.h"
+
+namespace phishstream::worker {
+
+std::error_code deliver_once(store::MessageStore& store, deliver::Mailbox& box, const deliver::Letter& letter,
+                             const std::vector<std::string>& rcpts, std::string_view about, std::string_view unread) {
+  const std::string key(letter.key);
+  std::vector<std::string> pending;
+  for (const auto& rcpt : rcpts) {
+    auto done = store.delivered(key, rcpt);
+    // Not "not delivered": delivering now could deliver twice.
+    if (!done) return unanswered(about, unread, done.error());
+    if (!*done) pending.push_back(rcpt);
+  }
+  if (pending.empty()) return {};
+  auto handed = box.deliver(letter, pending);
+  std::error_code later;
+  for (std::size_t i = 0; i < pending.size(); ++i) {
+    const deliver::Handover& h = handed[i];
+    if (!h.settled()) {
+      if (!later) later = h.error ? h.error : std::make_error_code(std::errc::resource_unavailable_try_again);
+      continue;
+    }
+    if (auto ec = store.mark_delivered(key, pending[i], h.folder, h.where)) return ec;
+  }
+  return later;
+}
+
+}  // namespace phishstream::worker
