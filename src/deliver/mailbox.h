@@ -5,6 +5,9 @@
 // taken back) and by the next hop over SMTP or LMTP (relay.h, `Relay`:
 // handed on, beyond reach).
 //
+// A release from quarantine is a delivery like any other (to the INBOX);
+// the mailbox need not know the message was held.
+//
 // What a delivery left where is recorded by the caller in the store's
 // delivery ledger, from the Handover: its folder and `where`; retract()
 // takes that `where` back.
