@@ -45,6 +45,16 @@ struct Shared {
   asio::ssl::context* tls = nullptr;  // null when no certificate is configured
 };
 
+// A connection ended by an exception (the peer went away mid-reply, a TLS
+// handshake failed): one line, as Postfix logs "lost connection". Nothing
+// unacknowledged was accepted, so nothing is lost but the line.
+void log_lost(const char* proto, tcp::socket& sock, const std::exception& e) {
+  boost::system::error_code ec;
+  auto ep = sock.remote_endpoint(ec);
+  std::cerr << "phishstream " << proto << ": lost connection from " << (ec ? std::string("unknown") : ep.address().to_string())
+            << ": " << e.what() << "\n";
+}
+
 asio::awaitable<void> smtp_connection(tcp::socket sock, Shared& sh) {
   std::string ip;
   boost::system::error_code ec;
@@ -71,8 +81,8 @@ asio::awaitable<void> smtp_connection(tcp::socket sock, Shared& sh) {
         co_await tls.async_shutdown(asio::as_tuple(use_awaitable));
       }
     }
-  } catch (const std::exception&) {
-    // The link failed mid-reply; nothing unacknowledged was accepted.
+  } catch (const std::exception& e) {
+    log_lost("smtp", sock, e);
   }
   sh.accepted->inc(st.messages);
   sh.tempfailed->inc(st.tempfailed);
@@ -137,7 +147,8 @@ asio::awaitable<void> http_connection(tcp::socket sock, Shared& sh) {
       co_await boost::beast::http::async_write(stream, res, use_awaitable);
       if (!keep) break;
     }
-  } catch (const std::exception&) {
+  } catch (const std::exception& e) {
+    log_lost("http", stream.socket(), e);
   }
   beast::error_code ec;
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
@@ -156,7 +167,8 @@ asio::awaitable<void> milter_connection(tcp::socket sock, const milter::Config& 
   sock.set_option(tcp::no_delay(true), nd);  // small request/reply packets: no Nagle delay
   try {
     co_await milter::run_milter_session(sock, mc, d);
-  } catch (const std::exception&) {
+  } catch (const std::exception& e) {
+    log_lost("milter", sock, e);
   }
   boost::system::error_code ec;
   sock.close(ec);

@@ -403,6 +403,7 @@ void WorkerPool::run() {
       ec = p_.process(*m);
     } catch (const std::exception& e) {
       // A bug met by this message: retry a few times, then keep it aside.
+      std::cerr << "phishstream worker: message " << m->id << ": " << e.what() << "\n";
       ec = std::make_error_code(std::errc::io_error);
       transient = false;
     }
