@@ -13,7 +13,7 @@
 #include <thread>
 
 #include "common/clock.h"
-#include "ingest/http/api.h"
+#include "api/api.h"
 #include "ingest/milter/milter.h"
 #include "ingest/smtp/session.h"
 #include "metrics/registry.h"
@@ -38,7 +38,7 @@ struct Shared {
   smtp::SessionConfig smtp;
   queue::Queue& queue;
   /// The HTTP handler: the full API (api, all) or health and metrics only.
-  std::function<http::Response(const http::Request&, const std::string&)> handle;
+  std::function<api::Response(const api::Request&, const std::string&)> handle;
   metrics::Counter *connections, *refused, *accepted, *tempfailed, *rejected, *timeouts;
   std::atomic<std::size_t> active{0};
   std::atomic<bool> stopping{false};
@@ -132,17 +132,17 @@ asio::awaitable<void> http_connection(tcp::socket sock, Shared& sh) {
       auto [ec, n] = co_await boost::beast::http::async_read(stream, buf, parser, asio::as_tuple(use_awaitable));
       if (ec == boost::beast::http::error::end_of_stream || ec) {
         if (ec == boost::beast::http::error::body_limit) {
-          http::Request dummy;
-          auto r = http::json_error(dummy, boost::beast::http::status::payload_too_large, "too_large", "request body too large");
+          api::Request dummy;
+          auto r = api::json_error(dummy, boost::beast::http::status::payload_too_large, "too_large", "request body too large");
           r.keep_alive(false);
           co_await boost::beast::http::async_write(stream, r, asio::as_tuple(use_awaitable));
         }
         break;
       }
-      http::Request req = parser.release();
+      api::Request req = parser.release();
       boost::system::error_code pe;
       auto peer = stream.socket().remote_endpoint(pe);
-      http::Response res = sh.handle(req, pe ? std::string() : peer.address().to_string());
+      api::Response res = sh.handle(req, pe ? std::string() : peer.address().to_string());
       bool keep = res.keep_alive();
       co_await boost::beast::http::async_write(stream, res, use_awaitable);
       if (!keep) break;
@@ -323,19 +323,19 @@ int run_server(const ServeConfig& cfg, const std::string& config_path) {
       return c ? static_cast<double>(c->false_positive) : std::nan("");
     });
   }
-  std::unique_ptr<http::Api> api;
+  std::unique_ptr<api::Api> api;
   if (api_role)
-    api = std::make_unique<http::Api>(http::ApiDeps{*scanner, *ss.store, *q, reg, ready, *auth, cfg.metrics_need_auth,
+    api = std::make_unique<api::Api>(api::ApiDeps{*scanner, *ss.store, *q, reg, ready, *auth, cfg.metrics_need_auth,
                                                     learner.get(), ss.models,
                                                     [&](const std::string& id) { return pipeline->release(id); },
                                                     trigger_purge, trigger_retrain, cfg.web_root});
   Shared sh{cfg, {}, *q, {}, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr};
   if (api) {
-    sh.handle = [&](const http::Request& req, const std::string& client) { return api->handle(req, client); };
+    sh.handle = [&](const api::Request& req, const std::string& client) { return api->handle(req, client); };
   } else {
     auth::Auth* metrics_auth = cfg.metrics_need_auth ? auth.get() : nullptr;
-    sh.handle = [&, metrics_auth](const http::Request& req, const std::string&) {
-      return http::ops_response(req, reg, ready, metrics_auth);
+    sh.handle = [&, metrics_auth](const api::Request& req, const std::string&) {
+      return api::ops_response(req, reg, ready, metrics_auth);
     };
   }
   sh.smtp.hostname = cfg.hostname;

@@ -1,4 +1,4 @@
-#include "ingest/http/api.h"
+#include "api/api.h"
 
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
@@ -13,7 +13,7 @@
 #include "mail/charset.h"
 #include "mail/parse.h"
 
-namespace phishstream::http {
+namespace phishstream::api {
 namespace json = boost::json;
 
 namespace {
@@ -519,4 +519,4 @@ Response ops_response(const Request& req, const metrics::Registry& reg, const st
   return json_error(req, bhttp::status::not_found, "not_found", "this process runs without the API (see its --role)");
 }
 
-}  // namespace phishstream::http
+}  // namespace phishstream::api

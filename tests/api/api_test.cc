@@ -1,4 +1,4 @@
-#include "ingest/http/api.h"
+#include "api/api.h"
 
 #include <gtest/gtest.h>
 
@@ -22,7 +22,7 @@ struct ApiFixture : ::testing::Test {
   std::unique_ptr<queue::LogQueue> q;
   metrics::Registry reg;
   scan::Scanner scanner{std::make_shared<model::Model>()};
-  std::unique_ptr<http::Api> api;
+  std::unique_ptr<api::Api> api;
   std::unique_ptr<auth::Auth> auth;
   std::unique_ptr<learn::Learner> learner;
   std::vector<std::string> released;
@@ -37,15 +37,15 @@ struct ApiFixture : ::testing::Test {
     admin_token = auth->create_token(auth::Role::admin, "test");
     analyst_token = auth->create_token(auth::Role::analyst, "test");
     learner = std::make_unique<learn::Learner>(scanner, *st);
-    api = std::make_unique<http::Api>(http::ApiDeps{scanner, *st, *q, reg, [] { return true; }, *auth, false,
+    api = std::make_unique<api::Api>(api::ApiDeps{scanner, *st, *q, reg, [] { return true; }, *auth, false,
                                                     learner.get(), st.get(), [this](const std::string& id) {
                                                       released.push_back(id);
                                                       return st->set_status(id, "released", 1);
                                                     }});
   }
-  http::Response call(bhttp::verb v, const std::string& target, const std::string& body = "",
+  api::Response call(bhttp::verb v, const std::string& target, const std::string& body = "",
                       std::string token = "-", std::vector<std::pair<std::string, std::string>> headers = {}) {
-    http::Request r{v, target, 11};
+    api::Request r{v, target, 11};
     r.body() = body;
     if (token == "-") token = admin_token;
     if (!token.empty()) r.set(bhttp::field::authorization, "Bearer " + token);
@@ -65,9 +65,9 @@ TEST_F(ApiFixture, HealthAndMetrics) {
 
 TEST_F(ApiFixture, ProcessesWithoutTheApiServeHealthAndMetricsOnly) {
   auto ops = [&](const std::string& target, const std::string& token, bool need_auth, bool ready = true) {
-    http::Request r{bhttp::verb::get, target, 11};
+    api::Request r{bhttp::verb::get, target, 11};
     if (!token.empty()) r.set(bhttp::field::authorization, "Bearer " + token);
-    return http::ops_response(r, reg, [ready] { return ready; }, need_auth ? auth.get() : nullptr);
+    return api::ops_response(r, reg, [ready] { return ready; }, need_auth ? auth.get() : nullptr);
   };
   EXPECT_EQ(ops("/healthz", "", false).result(), bhttp::status::ok);
   EXPECT_EQ(ops("/readyz", "", false, false).result(), bhttp::status::service_unavailable);

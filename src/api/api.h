@@ -42,7 +42,7 @@
 #include "scan/scanner.h"
 #include "store/store.h"
 
-namespace phishstream::http {
+namespace phishstream::api {
 
 namespace bhttp = boost::beast::http;
 using Request = bhttp::request<bhttp::string_body>;
@@ -97,4 +97,4 @@ Response json_error(const Request& req, bhttp::status s, std::string_view code, 
 Response ops_response(const Request& req, const metrics::Registry& reg, const std::function<bool()>& ready,
                       auth::Auth* metrics_auth);
 
-}  // namespace phishstream::http
+}  // namespace phishstream::api
