@@ -1,40 +1,48 @@
-// The HTTP API's routes, as a function from request to response.
+// The HTTP API and web UI, as a function from request to response: what an
+// analyst or an admin uses, and what a script or Prometheus calls. The
+// routes, each with the least role it needs (access.h):
 //
-//   GET  /healthz            liveness
-//   GET  /readyz             ready to accept mail (model loaded, store open)
-//   GET  /metrics            Prometheus text format
-//   POST /v1/scan            raw message in, verdict out (the "model server")
-//   GET  /v1/messages        verdicts; filters action, since, until (Unix ms),
-//                            sender, subject, limit, before (pagination)
-//   GET  /v1/messages/{id}   verdict, reasons, headers, safe text rendering
-//   GET  /v1/queue           depth, oldest age, dead letters (never dropped)
-//   POST /v1/login, /v1/logout            session cookie + CSRF token
-//   GET/POST /v1/tokens, DELETE /v1/tokens/{id}, GET /v1/users   (admin)
-//   POST /v1/messages/{id}/feedback  {"label":"phish|spam|ham"}: learn now
-//   POST /v1/messages/{id}/release   deliver a held message to INBOX
-//   GET  /v1/models, POST /v1/models/{version}/promote, POST /v1/models/rollback,
-//   POST /v1/models/retrain (admin; runs in the background, result in /v1/models)
-//   GET  /v1/stats           feedback counts, implied FP/FN, live model, queue
+//   GET  /healthz, /readyz                 open        liveness; ready to take mail
+//   GET  /metrics                          open, or analyst with metrics_need_auth
+//   POST /v1/login                         open        session cookie + CSRF token
+//   POST /v1/logout                        analyst
+//   GET  /v1/users, GET|POST /v1/tokens,
+//   DELETE /v1/tokens/{id}                 admin
+//   POST /v1/scan                          analyst     raw message in, verdict out
+//   GET  /v1/messages                      analyst     verdicts; filters action, since,
+//                                                      until (Unix ms), sender, subject,
+//                                                      limit, before (pagination)
+//   GET|DELETE /v1/messages/{id}           analyst     verdict, reasons, headers, text
+//   POST /v1/messages/{id}/feedback        analyst     {"label":"phish|spam|ham"}: learn now
+//   POST /v1/messages/{id}/release         analyst     deliver a held message to INBOX
+//   GET  /v1/queue, /v1/stats              analyst     depth, dead letters; feedback counts,
+//                                                      implied FP/FN, live model, volume
+//   GET  /v1/models                        analyst
+//   POST /v1/models/retrain, /rollback,
+//        /v1/models/{version}/promote      admin       (retraining runs in the background)
+//   any  /v1/…  (anything else)            analyst     404
+//   GET  /…     (anything else)            open        the UI's static files (web_root)
 //
-// Every /v1 route but login needs a bearer token or a session cookie: 401
-// without one, 403 for the wrong role, 403 for a cookie-authenticated state
-// change without the X-CSRF-Token header. /healthz and /readyz are open;
-// /metrics is open unless metrics_need_auth.
+// The table is built in api.cc from one file per resource; the router
+// (router.h) answers 401 without credentials, 403 for the wrong role or a
+// cookie-authenticated state change without X-CSRF-Token, 405 or 404 for
+// a method a path does not take. Errors are JSON:
+// {"error":{"code":"…","message":"…"}}. When the store cannot answer (its
+// database is away, a query failed) a route answers 503 with code
+// "store_unavailable", logged: never 404 for a message it could not look
+// up, nor an empty list or zero counts.
 //
-// Errors are JSON: {"error":{"code":"…","message":"…"}}. When the store
-// cannot answer (its database is away, a query failed) a route answers 503
-// with code "store_unavailable", logged: never 404 for a message it could
-// not look up, nor an empty list or zero counts.
-//
-// Routing is kept apart from the socket code (server.h) so that it is
-// tested without a network. handle() is thread-safe. Authentication arrives with the
-// feedback issue: every /v1 route already goes through authorize().
+// Kept apart from the socket code (serve/server.cc) so that it is tested
+// without a network. handle() is thread-safe; the parts ApiDeps lends must
+// outlive the Api.
 #pragma once
 
-#include <boost/beast/http.hpp>
 #include <functional>
+#include <span>
 #include <string>
 
+#include "api/response.h"
+#include "api/router.h"
 #include "auth/auth.h"
 #include "learn/learner.h"
 #include "metrics/registry.h"
@@ -44,16 +52,12 @@
 
 namespace phishstream::api {
 
-namespace bhttp = boost::beast::http;
-using Request = bhttp::request<bhttp::string_body>;
-using Response = bhttp::response<bhttp::string_body>;
-
 struct ApiDeps {
   const scan::Scanner& scanner;
   store::Store& store;
   queue::Queue& queue;
   metrics::Registry& metrics;
-  std::function<bool()> ready;
+  std::function<bool()> ready;             ///< empty: always ready
   auth::Auth& auth;
   bool metrics_need_auth = false;
   learn::Learner* learner = nullptr;       ///< feedback and model routes answer 503 without one
@@ -72,29 +76,19 @@ struct ApiDeps {
 class Api {
  public:
   explicit Api(ApiDeps d);
+  Api(const Api&) = delete;  // the routes hold references to deps_
+  Api& operator=(const Api&) = delete;
+
   /// `client` is the peer address, for login rate limiting.
   Response handle(const Request& req, const std::string& client = "") const;
 
+  /// The route table, in matching order.
+  std::span<const Route> routes() const { return router_.routes(); }
+
  private:
-  Response login(const Request& req, const std::string& client) const;
-  Response admin_route(const Request& req, const std::string& path) const;
-  Response feedback(const Request& req, const std::string& id, const auth::Principal& p) const;
-  Response static_file(const Request& req, const std::string& path) const;
-  Response models_route(const Request& req, const std::string& path, const auth::Principal& p) const;
-  Response scan(const Request& req) const;
-  Response list(const Request& req) const;
-  Response stats(const Request& req) const;
-  Response detail(const Request& req, const std::string& id) const;
-  ApiDeps d_;
+  ApiDeps deps_;
   metrics::Counter *requests_, *errors_;
+  Router router_;
 };
-
-Response json_error(const Request& req, bhttp::status s, std::string_view code, std::string_view message);
-
-/// Health and metrics only: what processes without the API (the ingest and
-/// worker roles) answer. With `metrics_auth`, /metrics needs a token or a
-/// session, as on the API ([http] metrics_auth); everything else is 404.
-Response ops_response(const Request& req, const metrics::Registry& reg, const std::function<bool()>& ready,
-                      auth::Auth* metrics_auth);
 
 }  // namespace phishstream::api

@@ -12,8 +12,9 @@
 #include <mutex>
 #include <thread>
 
-#include "common/clock.h"
 #include "api/api.h"
+#include "api/health.h"
+#include "common/clock.h"
 #include "ingest/milter/milter.h"
 #include "ingest/smtp/session.h"
 #include "metrics/registry.h"
@@ -329,15 +330,13 @@ int run_server(const ServeConfig& cfg, const std::string& config_path) {
                                                     learner.get(), ss.models,
                                                     [&](const std::string& id) { return pipeline->release(id); },
                                                     trigger_purge, trigger_retrain, cfg.web_root});
+  std::unique_ptr<api::HealthApi> health;  // without the API: health and metrics only
+  if (!api_role) health = std::make_unique<api::HealthApi>(reg, ready, cfg.metrics_need_auth ? auth.get() : nullptr);
   Shared sh{cfg, {}, *q, {}, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr};
-  if (api) {
+  if (api)
     sh.handle = [&](const api::Request& req, const std::string& client) { return api->handle(req, client); };
-  } else {
-    auth::Auth* metrics_auth = cfg.metrics_need_auth ? auth.get() : nullptr;
-    sh.handle = [&, metrics_auth](const api::Request& req, const std::string&) {
-      return api::ops_response(req, reg, ready, metrics_auth);
-    };
-  }
+  else
+    sh.handle = [&](const api::Request& req, const std::string&) { return health->handle(req); };
   sh.smtp.hostname = cfg.hostname;
   sh.smtp.max_message_bytes = cfg.smtp_max_message_bytes;
   sh.smtp.max_recipients = cfg.smtp_max_recipients;
