@@ -73,13 +73,16 @@ Response create_token(const ApiDeps& d, const Call& c) {
   auto r = auth::parse_role(role);
   if (!r) return json_error(c.req, bhttp::status::bad_request, "bad_request", "role is admin or analyst");
   auth::TokenInfo info;
-  std::string token = d.auth.create_token(*r, label, &info);
+  auto token = d.auth.create_token(*r, label, &info);
+  if (!token) return store_unavailable(c.req, token.error());
   return make_response(c.req, bhttp::status::created,
-                       json::serialize(json::object{{"id", info.id}, {"token", token}}));
+                       json::serialize(json::object{{"id", info.id}, {"token", *token}}));
 }
 
 Response revoke_token(const ApiDeps& d, const Call& c) {
-  if (!d.auth.revoke_token(std::string(c.params["id"])))
+  auto revoked = d.auth.revoke_token(std::string(c.params["id"]));
+  if (!revoked) return store_unavailable(c.req, revoked.error());
+  if (!*revoked)
     return json_error(c.req, bhttp::status::not_found, "not_found", "no such token");
   return make_response(c.req, bhttp::status::ok, R"({"status":"revoked"})");
 }

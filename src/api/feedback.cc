@@ -7,6 +7,8 @@
 #include <optional>
 #include <utility>
 
+#include <iostream>
+
 #include "api/routes.h"
 #include "mail/parse.h"
 
@@ -41,7 +43,10 @@ Response feedback(const ApiDeps& d, const Call& c) {
   auto m = mail::parse(**raw);
   if (!m) return json_error(c.req, bhttp::status::unprocessable_entity, "bad_message", m.error().message());
   auto res = d.learner->feedback(*m, label->second, id);
-  d.models->put_feedback(id, label->first, c.principal->name, (*rec)->action);
+  // The model has learned already; a report the registry did not keep is
+  // missing from the next retraining and the statistics, which the log says.
+  if (auto ec = d.models->put_feedback(id, label->first, c.principal->name, (*rec)->action))
+    std::cerr << "phishstream: api: the registry did not keep the report on " << id << " (" << ec.message() << ")\n";
   if (label->second == model::Label::phish && d.retro_purge) d.retro_purge();
   json::object o{{"model", res.version}, {"updates", res.updates},
                  {"before", json::object{{"phish", res.before.p_phish}, {"spam", res.before.p_spam}}},

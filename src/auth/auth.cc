@@ -78,7 +78,11 @@ bool Auth::add_user(const std::string& name, Role role, const std::string& passw
     return false;
   }
   if (*u) return false;
-  return store_.put_user({name, role, now_ms()}, hash_password(password));
+  if (auto ec = store_.put_user({name, role, now_ms()}, hash_password(password))) {
+    std::cerr << "phishstream: auth: the store did not keep user " << name << " (" << ec.message() << ")\n";
+    return false;
+  }
+  return true;
 }
 
 bool Auth::set_password(const std::string& name, const std::string& password) {
@@ -89,20 +93,25 @@ bool Auth::set_password(const std::string& name, const std::string& password) {
     return false;
   }
   if (!*u || password.size() < 8) return false;
-  return store_.put_user((*u)->first, hash_password(password));
+  if (auto ec = store_.put_user((*u)->first, hash_password(password))) {
+    std::cerr << "phishstream: auth: the store did not keep the password of " << name << " (" << ec.message() << ")\n";
+    return false;
+  }
+  return true;
 }
 
 store::Read<std::vector<User>> Auth::users() { return store_.users(); }
 
-std::string Auth::create_token(Role role, const std::string& label, TokenInfo* info) {
+Issued Auth::create_token(Role role, const std::string& label, TokenInfo* info) {
   std::string token = "pst_" + random_b64(24);
   TokenInfo t{random_b64(6), label, role, now_ms(), false};
-  store_.put_token(t, digest(token));
+  // A token the store did not keep would be refused at its first use.
+  if (auto ec = store_.put_token(t, digest(token))) return Issued(boost::system::in_place_error, ec);
   if (info) *info = t;
   return token;
 }
 
-bool Auth::revoke_token(const std::string& id) { return store_.revoke_token(id); }
+store::Read<bool> Auth::revoke_token(const std::string& id) { return store_.revoke_token(id); }
 store::Read<std::vector<TokenInfo>> Auth::tokens() { return store_.tokens(); }
 
 bool Auth::limited(const std::string& key, std::int64_t now) {
@@ -145,11 +154,11 @@ LoginResult Auth::login(const std::string& user, const std::string& password, co
   }
   // A new session id at every login (no session fixation).
   std::string session_id = random_b64(32), csrf = random_b64(24);
-  if (!store_.put_session(digest(session_id), user, csrf,
-                          now + std::chrono::duration_cast<std::chrono::milliseconds>(lifetime_).count())) {
+  if (auto ec = store_.put_session(digest(session_id), user, csrf,
+                                   now + std::chrono::duration_cast<std::chrono::milliseconds>(lifetime_).count())) {
     // A cookie for a session the store did not keep would log out at once.
     r.status = LoginResult::unavailable;
-    r.error = std::make_error_code(std::errc::io_error);
+    r.error = ec;
     return r;
   }
   r.status = LoginResult::ok;

@@ -38,8 +38,8 @@ struct ApiFixture : ::testing::Test {
     o.dir = dir / "q";
     q = std::make_unique<queue::LogQueue>(o);
     auth = std::make_unique<auth::Auth>(*st);
-    admin_token = auth->create_token(auth::Role::admin, "test");
-    analyst_token = auth->create_token(auth::Role::analyst, "test");
+    admin_token = auth->create_token(auth::Role::admin, "test").value();
+    analyst_token = auth->create_token(auth::Role::analyst, "test").value();
     learner = std::make_unique<learn::Learner>(scanner, *st);
     api = std::make_unique<api::Api>(api::ApiDeps{scanner, *st, *q, reg, [] { return true; }, *auth, false,
                                                     learner.get(), st.get(), [this](const std::string& id) {

@@ -168,8 +168,8 @@ struct RouterFixture : ::testing::Test {
     fs::remove_all(dir);
     st = std::make_unique<store::SqliteStore>(dir / "db");
     auth = std::make_unique<auth::Auth>(*st);
-    admin = auth->create_token(auth::Role::admin, "t");
-    analyst = auth->create_token(auth::Role::analyst, "t");
+    admin = auth->create_token(auth::Role::admin, "t").value();
+    analyst = auth->create_token(auth::Role::analyst, "t").value();
     auto t = table();
     for (auto& r : t)
       r.handler = [this, pattern = r.pattern.text()](const Call& c) {
