@@ -11,6 +11,9 @@ Response make_response(const Request& req, bhttp::status s, std::string body, st
   r.set(bhttp::field::server, "phishstream");
   r.set(bhttp::field::content_type, type);
   r.set(bhttp::field::cache_control, "no-store");
+  // No browser may guess another type than the one named (a message body
+  // served as JSON must never run as HTML).
+  r.set("X-Content-Type-Options", "nosniff");
   r.keep_alive(req.keep_alive());
   r.body() = std::move(body);
   r.prepare_payload();

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <span>
+#include <tuple>
 
 #include <boost/json.hpp>
 
@@ -65,6 +66,19 @@ TEST_F(ApiFixture, HealthAndMetrics) {
   auto m = call(bhttp::verb::get, "/metrics");
   EXPECT_NE(m.body().find("# TYPE phishstream_http_requests_total counter"), std::string::npos);
   EXPECT_EQ(m[bhttp::field::content_type], "text/plain; version=0.0.4");
+}
+
+// Issue 13: every answer names its type and forbids guessing another.
+TEST_F(ApiFixture, EveryResponseSaysNosniff) {
+  for (auto [v, target, token] : {std::tuple{bhttp::verb::get, "/healthz", std::string()},
+                                  {bhttp::verb::get, "/metrics", std::string()},
+                                  {bhttp::verb::get, "/v1/messages", std::string()},  // 401
+                                  {bhttp::verb::get, "/v1/messages", analyst_token},
+                                  {bhttp::verb::get, "/v1/nothing-here", analyst_token},  // 404
+                                  {bhttp::verb::get, "/v1/users", analyst_token}}) {       // 403
+    auto r = call(v, target, "", token);
+    EXPECT_EQ(r["X-Content-Type-Options"], "nosniff") << target << " " << r.result_int();
+  }
 }
 
 TEST_F(ApiFixture, ProcessesWithoutTheApiServeHealthAndMetricsOnly) {
