@@ -12,7 +12,8 @@
 //   GET  /v1/messages                      analyst     verdicts; filters action, since,
 //                                                      until (Unix ms), sender, subject,
 //                                                      limit, before (pagination)
-//   GET|DELETE /v1/messages/{id}           analyst     verdict, reasons, headers, text
+//   GET  /v1/messages/{id}                 analyst     verdict, reasons, headers, text
+//   DELETE /v1/messages/{id}               admin       record and raw mail gone
 //   POST /v1/messages/{id}/feedback        analyst     {"label":"phish|spam|ham"}: learn now
 //   POST /v1/messages/{id}/release         analyst     deliver a held message to INBOX
 //   GET  /v1/queue, /v1/stats              analyst     depth, dead letters; feedback counts,

@@ -157,7 +157,7 @@ std::vector<Route> message_routes(const ApiDeps& d) {
   return {
       {get, "/v1/messages", Access::analyst, handler(d, list)},
       {get, "/v1/messages/{id}", Access::analyst, handler(d, detail)},
-      {delete_, "/v1/messages/{id}", Access::analyst, handler(d, remove_message)},
+      {delete_, "/v1/messages/{id}", Access::admin, handler(d, remove_message)},  // record and mail gone: admins only
       // Other methods: 404, as before the route table.
       {post, "/v1/messages/{id}/release", Access::analyst, handler(d, release), OtherMethods::not_found},
   };

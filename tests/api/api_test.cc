@@ -68,6 +68,13 @@ TEST_F(ApiFixture, HealthAndMetrics) {
   EXPECT_EQ(m[bhttp::field::content_type], "text/plain; version=0.0.4");
 }
 
+// Issue 13: deleting a message (record and mail, no trace left) is for
+// admins; analysts read, report and release.
+TEST_F(ApiFixture, OnlyAdminsDeleteMessages) {
+  EXPECT_EQ(call(bhttp::verb::delete_, "/v1/messages/none", "", analyst_token).result(), bhttp::status::forbidden);
+  EXPECT_EQ(call(bhttp::verb::delete_, "/v1/messages/none", "", admin_token).result(), bhttp::status::not_found);
+}
+
 // Issue 13: every answer names its type and forbids guessing another.
 TEST_F(ApiFixture, EveryResponseSaysNosniff) {
   for (auto [v, target, token] : {std::tuple{bhttp::verb::get, "/healthz", std::string()},
@@ -334,7 +341,7 @@ const ExpectedRoute kRoutes[] = {
     {"POST", "/v1/scan", analyst},
     {"GET", "/v1/messages", analyst},
     {"GET", "/v1/messages/{id}", analyst},
-    {"DELETE", "/v1/messages/{id}", analyst},
+    {"DELETE", "/v1/messages/{id}", admin},
     {"POST", "/v1/messages/{id}/release", analyst},
     {"POST", "/v1/messages/{id}/feedback", analyst},
     {"GET", "/v1/queue", analyst},
