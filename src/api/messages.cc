@@ -5,6 +5,9 @@
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
 
+#include <charconv>
+#include <limits>
+#include <optional>
 #include <variant>
 
 #include "api/routes.h"
@@ -40,24 +43,36 @@ json::object record_json(const store::MessageRecord& r) {
 }
 
 // The query's filters, or the 400 that names the bad one.
+// The whole of `v` as a number in [lo, hi]; "1 OR 1=1", "-1" and "" are not.
+std::optional<std::int64_t> whole_number(std::string_view v, std::int64_t lo, std::int64_t hi) {
+  std::int64_t n = 0;
+  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (ec != std::errc() || end != v.data() + v.size() || n < lo || n > hi) return std::nullopt;
+  return n;
+}
+
 std::variant<store::Filter, Response> filter_of(const Request& req) {
   auto bad = [&](std::string m) { return json_error(req, bhttp::status::bad_request, "bad_request", m); };
   store::Filter f;
   auto u = boost::urls::parse_origin_form(req.target());
   if (!u) return bad("malformed query");
+  constexpr std::int64_t kMaxMs = std::numeric_limits<std::int64_t>::max();
   for (auto p : u->params()) {
     std::string k(p.key), v(p.value);
-    try {
-      if (k == "action") f.action = v;
-      else if (k == "since") f.since_ms = std::stoll(v);
-      else if (k == "until") f.until_ms = std::stoll(v);
-      else if (k == "sender") f.sender = v;
-      else if (k == "subject") f.subject = v;
-      else if (k == "limit") f.limit = static_cast<std::size_t>(std::stoul(v));
-      else if (k == "before") f.before_id = v;
-      else return bad("unknown parameter " + k);
-    } catch (const std::exception&) {
-      return bad("bad value for " + k);
+    if (k == "action") f.action = v;
+    else if (k == "sender") f.sender = v;
+    else if (k == "subject") f.subject = v;
+    else if (k == "before") f.before_id = v;
+    else if (k == "since" || k == "until") {
+      auto ms = whole_number(v, 0, kMaxMs);
+      if (!ms) return bad(k + " is a time in Unix milliseconds");
+      (k == "since" ? f.since_ms : f.until_ms) = *ms;
+    } else if (k == "limit") {
+      auto n = whole_number(v, 1, 1000);
+      if (!n) return bad("limit is a whole number from 1 to 1000");
+      f.limit = static_cast<std::size_t>(*n);
+    } else {
+      return bad("unknown parameter " + k);
     }
   }
   if (!f.action.empty() && f.action != "inbox" && f.action != "junk" && f.action != "quarantine" &&

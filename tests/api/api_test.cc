@@ -68,6 +68,23 @@ TEST_F(ApiFixture, HealthAndMetrics) {
   EXPECT_EQ(m[bhttp::field::content_type], "text/plain; version=0.0.4");
 }
 
+// Issue 13: parameters that do not say exactly one thing are 400 with a
+// reason, never read as something else.
+TEST_F(ApiFixture, ParametersAreReadStrictly) {
+  for (const char* q : {"since=1%20OR%201=1", "since=-5", "until=1e3", "limit=-1", "limit=0", "limit=1001", "limit=",
+                        "limit=10abc"}) {
+    auto r = call(bhttp::verb::get, std::string("/v1/messages?") + q);
+    EXPECT_EQ(r.result(), bhttp::status::bad_request) << q;
+    EXPECT_NE(r.body().find("bad_request"), std::string::npos) << q;
+  }
+  EXPECT_EQ(call(bhttp::verb::get, "/v1/messages?since=0&until=99999999999999&limit=1000").result(), bhttp::status::ok);
+  EXPECT_EQ(call(bhttp::verb::post, "/v1/tokens", R"({"role":{"x":1}})").result(), bhttp::status::bad_request);
+  EXPECT_EQ(call(bhttp::verb::post, "/v1/tokens", R"({"label":7})").result(), bhttp::status::bad_request);
+  EXPECT_EQ(call(bhttp::verb::post, "/v1/tokens", "not json").result(), bhttp::status::bad_request);
+  EXPECT_EQ(call(bhttp::verb::post, "/v1/tokens", R"({"role":"analyst","label":"ci"})").result(), bhttp::status::created);
+  EXPECT_EQ(call(bhttp::verb::post, "/v1/tokens", "").result(), bhttp::status::created);  // both optional
+}
+
 // Issue 13: deleting a message (record and mail, no trace left) is for
 // admins; analysts read, report and release.
 TEST_F(ApiFixture, OnlyAdminsDeleteMessages) {
