@@ -73,6 +73,7 @@ inline std::string reply_for(std::error_code ec) {
   if (ec == error::line_too_long) return "500 5.5.2 Line too long";
   if (ec == error::bad_sequence) return "503 5.5.1 Bad sequence of commands";
   if (ec == error::bad_address) return "553 5.1.3 Bad address syntax";
+  if (ec == error::needs_smtputf8) return "553 5.6.7 Non-ASCII addresses require SMTPUTF8";
   if (ec == error::unknown_parameter) return "555 5.5.4 Parameter not supported";
   if (ec == error::too_many_recipients) return "452 4.5.3 Too many recipients";
   if (ec == error::message_too_big) return "552 5.3.4 Message size exceeds fixed limit";
@@ -214,6 +215,8 @@ boost::asio::awaitable<SessionEnd> run_session(Stream& stream, const SessionConf
             reply(detail::reply_for(error::bad_sequence));
           } else if (c.size && *c.size > cfg.max_message_bytes) {
             reply(detail::reply_for(error::message_too_big));
+          } else if (!c.smtputf8 && !is_ascii(c.address)) {
+            reply(detail::reply_for(error::needs_smtputf8));
           } else {
             env.mail_from = c.address;
             env.body_8bit = c.body_8bit;
@@ -228,6 +231,8 @@ boost::asio::awaitable<SessionEnd> run_session(Stream& stream, const SessionConf
             reply(detail::reply_for(error::bad_sequence));
           } else if (env.rcpt.size() >= cfg.max_recipients) {
             reply(detail::reply_for(error::too_many_recipients));
+          } else if (!env.smtputf8 && !is_ascii(c.address)) {
+            reply(detail::reply_for(error::needs_smtputf8));
           } else {
             env.rcpt.push_back(c.address);
             reply("250 2.1.5 Recipient OK");

@@ -110,6 +110,35 @@ TEST(SmtpSession, HostileRecipientsAreRefused) {
   EXPECT_NE(nul.out.find("501 5.5.4"), std::string::npos);
 }
 
+// Issue 13: a non-ASCII address needs SMTPUTF8 (RFC 6531), and even then
+// must be UTF-8; a refused recipient never joins the envelope, so the
+// message goes to exactly the valid ones.
+TEST(SmtpSession, NonAsciiAddressesNeedSmtputf8AndValidUtf8) {
+  FakeSink sink;
+  auto r = run("EHLO c\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<victim\xe9@example.org>\r\n"
+               "RCPT TO:<v\xc3\xa9ronique@example.org>\r\n"
+               "RCPT TO:<b@example.org>\r\nDATA\r\nSubject: x\r\n\r\nbody\r\n.\r\n",
+               sink);
+  EXPECT_NE(r.out.find("553 5.1.3"), std::string::npos) << r.out;  // not UTF-8: not an address
+  EXPECT_NE(r.out.find("553 5.6.7"), std::string::npos) << r.out;  // UTF-8, but no SMTPUTF8
+  ASSERT_EQ(sink.got.size(), 1u);
+  EXPECT_EQ(sink.got[0].first.rcpt, std::vector<std::string>{"b@example.org"});
+  auto utf8 = run("EHLO c\r\nMAIL FROM:<a@example.com> SMTPUTF8\r\nRCPT TO:<v\xc3\xa9ronique@example.org>\r\n"
+                  "RCPT TO:<victim\xe9@example.org>\r\nRCPT TO:<x\xed\xa0\x80@example.org>\r\n",
+                  sink);
+  EXPECT_NE(utf8.out.find("250 2.1.5"), std::string::npos) << utf8.out;  // real UTF-8 with SMTPUTF8
+  EXPECT_NE(utf8.out.find("553 5.1.3"), std::string::npos) << utf8.out;  // not UTF-8 at all
+  auto sender = run("EHLO c\r\nMAIL FROM:<j\xc3\xa9@example.com>\r\n", sink);
+  EXPECT_NE(sender.out.find("553 5.6.7"), std::string::npos) << sender.out;
+}
+
+TEST(SmtpCommand, Utf8IsCheckedStrictly) {
+  EXPECT_TRUE(smtp::is_utf8("plain"));
+  EXPECT_TRUE(smtp::is_utf8("v\xc3\xa9ronique \xe2\x82\xac \xf0\x9f\x98\x80"));
+  for (std::string bad : {"\xe9", "\xc3", "\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xf8\x88\x80\x80\x80", "\x80"})
+    EXPECT_FALSE(smtp::is_utf8(bad)) << bad.size();
+}
+
 TEST(SmtpSession, TooManyRecipients) {
   FakeSink sink;
   smtp::SessionConfig cfg;
