@@ -12,7 +12,10 @@
 namespace phishstream::auth {
 namespace {
 
+// Failed logins lock out a (user, address) pair, never a user everywhere
+// (anyone could lock anyone out), and an address that tries many users.
 constexpr int kMaxFailures = 5;
+constexpr int kMaxFailuresPerAddress = 20;
 constexpr std::int64_t kWindowMs = 5 * 60 * 1000;
 
 using common::now_ms;
@@ -114,10 +117,10 @@ Issued Auth::create_token(Role role, const std::string& label, TokenInfo* info) 
 store::Read<bool> Auth::revoke_token(const std::string& id) { return store_.revoke_token(id); }
 store::Read<std::vector<TokenInfo>> Auth::tokens() { return store_.tokens(); }
 
-bool Auth::limited(const std::string& key, std::int64_t now) {
+bool Auth::limited(const std::string& key, std::int64_t now, int max) {
   auto& v = failures_[key];
   v.erase(std::remove_if(v.begin(), v.end(), [&](std::int64_t t) { return now - t > kWindowMs; }), v.end());
-  return v.size() >= static_cast<std::size_t>(kMaxFailures);
+  return v.size() >= static_cast<std::size_t>(max);
 }
 
 void Auth::failed(const std::string& key, std::int64_t now) {
@@ -131,25 +134,30 @@ LoginResult Auth::login(const std::string& user, const std::string& password, co
   std::int64_t now = now_ms();
   {
     std::lock_guard lk(mu_);
-    if (limited("ip:" + client, now) || limited("user:" + user, now)) {
+    if (limited("ip:" + client, now, kMaxFailuresPerAddress) || limited("pair:" + user + "\n" + client, now, kMaxFailures)) {
       r.status = LoginResult::rate_limited;
       return r;
     }
   }
   // Over-long input is refused before any hashing work.
   store::Read<std::optional<std::pair<User, std::string>>> u = std::nullopt;
-  if (user.size() <= 64 && password.size() <= 1024) u = store_.user(user);
+  const bool checkable = user.size() <= 64 && password.size() <= 1024;
+  if (checkable) u = store_.user(user);
   if (!u) {
     // Not a failed attempt: nobody's password was checked.
     r.status = LoginResult::unavailable;
     r.error = u.error();
     return r;
   }
-  bool ok = *u && crypto_pwhash_str_verify((*u)->second.c_str(), password.data(), password.size()) == 0;
+  // An unknown user costs the same argon2 check as a known one, so that the
+  // time of the answer does not tell which names exist.
+  static const std::string unknown_hash = hash_password(random_b64(24));
+  const std::string& hash = *u ? (*u)->second : unknown_hash;
+  bool ok = checkable && crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0 && *u;
   if (!ok) {
     std::lock_guard lk(mu_);
     failed("ip:" + client, now);
-    failed("user:" + user, now);
+    failed("pair:" + user + "\n" + client, now);
     return r;
   }
   // A new session id at every login (no session fixation).

@@ -92,7 +92,7 @@ class Auth {
   static std::string random_password();
 
  private:
-  bool limited(const std::string& key, std::int64_t now);
+  bool limited(const std::string& key, std::int64_t now, int max);
   void failed(const std::string& key, std::int64_t now);
 
   AuthStore& store_;

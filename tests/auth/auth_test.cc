@@ -47,6 +47,20 @@ TEST_F(AuthTest, TokensSessionsAndLogins) {
   EXPECT_EQ(a->from_session(in.session_id).value(), std::nullopt);
 }
 
+// Issue 13: failed logins lock out the (user, address) pair, not the user:
+// a stranger's five wrong passwords do not lock ana out from her own
+// address; an address trying many users is limited too.
+TEST_F(AuthTest, LockoutIsPerUserAndAddress) {
+  ASSERT_TRUE(a->add_user("ana", auth::Role::analyst, "a long password"));
+  for (int i = 0; i < 5; ++i)
+    EXPECT_EQ(a->login("ana", "wrong password", "203.0.113.9").status, auth::LoginResult::bad_credentials);
+  EXPECT_EQ(a->login("ana", "a long password", "203.0.113.9").status, auth::LoginResult::rate_limited);
+  EXPECT_EQ(a->login("ana", "a long password", "10.0.0.1").status, auth::LoginResult::ok);
+  for (int i = 0; i < 20; ++i) a->login("user" + std::to_string(i), "guess", "198.51.100.1");  // spraying
+  EXPECT_EQ(a->login("ana", "a long password", "198.51.100.1").status, auth::LoginResult::rate_limited);
+  EXPECT_EQ(a->login("nobody", "a long password", "10.0.0.2").status, auth::LoginResult::bad_credentials);
+}
+
 // Issue 12: a store that cannot answer is not "no such token": the caller
 // gets the error (the API answers 503, not 401).
 TEST_F(AuthTest, AStoreThatCannotAnswerIsNotUnauthorized) {
