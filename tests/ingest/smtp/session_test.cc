@@ -139,6 +139,47 @@ TEST(SmtpCommand, Utf8IsCheckedStrictly) {
     EXPECT_FALSE(smtp::is_utf8(bad)) << bad.size();
 }
 
+// Issue 13: a DATA line without CRLF is taken in pieces (bounded memory,
+// each byte searched once) and the message keeps every byte; dot-stuffing
+// applies only at the start of a line, never at a piece's.
+TEST(SmtpSession, OverLongDataLinesAreKeptInPieces) {
+  FakeSink sink;
+  smtp::SessionConfig cfg;
+  cfg.max_data_line_bytes = 1000;
+  std::string line = "." + std::string(50000, 'a') + "\r" + std::string(3000, '.') + "b";
+  auto r = run("EHLO c\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.org>\r\nDATA\r\nSubject: x\r\n\r\n" +
+                   line + "\r\n..next\r\n.\r\n",
+               sink, cfg);
+  EXPECT_NE(r.out.find("250 2.0.0 Ok: queued"), std::string::npos) << r.out.substr(0, 300);
+  ASSERT_EQ(sink.got.size(), 1u);
+  EXPECT_EQ(sink.got[0].second, "Subject: x\r\n\r\n" + line.substr(1) + "\r\n.next\r\n");
+}
+
+// The size limit counts bytes as they arrive, finished lines or not.
+TEST(SmtpSession, AnUnterminatedLineOverTheSizeLimitIs552) {
+  FakeSink sink;
+  smtp::SessionConfig cfg;
+  cfg.max_message_bytes = 100000;
+  auto r = run("EHLO c\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.org>\r\nDATA\r\n" +
+                   std::string(2000000, 'x') + "\r\n.\r\nQUIT\r\n",
+               sink, cfg);
+  EXPECT_NE(r.out.find("552 5.3.4"), std::string::npos);
+  EXPECT_NE(r.out.find("221 2.0.0"), std::string::npos);  // the session goes on
+  EXPECT_TRUE(sink.got.empty());
+}
+
+// DATA has a deadline of its own, however slowly the bytes come.
+TEST(SmtpSession, DataHasAWholeTransactionDeadline) {
+  FakeSink sink;
+  smtp::SessionConfig cfg;
+  cfg.data_total_timeout = std::chrono::milliseconds(0);
+  auto r = run("EHLO c\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.org>\r\nDATA\r\nSubject: x\r\n", sink,
+               cfg, false);
+  EXPECT_NE(r.out.find("421 4.4.2"), std::string::npos) << r.out;
+  EXPECT_TRUE(r.stats.timed_out);
+  EXPECT_TRUE(sink.got.empty());
+}
+
 TEST(SmtpSession, TooManyRecipients) {
   FakeSink sink;
   smtp::SessionConfig cfg;
