@@ -113,6 +113,13 @@ Learner::Result Learner::apply_locked(const mail::Message& m, model::Label label
     if (satisfied(live->from_margins(vec, trainer_->margins(vec)), label)) break;
     trainer_->update(vec, label, 1.0f);
   }
+  if (r.updates == 0) {
+    // The model already agrees: no new version, nothing stored (a report
+    // that changes nothing must not cost a model's worth of storage).
+    r.after = r.before;
+    r.version = live->meta().version;
+    return r;
+  }
   auto next = trainer_->snapshot(live.get());
   char version[64];
   // The pid keeps versions unique when several API processes learn at once.

@@ -43,7 +43,7 @@ class Learner {
   Learner(scan::Scanner& scanner, ModelRegistry& registry);
 
   struct Result {
-    std::string version;       ///< the new live model
+    std::string version;       ///< the new live model; the same one when the model already agreed (updates 0)
     model::Scores before, after;
     int updates = 0;
   };
