@@ -112,7 +112,7 @@ async function messagePage(page, id) {
         el("button", { type: "button", id: "not-phish", onclick: () => act(`/v1/messages/${id}/feedback`, { method: "POST", json: { label: "ham" } }) }, "Not phishing"),
         el("button", { type: "button", id: "report-spam", onclick: () => act(`/v1/messages/${id}/feedback`, { method: "POST", json: { label: "spam" } }) }, "Report spam"),
         held ? el("button", { type: "button", id: "release", onclick: () => act(`/v1/messages/${id}/release`, { method: "POST" }) }, "Release from quarantine") : "",
-        el("button", { type: "button", class: "danger", id: "delete", onclick: async () => { if (confirm("Delete this message?")) { await api(`/v1/messages/${id}`, { method: "DELETE" }); location.hash = "#/messages"; } } }, "Delete"))),
+        state.role !== "admin" ? "" : el("button", { type: "button", class: "danger", id: "delete", onclick: async () => { if (confirm("Delete this message?")) { await api(`/v1/messages/${id}`, { method: "DELETE" }); location.hash = "#/messages"; } } }, "Delete"))),
     el("div", { class: "grid" },
       el("div", { class: "card" }, el("h2", {}, "Why"), el("ul", { id: "reasons" }, ...(m.reasons || []).map(r => el("li", {}, r)))),
       el("div", { class: "card" }, el("h2", {}, "Top model contributions"),

@@ -12,7 +12,10 @@
 namespace phishstream::auth {
 namespace {
 
+// Failed logins lock out a (user, address) pair, never a user everywhere
+// (anyone could lock anyone out), and an address that tries many users.
 constexpr int kMaxFailures = 5;
+constexpr int kMaxFailuresPerAddress = 20;
 constexpr std::int64_t kWindowMs = 5 * 60 * 1000;
 
 using common::now_ms;
@@ -78,7 +81,11 @@ bool Auth::add_user(const std::string& name, Role role, const std::string& passw
     return false;
   }
   if (*u) return false;
-  return store_.put_user({name, role, now_ms()}, hash_password(password));
+  if (auto ec = store_.put_user({name, role, now_ms()}, hash_password(password))) {
+    std::cerr << "phishstream: auth: the store did not keep user " << name << " (" << ec.message() << ")\n";
+    return false;
+  }
+  return true;
 }
 
 bool Auth::set_password(const std::string& name, const std::string& password) {
@@ -89,26 +96,31 @@ bool Auth::set_password(const std::string& name, const std::string& password) {
     return false;
   }
   if (!*u || password.size() < 8) return false;
-  return store_.put_user((*u)->first, hash_password(password));
+  if (auto ec = store_.put_user((*u)->first, hash_password(password))) {
+    std::cerr << "phishstream: auth: the store did not keep the password of " << name << " (" << ec.message() << ")\n";
+    return false;
+  }
+  return true;
 }
 
 store::Read<std::vector<User>> Auth::users() { return store_.users(); }
 
-std::string Auth::create_token(Role role, const std::string& label, TokenInfo* info) {
+Issued Auth::create_token(Role role, const std::string& label, TokenInfo* info) {
   std::string token = "pst_" + random_b64(24);
   TokenInfo t{random_b64(6), label, role, now_ms(), false};
-  store_.put_token(t, digest(token));
+  // A token the store did not keep would be refused at its first use.
+  if (auto ec = store_.put_token(t, digest(token))) return Issued(boost::system::in_place_error, ec);
   if (info) *info = t;
   return token;
 }
 
-bool Auth::revoke_token(const std::string& id) { return store_.revoke_token(id); }
+store::Read<bool> Auth::revoke_token(const std::string& id) { return store_.revoke_token(id); }
 store::Read<std::vector<TokenInfo>> Auth::tokens() { return store_.tokens(); }
 
-bool Auth::limited(const std::string& key, std::int64_t now) {
+bool Auth::limited(const std::string& key, std::int64_t now, int max) {
   auto& v = failures_[key];
   v.erase(std::remove_if(v.begin(), v.end(), [&](std::int64_t t) { return now - t > kWindowMs; }), v.end());
-  return v.size() >= static_cast<std::size_t>(kMaxFailures);
+  return v.size() >= static_cast<std::size_t>(max);
 }
 
 void Auth::failed(const std::string& key, std::int64_t now) {
@@ -122,34 +134,39 @@ LoginResult Auth::login(const std::string& user, const std::string& password, co
   std::int64_t now = now_ms();
   {
     std::lock_guard lk(mu_);
-    if (limited("ip:" + client, now) || limited("user:" + user, now)) {
+    if (limited("ip:" + client, now, kMaxFailuresPerAddress) || limited("pair:" + user + "\n" + client, now, kMaxFailures)) {
       r.status = LoginResult::rate_limited;
       return r;
     }
   }
   // Over-long input is refused before any hashing work.
   store::Read<std::optional<std::pair<User, std::string>>> u = std::nullopt;
-  if (user.size() <= 64 && password.size() <= 1024) u = store_.user(user);
+  const bool checkable = user.size() <= 64 && password.size() <= 1024;
+  if (checkable) u = store_.user(user);
   if (!u) {
     // Not a failed attempt: nobody's password was checked.
     r.status = LoginResult::unavailable;
     r.error = u.error();
     return r;
   }
-  bool ok = *u && crypto_pwhash_str_verify((*u)->second.c_str(), password.data(), password.size()) == 0;
+  // An unknown user costs the same argon2 check as a known one, so that the
+  // time of the answer does not tell which names exist.
+  static const std::string unknown_hash = hash_password(random_b64(24));
+  const std::string& hash = *u ? (*u)->second : unknown_hash;
+  bool ok = checkable && crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0 && *u;
   if (!ok) {
     std::lock_guard lk(mu_);
     failed("ip:" + client, now);
-    failed("user:" + user, now);
+    failed("pair:" + user + "\n" + client, now);
     return r;
   }
   // A new session id at every login (no session fixation).
   std::string session_id = random_b64(32), csrf = random_b64(24);
-  if (!store_.put_session(digest(session_id), user, csrf,
-                          now + std::chrono::duration_cast<std::chrono::milliseconds>(lifetime_).count())) {
+  if (auto ec = store_.put_session(digest(session_id), user, csrf,
+                                   now + std::chrono::duration_cast<std::chrono::milliseconds>(lifetime_).count())) {
     // A cookie for a session the store did not keep would log out at once.
     r.status = LoginResult::unavailable;
-    r.error = std::make_error_code(std::errc::io_error);
+    r.error = ec;
     return r;
   }
   r.status = LoginResult::ok;

@@ -56,6 +56,8 @@ struct LoginResult {
 /// (unknown, revoked or expired), or the store's error when it could not
 /// tell, which is never to be answered as "unauthorized".
 using Identity = store::Read<std::optional<Principal>>;
+/// A new secret (shown once), or why the store did not keep it.
+using Issued = boost::system::result<std::string, std::error_code>;
 
 class Auth {
  public:
@@ -72,9 +74,11 @@ class Auth {
   bool set_password(const std::string& name, const std::string& password);
   store::Read<std::vector<User>> users();
 
-  /// Returns the token (shown once) and fills `info`.
-  std::string create_token(Role role, const std::string& label, TokenInfo* info = nullptr);
-  bool revoke_token(const std::string& id);
+  /// Returns the token (shown once) and fills `info`, or the store's error
+  /// when it did not keep the token.
+  Issued create_token(Role role, const std::string& label, TokenInfo* info = nullptr);
+  /// True when revoked, false when there is no such token.
+  store::Read<bool> revoke_token(const std::string& id);
   store::Read<std::vector<TokenInfo>> tokens();
 
   LoginResult login(const std::string& user, const std::string& password, const std::string& client);
@@ -88,7 +92,7 @@ class Auth {
   static std::string random_password();
 
  private:
-  bool limited(const std::string& key, std::int64_t now);
+  bool limited(const std::string& key, std::int64_t now, int max);
   void failed(const std::string& key, std::int64_t now);
 
   AuthStore& store_;

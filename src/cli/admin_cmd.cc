@@ -56,13 +56,22 @@ int run_admin(const AdminArgs& a) {
   }
   if (a.what == "token create") {
     auth::TokenInfo info;
-    std::string tok = au.create_token(*role, a.label, &info);
+    auto tok = au.create_token(*role, a.label, &info);
+    if (!tok) {
+      std::cerr << "phishstream: the store did not keep the token (" << tok.error().message() << ")\n";
+      return 1;
+    }
     std::cerr << "token " << info.id << " (" << auth::to_string(*role) << "); shown once:\n";
-    std::cout << tok << "\n";
+    std::cout << *tok << "\n";
     return 0;
   }
   if (a.what == "token revoke") {
-    if (!au.revoke_token(a.name)) {
+    auto revoked = au.revoke_token(a.name);
+    if (!revoked) {
+      std::cerr << "phishstream: the store could not revoke token " << a.name << " (" << revoked.error().message() << ")\n";
+      return 1;
+    }
+    if (!*revoked) {
       std::cerr << "phishstream: no token " << a.name << "\n";
       return 1;
     }

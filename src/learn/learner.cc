@@ -39,8 +39,7 @@ Learner::Learner(scan::Scanner& scanner, ModelRegistry& registry) : scanner_(sca
     } else {
       auto m = scanner_.model();
       ModelEntry e{m->meta().version, m->meta().parent, now_ms(), m->meta().trained_on, "live", "{}"};
-      registry_.put_model(e, model::serialize(*m));
-      registry_.set_live(e.version);
+      register_live(e, *m);
     }
   });
   updated_ms_ = now_ms();
@@ -114,6 +113,13 @@ Learner::Result Learner::apply_locked(const mail::Message& m, model::Label label
     if (satisfied(live->from_margins(vec, trainer_->margins(vec)), label)) break;
     trainer_->update(vec, label, 1.0f);
   }
+  if (r.updates == 0) {
+    // The model already agrees: no new version, nothing stored (a report
+    // that changes nothing must not cost a model's worth of storage).
+    r.after = r.before;
+    r.version = live->meta().version;
+    return r;
+  }
   auto next = trainer_->snapshot(live.get());
   char version[64];
   // The pid keeps versions unique when several API processes learn at once.
@@ -125,11 +131,23 @@ Learner::Result Learner::apply_locked(const mail::Message& m, model::Label label
   r.after = next->score(vec);
   r.version = version;
   ModelEntry e{version, next->meta().parent, now_ms(), next->meta().trained_on, "live", "{}"};
-  registry_.put_model(e, model::serialize(*next));
-  registry_.set_live(version);
+  register_live(e, *next);
   scanner_.set_model(std::move(next));
   updated_ms_ = now_ms();
   return r;
+}
+
+void Learner::register_live(const ModelEntry& e, const model::Model& m) {
+  // This process scans with `m` either way; a registry that did not keep it
+  // leaves the other processes on their model until the next change.
+  std::error_code ec = registry_.put_model(e, model::serialize(m));
+  if (!ec) {
+    auto live = registry_.set_live(e.version);
+    if (!live) ec = live.error();
+  }
+  if (ec)
+    std::cerr << "phishstream: learn: the registry did not keep model " << e.version << " (" << ec.message()
+              << "); other processes keep their model\n";
 }
 
 store::Read<bool> Learner::promote(const std::string& version) {
@@ -145,7 +163,8 @@ store::Read<bool> Learner::promote_locked(const std::string& version) {
   if (!*bytes) return false;
   auto m = model::deserialize(**bytes);
   if (!m) return false;
-  registry_.set_live(version);
+  auto live = registry_.set_live(version);
+  if (!live || !*live) return live;
   trainer_.reset();
   scanner_.set_model(*m);
   updated_ms_ = now_ms();

@@ -43,7 +43,7 @@ class Learner {
   Learner(scan::Scanner& scanner, ModelRegistry& registry);
 
   struct Result {
-    std::string version;       ///< the new live model
+    std::string version;       ///< the new live model; the same one when the model already agreed (updates 0)
     model::Scores before, after;
     int updates = 0;
   };
@@ -68,6 +68,9 @@ class Learner {
   bool sync_locked();  // REQUIRES(mu_)
   Result apply_locked(const mail::Message& m, model::Label label, const std::string& about);  // REQUIRES(mu_)
   store::Read<bool> promote_locked(const std::string& version);  // REQUIRES(mu_)
+  /// Puts `m` in the registry as `e` and makes it live there; logs when the
+  /// registry does not keep it.
+  void register_live(const ModelEntry& e, const model::Model& m);
   void publish(std::shared_ptr<const model::Model> m);
 
   scan::Scanner& scanner_;

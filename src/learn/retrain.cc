@@ -176,8 +176,20 @@ RetrainReport Retrainer::run() {
 
   ModelEntry e{md.version, md.parent, now_ms(), md.trained_on, rep.promoted ? "candidate" : "rejected",
                boost::json::serialize(metrics)};
-  registry_.put_model(e, model::serialize(*cand));
-  if (rep.promoted) learner_.promote(md.version);
+  if (auto ec = registry_.put_model(e, model::serialize(*cand))) {
+    // Unregistered, it cannot be promoted (promotion reads it back).
+    rep.promoted = false;
+    rep.reason = "the registry did not keep the candidate: " + ec.message();
+    return rep;
+  }
+  if (rep.promoted) {
+    auto promoted = learner_.promote(md.version);
+    if (!promoted || !*promoted) {
+      rep.promoted = false;
+      rep.reason = "the registry did not make the candidate live" +
+                   (promoted ? std::string() : ": " + promoted.error().message());
+    }
+  }
   return rep;
 }
 

@@ -12,8 +12,9 @@
 #include <mutex>
 #include <thread>
 
+#include "api/api.h"
+#include "api/health.h"
 #include "common/clock.h"
-#include "ingest/http/api.h"
 #include "ingest/milter/milter.h"
 #include "ingest/smtp/session.h"
 #include "metrics/registry.h"
@@ -39,12 +40,22 @@ struct Shared {
   smtp::SessionConfig smtp;
   queue::Queue& queue;
   /// The HTTP handler: the full API (api, all) or health and metrics only.
-  std::function<http::Response(const http::Request&, const std::string&)> handle;
+  std::function<api::Response(const api::Request&, const std::string&)> handle;
   metrics::Counter *connections, *refused, *accepted, *tempfailed, *rejected, *timeouts;
   std::atomic<std::size_t> active{0};
   std::atomic<bool> stopping{false};
   asio::ssl::context* tls = nullptr;  // null when no certificate is configured
 };
+
+// A connection ended by an exception (the peer went away mid-reply, a TLS
+// handshake failed): one line, as Postfix logs "lost connection". Nothing
+// unacknowledged was accepted, so nothing is lost but the line.
+void log_lost(const char* proto, tcp::socket& sock, const std::exception& e) {
+  boost::system::error_code ec;
+  auto ep = sock.remote_endpoint(ec);
+  std::cerr << "phishstream " << proto << ": lost connection from " << (ec ? std::string("unknown") : ep.address().to_string())
+            << ": " << e.what() << "\n";
+}
 
 asio::awaitable<void> smtp_connection(tcp::socket sock, Shared& sh) {
   std::string ip;
@@ -72,8 +83,8 @@ asio::awaitable<void> smtp_connection(tcp::socket sock, Shared& sh) {
         co_await tls.async_shutdown(asio::as_tuple(use_awaitable));
       }
     }
-  } catch (const std::exception&) {
-    // The link failed mid-reply; nothing unacknowledged was accepted.
+  } catch (const std::exception& e) {
+    log_lost("smtp", sock, e);
   }
   sh.accepted->inc(st.messages);
   sh.tempfailed->inc(st.tempfailed);
@@ -123,22 +134,23 @@ asio::awaitable<void> http_connection(tcp::socket sock, Shared& sh) {
       auto [ec, n] = co_await boost::beast::http::async_read(stream, buf, parser, asio::as_tuple(use_awaitable));
       if (ec == boost::beast::http::error::end_of_stream || ec) {
         if (ec == boost::beast::http::error::body_limit) {
-          http::Request dummy;
-          auto r = http::json_error(dummy, boost::beast::http::status::payload_too_large, "too_large", "request body too large");
+          api::Request dummy;
+          auto r = api::json_error(dummy, boost::beast::http::status::payload_too_large, "too_large", "request body too large");
           r.keep_alive(false);
           co_await boost::beast::http::async_write(stream, r, asio::as_tuple(use_awaitable));
         }
         break;
       }
-      http::Request req = parser.release();
+      api::Request req = parser.release();
       boost::system::error_code pe;
       auto peer = stream.socket().remote_endpoint(pe);
-      http::Response res = sh.handle(req, pe ? std::string() : peer.address().to_string());
+      api::Response res = sh.handle(req, pe ? std::string() : peer.address().to_string());
       bool keep = res.keep_alive();
       co_await boost::beast::http::async_write(stream, res, use_awaitable);
       if (!keep) break;
     }
-  } catch (const std::exception&) {
+  } catch (const std::exception& e) {
+    log_lost("http", stream.socket(), e);
   }
   beast::error_code ec;
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
@@ -157,7 +169,8 @@ asio::awaitable<void> milter_connection(tcp::socket sock, const milter::Config& 
   sock.set_option(tcp::no_delay(true), nd);  // small request/reply packets: no Nagle delay
   try {
     co_await milter::run_milter_session(sock, mc, d);
-  } catch (const std::exception&) {
+  } catch (const std::exception& e) {
+    log_lost("milter", sock, e);
   }
   boost::system::error_code ec;
   sock.close(ec);
@@ -312,21 +325,19 @@ int run_server(const ServeConfig& cfg, const std::string& config_path) {
       return c ? static_cast<double>(c->false_positive) : std::nan("");
     });
   }
-  std::unique_ptr<http::Api> api;
+  std::unique_ptr<api::Api> api;
   if (api_role)
-    api = std::make_unique<http::Api>(http::ApiDeps{*scanner, *ss.store, *q, reg, ready, *auth, cfg.metrics_need_auth,
+    api = std::make_unique<api::Api>(api::ApiDeps{*scanner, *ss.store, *q, reg, ready, *auth, cfg.metrics_need_auth,
                                                     learner.get(), ss.models,
                                                     [&](const std::string& id) { return pipeline->release(id); },
                                                     trigger_purge, trigger_retrain, cfg.web_root});
+  std::unique_ptr<api::HealthApi> health;  // without the API: health and metrics only
+  if (!api_role) health = std::make_unique<api::HealthApi>(reg, ready, cfg.metrics_need_auth ? auth.get() : nullptr);
   Shared sh{cfg, {}, *q, {}, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr};
-  if (api) {
-    sh.handle = [&](const http::Request& req, const std::string& client) { return api->handle(req, client); };
-  } else {
-    auth::Auth* metrics_auth = cfg.metrics_need_auth ? auth.get() : nullptr;
-    sh.handle = [&, metrics_auth](const http::Request& req, const std::string&) {
-      return http::ops_response(req, reg, ready, metrics_auth);
-    };
-  }
+  if (api)
+    sh.handle = [&](const api::Request& req, const std::string& client) { return api->handle(req, client); };
+  else
+    sh.handle = [&](const api::Request& req, const std::string&) { return health->handle(req); };
   sh.smtp.hostname = cfg.hostname;
   sh.smtp.max_message_bytes = cfg.smtp_max_message_bytes;
   sh.smtp.max_recipients = cfg.smtp_max_recipients;

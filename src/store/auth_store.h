@@ -44,25 +44,26 @@ struct TokenInfo {
   bool revoked = false;
 };
 
-/// Writes return false when the store did not keep the change. Reads return
+/// Writes return the error when the store did not keep the change (empty
+/// when it did). Reads return
 /// Read<T> (read.h): an unknown user, token or session is an answer (an
 /// empty optional), a store that could not look it up is an error, which
 /// the API answers with 503, never with 401.
 class AuthStore {
  public:
   virtual ~AuthStore() = default;
-  virtual bool put_user(const User& u, const std::string& pw_hash) = 0;  ///< insert or replace
+  virtual std::error_code put_user(const User& u, const std::string& pw_hash) = 0;  ///< insert or replace
   /// The user with its password hash; nullopt when there is none.
   virtual Read<std::optional<std::pair<User, std::string>>> user(const std::string& name) = 0;
   virtual Read<std::vector<User>> users() = 0;  ///< by name
-  virtual bool put_token(const TokenInfo& t, const std::string& token_hash) = 0;
+  virtual std::error_code put_token(const TokenInfo& t, const std::string& token_hash) = 0;
   /// The token with this hash, revoked or not; nullopt when there is none.
   virtual Read<std::optional<TokenInfo>> token_by_hash(const std::string& token_hash) = 0;
   virtual Read<std::vector<TokenInfo>> tokens() = 0;  ///< oldest first
-  /// False when there is no such token, or the store did not keep the change.
-  virtual bool revoke_token(const std::string& id) = 0;
-  virtual bool put_session(const std::string& id_hash, const std::string& user, const std::string& csrf,
-                           std::int64_t expires_ms) = 0;
+  /// True when the token was revoked, false when there is no such token.
+  virtual Read<bool> revoke_token(const std::string& id) = 0;
+  virtual std::error_code put_session(const std::string& id_hash, const std::string& user, const std::string& csrf,
+                                      std::int64_t expires_ms) = 0;
   /// (user, csrf) for a session that has not expired at `now_ms`; nullopt
   /// for an unknown or expired one.
   virtual Read<std::optional<std::pair<std::string, std::string>>> session(const std::string& id_hash,

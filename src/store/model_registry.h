@@ -44,7 +44,8 @@ struct FeedbackCounts {
   }
 };
 
-/// Writes return false when the store did not keep the change. Reads return
+/// Writes return the error when the store did not keep the change (empty
+/// when it did). Reads return
 /// Read<T> (read.h): "no such model", "no live model yet" and "no feedback"
 /// are answers, a registry that could not be read is an error, never taken
 /// for them (the learner then registers no model of its own, the
@@ -52,21 +53,21 @@ struct FeedbackCounts {
 class ModelRegistry {
  public:
   virtual ~ModelRegistry() = default;
-  virtual bool put_model(const ModelEntry& e, const std::string& bytes) = 0;
+  virtual std::error_code put_model(const ModelEntry& e, const std::string& bytes) = 0;
   virtual Read<std::vector<ModelEntry>> models() = 0;  ///< newest first
   /// The model file; nullopt when there is no such version. A stored model
   /// that does not decompress is an error.
   virtual Read<std::optional<std::string>> model_bytes(const std::string& version) = 0;
   /// Makes `version` live (the previous live one becomes retired) and
   /// appends it to the live history. False when there is no such version.
-  virtual bool set_live(const std::string& version) = 0;
+  virtual Read<bool> set_live(const std::string& version) = 0;
   /// The live version; nullopt when none has been made live yet.
   virtual Read<std::optional<std::string>> live() = 0;
   /// The version live before the current one, for rollback; nullopt when
   /// there is none.
   virtual Read<std::optional<std::string>> previous_live() = 0;
-  virtual bool put_feedback(const std::string& message_id, const std::string& label, const std::string& user,
-                            const std::string& action_before) = 0;
+  virtual std::error_code put_feedback(const std::string& message_id, const std::string& label, const std::string& user,
+                                       const std::string& action_before) = 0;
   virtual Read<FeedbackCounts> feedback_counts() = 0;
   /// The latest label given to each reported message: (message id, label).
   virtual Read<std::vector<std::pair<std::string, std::string>>> feedback_labels() = 0;

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <exception>
+#include <iostream>
 
 namespace phishstream::worker {
 
@@ -28,6 +29,7 @@ void WorkerPool::run() {
       ec = p_.process(*m);
     } catch (const std::exception& e) {
       // A bug met by this message: retry a few times, then keep it aside.
+      std::cerr << "phishstream worker: message " << m->id << ": " << e.what() << "\n";
       ec = std::make_error_code(std::errc::io_error);
       transient = false;
     }

@@ -31,7 +31,7 @@ TEST_F(AuthTest, TokensSessionsAndLogins) {
   ASSERT_TRUE(a->add_user("ana", auth::Role::analyst, "a long password"));
   EXPECT_FALSE(a->add_user("ana", auth::Role::admin, "another password"));  // exists
   EXPECT_FALSE(a->bootstrap_admin());                                         // users exist
-  auto token = a->create_token(auth::Role::admin, "ci");
+  auto token = a->create_token(auth::Role::admin, "ci").value();
   auto who = a->from_bearer(token).value();
   ASSERT_TRUE(who);
   EXPECT_EQ(who->role, auth::Role::admin);
@@ -47,11 +47,25 @@ TEST_F(AuthTest, TokensSessionsAndLogins) {
   EXPECT_EQ(a->from_session(in.session_id).value(), std::nullopt);
 }
 
+// Issue 13: failed logins lock out the (user, address) pair, not the user:
+// a stranger's five wrong passwords do not lock ana out from her own
+// address; an address trying many users is limited too.
+TEST_F(AuthTest, LockoutIsPerUserAndAddress) {
+  ASSERT_TRUE(a->add_user("ana", auth::Role::analyst, "a long password"));
+  for (int i = 0; i < 5; ++i)
+    EXPECT_EQ(a->login("ana", "wrong password", "203.0.113.9").status, auth::LoginResult::bad_credentials);
+  EXPECT_EQ(a->login("ana", "a long password", "203.0.113.9").status, auth::LoginResult::rate_limited);
+  EXPECT_EQ(a->login("ana", "a long password", "10.0.0.1").status, auth::LoginResult::ok);
+  for (int i = 0; i < 20; ++i) a->login("user" + std::to_string(i), "guess", "198.51.100.1");  // spraying
+  EXPECT_EQ(a->login("ana", "a long password", "198.51.100.1").status, auth::LoginResult::rate_limited);
+  EXPECT_EQ(a->login("nobody", "a long password", "10.0.0.2").status, auth::LoginResult::bad_credentials);
+}
+
 // Issue 12: a store that cannot answer is not "no such token": the caller
 // gets the error (the API answers 503, not 401).
 TEST_F(AuthTest, AStoreThatCannotAnswerIsNotUnauthorized) {
   ASSERT_TRUE(a->add_user("ana", auth::Role::analyst, "a long password"));
-  auto token = a->create_token(auth::Role::analyst, "ci");
+  auto token = a->create_token(auth::Role::analyst, "ci").value();
   auto in = a->login("ana", "a long password", "10.0.0.1");
   ASSERT_EQ(in.status, auth::LoginResult::ok);
   {
@@ -63,7 +77,19 @@ TEST_F(AuthTest, AStoreThatCannotAnswerIsNotUnauthorized) {
   {
     phishstream::testing::TableAway sessions(dir / "db", "sessions");
     EXPECT_FALSE(a->from_session(in.session_id));
+    // A session the store did not keep: no cookie handed out.
+    auto r = a->login("ana", "a long password", "10.0.0.1");
+    EXPECT_EQ(r.status, auth::LoginResult::unavailable);
+    EXPECT_TRUE(r.error);
   }
+  {
+    // A token the store did not keep is never shown; revoking is an error,
+    // not "no such token".
+    phishstream::testing::TableAway tokens(dir / "db", "tokens");
+    EXPECT_FALSE(a->create_token(auth::Role::admin, "lost"));
+    EXPECT_FALSE(a->revoke_token("whatever"));
+  }
+  EXPECT_EQ(a->revoke_token("whatever").value(), false);
   {
     phishstream::testing::TableAway users(dir / "db", "users");
     EXPECT_FALSE(a->from_session(in.session_id));  // the session's user cannot be read

@@ -46,6 +46,22 @@ TEST_F(LearnerTest, OneReportFlipsTheVerdictAndSurvivesAnUnrelatedOne) {
   EXPECT_EQ(scanner.score(b).action, scan::Action::inbox);
 }
 
+// Issue 13: a report the model already agrees with makes no version and
+// stores no model.
+TEST_F(LearnerTest, AReportThatChangesNothingMakesNoVersion) {
+  store::SqliteStore st(dir / "db");
+  scan::Scanner scanner(start_model());
+  learn::Learner l(scanner, st);
+  auto b = msg("Minutes of the meeting", "Attached are the minutes; Tom updates the firmware next week.");
+  ASSERT_EQ(scanner.score(b).action, scan::Action::inbox);
+  auto before = st.models().value().size();
+  auto r = l.feedback(b, model::Label::ham, "b");
+  EXPECT_EQ(r.updates, 0);
+  EXPECT_EQ(r.version, "base");
+  EXPECT_EQ(scanner.model()->meta().version, "base");
+  EXPECT_EQ(st.models().value().size(), before);
+}
+
 TEST_F(LearnerTest, HamReportReleasesAFalsePositive) {
   store::SqliteStore st(dir / "db");
   auto m = start_model();

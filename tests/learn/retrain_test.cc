@@ -82,7 +82,7 @@ TEST_F(RetrainTest, FeedbackTheStoreCannotReadStopsTheRun) {
   r.id = "fb1";
   r.key = "k";
   ASSERT_FALSE(st.put(r, "From: it@example.xyz\nSubject: verify\n\nVerify your password now.\n"));
-  ASSERT_TRUE(st.put_feedback("fb1", "phish", "ana", "inbox"));
+  ASSERT_FALSE(st.put_feedback("fb1", "phish", "ana", "inbox"));
   learn::RetrainOptions o;
   o.corpus_manifest = manifest;
   auto before = st.models().value().size();

@@ -52,13 +52,13 @@ TEST_F(PgStoreTest, RegistryNotifiesAndSerialisesUpdates) {
   for (int i = 0; i < 100 && calls == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   int before = calls;
   ModelEntry e{"reg-v1", "", 1, "test", "candidate", "{}"};
-  ASSERT_TRUE(a->put_model(e, std::string(100000, 'w')));
-  ASSERT_TRUE(a->set_live("reg-v1"));
+  ASSERT_FALSE(a->put_model(e, std::string(100000, 'w')));
+  ASSERT_TRUE(a->set_live("reg-v1").value());
   for (int i = 0; i < 100 && calls == before; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   EXPECT_GT(calls.load(), before) << "no NOTIFY reached the other store";
   EXPECT_EQ(other->live().value(), "reg-v1");
   EXPECT_EQ(other->model_bytes("reg-v1").value(), std::string(100000, 'w'));
-  EXPECT_FALSE(a->set_live("no-such-version"));
+  EXPECT_FALSE(a->set_live("no-such-version").value());
   EXPECT_EQ(a->live().value(), "reg-v1");
 
   // Two processes' updates never overlap.

@@ -141,9 +141,9 @@ TYPED_TEST(StoreTest, ReadsThatCannotBeAnsweredAreErrors) {
   }
   // Accounts: an unknown token is an answer, a token the store could not
   // look up is not (the API answers 503, not 401).
-  ASSERT_TRUE(s->put_user({"alice", Role::admin, 7}, "hash"));
-  ASSERT_TRUE(s->put_token({"t1", "label", Role::analyst, 1, false}, "th"));
-  ASSERT_TRUE(s->put_session("sid", "alice", "csrf", 1000));
+  ASSERT_FALSE(s->put_user({"alice", Role::admin, 7}, "hash"));
+  ASSERT_FALSE(s->put_token({"t1", "label", Role::analyst, 1, false}, "th"));
+  ASSERT_FALSE(s->put_session("sid", "alice", "csrf", 1000));
   {
     auto users = this->b.away("users");
     EXPECT_FALSE(s->user("alice"));
@@ -163,9 +163,9 @@ TYPED_TEST(StoreTest, ReadsThatCannotBeAnsweredAreErrors) {
   }
   // The registry: "no live model" and "no feedback" are answers, a
   // registry that could not be read is not.
-  ASSERT_TRUE(s->put_model({"v1", "", 1, "test", "candidate", "{}"}, "model"));
-  ASSERT_TRUE(s->set_live("v1"));
-  ASSERT_TRUE(s->put_feedback("u1", "phish", "alice", "inbox"));
+  ASSERT_FALSE(s->put_model({"v1", "", 1, "test", "candidate", "{}"}, "model"));
+  ASSERT_TRUE(s->set_live("v1").value());
+  ASSERT_FALSE(s->put_feedback("u1", "phish", "alice", "inbox"));
   {
     auto models = this->b.away("models");
     EXPECT_FALSE(s->models());
@@ -197,6 +197,42 @@ TYPED_TEST(StoreTest, ReadsThatCannotBeAnsweredAreErrors) {
   EXPECT_EQ(s->feedback_counts().value().false_negative, 1u);
 }
 
+// Writes the store did not keep are errors, not "false": "no such token"
+// and "no such version" are answers, a table that is not there is not.
+TYPED_TEST(StoreTest, WritesThatCannotBeKeptAreErrors) {
+  auto s = this->b.open();
+  ASSERT_FALSE(s->put_token({"t1", "label", Role::analyst, 1, false}, "th"));
+  ASSERT_FALSE(s->put_model({"v1", "", 1, "test", "candidate", "{}"}, "model"));
+  EXPECT_EQ(s->revoke_token("t-missing").value(), false);
+  EXPECT_EQ(s->set_live("no-such-version").value(), false);
+  {
+    auto users = this->b.away("users");
+    EXPECT_TRUE(s->put_user({"alice", Role::admin, 7}, "hash"));
+  }
+  {
+    auto tokens = this->b.away("tokens");
+    EXPECT_TRUE(s->put_token({"t2", "label", Role::analyst, 1, false}, "th2"));
+    EXPECT_FALSE(s->revoke_token("t1"));  // an error, not "no such token"
+  }
+  {
+    auto sessions = this->b.away("sessions");
+    EXPECT_TRUE(s->put_session("sid", "alice", "csrf", 1000));
+  }
+  {
+    auto models = this->b.away("models");
+    EXPECT_TRUE(s->put_model({"v2", "", 2, "test", "candidate", "{}"}, "model"));
+    EXPECT_FALSE(s->set_live("v1"));  // an error, not "no such version"
+  }
+  {
+    auto feedback = this->b.away("feedback");
+    EXPECT_TRUE(s->put_feedback("u1", "phish", "alice", "inbox"));
+  }
+  // Kept again once the tables are back.
+  EXPECT_EQ(s->revoke_token("t1").value(), true);
+  EXPECT_EQ(s->set_live("v1").value(), true);
+  EXPECT_FALSE(s->put_user({"alice", Role::admin, 7}, "hash"));
+}
+
 TYPED_TEST(StoreTest, ABodyThatDoesNotDecompressIsAnError) {
   auto s = this->b.open();
   ASSERT_FALSE(s->put(sample_record("c1", "inbox", 10, "x"), "body"));
@@ -205,7 +241,7 @@ TYPED_TEST(StoreTest, ABodyThatDoesNotDecompressIsAnError) {
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error(), std::errc::bad_message);
   // A stored model likewise: an error, not "no such version".
-  ASSERT_TRUE(s->put_model({"v1", "", 1, "test", "candidate", "{}"}, "model"));
+  ASSERT_FALSE(s->put_model({"v1", "", 1, "test", "candidate", "{}"}, "model"));
   ASSERT_TRUE(this->b.exec(this->b.kSpoilModel));
   auto m = s->model_bytes("v1");
   ASSERT_FALSE(m);
@@ -244,14 +280,14 @@ TYPED_TEST(StoreTest, RegistryKeepsModelsLineageAndFeedback) {
   EXPECT_EQ(s->previous_live().value(), std::nullopt);
   EXPECT_EQ(s->model_bytes("reg-v1").value(), std::nullopt);
   ModelEntry e{"reg-v1", "", 1, "test", "candidate", "{}"};
-  ASSERT_TRUE(s->put_model(e, std::string(100000, 'w')));
-  ASSERT_TRUE(s->set_live("reg-v1"));
+  ASSERT_FALSE(s->put_model(e, std::string(100000, 'w')));
+  ASSERT_TRUE(s->set_live("reg-v1").value());
   EXPECT_EQ(s->live().value(), "reg-v1");
   EXPECT_EQ(s->model_bytes("reg-v1").value(), std::string(100000, 'w'));
-  EXPECT_FALSE(s->set_live("no-such-version"));
+  EXPECT_FALSE(s->set_live("no-such-version").value());
   EXPECT_EQ(s->live().value(), "reg-v1");
-  ASSERT_TRUE(s->put_model({"reg-v2", "reg-v1", 2, "feedback", "candidate", ""}, "v2"));
-  ASSERT_TRUE(s->set_live("reg-v2"));
+  ASSERT_FALSE(s->put_model({"reg-v2", "reg-v1", 2, "feedback", "candidate", ""}, "v2"));
+  ASSERT_TRUE(s->set_live("reg-v2").value());
   EXPECT_EQ(s->previous_live().value(), "reg-v1");
   auto models = s->models().value();
   ASSERT_EQ(models.size(), 2u);
@@ -261,9 +297,9 @@ TYPED_TEST(StoreTest, RegistryKeepsModelsLineageAndFeedback) {
   EXPECT_EQ(models[0].metrics_json, "{}");
   EXPECT_EQ(models[1].status, "retired");
 
-  ASSERT_TRUE(s->put_feedback("m1", "phish", "alice", "inbox"));
-  ASSERT_TRUE(s->put_feedback("m1", "ham", "alice", "junk"));  // the later label wins
-  ASSERT_TRUE(s->put_feedback("m2", "spam", "bob", "junk"));
+  ASSERT_FALSE(s->put_feedback("m1", "phish", "alice", "inbox"));
+  ASSERT_FALSE(s->put_feedback("m1", "ham", "alice", "junk"));  // the later label wins
+  ASSERT_FALSE(s->put_feedback("m2", "spam", "bob", "junk"));
   auto labels = s->feedback_labels().value();
   std::sort(labels.begin(), labels.end());
   EXPECT_EQ(labels, (std::vector<std::pair<std::string, std::string>>{{"m1", "ham"}, {"m2", "spam"}}));
@@ -277,8 +313,8 @@ TYPED_TEST(StoreTest, RegistryKeepsModelsLineageAndFeedback) {
 
 TYPED_TEST(StoreTest, AuthRoundTrips) {
   auto s = this->b.open();
-  ASSERT_TRUE(s->put_user({"alice", Role::admin, 7}, "hash"));
-  ASSERT_TRUE(s->put_user({"bob", Role::analyst, 8}, "hash-b"));
+  ASSERT_FALSE(s->put_user({"alice", Role::admin, 7}, "hash"));
+  ASSERT_FALSE(s->put_user({"bob", Role::analyst, 8}, "hash-b"));
   auto u = s->user("alice").value();
   ASSERT_TRUE(u);
   EXPECT_EQ(u->first.role, Role::admin);
@@ -287,18 +323,18 @@ TYPED_TEST(StoreTest, AuthRoundTrips) {
   auto users = s->users().value();
   ASSERT_EQ(users.size(), 2u);
   EXPECT_EQ(users[1].name, "bob");
-  ASSERT_TRUE(s->put_session("sid", "alice", "csrf", 1000));
+  ASSERT_FALSE(s->put_session("sid", "alice", "csrf", 1000));
   EXPECT_TRUE(s->session("sid", 999).value());
   EXPECT_FALSE(s->session("sid", 1001).value());
   s->drop_session("sid");
   EXPECT_FALSE(s->session("sid", 999).value());
-  ASSERT_TRUE(s->put_token({"t1", "label", Role::analyst, 1, false}, "th"));
+  ASSERT_FALSE(s->put_token({"t1", "label", Role::analyst, 1, false}, "th"));
   EXPECT_FALSE(s->token_by_hash("th").value()->revoked);
-  EXPECT_TRUE(s->revoke_token("t1"));
+  EXPECT_TRUE(s->revoke_token("t1").value());
   EXPECT_TRUE(s->token_by_hash("th").value()->revoked);
   EXPECT_EQ(s->token_by_hash("other").value(), std::nullopt);
   EXPECT_EQ(s->tokens().value().size(), 1u);
-  EXPECT_FALSE(s->revoke_token("t-missing"));
+  EXPECT_FALSE(s->revoke_token("t-missing").value());
 }
 
 }  // namespace

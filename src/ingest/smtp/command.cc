@@ -65,8 +65,38 @@ std::error_code parse_path(std::string_view rest, std::string_view keyword, Comm
 
 }  // namespace
 
+bool is_ascii(std::string_view s) noexcept {
+  for (unsigned char c : s)
+    if (c >= 0x80) return false;
+  return true;
+}
+
+bool is_utf8(std::string_view s) noexcept {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    auto c = static_cast<unsigned char>(s[i]);
+    std::size_t n;  // continuation bytes
+    if (c < 0x80) n = 0;
+    else if (c >= 0xC2 && c <= 0xDF) n = 1;
+    else if (c >= 0xE0 && c <= 0xEF) n = 2;
+    else if (c >= 0xF0 && c <= 0xF4) n = 3;
+    else return false;  // a continuation byte first, C0/C1 (overlong), or F5 and up
+    if (s.size() - i <= n) return false;  // cut short
+    for (std::size_t k = 1; k <= n; ++k)
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
+    if (n >= 2) {
+      auto d = static_cast<unsigned char>(s[i + 1]);
+      if ((c == 0xE0 && d < 0xA0) || (c == 0xED && d > 0x9F) || (c == 0xF0 && d < 0x90) || (c == 0xF4 && d > 0x8F))
+        return false;  // overlong, surrogate, beyond U+10FFFF
+    }
+    i += n + 1;
+  }
+  return true;
+}
+
 bool safe_mailbox(std::string_view a) noexcept {
   if (a.empty() || a.size() > 254) return false;
+  if (!is_utf8(a)) return false;
   std::size_t at = a.rfind('@');
   if (at == std::string_view::npos || at == 0 || at + 1 == a.size()) return false;
   if (a.front() == '.' || a.find("..") != std::string_view::npos) return false;

@@ -35,5 +35,10 @@ CommandResult parse_command(std::string_view line);
 /// local@domain, no control characters, no '/', '\\', NUL, no ".." segment,
 /// no leading dot, at most 254 octets.
 bool safe_mailbox(std::string_view addr) noexcept;
+/// True when every byte is ASCII (RFC 5321 addresses without SMTPUTF8).
+bool is_ascii(std::string_view s) noexcept;
+/// True when `s` is well-formed UTF-8 (no overlongs, surrogates or bytes
+/// past U+10FFFF).
+bool is_utf8(std::string_view s) noexcept;
 
 }  // namespace phishstream::smtp

@@ -14,6 +14,7 @@ class category final : public std::error_category {
       case error::line_too_long: return "line too long";
       case error::bad_sequence: return "bad sequence of commands";
       case error::bad_address: return "bad address";
+      case error::needs_smtputf8: return "non-ASCII address without SMTPUTF8";
       case error::unknown_parameter: return "parameter not supported";
       case error::too_many_recipients: return "too many recipients";
       case error::message_too_big: return "message size exceeds limit";

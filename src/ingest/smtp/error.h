@@ -15,7 +15,8 @@ enum class error {
   syntax = 1,          ///< 500/501: the command or its arguments do not parse
   line_too_long,       ///< 500 5.5.2: a command line over 512 octets
   bad_sequence,        ///< 503 5.5.1: command out of order (RCPT before MAIL, …)
-  bad_address,         ///< 501/553: an address that is not a mailbox, or hostile
+  bad_address,         ///< 501/553: an address that is not a mailbox, or hostile, or not UTF-8
+  needs_smtputf8,      ///< 553 5.6.7: a non-ASCII address in a transaction without SMTPUTF8
   unknown_parameter,   ///< 555 5.5.4: a MAIL/RCPT parameter we do not support
   too_many_recipients, ///< 452 4.5.3
   message_too_big,     ///< 552 5.3.4

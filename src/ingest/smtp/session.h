@@ -41,7 +41,14 @@ struct SessionConfig {
   std::size_t max_message_bytes = 25u << 20;
   std::size_t max_recipients = 100;
   std::chrono::milliseconds command_timeout{std::chrono::minutes(5)};  ///< RFC 5321 §4.5.3.2
-  std::chrono::milliseconds data_timeout{std::chrono::minutes(10)};
+  std::chrono::milliseconds data_timeout{std::chrono::minutes(10)};  ///< per read inside DATA
+  /// For the whole of DATA, however the bytes trickle in (one byte every
+  /// few seconds must not hold a connection for hours).
+  std::chrono::milliseconds data_total_timeout{std::chrono::minutes(10)};
+  /// A DATA line longer than this is taken in pieces rather than buffered
+  /// whole: the message keeps every byte, the session's memory stays
+  /// bounded. RFC 5321 asks for 1,000 octets at least.
+  std::size_t max_data_line_bytes = 64u << 10;
   int max_errors = 20;  ///< like Postfix smtpd_hard_error_limit
   bool starttls_available = false;  ///< a certificate is configured
 };
@@ -73,6 +80,7 @@ inline std::string reply_for(std::error_code ec) {
   if (ec == error::line_too_long) return "500 5.5.2 Line too long";
   if (ec == error::bad_sequence) return "503 5.5.1 Bad sequence of commands";
   if (ec == error::bad_address) return "553 5.1.3 Bad address syntax";
+  if (ec == error::needs_smtputf8) return "553 5.6.7 Non-ASCII addresses require SMTPUTF8";
   if (ec == error::unknown_parameter) return "555 5.5.4 Parameter not supported";
   if (ec == error::too_many_recipients) return "452 4.5.3 Too many recipients";
   if (ec == error::message_too_big) return "552 5.3.4 Message size exceeds fixed limit";
@@ -115,11 +123,21 @@ boost::asio::awaitable<SessionEnd> run_session(Stream& stream, const SessionConf
   in.reserve(4096);
   char chunk[16384];
 
+  // Writes what is queued; a client that does not read for
+  // command_timeout loses the connection (the write throws).
   auto flush = [&]() -> asio::awaitable<void> {
     if (out.empty()) co_return;
     std::string o;
     o.swap(out);
+    deadline.expires_after(cfg.command_timeout);
+    deadline.async_wait([&stream, expired](std::error_code ec) {
+      if (!ec) {
+        *expired = true;
+        cancel_stream(stream);
+      }
+    });
     co_await asio::async_write(stream, asio::buffer(o), use_awaitable);
+    deadline.cancel();
   };
   auto reply = [&](std::string_view r) {
     out.append(r);
@@ -214,6 +232,8 @@ boost::asio::awaitable<SessionEnd> run_session(Stream& stream, const SessionConf
             reply(detail::reply_for(error::bad_sequence));
           } else if (c.size && *c.size > cfg.max_message_bytes) {
             reply(detail::reply_for(error::message_too_big));
+          } else if (!c.smtputf8 && !is_ascii(c.address)) {
+            reply(detail::reply_for(error::needs_smtputf8));
           } else {
             env.mail_from = c.address;
             env.body_8bit = c.body_8bit;
@@ -228,6 +248,8 @@ boost::asio::awaitable<SessionEnd> run_session(Stream& stream, const SessionConf
             reply(detail::reply_for(error::bad_sequence));
           } else if (env.rcpt.size() >= cfg.max_recipients) {
             reply(detail::reply_for(error::too_many_recipients));
+          } else if (!env.smtputf8 && !is_ascii(c.address)) {
+            reply(detail::reply_for(error::needs_smtputf8));
           } else {
             env.rcpt.push_back(c.address);
             reply("250 2.1.5 Recipient OK");
@@ -243,40 +265,61 @@ boost::asio::awaitable<SessionEnd> run_session(Stream& stream, const SessionConf
           co_await flush();
           std::string data;
           bool too_big = false, done = false;
-          std::size_t pos = 0;  // start of the next unread line in `in`
+          // Bytes are counted as they arrive, whether or not a line has
+          // ended; past the limit they are read and dropped until the end
+          // of data, and the answer is 552.
+          auto keep = [&](std::string_view piece, bool end_of_line) {
+            if (too_big) return;
+            if (data.size() + piece.size() + (end_of_line ? 2 : 0) > cfg.max_message_bytes) {
+              too_big = true;
+              data.clear();
+              data.shrink_to_fit();
+              return;
+            }
+            data.append(piece);
+            if (end_of_line) data.append("\r\n");
+          };
+          std::size_t pos = 0;       // start of the next unread line (or piece of one) in `in`
+          std::size_t scan = 0;      // where the search for CRLF resumes: each byte is looked at once
+          bool mid_line = false;     // the current line began in a piece already kept
+          const auto data_end = std::chrono::steady_clock::now() + cfg.data_total_timeout;
           while (!done) {
-            std::size_t e = in.find("\r\n", pos);
+            std::size_t e = in.find("\r\n", std::max(pos, scan));
             if (e == std::string::npos) {
-              // Keep the partial line; make room, then read more.
+              // An over-long line is kept in pieces (all but a trailing CR,
+              // which may start the CRLF), so that `in` stays bounded.
+              std::size_t avail = in.size() - pos;
+              if (avail > cfg.max_data_line_bytes) {
+                std::size_t take = avail - (in.back() == '\r' ? 1 : 0);
+                std::string_view piece(in.data() + pos, take);
+                if (!mid_line && piece.front() == '.') piece.remove_prefix(1);  // dot-stuffing
+                keep(piece, false);
+                mid_line = true;
+                pos += take;
+              }
               in.erase(0, pos);
               pos = 0;
-              if (!co_await fill(cfg.data_timeout)) {
-                if (*expired) {
+              scan = in.empty() ? 0 : in.size() - 1;
+              auto left = std::chrono::duration_cast<std::chrono::milliseconds>(data_end - std::chrono::steady_clock::now());
+              if (left.count() <= 0 || !co_await fill(std::min(cfg.data_timeout, left))) {
+                if (*expired || left.count() <= 0) {
                   stats.timed_out = true;
                   reply(detail::reply_for(error::timeout));
                   co_await flush();
                 }
-                co_return SessionEnd::closed;  // client gone mid-DATA: nothing was accepted
+                co_return SessionEnd::closed;  // client gone or too slow mid-DATA: nothing was accepted
               }
               continue;
             }
             std::string_view l(in.data() + pos, e - pos);
-            pos = e + 2;
-            if (l == ".") {
+            pos = scan = e + 2;
+            if (!mid_line && l == ".") {
               done = true;
               break;
             }
-            if (!l.empty() && l.front() == '.') l.remove_prefix(1);  // dot-stuffing
-            if (!too_big) {
-              if (data.size() + l.size() + 2 > cfg.max_message_bytes) {
-                too_big = true;
-                data.clear();
-                data.shrink_to_fit();
-              } else {
-                data.append(l);
-                data.append("\r\n");
-              }
-            }
+            if (!mid_line && !l.empty() && l.front() == '.') l.remove_prefix(1);  // dot-stuffing
+            keep(l, true);
+            mid_line = false;
           }
           in.erase(0, pos);
           if (too_big) {

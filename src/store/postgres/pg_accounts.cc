@@ -17,12 +17,12 @@ TokenInfo token_row(const pg::Result& r, int i) {
 
 }  // namespace
 
-bool PgStore::put_user(const User& u, const std::string& pw_hash) {
-  return pool_.get()
+std::error_code PgStore::put_user(const User& u, const std::string& pw_hash) {
+  auto r = pool_.get()
       .exec("INSERT INTO users (name, role, pw_hash, created_ms) VALUES ($1,$2,$3,$4) ON CONFLICT (name) DO UPDATE SET "
             "role = EXCLUDED.role, pw_hash = EXCLUDED.pw_hash, created_ms = EXCLUDED.created_ms",
-            {clean_text(u.name), std::string(to_string(u.role)), pw_hash, u.created_ms})
-      .ok();
+            {clean_text(u.name), std::string(to_string(u.role)), pw_hash, u.created_ms});
+  return r.ok() ? std::error_code() : failed(r, "put_user");
 }
 
 Read<std::optional<std::pair<User, std::string>>> PgStore::user(const std::string& name) {
@@ -40,11 +40,11 @@ Read<std::vector<User>> PgStore::users() {
   return out;
 }
 
-bool PgStore::put_token(const TokenInfo& t, const std::string& token_hash) {
-  return pool_.get()
+std::error_code PgStore::put_token(const TokenInfo& t, const std::string& token_hash) {
+  auto r = pool_.get()
       .exec("INSERT INTO tokens (id, label, role, token_hash, created_ms, revoked) VALUES ($1,$2,$3,$4,$5,0)",
-            {t.id, clean_text(t.label), std::string(to_string(t.role)), token_hash, t.created_ms})
-      .ok();
+            {t.id, clean_text(t.label), std::string(to_string(t.role)), token_hash, t.created_ms});
+  return r.ok() ? std::error_code() : failed(r, "put_token");
 }
 
 Read<std::optional<TokenInfo>> PgStore::token_by_hash(const std::string& token_hash) {
@@ -62,18 +62,19 @@ Read<std::vector<TokenInfo>> PgStore::tokens() {
   return out;
 }
 
-bool PgStore::revoke_token(const std::string& id) {
+Read<bool> PgStore::revoke_token(const std::string& id) {
   auto r = pool_.get().exec("UPDATE tokens SET revoked = 1 WHERE id = $1", {clean_text(id)});
-  return r.ok() && r.affected() == 1;
+  if (!r.ok()) return Read<bool>(boost::system::in_place_error, failed(r, "revoke_token"));
+  return r.affected() == 1;
 }
 
-bool PgStore::put_session(const std::string& id_hash, const std::string& user, const std::string& csrf,
+std::error_code PgStore::put_session(const std::string& id_hash, const std::string& user, const std::string& csrf,
                           std::int64_t expires_ms) {
-  return pool_.get()
+  auto r = pool_.get()
       .exec("INSERT INTO sessions (id_hash, \"user\", csrf, expires_ms) VALUES ($1,$2,$3,$4) ON CONFLICT (id_hash) DO "
             "UPDATE SET \"user\" = EXCLUDED.\"user\", csrf = EXCLUDED.csrf, expires_ms = EXCLUDED.expires_ms",
-            {id_hash, clean_text(user), csrf, expires_ms})
-      .ok();
+            {id_hash, clean_text(user), csrf, expires_ms});
+  return r.ok() ? std::error_code() : failed(r, "put_session");
 }
 
 Read<std::optional<std::pair<std::string, std::string>>> PgStore::session(const std::string& id_hash,

@@ -22,17 +22,17 @@ constexpr const char* kModelLock = "7079726102";
 
 }  // namespace
 
-bool PgStore::put_model(const ModelEntry& e, const std::string& bytes) {
+std::error_code PgStore::put_model(const ModelEntry& e, const std::string& bytes) {
   auto z = compress(bytes);
-  if (!z) return false;
-  return pool_.get()
+  if (!z) return std::make_error_code(std::errc::io_error);
+  auto r = pool_.get()
       .exec("INSERT INTO models (version, parent, created_ms, trained_on, status, metrics, bytes) VALUES "
             "($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (version) DO UPDATE SET parent = EXCLUDED.parent, created_ms = "
             "EXCLUDED.created_ms, trained_on = EXCLUDED.trained_on, status = EXCLUDED.status, metrics = "
             "EXCLUDED.metrics, bytes = EXCLUDED.bytes",
             {clean_text(e.version), clean_text(e.parent), e.created_ms, clean_text(e.trained_on), e.status,
-             e.metrics_json.empty() ? std::string("{}") : clean_text(e.metrics_json), Param::bytes(std::move(*z))})
-      .ok();
+             e.metrics_json.empty() ? std::string("{}") : clean_text(e.metrics_json), Param::bytes(std::move(*z))});
+  return r.ok() ? std::error_code() : failed(r, "put_model");
 }
 
 Read<std::vector<ModelEntry>> PgStore::models() {
@@ -54,7 +54,7 @@ Read<std::optional<std::string>> PgStore::model_bytes(const std::string& version
   return bytes;
 }
 
-bool PgStore::set_live(const std::string& version) {
+Read<bool> PgStore::set_live(const std::string& version) {
   // One transaction; the NOTIFY is delivered to listeners at commit.
   auto r = pool_.get().exec(
       std::string("WITH target AS (SELECT version FROM models WHERE version = $1), "
@@ -63,7 +63,8 @@ bool PgStore::set_live(const std::string& version) {
                   "hist AS (INSERT INTO live_history (version, at_ms) SELECT version, ") +
           kNow + " FROM target) SELECT pg_notify('phishstream_models', version) FROM target",
       {clean_text(version)});
-  return r.ok() && r.rows() == 1;
+  if (!r.ok()) return Read<bool>(boost::system::in_place_error, failed(r, "set_live"));
+  return r.rows() == 1;
 }
 
 Read<std::optional<std::string>> PgStore::live() {
@@ -82,12 +83,12 @@ Read<std::optional<std::string>> PgStore::previous_live() {
   return r.text(0, 0);
 }
 
-bool PgStore::put_feedback(const std::string& message_id, const std::string& label, const std::string& user,
+std::error_code PgStore::put_feedback(const std::string& message_id, const std::string& label, const std::string& user,
                            const std::string& action_before) {
-  return pool_.get()
+  auto r = pool_.get()
       .exec(std::string("INSERT INTO feedback (message_id, label, \"user\", action_before, at_ms) VALUES ($1,$2,$3,$4,") + kNow + ")",
-            {clean_text(message_id), label, clean_text(user), action_before})
-      .ok();
+            {clean_text(message_id), label, clean_text(user), action_before});
+  return r.ok() ? std::error_code() : failed(r, "put_feedback");
 }
 
 Read<std::vector<std::pair<std::string, std::string>>> PgStore::feedback_labels() {

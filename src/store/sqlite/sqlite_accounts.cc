@@ -7,6 +7,7 @@ namespace phishstream::store {
 namespace {
 
 using sqlite::read_failed;
+using sqlite::sql_error;
 using sqlite::Stmt;
 
 Role role_of(const std::string& s) { return parse_role(s).value_or(Role::analyst); }
@@ -18,11 +19,11 @@ TokenInfo token_row(Stmt& st) {
 
 }  // namespace
 
-bool SqliteStore::put_user(const User& u, const std::string& pw_hash) {
+std::error_code SqliteStore::put_user(const User& u, const std::string& pw_hash) {
   std::lock_guard lk(write_mu_);
   Stmt st(w_, "INSERT OR REPLACE INTO users (name, role, pw_hash, created_ms) VALUES (?,?,?,?)");
   st.text(1, u.name).text(2, to_string(u.role)).text(3, pw_hash).i64(4, u.created_ms);
-  return st.step() == SQLITE_DONE;
+  return st.step() == SQLITE_DONE ? std::error_code() : sql_error(w_);
 }
 
 Read<std::optional<std::pair<User, std::string>>> SqliteStore::user(const std::string& name) {
@@ -45,11 +46,11 @@ Read<std::vector<User>> SqliteStore::users() {
   return out;
 }
 
-bool SqliteStore::put_token(const TokenInfo& t, const std::string& token_hash) {
+std::error_code SqliteStore::put_token(const TokenInfo& t, const std::string& token_hash) {
   std::lock_guard lk(write_mu_);
   Stmt st(w_, "INSERT INTO tokens (id, label, role, token_hash, created_ms, revoked) VALUES (?,?,?,?,?,0)");
   st.text(1, t.id).text(2, t.label).text(3, to_string(t.role)).text(4, token_hash).i64(5, t.created_ms);
-  return st.step() == SQLITE_DONE;
+  return st.step() == SQLITE_DONE ? std::error_code() : sql_error(w_);
 }
 
 Read<std::optional<TokenInfo>> SqliteStore::token_by_hash(const std::string& token_hash) {
@@ -72,19 +73,20 @@ Read<std::vector<TokenInfo>> SqliteStore::tokens() {
   return out;
 }
 
-bool SqliteStore::revoke_token(const std::string& id) {
+Read<bool> SqliteStore::revoke_token(const std::string& id) {
   std::lock_guard lk(write_mu_);
   Stmt st(w_, "UPDATE tokens SET revoked = 1 WHERE id = ?");
   st.text(1, id);
-  return st.step() == SQLITE_DONE && sqlite3_changes(w_) == 1;
+  if (st.step() != SQLITE_DONE) return Read<bool>(boost::system::in_place_error, sql_error(w_));
+  return sqlite3_changes(w_) == 1;
 }
 
-bool SqliteStore::put_session(const std::string& id_hash, const std::string& user, const std::string& csrf,
+std::error_code SqliteStore::put_session(const std::string& id_hash, const std::string& user, const std::string& csrf,
                               std::int64_t expires_ms) {
   std::lock_guard lk(write_mu_);
   Stmt st(w_, "INSERT OR REPLACE INTO sessions (id_hash, user, csrf, expires_ms) VALUES (?,?,?,?)");
   st.text(1, id_hash).text(2, user).text(3, csrf).i64(4, expires_ms);
-  return st.step() == SQLITE_DONE;
+  return st.step() == SQLITE_DONE ? std::error_code() : sql_error(w_);
 }
 
 Read<std::optional<std::pair<std::string, std::string>>> SqliteStore::session(const std::string& id_hash,

@@ -8,16 +8,17 @@ namespace phishstream::store {
 
 using sqlite::corrupt;
 using sqlite::read_failed;
+using sqlite::sql_error;
 using sqlite::Stmt;
 
-bool SqliteStore::put_model(const ModelEntry& e, const std::string& bytes) {
+std::error_code SqliteStore::put_model(const ModelEntry& e, const std::string& bytes) {
   auto z = compress(bytes);
-  if (!z) return false;
+  if (!z) return std::make_error_code(std::errc::io_error);
   std::lock_guard lk(write_mu_);
   Stmt st(w_, "INSERT OR REPLACE INTO models (version, parent, created_ms, trained_on, status, metrics, bytes) VALUES (?,?,?,?,?,?,?)");
   st.text(1, e.version).text(2, e.parent).i64(3, e.created_ms).text(4, e.trained_on).text(5, e.status);
   st.text(6, e.metrics_json.empty() ? "{}" : e.metrics_json).blob(7, *z);
-  return st.step() == SQLITE_DONE;
+  return st.step() == SQLITE_DONE ? std::error_code() : sql_error(w_);
 }
 
 Read<std::vector<ModelEntry>> SqliteStore::models() {
@@ -44,7 +45,7 @@ Read<std::optional<std::string>> SqliteStore::model_bytes(const std::string& ver
   return bytes;
 }
 
-bool SqliteStore::set_live(const std::string& version) {
+Read<bool> SqliteStore::set_live(const std::string& version) {
   std::lock_guard lk(write_mu_);
   sqlite3_exec(w_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
   Stmt a(w_, "UPDATE models SET status = 'retired' WHERE status = 'live' AND version != ?");
@@ -53,9 +54,14 @@ bool SqliteStore::set_live(const std::string& version) {
   b.text(1, version);
   Stmt c(w_, "INSERT INTO live_history (version, at_ms) VALUES (?, strftime('%s','now')*1000)");
   c.text(1, version);
-  bool ok = a.step() == SQLITE_DONE && b.step() == SQLITE_DONE && sqlite3_changes(w_) == 1 && c.step() == SQLITE_DONE;
-  sqlite3_exec(w_, ok ? "COMMIT" : "ROLLBACK", nullptr, nullptr, nullptr);
-  return ok;
+  // No such version is an answer (false); a statement that fails is an error.
+  bool written = a.step() == SQLITE_DONE && b.step() == SQLITE_DONE;
+  std::error_code ec = written ? std::error_code() : sql_error(w_);
+  bool found = written && sqlite3_changes(w_) == 1;
+  if (found && c.step() != SQLITE_DONE) ec = sql_error(w_);
+  if (sqlite3_exec(w_, found && !ec ? "COMMIT" : "ROLLBACK", nullptr, nullptr, nullptr) != SQLITE_OK && !ec) ec = sql_error(w_);
+  if (ec) return Read<bool>(boost::system::in_place_error, ec);
+  return found;
 }
 
 Read<std::optional<std::string>> SqliteStore::live() {
@@ -78,12 +84,12 @@ Read<std::optional<std::string>> SqliteStore::previous_live() {
   return st.col_text(0);
 }
 
-bool SqliteStore::put_feedback(const std::string& message_id, const std::string& label, const std::string& user,
+std::error_code SqliteStore::put_feedback(const std::string& message_id, const std::string& label, const std::string& user,
                                const std::string& action_before) {
   std::lock_guard lk(write_mu_);
   Stmt st(w_, "INSERT INTO feedback (message_id, label, user, action_before, at_ms) VALUES (?,?,?,?,strftime('%s','now')*1000)");
   st.text(1, message_id).text(2, label).text(3, user).text(4, action_before);
-  return st.step() == SQLITE_DONE;
+  return st.step() == SQLITE_DONE ? std::error_code() : sql_error(w_);
 }
 
 Read<std::vector<std::pair<std::string, std::string>>> SqliteStore::feedback_labels() {

@@ -45,26 +45,26 @@ class SqliteStore final : public Store {
   std::error_code purge_raw_before(std::int64_t cutoff_ms) override;
 
   // AuthStore
-  bool put_user(const User& u, const std::string& pw_hash) override;
+  std::error_code put_user(const User& u, const std::string& pw_hash) override;
   Read<std::optional<std::pair<User, std::string>>> user(const std::string& name) override;
   Read<std::vector<User>> users() override;
-  bool put_token(const TokenInfo& t, const std::string& token_hash) override;
+  std::error_code put_token(const TokenInfo& t, const std::string& token_hash) override;
   Read<std::optional<TokenInfo>> token_by_hash(const std::string& token_hash) override;
   Read<std::vector<TokenInfo>> tokens() override;
-  bool revoke_token(const std::string& id) override;
-  bool put_session(const std::string& id_hash, const std::string& user, const std::string& csrf,
+  Read<bool> revoke_token(const std::string& id) override;
+  std::error_code put_session(const std::string& id_hash, const std::string& user, const std::string& csrf,
                    std::int64_t expires_ms) override;
   Read<std::optional<std::pair<std::string, std::string>>> session(const std::string& id_hash, std::int64_t now_ms) override;
   void drop_session(const std::string& id_hash) override;
 
   // ModelRegistry
-  bool put_model(const ModelEntry& e, const std::string& bytes) override;
+  std::error_code put_model(const ModelEntry& e, const std::string& bytes) override;
   Read<std::vector<ModelEntry>> models() override;
   Read<std::optional<std::string>> model_bytes(const std::string& version) override;
-  bool set_live(const std::string& version) override;
+  Read<bool> set_live(const std::string& version) override;
   Read<std::optional<std::string>> live() override;
   Read<std::optional<std::string>> previous_live() override;
-  bool put_feedback(const std::string& message_id, const std::string& label, const std::string& user,
+  std::error_code put_feedback(const std::string& message_id, const std::string& label, const std::string& user,
                     const std::string& action_before) override;
   Read<FeedbackCounts> feedback_counts() override;
   Read<std::vector<std::pair<std::string, std::string>>> feedback_labels() override;

@@ -110,6 +110,76 @@ TEST(SmtpSession, HostileRecipientsAreRefused) {
   EXPECT_NE(nul.out.find("501 5.5.4"), std::string::npos);
 }
 
+// Issue 13: a non-ASCII address needs SMTPUTF8 (RFC 6531), and even then
+// must be UTF-8; a refused recipient never joins the envelope, so the
+// message goes to exactly the valid ones.
+TEST(SmtpSession, NonAsciiAddressesNeedSmtputf8AndValidUtf8) {
+  FakeSink sink;
+  auto r = run("EHLO c\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<victim\xe9@example.org>\r\n"
+               "RCPT TO:<v\xc3\xa9ronique@example.org>\r\n"
+               "RCPT TO:<b@example.org>\r\nDATA\r\nSubject: x\r\n\r\nbody\r\n.\r\n",
+               sink);
+  EXPECT_NE(r.out.find("553 5.1.3"), std::string::npos) << r.out;  // not UTF-8: not an address
+  EXPECT_NE(r.out.find("553 5.6.7"), std::string::npos) << r.out;  // UTF-8, but no SMTPUTF8
+  ASSERT_EQ(sink.got.size(), 1u);
+  EXPECT_EQ(sink.got[0].first.rcpt, std::vector<std::string>{"b@example.org"});
+  auto utf8 = run("EHLO c\r\nMAIL FROM:<a@example.com> SMTPUTF8\r\nRCPT TO:<v\xc3\xa9ronique@example.org>\r\n"
+                  "RCPT TO:<victim\xe9@example.org>\r\nRCPT TO:<x\xed\xa0\x80@example.org>\r\n",
+                  sink);
+  EXPECT_NE(utf8.out.find("250 2.1.5"), std::string::npos) << utf8.out;  // real UTF-8 with SMTPUTF8
+  EXPECT_NE(utf8.out.find("553 5.1.3"), std::string::npos) << utf8.out;  // not UTF-8 at all
+  auto sender = run("EHLO c\r\nMAIL FROM:<j\xc3\xa9@example.com>\r\n", sink);
+  EXPECT_NE(sender.out.find("553 5.6.7"), std::string::npos) << sender.out;
+}
+
+TEST(SmtpCommand, Utf8IsCheckedStrictly) {
+  EXPECT_TRUE(smtp::is_utf8("plain"));
+  EXPECT_TRUE(smtp::is_utf8("v\xc3\xa9ronique \xe2\x82\xac \xf0\x9f\x98\x80"));
+  for (std::string bad : {"\xe9", "\xc3", "\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xf8\x88\x80\x80\x80", "\x80"})
+    EXPECT_FALSE(smtp::is_utf8(bad)) << bad.size();
+}
+
+// Issue 13: a DATA line without CRLF is taken in pieces (bounded memory,
+// each byte searched once) and the message keeps every byte; dot-stuffing
+// applies only at the start of a line, never at a piece's.
+TEST(SmtpSession, OverLongDataLinesAreKeptInPieces) {
+  FakeSink sink;
+  smtp::SessionConfig cfg;
+  cfg.max_data_line_bytes = 1000;
+  std::string line = "." + std::string(50000, 'a') + "\r" + std::string(3000, '.') + "b";
+  auto r = run("EHLO c\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.org>\r\nDATA\r\nSubject: x\r\n\r\n" +
+                   line + "\r\n..next\r\n.\r\n",
+               sink, cfg);
+  EXPECT_NE(r.out.find("250 2.0.0 Ok: queued"), std::string::npos) << r.out.substr(0, 300);
+  ASSERT_EQ(sink.got.size(), 1u);
+  EXPECT_EQ(sink.got[0].second, "Subject: x\r\n\r\n" + line.substr(1) + "\r\n.next\r\n");
+}
+
+// The size limit counts bytes as they arrive, finished lines or not.
+TEST(SmtpSession, AnUnterminatedLineOverTheSizeLimitIs552) {
+  FakeSink sink;
+  smtp::SessionConfig cfg;
+  cfg.max_message_bytes = 100000;
+  auto r = run("EHLO c\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.org>\r\nDATA\r\n" +
+                   std::string(2000000, 'x') + "\r\n.\r\nQUIT\r\n",
+               sink, cfg);
+  EXPECT_NE(r.out.find("552 5.3.4"), std::string::npos);
+  EXPECT_NE(r.out.find("221 2.0.0"), std::string::npos);  // the session goes on
+  EXPECT_TRUE(sink.got.empty());
+}
+
+// DATA has a deadline of its own, however slowly the bytes come.
+TEST(SmtpSession, DataHasAWholeTransactionDeadline) {
+  FakeSink sink;
+  smtp::SessionConfig cfg;
+  cfg.data_total_timeout = std::chrono::milliseconds(0);
+  auto r = run("EHLO c\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.org>\r\nDATA\r\nSubject: x\r\n", sink,
+               cfg, false);
+  EXPECT_NE(r.out.find("421 4.4.2"), std::string::npos) << r.out;
+  EXPECT_TRUE(r.stats.timed_out);
+  EXPECT_TRUE(sink.got.empty());
+}
+
 TEST(SmtpSession, TooManyRecipients) {
   FakeSink sink;
   smtp::SessionConfig cfg;

@@ -1,8 +1,11 @@
-#include "ingest/http/api.h"
+#include "api/api.h"
+#include "api/health.h"
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <span>
+#include <tuple>
 
 #include <boost/json.hpp>
 
@@ -16,13 +19,15 @@ namespace bhttp = boost::beast::http;
 
 namespace {
 
+api::Request http_get(const std::string& target) { return api::Request{bhttp::verb::get, target, 11}; }
+
 struct ApiFixture : ::testing::Test {
   fs::path dir = fs::path(::testing::TempDir()) / "api";
   std::unique_ptr<store::SqliteStore> st;
   std::unique_ptr<queue::LogQueue> q;
   metrics::Registry reg;
   scan::Scanner scanner{std::make_shared<model::Model>()};
-  std::unique_ptr<http::Api> api;
+  std::unique_ptr<api::Api> api;
   std::unique_ptr<auth::Auth> auth;
   std::unique_ptr<learn::Learner> learner;
   std::vector<std::string> released;
@@ -34,18 +39,18 @@ struct ApiFixture : ::testing::Test {
     o.dir = dir / "q";
     q = std::make_unique<queue::LogQueue>(o);
     auth = std::make_unique<auth::Auth>(*st);
-    admin_token = auth->create_token(auth::Role::admin, "test");
-    analyst_token = auth->create_token(auth::Role::analyst, "test");
+    admin_token = auth->create_token(auth::Role::admin, "test").value();
+    analyst_token = auth->create_token(auth::Role::analyst, "test").value();
     learner = std::make_unique<learn::Learner>(scanner, *st);
-    api = std::make_unique<http::Api>(http::ApiDeps{scanner, *st, *q, reg, [] { return true; }, *auth, false,
+    api = std::make_unique<api::Api>(api::ApiDeps{scanner, *st, *q, reg, [] { return true; }, *auth, false,
                                                     learner.get(), st.get(), [this](const std::string& id) {
                                                       released.push_back(id);
                                                       return st->set_status(id, store::MessageStatus::released, 1);
                                                     }});
   }
-  http::Response call(bhttp::verb v, const std::string& target, const std::string& body = "",
+  api::Response call(bhttp::verb v, const std::string& target, const std::string& body = "",
                       std::string token = "-", std::vector<std::pair<std::string, std::string>> headers = {}) {
-    http::Request r{v, target, 11};
+    api::Request r{v, target, 11};
     r.body() = body;
     if (token == "-") token = admin_token;
     if (!token.empty()) r.set(bhttp::field::authorization, "Bearer " + token);
@@ -63,11 +68,48 @@ TEST_F(ApiFixture, HealthAndMetrics) {
   EXPECT_EQ(m[bhttp::field::content_type], "text/plain; version=0.0.4");
 }
 
+// Issue 13: parameters that do not say exactly one thing are 400 with a
+// reason, never read as something else.
+TEST_F(ApiFixture, ParametersAreReadStrictly) {
+  for (const char* q : {"since=1%20OR%201=1", "since=-5", "until=1e3", "limit=-1", "limit=0", "limit=1001", "limit=",
+                        "limit=10abc"}) {
+    auto r = call(bhttp::verb::get, std::string("/v1/messages?") + q);
+    EXPECT_EQ(r.result(), bhttp::status::bad_request) << q;
+    EXPECT_NE(r.body().find("bad_request"), std::string::npos) << q;
+  }
+  EXPECT_EQ(call(bhttp::verb::get, "/v1/messages?since=0&until=99999999999999&limit=1000").result(), bhttp::status::ok);
+  EXPECT_EQ(call(bhttp::verb::post, "/v1/tokens", R"({"role":{"x":1}})").result(), bhttp::status::bad_request);
+  EXPECT_EQ(call(bhttp::verb::post, "/v1/tokens", R"({"label":7})").result(), bhttp::status::bad_request);
+  EXPECT_EQ(call(bhttp::verb::post, "/v1/tokens", "not json").result(), bhttp::status::bad_request);
+  EXPECT_EQ(call(bhttp::verb::post, "/v1/tokens", R"({"role":"analyst","label":"ci"})").result(), bhttp::status::created);
+  EXPECT_EQ(call(bhttp::verb::post, "/v1/tokens", "").result(), bhttp::status::created);  // both optional
+}
+
+// Issue 13: deleting a message (record and mail, no trace left) is for
+// admins; analysts read, report and release.
+TEST_F(ApiFixture, OnlyAdminsDeleteMessages) {
+  EXPECT_EQ(call(bhttp::verb::delete_, "/v1/messages/none", "", analyst_token).result(), bhttp::status::forbidden);
+  EXPECT_EQ(call(bhttp::verb::delete_, "/v1/messages/none", "", admin_token).result(), bhttp::status::not_found);
+}
+
+// Issue 13: every answer names its type and forbids guessing another.
+TEST_F(ApiFixture, EveryResponseSaysNosniff) {
+  for (auto [v, target, token] : {std::tuple{bhttp::verb::get, "/healthz", std::string()},
+                                  {bhttp::verb::get, "/metrics", std::string()},
+                                  {bhttp::verb::get, "/v1/messages", std::string()},  // 401
+                                  {bhttp::verb::get, "/v1/messages", analyst_token},
+                                  {bhttp::verb::get, "/v1/nothing-here", analyst_token},  // 404
+                                  {bhttp::verb::get, "/v1/users", analyst_token}}) {       // 403
+    auto r = call(v, target, "", token);
+    EXPECT_EQ(r["X-Content-Type-Options"], "nosniff") << target << " " << r.result_int();
+  }
+}
+
 TEST_F(ApiFixture, ProcessesWithoutTheApiServeHealthAndMetricsOnly) {
   auto ops = [&](const std::string& target, const std::string& token, bool need_auth, bool ready = true) {
-    http::Request r{bhttp::verb::get, target, 11};
+    api::Request r{bhttp::verb::get, target, 11};
     if (!token.empty()) r.set(bhttp::field::authorization, "Bearer " + token);
-    return http::ops_response(r, reg, [ready] { return ready; }, need_auth ? auth.get() : nullptr);
+    return api::HealthApi(reg, [ready] { return ready; }, need_auth ? auth.get() : nullptr).handle(r);
   };
   EXPECT_EQ(ops("/healthz", "", false).result(), bhttp::status::ok);
   EXPECT_EQ(ops("/readyz", "", false, false).result(), bhttp::status::service_unavailable);
@@ -210,9 +252,10 @@ TEST_F(ApiFixture, AccountsAndRegistryThatCannotAnswerAre503) {
   {
     phishstream::testing::TableAway tokens(dir / "db", "tokens");
     unavailable(bhttp::verb::get, "/v1/messages");
-    http::Request metrics{bhttp::verb::get, "/metrics", 11};
+    api::Request metrics{bhttp::verb::get, "/metrics", 11};
     metrics.set(bhttp::field::authorization, "Bearer " + admin_token);
-    EXPECT_EQ(http::ops_response(metrics, reg, [] { return true; }, auth.get()).result(), bhttp::status::service_unavailable);
+    api::HealthApi health(reg, [] { return true; }, auth.get());
+    EXPECT_EQ(health.handle(metrics).result(), bhttp::status::service_unavailable);
   }
   {
     phishstream::testing::TableAway users(dir / "db", "users");
@@ -291,6 +334,106 @@ TEST_F(ApiFixture, LoginSessionCsrfAndFixation) {
             bhttp::status::unauthorized);
   EXPECT_EQ(call(bhttp::verb::post, "/v1/logout", "", "", with).result(), bhttp::status::ok);
   EXPECT_EQ(call(bhttp::verb::get, "/v1/messages", "", "", cookie).result(), bhttp::status::unauthorized);
+}
+
+// Issue 12: every route with the least role it needs, in matching order. A
+// route opened or loosened by mistake, or added without a line here, fails
+// the first test; the second shows the router enforces what the table says.
+struct ExpectedRoute {
+  const char* method;  // "ANY" for every method
+  const char* pattern;
+  api::Access access;
+};
+constexpr auto open = api::Access::open, analyst = api::Access::analyst, admin = api::Access::admin;
+const ExpectedRoute kRoutes[] = {
+    {"GET", "/healthz", open},
+    {"GET", "/readyz", open},
+    {"GET", "/metrics", open},  // analyst with metrics_need_auth
+    {"POST", "/v1/login", open},
+    {"POST", "/v1/logout", analyst},
+    {"GET", "/v1/users", admin},
+    {"GET", "/v1/tokens", admin},
+    {"POST", "/v1/tokens", admin},
+    {"DELETE", "/v1/tokens/{id}", admin},
+    {"POST", "/v1/scan", analyst},
+    {"GET", "/v1/messages", analyst},
+    {"GET", "/v1/messages/{id}", analyst},
+    {"DELETE", "/v1/messages/{id}", admin},
+    {"POST", "/v1/messages/{id}/release", analyst},
+    {"POST", "/v1/messages/{id}/feedback", analyst},
+    {"GET", "/v1/queue", analyst},
+    {"GET", "/v1/stats", analyst},
+    {"GET", "/v1/models", analyst},
+    {"POST", "/v1/models/retrain", admin},
+    {"POST", "/v1/models/rollback", admin},
+    {"POST", "/v1/models/{version}/promote", admin},
+    {"ANY", "/v1/{rest...}", analyst},
+    {"GET", "/{file...}", open},
+};
+
+std::string method_of(const api::Route& r) { return r.method ? std::string(bhttp::to_string(*r.method)) : "ANY"; }
+
+void expect_table(std::span<const api::Route> routes, api::Access metrics) {
+  ASSERT_EQ(routes.size(), std::size(kRoutes));
+  for (std::size_t i = 0; i < routes.size(); ++i) {
+    const auto& want = kRoutes[i];
+    EXPECT_EQ(method_of(routes[i]) + " " + routes[i].pattern.text(), std::string(want.method) + " " + want.pattern);
+    EXPECT_EQ(routes[i].access, want.pattern == std::string_view("/metrics") ? metrics : want.access)
+        << want.method << " " << want.pattern << " is " << to_string(routes[i].access);
+  }
+}
+
+TEST_F(ApiFixture, EveryRouteHasTheRoleItNeeds) {
+  expect_table(api->routes(), open);
+  metrics::Registry other;
+  api::Api guarded(api::ApiDeps{scanner, *st, *q, other, {}, *auth, true, learner.get(), st.get()});
+  expect_table(guarded.routes(), analyst);
+}
+
+TEST_F(ApiFixture, TheRouterEnforcesEachRoutesRole) {
+  for (const auto& r : api->routes()) {
+    std::string path;  // the pattern with "x" for each parameter
+    for (std::size_t i = 0; i < r.pattern.text().size(); ++i) {
+      if (r.pattern.text()[i] != '{') {
+        path += r.pattern.text()[i];
+        continue;
+      }
+      path += 'x';
+      i = r.pattern.text().find('}', i);
+    }
+    auto method = r.method.value_or(bhttp::verb::get);
+    auto anonymous = call(method, path, "", "").result();
+    auto as_analyst = call(method, path, "", analyst_token).result();
+    SCOPED_TRACE(method_of(r) + " " + path);
+    if (r.access == api::Access::open) {
+      EXPECT_NE(anonymous, bhttp::status::unauthorized);
+      EXPECT_NE(anonymous, bhttp::status::forbidden);
+    } else {
+      EXPECT_EQ(anonymous, bhttp::status::unauthorized);
+      if (r.access == api::Access::admin) EXPECT_EQ(as_analyst, bhttp::status::forbidden);
+      else EXPECT_TRUE(as_analyst != bhttp::status::unauthorized && as_analyst != bhttp::status::forbidden);
+    }
+  }
+}
+
+// Health and metrics are written once (api/health.h): the processes without
+// the API serve the same three routes, and only those.
+TEST_F(ApiFixture, HealthRoutesAreTheSameWithAndWithoutTheApi) {
+  api::HealthApi health(reg, [] { return true; }, auth.get());
+  ASSERT_EQ(health.routes().size(), 4u);
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(health.routes()[i].pattern.text(), api->routes()[i].pattern.text());
+    EXPECT_EQ(health.routes()[i].method, api->routes()[i].method);
+  }
+  EXPECT_EQ(health.routes()[2].access, analyst);  // metrics_auth
+  EXPECT_EQ(health.routes()[3].pattern.text(), "/{path...}");
+  EXPECT_EQ(health.routes()[3].access, open);
+  for (const char* target : {"/healthz", "/readyz"})
+    EXPECT_EQ(health.handle(http_get(target)).body(), call(bhttp::verb::get, target).body()) << target;
+  auto post = http_get("/healthz");
+  post.method(bhttp::verb::post);
+  EXPECT_EQ(health.handle(post).result(), bhttp::status::method_not_allowed);  // as before: GET only
+  EXPECT_EQ(call(bhttp::verb::post, "/healthz").result(), bhttp::status::not_found);  // as before on the API
 }
 
 TEST_F(ApiFixture, LoginFloodIsRateLimited) {

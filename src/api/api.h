@@ -1,0 +1,95 @@
+// The HTTP API and web UI, as a function from request to response: what an
+// analyst or an admin uses, and what a script or Prometheus calls. The
+// routes, each with the least role it needs (access.h):
+//
+//   GET  /healthz, /readyz                 open        liveness; ready to take mail
+//   GET  /metrics                          open, or analyst with metrics_need_auth
+//   POST /v1/login                         open        session cookie + CSRF token
+//   POST /v1/logout                        analyst
+//   GET  /v1/users, GET|POST /v1/tokens,
+//   DELETE /v1/tokens/{id}                 admin
+//   POST /v1/scan                          analyst     raw message in, verdict out
+//   GET  /v1/messages                      analyst     verdicts; filters action, since,
+//                                                      until (Unix ms), sender, subject,
+//                                                      limit, before (pagination)
+//   GET  /v1/messages/{id}                 analyst     verdict, reasons, headers, text
+//   DELETE /v1/messages/{id}               admin       record and raw mail gone
+//   POST /v1/messages/{id}/feedback        analyst     {"label":"phish|spam|ham"}: learn now
+//   POST /v1/messages/{id}/release         analyst     deliver a held message to INBOX
+//   GET  /v1/queue, /v1/stats              analyst     depth, dead letters; feedback counts,
+//                                                      implied FP/FN, live model, volume
+//   GET  /v1/models                        analyst
+//   POST /v1/models/retrain, /rollback,
+//        /v1/models/{version}/promote      admin       (retraining runs in the background)
+//   any  /v1/…  (anything else)            analyst     404
+//   GET  /…     (anything else)            open        the UI's static files (web_root)
+//
+// The table is built in api.cc from one file per resource; the router
+// (router.h) answers 401 without credentials, 403 for the wrong role or a
+// cookie-authenticated state change without X-CSRF-Token, 405 or 404 for
+// a method a path does not take. Errors are JSON:
+// {"error":{"code":"…","message":"…"}}. When the store cannot answer (its
+// database is away, a query failed) a route answers 503 with code
+// "store_unavailable", logged: never 404 for a message it could not look
+// up, nor an empty list or zero counts.
+//
+// Kept apart from the socket code (serve/server.cc) so that it is tested
+// without a network. handle() is thread-safe; the parts ApiDeps lends must
+// outlive the Api.
+#pragma once
+
+#include <functional>
+#include <span>
+#include <string>
+
+#include "api/response.h"
+#include "api/router.h"
+#include "auth/auth.h"
+#include "learn/learner.h"
+#include "metrics/registry.h"
+#include "queue/queue.h"
+#include "scan/scanner.h"
+#include "store/store.h"
+
+namespace phishstream::api {
+
+struct ApiDeps {
+  const scan::Scanner& scanner;
+  store::Store& store;
+  queue::Queue& queue;
+  metrics::Registry& metrics;
+  std::function<bool()> ready;             ///< empty: always ready
+  auth::Auth& auth;
+  bool metrics_need_auth = false;
+  learn::Learner* learner = nullptr;       ///< feedback and model routes answer 503 without one
+  store::ModelRegistry* models = nullptr;
+  /// Delivers a held message to its recipients' INBOX.
+  std::function<std::error_code(const std::string& id)> release;
+  /// Starts a retroactive purge in the background (after a phishing report
+  /// or a model change); returns at once.
+  std::function<void()> retro_purge;
+  /// Starts a retraining run in the background.
+  std::function<void()> retrain;
+  /// Folder of the web UI's static files ("" serves none).
+  std::string web_root;
+};
+
+class Api {
+ public:
+  explicit Api(ApiDeps d);
+  Api(const Api&) = delete;  // the routes hold references to deps_
+  Api& operator=(const Api&) = delete;
+
+  /// `client` is the peer address, for login rate limiting.
+  Response handle(const Request& req, const std::string& client = "") const;
+
+  /// The route table, in matching order.
+  std::span<const Route> routes() const { return router_.routes(); }
+
+ private:
+  ApiDeps deps_;
+  metrics::Counter *requests_, *errors_;
+  Router router_;
+};
+
+}  // namespace phishstream::api

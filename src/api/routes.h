@@ -1,0 +1,32 @@
+// The API's resources, one file each, every one returning its routes for
+// Api (api.cc) to put in one table. Internal to api/.
+//
+// Handlers run on whatever thread calls Api::handle, concurrently; they
+// keep no state of their own and reach the rest of the service only
+// through the ApiDeps they are given, which outlives them. Authorization
+// is done before they run (router.h): a handler on a route that is not
+// open always has Call::principal.
+#pragma once
+
+#include <vector>
+
+#include "api/api.h"
+#include "api/router.h"
+
+namespace phishstream::api {
+
+/// A resource's handler: a function of the deps and the call.
+using Resource = Response (*)(const ApiDeps& d, const Call& c);
+inline Handler handler(const ApiDeps& d, Resource f) {
+  return [&d, f](const Call& c) { return f(d, c); };
+}
+
+std::vector<Route> account_routes(const ApiDeps& d);   // accounts.cc: login, logout, users, tokens
+std::vector<Route> scan_routes(const ApiDeps& d);      // scan.cc: the model server
+std::vector<Route> message_routes(const ApiDeps& d);   // messages.cc: list, detail, delete, release
+std::vector<Route> feedback_routes(const ApiDeps& d);  // feedback.cc: reports that teach the model
+std::vector<Route> overview_routes(const ApiDeps& d);  // overview.cc: the queue and the stats
+std::vector<Route> model_routes(const ApiDeps& d);     // models.cc: registry, promote, rollback, retrain
+std::vector<Route> ui_routes(const ApiDeps& d);        // ui.cc: the web UI's static files (a catch-all)
+
+}  // namespace phishstream::api
