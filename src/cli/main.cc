@@ -150,12 +150,19 @@ int main(int argc, char** argv) {
         std::cerr << "phishstream serve: " << cfg.error() << "\n";
         return 2;
       }
-      if (!serve_role.empty()) cfg->role = serve_role;
+      if (!serve_role.empty()) {
+        auto roles = phishstream::serve::parse_roles(serve_role);
+        if (!roles) {
+          std::cerr << "phishstream serve: " << roles.error() << "\n";
+          return 2;
+        }
+        cfg->server.role = *roles;
+      }
       std::string h;
       unsigned short port = 0;
-      for (auto [flag, value, target] : {std::tuple{"--smtp-listen", &smtp_listen, &cfg->smtp_listen},
-                                         std::tuple{"--http-listen", &http_listen, &cfg->http_listen},
-                                         std::tuple{"--milter-listen", &milter_listen, &cfg->milter_listen}}) {
+      for (auto [flag, value, target] : {std::tuple{"--smtp-listen", &smtp_listen, &cfg->smtp.listen},
+                                         std::tuple{"--http-listen", &http_listen, &cfg->http.listen},
+                                         std::tuple{"--milter-listen", &milter_listen, &cfg->milter.listen}}) {
         if (value->empty()) continue;
         if (!phishstream::serve::split_host_port(*value, h, port)) {
           std::cerr << "phishstream serve: " << flag << " must be host:port\n";

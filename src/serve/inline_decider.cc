@@ -14,7 +14,7 @@ milter::Decision InlineDecider::decide(const common::Envelope& env, const std::m
   auto v = p_.inline_verdict(env, it == macros.end() ? "" : it->second, message, &id);
   milter::Decision d;
   if (!v) {
-    d.kind = cfg_.milter_on_error == "accept" ? milter::Decision::accept : milter::Decision::tempfail;
+    d.kind = cfg_.milter.on_error == "accept" ? milter::Decision::accept : milter::Decision::tempfail;
     if (d.kind == milter::Decision::accept) d.add_headers.push_back({"X-Phishstream-Verdict", "unscanned"});
   } else {
     std::string h = worker::verdict_headers(*v, id);
@@ -30,14 +30,14 @@ milter::Decision InlineDecider::decide(const common::Envelope& env, const std::m
         d.kind = milter::Decision::accept;
         break;
       case scan::Action::reject:
-        if (cfg_.milter_reject) {
+        if (cfg_.milter.reject) {
           d.kind = milter::Decision::reject;
           d.reason = "Message rejected as phishing" + (why.empty() ? std::string() : " (" + why + ")");
           break;
         }
         [[fallthrough]];
       case scan::Action::quarantine:
-        d.kind = cfg_.milter_quarantine == "discard" ? milter::Decision::discard : milter::Decision::quarantine;
+        d.kind = cfg_.milter.quarantine == "discard" ? milter::Decision::discard : milter::Decision::quarantine;
         d.reason = "phishstream: phishing" + (why.empty() ? std::string() : " (" + why + ")");
         break;
     }
