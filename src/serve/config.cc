@@ -3,6 +3,7 @@
 #include <toml++/toml.h>
 
 #include <set>
+#include <tuple>
 
 namespace phishstream::serve {
 namespace {
@@ -220,6 +221,22 @@ bool split_host_port(const std::string& s, std::string& host, unsigned short& po
     return false;
   }
   return true;
+}
+
+boost::system::result<void, std::string> apply_overrides(ServeConfig& c, const Overrides& o) {
+  using Result = boost::system::result<void, std::string>;
+  for (auto [flag, value, target] : {std::tuple{"--smtp-listen", &o.smtp_listen, &c.smtp.listen},
+                                     std::tuple{"--http-listen", &o.http_listen, &c.http.listen},
+                                     std::tuple{"--milter-listen", &o.milter_listen, &c.milter.listen}}) {
+    if (value->empty()) continue;
+    if (!is_host_port(*value)) return Result(boost::system::in_place_error, std::string(flag) + " must be host:port");
+    *target = *value;
+  }
+  if (o.role.empty()) return {};
+  auto roles = parse_roles(o.role);
+  if (!roles) return Result(boost::system::in_place_error, roles.error());
+  c.server.role = *roles;
+  return {};
 }
 
 ConfigResult load_config(const std::string& path) {

@@ -143,6 +143,19 @@ ConfigResult load_config(const std::string& path);
 /// docs/configuration.md documents them all reads this).
 std::vector<std::string> config_keys();
 
+/// What `phishstream serve` takes on its command line over the file; ""
+/// leaves the key as configured.
+struct Overrides {
+  std::string role;           ///< --role: server.role
+  std::string smtp_listen;    ///< --smtp-listen: smtp.listen
+  std::string http_listen;    ///< --http-listen: http.listen
+  std::string milter_listen;  ///< --milter-listen: milter.listen
+};
+
+/// Applies `o` to `c`, or says which flag is malformed (for the operator).
+/// Whether the role may run on c's backends is App::open's to say.
+boost::system::result<void, std::string> apply_overrides(ServeConfig& c, const Overrides& o);
+
 /// "" when `roles` may run with `c`'s backends, else why not.
 std::string check_role(const ServeConfig& c, Roles roles);
 /// The same for a role given by name ("" when it parses and may run).

@@ -138,3 +138,19 @@ TEST(ServeConfig, EveryKeyIsDocumented) {
     EXPECT_TRUE(found) << full << " is accepted by load_config() but not documented in docs/configuration.md";
   }
 }
+
+// --role and --*-listen override the file; a malformed one is refused with
+// the flag's name.
+TEST(Config, CommandLineOverrides) {
+  auto c = load_config("");
+  ASSERT_TRUE(c);
+  ASSERT_TRUE(apply_overrides(*c, {"worker", "127.0.0.1:2626", "", "127.0.0.1:8891"}));
+  EXPECT_EQ(to_string(c->server.role), "worker");
+  EXPECT_EQ(c->smtp.listen, "127.0.0.1:2626");
+  EXPECT_EQ(c->http.listen, "127.0.0.1:8025");
+  EXPECT_EQ(c->milter.listen, "127.0.0.1:8891");
+  auto bad = apply_overrides(*c, {"", "", "nocolon", ""});
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error(), "--http-listen must be host:port");
+  EXPECT_FALSE(apply_overrides(*c, {"scanner", "", "", ""}));
+}
