@@ -16,7 +16,7 @@ int run_admin(const AdminArgs& a) {
     std::cerr << "phishstream: " << cfg.error() << "\n";
     return 2;
   }
-  auto st = serve::open_store(*cfg);
+  auto st = serve::open_store(cfg->store);
   if (!st) {
     std::cerr << "phishstream: " << st.error() << "\n";
     return 2;

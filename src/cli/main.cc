@@ -93,11 +93,11 @@ int main(int argc, char** argv) {
   std::string config_path;
   auto* serve = app.add_subcommand("serve", "Run the filter: SMTP ingest, queue, workers, store, delivery, HTTP API");
   serve->add_option("--config,-c", config_path, "TOML configuration (default: built-in defaults, state in ./var)");
-  std::string serve_role, smtp_listen, http_listen, milter_listen;
-  serve->add_option("--smtp-listen", smtp_listen, "host:port; overrides [smtp] listen (one config file for several processes on a host)");
-  serve->add_option("--http-listen", http_listen, "host:port; overrides [http] listen");
-  serve->add_option("--milter-listen", milter_listen, "host:port; overrides [milter] listen");
-  serve->add_option("--role", serve_role,
+  phishstream::serve::Overrides ov;
+  serve->add_option("--smtp-listen", ov.smtp_listen, "host:port; overrides [smtp] listen (one config file for several processes on a host)");
+  serve->add_option("--http-listen", ov.http_listen, "host:port; overrides [http] listen");
+  serve->add_option("--milter-listen", ov.milter_listen, "host:port; overrides [milter] listen");
+  serve->add_option("--role", ov.role,
                     "all (default) | ingest (SMTP, milter) | worker (scan, store, deliver) | api (HTTP API, UI, learning); "
                     "roles other than all need queue.backend = rabbitmq and store.backend = postgres");
 
@@ -150,18 +150,9 @@ int main(int argc, char** argv) {
         std::cerr << "phishstream serve: " << cfg.error() << "\n";
         return 2;
       }
-      if (!serve_role.empty()) cfg->role = serve_role;
-      std::string h;
-      unsigned short port = 0;
-      for (auto [flag, value, target] : {std::tuple{"--smtp-listen", &smtp_listen, &cfg->smtp_listen},
-                                         std::tuple{"--http-listen", &http_listen, &cfg->http_listen},
-                                         std::tuple{"--milter-listen", &milter_listen, &cfg->milter_listen}}) {
-        if (value->empty()) continue;
-        if (!phishstream::serve::split_host_port(*value, h, port)) {
-          std::cerr << "phishstream serve: " << flag << " must be host:port\n";
-          return 2;
-        }
-        *target = *value;
+      if (auto ok = phishstream::serve::apply_overrides(*cfg, ov); !ok) {
+        std::cerr << "phishstream serve: " << ok.error() << "\n";
+        return 2;
       }
       return phishstream::serve::run_server(*cfg, config_path);
     }

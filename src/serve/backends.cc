@@ -17,13 +17,13 @@ StoreSet share(std::shared_ptr<S> s) {
   return out;
 }
 
-boost::system::result<StoreSet, std::string> open_store(const ServeConfig& cfg) {
+boost::system::result<StoreSet, std::string> open_store(const StoreConfig& cfg) {
   try {
-    if (cfg.store_backend == "postgres") return share(std::make_shared<store::PgStore>(cfg.postgres, cfg.postgres_pool));
-    return share(std::make_shared<store::SqliteStore>(cfg.store_path));
+    if (cfg.backend == "postgres") return share(std::make_shared<store::PgStore>(cfg.postgres, cfg.pool_size));
+    return share(std::make_shared<store::SqliteStore>(cfg.path));
   } catch (const std::exception& e) {
     return boost::system::result<StoreSet, std::string>(boost::system::in_place_error,
-                                                        std::string("store (") + cfg.store_backend + "): " + e.what());
+                                                        std::string("store (") + cfg.backend + "): " + e.what());
   }
 }
 
@@ -31,38 +31,38 @@ namespace {
 
 // [queue] max_attempts, retry_delay_ms, max_retry_delay_ms, max_age_hours:
 // one policy, the same on either backend.
-queue::RetryPolicy retry_policy(const ServeConfig& cfg) {
+queue::RetryPolicy retry_policy(const QueueConfig& cfg) {
   queue::RetryPolicy r;
-  r.max_attempts = cfg.queue_max_attempts;
-  r.retry_delay = std::chrono::milliseconds(cfg.queue_retry_delay_ms);
-  r.max_retry_delay = std::chrono::milliseconds(cfg.queue_max_retry_delay_ms);
-  r.max_age = std::chrono::hours(cfg.queue_max_age_hours);
+  r.max_attempts = cfg.max_attempts;
+  r.retry_delay = std::chrono::milliseconds(cfg.retry_delay_ms);
+  r.max_retry_delay = std::chrono::milliseconds(cfg.max_retry_delay_ms);
+  r.max_age = std::chrono::hours(cfg.max_age_hours);
   return r;
 }
 
 }  // namespace
 
-boost::system::result<QueueSet, std::string> open_queue(const ServeConfig& cfg, const std::string& role) {
+boost::system::result<QueueSet, std::string> open_queue(const QueueConfig& cfg, Roles roles) {
   QueueSet out;
   try {
-    if (cfg.queue_backend == "rabbitmq") {
+    if (cfg.backend == "rabbitmq") {
       queue::RabbitOptions o;
       o.url = cfg.rabbitmq_url;
       o.queue = cfg.rabbitmq_queue;
       o.tls_ca = cfg.rabbitmq_ca.string();
       o.tls_cert = cfg.rabbitmq_cert.string();
       o.tls_key = cfg.rabbitmq_key.string();
-      o.prefetch = static_cast<std::uint16_t>(cfg.rabbitmq_prefetch);
-      o.publish = role != "worker";  // the api role's publisher connection only reads counts
-      o.consume = role == "worker" || role == "all";
+      o.prefetch = static_cast<std::uint16_t>(cfg.prefetch);
+      o.publish = roles != Roles(Role::worker);  // the api role's publisher connection only reads counts
+      o.consume = roles.has(Role::worker);
       o.retry = retry_policy(cfg);
       out.queue = std::make_unique<queue::RabbitQueue>(o);
       return out;
     }
     queue::LogQueueOptions qo;
-    qo.dir = cfg.queue_dir;
-    qo.max_messages = cfg.queue_max_messages;
-    qo.max_bytes = cfg.queue_max_bytes;
+    qo.dir = cfg.dir;
+    qo.max_messages = cfg.max_messages;
+    qo.max_bytes = cfg.max_bytes;
     qo.retry = retry_policy(cfg);
     auto q = std::make_unique<queue::LogQueue>(qo);
     out.recovered = q->recovered();

@@ -24,15 +24,15 @@ struct StoreSet {
 };
 
 /// Opens the configured store (PostgreSQL: waits up to 30 s for the server).
-boost::system::result<StoreSet, std::string> open_store(const ServeConfig& cfg);
+boost::system::result<StoreSet, std::string> open_store(const StoreConfig& cfg);
 
 struct QueueSet {
   std::unique_ptr<queue::Queue> queue;
   std::uint64_t recovered = 0;  ///< messages found on disk at open (embedded)
 };
 
-/// Opens the configured queue for `role`: ingest publishes, worker
+/// Opens the configured queue for `roles`: ingest publishes, worker
 /// consumes, api only reads the broker's counts, all does everything.
-boost::system::result<QueueSet, std::string> open_queue(const ServeConfig& cfg, const std::string& role);
+boost::system::result<QueueSet, std::string> open_queue(const QueueConfig& cfg, Roles roles);
 
 }  // namespace phishstream::serve

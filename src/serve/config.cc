@@ -3,6 +3,7 @@
 #include <toml++/toml.h>
 
 #include <set>
+#include <tuple>
 
 namespace phishstream::serve {
 namespace {
@@ -20,7 +21,12 @@ struct Reader {
     if (!t) return;
     const toml::node* n = t->get(key);
     if (!n) return;
-    if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, std::filesystem::path>) {
+    if constexpr (std::is_same_v<T, Roles>) {
+      auto v = n->value<std::string>();
+      auto roles = v ? parse_roles(*v) : boost::system::result<Roles, std::string>(boost::system::in_place_error, "");
+      if (roles) out = *roles;
+      else err += full + (v ? ": " + roles.error() + "; " : " must be a string; ");
+    } else if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, std::filesystem::path>) {
       if (auto v = n->value<std::string>()) out = *v;
       else err += full + " must be a string; ";
     } else if constexpr (std::is_same_v<T, bool>) {
@@ -55,65 +61,121 @@ struct Reader {
   }
 };
 
-// Every key the file may hold, read into `c`; `r.known` collects their
-// names (config_keys() lists them from here too).
+// Every key the file may hold, read into its table's struct; `r.known`
+// collects their names (config_keys() lists them from here too).
+void read_backend_keys(Reader& r, ServeConfig& c) {
+  auto& q = c.queue;
+  r.get("queue", "backend", q.backend);
+  r.get("queue", "rabbitmq_url", q.rabbitmq_url);
+  r.get("queue", "rabbitmq_queue", q.rabbitmq_queue);
+  r.get("queue", "prefetch", q.prefetch);
+  r.get("queue", "rabbitmq_ca", q.rabbitmq_ca);
+  r.get("queue", "rabbitmq_cert", q.rabbitmq_cert);
+  r.get("queue", "rabbitmq_key", q.rabbitmq_key);
+  r.get("queue", "dir", q.dir);
+  r.get("queue", "max_messages", q.max_messages);
+  r.get("queue", "max_bytes", q.max_bytes);
+  r.get("queue", "max_attempts", q.max_attempts);
+  r.get("queue", "retry_delay_ms", q.retry_delay_ms);
+  r.get("queue", "max_retry_delay_ms", q.max_retry_delay_ms);
+  r.get("queue", "max_age_hours", q.max_age_hours);
+  r.get("store", "backend", c.store.backend);
+  r.get("store", "postgres", c.store.postgres);
+  r.get("store", "pool_size", c.store.pool_size);
+  r.get("store", "path", c.store.path);
+  r.get("store", "retention_days", c.store.retention_days);
+}
+
+void read_listener_keys(Reader& r, ServeConfig& c) {
+  r.get("server", "hostname", c.server.hostname);
+  r.get("server", "state_dir", c.server.state_dir);
+  r.get("server", "role", c.server.role);
+  auto& s = c.smtp;
+  r.get("smtp", "listen", s.listen);
+  r.get("smtp", "max_connections", s.max_connections);
+  r.get("smtp", "max_message_bytes", s.max_message_bytes);
+  r.get("smtp", "max_recipients", s.max_recipients);
+  r.get("smtp", "command_timeout_s", s.command_timeout_s);
+  r.get("smtp", "data_timeout_s", s.data_timeout_s);
+  r.get("smtp", "tls_cert", s.tls_cert);
+  r.get("smtp", "tls_key", s.tls_key);
+  r.get("http", "listen", c.http.listen);
+  r.get("http", "metrics_auth", c.http.metrics_auth);
+  r.get("http", "web_root", c.http.web_root);
+  r.get("milter", "listen", c.milter.listen);
+  r.get("milter", "reject", c.milter.reject);
+  r.get("milter", "quarantine", c.milter.quarantine);
+  r.get("milter", "on_error", c.milter.on_error);
+  r.get("milter", "over_limit", c.milter.over_limit);
+}
+
+void read_pipeline_keys(Reader& r, ServeConfig& c) {
+  r.get("workers", "threads", c.workers.threads);
+  r.get("delivery", "maildir_root", c.delivery.maildir_root);
+  r.get("delivery", "mode", c.delivery.mode);
+  r.get("delivery", "relay", c.delivery.relay);
+  r.get("delivery", "relay_protocol", c.delivery.relay_protocol);
+  r.get("model", "path", c.model.path);
+  auto& p = c.policy;
+  r.get("policy", "junk_phish", p.thresholds.junk_phish);
+  r.get("policy", "junk_spam", p.thresholds.junk_spam);
+  r.get("policy", "quarantine_phish", p.thresholds.quarantine_phish);
+  r.get("policy", "reject_phish", p.thresholds.reject_phish);
+  r.get("policy", "allow_senders", p.allow_senders);
+  r.get("policy", "block_senders", p.block_senders);
+  r.get("policy", "trusted_authserv_ids", p.site.trusted_authserv_ids);
+  r.get("policy", "protected_domains", p.site.protected_domains);
+  r.get("policy", "retro_purge_hours", p.retro_purge_hours);
+  r.get("learning", "corpus", c.learning.corpus);
+  r.get("learning", "twins", c.learning.twins);
+  r.get("learning", "retrain_hours", c.learning.retrain_hours);
+}
+
 void read_keys(Reader& r, ServeConfig& c) {
-  r.get("server", "hostname", c.hostname);
-  r.get("server", "state_dir", c.state_dir);
-  r.get("server", "role", c.role);
-  r.get("queue", "backend", c.queue_backend);
-  r.get("queue", "rabbitmq_url", c.rabbitmq_url);
-  r.get("queue", "rabbitmq_queue", c.rabbitmq_queue);
-  r.get("queue", "prefetch", c.rabbitmq_prefetch);
-  r.get("queue", "rabbitmq_ca", c.rabbitmq_ca);
-  r.get("queue", "rabbitmq_cert", c.rabbitmq_cert);
-  r.get("queue", "rabbitmq_key", c.rabbitmq_key);
-  r.get("store", "backend", c.store_backend);
-  r.get("store", "postgres", c.postgres);
-  r.get("store", "pool_size", c.postgres_pool);
-  r.get("smtp", "listen", c.smtp_listen);
-  r.get("smtp", "max_connections", c.smtp_max_connections);
-  r.get("smtp", "max_message_bytes", c.smtp_max_message_bytes);
-  r.get("smtp", "max_recipients", c.smtp_max_recipients);
-  r.get("smtp", "command_timeout_s", c.smtp_command_timeout_s);
-  r.get("smtp", "data_timeout_s", c.smtp_data_timeout_s);
-  r.get("smtp", "tls_cert", c.smtp_tls_cert);
-  r.get("smtp", "tls_key", c.smtp_tls_key);
-  r.get("http", "listen", c.http_listen);
-  r.get("milter", "listen", c.milter_listen);
-  r.get("milter", "reject", c.milter_reject);
-  r.get("milter", "quarantine", c.milter_quarantine);
-  r.get("milter", "on_error", c.milter_on_error);
-  r.get("milter", "over_limit", c.milter_over_limit);
-  r.get("http", "metrics_auth", c.metrics_need_auth);
-  r.get("http", "web_root", c.web_root);
-  r.get("queue", "dir", c.queue_dir);
-  r.get("queue", "max_messages", c.queue_max_messages);
-  r.get("queue", "max_bytes", c.queue_max_bytes);
-  r.get("queue", "max_attempts", c.queue_max_attempts);
-  r.get("queue", "retry_delay_ms", c.queue_retry_delay_ms);
-  r.get("queue", "max_retry_delay_ms", c.queue_max_retry_delay_ms);
-  r.get("queue", "max_age_hours", c.queue_max_age_hours);
-  r.get("workers", "threads", c.worker_threads);
-  r.get("store", "path", c.store_path);
-  r.get("store", "retention_days", c.retention_days);
-  r.get("delivery", "maildir_root", c.maildir_root);
-  r.get("delivery", "mode", c.delivery_mode);
-  r.get("delivery", "relay", c.relay);
-  r.get("delivery", "relay_protocol", c.relay_protocol);
-  r.get("model", "path", c.model_path);
-  r.get("policy", "junk_phish", c.policy.junk_phish);
-  r.get("policy", "junk_spam", c.policy.junk_spam);
-  r.get("policy", "quarantine_phish", c.policy.quarantine_phish);
-  r.get("policy", "reject_phish", c.policy.reject_phish);
-  r.get("policy", "allow_senders", c.allow_senders);
-  r.get("policy", "block_senders", c.block_senders);
-  r.get("policy", "trusted_authserv_ids", c.site.trusted_authserv_ids);
-  r.get("policy", "protected_domains", c.site.protected_domains);
-  r.get("policy", "retro_purge_hours", c.retro_purge_hours);
-  r.get("learning", "corpus", c.learning_corpus);
-  r.get("learning", "twins", c.learning_twins);
-  r.get("learning", "retrain_hours", c.retrain_hours);
+  read_listener_keys(r, c);
+  read_backend_keys(r, c);
+  read_pipeline_keys(r, c);
+}
+
+bool is_host_port(const std::string& s) {
+  std::string h;
+  unsigned short p;
+  return split_host_port(s, h, p);
+}
+
+// The checks that span keys or restrict values, one table at a time; each
+// appends "why; " to `err`.
+void check_listeners(const ServeConfig& c, std::string& err) {
+  if (!is_host_port(c.smtp.listen)) err += "smtp.listen must be host:port; ";
+  if (!is_host_port(c.http.listen)) err += "http.listen must be host:port; ";
+  const MilterConfig& m = c.milter;
+  if (!m.listen.empty() && !is_host_port(m.listen)) err += "milter.listen must be host:port; ";
+  if (m.quarantine != "hold" && m.quarantine != "discard") err += "milter.quarantine is hold or discard; ";
+  if (m.on_error != "tempfail" && m.on_error != "accept") err += "milter.on_error is tempfail or accept; ";
+  if (m.over_limit != "tempfail" && m.over_limit != "reject" && m.over_limit != "scan")
+    err += "milter.over_limit is tempfail, reject or scan; ";
+  if (c.smtp.tls_cert.empty() != c.smtp.tls_key.empty()) err += "smtp.tls_cert and smtp.tls_key go together; ";
+}
+
+void check_backends(const ServeConfig& c, std::string& err) {
+  const QueueConfig& q = c.queue;
+  const StoreConfig& s = c.store;
+  if (q.backend != "embedded" && q.backend != "rabbitmq") err += "queue.backend is embedded or rabbitmq; ";
+  if (s.backend != "sqlite" && s.backend != "postgres") err += "store.backend is sqlite or postgres; ";
+  if (s.backend == "postgres" && s.postgres.empty())
+    err += "store.postgres (a connection string) is needed with store.backend = postgres; ";
+  if (q.rabbitmq_cert.empty() != q.rabbitmq_key.empty()) err += "queue.rabbitmq_cert and queue.rabbitmq_key go together; ";
+  if (q.prefetch < 1 || q.prefetch > 65535) err += "queue.prefetch is 1..65535; ";
+  if (s.pool_size < 2) err += "store.pool_size must be at least 2; ";
+  if (auto why = check_role(c, c.server.role); !why.empty()) err += "server.role: " + why + "; ";
+}
+
+void check_delivery(const ServeConfig& c, std::string& err) {
+  const DeliveryConfig& d = c.delivery;
+  if (d.mode != "maildir" && d.mode != "relay") err += "delivery.mode is maildir or relay; ";
+  if (d.relay_protocol != "smtp" && d.relay_protocol != "lmtp") err += "delivery.relay_protocol is smtp or lmtp; ";
+  if (!is_host_port(d.relay)) err += "delivery.relay must be host:port; ";
+  if (c.workers.threads < 1) err += "workers.threads must be at least 1; ";
 }
 
 }  // namespace
@@ -127,18 +189,23 @@ std::vector<std::string> config_keys() {
 }
 
 void ServeConfig::resolve() {
-  if (queue_dir.empty()) queue_dir = state_dir / "queue";
-  if (store_path.empty()) store_path = state_dir / "phishstream.db";
-  if (maildir_root.empty()) maildir_root = state_dir / "mail";
-  if (model_path.empty()) model_path = state_dir / "model.psm";
+  const auto& dir = server.state_dir;
+  if (queue.dir.empty()) queue.dir = dir / "queue";
+  if (store.path.empty()) store.path = dir / "phishstream.db";
+  if (delivery.maildir_root.empty()) delivery.maildir_root = dir / "mail";
+  if (model.path.empty()) model.path = dir / "model.psm";
+}
+
+std::string check_role(const ServeConfig& c, Roles roles) {
+  if (!roles.is_all() && (c.queue.backend != "rabbitmq" || c.store.backend != "postgres"))
+    return "role " + to_string(roles) +
+           " runs beside other processes and needs queue.backend = \"rabbitmq\" and store.backend = \"postgres\"";
+  return {};
 }
 
 std::string check_role(const ServeConfig& c, const std::string& role) {
-  if (role != "all" && role != "ingest" && role != "worker" && role != "api")
-    return "the role is all, ingest, worker or api, not \"" + role + "\"";
-  if (role != "all" && (c.queue_backend != "rabbitmq" || c.store_backend != "postgres"))
-    return "role " + role + " runs beside other processes and needs queue.backend = \"rabbitmq\" and store.backend = \"postgres\"";
-  return {};
+  auto roles = parse_roles(role);
+  return roles ? check_role(c, *roles) : roles.error();
 }
 
 bool split_host_port(const std::string& s, std::string& host, unsigned short& port) {
@@ -156,6 +223,22 @@ bool split_host_port(const std::string& s, std::string& host, unsigned short& po
   return true;
 }
 
+boost::system::result<void, std::string> apply_overrides(ServeConfig& c, const Overrides& o) {
+  using Result = boost::system::result<void, std::string>;
+  for (auto [flag, value, target] : {std::tuple{"--smtp-listen", &o.smtp_listen, &c.smtp.listen},
+                                     std::tuple{"--http-listen", &o.http_listen, &c.http.listen},
+                                     std::tuple{"--milter-listen", &o.milter_listen, &c.milter.listen}}) {
+    if (value->empty()) continue;
+    if (!is_host_port(*value)) return Result(boost::system::in_place_error, std::string(flag) + " must be host:port");
+    *target = *value;
+  }
+  if (o.role.empty()) return {};
+  auto roles = parse_roles(o.role);
+  if (!roles) return Result(boost::system::in_place_error, roles.error());
+  c.server.role = *roles;
+  return {};
+}
+
 ConfigResult load_config(const std::string& path) {
   ServeConfig c;
   if (path.empty()) {
@@ -171,27 +254,9 @@ ConfigResult load_config(const std::string& path) {
   Reader r{root, {}, {}};
   read_keys(r, c);
   r.check_unknown();
-  std::string h;
-  unsigned short p;
-  if (!split_host_port(c.smtp_listen, h, p)) r.err += "smtp.listen must be host:port; ";
-  if (!split_host_port(c.http_listen, h, p)) r.err += "http.listen must be host:port; ";
-  if (c.delivery_mode != "maildir" && c.delivery_mode != "relay") r.err += "delivery.mode is maildir or relay; ";
-  if (c.relay_protocol != "smtp" && c.relay_protocol != "lmtp") r.err += "delivery.relay_protocol is smtp or lmtp; ";
-  if (!split_host_port(c.relay, h, p)) r.err += "delivery.relay must be host:port; ";
-  if (!c.milter_listen.empty() && !split_host_port(c.milter_listen, h, p)) r.err += "milter.listen must be host:port; ";
-  if (c.milter_quarantine != "hold" && c.milter_quarantine != "discard") r.err += "milter.quarantine is hold or discard; ";
-  if (c.milter_on_error != "tempfail" && c.milter_on_error != "accept") r.err += "milter.on_error is tempfail or accept; ";
-  if (c.milter_over_limit != "tempfail" && c.milter_over_limit != "reject" && c.milter_over_limit != "scan")
-    r.err += "milter.over_limit is tempfail, reject or scan; ";
-  if (c.worker_threads < 1) r.err += "workers.threads must be at least 1; ";
-  if (c.queue_backend != "embedded" && c.queue_backend != "rabbitmq") r.err += "queue.backend is embedded or rabbitmq; ";
-  if (c.store_backend != "sqlite" && c.store_backend != "postgres") r.err += "store.backend is sqlite or postgres; ";
-  if (c.store_backend == "postgres" && c.postgres.empty()) r.err += "store.postgres (a connection string) is needed with store.backend = postgres; ";
-  if (c.rabbitmq_cert.empty() != c.rabbitmq_key.empty()) r.err += "queue.rabbitmq_cert and queue.rabbitmq_key go together; ";
-  if (c.rabbitmq_prefetch < 1 || c.rabbitmq_prefetch > 65535) r.err += "queue.prefetch is 1..65535; ";
-  if (c.postgres_pool < 2) r.err += "store.pool_size must be at least 2; ";
-  if (auto why = check_role(c, c.role); !why.empty()) r.err += "server.role: " + why + "; ";
-  if (c.smtp_tls_cert.empty() != c.smtp_tls_key.empty()) r.err += "smtp.tls_cert and smtp.tls_key go together; ";
+  check_listeners(c, r.err);
+  check_backends(c, r.err);
+  check_delivery(c, r.err);
   if (!r.err.empty()) return ConfigResult(boost::system::in_place_error, "config " + path + ": " + r.err);
   c.resolve();
   return c;

@@ -1,9 +1,12 @@
 // ServeConfig: everything `phishstream serve` can be told, with a default
 // for every key (docs/configuration.md lists them all).
 //
-// load_config() reads TOML; unknown keys and wrong types are errors, so a
-// typo never silently falls back to a default. A ServeConfig is a plain
-// value; the server copies what it needs at start and on SIGHUP.
+// One struct per TOML table, so that each component takes its own table
+// and a new key touches the table's struct, the parser and the
+// documentation. load_config() reads TOML once; unknown keys and wrong
+// types are errors, so a typo never silently falls back to a default. A
+// ServeConfig is a plain value; the server reads it at start and a fresh
+// one on SIGHUP.
 #pragma once
 
 #include <boost/system/result.hpp>
@@ -13,71 +16,121 @@
 
 #include "features/context.h"
 #include "scan/policy.h"
+#include "serve/roles.h"
 
 namespace phishstream::serve {
 
-struct ServeConfig {
+/// [server]
+struct ServerConfig {
   std::string hostname = "localhost";
-  /// Which parts this process runs: all | ingest (SMTP, milter) | worker
-  /// (scan, store, deliver) | api (HTTP API, UI, learning, maintenance).
-  /// Roles other than "all" need the shared backends (rabbitmq, postgres).
-  std::string role = "all";
+  /// Which parts this process runs (roles.h). Roles other than all need
+  /// the shared backends (rabbitmq, postgres).
+  Roles role = Roles::all();
   std::filesystem::path state_dir = "var";
+};
 
-  std::string smtp_listen = "127.0.0.1:2525";
-  std::size_t smtp_max_connections = 200;
-  std::size_t smtp_max_message_bytes = 25u << 20;
-  std::size_t smtp_max_recipients = 100;
-  int smtp_command_timeout_s = 300;
-  int smtp_data_timeout_s = 600;
-  std::filesystem::path smtp_tls_cert;  ///< PEM certificate chain; STARTTLS is offered when set
-  std::filesystem::path smtp_tls_key;   ///< PEM private key
+/// [smtp]: the SMTP listener, and the size limit the milter and the HTTP
+/// API apply too.
+struct SmtpConfig {
+  std::string listen = "127.0.0.1:2525";
+  std::size_t max_connections = 200;
+  std::size_t max_message_bytes = 25u << 20;
+  std::size_t max_recipients = 100;
+  int command_timeout_s = 300;
+  int data_timeout_s = 600;
+  std::filesystem::path tls_cert;  ///< PEM certificate chain; STARTTLS is offered when set
+  std::filesystem::path tls_key;   ///< PEM private key
+};
 
-  std::string http_listen = "127.0.0.1:8025";
-  std::string milter_listen;              ///< e.g. "127.0.0.1:8891"; "" = no milter
-  bool milter_reject = false;             ///< reject verdicts answer 550 5.7.1 (else they are held)
-  std::string milter_quarantine = "hold"; ///< hold (Postfix hold queue) | discard
-  std::string milter_on_error = "tempfail"; ///< tempfail | accept
-  std::string milter_over_limit = "tempfail"; ///< over smtp.max_message_bytes: tempfail | reject | scan (milter::OverLimit)
-  bool metrics_need_auth = false;  ///< /metrics behind a bearer token
-  std::string web_root = "web";    ///< the UI's static files
+/// [milter]
+struct MilterConfig {
+  std::string listen;                  ///< e.g. "127.0.0.1:8891"; "" = no milter
+  bool reject = false;                 ///< reject verdicts answer 550 5.7.1 (else they are held)
+  std::string quarantine = "hold";     ///< hold (Postfix hold queue) | discard
+  std::string on_error = "tempfail";   ///< tempfail | accept
+  std::string over_limit = "tempfail"; ///< over smtp.max_message_bytes: tempfail | reject | scan (milter::OverLimit)
+};
 
-  std::string queue_backend = "embedded";  ///< embedded | rabbitmq
+/// [http]
+struct HttpConfig {
+  std::string listen = "127.0.0.1:8025";
+  bool metrics_auth = false;  ///< /metrics behind a bearer token
+  std::string web_root = "web";  ///< the UI's static files
+};
+
+/// [queue]: the backend and, for either backend, limits and retries.
+struct QueueConfig {
+  std::string backend = "embedded";  ///< embedded | rabbitmq
   std::string rabbitmq_url = "amqp://guest:guest@127.0.0.1:5672/";
   std::string rabbitmq_queue = "phishstream.inbound";
   std::filesystem::path rabbitmq_ca, rabbitmq_cert, rabbitmq_key;  ///< TLS for amqps:// URLs
-  std::uint32_t rabbitmq_prefetch = 32;
-  std::filesystem::path queue_dir;  ///< default <state_dir>/queue
-  std::uint64_t queue_max_messages = 100000;
-  std::uint64_t queue_max_bytes = 2ull << 30;
-  std::uint32_t queue_max_attempts = 5;
-  int queue_retry_delay_ms = 2000;
-  int queue_max_retry_delay_ms = 300000;
-  int queue_max_age_hours = 120;
+  std::uint32_t prefetch = 32;
+  std::filesystem::path dir;  ///< default <state_dir>/queue
+  std::uint64_t max_messages = 100000;
+  std::uint64_t max_bytes = 2ull << 30;
+  std::uint32_t max_attempts = 5;
+  int retry_delay_ms = 2000;
+  int max_retry_delay_ms = 300000;
+  int max_age_hours = 120;
+};
 
-  int worker_threads = 2;
+/// [workers]
+struct WorkersConfig {
+  int threads = 2;
+};
 
-  std::string store_backend = "sqlite";  ///< sqlite | postgres
-  std::string postgres;                  ///< libpq connection string or URI
-  std::uint32_t postgres_pool = 4;       ///< connections per process
-  std::filesystem::path store_path;  ///< default <state_dir>/phishstream.db
-  int retention_days = 30;
+/// [store]
+struct StoreConfig {
+  std::string backend = "sqlite";  ///< sqlite | postgres
+  std::string postgres;            ///< libpq connection string or URI
+  std::uint32_t pool_size = 4;     ///< connections per process
+  std::filesystem::path path;      ///< default <state_dir>/phishstream.db
+  int retention_days = 30;         ///< raw messages older than this are dropped (api role, hourly)
+};
 
+/// [delivery]
+struct DeliveryConfig {
   std::filesystem::path maildir_root;  ///< default <state_dir>/mail
-  std::string delivery_mode = "maildir";  ///< maildir | relay
-  std::string relay = "127.0.0.1:25";     ///< next hop host:port when relaying
-  std::string relay_protocol = "smtp";    ///< smtp | lmtp
-  std::filesystem::path model_path;    ///< default <state_dir>/model.psm
+  std::string mode = "maildir";        ///< maildir | relay
+  std::string relay = "127.0.0.1:25";  ///< next hop host:port when relaying
+  std::string relay_protocol = "smtp"; ///< smtp | lmtp
+};
 
-  scan::PolicyConfig policy;
+/// [model]
+struct ModelConfig {
+  std::filesystem::path path;  ///< default <state_dir>/model.psm
+};
+
+/// [policy]: the Scanner's thresholds, the sender lists, what the site
+/// trusts, and how far back retroactive purges reach. Reloaded on SIGHUP.
+struct PolicyConfig {
+  scan::PolicyConfig thresholds;
   std::vector<std::string> allow_senders, block_senders;
   features::SiteConfig site;
-  int retro_purge_hours = 48;
-  std::string learning_corpus;   ///< MANIFEST.tsv used with all feedback when retraining ("" : feedback only)
-  std::string learning_twins;    ///< MANIFEST.tsv of brand twins trained on with the corpus ("" : none)
-  int retrain_hours = 24;        ///< periodic retraining (0: only on demand)  ///< how far back a phishing report or new model rescans INBOX mail (0: off)
+  int retro_purge_hours = 48;  ///< how far back a phishing report or new model rescans INBOX mail (0: off)
+};
 
-  /// Fills the defaults that depend on state_dir.
+/// [learning]
+struct LearningConfig {
+  std::string corpus;      ///< MANIFEST.tsv used with all feedback when retraining ("" : feedback only)
+  std::string twins;       ///< MANIFEST.tsv of brand twins trained on with the corpus ("" : none)
+  int retrain_hours = 24;  ///< periodic retraining (0: only on demand)
+};
+
+struct ServeConfig {
+  ServerConfig server;
+  SmtpConfig smtp;
+  MilterConfig milter;
+  HttpConfig http;
+  QueueConfig queue;
+  WorkersConfig workers;
+  StoreConfig store;
+  DeliveryConfig delivery;
+  ModelConfig model;
+  PolicyConfig policy;
+  LearningConfig learning;
+
+  /// Fills the defaults that depend on server.state_dir.
   void resolve();
 };
 
@@ -90,7 +143,22 @@ ConfigResult load_config(const std::string& path);
 /// docs/configuration.md documents them all reads this).
 std::vector<std::string> config_keys();
 
-/// "" when `role` may run with `c`'s backends, else why not.
+/// What `phishstream serve` takes on its command line over the file; ""
+/// leaves the key as configured.
+struct Overrides {
+  std::string role;           ///< --role: server.role
+  std::string smtp_listen;    ///< --smtp-listen: smtp.listen
+  std::string http_listen;    ///< --http-listen: http.listen
+  std::string milter_listen;  ///< --milter-listen: milter.listen
+};
+
+/// Applies `o` to `c`, or says which flag is malformed (for the operator).
+/// Whether the role may run on c's backends is App::open's to say.
+boost::system::result<void, std::string> apply_overrides(ServeConfig& c, const Overrides& o);
+
+/// "" when `roles` may run with `c`'s backends, else why not.
+std::string check_role(const ServeConfig& c, Roles roles);
+/// The same for a role given by name ("" when it parses and may run).
 std::string check_role(const ServeConfig& c, const std::string& role);
 
 /// "host:port" → host and port; false when malformed.

@@ -24,11 +24,11 @@ milter::Decision InlineDecider::decide(const common::Envelope& env, const std::m
                                      std::string message) {
   auto t0 = std::chrono::steady_clock::now();
   auto it = macros.find("i");
-  auto path = cfg_.milter_reject ? decide::Path::inline_reject : decide::Path::inline_hold;
+  auto path = cfg_.milter.reject ? decide::Path::inline_reject : decide::Path::inline_hold;
   auto r = p_.inline_verdict(env, it == macros.end() ? "" : it->second, message, path);
   milter::Decision d;
   if (!r) {
-    d.kind = cfg_.milter_on_error == "accept" ? milter::Decision::accept : milter::Decision::tempfail;
+    d.kind = cfg_.milter.on_error == "accept" ? milter::Decision::accept : milter::Decision::tempfail;
     if (d.kind == milter::Decision::accept) d.add_headers.push_back({"X-Phishstream-Verdict", "unscanned"});
   } else {
     const scan::Verdict& v = r->verdict;
@@ -44,7 +44,7 @@ milter::Decision InlineDecider::decide(const common::Envelope& env, const std::m
         d.reason = "Message rejected as phishing" + why;
         break;
       case decide::Where::quarantine:
-        d.kind = cfg_.milter_quarantine == "discard" ? milter::Decision::discard : milter::Decision::quarantine;
+        d.kind = cfg_.milter.quarantine == "discard" ? milter::Decision::discard : milter::Decision::quarantine;
         d.reason = "phishstream: phishing" + why;
         break;
     }

@@ -18,11 +18,11 @@ std::string write(const std::string& name, const std::string& text) {
 TEST(Config, DefaultsKeepStateUnderVar) {
   auto c = load_config("");
   ASSERT_TRUE(c);
-  EXPECT_EQ(c->smtp_listen, "127.0.0.1:2525");
-  EXPECT_EQ(c->http_listen, "127.0.0.1:8025");
-  EXPECT_EQ(c->maildir_root, "var/mail");
-  EXPECT_EQ(c->queue_dir, "var/queue");
-  EXPECT_EQ(c->model_path, "var/model.psm");
+  EXPECT_EQ(c->smtp.listen, "127.0.0.1:2525");
+  EXPECT_EQ(c->http.listen, "127.0.0.1:8025");
+  EXPECT_EQ(c->delivery.maildir_root, "var/mail");
+  EXPECT_EQ(c->queue.dir, "var/queue");
+  EXPECT_EQ(c->model.path, "var/model.psm");
 }
 
 TEST(Config, ReadsEveryTable) {
@@ -40,13 +40,13 @@ trusted_authserv_ids = ["mx.example.org"]
 threads = 4
 )"));
   ASSERT_TRUE(c) << c.error();
-  EXPECT_EQ(c->smtp_listen, "127.0.0.1:2626");
-  EXPECT_EQ(c->smtp_max_recipients, 5u);
-  EXPECT_FLOAT_EQ(c->policy.junk_phish, 0.7f);
-  EXPECT_EQ(c->allow_senders, std::vector<std::string>{"@partner.example"});
-  EXPECT_EQ(c->site.trusted_authserv_ids, std::vector<std::string>{"mx.example.org"});
-  EXPECT_EQ(c->worker_threads, 4);
-  EXPECT_EQ(c->store_path, "/srv/ps/phishstream.db");
+  EXPECT_EQ(c->smtp.listen, "127.0.0.1:2626");
+  EXPECT_EQ(c->smtp.max_recipients, 5u);
+  EXPECT_FLOAT_EQ(c->policy.thresholds.junk_phish, 0.7f);
+  EXPECT_EQ(c->policy.allow_senders, std::vector<std::string>{"@partner.example"});
+  EXPECT_EQ(c->policy.site.trusted_authserv_ids, std::vector<std::string>{"mx.example.org"});
+  EXPECT_EQ(c->workers.threads, 4);
+  EXPECT_EQ(c->store.path, "/srv/ps/phishstream.db");
 }
 
 TEST(Config, TyposAndWrongTypesAreErrors) {
@@ -70,9 +70,9 @@ namespace {
 TEST(Config, EmbeddedBackendsAreTheDefault) {
   auto c = load_config("");
   ASSERT_TRUE(c);
-  EXPECT_EQ(c->role, "all");
-  EXPECT_EQ(c->queue_backend, "embedded");
-  EXPECT_EQ(c->store_backend, "sqlite");
+  EXPECT_EQ(to_string(c->server.role), "all");
+  EXPECT_EQ(c->queue.backend, "embedded");
+  EXPECT_EQ(c->store.backend, "sqlite");
   EXPECT_EQ(check_role(*c, "all"), "");
 }
 
@@ -90,9 +90,9 @@ postgres = "host=db.example dbname=phishstream"
 pool_size = 8
 )"));
   ASSERT_TRUE(c) << c.error();
-  EXPECT_EQ(c->role, "worker");
-  EXPECT_EQ(c->rabbitmq_prefetch, 64u);
-  EXPECT_EQ(c->postgres_pool, 8u);
+  EXPECT_EQ(to_string(c->server.role), "worker");
+  EXPECT_EQ(c->queue.prefetch, 64u);
+  EXPECT_EQ(c->store.pool_size, 8u);
   for (const char* r : {"all", "ingest", "worker", "api"}) EXPECT_EQ(check_role(*c, r), "") << r;
   EXPECT_NE(check_role(*c, "scanner"), "");
 }
@@ -137,4 +137,20 @@ TEST(ServeConfig, EveryKeyIsDocumented) {
     }
     EXPECT_TRUE(found) << full << " is accepted by load_config() but not documented in docs/configuration.md";
   }
+}
+
+// --role and --*-listen override the file; a malformed one is refused with
+// the flag's name.
+TEST(Config, CommandLineOverrides) {
+  auto c = load_config("");
+  ASSERT_TRUE(c);
+  ASSERT_TRUE(apply_overrides(*c, {"worker", "127.0.0.1:2626", "", "127.0.0.1:8891"}));
+  EXPECT_EQ(to_string(c->server.role), "worker");
+  EXPECT_EQ(c->smtp.listen, "127.0.0.1:2626");
+  EXPECT_EQ(c->http.listen, "127.0.0.1:8025");
+  EXPECT_EQ(c->milter.listen, "127.0.0.1:8891");
+  auto bad = apply_overrides(*c, {"", "", "nocolon", ""});
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error(), "--http-listen must be host:port");
+  EXPECT_FALSE(apply_overrides(*c, {"scanner", "", "", ""}));
 }

@@ -1,0 +1,109 @@
+// The api role's builder: the HTTP API over the Engine and the store, and
+// the work that role owns: retraining and retroactive purges on the
+// Maintenance thread, periodic retraining, hourly retention, and the
+// feedback metrics.
+#include <boost/asio.hpp>
+#include <cmath>
+#include <iostream>
+#include <optional>
+
+#include "api/api.h"
+#include "common/clock.h"
+#include "learn/retrain.h"
+#include "serve/builders.h"
+#include "serve/maintenance.h"
+
+namespace phishstream::serve {
+namespace {
+
+namespace asio = boost::asio;
+
+learn::RetrainOptions retrain_options(const LearningConfig& c) {
+  learn::RetrainOptions ro;
+  ro.corpus_manifest = c.corpus;
+  ro.twins_manifest = c.twins;
+  return ro;
+}
+
+// The api role's part: owns the Api the HTTP listener answers with, the
+// Maintenance thread and the two timers. The api role scans, so the App
+// has a store and with it Auth (roles.h needs_store).
+class ApiPart final : public Component {
+ public:
+  ApiPart(App& app, Engine& engine)
+      : cfg_(app.cfg()),
+        store_(app.store()),
+        retrainer_(engine.scanner(), engine.learner(), app.models(), app.store(), retrain_options(cfg_.learning)),
+        maintenance_(std::in_place, engine.pipeline(), retrainer_, cfg_.policy.retro_purge_hours),
+        api_(api::ApiDeps{engine.scanner(), app.store(), app.queue(), app.registry(), [&app] { return app.ready(); },
+                          *app.auth(), cfg_.http.metrics_auth, &engine.learner(), &app.models(),
+                          [&p = engine.pipeline()](const std::string& id) { return p.release(id); },
+                          [this] { maintenance_->purge(); }, [this] { maintenance_->retrain(); },
+                          cfg_.http.web_root}),
+        retention_(app.io()),
+        retrain_timer_(app.io()) {}
+
+  api::Api& api() { return api_; }
+  void start() override {
+    purge_old_raw();
+    schedule_retrain();
+  }
+  void drain() override {
+    retention_.cancel();
+    retrain_timer_.cancel();
+  }
+  void stop() override { maintenance_.reset(); }  // finishes the round in progress
+
+ private:
+  // Retention: drop raw bodies past [store] retention_days, now and hourly.
+  void purge_old_raw() {
+    store_.purge_raw_before(common::now_ms() - static_cast<std::int64_t>(cfg_.store.retention_days) * 86400000);
+    retention_.expires_after(std::chrono::hours(1));
+    retention_.async_wait([this](boost::system::error_code e) {
+      if (!e) purge_old_raw();
+    });
+  }
+  void schedule_retrain() {
+    if (cfg_.learning.retrain_hours <= 0) return;
+    retrain_timer_.expires_after(std::chrono::hours(cfg_.learning.retrain_hours));
+    retrain_timer_.async_wait([this](boost::system::error_code e) {
+      if (e) return;
+      maintenance_->retrain();
+      schedule_retrain();
+    });
+  }
+
+  const ServeConfig& cfg_;
+  store::Store& store_;
+  learn::Retrainer retrainer_;
+  std::optional<Maintenance> maintenance_;
+  api::Api api_;
+  asio::steady_timer retention_, retrain_timer_;
+};
+
+void register_feedback_metrics(metrics::Registry& reg, store::ModelRegistry& models) {
+  // NaN while the registry cannot be read (the store logs why): not a 0.
+  reg.gauge("phishstream_feedback_total", "User reports", [&models] {
+    auto c = models.feedback_counts();
+    return c ? static_cast<double>(c->phish + c->spam + c->ham) : std::nan("");
+  });
+  reg.gauge("phishstream_feedback_false_positives", "Reported ham that had been moved out of the inbox", [&models] {
+    auto c = models.feedback_counts();
+    return c ? static_cast<double>(c->false_positive) : std::nan("");
+  });
+}
+
+}  // namespace
+
+boost::system::result<HttpHandler, std::string> build_api(App& app, Engine& engine) {
+  if (auto pw = app.auth()->bootstrap_admin())
+    std::cerr << "phishstream serve: created user 'admin' with password " << *pw
+              << "\n  (shown once; change it with: phishstream user passwd admin)\n";
+  register_feedback_metrics(app.registry(), app.models());
+  auto part = std::make_unique<ApiPart>(app, engine);
+  api::Api& api = part->api();
+  app.add(std::move(part));
+  return HttpHandler([&api](const api::Request& req, const std::string& client) { return api.handle(req, client); });
+}
+
+}  // namespace phishstream::serve

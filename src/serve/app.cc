@@ -1,0 +1,140 @@
+#include "serve/app.h"
+
+#include <iostream>
+#include <stdexcept>
+
+namespace phishstream::serve {
+
+namespace asio = boost::asio;
+using OpenResult = boost::system::result<std::unique_ptr<App>, std::string>;
+
+App::App(const ServeConfig& cfg) : cfg_(cfg) {}
+
+App::~App() {
+  // Parts use the Engine, the store and the io_context: they go first, the
+  // last added first.
+  while (!parts_.empty()) parts_.pop_back();
+}
+
+OpenResult App::open(const ServeConfig& cfg) {
+  const Roles roles = cfg.server.role;
+  const bool milter = roles.has(Role::ingest) && !cfg.milter.listen.empty();
+  auto fail = [](std::string why) { return OpenResult(boost::system::in_place_error, std::move(why)); };
+  if (auto why = check_role(cfg, roles); !why.empty()) return fail(why);
+  std::shared_ptr<const model::Model> model;
+  if (needs_scanner(roles, milter)) {
+    auto loaded = load_model(cfg.model);
+    if (!loaded) return fail(loaded.error());
+    model = *loaded;
+  }
+  std::unique_ptr<App> app(new App(cfg));
+  auto q = open_queue(cfg.queue, roles);
+  if (!q) return fail(q.error());
+  app->queue_ = std::move(*q);
+  if (needs_store(roles, milter, cfg.http.metrics_auth)) {
+    auto s = open_store(cfg.store);
+    if (!s) return fail(s.error());
+    app->store_ = std::move(*s);
+    app->auth_ = std::make_unique<auth::Auth>(*app->store_.auth);
+  }
+  app->register_metrics();
+  if (needs_scanner(roles, milter))
+    app->engine_ = std::make_unique<Engine>(model, cfg, app->store(), app->models(), app->reg_);
+  return app;
+}
+
+void App::register_metrics() {
+  queue::Queue* q = queue_.queue.get();
+  reg_.info("phishstream_role_info", "Which parts this process runs",
+            [r = to_string(roles())] { return "role=\"" + r + "\""; });
+  reg_.gauge("phishstream_queue_depth", "Accepted messages not yet delivered or held",
+             [q] { return static_cast<double>(q->stats().depth); });
+  reg_.gauge("phishstream_queue_oldest_age_seconds", "Age of the oldest message in the queue",
+             [q] { return static_cast<double>(q->stats().oldest_age_ms) / 1e3; });
+  reg_.gauge("phishstream_dead_letters", "Messages that failed every attempt (kept, not delivered)",
+             [q] { return static_cast<double>(q->stats().dead_letters); });
+  reg_.gauge("phishstream_queue_connected", "1 while the queue backend reaches its broker (embedded: always 1)",
+             [q] { return q->stats().connected ? 1.0 : 0.0; });
+}
+
+Engine& App::engine() {
+  if (!engine_) throw std::logic_error("serve::App::engine() in a process that does not scan");
+  return *engine_;
+}
+
+store::Store& App::store() {
+  if (!store_) throw std::logic_error("serve::App::store() in a process without a store");
+  return *store_.store;
+}
+
+store::ModelRegistry& App::models() {
+  if (!store_) throw std::logic_error("serve::App::models() in a process without a store");
+  return *store_.models;
+}
+
+// Ready: not draining, the broker is reachable, the store answers, and the
+// queue takes mail (a load balancer moves SMTP to another ingest).
+bool App::ready() const {
+  auto s = queue_.queue->stats();
+  return !draining_.load() && s.connected && s.depth < cfg_.queue.max_messages && s.bytes < cfg_.queue.max_bytes &&
+         (!store_ || store_.store->reachable());
+}
+
+int App::run(const std::string& config_path) {
+  stop_signals_.emplace(io_, SIGTERM, SIGINT);
+  hangup_.emplace(io_, SIGHUP);
+  for (auto& p : parts_) p->start();
+  wait_hangup(config_path);
+  wait_stop();
+  banner();
+  io_.run();
+  for (auto it = parts_.rbegin(); it != parts_.rend(); ++it) (*it)->stop();
+  std::cerr << "phishstream serve: stopped\n";
+  return 0;
+}
+
+void App::wait_hangup(const std::string& config_path) {
+  hangup_->async_wait([this, config_path](boost::system::error_code ec, int) {
+    if (ec) return;
+    auto fresh = load_config(config_path);
+    if (!fresh) std::cerr << "phishstream: SIGHUP: config not reloaded: " << fresh.error() << "\n";
+    if (engine_) engine_->reload(fresh);
+    wait_hangup(config_path);
+  });
+}
+
+void App::wait_stop() {
+  stop_signals_->async_wait([this](boost::system::error_code ec, int sig) {
+    if (ec) return;
+    std::cerr << "phishstream: signal " << sig << ", draining\n";
+    draining_ = true;
+    for (auto& p : parts_) p->drain();
+    queue_.queue->close();
+    // Give open sessions a moment to finish their transaction, then stop.
+    drain_then_stop(100);
+  });
+}
+
+void App::drain_then_stop(int polls_left) {
+  bool busy = false;
+  for (auto& p : parts_) busy = busy || p->busy();
+  if (!busy || polls_left == 0) {
+    hangup_->cancel();
+    io_.stop();
+    return;
+  }
+  drain_timer_.expires_after(std::chrono::milliseconds(100));
+  drain_timer_.async_wait([this, polls_left](boost::system::error_code) { drain_then_stop(polls_left - 1); });
+}
+
+void App::banner() const {
+  std::cerr << "phishstream serve: role " << to_string(roles()) << ", queue " << cfg_.queue.backend << ", store "
+            << cfg_.store.backend;
+  if (engine_) std::cerr << ", model " << engine_->scanner().model()->meta().version;
+  if (cfg_.queue.backend == "embedded") std::cerr << ", " << queue_.recovered << " queued messages recovered";
+  std::cerr << "\n";
+  for (auto& p : parts_) p->describe(std::cerr);
+  std::cerr << "  state in       " << cfg_.server.state_dir.string() << "/\n";
+}
+
+}  // namespace phishstream::serve

@@ -1,0 +1,89 @@
+// App: one `phishstream serve` process. open() makes what every role
+// shares, in the order an operator's mistakes are best reported: the model
+// (when the process scans), the queue, the store (when it needs one), the
+// Engine and Auth over them, and the metrics of the queue and the role.
+// The role builders (builders.h) then add their Components; run() starts
+// them, prints the banner, runs the I/O thread until SIGTERM or SIGINT,
+// drains, and stops them. SIGHUP re-reads the configuration and the model
+// into the Engine.
+//
+// What the App hands out lives as long as the App. Construct, build and
+// run from one thread; the accessors may be used from any thread once
+// built, as the objects' own headers allow.
+#pragma once
+
+#include <boost/asio.hpp>
+#include <boost/system/result.hpp>
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "auth/auth.h"
+#include "metrics/registry.h"
+#include "serve/backends.h"
+#include "serve/component.h"
+#include "serve/config.h"
+#include "serve/engine.h"
+
+namespace phishstream::serve {
+
+class App {
+ public:
+  /// Everything that every role shares, or why not (for the operator).
+  static boost::system::result<std::unique_ptr<App>, std::string> open(const ServeConfig& cfg);
+  ~App();
+  App(const App&) = delete;
+  App& operator=(const App&) = delete;
+
+  const ServeConfig& cfg() const { return cfg_; }
+  Roles roles() const { return cfg_.server.role; }
+  metrics::Registry& registry() { return reg_; }
+  queue::Queue& queue() { return *queue_.queue; }
+  boost::asio::io_context& io() { return io_; }
+  /// The scanning parts. Present exactly when needs_scanner(roles(), milter
+  /// configured): the worker and api roles, and ingest with a milter.
+  /// Asking for it elsewhere is a bug (std::logic_error).
+  Engine& engine();
+  /// The store. Present when needs_store(…): whenever there is an Engine,
+  /// and for /metrics behind tokens. Asking for it elsewhere is a bug.
+  store::Store& store();
+  store::ModelRegistry& models();
+  /// Accounts and tokens over the store; null when there is no store.
+  auth::Auth* auth() { return auth_.get(); }
+  /// /readyz: not draining, the broker reachable, the queue taking mail,
+  /// the store (if any) answering. Any thread.
+  bool ready() const;
+
+  /// Adds a part; parts start in this order and stop in the reverse.
+  void add(std::unique_ptr<Component> part) { parts_.push_back(std::move(part)); }
+  /// Runs until SIGTERM or SIGINT and a drain; returns the exit code.
+  /// `config_path` is re-read on SIGHUP ("" for the defaults).
+  int run(const std::string& config_path);
+
+ private:
+  explicit App(const ServeConfig& cfg);
+  void register_metrics();
+  void wait_hangup(const std::string& config_path);
+  void wait_stop();
+  void drain_then_stop(int polls_left);
+  void banner() const;
+
+  const ServeConfig& cfg_;
+  metrics::Registry reg_;
+  QueueSet queue_;
+  StoreSet store_;
+  std::unique_ptr<Engine> engine_;
+  std::unique_ptr<auth::Auth> auth_;
+  std::atomic<bool> draining_{false};
+  // I/O objects after the io_context: they go before it.
+  boost::asio::io_context io_{1};
+  // Made by run(): until then the signals keep their default actions.
+  std::optional<boost::asio::signal_set> stop_signals_, hangup_;
+  boost::asio::steady_timer drain_timer_{io_};
+  std::vector<std::unique_ptr<Component>> parts_;
+};
+
+}  // namespace phishstream::serve

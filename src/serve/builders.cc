@@ -1,0 +1,93 @@
+#include "serve/builders.h"
+
+#include "api/health.h"
+#include "serve/listeners/milter_listener.h"
+#include "serve/listeners/smtp_listener.h"
+#include "worker/pipeline.h"
+#include "worker/pool.h"
+
+namespace phishstream::serve {
+namespace {
+
+// The worker role's pool; its threads start with the App and stop after
+// the I/O thread.
+class Workers final : public Component {
+ public:
+  Workers(queue::Queue& q, worker::Pipeline& p, metrics::Registry& reg, const WorkersConfig& cfg,
+          std::filesystem::path maildir_root)
+      : q_(q), p_(p), reg_(reg), threads_(cfg.threads), maildir_root_(std::move(maildir_root)) {}
+  void start() override { pool_ = std::make_unique<worker::WorkerPool>(q_, p_, reg_, threads_); }
+  void stop() override {
+    if (pool_) pool_->stop();
+  }
+  void describe(std::ostream& out) const override {
+    out << "  mailboxes in   " << maildir_root_.string() << "/<recipient>/\n";
+  }
+
+ private:
+  queue::Queue& q_;
+  worker::Pipeline& p_;
+  metrics::Registry& reg_;
+  const int threads_;
+  const std::filesystem::path maildir_root_;
+  std::unique_ptr<worker::WorkerPool> pool_;
+};
+
+// Without the API: /healthz, /readyz and /metrics (behind tokens when
+// [http] metrics_auth is set).
+HttpHandler health_handler(App& app) {
+  auto health = std::make_shared<api::HealthApi>(app.registry(), [&app] { return app.ready(); },
+                                                 app.cfg().http.metrics_auth ? app.auth() : nullptr);
+  return [health](const api::Request& req, const std::string&) { return health->handle(req); };
+}
+
+template <class T>
+Built add(App& app, boost::system::result<std::unique_ptr<T>, std::string> part) {
+  if (!part) return Built(boost::system::in_place_error, part.error());
+  app.add(std::move(*part));
+  return {};
+}
+
+}  // namespace
+
+Built build_ingest(App& app) {
+  const ServeConfig& cfg = app.cfg();
+  return add(app, SmtpListener::open(app.io(), cfg.smtp, cfg.server.hostname, app.queue(), app.registry()));
+}
+
+Built build_milter(App& app, Engine& engine) {
+  return add(app, MilterListener::open(app.io(), app.cfg(), engine.pipeline(), app.registry()));
+}
+
+Built build_worker(App& app, Engine& engine) {
+  app.add(std::make_unique<Workers>(app.queue(), engine.pipeline(), app.registry(), app.cfg().workers,
+                                    app.cfg().delivery.maildir_root));
+  return {};
+}
+
+Built build_http(App& app, HttpHandler handler, bool full_api) {
+  // A request body may carry a whole message (/v1/scan), plus its envelope.
+  std::size_t max_body = app.cfg().smtp.max_message_bytes + 65536;
+  return add(app, HttpListener::open(app.io(), app.cfg().http, max_body, std::move(handler), full_api));
+}
+
+Built build(App& app) {
+  const Roles roles = app.roles();
+  HttpHandler handler;
+  if (roles.has(Role::api)) {
+    auto h = build_api(app, app.engine());
+    if (!h) return Built(boost::system::in_place_error, h.error());
+    handler = std::move(*h);
+  } else {
+    handler = health_handler(app);
+  }
+  if (roles.has(Role::ingest))
+    if (auto ok = build_ingest(app); !ok) return ok;
+  if (auto ok = build_http(app, std::move(handler), roles.has(Role::api)); !ok) return ok;
+  if (roles.has(Role::ingest) && !app.cfg().milter.listen.empty())
+    if (auto ok = build_milter(app, app.engine()); !ok) return ok;
+  if (roles.has(Role::worker)) return build_worker(app, app.engine());
+  return {};
+}
+
+}  // namespace phishstream::serve

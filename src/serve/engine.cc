@@ -1,0 +1,78 @@
+#include "serve/engine.h"
+
+#include <iostream>
+#include <sstream>
+
+#include "common/clock.h"
+#include "model/model_io.h"
+
+namespace phishstream::serve {
+namespace {
+
+// [delivery], [server] hostname and the [policy] lists, as the Pipeline takes them.
+worker::PipelineConfig pipeline_config(const ServeConfig& cfg) {
+  worker::PipelineConfig pc;
+  pc.maildir_root = cfg.delivery.maildir_root;
+  pc.hostname = cfg.server.hostname;
+  pc.allow_senders = cfg.policy.allow_senders;
+  pc.block_senders = cfg.policy.block_senders;
+  if (cfg.delivery.mode == "relay") {
+    deliver::RelayTarget t;
+    split_host_port(cfg.delivery.relay, t.host, t.port);
+    t.protocol = cfg.delivery.relay_protocol == "lmtp" ? deliver::RelayProtocol::lmtp : deliver::RelayProtocol::smtp;
+    t.helo = cfg.server.hostname;
+    pc.relay = t;
+  }
+  return pc;
+}
+
+}  // namespace
+
+boost::system::result<std::shared_ptr<const model::Model>, std::string> load_model(const ModelConfig& cfg) {
+  auto loaded = model::load(cfg.path.string());
+  if (!loaded) {
+    std::ostringstream why;
+    why << "cannot load model " << cfg.path << ": " << loaded.error().message()
+        << "\n  (train one: phishstream train --manifest MANIFEST.tsv --out " << cfg.path.string()
+        << ", or run make run)";
+    return boost::system::result<std::shared_ptr<const model::Model>, std::string>(boost::system::in_place_error,
+                                                                                   why.str());
+  }
+  if (*loaded)
+    if (auto w = model::layout_warning(**loaded); !w.empty()) std::cerr << "phishstream serve: warning: " << w << "\n";
+  return *loaded;
+}
+
+Engine::Engine(std::shared_ptr<const model::Model> model, const ServeConfig& cfg, store::Store& store,
+               store::ModelRegistry& models, metrics::Registry& reg)
+    : model_path_(cfg.model.path),
+      scanner_(std::move(model), cfg.policy.thresholds, cfg.policy.site),
+      pipeline_(scanner_, store, reg, pipeline_config(cfg)),
+      learner_(scanner_, models) {
+  // Follow the live model when another process changes it (LISTEN/NOTIFY
+  // on PostgreSQL; the embedded registry has no other writer).
+  models.watch([&l = learner_] {
+    if (l.sync()) std::cerr << "phishstream: now scanning with the registry's live model\n";
+  });
+  reg.info("phishstream_model_info", "The live model",
+           [this] { return "version=\"" + scanner_.model()->meta().version + "\""; });
+  reg.gauge("phishstream_model_age_seconds", "Seconds since the live model last changed (trained, learned or promoted)",
+            [this] { return static_cast<double>(common::now_ms() - learner_.updated_ms()) / 1e3; });
+}
+
+void Engine::reload(const ConfigResult& fresh) {
+  if (fresh) {
+    scanner_.set_policy(fresh->policy.thresholds);
+    pipeline_.set_lists(fresh->policy.allow_senders, fresh->policy.block_senders);
+    std::cerr << "phishstream: SIGHUP: policy and sender lists reloaded\n";
+  }
+  auto model = model::load(model_path_.string());
+  if (model) {
+    scanner_.set_model(*model);
+    std::cerr << "phishstream: SIGHUP: model " << (*model)->meta().version << " loaded\n";
+  } else {
+    std::cerr << "phishstream: SIGHUP: model not reloaded: " << model.error().message() << "\n";
+  }
+}
+
+}  // namespace phishstream::serve

@@ -1,0 +1,55 @@
+// Engine: the parts that scan, built once in every process that scans
+// (roles.h needs_scanner): the Scanner over the live model, the worker
+// Pipeline that records and delivers verdicts (the worker role's pool, the
+// milter and the API's release and purge all go through it), and the
+// Learner that applies feedback and follows the registry's live model. It
+// owns phishstream_model_info and phishstream_model_age_seconds.
+//
+// Made on the main thread at start-up; scanner() and pipeline() are then
+// used from the workers, the I/O thread and the maintenance thread, as
+// their own headers allow. reload() runs on the I/O thread (SIGHUP). The
+// store, the registry and the metrics registry must outlive it.
+#pragma once
+
+#include <boost/system/result.hpp>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "learn/learner.h"
+#include "metrics/registry.h"
+#include "model/model.h"
+#include "scan/scanner.h"
+#include "serve/config.h"
+#include "store/store.h"
+#include "worker/pipeline.h"
+
+namespace phishstream::serve {
+
+/// The model at [model] path, or why not with how to train one (for the
+/// operator). Prints the layout warning of an older model file.
+boost::system::result<std::shared_ptr<const model::Model>, std::string> load_model(const ModelConfig& cfg);
+
+class Engine {
+ public:
+  Engine(std::shared_ptr<const model::Model> model, const ServeConfig& cfg, store::Store& store,
+         store::ModelRegistry& models, metrics::Registry& reg);
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  scan::Scanner& scanner() { return scanner_; }
+  worker::Pipeline& pipeline() { return pipeline_; }
+  learn::Learner& learner() { return learner_; }
+
+  /// SIGHUP: the policy and sender lists of `fresh` when it loaded, and the
+  /// model file again; each outcome is one log line.
+  void reload(const ConfigResult& fresh);
+
+ private:
+  std::filesystem::path model_path_;
+  scan::Scanner scanner_;
+  worker::Pipeline pipeline_;
+  learn::Learner learner_;
+};
+
+}  // namespace phishstream::serve
