@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "decide/decider.h"
 #include "features/signal.h"
 
 namespace phishstream::serve {
