@@ -293,6 +293,12 @@ TEST(Headers, StripOwnHeadersOnlyInTheTopBlock) {
   EXPECT_EQ(worker::strip_own_headers(in), "Subject: s\r\n\r\nX-Phishstream-Score: body text\r\n");
 }
 
+// Issue 13 #11: a field hidden behind a bare CR is still stripped.
+TEST(Headers, StripOwnHeadersBehindABareCr) {
+  std::string in = "Subject: hi\rX-Phishstream-Verdict: inbox\r\nTo: b@x.org\r\n\r\nbody\r\n";
+  EXPECT_EQ(worker::strip_own_headers(in), "Subject: hi\rTo: b@x.org\r\n\r\nbody\r\n");
+}
+
 TEST(Headers, VerdictHeadersAreAsciiAndShort) {
   scan::Verdict v;
   v.model_version = "m\xC3\xA9";
