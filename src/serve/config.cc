@@ -90,6 +90,7 @@ void read_listener_keys(Reader& r, ServeConfig& c) {
   r.get("server", "hostname", c.server.hostname);
   r.get("server", "state_dir", c.server.state_dir);
   r.get("server", "role", c.server.role);
+  r.get("server", "min_free_mb", c.server.min_free_mb);
   auto& s = c.smtp;
   r.get("smtp", "listen", s.listen);
   r.get("smtp", "max_connections", s.max_connections);

@@ -27,6 +27,9 @@ struct ServerConfig {
   /// the shared backends (rabbitmq, postgres).
   Roles role = Roles::all();
   std::filesystem::path state_dir = "var";
+  /// /readyz is "not ready" while a folder this process writes (state,
+  /// queue, store, Maildir) has less free than this (serve/disk.h); 0 = off.
+  std::uint64_t min_free_mb = 256;
 };
 
 /// [smtp]: the SMTP listener, and the size limit the milter and the HTTP
