@@ -75,6 +75,9 @@ struct QueueConfig {
   int retry_delay_ms = 2000;
   int max_retry_delay_ms = 300000;
   int max_age_hours = 120;
+  /// Identical envelope and content accepted again within this many hours
+  /// is a retransmission, recorded and delivered once (worker/dedup.h).
+  int dedup_window_hours = 24;
 };
 
 /// [workers]
