@@ -3,17 +3,24 @@
 // stderr; nothing here keeps state between calls.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "eval/manifest.h"
 #include "features/vector.h"
 #include "model/batch.h"
+#include "scan/scanner.h"
 
 namespace phishstream::cli {
 
 struct ScanArgs {
   std::string model;
+  /// From --config (main.cc): the server's thresholds, site settings and
+  /// sender lists, so that the CLI and the server decide alike.
+  std::optional<scan::PolicyConfig> policy;
+  features::SiteConfig site;
+  std::vector<std::string> allow_senders, block_senders;
   int jobs = 1;
   std::string format = "jsonl";
   std::string files_from;

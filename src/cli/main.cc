@@ -9,6 +9,7 @@
 #endif
 
 #include "cli/commands.h"
+#include "cli/filter.h"
 #include "serve/server.h"
 
 namespace {
@@ -55,6 +56,18 @@ int main(int argc, char** argv) {
   scan->add_flag("--explain", sa.explain, "Also name the strongest words and tokens in the reasons");
   scan->add_flag("!--no-progress", sa.progress, "Never draw the progress bar");
   scan->add_option("PATH", sa.paths, "Files, folders, Maildirs or '-' for one message on stdin");
+  std::string scan_config;
+  scan->add_option("--config,-c", scan_config,
+                   "The server's TOML configuration: its model, thresholds, site settings and sender lists");
+
+  FilterArgs fa;
+  auto* filter = app.add_subcommand(
+      "filter", "One message on stdin, the same message with the verdict's header fields on stdout (pipe filters)");
+  filter->add_option("--config,-c", fa.config, "The server's TOML configuration (model, thresholds, lists, size limit)");
+  filter->add_option("--model,-m", fa.model, "Model file (overrides [model] path)");
+  filter->add_option("--sender,-f", fa.sender, "The envelope sender, for the sender lists");
+  filter->add_flag("--spam-headers", fa.spam_headers, "Also write X-Spam-Flag, X-Spam-Score and X-Spam-Status");
+  filter->add_flag("--exit-code,-E", fa.exit_code, "Exit 0 inbox, 1 junk, 2 quarantine, 3 reject (like spamc -E)");
 
   TrainArgs ta;
   auto* train = app.add_subcommand("train", "Train a model from a labelled MANIFEST.tsv");
@@ -140,7 +153,23 @@ int main(int argc, char** argv) {
         std::cerr << "phishstream scan: give at least one PATH (or - for stdin)\n";
         return 2;
       }
+      if (!scan_config.empty()) {
+        auto cfg = phishstream::serve::load_config(scan_config);
+        if (!cfg) {
+          std::cerr << "phishstream scan: " << cfg.error() << "\n";
+          return 2;
+        }
+        if (sa.model.empty()) sa.model = cfg->model.path.string();
+        sa.policy = cfg->policy.thresholds;
+        sa.site = cfg->policy.site;
+        sa.allow_senders = cfg->policy.allow_senders;
+        sa.block_senders = cfg->policy.block_senders;
+      }
       return run_scan(sa);
+    }
+    if (filter->parsed()) {
+      // run_filter catches what it calls: the message must reach stdout.
+      return run_filter(fa, stdin, stdout);
     }
     if (train->parsed()) return run_train(ta);
     if (inspect->parsed()) return run_inspect(ia);

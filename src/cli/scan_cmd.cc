@@ -12,6 +12,7 @@
 #include "cli/commands.h"
 #include "cli/inputs.h"
 #include "cli/output.h"
+#include "decide/decider.h"
 #include "model/model_io.h"
 #include "scan/scanner.h"
 
@@ -59,7 +60,8 @@ int run_scan(const ScanArgs& a) {
     return 2;
   }
   if (auto w = model::layout_warning(**loaded); !w.empty()) std::cerr << "phishstream scan: warning: " << w << "\n";
-  scan::Scanner scanner(*loaded);
+  scan::Scanner scanner(*loaded, a.policy.value_or(scan::PolicyConfig{}), a.site);
+  decide::Decider decider({a.allow_senders, a.block_senders});
   std::vector<InputError> errs;
   std::vector<std::string> files = expand_inputs(a.paths, a.files_from, errs);
   std::fputs(format_header(fmt).c_str(), stdout);
@@ -99,6 +101,7 @@ int run_scan(const ScanArgs& a) {
           ++tot.errors;
           continue;
         }
+        r->action = decider.decide(&*r, "", decide::Path::inline_reject).action;  // the sender lists, as the server
         ++tot.messages;
         ++tot.actions[static_cast<std::size_t>(r->action)];
         tot.parse_ns += r->times.parse_ns;

@@ -144,3 +144,81 @@ TEST_F(Cli, EvalPrintsTheFigures) {
 }
 
 }  // namespace
+
+// phishstream filter (issue 15): stdin to stdout with the verdict's fields,
+// exit codes a pipe can branch on, and the message never lost.
+class Filter : public Cli {
+ protected:
+  static std::string filter(const std::string& flags) {
+    return std::string(PS_BINARY) + " filter --model " + model + " " + flags + " < ";
+  }
+  static std::string read(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+};
+
+TEST_F(Filter, AddsTheVerdictInTheMessagesOwnLineEndsAndExitsWithTheAction) {
+  std::string phish = "From: sender@example.com\nTo: r@example.org\nSubject: verify your account\n"
+                      "X-Phishstream-Verdict: inbox (forged)\nX-Spam-Flag: NO\n\n"
+                      "verify your account now at http://login.example.xyz/ or it will be suspended\n";
+  write(dir / "f" / "phish.eml", phish);
+  Result r = sh(filter("-E --spam-headers") + (dir / "f" / "phish.eml").string());
+  EXPECT_GE(r.code, 1) << r.out;
+  EXPECT_LE(r.code, 3);
+  EXPECT_EQ(r.out.find("forged"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("X-Spam-Flag: NO"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("X-Spam-Flag: YES\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("X-Phishstream-Verdict: "), std::string::npos);
+  EXPECT_EQ(r.out.find('\r'), std::string::npos) << "an LF message stays LF";
+  EXPECT_NE(r.out.find("Subject: verify your account\n\nverify your account now"), std::string::npos);
+
+  write(dir / "f" / "ham.eml", msg("meeting notes", "the patch is attached, build passes"));
+  Result h = sh(filter("--exit-code") + (dir / "f" / "ham.eml").string());
+  EXPECT_EQ(h.code, 0) << h.out;
+  EXPECT_NE(h.out.find("X-Phishstream-Verdict: inbox"), std::string::npos) << h.out;
+  Result plain = sh(filter("") + (dir / "f" / "phish.eml").string());
+  EXPECT_EQ(plain.code, 0) << "without --exit-code a written-out message is 0";
+}
+
+TEST_F(Filter, WhatCannotBeScannedStillGoesThrough) {
+  std::string binary("\0\x01\x02\x03junk\n", 9);
+  write(dir / "f" / "binary", binary);
+  Result b = sh(filter("-E") + (dir / "f" / "binary").string());
+  EXPECT_EQ(b.code, 0);
+  EXPECT_NE(b.out.find("X-Phishstream-Verdict: unscanned"), std::string::npos);
+  EXPECT_NE(b.out.find("junk"), std::string::npos);
+
+  // No model: byte for byte, and 75 so that an MTA pipe retries.
+  write(dir / "f" / "m.eml", msg("hello", "world"));
+  Result nomodel = sh(std::string(PS_BINARY) + " filter --model " + (dir / "nope.psm").string() + " < " +
+                      (dir / "f" / "m.eml").string());
+  EXPECT_EQ(nomodel.code, 75);
+  EXPECT_EQ(nomodel.out, read(dir / "f" / "m.eml"));
+
+  // A broken configuration: the operator's mistake (64), the mail intact.
+  write(dir / "f" / "bad.toml", "[smtp]\nnot_a_key = 1\n");
+  Result badcfg = sh(filter("--config " + (dir / "f" / "bad.toml").string()) + (dir / "f" / "m.eml").string());
+  EXPECT_EQ(badcfg.code, 64);
+  EXPECT_EQ(badcfg.out, read(dir / "f" / "m.eml"));
+
+  // Over [smtp] max_message_bytes: marked unscanned, every byte copied.
+  write(dir / "f" / "small.toml", "[smtp]\nmax_message_bytes = 1000\n");
+  std::string big = msg("big", std::string(50000, 'x'));
+  write(dir / "f" / "big.eml", big);
+  Result over = sh(filter("-E --config " + (dir / "f" / "small.toml").string()) + (dir / "f" / "big.eml").string());
+  EXPECT_EQ(over.code, 0);
+  EXPECT_EQ(over.out.rfind("X-Phishstream-Verdict: unscanned (over the size limit)\n", 0), 0u) << over.out.substr(0, 200);
+  EXPECT_EQ(over.out.size(), big.size() + std::string("X-Phishstream-Verdict: unscanned (over the size limit)\n").size());
+}
+
+// scan --config decides as the server does: its sender lists apply.
+TEST_F(Filter, ScanWithTheServersConfigAppliesItsLists) {
+  write(dir / "f" / "allow.toml", "[policy]\nallow_senders = [\"@example.com\"]\n[model]\npath = \"" + model + "\"\n");
+  write(dir / "f" / "p.eml", msg("verify your account", "verify your account now at http://login.example.xyz/ or it will be suspended"));
+  Result plain = sh(bin() + (dir / "f" / "p.eml").string());
+  EXPECT_EQ(plain.out.find("\"action\":\"inbox\""), std::string::npos) << plain.out;
+  Result listed = sh(std::string(PS_BINARY) + " scan --no-progress --config " + (dir / "f" / "allow.toml").string() + " " +
+                     (dir / "f" / "p.eml").string());
+  EXPECT_NE(listed.out.find("\"action\":\"inbox\""), std::string::npos) << listed.out;
+}
