@@ -40,7 +40,7 @@ boost::system::result<std::shared_ptr<const model::Model>, std::string> load_mod
                                                                                    why.str());
   }
   if (*loaded)
-    if (auto w = model::layout_warning(**loaded); !w.empty()) std::cerr << "phishstream serve: warning: " << w << "\n";
+    if (auto w = model::layout_warning(**loaded); !w.empty()) std::cerr << "phishstream: warning: " << w << "\n";
   return *loaded;
 }
 
