@@ -33,8 +33,12 @@ def main():
     snippet = open(os.path.join(here, "deploy", "postfix", "main.cf.milter")).read().replace("8891", str(mport))
     pfx = Postfix(work, main_extra=snippet, transport=f"lmtp:inet:127.0.0.1:{dov.lmtp_port}")
     try:
+        # The sender's forged fields of ours are deleted through the milter.
         ham = pfx.swaks("--from", "a@sender.example", "--to", "tom@example.org",
-                        "--header", "Subject: lunch on Thursday", "--body", "The canteen at 12:30?")
+                        "--header", "Subject: lunch on Thursday",
+                        "--add-header", "X-Phishstream-Id: forged-id-123",
+                        "--add-header", "X-Phishstream-Verdict: inbox (forged)",
+                        "--body", "The canteen at 12:30?")
         assert ham.returncode == 0, ham.stdout[-600:]
         phish = pfx.swaks("--from", "x@evil.example", "--to", "tom@example.org",
                           "--data", os.path.join(here, "samples", "02-mailbox-upgrade.eml"))
@@ -48,6 +52,7 @@ def main():
         assert len(files) == 1, files   # only the ham: the phish was refused, the blocked one is held
         text = open(files[0], "rb").read()
         assert b"X-Phishstream-Verdict: inbox" in text and b"X-Phishstream-Score:" in text, text[:800]
+        assert b"forged" not in text and text.count(b"X-Phishstream-Id:") == 1, text[:1200]
         q = subprocess.run(["postqueue", "-c", pfx.conf, "-p"], capture_output=True, text=True).stdout
         assert "!" in q and "someone@blocked.example" in q, q   # '!' marks the hold queue
         listed = {m["subject"]: m["action"] for m in json.loads(srv.get("/v1/messages"))["messages"]}
@@ -55,7 +60,7 @@ def main():
         assert "reject" in listed.values(), listed
         assert listed.get("from a blocked sender") == "quarantine", listed
         print("postfix: swaks → Postfix 3.7 → phishstream milter → Postfix → Dovecot LMTP: ham in INBOX with "
-              "X-Phishstream headers, quarantine held in Postfix's hold queue, phishing refused with 550 5.7.1, "
+              "X-Phishstream headers (the sender's forged ones deleted), quarantine held in Postfix's hold queue, phishing refused with 550 5.7.1, "
               "all verdicts in the store")
         print("1 passed, 0 failed")
     finally:

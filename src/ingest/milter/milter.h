@@ -13,6 +13,10 @@
 // the MTA passed them, CRLF, body) and the envelope (with the milter macros)
 // to a MilterDecider and answers as it says: accept with headers added,
 // quarantine (hold) or discard, reject (550 5.7.1), or tempfail (451 4.7.1).
+// Header fields of the sender's that claim to be ours (Config::own_prefix,
+// X-Phishstream-*) are deleted (SMFIR_CHGHEADER with an empty value) before
+// ours are added, as the SMTP path strips them, so that a sender cannot
+// forge a verdict or an X-Phishstream-Id that a mailbox report would read.
 // Ownership: the caller keeps the stream, config and decider alive until
 // the awaitable completes; one session runs on one strand at a time.
 #pragma once
@@ -52,6 +56,9 @@ struct Config {
   std::size_t max_message_bytes = 25u << 20;
   OverLimit over_limit = OverLimit::tempfail;
   std::chrono::milliseconds timeout{std::chrono::minutes(5)};
+  /// Header fields whose names start with this (any case) are the filter's
+  /// own; the sender's copies are deleted.
+  std::string own_prefix = "X-Phishstream-";
 };
 
 struct Decision {
@@ -102,8 +109,38 @@ inline std::string strip_brackets(std::string s) {
 
 }  // namespace detail
 
-// SMFIF_ADDHDRS | SMFIF_QUARANTINE
-inline constexpr std::uint32_t kActions = 0x01 | 0x20;
+// SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE
+inline constexpr std::uint32_t kActions = 0x01 | 0x10 | 0x20;
+
+namespace detail {
+
+inline bool starts_nocase(std::string_view s, std::string_view prefix) {
+  if (s.size() < prefix.size()) return false;
+  for (std::size_t i = 0; i < prefix.size(); ++i) {
+    char a = s[i], b = prefix[i];
+    if (a >= 'A' && a <= 'Z') a = static_cast<char>(a - 'A' + 'a');
+    if (b >= 'A' && b <= 'Z') b = static_cast<char>(b - 'A' + 'a');
+    if (a != b) return false;
+  }
+  return true;
+}
+
+inline std::string lower(std::string_view s) {
+  std::string o(s);
+  for (char& c : o)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return o;
+}
+
+/// SMFIR_CHGHEADER deleting occurrence `index` (1-based, counted among the
+/// fields of that name) of `name`.
+inline std::string delete_header(std::uint32_t index, const std::string& name) {
+  std::string d;
+  for (int k = 3; k >= 0; --k) d.push_back(static_cast<char>(index >> (8 * k)));
+  return packet('m', d + name + std::string(1, '\0') + std::string(1, '\0'));
+}
+
+}  // namespace detail
 
 template <class Stream>
 boost::asio::awaitable<void> run_milter_session(Stream& s, const Config& cfg, Decider& decider) {
@@ -114,6 +151,10 @@ boost::asio::awaitable<void> run_milter_session(Stream& s, const Config& cfg, De
   std::map<std::string, std::string> macros;
   std::string headers, body;
   bool too_big = false;
+  // Per lower-cased field name: how many the MTA passed, and which of them
+  // (1-based occurrence, with the name as sent) are forged fields of ours.
+  std::map<std::string, std::uint32_t> seen;
+  std::vector<std::pair<std::uint32_t, std::string>> forged;
 
   auto send = [&](std::string p) -> asio::awaitable<bool> {
     auto [ec, n] = co_await asio::async_write(s, asio::buffer(p), asio::as_tuple(use_awaitable));
@@ -134,6 +175,8 @@ boost::asio::awaitable<void> run_milter_session(Stream& s, const Config& cfg, De
     headers.clear();
     body.clear();
     too_big = false;
+    seen.clear();
+    forged.clear();
   };
 
   while (true) {
@@ -189,8 +232,14 @@ boost::asio::awaitable<void> run_milter_session(Stream& s, const Config& cfg, De
       }
       case 'L': {
         auto f = detail::split_nul(data);
-        if (f.size() >= 1 && headers.size() < cfg.max_message_bytes)
-          headers += f[0] + ":" + (f.size() > 1 && !f[1].empty() && f[1][0] != ' ' ? " " : "") + (f.size() > 1 ? f[1] : "") + "\r\n";
+        if (!f.empty()) {
+          std::uint32_t nth = ++seen[detail::lower(f[0])];
+          if (!cfg.own_prefix.empty() && detail::starts_nocase(f[0], cfg.own_prefix) && forged.size() < 1000) {
+            forged.emplace_back(nth, f[0]);
+          } else if (headers.size() < cfg.max_message_bytes) {
+            headers += f[0] + ":" + (f.size() > 1 && !f[1].empty() && f[1][0] != ' ' ? " " : "") + (f.size() > 1 ? f[1] : "") + "\r\n";
+          }
+        }
         if (!co_await send(detail::packet('c', ""))) co_return;
         break;
       }
@@ -216,6 +265,8 @@ boost::asio::awaitable<void> run_milter_session(Stream& s, const Config& cfg, De
           }
         }
         std::string out;
+        // The last occurrence first, so that no deletion renumbers the next.
+        for (auto it = forged.rbegin(); it != forged.rend(); ++it) out += detail::delete_header(it->first, it->second);
         for (const auto& [k, v] : d.add_headers) out += detail::packet('h', k + std::string(1, '\0') + v + std::string(1, '\0'));
         switch (d.kind) {
           case Decision::accept: out += detail::packet('a', ""); break;

@@ -100,6 +100,46 @@ TEST(Milter, AcceptWithHeadersAndTheEnvelopeFromMacros) {
   EXPECT_EQ(d.message, "From: a@sender.example\r\nSubject: hello\r\n\r\nfirst line\r\nsecond line\r\n");
 }
 
+// Issue 15: the sender's X-Phishstream-* fields are deleted (the last
+// occurrence of a name first) before ours are added, as on the SMTP path,
+// and the scanner does not see them.
+TEST(Milter, ForgedFieldsOfOursAreDeleted) {
+  FakeDecider d;
+  d.next = {milter::Decision::accept, {{"X-Phishstream-Verdict", "inbox"}}, ""};
+  std::string in = conversation();
+  std::string forged = packet('L', z("X-Phishstream-Id") + z("someone-elses-id")) +
+                       packet('L', z("Received") + z("from a")) +
+                       packet('L', z("x-phishstream-verdict") + z("inbox (forged)")) +
+                       packet('L', z("X-PHISHSTREAM-ID") + z("another")) +
+                       packet('L', z("Received") + z("from b"));
+  auto at = in.find(packet('N', ""));
+  in.insert(at, forged);
+  auto p = packets(run(in, d));
+  std::string opt = p[0].second;
+  ASSERT_GE(opt.size(), 8u);
+  EXPECT_TRUE(static_cast<unsigned char>(opt[7]) & 0x10) << "SMFIF_CHGHDRS negotiated";
+  std::vector<std::string> deletes;
+  for (const auto& [cmd, data] : p)
+    if (cmd == 'm') deletes.push_back(data);
+  auto del = [](std::uint32_t i, const std::string& name) {
+    std::string d;
+    for (int k = 3; k >= 0; --k) d.push_back(static_cast<char>(i >> (8 * k)));
+    return d + z(name) + z("");
+  };
+  EXPECT_EQ(deletes, (std::vector<std::string>{del(2, "X-PHISHSTREAM-ID"), del(1, "x-phishstream-verdict"),
+                                               del(1, "X-Phishstream-Id")}));
+  EXPECT_EQ(d.message.find("forged"), std::string::npos);
+  EXPECT_EQ(d.message.find("someone-elses-id"), std::string::npos);
+  EXPECT_NE(d.message.find("Received: from b"), std::string::npos);
+  // Deletions come before our own field is added.
+  std::size_t last_m = 0, first_h = 0;
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    if (p[i].first == 'm') last_m = i;
+    if (p[i].first == 'h' && !first_h) first_h = i;
+  }
+  EXPECT_LT(last_m, first_h);
+}
+
 TEST(Milter, RejectTempfailQuarantineDiscard) {
   FakeDecider d;
   d.next = {milter::Decision::reject, {}, "Phishing (link_text_mismatch)"};
