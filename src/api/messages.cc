@@ -22,6 +22,8 @@ json::object record_json(const store::MessageRecord& r) {
   json::object o;
   o["id"] = r.id;
   o["received_ms"] = r.received_ms;
+  o["client_ip"] = r.client_ip;
+  o["helo"] = r.helo;
   o["mail_from"] = r.mail_from;
   json::array rc;
   for (const auto& x : r.rcpt) rc.emplace_back(x);

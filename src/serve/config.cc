@@ -5,6 +5,8 @@
 #include <set>
 #include <tuple>
 
+#include "ingest/smtp/command.h"
+
 namespace phishstream::serve {
 namespace {
 
@@ -99,6 +101,7 @@ void read_listener_keys(Reader& r, ServeConfig& c) {
   r.get("smtp", "max_recipients", s.max_recipients);
   r.get("smtp", "command_timeout_s", s.command_timeout_s);
   r.get("smtp", "data_timeout_s", s.data_timeout_s);
+  r.get("smtp", "xforward_hosts", s.xforward_hosts);
   r.get("smtp", "tls_cert", s.tls_cert);
   r.get("smtp", "tls_key", s.tls_key);
   r.get("http", "listen", c.http.listen);
@@ -149,6 +152,8 @@ bool is_host_port(const std::string& s) {
 // appends "why; " to `err`.
 void check_listeners(const ServeConfig& c, std::string& err) {
   if (!is_host_port(c.smtp.listen)) err += "smtp.listen must be host:port; ";
+  for (const auto& h : c.smtp.xforward_hosts)
+    if (!smtp::valid_network(h)) err += "smtp.xforward_hosts: \"" + h + "\" is no address or network; ";
   if (!is_host_port(c.http.listen)) err += "http.listen must be host:port; ";
   const MilterConfig& m = c.milter;
   if (!m.listen.empty() && !is_host_port(m.listen)) err += "milter.listen must be host:port; ";

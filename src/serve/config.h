@@ -41,6 +41,9 @@ struct SmtpConfig {
   std::size_t max_recipients = 100;
   int command_timeout_s = 300;
   int data_timeout_s = 600;
+  /// Who may send XFORWARD (an MTA in front of phishstream): addresses or
+  /// networks. Loopback by default, where a content_filter Postfix runs.
+  std::vector<std::string> xforward_hosts{"127.0.0.1", "::1"};
   std::filesystem::path tls_cert;  ///< PEM certificate chain; STARTTLS is offered when set
   std::filesystem::path tls_key;   ///< PEM private key
 };

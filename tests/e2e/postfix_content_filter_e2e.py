@@ -37,7 +37,7 @@ def main():
         total = 30
 
         def send(i):
-            out = pfx.swaks("--from", f"s{i}@sender.example", "--to", "tom@example.org",
+            out = pfx.swaks("--from", f"s{i}@sender.example", "--to", "tom@example.org", "--helo", "client.sender.example",
                             "--header", f"Subject: message {i}", "--body", f"number {i}")
             assert out.returncode == 0, out.stdout[-400:]
         for i in range(10):
@@ -59,8 +59,14 @@ def main():
         subjects = sorted(int(m.split(b"Subject: message ")[1].split(b"\n")[0]) for m in got)
         assert subjects == list(range(total)), subjects
         assert all(b"X-Phishstream-Verdict:" in m for m in got)
+        # XFORWARD: the records carry the original client's HELO and address,
+        # not the Postfix in front's.
+        records = [m for m in srv.all_verdicts().values() if m["subject"].startswith("message ")]
+        assert records and all(m["helo"] == "client.sender.example" and m["client_ip"] == "127.0.0.1"
+                               for m in records), [(m["helo"], m["client_ip"]) for m in records[:3]]
         print(f"content_filter: {total} messages through Postfix → phishstream → Postfix, phishstream stopped and "
-              "restarted mid-stream: every message delivered exactly once, with verdict headers")
+              "restarted mid-stream: every message delivered exactly once, with verdict headers; "
+              "XFORWARD gave each record the original client's HELO")
         print("1 passed, 0 failed")
     finally:
         pfx.stop()

@@ -1,5 +1,9 @@
 #include "ingest/smtp/command.h"
 
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/network_v4.hpp>
+#include <boost/asio/ip/network_v6.hpp>
+
 #include <cctype>
 #include <charconv>
 
@@ -63,6 +67,43 @@ std::error_code parse_path(std::string_view rest, std::string_view keyword, Comm
   return {};
 }
 
+// "NAME=value ADDR=value …": xtext values (RFC 3461 §4: "+XX" is a hex
+// byte), each attribute one the EHLO reply names, at most 255 bytes.
+std::error_code parse_xforward(std::string_view rest, Command& c) {
+  static constexpr std::string_view kAttrs[] = {"NAME", "ADDR", "PORT", "PROTO", "HELO", "IDENT", "SOURCE"};
+  rest = trim(rest);
+  if (rest.empty()) return error::syntax;
+  while (!rest.empty()) {
+    std::size_t sp = rest.find(' ');
+    std::string_view item = rest.substr(0, sp);
+    rest = sp == std::string_view::npos ? std::string_view{} : trim(rest.substr(sp));
+    std::size_t eq = item.find('=');
+    if (eq == std::string_view::npos || eq == 0) return error::syntax;
+    std::string name(item.substr(0, eq));
+    for (char& ch : name) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    bool known = false;
+    for (auto a : kAttrs) known = known || a == name;
+    if (!known) return error::unknown_parameter;
+    std::string value;
+    std::string_view raw = item.substr(eq + 1);
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+      unsigned int byte = static_cast<unsigned char>(raw[i]);
+      if (raw[i] == '+') {
+        if (i + 2 >= raw.size()) return error::syntax;
+        auto [p, ec] = std::from_chars(raw.data() + i + 1, raw.data() + i + 3, byte, 16);
+        if (ec != std::errc() || p != raw.data() + i + 3) return error::syntax;
+        i += 2;
+      }
+      // What an MTA passes on from its own client may be anything: a byte
+      // that is no printable ASCII is kept as '?', never echoed raw.
+      value.push_back(byte < 0x21 || byte > 0x7e ? '?' : static_cast<char>(byte));
+    }
+    if (value.size() > 255) return error::syntax;
+    c.xforward.emplace_back(std::move(name), std::move(value));
+  }
+  return {};
+}
+
 }  // namespace
 
 bool is_ascii(std::string_view s) noexcept {
@@ -117,7 +158,8 @@ CommandResult parse_command(std::string_view line) {
   static constexpr V kVerbs[] = {{"EHLO", Verb::ehlo}, {"HELO", Verb::helo}, {"MAIL", Verb::mail}, {"RCPT", Verb::rcpt},
                                  {"DATA", Verb::data}, {"RSET", Verb::rset}, {"NOOP", Verb::noop}, {"QUIT", Verb::quit},
                                  {"VRFY", Verb::vrfy}, {"EXPN", Verb::expn}, {"HELP", Verb::help},
-                                 {"STARTTLS", Verb::starttls}, {"BDAT", Verb::bdat}, {"AUTH", Verb::auth}};
+                                 {"STARTTLS", Verb::starttls}, {"BDAT", Verb::bdat}, {"AUTH", Verb::auth},
+                                 {"XFORWARD", Verb::xforward}};
   for (const auto& v : kVerbs)
     if (ieq(verb, v.name)) c.verb = v.v;
   switch (c.verb) {
@@ -136,6 +178,9 @@ CommandResult parse_command(std::string_view line) {
     case Verb::rcpt:
       if (auto ec = parse_path(rest, "TO:", c, false)) return ec;
       return c;
+    case Verb::xforward:
+      if (auto ec = parse_xforward(rest, c)) return ec;
+      return c;
     case Verb::data: case Verb::rset: case Verb::quit: case Verb::starttls:
       if (!trim(rest).empty()) return error::syntax;
       return c;
@@ -143,6 +188,54 @@ CommandResult parse_command(std::string_view line) {
       c.arg = std::string(trim(rest));
       return c;
   }
+}
+
+namespace {
+
+// The network `entry` names, if it parses: an address is a /32 or /128.
+template <class F>
+bool with_network(std::string_view entry, F&& f) noexcept {
+  namespace ip = boost::asio::ip;
+  boost::system::error_code ec;
+  std::string e(entry);
+  if (e.find('/') == std::string::npos) e += e.find(':') == std::string::npos ? "/32" : "/128";
+  if (e.find(':') == std::string::npos) {
+    auto n = ip::make_network_v4(e, ec);
+    if (ec) return false;
+    f(n);
+  } else {
+    auto n = ip::make_network_v6(e, ec);
+    if (ec) return false;
+    f(n);
+  }
+  return true;
+}
+
+}  // namespace
+
+bool valid_network(std::string_view entry) noexcept {
+  return with_network(entry, [](const auto&) {});
+}
+
+bool address_in(std::string_view ip_text, const std::vector<std::string>& networks) noexcept {
+  namespace ip = boost::asio::ip;
+  boost::system::error_code ec;
+  auto addr = ip::make_address(std::string(ip_text), ec);
+  if (ec) return false;
+  if (addr.is_v6() && addr.to_v6().is_v4_mapped()) addr = ip::make_address_v4(ip::v4_mapped, addr.to_v6());
+  for (const auto& entry : networks) {
+    bool hit = false;
+    with_network(entry, [&](const auto& net) {
+      using Net = std::decay_t<decltype(net)>;
+      if constexpr (std::is_same_v<Net, ip::network_v4>) {
+        if (addr.is_v4()) hit = (ip::network_v4(addr.to_v4(), net.prefix_length()).canonical() == net.canonical());
+      } else {
+        if (addr.is_v6()) hit = (ip::network_v6(addr.to_v6(), net.prefix_length()).canonical() == net.canonical());
+      }
+    });
+    if (hit) return true;
+  }
+  return false;
 }
 
 }  // namespace phishstream::smtp

@@ -20,6 +20,7 @@ class category final : public std::error_category {
       case error::message_too_big: return "message size exceeds limit";
       case error::timeout: return "timeout";
       case error::too_many_errors: return "too many errors";
+      case error::not_authorized: return "not authorized";
     }
     return "unknown smtp error";
   }

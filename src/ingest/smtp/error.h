@@ -22,6 +22,7 @@ enum class error {
   message_too_big,     ///< 552 5.3.4
   timeout,             ///< 421 4.4.2: the client said nothing for too long
   too_many_errors,     ///< 421 4.7.0: the client keeps sending garbage
+  not_authorized,      ///< 550 5.7.0: XFORWARD from a client not in [smtp] xforward_hosts
 };
 
 const std::error_category& error_category() noexcept;

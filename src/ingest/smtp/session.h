@@ -53,6 +53,11 @@ struct SessionConfig {
   /// bounded. RFC 5321 asks for 1,000 octets at least.
   std::size_t max_data_line_bytes = 64u << 10;
   int max_errors = 20;  ///< like Postfix smtpd_hard_error_limit
+  /// Clients (addresses or networks) allowed XFORWARD: an MTA in front
+  /// (Postfix content_filter with smtp_send_xforward_command = yes) passes
+  /// its own client's address and HELO, which the envelope then carries
+  /// for the next transaction. Anyone else gets 550 5.7.0.
+  std::vector<std::string> xforward_hosts;
   bool starttls_available = false;  ///< a certificate is configured
 };
 
@@ -89,6 +94,7 @@ inline std::string reply_for(std::error_code ec) {
   if (ec == error::message_too_big) return "552 5.3.4 Message size exceeds fixed limit";
   if (ec == error::timeout) return "421 4.4.2 Timeout, closing connection";
   if (ec == error::too_many_errors) return "421 4.7.0 Too many errors, closing connection";
+  if (ec == error::not_authorized) return "550 5.7.0 Error: insufficient authorization";
   if (ec == queue::error::full) return "452 4.3.1 Insufficient system storage, try again later";
   if (ec == queue::error::closed) return "421 4.3.2 Service shutting down, try again later";
   return "451 4.3.0 Temporary failure, try again later";  // queue::error::unavailable, or unforeseen
@@ -166,11 +172,19 @@ boost::asio::awaitable<SessionEnd> run_session(Stream& stream, const SessionConf
   common::Envelope env;  // what the client tells us besides the message
   env.client_ip = std::move(client_ip);
   env.tls = tls_active;
+  const bool xforward_ok = address_in(env.client_ip, cfg.xforward_hosts);
+  // XFORWARD's values, for the next transaction only (as Postfix resets them).
+  std::string xf_addr, xf_helo, session_helo;
   bool greeted = false, have_mail = false;
   int errors = 0;
   if (!tls_active) reply("220 " + cfg.hostname + " ESMTP phishstream");
 
+  const std::string session_ip = env.client_ip;
   auto reset = [&] {
+    env.client_ip = session_ip;
+    env.helo = session_helo;
+    xf_addr.clear();
+    xf_helo.clear();
     env.mail_from.clear();
     env.rcpt.clear();
     env.body_8bit = env.smtputf8 = false;
@@ -213,7 +227,7 @@ boost::asio::awaitable<SessionEnd> run_session(Stream& stream, const SessionConf
       switch (c.verb) {
         case Verb::ehlo:
           greeted = true;
-          env.helo = c.arg;
+          session_helo = c.arg;
           reset();
           reply("250-" + cfg.hostname + " greets " + c.arg);
           reply("250-PIPELINING");
@@ -221,11 +235,12 @@ boost::asio::awaitable<SessionEnd> run_session(Stream& stream, const SessionConf
           reply("250-8BITMIME");
           reply("250-ENHANCEDSTATUSCODES");
           if (cfg.starttls_available && !tls_active) reply("250-STARTTLS");
+          if (xforward_ok) reply("250-XFORWARD NAME ADDR PROTO HELO SOURCE PORT IDENT");
           reply("250 SMTPUTF8");
           break;
         case Verb::helo:
           greeted = true;
-          env.helo = c.arg;
+          session_helo = c.arg;
           reset();
           reply("250 " + cfg.hostname);
           break;
@@ -239,6 +254,8 @@ boost::asio::awaitable<SessionEnd> run_session(Stream& stream, const SessionConf
             reply(detail::reply_for(error::needs_smtputf8));
           } else {
             env.mail_from = c.address;
+            if (!xf_addr.empty()) env.client_ip = xf_addr;
+            if (!xf_helo.empty()) env.helo = xf_helo;
             env.body_8bit = c.body_8bit;
             env.smtputf8 = c.smtputf8;
             have_mail = true;
@@ -343,6 +360,25 @@ boost::asio::awaitable<SessionEnd> run_session(Stream& stream, const SessionConf
           reset();
           break;
         }
+        case Verb::xforward:
+          if (!xforward_ok) {
+            ++errors;
+            reply(detail::reply_for(error::not_authorized));
+          } else if (have_mail) {
+            ++errors;
+            reply(detail::reply_for(error::bad_sequence));
+          } else {
+            // "[UNAVAILABLE]" and "[TEMPUNAVAIL]" say the MTA does not know.
+            for (const auto& [name, value] : c.xforward) {
+              bool known = value.empty() || value.front() != '[' || value.rfind("[IPv6:", 0) == 0;
+              if (name == "ADDR")
+                xf_addr = !known ? "" : value.rfind("IPv6:", 0) == 0 ? value.substr(5) : value;
+              else if (name == "HELO")
+                xf_helo = known ? value : "";
+            }
+            reply("250 2.0.0 Ok");
+          }
+          break;
         case Verb::rset:
           reset();
           reply("250 2.0.0 Ok");

@@ -39,6 +39,7 @@ smtp::SessionConfig session_config(const SmtpConfig& c, const std::string& hostn
   s.max_recipients = c.max_recipients;
   s.command_timeout = std::chrono::seconds(c.command_timeout_s);
   s.data_timeout = std::chrono::seconds(c.data_timeout_s);
+  s.xforward_hosts = c.xforward_hosts;
   return s;
 }
 

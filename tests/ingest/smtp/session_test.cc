@@ -309,3 +309,65 @@ TEST(SmtpSession, FailingLinkOnEveryCallDoesNotCrash) {
 }
 
 }  // namespace
+
+namespace {
+
+// Issue 14/15: XFORWARD from an MTA in front (Postfix content_filter) gives
+// the envelope its client's address and HELO, for one transaction.
+TEST(SmtpXforward, AnAllowedMtaPassesItsClientForOneTransaction) {
+  FakeSink sink;
+  smtp::SessionConfig cfg;
+  cfg.xforward_hosts = {"127.0.0.0/8"};
+  auto r = run("EHLO postfix.local\r\n"
+               "XFORWARD NAME=mail.sender.example ADDR=192.0.2.9 PORT=4711\r\n"
+               "XFORWARD HELO=helo+20with+2Bspace PROTO=ESMTP SOURCE=REMOTE IDENT=4XyZ1A\r\n"
+               "MAIL FROM:<a@sender.example>\r\nRCPT TO:<b@x.org>\r\nDATA\r\nSubject: 1\r\n\r\nx\r\n.\r\n"
+               "MAIL FROM:<a@sender.example>\r\nRCPT TO:<b@x.org>\r\nDATA\r\nSubject: 2\r\n\r\nx\r\n.\r\n"
+               "XFORWARD ADDR=IPv6:2001:db8::7 HELO=[UNAVAILABLE]\r\n"
+               "MAIL FROM:<a@sender.example>\r\nRCPT TO:<b@x.org>\r\nDATA\r\nSubject: 3\r\n\r\nx\r\n.\r\nQUIT\r\n",
+               sink, cfg);
+  EXPECT_NE(r.out.find("250-XFORWARD NAME ADDR PROTO HELO SOURCE PORT IDENT\r\n"), std::string::npos) << r.out;
+  ASSERT_EQ(sink.got.size(), 3u) << r.out;
+  EXPECT_EQ(sink.got[0].first.client_ip, "192.0.2.9");
+  EXPECT_EQ(sink.got[0].first.helo, "helo?with+space");
+  EXPECT_EQ(sink.got[1].first.client_ip, "127.0.0.1") << "the next transaction is the MTA's own again";
+  EXPECT_EQ(sink.got[1].first.helo, "postfix.local");
+  EXPECT_EQ(sink.got[2].first.client_ip, "2001:db8::7");
+  EXPECT_EQ(sink.got[2].first.helo, "postfix.local") << "[UNAVAILABLE] is no HELO";
+}
+
+TEST(SmtpXforward, OthersAreRefusedAndBadCommandsAreErrors) {
+  FakeSink sink;
+  auto none = run("EHLO c\r\nXFORWARD ADDR=192.0.2.9\r\nMAIL FROM:<a@x.org>\r\nRCPT TO:<b@x.org>\r\nDATA\r\nx\r\n.\r\n",
+                  sink);  // no xforward_hosts
+  EXPECT_EQ(none.out.find("XFORWARD"), std::string::npos) << none.out;
+  EXPECT_NE(none.out.find("550 5.7.0"), std::string::npos) << none.out;
+  ASSERT_EQ(sink.got.size(), 1u);
+  EXPECT_EQ(sink.got[0].first.client_ip, "127.0.0.1");
+
+  smtp::SessionConfig cfg;
+  cfg.xforward_hosts = {"127.0.0.1"};
+  FakeSink s2;
+  auto bad = run("EHLO c\r\nXFORWARD ADDR=1.2.3.4+4\r\nXFORWARD COLOUR=blue\r\nXFORWARD\r\n"
+                 "MAIL FROM:<a@x.org>\r\nXFORWARD ADDR=192.0.2.9\r\n",
+                 s2, cfg);
+  EXPECT_NE(bad.out.find("501 5.5.4"), std::string::npos) << bad.out;  // bad xtext, empty
+  EXPECT_NE(bad.out.find("555 5.5.4"), std::string::npos) << bad.out;  // unknown attribute
+  EXPECT_NE(bad.out.find("503 5.5.1"), std::string::npos) << bad.out;  // inside a transaction
+}
+
+TEST(SmtpXforward, AddressesAndNetworks) {
+  std::vector<std::string> nets{"10.0.0.0/8", "::1", "fd00::/8", "192.0.2.7"};
+  EXPECT_TRUE(smtp::address_in("10.1.2.3", nets));
+  EXPECT_TRUE(smtp::address_in("192.0.2.7", nets));
+  EXPECT_FALSE(smtp::address_in("192.0.2.8", nets));
+  EXPECT_TRUE(smtp::address_in("::1", nets));
+  EXPECT_TRUE(smtp::address_in("fd12::5", nets));
+  EXPECT_TRUE(smtp::address_in("::ffff:10.9.9.9", nets)) << "v4-mapped";
+  EXPECT_FALSE(smtp::address_in("not an address", nets));
+  EXPECT_FALSE(smtp::address_in("10.1.2.3", {"garbage", "10.0.0.0/33"}));
+  EXPECT_TRUE(smtp::valid_network("2001:db8::/32"));
+  EXPECT_FALSE(smtp::valid_network("10.0.0.0/33"));
+}
+
+}  // namespace
