@@ -94,6 +94,8 @@ void read_listener_keys(Reader& r, ServeConfig& c) {
   r.get("server", "state_dir", c.server.state_dir);
   r.get("server", "role", c.server.role);
   r.get("server", "min_free_mb", c.server.min_free_mb);
+  r.get("server", "log_level", c.server.log_level);
+  r.get("server", "log_format", c.server.log_format);
   auto& s = c.smtp;
   r.get("smtp", "listen", s.listen);
   r.get("smtp", "max_connections", s.max_connections);
@@ -152,6 +154,10 @@ bool is_host_port(const std::string& s) {
 // appends "why; " to `err`.
 void check_listeners(const ServeConfig& c, std::string& err) {
   if (!is_host_port(c.smtp.listen)) err += "smtp.listen must be host:port; ";
+  const auto& sv = c.server;
+  if (sv.log_level != "debug" && sv.log_level != "info" && sv.log_level != "warn" && sv.log_level != "error")
+    err += "server.log_level is debug, info, warn or error; ";
+  if (sv.log_format != "text" && sv.log_format != "json") err += "server.log_format is text or json; ";
   for (const auto& h : c.smtp.xforward_hosts)
     if (!smtp::valid_network(h)) err += "smtp.xforward_hosts: \"" + h + "\" is no address or network; ";
   if (!is_host_port(c.http.listen)) err += "http.listen must be host:port; ";
@@ -240,6 +246,11 @@ boost::system::result<void, std::string> apply_overrides(ServeConfig& c, const O
     if (value->empty()) continue;
     if (!is_host_port(*value)) return Result(boost::system::in_place_error, std::string(flag) + " must be host:port");
     *target = *value;
+  }
+  if (!o.log_format.empty()) {
+    if (o.log_format != "text" && o.log_format != "json")
+      return Result(boost::system::in_place_error, "--log-format is text or json");
+    c.server.log_format = o.log_format;
   }
   if (o.role.empty()) return {};
   auto roles = parse_roles(o.role);

@@ -30,6 +30,8 @@ struct ServerConfig {
   /// /readyz is "not ready" while a folder this process writes (state,
   /// queue, store, Maildir) has less free than this (serve/disk.h); 0 = off.
   std::uint64_t min_free_mb = 256;
+  std::string log_level = "info";   ///< debug | info | warn | error (common/log.h)
+  std::string log_format = "text";  ///< text | json: one event per line on stderr
 };
 
 /// [smtp]: the SMTP listener, and the size limit the milter and the HTTP
@@ -159,6 +161,7 @@ struct Overrides {
   std::string smtp_listen;    ///< --smtp-listen: smtp.listen
   std::string http_listen;    ///< --http-listen: http.listen
   std::string milter_listen;  ///< --milter-listen: milter.listen
+  std::string log_format;     ///< --log-format: server.log_format
 };
 
 /// Applies `o` to `c`, or says which flag is malformed (for the operator).

@@ -1,9 +1,11 @@
 #include "worker/pipeline.h"
 
 #include <chrono>
+#include <cstdio>
 #include <iostream>
 
 #include "common/clock.h"
+#include "common/log.h"
 #include "common/message_key.h"
 #include "worker/dedup.h"
 #include "worker/delivery.h"
@@ -64,6 +66,30 @@ Pipeline::Pipeline(const scan::Scanner& scanner, store::MessageStore& store, met
       relay_(cfg_.relay ? std::make_unique<deliver::Relay>(*cfg_.relay) : nullptr),
       meters_(reg) {}
 
+namespace {
+
+// One line per message, to match against the MTA's log: the MTA's queue id
+// (milter), ours, the Message-ID, the envelope, the verdict and its top
+// reasons, and what became of it.
+void log_message(const store::MessageRecord& r, std::string_view outcome, std::string_view mta_queue_id,
+                 std::int64_t latency_ms) {
+  if (!log::enabled(log::Level::info)) return;
+  std::string reasons;
+  for (std::size_t i = 0; i < r.reasons.size() && i < 3; ++i) reasons += (i ? "; " : "") + r.reasons[i];
+  std::string rcpt;
+  for (const auto& x : r.rcpt) rcpt += (rcpt.empty() ? "" : ",") + x;
+  char phish[16], spam[16];
+  std::snprintf(phish, sizeof phish, "%.4f", r.p_phish);
+  std::snprintf(spam, sizeof spam, "%.4f", r.p_spam);
+  log::line(log::Level::info, "message",
+            {{"id", r.id}, {"mta_queue_id", mta_queue_id}, {"message_id", r.message_id}, {"client", r.client_ip},
+             {"helo", r.helo}, {"mail_from", r.mail_from}, {"rcpt", rcpt}, {"from", r.from_addr},
+             {"action", r.action}, {"phish", phish}, {"spam", spam}, {"reasons", reasons},
+             {"model", r.model_version}, {"outcome", outcome}, {"latency_ms", std::to_string(latency_ms)}});
+}
+
+}  // namespace
+
 void Pipeline::set_lists(std::vector<std::string> allow, std::vector<std::string> block) {
   decider_.set_lists({std::move(allow), std::move(block)});
 }
@@ -75,8 +101,9 @@ std::error_code Pipeline::process(const queue::QueuedMessage& m) {
     return choice.error();
   }
   if (choice->duplicate_of) {
-    std::cerr << "phishstream: message " << m.id << " repeats " << *choice->duplicate_of
-              << " (same envelope and content within the de-duplication window): not recorded or delivered again\n";
+    log::line(log::Level::info, "duplicate",
+              {{"id", m.id}, {"repeats", *choice->duplicate_of},
+               {"why", "same envelope and content within the de-duplication window: not recorded or delivered again"}});
     meters_.duplicate->inc();
     return {};
   }
@@ -115,6 +142,7 @@ std::error_code Pipeline::process(const queue::QueuedMessage& m) {
   }
   meters_.delivery->observe(seconds_since(t1));
   meters_.e2e->observe(static_cast<double>(now_ms() - m.accepted_ms) / 1e3);
+  log_message(rec, d.held() ? "held" : relay_ ? "relayed" : "delivered", "", now_ms() - m.accepted_ms);
   return {};
 }
 
@@ -146,6 +174,7 @@ boost::system::result<Pipeline::InlineVerdict, std::error_code> Pipeline::inline
   rec.received_ms = now_ms();
   rec.status = d.held() ? store::MessageStatus::quarantined : store::MessageStatus::passed_milter;
   if (auto ec = store_.put(rec, message)) return ec;
+  log_message(rec, d.held() ? "held" : "passed", queue_id, 0);
   return InlineVerdict{std::move(v), d, rec.id};
 }
 

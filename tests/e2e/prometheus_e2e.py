@@ -73,6 +73,10 @@ def main():
         dash = open(os.path.join(DEPLOY, "grafana", "phishstream.json")).read()
         missing = [f for f in families if f not in dash]
         assert not missing, f"dashboard lacks {missing}"
+        # Issue 15: one log line per message, with its id and verdict.
+        log_text = open(os.path.join(work, "ps", "serve.log"), encoding="utf-8", errors="replace").read()
+        lines = [l for l in log_text.splitlines() if " info message id=" in l]
+        assert len(lines) == 5 and all(" action=" in l and " outcome=delivered" in l for l in lines), lines
         # Issue 13: /readyz is not ready below the free-space floor, and the
         # free space of every folder the process writes is a metric.
         assert b'"ready"' in urllib.request.urlopen(f"http://127.0.0.1:{srv.http_port}/readyz", timeout=10).read()

@@ -1,3 +1,4 @@
+#include "common/log.h"
 #include "queue/embedded/log_queue.h"
 
 #include <fcntl.h>
@@ -384,12 +385,16 @@ void LogQueue::nack(const std::string& id, const std::string& reason, bool trans
   ++e.attempts;
   if (opt_.retry.gives_up(e.attempts, std::chrono::milliseconds(now_ms() - e.accepted_ms), transient)) {
     dead_[id] = {id, reason, e.attempts};
+    log::line(log::Level::warn, "dead_letter", {{"id", id}, {"attempts", std::to_string(e.attempts)}, {"reason", reason}});
     bytes_ -= e.bytes;
     index_.erase(it);  // the body stays in its segment
     append_async(small_record('D', id, e.attempts, reason));
     return;
   }
   e.not_before_ms = now_ms() + opt_.retry.delay(e.attempts).count();
+  log::line(log::Level::info, "deferred",
+            {{"id", id}, {"attempt", std::to_string(e.attempts)},
+             {"retry_in_ms", std::to_string(opt_.retry.delay(e.attempts).count())}, {"reason", reason}});
   delayed_.emplace(e.not_before_ms, id);
   append_async(small_record('N', id, e.attempts, reason));
   cv_ready_.notify_all();

@@ -1,3 +1,4 @@
+#include "common/log.h"
 #include "queue/rabbitmq/rabbit_queue.h"
 
 #include <amqp.h>
@@ -482,10 +483,13 @@ void RabbitQueue::nack(const std::string& id, const std::string& reason, bool tr
   const InHand h = it->second;
   in_hand_.erase(it);
   if (o_.retry.gives_up(h.attempts + 1, std::chrono::milliseconds(now_ms() - h.accepted_ms), transient)) {
-    std::cerr << "phishstream: message " << id << " dead-lettered after " << h.attempts + 1 << " attempt(s): " << reason << "\n";
+    log::line(log::Level::warn, "dead_letter", {{"id", id}, {"attempts", std::to_string(h.attempts + 1)}, {"reason", reason}});
     commands_.push_back({Command::dead, h.tag, h.generation, Clock::now()});
     return;
   }
+  log::line(log::Level::info, "deferred",
+            {{"id", id}, {"attempt", std::to_string(h.attempts + 1)},
+             {"retry_in_ms", std::to_string(o_.retry.delay(h.attempts + 1).count())}, {"reason", reason}});
   commands_.push_back({Command::requeue, h.tag, h.generation, Clock::now() + o_.retry.delay(h.attempts + 1)});
 }
 
