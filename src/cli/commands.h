@@ -86,6 +86,9 @@ struct AdminArgs {
 
 int run_scan(const ScanArgs& a);
 int run_admin(const AdminArgs& a);
+/// phishstream configtest: 0 when `config` loads, its model loads and the
+/// files it names exist; 1 with every problem named.
+int run_configtest(const std::string& config);
 int run_train(const TrainArgs& a);
 int run_eval(const EvalArgs& a);
 /// inspect: the parse, identity, link classes and signals of one message.

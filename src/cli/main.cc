@@ -140,7 +140,19 @@ int main(int argc, char** argv) {
   // --config may come after the action: "token create --config F".
   for (auto* sub : {uadd, upw, ulist, tcreate, trevoke, tlist}) sub->fallthrough();
 
-  CLI11_PARSE(app, argc, argv);
+  std::string check_config;
+  auto* configtest = app.add_subcommand("configtest", "Check a configuration (and that its model loads) without starting");
+  configtest->add_option("--config,-c", check_config, "TOML configuration (default: the built-in defaults)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version exit 0; every usage error is 2, as for the
+    // commands' own usage errors (CLI11's own codes are 100 and up).
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+  if (configtest->parsed()) return run_configtest(check_config);
   for (auto [sub, what] : {std::pair{uadd, "user add"}, {upw, "user passwd"}, {ulist, "user list"},
                            {tcreate, "token create"}, {trevoke, "token revoke"}, {tlist, "token list"}}) {
     if (sub->parsed()) {

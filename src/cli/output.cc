@@ -70,10 +70,9 @@ std::string format_header(Format f) {
 std::string format_verdict(Format f, const std::string& path, const scan::Verdict& v) {
   switch (f) {
     case Format::jsonl: {
+      // Scores as plain decimals (0.0229, not Boost.JSON's 2.29E-2), which
+      // every reader and grep understands; the rest is serialized.
       boost::json::object o;
-      o["path"] = path;
-      o["phish"] = std::round(v.scores.p_phish * 1e4) / 1e4;
-      o["spam"] = std::round(v.scores.p_spam * 1e4) / 1e4;
       o["action"] = std::string(scan::to_string(v.action));
       boost::json::array reasons;
       for (const auto& r : v.reasons) reasons.emplace_back(r.text);
@@ -84,7 +83,9 @@ std::string format_verdict(Format f, const std::string& path, const scan::Verdic
       o["model"] = v.model_version;
       if (v.limits_hit) o["limits"] = limit_names(v.limits_hit);
       if (v.defects) o["defects"] = defect_names(v.defects);
-      return boost::json::serialize(o) + "\n";
+      std::string rest = boost::json::serialize(o);  // "{…}"
+      return "{\"path\":" + boost::json::serialize(boost::json::string(path)) + ",\"phish\":" +
+             fixed(v.scores.p_phish) + ",\"spam\":" + fixed(v.scores.p_spam) + "," + rest.substr(1) + "\n";
     }
     case Format::csv: {
       std::string reasons;

@@ -222,3 +222,29 @@ TEST_F(Filter, ScanWithTheServersConfigAppliesItsLists) {
                      (dir / "f" / "p.eml").string());
   EXPECT_NE(listed.out.find("\"action\":\"inbox\""), std::string::npos) << listed.out;
 }
+
+// configtest says what serve would refuse; usage errors are exit 2 (issue 15).
+TEST_F(Cli, ConfigtestAndUsageErrors) {
+  write(dir / "ct" / "ok.toml", "[model]\npath = \"" + model + "\"\n[http]\nweb_root = \"" + dir.string() + "\"\n");
+  Result ok = sh(std::string(PS_BINARY) + " configtest --config " + (dir / "ct" / "ok.toml").string());
+  EXPECT_EQ(ok.code, 0);
+  EXPECT_NE(ok.out.find("is valid"), std::string::npos) << ok.out;
+  write(dir / "ct" / "typo.toml", "[smtp]\nlistn = \"x\"\n");
+  EXPECT_EQ(sh(std::string(PS_BINARY) + " configtest --config " + (dir / "ct" / "typo.toml").string()).code, 1);
+  write(dir / "ct" / "nomodel.toml", "[model]\npath = \"" + (dir / "none.psm").string() + "\"\n");
+  EXPECT_EQ(sh(std::string(PS_BINARY) + " configtest --config " + (dir / "ct" / "nomodel.toml").string()).code, 1);
+  EXPECT_EQ(sh(std::string(PS_BINARY) + " no-such-command").code, 2);
+  EXPECT_EQ(sh(std::string(PS_BINARY)).code, 2);
+  EXPECT_EQ(sh(std::string(PS_BINARY) + " --version").code, 0);
+}
+
+// JSON lines carry plain decimals, not 2.29E-2.
+TEST_F(Cli, JsonScoresArePlainDecimals) {
+  write(dir / "dec.eml", msg("hello", "world"));
+  Result r = sh(bin() + (dir / "dec.eml").string());
+  auto at = r.out.find("\"phish\":");
+  ASSERT_NE(at, std::string::npos) << r.out;
+  std::string num = r.out.substr(at + 8, r.out.find(',', at) - at - 8);
+  EXPECT_EQ(num.find_first_not_of("0123456789."), std::string::npos) << num;
+  EXPECT_EQ(num.size(), 6u) << num;  // 0.dddd
+}

@@ -73,6 +73,10 @@ def main():
         dash = open(os.path.join(DEPLOY, "grafana", "phishstream.json")).read()
         missing = [f for f in families if f not in dash]
         assert not missing, f"dashboard lacks {missing}"
+        # Issue 15: state is not readable by others (umask 027).
+        for name in ("phishstream.db", "queue"):
+            mode = os.stat(os.path.join(work, "ps", "var", name)).st_mode
+            assert mode & 0o007 == 0, (name, oct(mode))
         # Issue 15: one log line per message, with its id and verdict.
         log_text = open(os.path.join(work, "ps", "serve.log"), encoding="utf-8", errors="replace").read()
         lines = [l for l in log_text.splitlines() if " info message id=" in l]
