@@ -103,8 +103,8 @@ std::error_code Pipeline::process(const queue::QueuedMessage& m) {
     // released mail; everyone else's stays held. Not for a reject-level
     // score, nor for mail held by the block list.
     if (auto who = cfg_.excepted(m.data, m.env.rcpt); !who.empty()) {
-      deliver::Letter letter{m.env.mail_from, m.key, released_message(rec, m.id, cfg_.hostname, m.data),
-                             deliver::Folder::inbox};
+      std::string body = released_message(rec, m.id, cfg_.hostname, m.data);  // the Letter only views it
+      deliver::Letter letter{m.env.mail_from, m.key, body, deliver::Folder::inbox};
       if (auto ec = deliver_once(store_, maildir_, letter, who, "message " + m.id,
                                  "delivery ledger unread, left in the queue for a retry")) {
         meters_.failed->inc();
