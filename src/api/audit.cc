@@ -17,8 +17,15 @@ namespace json = boost::json;
 void audit(const ApiDeps& d, const Call& c, std::string action, std::string message_id, std::string detail) {
   const auth::Principal& p = *c.principal;
   std::string path = p.via_session ? "ui" : p.role == auth::Role::reporter ? "mailbox" : "api";
-  store::AuditEntry e{0, common::now_ms(), p.name, std::string(auth::to_string(p.role)), std::move(path),
-                      std::move(action), std::move(message_id), std::string(c.client), std::move(detail)};
+  store::AuditEntry e{0,
+                      common::now_ms(),
+                      p.name,
+                      std::string(auth::to_string(p.role)),
+                      std::move(path),
+                      std::move(action),
+                      std::move(message_id),
+                      std::string(c.client),
+                      std::move(detail)};
   if (auto ec = d.store.put_audit(e))
     std::cerr << "phishstream: api: the audit log did not keep: " << e.actor << " " << e.action << " " << e.message_id
               << " " << e.detail << " (" << ec.message() << ")\n";
@@ -37,19 +44,28 @@ Response list_audit(const ApiDeps& d, const Call& c) {
     std::int64_t n = 0;
     auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
     bool whole = ec == std::errc() && end == v.data() + v.size();
-    if (k == "limit" && whole && n >= 1 && n <= 1000) limit = static_cast<std::size_t>(n);
-    else if (k == "before" && whole && n >= 1) before = n;
-    else return bad(k == "limit" ? "limit is a whole number from 1 to 1000"
-                    : k == "before" ? "before is an entry's seq"
-                                    : "unknown parameter " + k);
+    if (k == "limit" && whole && n >= 1 && n <= 1000)
+      limit = static_cast<std::size_t>(n);
+    else if (k == "before" && whole && n >= 1)
+      before = n;
+    else
+      return bad(k == "limit"    ? "limit is a whole number from 1 to 1000"
+                 : k == "before" ? "before is an entry's seq"
+                                 : "unknown parameter " + k);
   }
   auto rows = d.store.audit(limit, before);
   if (!rows) return store_unavailable(c.req, rows.error());
   json::array a;
   for (const auto& e : *rows)
-    a.emplace_back(json::object{{"seq", e.seq}, {"at_ms", e.at_ms}, {"actor", e.actor}, {"role", e.role},
-                                {"path", e.path}, {"action", e.action}, {"message", e.message_id},
-                                {"client", e.client}, {"detail", e.detail}});
+    a.emplace_back(json::object{{"seq", e.seq},
+                                {"at_ms", e.at_ms},
+                                {"actor", e.actor},
+                                {"role", e.role},
+                                {"path", e.path},
+                                {"action", e.action},
+                                {"message", e.message_id},
+                                {"client", e.client},
+                                {"detail", e.detail}});
   json::object o;
   o["next"] = rows->size() == limit && !rows->empty() ? json::value(rows->back().seq) : json::value(nullptr);
   o["entries"] = std::move(a);

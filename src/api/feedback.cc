@@ -49,14 +49,18 @@ std::optional<Body> body_of(const Request& req) {
   Body b;
   b.label = x && x->is_string() ? std::string(x->as_string()) : "";
   b.user = u ? std::string(u->as_string()) : "";
-  if (b.label == "phish") b.as = model::Label::phish;
-  else if (b.label == "spam") b.as = model::Label::spam;
-  else if (b.label != "ham") return std::nullopt;
+  if (b.label == "phish")
+    b.as = model::Label::phish;
+  else if (b.label == "spam")
+    b.as = model::Label::spam;
+  else if (b.label != "ham")
+    return std::nullopt;
   return b;
 }
 
 json::object scores(const learn::Learner::Result& r) {
-  return {{"model", r.version}, {"updates", r.updates},
+  return {{"model", r.version},
+          {"updates", r.updates},
           {"before", json::object{{"phish", r.before.p_phish}, {"spam", r.before.p_spam}}},
           {"after", json::object{{"phish", r.after.p_phish}, {"spam", r.after.p_spam}}}};
 }
@@ -88,7 +92,8 @@ Response analyst_report(const ApiDeps& d, const Call& c, const Body& b, const st
   if (b.as != model::Label::ham) logged(d.store.drop_exceptions(campaign), "exceptions for " + rec.id + " not dropped");
   std::size_t settled = pending ? pending->size() : 0;
   audit(d, c, "feedback", rec.id,
-        b.label + ": shared model " + res.version + (settled ? ", settles " + std::to_string(settled) + " user report(s)" : ""));
+        b.label + ": shared model " + res.version +
+            (settled ? ", settles " + std::to_string(settled) + " user report(s)" : ""));
   json::object o = scores(res);
   o["status"] = "learned";
   o["settled"] = settled;
@@ -151,8 +156,9 @@ Response feedback(const ApiDeps& d, const Call& c) {
   auto b = body_of(c.req);
   if (!b) return json_error(c.req, bhttp::status::bad_request, "bad_request", R"(send {"label":"phish|spam|ham"})");
   if (reporter && b->user.empty())
-    return json_error(c.req, bhttp::status::unprocessable_entity, "no_user",
-                      R"(a reporter names the mailbox user it reports for: {"label":"ham","user":"alice@example.org"})");
+    return json_error(
+        c.req, bhttp::status::unprocessable_entity, "no_user",
+        R"(a reporter names the mailbox user it reports for: {"label":"ham","user":"alice@example.org"})");
   std::string id(c.params["id"]);
   auto rec = d.store.get(id);
   if (!rec) return store_unavailable(c.req, rec.error());
@@ -167,8 +173,8 @@ Response feedback(const ApiDeps& d, const Call& c) {
     if (int wait = d.trust->admit(rcpt)) {
       auto e = json_error(c.req, bhttp::status::too_many_requests, "rate_limited",
                           "at most " + std::to_string(d.trust->config().report_limit) + " reports per user in " +
-                              std::to_string(d.trust->config().report_window_s) + " s; " + rcpt + " may report again in " +
-                              std::to_string(wait) + " s");
+                              std::to_string(d.trust->config().report_window_s) + " s; " + rcpt +
+                              " may report again in " + std::to_string(wait) + " s");
       e.set(bhttp::field::retry_after, std::to_string(wait));
       return e;
     }

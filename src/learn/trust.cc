@@ -64,8 +64,8 @@ std::string campaign_key(const mail::Message& m) {
 
 bool strong_evidence(const store::MessageRecord& rec, std::string* why) {
   static const std::set<std::string, std::less<>> kStrong = {
-      "brand_lookalike_domain", "brand_in_subdomain", "display_name_brand", "brand_unaligned",
-      "name_lookalike_domain",  "credential_foreign_link", "form_password", "url_userinfo"};
+      "brand_lookalike_domain", "brand_in_subdomain",      "display_name_brand", "brand_unaligned",
+      "name_lookalike_domain",  "credential_foreign_link", "form_password",      "url_userinfo"};
   for (const auto& s : rec.signals)
     if (kStrong.contains(s) || s.starts_with("feed_")) {
       if (why) *why = s;

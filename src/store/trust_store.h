@@ -39,8 +39,8 @@ struct AuditEntry {
   std::string path;        ///< ui (session) | api (analyst/admin token) | mailbox (reporter token)
   std::string action;      ///< feedback | release | delete
   std::string message_id;
-  std::string client;      ///< the peer address
-  std::string detail;      ///< e.g. "ham for alice@example.org: pending 1/3"
+  std::string client;  ///< the peer address
+  std::string detail;  ///< e.g. "ham for alice@example.org: pending 1/3"
 };
 
 class TrustStore {
@@ -60,7 +60,8 @@ class TrustStore {
   virtual std::error_code put_exception(const std::string& rcpt, const std::string& campaign,
                                         const std::string& message_id) = 0;
   /// Which of `rcpts` (lower case) have an exception for `campaign`.
-  virtual Read<std::vector<std::string>> excepted(const std::string& campaign, const std::vector<std::string>& rcpts) = 0;
+  virtual Read<std::vector<std::string>> excepted(const std::string& campaign,
+                                                  const std::vector<std::string>& rcpts) = 0;
   /// Drops every exception for `campaign` (an analyst judged it phishing).
   virtual std::error_code drop_exceptions(const std::string& campaign) = 0;
 

@@ -14,7 +14,8 @@ using pg::kNow;
 
 std::error_code PgStore::put_report(const Report& r) {
   auto res = pool_.get().exec(
-      "INSERT INTO reports (message_id, campaign, label, \"user\", reporter, at_ms, settled) VALUES ($1,$2,$3,$4,$5,$6,0) "
+      "INSERT INTO reports (message_id, campaign, label, \"user\", reporter, at_ms, settled) VALUES "
+      "($1,$2,$3,$4,$5,$6,0) "
       "ON CONFLICT (message_id, \"user\", label) DO UPDATE SET campaign = EXCLUDED.campaign, reporter = "
       "EXCLUDED.reporter, at_ms = EXCLUDED.at_ms, settled = 0",
       {clean_text(r.message_id), clean_text(r.campaign), clean_text(r.label), clean_text(r.user),
@@ -39,10 +40,11 @@ std::error_code PgStore::settle_reports(const std::string& campaign) {
 
 std::error_code PgStore::put_exception(const std::string& rcpt, const std::string& campaign,
                                        const std::string& message_id) {
-  auto r = pool_.get().exec(std::string("INSERT INTO exceptions (rcpt, campaign, message_id, at_ms) VALUES ($1,$2,$3,") +
-                                kNow + ") ON CONFLICT (rcpt, campaign) DO UPDATE SET message_id = EXCLUDED.message_id, "
-                                       "at_ms = EXCLUDED.at_ms",
-                            {clean_text(rcpt), clean_text(campaign), clean_text(message_id)});
+  auto r = pool_.get().exec(
+      std::string("INSERT INTO exceptions (rcpt, campaign, message_id, at_ms) VALUES ($1,$2,$3,") + kNow +
+          ") ON CONFLICT (rcpt, campaign) DO UPDATE SET message_id = EXCLUDED.message_id, "
+          "at_ms = EXCLUDED.at_ms",
+      {clean_text(rcpt), clean_text(campaign), clean_text(message_id)});
   return r.ok() ? std::error_code() : failed(r, "put_exception");
 }
 
@@ -50,7 +52,8 @@ Read<std::vector<std::string>> PgStore::excepted(const std::string& campaign, co
   std::vector<std::string> out;
   auto c = pool_.get();
   for (const auto& rcpt : rcpts) {
-    auto r = c.exec("SELECT 1 FROM exceptions WHERE campaign = $1 AND rcpt = $2", {clean_text(campaign), clean_text(rcpt)});
+    auto r =
+        c.exec("SELECT 1 FROM exceptions WHERE campaign = $1 AND rcpt = $2", {clean_text(campaign), clean_text(rcpt)});
     if (!r.ok()) return failed(r, "excepted");
     if (r.rows() > 0) out.push_back(rcpt);
   }
@@ -64,11 +67,11 @@ std::error_code PgStore::drop_exceptions(const std::string& campaign) {
 
 std::error_code PgStore::put_audit(const AuditEntry& e) {
   std::string at = e.at_ms ? std::to_string(e.at_ms) : std::string(kNow);
-  auto r = pool_.get().exec(
-      "INSERT INTO audit (at_ms, actor, role, path, action, message_id, client, detail) VALUES (" + at +
-          ",$1,$2,$3,$4,$5,$6,$7)",
-      {clean_text(e.actor), clean_text(e.role), clean_text(e.path), clean_text(e.action), clean_text(e.message_id),
-       clean_text(e.client), clean_text(e.detail)});
+  auto r =
+      pool_.get().exec("INSERT INTO audit (at_ms, actor, role, path, action, message_id, client, detail) VALUES (" +
+                           at + ",$1,$2,$3,$4,$5,$6,$7)",
+                       {clean_text(e.actor), clean_text(e.role), clean_text(e.path), clean_text(e.action),
+                        clean_text(e.message_id), clean_text(e.client), clean_text(e.detail)});
   return r.ok() ? std::error_code() : failed(r, "put_audit");
 }
 
