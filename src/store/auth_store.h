@@ -1,7 +1,7 @@
 // AuthStore: the accounts the API and the UI know: users with their
 // password hashes, bearer tokens and login sessions (only hashes of
 // secrets are kept). auth::Auth (auth/auth.h) decides who may do what;
-// this is where it keeps what it decided. The records and the two roles are
+// this is where it keeps what it decided. The records and the roles are
 // defined here because the store writes them; auth/auth.h names them
 // auth::User, auth::TokenInfo and auth::Role for its callers.
 //
