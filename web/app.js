@@ -224,7 +224,8 @@ async function modelsPage(page) {
 
 async function tokensPage(page) {
   const t = await api("/v1/tokens");
-  const role = el("select", { name: "role" }, el("option", { value: "analyst" }, "analyst"), el("option", { value: "admin" }, "admin"));
+  const role = el("select", { name: "role" }, el("option", { value: "analyst" }, "analyst"), el("option", { value: "admin" }, "admin"),
+    el("option", { value: "reporter" }, "reporter (mailbox feedback only)"));
   const label = el("input", { name: "label", placeholder: "what it is for" });
   const shown = el("p", { id: "new-token", class: "muted" });
   const create = async () => {
@@ -246,6 +247,17 @@ async function tokensPage(page) {
   void t;
 }
 
+// ---- Audit log (admin) -----------------------------------------------------
+
+async function auditPage(page) {
+  const data = await api("/v1/audit?limit=200");
+  page.append(el("h2", {}, "Audit log"),
+    el("table", { id: "audit" }, el("thead", {}, el("tr", {}, ...["When", "Who", "Role", "Path", "Client", "Action", "Message", "Detail"].map(h => el("th", {}, h)))),
+      el("tbody", {}, ...data.entries.map(x => el("tr", {}, el("td", {}, new Date(x.at_ms).toLocaleString()), el("td", {}, x.actor),
+        el("td", {}, x.role), el("td", {}, x.path), el("td", {}, x.client), el("td", {}, x.action),
+        el("td", {}, x.message ? el("a", { href: `#/message/${encodeURIComponent(x.message)}` }, x.message) : ""), el("td", {}, x.detail))))));
+}
+
 // ---- Routing ---------------------------------------------------------------
 
 async function route() {
@@ -256,12 +268,14 @@ async function route() {
   document.getElementById("nav").hidden = false;
   document.getElementById("who").textContent = state.role ? `signed in (${state.role})` : "";
   document.getElementById("tokens-link").hidden = state.role !== "admin";
+  document.getElementById("audit-link").hidden = state.role !== "admin";
   for (const a of document.querySelectorAll("nav a")) a.classList.toggle("active", a.dataset.page === (name === "message" ? "messages" : name));
   try {
     if (name === "message") await messagePage(page, decodeURIComponent(arg || ""));
     else if (name === "dashboard") await dashboardPage(page);
     else if (name === "models") await modelsPage(page);
     else if (name === "tokens") await tokensPage(page);
+    else if (name === "audit") await auditPage(page);
     else await messagesPage(page);
   } catch (e) {
     if (e.message !== "not logged in") page.append(el("p", { class: "error" }, e.message));

@@ -22,6 +22,7 @@ auth::Identity who(const Request& req, auth::Auth& a) {
 std::string_view to_string(Access a) noexcept {
   switch (a) {
     case Access::open: return "open";
+    case Access::reporter: return "reporter";
     case Access::analyst: return "analyst";
     case Access::admin: return "admin";
   }
@@ -57,6 +58,7 @@ Caller authorize(const Request& req, Access need, auth::Auth* auth) {
     if (it == req.end() || it->value() != p->csrf) return {std::nullopt, Refusal::csrf, {}};
   }
   if (need == Access::admin && p->role != auth::Role::admin) return {std::nullopt, Refusal::forbidden, {}};
+  if (need == Access::analyst && p->role == auth::Role::reporter) return {std::nullopt, Refusal::forbidden, {}};
   return {std::move(p), std::nullopt, {}};
 }
 
@@ -74,7 +76,7 @@ Response refusal_response(const Request& req, const Caller& c) {
     case Refusal::forbidden:
       break;
   }
-  return json_error(req, bhttp::status::forbidden, "forbidden", "admin role required");
+  return json_error(req, bhttp::status::forbidden, "forbidden", "your role may not use this route");
 }
 
 }  // namespace phishstream::api

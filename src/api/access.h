@@ -4,8 +4,9 @@
 //
 // A caller is a bearer token ("Authorization: Bearer …"), or else the
 // session cookie (ps_session) that POST /v1/login sets. A route needs one
-// of three levels: open (anyone, no credentials read), analyst (any
-// signed-in user or valid token: analysts and admins) or admin. A state
+// of four levels: open (anyone, no credentials read), reporter (reporter
+// tokens, analysts and admins: only the feedback route), analyst (analysts
+// and admins; a reporter is refused) or admin. A state
 // change (any method but GET and HEAD) made with a session cookie must also
 // echo the session's CSRF token in X-CSRF-Token. The checks run in that
 // order: 503 when the store cannot tell who the caller is, 401 without a
@@ -24,7 +25,8 @@
 namespace phishstream::api {
 
 /// The least a caller must be to use a route.
-enum class Access { open, analyst, admin };
+/// Ordered: each level admits everyone the next one does.
+enum class Access { open, reporter, analyst, admin };
 std::string_view to_string(Access a) noexcept;
 
 /// Why a request was refused.

@@ -71,14 +71,14 @@ Response create_token(const ApiDeps& d, const Call& c) {
   // Both optional; present, each must be a string ({"role":{"x":1}} is not
   // "no role given").
   if (!c.req.body().empty() && (ec || !v.is_object()))
-    return json_error(c.req, bhttp::status::bad_request, "bad_request", R"(send {"role":"admin|analyst","label":"…"})");
+    return json_error(c.req, bhttp::status::bad_request, "bad_request", R"(send {"role":"admin|analyst|reporter","label":"…"})");
   for (const char* key : {"role", "label"})
     if (!ec && v.is_object() && v.as_object().contains(key) && !v.as_object().at(key).is_string())
       return json_error(c.req, bhttp::status::bad_request, "bad_request", std::string(key) + " is a string");
   std::string role = (ec ? std::nullopt : string_field(v, "role")).value_or("analyst");
   std::string label = (ec ? std::nullopt : string_field(v, "label")).value_or("");
   auto r = auth::parse_role(role);
-  if (!r) return json_error(c.req, bhttp::status::bad_request, "bad_request", "role is admin or analyst");
+  if (!r) return json_error(c.req, bhttp::status::bad_request, "bad_request", "role is admin, analyst or reporter");
   auth::TokenInfo info;
   auto token = d.auth.create_token(*r, label, &info);
   if (!token) return store_unavailable(c.req, token.error());

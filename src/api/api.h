@@ -14,10 +14,14 @@
 //                                                      limit, before (pagination)
 //   GET  /v1/messages/{id}                 analyst     verdict, reasons, headers, text
 //   DELETE /v1/messages/{id}               admin       record and raw mail gone
-//   POST /v1/messages/{id}/feedback        analyst     {"label":"phish|spam|ham"}: learn now
+//   POST /v1/messages/{id}/feedback        reporter    {"label":"phish|spam|ham"}: an analyst's
+//                                                      teaches the shared model now; a reporter's
+//                                                      names {"user":…}, a recipient: personal
+//                                                      at once, shared on a quorum (learn/trust.h)
 //   POST /v1/messages/{id}/release         analyst     deliver a held message to INBOX
 //   GET  /v1/queue, /v1/stats              analyst     depth, dead letters; feedback counts,
 //                                                      implied FP/FN, live model, volume
+//   GET  /v1/audit                         admin       feedback, releases, deletes: who, how, when
 //   GET  /v1/models                        analyst
 //   POST /v1/models/retrain, /rollback,
 //        /v1/models/{version}/promote      admin       (retraining runs in the background)
@@ -46,6 +50,7 @@
 #include "api/router.h"
 #include "auth/auth.h"
 #include "learn/learner.h"
+#include "learn/trust.h"
 #include "metrics/registry.h"
 #include "queue/queue.h"
 #include "scan/scanner.h"
@@ -72,6 +77,12 @@ struct ApiDeps {
   std::function<void()> retrain;
   /// Folder of the web UI's static files ("" serves none).
   std::string web_root;
+  /// How far mailbox users' reports are trusted (quorum, rate limits);
+  /// reporters' feedback answers 503 without one.
+  learn::Trust* trust = nullptr;
+  /// Delivers a held message to one recipient's INBOX only (a mailbox
+  /// user's own copy); empty: reporters' "not phishing" releases nothing.
+  std::function<std::error_code(const std::string& id, const std::string& rcpt)> release_to;
 };
 
 class Api {

@@ -150,6 +150,7 @@ Response remove_message(const ApiDeps& d, const Call& c) {
   if (!rec) return store_unavailable(c.req, rec.error());
   if (!*rec) return no_message(c.req, id);
   if (auto ec = d.store.remove(id)) return json_error(c.req, bhttp::status::service_unavailable, "store", ec.message());
+  audit(d, c, "delete", id, "record and raw mail (was " + std::string(store::to_string((*rec)->status)) + ")");
   return make_response(c.req, bhttp::status::ok, R"({"status":"deleted"})");
 }
 
@@ -164,6 +165,7 @@ Response release(const ApiDeps& d, const Call& c) {
     return json_error(c.req, bhttp::status::service_unavailable, "unavailable", "release is not configured");
   if (auto ec = d.release(id))
     return json_error(c.req, bhttp::status::service_unavailable, "delivery_failed", ec.message());
+  audit(d, c, "release", id, "to every recipient (" + std::to_string((*rec)->rcpt.size()) + ")");
   return make_response(c.req, bhttp::status::ok, R"({"status":"released"})");
 }
 

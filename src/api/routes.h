@@ -25,8 +25,16 @@ std::vector<Route> account_routes(const ApiDeps& d);   // accounts.cc: login, lo
 std::vector<Route> scan_routes(const ApiDeps& d);      // scan.cc: the model server
 std::vector<Route> message_routes(const ApiDeps& d);   // messages.cc: list, detail, delete, release
 std::vector<Route> feedback_routes(const ApiDeps& d);  // feedback.cc: reports that teach the model
+std::vector<Route> audit_routes(const ApiDeps& d);     // audit.cc: the audit log, for admins
 std::vector<Route> overview_routes(const ApiDeps& d);  // overview.cc: the queue and the stats
 std::vector<Route> model_routes(const ApiDeps& d);     // models.cc: registry, promote, rollback, retrain
 std::vector<Route> ui_routes(const ApiDeps& d);        // ui.cc: the web UI's static files (a catch-all)
+
+/// Writes one line to the audit log: the caller (name, role, path: ui for
+/// a session, mailbox for a reporter token, else api), the client address,
+/// now, `action` (feedback | release | delete) on `message_id`, and
+/// `detail`. A line the store does not keep is logged, and the action
+/// stands. Needs Call::principal.
+void audit(const ApiDeps& d, const Call& c, std::string action, std::string message_id, std::string detail);
 
 }  // namespace phishstream::api

@@ -1,7 +1,9 @@
 // Auth: who may use the API and the web UI, and as what.
 //
-// Two roles: admin (everything, including users, tokens and models) and
-// analyst (read verdicts, give feedback, release). People log in with a
+// Three roles: admin (everything, including users, tokens, models and the
+// audit log), analyst (read verdicts, give feedback, release) and reporter
+// (tokens only: post feedback for a mailbox user, nothing else; see
+// learn/trust.h for how far such a report is trusted). People log in with a
 // password (argon2id, libsodium) and get a session cookie plus a CSRF token
 // that every state-changing request must echo; scripts use bearer tokens
 // created by an admin or by `phishstream token create`. Only hashes of

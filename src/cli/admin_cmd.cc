@@ -24,7 +24,7 @@ int run_admin(const AdminArgs& a) {
   auth::Auth au(*st->auth);
   auto role = auth::parse_role(a.role);
   if (!role) {
-    std::cerr << "phishstream: --role is admin or analyst\n";
+    std::cerr << "phishstream: --role is admin or analyst (tokens may also be reporter)\n";
     return 2;
   }
   auto password = [&]() {

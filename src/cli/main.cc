@@ -131,7 +131,7 @@ int main(int argc, char** argv) {
   token->require_subcommand(1);
   token->add_option("--config,-c", aa.config, "TOML configuration (to find the store)");
   auto* tcreate = token->add_subcommand("create", "Create a token (printed once)");
-  tcreate->add_option("--role", aa.role, "admin or analyst")->check(CLI::IsMember({"admin", "analyst"}));
+  tcreate->add_option("--role", aa.role, "admin, analyst or reporter (mailbox feedback only)")->check(CLI::IsMember({"admin", "analyst", "reporter"}));
   tcreate->add_option("--label", aa.label, "What the token is for");
   auto* trevoke = token->add_subcommand("revoke", "Revoke a token by id");
   trevoke->add_option("ID", aa.name)->required();

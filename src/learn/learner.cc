@@ -19,7 +19,8 @@ const char* name(model::Label l) { return l == model::Label::phish ? "phish" : l
 
 }  // namespace
 
-Learner::Learner(scan::Scanner& scanner, ModelRegistry& registry) : scanner_(scanner), registry_(registry) {
+Learner::Learner(scan::Scanner& scanner, ModelRegistry& registry, std::size_t keep_feedback_models)
+    : scanner_(scanner), registry_(registry), keep_feedback_(keep_feedback_models) {
   registry_.serialize_updates([&] {
     auto live = registry_.live();
     if (!live) {
@@ -132,6 +133,9 @@ Learner::Result Learner::apply_locked(const mail::Message& m, model::Label label
   r.version = version;
   ModelEntry e{version, next->meta().parent, now_ms(), next->meta().trained_on, "live", "{}"};
   register_live(e, *next);
+  // Bounded storage: a busy feedback loop must not keep every version's file.
+  if (auto ec = registry_.prune_feedback_models(keep_feedback_))
+    std::cerr << "phishstream: learn: the registry did not prune old feedback models (" << ec.message() << ")\n";
   scanner_.set_model(std::move(next));
   updated_ms_ = now_ms();
   return r;

@@ -6,7 +6,10 @@
 // report cannot flip it back), snapshots the weights into a new immutable
 // Model, publishes it to the Scanner with an atomic pointer swap (scans in
 // flight finish on the old one; none waits), and persists it with its
-// lineage in the registry, where a restart finds it again. promote() and
+// lineage in the registry, where a restart finds it again; the files of all
+// but the newest `keep_feedback_models` such versions are then pruned (the
+// lineage rows stay; batch, retrained and promoted models are never pruned).
+// A report the model already agrees with makes no version. promote() and
 // rollback() swap to a stored version the same way.
 //
 // Several processes may share one registry (PostgreSQL): each update then
@@ -40,7 +43,7 @@ class Learner {
   /// otherwise registers the scanner's current model as live. When the
   /// registry cannot say (logged), neither: the scanner keeps its model and
   /// sync() catches up once the registry answers.
-  Learner(scan::Scanner& scanner, ModelRegistry& registry);
+  Learner(scan::Scanner& scanner, ModelRegistry& registry, std::size_t keep_feedback_models = 20);
 
   struct Result {
     std::string version;       ///< the new live model; the same one when the model already agreed (updates 0)
@@ -78,6 +81,7 @@ class Learner {
   std::mutex mu_;
   std::unique_ptr<model::Trainer> trainer_;  // GUARDED_BY(mu_), mirrors the live model; null until a report needs it
   std::uint64_t counter_ = 0;                // GUARDED_BY(mu_)
+  std::size_t keep_feedback_;
   std::atomic<std::int64_t> updated_ms_{0};
 };
 

@@ -39,7 +39,10 @@ class ApiPart final : public Component {
                           *app.auth(), cfg_.http.metrics_auth, &engine.learner(), &app.models(),
                           [&p = engine.pipeline()](const std::string& id) { return p.release(id); },
                           [this] { maintenance_->purge(); }, [this] { maintenance_->retrain(); },
-                          cfg_.http.web_root}),
+                          cfg_.http.web_root, &engine.trust(),
+                          [&p = engine.pipeline()](const std::string& id, const std::string& rcpt) {
+                            return p.release_to(id, rcpt);
+                          }}),
         retention_(app.io()),
         retrain_timer_(app.io()) {}
 

@@ -136,6 +136,10 @@ void read_pipeline_keys(Reader& r, ServeConfig& c) {
   r.get("learning", "corpus", c.learning.corpus);
   r.get("learning", "twins", c.learning.twins);
   r.get("learning", "retrain_hours", c.learning.retrain_hours);
+  r.get("learning", "ham_quorum", c.learning.ham_quorum);
+  r.get("learning", "report_limit", c.learning.report_limit);
+  r.get("learning", "report_window_s", c.learning.report_window_s);
+  r.get("learning", "keep_feedback_models", c.learning.keep_feedback_models);
 }
 
 void read_keys(Reader& r, ServeConfig& c) {

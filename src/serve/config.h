@@ -126,6 +126,10 @@ struct LearningConfig {
   std::string corpus;      ///< MANIFEST.tsv used with all feedback when retraining ("" : feedback only)
   std::string twins;       ///< MANIFEST.tsv of brand twins trained on with the corpus ("" : none)
   int retrain_hours = 24;  ///< periodic retraining (0: only on demand)
+  int ham_quorum = 3;          ///< distinct mailbox users whose reports on one campaign teach the shared model
+  int report_limit = 20;       ///< reports per mailbox user per window (0: unlimited)
+  int report_window_s = 3600;  ///< the window of report_limit, seconds
+  int keep_feedback_models = 20;  ///< model files kept of versions made by single reports (lineage rows stay)
 };
 
 struct ServeConfig {

@@ -1,5 +1,6 @@
 #include "serve/engine.h"
 
+#include <algorithm>
 #include <iostream>
 #include <sstream>
 
@@ -9,9 +10,17 @@
 namespace phishstream::serve {
 namespace {
 
-// [delivery], [server] hostname, [queue] dedup_window_hours and the [policy] lists, as the Pipeline takes them.
-worker::PipelineConfig pipeline_config(const ServeConfig& cfg) {
+learn::TrustConfig trust_config(const LearningConfig& c) {
+  return {c.ham_quorum, c.report_limit, c.report_window_s};
+}
+
+// [delivery], [server] hostname, [queue] dedup_window_hours, the [policy]
+// lists and the personal exceptions, as the Pipeline takes them.
+worker::PipelineConfig pipeline_config(const ServeConfig& cfg, learn::Trust& trust) {
   worker::PipelineConfig pc;
+  pc.excepted = [&trust](std::string_view raw, const std::vector<std::string>& rcpt) {
+    return trust.excepted(raw, rcpt);
+  };
   pc.maildir_root = cfg.delivery.maildir_root;
   pc.hostname = cfg.server.hostname;
   pc.allow_senders = cfg.policy.allow_senders;
@@ -48,8 +57,9 @@ Engine::Engine(std::shared_ptr<const model::Model> model, const ServeConfig& cfg
                store::ModelRegistry& models, metrics::Registry& reg)
     : model_path_(cfg.model.path),
       scanner_(std::move(model), cfg.policy.thresholds, cfg.policy.site),
-      pipeline_(scanner_, store, reg, pipeline_config(cfg)),
-      learner_(scanner_, models) {
+      trust_(store, trust_config(cfg.learning)),
+      pipeline_(scanner_, store, reg, pipeline_config(cfg, trust_)),
+      learner_(scanner_, models, static_cast<std::size_t>(std::max(1, cfg.learning.keep_feedback_models))) {
   // Follow the live model when another process changes it (LISTEN/NOTIFY
   // on PostgreSQL; the embedded registry has no other writer).
   models.watch([&l = learner_] {

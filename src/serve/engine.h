@@ -17,6 +17,7 @@
 #include <string>
 
 #include "learn/learner.h"
+#include "learn/trust.h"
 #include "metrics/registry.h"
 #include "model/model.h"
 #include "scan/scanner.h"
@@ -40,6 +41,7 @@ class Engine {
   scan::Scanner& scanner() { return scanner_; }
   worker::Pipeline& pipeline() { return pipeline_; }
   learn::Learner& learner() { return learner_; }
+  learn::Trust& trust() { return trust_; }
 
   /// SIGHUP: the policy and sender lists of `fresh` when it loaded, and the
   /// model file again; each outcome is one log line.
@@ -48,6 +50,7 @@ class Engine {
  private:
   std::filesystem::path model_path_;
   scan::Scanner scanner_;
+  learn::Trust trust_;  // before pipeline_, which asks it about held mail
   worker::Pipeline pipeline_;
   learn::Learner learner_;
 };

@@ -1,11 +1,11 @@
 // AuthStore: the accounts the API and the UI know: users with their
 // password hashes, bearer tokens and login sessions (only hashes of
 // secrets are kept). auth::Auth (auth/auth.h) decides who may do what;
-// this is where it keeps what it decided. The records and the two roles are
+// this is where it keeps what it decided. The records and the roles are
 // defined here because the store writes them; auth/auth.h names them
 // auth::User, auth::TokenInfo and auth::Role for its callers.
 //
-// One of the three concerns a store keeps (store.h); both backends
+// One of the concerns a store keeps (store.h); both backends
 // implement it. Thread-safe: any thread may call any method.
 #pragma once
 
@@ -20,13 +20,18 @@
 
 namespace phishstream::store {
 
-enum class Role { analyst, admin };
-/// "analyst" | "admin", as stored and as the API writes it.
-constexpr std::string_view to_string(Role r) noexcept { return r == Role::admin ? "admin" : "analyst"; }
-/// nullopt for anything but "analyst" or "admin".
+/// reporter: only posts mailbox users' feedback (the IMAPSieve script's
+/// token); analyst: reads verdicts, reports, releases; admin: everything.
+enum class Role { analyst, admin, reporter };
+/// "analyst" | "admin" | "reporter", as stored and as the API writes it.
+constexpr std::string_view to_string(Role r) noexcept {
+  return r == Role::admin ? "admin" : r == Role::reporter ? "reporter" : "analyst";
+}
+/// nullopt for anything but "analyst", "admin" or "reporter".
 constexpr std::optional<Role> parse_role(std::string_view s) noexcept {
   if (s == "admin") return Role::admin;
   if (s == "analyst") return Role::analyst;
+  if (s == "reporter") return Role::reporter;
   return std::nullopt;
 }
 

@@ -6,7 +6,7 @@
 // purge), the HTTP API and the retrainer read it. Quarantined messages are
 // held here.
 //
-// One of the three concerns a store keeps (store.h); both backends
+// One of the concerns a store keeps (store.h); both backends
 // implement it. All methods are thread-safe: any thread may call any of
 // them. Reads return Read<T> (read.h): "no such record" is an answer, a
 // database that could not answer is an error.

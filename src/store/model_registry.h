@@ -4,7 +4,7 @@
 // learn::Retrainer, which include this header: the store owns the
 // interface, so the dependency runs one way (learn → store).
 //
-// One of the three concerns a store keeps (store.h); both backends
+// One of the concerns a store keeps (store.h); both backends
 // implement it. Thread-safe. Several processes may share one registry
 // (PostgreSQL): updates are then serialised through serialize_updates(),
 // and every process learns of a new live model through watch().
@@ -55,8 +55,8 @@ class ModelRegistry {
   virtual ~ModelRegistry() = default;
   virtual std::error_code put_model(const ModelEntry& e, const std::string& bytes) = 0;
   virtual Read<std::vector<ModelEntry>> models() = 0;  ///< newest first
-  /// The model file; nullopt when there is no such version. A stored model
-  /// that does not decompress is an error.
+  /// The model file; nullopt when there is no such version or its file was
+  /// pruned. A stored model that does not decompress is an error.
   virtual Read<std::optional<std::string>> model_bytes(const std::string& version) = 0;
   /// Makes `version` live (the previous live one becomes retired) and
   /// appends it to the live history. False when there is no such version.
@@ -66,6 +66,11 @@ class ModelRegistry {
   /// The version live before the current one, for rollback; nullopt when
   /// there is none.
   virtual Read<std::optional<std::string>> previous_live() = 0;
+  /// Bounds the storage feedback takes: drops the model files (never the
+  /// lineage rows) of the models made from single reports ("feedback …"),
+  /// but for the newest `keep` of them and the live one. Batch, retrained,
+  /// candidate and promoted models keep theirs.
+  virtual std::error_code prune_feedback_models(std::size_t keep) = 0;
   virtual std::error_code put_feedback(const std::string& message_id, const std::string& label, const std::string& user,
                                        const std::string& action_before) = 0;
   virtual Read<FeedbackCounts> feedback_counts() = 0;

@@ -1,12 +1,13 @@
-// Store: one database that keeps all three of the service's concerns,
+// Store: one database that keeps all of the service's concerns,
 // each behind its own interface:
 //
 //   MessageStore   (message_store.h)   records, raw messages, delivery ledger
 //   AuthStore      (auth_store.h)      users, bearer tokens, sessions
 //   ModelRegistry  (model_registry.h)  models with lineage, live history, feedback
+//   TrustStore     (trust_store.h)     pending user reports, personal exceptions, audit log
 //
 // A backend (sqlite/sqlite_store.h, postgres/pg_store.h) implements the
-// three over one database (SQLite: one file with a write and a read
+// four over one database (SQLite: one file with a write and a read
 // connection; PostgreSQL: one connection pool) and derives from Store;
 // serve/backends.h opens the configured one. Code that uses one concern
 // takes that interface (the worker a MessageStore, auth::Auth an AuthStore,
@@ -23,10 +24,11 @@
 #include "store/message_store.h"
 #include "store/model_registry.h"
 #include "store/read.h"
+#include "store/trust_store.h"
 
 namespace phishstream::store {
 
-class Store : public MessageStore, public AuthStore, public ModelRegistry {
+class Store : public MessageStore, public AuthStore, public ModelRegistry, public TrustStore {
  public:
   ~Store() override = default;
   /// Whether the database answers now (a server may be away); for

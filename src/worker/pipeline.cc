@@ -139,6 +139,19 @@ std::error_code Pipeline::process(const queue::QueuedMessage& m) {
       meters_.failed->inc();
       return ec;
     }
+  } else if (cfg_.excepted && d.action == scan::Action::quarantine && d.why == decide::Why::policy) {
+    // Recipients who said this campaign is not phishing get their copy, as
+    // released mail; everyone else's stays held. Not for a reject-level
+    // score, nor for mail held by the block list.
+    if (auto who = cfg_.excepted(m.data, m.env.rcpt); !who.empty()) {
+      std::string body = released_message(rec, m.id, cfg_.hostname, m.data);  // the Letter only views it
+      deliver::Letter letter{m.env.mail_from, m.key, body, deliver::Folder::inbox};
+      if (auto ec = deliver_once(store_, maildir_, letter, who, "message " + m.id,
+                                 "delivery ledger unread, left in the queue for a retry")) {
+        meters_.failed->inc();
+        return ec;
+      }
+    }
   }
   meters_.delivery->observe(seconds_since(t1));
   meters_.e2e->observe(static_cast<double>(now_ms() - m.accepted_ms) / 1e3);

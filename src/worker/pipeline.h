@@ -24,6 +24,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <string_view>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -56,6 +58,12 @@ struct PipelineConfig {
   /// A message whose key was accepted less than this earlier is a
   /// retransmission of it (dedup.h); later, it is new mail.
   std::int64_t dedup_window_ms = 24 * 3600 * 1000;
+  /// Which recipients of a held message (raw bytes, envelope recipients)
+  /// have a personal exception for it (learn::Trust::excepted): they get it
+  /// in their INBOX, as if released; the others' copies stay held. Asked
+  /// only about mail quarantined by its score (not reject-level, not the
+  /// block list), on the queued path. Empty: nobody has one.
+  std::function<std::vector<std::string>(std::string_view raw, const std::vector<std::string>& rcpt)> excepted;
 };
 
 class Pipeline {
@@ -67,6 +75,11 @@ class Pipeline {
   /// store has no such message (or no body); the store's error when it
   /// cannot answer.
   std::error_code release(const std::string& id);
+  /// Delivers a held message to one of its recipients' INBOX only (a
+  /// mailbox user said it is not phishing); the others' copies stay held,
+  /// and so does the record unless `rcpt` was its only recipient. Errors as
+  /// release(); invalid_argument when `rcpt` is not a recipient.
+  std::error_code release_to(const std::string& id, const std::string& rcpt);
   /// Retroactive purge: rescans mail delivered to an INBOX since `since_ms`
   /// with the current model and takes what is now judged phishing (action
   /// quarantine) back out of the mailboxes into the store's quarantine

@@ -2,6 +2,7 @@
 // Both go through the Maildir Mailbox: "delivered" mail is there (relayed
 // mail is the next hop's and is never purged), and released mail goes
 // there, whatever process() delivers to.
+#include <algorithm>
 #include <iostream>
 
 #include "common/clock.h"
@@ -92,6 +93,22 @@ std::error_code Pipeline::release(const std::string& id) {
   deliver::Letter letter{rec.mail_from, rec.key, body, deliver::Folder::inbox};
   if (auto ec = deliver_once(store_, maildir_, letter, rec.rcpt, "message " + id, "not released")) return ec;
   return store_.set_status(id, store::MessageStatus::released, now_ms());
+}
+
+std::error_code Pipeline::release_to(const std::string& id, const std::string& rcpt) {
+  auto got = store_.get(id);
+  if (!got) return unanswered("message " + id, "not released", got.error());
+  auto raw = store_.raw(id);
+  if (!raw) return unanswered("message " + id, "not released", raw.error());
+  if (!*got || !*raw) return std::make_error_code(std::errc::no_such_file_or_directory);
+  const store::MessageRecord& rec = **got;
+  if (std::find(rec.rcpt.begin(), rec.rcpt.end(), rcpt) == rec.rcpt.end())
+    return std::make_error_code(std::errc::invalid_argument);
+  std::string body = released_message(rec, id, cfg_.hostname, **raw);
+  deliver::Letter letter{rec.mail_from, rec.key, body, deliver::Folder::inbox};
+  if (auto ec = deliver_once(store_, maildir_, letter, {rcpt}, "message " + id, "not released")) return ec;
+  if (rec.rcpt.size() == 1) return store_.set_status(id, store::MessageStatus::released, now_ms());
+  return {};
 }
 
 }  // namespace phishstream::worker

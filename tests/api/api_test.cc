@@ -9,6 +9,7 @@
 
 #include <boost/json.hpp>
 
+#include "mail/parse.h"
 #include "queue/embedded/log_queue.h"
 #include "store/sqlite/sqlite_store.h"
 #include "testing/sqlite_table_away.h"
@@ -30,8 +31,10 @@ struct ApiFixture : ::testing::Test {
   std::unique_ptr<api::Api> api;
   std::unique_ptr<auth::Auth> auth;
   std::unique_ptr<learn::Learner> learner;
+  std::unique_ptr<learn::Trust> trust;
   std::vector<std::string> released;
-  std::string admin_token, analyst_token;
+  std::vector<std::pair<std::string, std::string>> released_to;  // (id, recipient)
+  std::string admin_token, analyst_token, reporter_token;
   void SetUp() override {
     fs::remove_all(dir);
     st = std::make_unique<store::SqliteStore>(dir / "db");
@@ -41,12 +44,20 @@ struct ApiFixture : ::testing::Test {
     auth = std::make_unique<auth::Auth>(*st);
     admin_token = auth->create_token(auth::Role::admin, "test").value();
     analyst_token = auth->create_token(auth::Role::analyst, "test").value();
+    reporter_token = auth->create_token(auth::Role::reporter, "imapsieve").value();
     learner = std::make_unique<learn::Learner>(scanner, *st);
-    api = std::make_unique<api::Api>(api::ApiDeps{scanner, *st, *q, reg, [] { return true; }, *auth, false,
-                                                    learner.get(), st.get(), [this](const std::string& id) {
-                                                      released.push_back(id);
-                                                      return st->set_status(id, store::MessageStatus::released, 1);
-                                                    }});
+    trust = std::make_unique<learn::Trust>(*st, learn::TrustConfig{});
+    api::ApiDeps deps{scanner, *st, *q, reg, [] { return true; }, *auth, false,
+                      learner.get(), st.get(), [this](const std::string& id) {
+                        released.push_back(id);
+                        return st->set_status(id, store::MessageStatus::released, 1);
+                      }};
+    deps.trust = trust.get();
+    deps.release_to = [this](const std::string& id, const std::string& rcpt) {
+      released_to.emplace_back(id, rcpt);
+      return std::error_code();
+    };
+    api = std::make_unique<api::Api>(std::move(deps));
   }
   api::Response call(bhttp::verb v, const std::string& target, const std::string& body = "",
                       std::string token = "-", std::vector<std::pair<std::string, std::string>> headers = {}) {
@@ -189,6 +200,157 @@ TEST_F(ApiFixture, FeedbackLearnsAtOnceAndModelsCanRollBack) {
   EXPECT_EQ(call(bhttp::verb::post, "/v1/models/rollback", "", analyst_token).result(), bhttp::status::forbidden);
   EXPECT_EQ(call(bhttp::verb::post, "/v1/models/rollback").result(), bhttp::status::ok);
   EXPECT_NE(call(bhttp::verb::post, "/v1/scan", raw).body().find("\"action\":\"inbox\""), std::string::npos);
+}
+
+// A phish held for three colleagues and one more user (issue 13 #3).
+const std::string kPhish =
+    "From: IT Desk <desk@paypa1-secure.example>\r\nSubject: Ticket 4821: your mailbox is locked\r\n"
+    "Content-Type: text/html\r\n\r\n<p>Your mailbox is locked. <a href=\"https://login.paypa1-secure.example/u\">"
+    "Unlock it now</a></p>\r\n";
+
+store::MessageRecord held(const std::string& id, std::vector<std::string> rcpt, std::vector<std::string> signals = {}) {
+  store::MessageRecord r;
+  r.id = id;
+  r.key = "key-" + id;
+  r.rcpt = std::move(rcpt);
+  r.action = "quarantine";
+  r.status = store::MessageStatus::quarantined;
+  r.signals = std::move(signals);
+  return r;
+}
+
+std::string json_field(const api::Response& r, const char* name) {
+  auto v = boost::json::parse(r.body());
+  return boost::json::serialize(v.as_object().at(name));
+}
+
+// Issue 13 #3: a reporter token reports for a mailbox user it names, who
+// must be a recipient of the message.
+TEST_F(ApiFixture, AReporterReportsOnlyForARecipient) {
+  st->put(held("r1", {"Alice@Example.org", "bob@example.org"}), kPhish);
+  auto no_user = call(bhttp::verb::post, "/v1/messages/r1/feedback", R"({"label":"ham"})", reporter_token);
+  EXPECT_EQ(no_user.result(), bhttp::status::unprocessable_entity) << no_user.body();
+  auto stranger = call(bhttp::verb::post, "/v1/messages/r1/feedback", R"({"label":"ham","user":"eve@example.org"})",
+                       reporter_token);
+  EXPECT_EQ(stranger.result(), bhttp::status::forbidden);
+  EXPECT_NE(stranger.body().find("not_recipient"), std::string::npos);
+  EXPECT_EQ(call(bhttp::verb::post, "/v1/messages/r1/feedback", R"({"label":"ham","user":7})", reporter_token).result(),
+            bhttp::status::bad_request);
+  EXPECT_EQ(call(bhttp::verb::post, "/v1/messages/none/feedback", R"({"label":"ham","user":"a@b.c"})", reporter_token)
+                .result(),
+            bhttp::status::not_found);
+  EXPECT_TRUE(released_to.empty());
+  auto alice = call(bhttp::verb::post, "/v1/messages/r1/feedback", R"({"label":"ham","user":"alice@example.org"})",
+                    reporter_token);
+  EXPECT_EQ(alice.result(), bhttp::status::accepted) << alice.body();
+  ASSERT_EQ(released_to.size(), 1u);  // her copy, as the envelope spells her
+  EXPECT_EQ(released_to[0], (std::pair<std::string, std::string>{"r1", "Alice@Example.org"}));
+  EXPECT_TRUE(released.empty());  // not everyone's
+}
+
+// Issue 13 #3, the finding: one mailbox user's "not phishing" used to
+// teach the shared model at once, white-listing the campaign for everyone.
+// Now it is that user's exception only, and the shared model moves when an
+// analyst confirms.
+TEST_F(ApiFixture, OneUsersNotPhishingIsPersonalUntilAnAnalystConfirms) {
+  st->put(held("p1", {"alice@example.org"}), kPhish);
+  const std::string base = scanner.model()->meta().version;
+  auto r = call(bhttp::verb::post, "/v1/messages/p1/feedback", R"({"label":"ham","user":"alice@example.org"})",
+                reporter_token);
+  ASSERT_EQ(r.result(), bhttp::status::accepted) << r.body();
+  EXPECT_EQ(json_field(r, "status"), "\"pending\"");
+  EXPECT_EQ(json_field(r, "released"), "true");
+  EXPECT_EQ(json_field(r, "reports"), "1");
+  EXPECT_EQ(json_field(r, "quorum"), "3");
+  EXPECT_EQ(scanner.model()->meta().version, base);  // the shared model has not moved
+  EXPECT_EQ(st->feedback_counts().value().ham, 0u);  // nor will retraining learn it
+  auto campaign = learn::campaign_key(*mail::parse(kPhish));
+  EXPECT_EQ(st->excepted(campaign, {"alice@example.org", "bob@example.org"}).value(),
+            std::vector<std::string>{"alice@example.org"});
+  auto confirm = call(bhttp::verb::post, "/v1/messages/p1/feedback", R"({"label":"ham"})", analyst_token);
+  ASSERT_EQ(confirm.result(), bhttp::status::ok) << confirm.body();
+  EXPECT_EQ(json_field(confirm, "settled"), "1");
+  EXPECT_NE(scanner.model()->meta().version, base);
+  EXPECT_EQ(st->feedback_counts().value().ham, 1u);
+  EXPECT_TRUE(st->pending_users(campaign, "ham").value().empty());
+}
+
+// Issue 13 #3: enough distinct users agreeing teach the shared model, but
+// never against strong phishing evidence, which needs an analyst.
+TEST_F(ApiFixture, AQuorumOfUsersTeachesTheSharedModelUnlessTheEvidenceIsStrong) {
+  const std::string base = scanner.model()->meta().version;
+  for (const char* u : {"alice", "bob", "carol"}) {
+    std::string id = std::string("s-") + u, user = std::string(u) + "@example.org";
+    st->put(held(id, {user}, {"brand_lookalike_domain"}), kPhish);
+    auto r = call(bhttp::verb::post, "/v1/messages/" + id + "/feedback", R"({"label":"ham","user":")" + user + "\"}",
+                  reporter_token);
+    ASSERT_EQ(r.result(), bhttp::status::accepted) << r.body();
+    EXPECT_EQ(json_field(r, "needs_analyst"), "true");
+    EXPECT_EQ(json_field(r, "evidence"), "\"brand_lookalike_domain\"");
+  }
+  EXPECT_EQ(scanner.model()->meta().version, base);  // three users did not clear a brand lookalike
+
+  const std::string weak = "From: news@shop.example\r\nSubject: Our autumn sale\r\n\r\nTwenty percent off.\r\n";
+  std::vector<std::string> statuses;
+  for (const char* u : {"alice", "bob", "bob", "carol"}) {  // bob twice: one user
+    std::string id = std::string("w-") + u + std::to_string(statuses.size()), user = std::string(u) + "@example.org";
+    st->put(held(id, {user}, {"urgency_language"}), weak);
+    auto r = call(bhttp::verb::post, "/v1/messages/" + id + "/feedback", R"({"label":"ham","user":")" + user + "\"}",
+                  reporter_token);
+    statuses.push_back(json_field(r, "status"));
+    if (statuses.size() < 4) EXPECT_EQ(scanner.model()->meta().version, base) << statuses.size();
+  }
+  EXPECT_EQ(statuses, (std::vector<std::string>{"\"pending\"", "\"pending\"", "\"pending\"", "\"learned\""}));
+  EXPECT_NE(scanner.model()->meta().version, base);
+  EXPECT_EQ(st->feedback_counts().value().ham, 1u);
+}
+
+// Issue 13 #3: one mailbox user cannot flood the feedback path.
+TEST_F(ApiFixture, ReportsAreRateLimitedPerMailboxUser) {
+  st->put(held("l1", {"alice@example.org", "bob@example.org"}), kPhish);
+  for (int i = 0; i < learn::TrustConfig{}.report_limit; ++i)
+    ASSERT_EQ(call(bhttp::verb::post, "/v1/messages/l1/feedback", R"({"label":"ham","user":"alice@example.org"})",
+                   reporter_token).result(),
+              bhttp::status::accepted) << i;
+  auto r = call(bhttp::verb::post, "/v1/messages/l1/feedback", R"({"label":"ham","user":"alice@example.org"})",
+                reporter_token);
+  EXPECT_EQ(r.result(), bhttp::status::too_many_requests);
+  EXPECT_FALSE(r[bhttp::field::retry_after].empty());
+  EXPECT_NE(r.body().find("rate_limited"), std::string::npos);
+  EXPECT_EQ(call(bhttp::verb::post, "/v1/messages/l1/feedback", R"({"label":"ham","user":"bob@example.org"})",
+                 reporter_token).result(),
+            bhttp::status::accepted);
+}
+
+// Issue 13 #3: feedback, release and delete are in the audit log: who,
+// which role and path, when, what message, from which address; admins only.
+TEST_F(ApiFixture, TheAuditLogKeepsFeedbackReleasesAndDeletes) {
+  st->put(held("a1", {"alice@example.org"}), kPhish);
+  st->put(held("a2", {"bob@example.org"}), kPhish);
+  ASSERT_EQ(call(bhttp::verb::post, "/v1/messages/a1/feedback", R"({"label":"ham","user":"alice@example.org"})",
+                 reporter_token).result(),
+            bhttp::status::accepted);
+  ASSERT_EQ(call(bhttp::verb::post, "/v1/messages/a2/release", "", analyst_token).result(), bhttp::status::ok);
+  ASSERT_EQ(call(bhttp::verb::delete_, "/v1/messages/a2", "", admin_token).result(), bhttp::status::ok);
+  EXPECT_EQ(call(bhttp::verb::get, "/v1/audit", "", analyst_token).result(), bhttp::status::forbidden);
+  auto r = call(bhttp::verb::get, "/v1/audit?limit=10", "", admin_token);
+  ASSERT_EQ(r.result(), bhttp::status::ok) << r.body();
+  auto entries = boost::json::parse(r.body()).as_object().at("entries").as_array();
+  ASSERT_EQ(entries.size(), 3u);
+  auto at = [&](std::size_t i, const char* k) { return std::string(entries[i].as_object().at(k).as_string()); };
+  EXPECT_EQ(at(0, "action"), "delete");
+  EXPECT_EQ(at(0, "role"), "admin");
+  EXPECT_EQ(at(1, "action"), "release");
+  EXPECT_EQ(at(1, "role"), "analyst");
+  EXPECT_EQ(at(1, "path"), "api");
+  EXPECT_EQ(at(2, "action"), "feedback");
+  EXPECT_EQ(at(2, "actor").rfind("token:", 0), 0u) << at(2, "actor");  // which token
+  EXPECT_EQ(at(2, "role"), "reporter");
+  EXPECT_EQ(at(2, "path"), "mailbox");
+  EXPECT_EQ(at(2, "message"), "a1");
+  EXPECT_NE(at(2, "detail").find("ham for alice@example.org"), std::string::npos);
+  for (std::size_t i = 0; i < 3; ++i) EXPECT_EQ(at(i, "client"), "198.51.100.7");
+  EXPECT_EQ(call(bhttp::verb::get, "/v1/audit?limit=0", "", admin_token).result(), bhttp::status::bad_request);
 }
 
 TEST_F(ApiFixture, ReleaseOnlyFromQuarantine) {
@@ -344,7 +506,8 @@ struct ExpectedRoute {
   const char* pattern;
   api::Access access;
 };
-constexpr auto open = api::Access::open, analyst = api::Access::analyst, admin = api::Access::admin;
+constexpr auto open = api::Access::open, reporter = api::Access::reporter, analyst = api::Access::analyst,
+               admin = api::Access::admin;
 const ExpectedRoute kRoutes[] = {
     {"GET", "/healthz", open},
     {"GET", "/readyz", open},
@@ -360,7 +523,8 @@ const ExpectedRoute kRoutes[] = {
     {"GET", "/v1/messages/{id}", analyst},
     {"DELETE", "/v1/messages/{id}", admin},
     {"POST", "/v1/messages/{id}/release", analyst},
-    {"POST", "/v1/messages/{id}/feedback", analyst},
+    {"POST", "/v1/messages/{id}/feedback", reporter},
+    {"GET", "/v1/audit", admin},
     {"GET", "/v1/queue", analyst},
     {"GET", "/v1/stats", analyst},
     {"GET", "/v1/models", analyst},
@@ -404,7 +568,14 @@ TEST_F(ApiFixture, TheRouterEnforcesEachRoutesRole) {
     auto method = r.method.value_or(bhttp::verb::get);
     auto anonymous = call(method, path, "", "").result();
     auto as_analyst = call(method, path, "", analyst_token).result();
+    auto as_reporter = call(method, path, "", reporter_token).result();
     SCOPED_TRACE(method_of(r) + " " + path);
+    // A reporter token posts feedback and nothing else.
+    if (r.access == api::Access::analyst || r.access == api::Access::admin) {
+      EXPECT_EQ(as_reporter, bhttp::status::forbidden);
+    } else if (r.access == api::Access::reporter) {
+      EXPECT_TRUE(as_reporter != bhttp::status::unauthorized && as_reporter != bhttp::status::forbidden);
+    }
     if (r.access == api::Access::open) {
       EXPECT_NE(anonymous, bhttp::status::unauthorized);
       EXPECT_NE(anonymous, bhttp::status::forbidden);

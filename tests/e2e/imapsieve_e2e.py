@@ -2,7 +2,10 @@
 """Feedback from the mailbox: Dovecot 2.3 with the IMAPSieve recipe in
 deploy/dovecot. phishstream delivers over LMTP; a Python imaplib client
 moves a message into Junk (phishstream records a phishing report) and back
-out of Junk (a "not phishing" report), exactly as a mail client would.
+out of Junk (a "not phishing" report), exactly as a mail client would. The
+script posts with a reporter token, for the IMAP user who moved it: the
+audit log shows both reports as that user's, through the mailbox path, and
+neither moves the shared model on its own (issue 13 #3).
 
 usage: imapsieve_e2e.py BINARY CORPUS WORKDIR"""
 import imaplib
@@ -32,10 +35,10 @@ def main():
     srv = Server(binary, os.path.join(work, "ps"), corpus,
                  extra_config=f'[delivery]\nmode = "relay"\nrelay = "127.0.0.1:{dov.lmtp_port}"\nrelay_protocol = "lmtp"\n')
     srv.start()
-    token = subprocess.run([binary, "token", "create", "--config", srv.config, "--role", "analyst", "--label", "imapsieve"],
+    token = subprocess.run([binary, "token", "create", "--config", srv.config, "--role", "reporter", "--label", "imapsieve"],
                            cwd=srv.workdir, capture_output=True, text=True, check=True).stdout.strip()
     with open(os.path.join(dov.sieve, "phishstream-report.env"), "w") as f:
-        f.write(f"PHISHSTREAM_URL=http://127.0.0.1:{srv.http_port}\nPHISHSTREAM_TOKEN={token}\n")
+        f.write(f"PHISHSTREAM_URL=http://127.0.0.1:{srv.http_port}\nPHISHSTREAM_TOKEN={token}\nPHISHSTREAM_DOMAIN=example.org\n")
     for f in os.listdir(dov.sieve):
         os.chown(os.path.join(dov.sieve, f), dov.uid, dov.gid)
     os.chown(dov.sieve, dov.uid, dov.gid)
@@ -47,20 +50,25 @@ def main():
         srv.wait_drained(60)
         assert wait_for(lambda: len(dov.new("tom")) == 1)
         feedback = lambda: json.loads(srv.get("/v1/stats")).get("feedback", {})
+        reports = lambda: [e["detail"].split(":")[0] for e in json.loads(srv.get("/v1/audit"))["entries"]
+                           if e["action"] == "feedback" and e["path"] == "mailbox" and e["role"] == "reporter"]
         imap = imaplib.IMAP4("127.0.0.1", dov.imap_port)
         imap.login("tom", "anything")
         imap.create("Junk")
         imap.select("INBOX")
         typ, data = imap.search(None, "ALL")
         assert imap.copy(data[0].split()[0], "Junk")[0] == "OK"  # the user moves it to Junk
-        assert wait_for(lambda: feedback().get("phish") == 1), (feedback(), open(os.path.join(work, "dovecot.log")).read()[-2000:])
+        assert wait_for(lambda: reports() == ["phish for tom@example.org"]), \
+            (reports(), open(os.path.join(work, "dovecot.log")).read()[-2000:])
         imap.select("Junk")
         typ, data = imap.search(None, "ALL")
         assert imap.copy(data[0].split()[0], "INBOX")[0] == "OK"  # and back out of Junk
-        assert wait_for(lambda: feedback().get("ham") == 1), feedback()
+        assert wait_for(lambda: reports() == ["ham for tom@example.org", "phish for tom@example.org"]), reports()
+        assert feedback().get("phish", 0) == 0 and feedback().get("ham", 0) == 0, feedback()  # one user: shared model unmoved
         imap.logout()
         print("imapsieve: moving a message into Junk over IMAP reported it as phishing, moving it back out "
-              "reported it as not phishing, both recorded by phishstream")
+              "reported it as not phishing, both recorded as the mailbox user's (reporter token), neither "
+              "teaching the shared model alone")
         print("1 passed, 0 failed")
     finally:
         srv.stop()

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "features/hash.h"
@@ -60,6 +61,36 @@ TEST_F(LearnerTest, AReportThatChangesNothingMakesNoVersion) {
   EXPECT_EQ(r.version, "base");
   EXPECT_EQ(scanner.model()->meta().version, "base");
   EXPECT_EQ(st.models().value().size(), before);
+}
+
+// Issue 13 #3: a busy feedback loop keeps the lineage of every version but
+// the model files of only the newest few (and of the live one), so 50
+// reports do not cost 50 models' worth of storage; rollback still works.
+TEST_F(LearnerTest, FeedbackVersionsArePrunedAndTheirLineageKept) {
+  store::SqliteStore st(dir / "db");
+  scan::Scanner scanner(start_model());
+  constexpr std::size_t kKeep = 5;
+  learn::Learner l(scanner, st, kKeep);
+  auto a = msg("Your parcel is waiting", "Pay the customs fee of 2 EUR at the link to release your parcel today.");
+  for (int i = 0; i < 50; ++i) {
+    auto r = l.feedback(a, i % 2 ? model::Label::ham : model::Label::phish, "a" + std::to_string(i));
+    ASSERT_GT(r.updates, 0) << i;  // each one flips it: a new version each time
+  }
+  auto models = st.models().value();
+  ASSERT_EQ(models.size(), 51u);  // base and 50 versions: every lineage row
+  std::size_t files = 0;
+  for (const auto& m : models) {
+    if (m.parent.empty()) EXPECT_EQ(m.version, "base");
+    else EXPECT_TRUE(std::any_of(models.begin(), models.end(), [&](const auto& p) { return p.version == m.parent; }))
+        << m.version << "'s parent " << m.parent << " is gone";
+    if (m.trained_on.starts_with("feedback") && st.model_bytes(m.version).value()) ++files;
+  }
+  EXPECT_LE(files, kKeep);
+  EXPECT_TRUE(st.model_bytes("base").value());  // not made by a report: kept
+  EXPECT_TRUE(st.model_bytes(st.live().value().value()).value());
+  auto back = l.rollback().value();  // the previous live version still loads
+  ASSERT_TRUE(back);
+  EXPECT_EQ(scanner.model()->meta().version, *back);
 }
 
 TEST_F(LearnerTest, HamReportReleasesAFalsePositive) {

@@ -35,11 +35,11 @@ TYPED_TEST(StoreTest, MigratesOnceAndRoundTrips) {
   raw.append(std::string(1, '\0'));
   {
     auto s = this->b.open();
-    EXPECT_EQ(s->schema_version(), 3);
+    EXPECT_EQ(s->schema_version(), 4);
     ASSERT_FALSE(s->put(sample_record("rt-001", "inbox", 1000, "hello"), raw));
   }
   auto s = this->b.open();  // reopen: no migration runs twice
-  EXPECT_EQ(s->schema_version(), 3);
+  EXPECT_EQ(s->schema_version(), 4);
   EXPECT_TRUE(s->reachable());
   auto r = s->get("rt-001").value();
   ASSERT_TRUE(r);
@@ -330,6 +330,83 @@ TYPED_TEST(StoreTest, RegistryKeepsModelsLineageAndFeedback) {
   EXPECT_EQ(c.false_negative, 1u);  // phish that had stayed in the inbox
 }
 
+// Issue 13 #3: mailbox users' reports wait for a quorum per campaign, the
+// exceptions they grant are per recipient, and the audit log keeps who did
+// what, newest first, in pages.
+TYPED_TEST(StoreTest, TrustKeepsReportsExceptionsAndTheAuditLog) {
+  auto s = this->b.open();
+  EXPECT_TRUE(s->pending_users("camp-a", "ham").value().empty());
+  ASSERT_FALSE(s->put_report({"m1", "camp-a", "ham", "alice@example.org", "imapsieve", 1}));
+  ASSERT_FALSE(s->put_report({"m1", "camp-a", "ham", "alice@example.org", "imapsieve", 2}));  // again: one report
+  ASSERT_FALSE(s->put_report({"m2", "camp-a", "ham", "alice@example.org", "imapsieve", 3}));  // another copy: one user
+  ASSERT_FALSE(s->put_report({"m3", "camp-a", "ham", "bob@example.org", "imapsieve", 4}));
+  ASSERT_FALSE(s->put_report({"m3", "camp-a", "phish", "carol@example.org", "imapsieve", 5}));
+  ASSERT_FALSE(s->put_report({"m4", "camp-b", "ham", "dave@example.org", "imapsieve", 6}));
+  EXPECT_EQ(s->pending_users("camp-a", "ham").value(), (std::vector<std::string>{"alice@example.org", "bob@example.org"}));
+  EXPECT_EQ(s->pending_users("camp-a", "phish").value(), std::vector<std::string>{"carol@example.org"});
+  ASSERT_FALSE(s->settle_reports("camp-a"));
+  EXPECT_TRUE(s->pending_users("camp-a", "ham").value().empty());
+  EXPECT_EQ(s->pending_users("camp-b", "ham").value(), std::vector<std::string>{"dave@example.org"});
+
+  ASSERT_FALSE(s->put_exception("alice@example.org", "camp-a", "m1"));
+  ASSERT_FALSE(s->put_exception("alice@example.org", "camp-a", "m2"));  // again: still one
+  EXPECT_EQ(s->excepted("camp-a", {"bob@example.org", "alice@example.org"}).value(),
+            std::vector<std::string>{"alice@example.org"});
+  EXPECT_TRUE(s->excepted("camp-b", {"alice@example.org"}).value().empty());
+  ASSERT_FALSE(s->drop_exceptions("camp-a"));
+  EXPECT_TRUE(s->excepted("camp-a", {"alice@example.org"}).value().empty());
+
+  for (int i = 1; i <= 5; ++i)
+    ASSERT_FALSE(s->put_audit({0, 1000 + i, "analyst" + std::to_string(i), "analyst", "api", "release",
+                               "m" + std::to_string(i), "198.51.100.7", "to every recipient"}));
+  ASSERT_FALSE(s->put_audit({0, 0, "imapsieve", "reporter", "mailbox", "feedback", "m9", "127.0.0.1", "ham"}));
+  auto page = s->audit(4, 0).value();
+  ASSERT_EQ(page.size(), 4u);
+  EXPECT_EQ(page[0].action, "feedback");  // newest first
+  EXPECT_EQ(page[0].path, "mailbox");
+  EXPECT_GT(page[0].at_ms, 1000000);      // 0: the store's now
+  EXPECT_EQ(page[1].message_id, "m5");
+  EXPECT_EQ(page[1].at_ms, 1005);
+  EXPECT_EQ(page[1].client, "198.51.100.7");
+  auto rest = s->audit(4, page.back().seq).value();
+  ASSERT_EQ(rest.size(), 2u);
+  EXPECT_EQ(rest[1].message_id, "m1");
+  {
+    auto audit = this->b.away("audit");
+    EXPECT_TRUE(s->put_audit({0, 1, "x", "admin", "api", "delete", "m1", "", ""}));
+    EXPECT_FALSE(s->audit(10, 0));
+  }
+  {
+    auto reports = this->b.away("reports");
+    EXPECT_FALSE(s->pending_users("camp-b", "ham"));  // an error, not "nobody"
+  }
+  {
+    auto exceptions = this->b.away("exceptions");
+    EXPECT_FALSE(s->excepted("camp-a", {"alice@example.org"}));
+  }
+}
+
+// Issue 13 #3: pruning drops the files of old single-report versions, never
+// their lineage rows, nor the live, batch or promoted models' files.
+TYPED_TEST(StoreTest, PruningKeepsLineageAndTheNewestFeedbackModels) {
+  auto s = this->b.open();
+  ASSERT_FALSE(s->put_model({"batch", "", 1, "batch 100 messages", "retired", "{}"}, "B"));
+  for (int i = 1; i <= 6; ++i)
+    ASSERT_FALSE(s->put_model({"fb" + std::to_string(i), i == 1 ? "batch" : "fb" + std::to_string(i - 1), 10 + i,
+                               "feedback ham on m" + std::to_string(i), i == 6 ? "live" : "retired", "{}"},
+                              "F" + std::to_string(i)));
+  ASSERT_FALSE(s->put_model({"cand", "fb6", 99, "retrain on corpus", "candidate", "{}"}, "C"));
+  ASSERT_FALSE(s->prune_feedback_models(2));
+  EXPECT_EQ(s->models().value().size(), 8u);  // every lineage row
+  for (int i = 1; i <= 4; ++i) EXPECT_EQ(s->model_bytes("fb" + std::to_string(i)).value(), std::nullopt) << i;
+  EXPECT_EQ(s->model_bytes("fb5").value(), "F5");
+  EXPECT_EQ(s->model_bytes("fb6").value(), "F6");
+  EXPECT_EQ(s->model_bytes("batch").value(), "B");
+  EXPECT_EQ(s->model_bytes("cand").value(), "C");
+  ASSERT_FALSE(s->prune_feedback_models(2));  // again: nothing more goes
+  EXPECT_EQ(s->model_bytes("fb5").value(), "F5");
+}
+
 TYPED_TEST(StoreTest, AuthRoundTrips) {
   auto s = this->b.open();
   ASSERT_FALSE(s->put_user({"alice", Role::admin, 7}, "hash"));
@@ -354,6 +431,8 @@ TYPED_TEST(StoreTest, AuthRoundTrips) {
   EXPECT_EQ(s->token_by_hash("other").value(), std::nullopt);
   EXPECT_EQ(s->tokens().value().size(), 1u);
   EXPECT_FALSE(s->revoke_token("t-missing").value());
+  ASSERT_FALSE(s->put_token({"t2", "imapsieve", Role::reporter, 2, false}, "th2"));
+  EXPECT_EQ(s->token_by_hash("th2").value()->role, Role::reporter);
 }
 
 }  // namespace

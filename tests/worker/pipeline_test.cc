@@ -161,6 +161,53 @@ TEST_F(Fixture, PhishIsQuarantinedAndKept) {
   EXPECT_TRUE(st->raw("4").value());
 }
 
+// Issue 13 #3: a recipient with a personal exception for a held message's
+// campaign gets it in their INBOX (as released mail); the others' copies
+// stay held, and the record stays quarantined. The exception itself is
+// learn::Trust's (tests/learn/trust_test.cc; the whole path in
+// tests/e2e/feedback_trust_e2e.py); here the worker's use of the answer.
+TEST_F(Fixture, APersonalExceptionDeliversHeldMailToThatRecipientOnly) {
+  worker::PipelineConfig c;
+  c.maildir_root = dir / "mail";
+  c.block_senders = {"@blocked.example"};
+  std::vector<std::string> asked;
+  c.excepted = [&](std::string_view raw, const std::vector<std::string>& rcpt) {
+    asked = rcpt;
+    return raw.find("Unlock") != std::string_view::npos ? std::vector<std::string>{"b@example.org"}
+                                                        : std::vector<std::string>{};
+  };
+  p = std::make_unique<worker::Pipeline>(scanner, *st, reg, c);
+  ASSERT_FALSE(p->process(msg("x1", "x@example.com", "Unlock <form><input type=password></form>")));
+  EXPECT_EQ(asked, (std::vector<std::string>{"a@example.org", "b@example.org"}));
+  EXPECT_EQ(files("a@example.org", ""), 0u);
+  ASSERT_EQ(files("b@example.org", ""), 1u);
+  std::ifstream in(fs::directory_iterator(dir / "mail" / "b@example.org" / "new")->path());
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_NE(text.str().find("X-Phishstream-Verdict: released (was quarantine)"), std::string::npos) << text.str();
+  EXPECT_NE(text.str().find("Unlock"), std::string::npos);
+  EXPECT_EQ(st->get("x1").value()->status, store::MessageStatus::quarantined);
+  // Not for mail the block list holds, whatever the exception says.
+  asked.clear();
+  ASSERT_FALSE(p->process(msg("x2", "anyone@blocked.example", "Unlock now")));
+  EXPECT_TRUE(asked.empty());
+  EXPECT_EQ(files("b@example.org", ""), 1u);
+}
+
+// Issue 13 #3: a mailbox user's "not phishing" releases their copy only.
+TEST_F(Fixture, ReleaseToOneRecipientLeavesTheOthersHeld) {
+  ASSERT_FALSE(p->process(msg("y1", "x@example.com", "<form><input type=password></form>")));
+  EXPECT_EQ(p->release_to("y1", "nobody@example.org"), std::make_error_code(std::errc::invalid_argument));
+  ASSERT_FALSE(p->release_to("y1", "a@example.org"));
+  EXPECT_EQ(files("a@example.org", ""), 1u);
+  EXPECT_EQ(files("b@example.org", ""), 0u);
+  EXPECT_EQ(st->get("y1").value()->status, store::MessageStatus::quarantined);  // b's copy is still held
+  ASSERT_FALSE(p->release("y1"));  // an analyst's release: everyone, a once
+  EXPECT_EQ(files("a@example.org", ""), 1u);
+  EXPECT_EQ(files("b@example.org", ""), 1u);
+  EXPECT_EQ(st->get("y1").value()->status, store::MessageStatus::released);
+}
+
 TEST_F(Fixture, AllowAndBlockLists) {
   ASSERT_FALSE(p->process(msg("5", "boss@trusted.example", "<form><input type=password></form>")));
   EXPECT_EQ(st->get("5").value()->action, "inbox");

@@ -49,6 +49,7 @@ Read<std::optional<std::string>> PgStore::model_bytes(const std::string& version
   auto r = pool_.get().exec("SELECT bytes FROM models WHERE version = $1", {clean_text(version)}, true);
   if (!r.ok()) return failed(r, "model_bytes");
   if (r.rows() == 0) return std::nullopt;
+  if (r.text(0, 0).empty()) return std::nullopt;  // pruned (prune_feedback_models)
   auto bytes = decompress(r.text(0, 0), 1u << 30);
   if (!bytes) return corrupt("model", version);
   return bytes;
@@ -81,6 +82,15 @@ Read<std::optional<std::string>> PgStore::previous_live() {
   if (!r.ok()) return failed(r, "previous_live");
   if (r.rows() == 0) return std::nullopt;
   return r.text(0, 0);
+}
+
+std::error_code PgStore::prune_feedback_models(std::size_t keep) {
+  auto r = pool_.get().exec(
+      "UPDATE models SET bytes = ''::bytea WHERE trained_on LIKE 'feedback %' AND status != 'live' AND length(bytes) > 0 "
+      "AND version NOT IN (SELECT version FROM models WHERE trained_on LIKE 'feedback %' "
+      "ORDER BY created_ms DESC, version DESC LIMIT $1::bigint)",
+      {static_cast<std::int64_t>(keep)});
+  return r.ok() ? std::error_code() : failed(r, "prune_feedback_models");
 }
 
 std::error_code PgStore::put_feedback(const std::string& message_id, const std::string& label, const std::string& user,

@@ -32,6 +32,16 @@ const char* const kMigrations[] = {
        CREATE TABLE live_history (seq BIGSERIAL PRIMARY KEY, version TEXT NOT NULL, at_ms BIGINT);
        CREATE TABLE feedback (id BIGSERIAL PRIMARY KEY, message_id TEXT NOT NULL, label TEXT NOT NULL,
          "user" TEXT, action_before TEXT, at_ms BIGINT);)",
+    // 4: mailbox users' pending reports, personal exceptions, the audit log
+    R"(CREATE TABLE reports (message_id TEXT NOT NULL, campaign TEXT NOT NULL, label TEXT NOT NULL,
+         "user" TEXT NOT NULL, reporter TEXT, at_ms BIGINT, settled INTEGER NOT NULL DEFAULT 0,
+         PRIMARY KEY (message_id, "user", label));
+       CREATE INDEX reports_campaign ON reports(campaign, label, settled);
+       CREATE TABLE exceptions (rcpt TEXT NOT NULL, campaign TEXT NOT NULL, message_id TEXT, at_ms BIGINT,
+         PRIMARY KEY (rcpt, campaign));
+       CREATE INDEX exceptions_campaign ON exceptions(campaign);
+       CREATE TABLE audit (seq BIGSERIAL PRIMARY KEY, at_ms BIGINT NOT NULL, actor TEXT, role TEXT,
+         path TEXT, action TEXT NOT NULL, message_id TEXT, client TEXT, detail TEXT);)",
 };
 
 // Advisory lock key (arbitrary, fixed) for schema migration.

@@ -39,6 +39,7 @@ Read<std::optional<std::string>> SqliteStore::model_bytes(const std::string& ver
   int rc = st.step();
   if (rc == SQLITE_DONE) return std::nullopt;
   if (rc != SQLITE_ROW) return read_failed(r_, "model_bytes");
+  if (sqlite3_column_bytes(st.s, 0) == 0) return std::nullopt;  // pruned (prune_feedback_models)
   auto bytes = decompress({static_cast<const char*>(sqlite3_column_blob(st.s, 0)), static_cast<std::size_t>(sqlite3_column_bytes(st.s, 0))},
                           1u << 30);
   if (!bytes) return corrupt("model", version);
@@ -82,6 +83,15 @@ Read<std::optional<std::string>> SqliteStore::previous_live() {
   if (rc == SQLITE_DONE) return std::nullopt;
   if (rc != SQLITE_ROW) return read_failed(r_, "previous_live");
   return st.col_text(0);
+}
+
+std::error_code SqliteStore::prune_feedback_models(std::size_t keep) {
+  std::lock_guard lk(write_mu_);
+  Stmt st(w_, "UPDATE models SET bytes = X'' WHERE trained_on LIKE 'feedback %' AND status != 'live' AND length(bytes) > 0 "
+              "AND version NOT IN (SELECT version FROM models WHERE trained_on LIKE 'feedback %' "
+              "ORDER BY created_ms DESC, version DESC LIMIT ?)");
+  st.i64(1, static_cast<std::int64_t>(keep));
+  return st.step() == SQLITE_DONE ? std::error_code() : sql_error(w_);
 }
 
 std::error_code SqliteStore::put_feedback(const std::string& message_id, const std::string& label, const std::string& user,

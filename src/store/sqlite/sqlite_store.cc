@@ -34,6 +34,16 @@ const char* const kMigrations[] = {
        CREATE TABLE live_history (seq INTEGER PRIMARY KEY AUTOINCREMENT, version TEXT NOT NULL, at_ms INTEGER);
        CREATE TABLE feedback (id INTEGER PRIMARY KEY AUTOINCREMENT, message_id TEXT NOT NULL, label TEXT NOT NULL,
          user TEXT, action_before TEXT, at_ms INTEGER);)",
+    // 4: mailbox users' pending reports, personal exceptions, the audit log
+    R"(CREATE TABLE reports (message_id TEXT NOT NULL, campaign TEXT NOT NULL, label TEXT NOT NULL,
+         user TEXT NOT NULL, reporter TEXT, at_ms INTEGER, settled INTEGER NOT NULL DEFAULT 0,
+         PRIMARY KEY (message_id, user, label));
+       CREATE INDEX reports_campaign ON reports(campaign, label, settled);
+       CREATE TABLE exceptions (rcpt TEXT NOT NULL, campaign TEXT NOT NULL, message_id TEXT, at_ms INTEGER,
+         PRIMARY KEY (rcpt, campaign));
+       CREATE INDEX exceptions_campaign ON exceptions(campaign);
+       CREATE TABLE audit (seq INTEGER PRIMARY KEY AUTOINCREMENT, at_ms INTEGER NOT NULL, actor TEXT, role TEXT,
+         path TEXT, action TEXT NOT NULL, message_id TEXT, client TEXT, detail TEXT);)",
 };
 
 sqlite3* open_db(const std::filesystem::path& file) {

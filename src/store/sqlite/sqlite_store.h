@@ -67,8 +67,20 @@ class SqliteStore final : public Store {
   Read<std::optional<std::string>> previous_live() override;
   std::error_code put_feedback(const std::string& message_id, const std::string& label, const std::string& user,
                     const std::string& action_before) override;
+  std::error_code prune_feedback_models(std::size_t keep) override;
   Read<FeedbackCounts> feedback_counts() override;
   Read<std::vector<std::pair<std::string, std::string>>> feedback_labels() override;
+
+  // TrustStore
+  std::error_code put_report(const Report& r) override;
+  Read<std::vector<std::string>> pending_users(const std::string& campaign, const std::string& label) override;
+  std::error_code settle_reports(const std::string& campaign) override;
+  std::error_code put_exception(const std::string& rcpt, const std::string& campaign,
+                                const std::string& message_id) override;
+  Read<std::vector<std::string>> excepted(const std::string& campaign, const std::vector<std::string>& rcpts) override;
+  std::error_code drop_exceptions(const std::string& campaign) override;
+  std::error_code put_audit(const AuditEntry& e) override;
+  Read<std::vector<AuditEntry>> audit(std::size_t limit, std::int64_t before_seq) override;
 
   int schema_version();
 
