@@ -72,6 +72,8 @@ struct ApiDeps {
   std::function<void()> retrain;
   /// Folder of the web UI's static files ("" serves none).
   std::string web_root;
+  /// The port speaks HTTPS ([http] tls_cert): the session cookie is Secure.
+  bool secure_cookies = false;
 };
 
 class Api {
@@ -82,6 +84,10 @@ class Api {
 
   /// `client` is the peer address, for login rate limiting.
   Response handle(const Request& req, const std::string& client = "") const;
+  /// handle() in two steps, for the listener that reads the body only
+  /// after the header is admitted (router.h).
+  Admission admit(const Request& head) const;
+  Response run(const Admission& a, const Request& req, const std::string& client) const;
 
   /// The route table, in matching order.
   std::span<const Route> routes() const { return router_.routes(); }

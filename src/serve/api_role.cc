@@ -39,7 +39,7 @@ class ApiPart final : public Component {
                           *app.auth(), cfg_.http.metrics_auth, &engine.learner(), &app.models(),
                           [&p = engine.pipeline()](const std::string& id) { return p.release(id); },
                           [this] { maintenance_->purge(); }, [this] { maintenance_->retrain(); },
-                          cfg_.http.web_root}),
+                          cfg_.http.web_root, !cfg_.http.tls_cert.empty()}),
         retention_(app.io()),
         retrain_timer_(app.io()) {}
 
@@ -103,7 +103,10 @@ boost::system::result<HttpHandler, std::string> build_api(App& app, Engine& engi
   auto part = std::make_unique<ApiPart>(app, engine);
   api::Api& api = part->api();
   app.add(std::move(part));
-  return HttpHandler([&api](const api::Request& req, const std::string& client) { return api.handle(req, client); });
+  return HttpHandler{[&api](const api::Request& head) { return api.admit(head); },
+                     [&api](const api::Admission& a, const api::Request& req, const std::string& client) {
+                       return api.run(a, req, client);
+                     }};
 }
 
 }  // namespace phishstream::serve
