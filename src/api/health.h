@@ -2,7 +2,8 @@
 //
 //   GET /healthz   200 {"status":"ok"} while the process runs
 //   GET /readyz    200 {"status":"ready"}, or 503 {"status":"not ready"}
-//                  (no model yet, or the store or the broker is away)
+//                  (no model yet, the store or the broker is away, or a
+//                  disk below its free-space floor: serve/disk.h)
 //   GET /metrics   the registry in Prometheus text format
 //
 // These routes are written once, here. The API's table (api.h) includes

@@ -1,6 +1,9 @@
 #include "serve/app.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <iostream>
+#include <limits>
 #include <stdexcept>
 
 namespace phishstream::serve {
@@ -8,7 +11,23 @@ namespace phishstream::serve {
 namespace asio = boost::asio;
 using OpenResult = boost::system::result<std::unique_ptr<App>, std::string>;
 
-App::App(const ServeConfig& cfg) : cfg_(cfg) {}
+namespace {
+
+// The folders this process writes: the state folder always; the embedded
+// queue, the SQLite store and the Maildir root when it uses them.
+DiskFloor disk_floor(const ServeConfig& cfg) {
+  std::vector<DiskFloor::Watched> w{{"state", cfg.server.state_dir}};
+  const Roles roles = cfg.server.role;
+  if (cfg.queue.backend == "embedded") w.push_back({"queue", cfg.queue.dir});
+  if (cfg.store.backend == "sqlite") w.push_back({"store", cfg.store.path.parent_path()});
+  if (roles.has(Role::worker) && cfg.delivery.mode == "maildir") w.push_back({"maildir", cfg.delivery.maildir_root});
+  const std::uint64_t mb = std::min<std::uint64_t>(cfg.server.min_free_mb, UINT64_MAX >> 20);
+  return DiskFloor(std::move(w), mb << 20);
+}
+
+}  // namespace
+
+App::App(const ServeConfig& cfg) : cfg_(cfg), disk_(disk_floor(cfg)) {}
 
 App::~App() {
   // Parts use the Engine, the store and the io_context: they go first, the
@@ -53,6 +72,15 @@ void App::register_metrics() {
              [q] { return static_cast<double>(q->stats().oldest_age_ms) / 1e3; });
   reg_.gauge("phishstream_dead_letters", "Messages that failed every attempt (kept, not delivered)",
              [q] { return static_cast<double>(q->stats().dead_letters); });
+  for (const auto& w : disk_.watched())
+    reg_.gauge("phishstream_disk_free_bytes", "Bytes free on the file system of a folder this process writes",
+               [w] {
+                 auto f = DiskFloor::free_bytes(w);  // NaN when unknown: no alert, no false "full"
+                 return f ? static_cast<double>(*f) : std::numeric_limits<double>::quiet_NaN();
+               },
+               "path=\"" + w.name + "\"");
+  reg_.gauge("phishstream_disk_floor_bytes", "Free space below which /readyz is not ready ([server] min_free_mb)",
+             [b = disk_.min_free_bytes()] { return static_cast<double>(b); });
   reg_.gauge("phishstream_queue_connected", "1 while the queue backend reaches its broker (embedded: always 1)",
              [q] { return q->stats().connected ? 1.0 : 0.0; });
 }
@@ -77,7 +105,7 @@ store::ModelRegistry& App::models() {
 bool App::ready() const {
   auto s = queue_.queue->stats();
   return !draining_.load() && s.connected && s.depth < cfg_.queue.max_messages && s.bytes < cfg_.queue.max_bytes &&
-         (!store_ || store_.store->reachable());
+         (!store_ || store_.store->reachable()) && disk_.ok();
 }
 
 int App::run(const std::string& config_path) {

@@ -26,6 +26,7 @@
 #include "serve/backends.h"
 #include "serve/component.h"
 #include "serve/config.h"
+#include "serve/disk.h"
 #include "serve/engine.h"
 
 namespace phishstream::serve {
@@ -54,7 +55,8 @@ class App {
   /// Accounts and tokens over the store; null when there is no store.
   auth::Auth* auth() { return auth_.get(); }
   /// /readyz: not draining, the broker reachable, the queue taking mail,
-  /// the store (if any) answering. Any thread.
+  /// the store (if any) answering, every disk it writes above the floor
+  /// (disk.h). Any thread.
   bool ready() const;
 
   /// Adds a part; parts start in this order and stop in the reverse.
@@ -77,6 +79,7 @@ class App {
   StoreSet store_;
   std::unique_ptr<Engine> engine_;
   std::unique_ptr<auth::Auth> auth_;
+  DiskFloor disk_;
   std::atomic<bool> draining_{false};
   // I/O objects after the io_context: they go before it.
   boost::asio::io_context io_{1};

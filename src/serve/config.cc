@@ -79,6 +79,7 @@ void read_backend_keys(Reader& r, ServeConfig& c) {
   r.get("queue", "retry_delay_ms", q.retry_delay_ms);
   r.get("queue", "max_retry_delay_ms", q.max_retry_delay_ms);
   r.get("queue", "max_age_hours", q.max_age_hours);
+  r.get("queue", "dedup_window_hours", q.dedup_window_hours);
   r.get("store", "backend", c.store.backend);
   r.get("store", "postgres", c.store.postgres);
   r.get("store", "pool_size", c.store.pool_size);
@@ -90,6 +91,7 @@ void read_listener_keys(Reader& r, ServeConfig& c) {
   r.get("server", "hostname", c.server.hostname);
   r.get("server", "state_dir", c.server.state_dir);
   r.get("server", "role", c.server.role);
+  r.get("server", "min_free_mb", c.server.min_free_mb);
   auto& s = c.smtp;
   r.get("smtp", "listen", s.listen);
   r.get("smtp", "max_connections", s.max_connections);
@@ -181,6 +183,8 @@ void check_backends(const ServeConfig& c, std::string& err) {
   if (q.rabbitmq_cert.empty() != q.rabbitmq_key.empty()) err += "queue.rabbitmq_cert and queue.rabbitmq_key go together; ";
   if (q.prefetch < 1 || q.prefetch > 65535) err += "queue.prefetch is 1..65535; ";
   if (s.pool_size < 2) err += "store.pool_size must be at least 2; ";
+  if (q.dedup_window_hours < 1 || q.dedup_window_hours > 24 * 366)
+    err += "queue.dedup_window_hours is 1..8784 (retransmissions are de-duplicated within it); ";
   if (auto why = check_role(c, c.server.role); !why.empty()) err += "server.role: " + why + "; ";
 }
 

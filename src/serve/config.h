@@ -27,6 +27,9 @@ struct ServerConfig {
   /// the shared backends (rabbitmq, postgres).
   Roles role = Roles::all();
   std::filesystem::path state_dir = "var";
+  /// /readyz is "not ready" while a folder this process writes (state,
+  /// queue, store, Maildir) has less free than this (serve/disk.h); 0 = off.
+  std::uint64_t min_free_mb = 256;
 };
 
 /// [smtp]: the SMTP listener, and the size limit the milter and the HTTP
@@ -80,6 +83,9 @@ struct QueueConfig {
   int retry_delay_ms = 2000;
   int max_retry_delay_ms = 300000;
   int max_age_hours = 120;
+  /// Identical envelope and content accepted again within this many hours
+  /// is a retransmission, recorded and delivered once (worker/dedup.h).
+  int dedup_window_hours = 24;
 };
 
 /// [workers]

@@ -9,13 +9,14 @@
 namespace phishstream::serve {
 namespace {
 
-// [delivery], [server] hostname and the [policy] lists, as the Pipeline takes them.
+// [delivery], [server] hostname, [queue] dedup_window_hours and the [policy] lists, as the Pipeline takes them.
 worker::PipelineConfig pipeline_config(const ServeConfig& cfg) {
   worker::PipelineConfig pc;
   pc.maildir_root = cfg.delivery.maildir_root;
   pc.hostname = cfg.server.hostname;
   pc.allow_senders = cfg.policy.allow_senders;
   pc.block_senders = cfg.policy.block_senders;
+  pc.dedup_window_ms = static_cast<std::int64_t>(cfg.queue.dedup_window_hours) * 3600 * 1000;
   if (cfg.delivery.mode == "relay") {
     deliver::RelayTarget t;
     split_host_port(cfg.delivery.relay, t.host, t.port);

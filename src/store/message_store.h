@@ -74,6 +74,8 @@ class MessageStore {
   virtual Read<std::vector<MessageRecord>> list(const Filter& f) = 0;
   /// The record, or nullopt when there is none with this id.
   virtual Read<std::optional<MessageRecord>> get(const std::string& id) = 0;
+  /// The newest record (by received_ms) whose key is `key`, or nullopt.
+  virtual Read<std::optional<MessageRecord>> latest_with_key(const std::string& key) = 0;
   /// The raw message, or nullopt when none is kept (never stored, deleted,
   /// or purged past retention). A body that does not decompress is an error.
   virtual Read<std::optional<std::string>> raw(const std::string& id) = 0;

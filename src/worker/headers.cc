@@ -55,8 +55,12 @@ std::string strip_own_headers(std::string_view d) {
   std::size_t p = 0;
   bool skipping = false;
   while (p < d.size()) {
-    std::size_t e = d.find('\n', p);
-    std::size_t next = e == std::string_view::npos ? d.size() : e + 1;
+    // A bare CR ends a line too: ingest normalises it (common/line_endings.h),
+    // and mail that reached the store another way gets no hiding place.
+    std::size_t e = d.find_first_of("\r\n", p);
+    std::size_t next = e == std::string_view::npos ? d.size()
+                       : (d[e] == '\r' && e + 1 < d.size() && d[e + 1] == '\n') ? e + 2
+                                                                                 : e + 1;
     std::string_view line = d.substr(p, next - p);
     std::string_view bare = line;
     while (!bare.empty() && (bare.back() == '\n' || bare.back() == '\r')) bare.remove_suffix(1);

@@ -1,9 +1,11 @@
 #include "worker/pipeline.h"
 
 #include <chrono>
+#include <iostream>
 
 #include "common/clock.h"
 #include "common/message_key.h"
+#include "worker/dedup.h"
 #include "worker/delivery.h"
 #include "worker/records.h"
 
@@ -38,6 +40,7 @@ Pipeline::Meters::Meters(metrics::Registry& reg) {
   failed = &reg.counter("phishstream_outcomes_total", o, "outcome=\"retry\"");
   unscanned = &reg.counter("phishstream_outcomes_total", o, "outcome=\"unscanned\"");
   purged = &reg.counter("phishstream_outcomes_total", o, "outcome=\"purged\"");
+  duplicate = &reg.counter("phishstream_outcomes_total", o, "outcome=\"duplicate\"");
 }
 
 void Pipeline::Meters::scanned(const scan::Verdict& v) {
@@ -66,6 +69,17 @@ void Pipeline::set_lists(std::vector<std::string> allow, std::vector<std::string
 }
 
 std::error_code Pipeline::process(const queue::QueuedMessage& m) {
+  auto choice = choose_key(store_, m.id, m.key, m.accepted_ms, cfg_.dedup_window_ms);
+  if (!choice) {
+    meters_.failed->inc();
+    return choice.error();
+  }
+  if (choice->duplicate_of) {
+    std::cerr << "phishstream: message " << m.id << " repeats " << *choice->duplicate_of
+              << " (same envelope and content within the de-duplication window): not recorded or delivered again\n";
+    meters_.duplicate->inc();
+    return {};
+  }
   auto r = scanner_.scan(m.data, m.env);
   scan::Verdict v;
   if (r) {
@@ -83,7 +97,7 @@ std::error_code Pipeline::process(const queue::QueuedMessage& m) {
   auto t0 = std::chrono::steady_clock::now();
   store::MessageRecord rec = record_of(m.env, v, m.data.size());
   rec.id = m.id;
-  rec.key = m.key;
+  rec.key = choice->key;
   rec.received_ms = m.accepted_ms;
   rec.status = d.held() ? store::MessageStatus::quarantined : store::MessageStatus::scanned;
   if (auto ec = store_.put(rec, m.data)) {
@@ -94,7 +108,7 @@ std::error_code Pipeline::process(const queue::QueuedMessage& m) {
 
   auto t1 = std::chrono::steady_clock::now();
   if (!d.held()) {
-    if (auto ec = deliver_queued(m, v, d.where)) {
+    if (auto ec = deliver_queued(m, choice->key, v, d.where)) {
       meters_.failed->inc();
       return ec;
     }
@@ -104,9 +118,10 @@ std::error_code Pipeline::process(const queue::QueuedMessage& m) {
   return {};
 }
 
-std::error_code Pipeline::deliver_queued(const queue::QueuedMessage& m, const scan::Verdict& v, decide::Where where) {
+std::error_code Pipeline::deliver_queued(const queue::QueuedMessage& m, const std::string& key, const scan::Verdict& v,
+                                        decide::Where where) {
   std::string body = delivered_message(m.env, m.id, cfg_.hostname, v, m.data);
-  deliver::Letter letter{m.env.mail_from, m.key, body,
+  deliver::Letter letter{m.env.mail_from, key, body,
                          where == decide::Where::junk ? deliver::Folder::junk : deliver::Folder::inbox};
   deliver::Mailbox& box = outbound();
   if (auto ec = deliver_once(store_, box, letter, m.env.rcpt, "message " + m.id,

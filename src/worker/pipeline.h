@@ -12,7 +12,9 @@
 // and counts.
 //
 // process() returns an error when the message should be retried (store or
-// delivery failed); the caller then nacks it. Delivery is idempotent by
+// delivery failed); the caller then nacks it. A retransmission of a message
+// accepted within the de-duplication window is acknowledged and neither
+// recorded nor delivered again (dedup.h). Delivery is idempotent by
 // message key: a recipient that already has the message (delivery ledger,
 // or the file in its Maildir) is skipped, so redelivery after a crash never
 // duplicates mail. A ledger the store cannot read is not taken for "not
@@ -51,6 +53,9 @@ struct PipelineConfig {
   /// When set, INBOX and Junk mail goes to this next hop instead of the
   /// Maildirs (the verdict headers tell the next hop where to file it).
   std::optional<deliver::RelayTarget> relay;
+  /// A message whose key was accepted less than this earlier is a
+  /// retransmission of it (dedup.h); later, it is new mail.
+  std::int64_t dedup_window_ms = 24 * 3600 * 1000;
 };
 
 class Pipeline {
@@ -93,10 +98,11 @@ class Pipeline {
     /// Stage times of a scan and the counter of its (decided) action.
     void scanned(const scan::Verdict& v);
     metrics::Histogram *parse, *features, *model, *store, *delivery, *e2e;
-    metrics::Counter *inbox, *junk, *quarantine, *reject, *delivered, *failed, *unscanned, *purged;
+    metrics::Counter *inbox, *junk, *quarantine, *reject, *delivered, *failed, *unscanned, *purged, *duplicate;
   };
 
-  std::error_code deliver_queued(const queue::QueuedMessage& m, const scan::Verdict& v, decide::Where where);
+  std::error_code deliver_queued(const queue::QueuedMessage& m, const std::string& key, const scan::Verdict& v,
+                                 decide::Where where);
   /// Where process() delivers: the next hop when one is configured, else
   /// the Maildirs.
   deliver::Mailbox& outbound() { return relay_ ? static_cast<deliver::Mailbox&>(*relay_) : maildir_; }

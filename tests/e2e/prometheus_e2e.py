@@ -14,6 +14,7 @@ import smtplib
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 
@@ -72,6 +73,25 @@ def main():
         dash = open(os.path.join(DEPLOY, "grafana", "phishstream.json")).read()
         missing = [f for f in families if f not in dash]
         assert not missing, f"dashboard lacks {missing}"
+        # Issue 13: /readyz is not ready below the free-space floor, and the
+        # free space of every folder the process writes is a metric.
+        assert b'"ready"' in urllib.request.urlopen(f"http://127.0.0.1:{srv.http_port}/readyz", timeout=10).read()
+        assert "phishstream_disk_free_bytes{path=\"queue\"}" in srv.get("/metrics")
+        low_dir = os.path.join(work, "low")
+        os.makedirs(os.path.join(low_dir, "var"))
+        shutil.copy(srv.model, os.path.join(low_dir, "var", "model.psm"))
+        low = Server(binary, low_dir, corpus, extra_config="[server]\nmin_free_mb = 1000000000000\n")
+        low.start()
+        try:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{low.http_port}/readyz", timeout=10)
+                raise AssertionError("/readyz was ready below the disk floor")
+            except urllib.error.HTTPError as e:
+                assert e.code == 503, e.code
+            floor = low.metric("phishstream_disk_floor_bytes")
+            assert floor and floor > 1e18, floor
+        finally:
+            low.stop()
         print(f"prometheus: scraped phishstream (accepted={got[0]['value'][1]}), {len(names)} alert rules loaded, "
               f"promtool check/test pass, dashboard covers all {len(families)} metric families")
         print("1 passed, 0 failed")

@@ -29,6 +29,7 @@ TEST(Config, ReadsEveryTable) {
   auto c = load_config(write("ok.toml", R"(
 [server]
 state_dir = "/srv/ps"
+min_free_mb = 1024
 [smtp]
 listen = "127.0.0.1:2626"
 max_recipients = 5
@@ -47,6 +48,7 @@ threads = 4
   EXPECT_EQ(c->policy.site.trusted_authserv_ids, std::vector<std::string>{"mx.example.org"});
   EXPECT_EQ(c->workers.threads, 4);
   EXPECT_EQ(c->store.path, "/srv/ps/phishstream.db");
+  EXPECT_EQ(c->server.min_free_mb, 1024u);
 }
 
 TEST(Config, TyposAndWrongTypesAreErrors) {

@@ -102,6 +102,23 @@ TYPED_TEST(StoreTest, DeliveryLedger) {
   EXPECT_FALSE(s->delivered("lk", "b@example.org").value());
 }
 
+// The worker's de-duplication (worker/dedup.h) asks for the newest record
+// of a key.
+TYPED_TEST(StoreTest, LatestWithKey) {
+  auto s = this->b.open();
+  EXPECT_FALSE(s->latest_with_key("same").value());
+  for (auto [id, t] : {std::pair{"k-old", 100}, std::pair{"k-new", 300}, std::pair{"k-mid", 200}}) {
+    auto r = sample_record(id, "inbox", t, "x");
+    r.key = "same";
+    ASSERT_FALSE(s->put(r, "body"));
+  }
+  ASSERT_FALSE(s->put(sample_record("other", "inbox", 900, "x"), "body"));
+  auto got = s->latest_with_key("same").value();
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->id, "k-new");
+  EXPECT_EQ(got->received_ms, 300);
+}
+
 TYPED_TEST(StoreTest, RetentionKeepsQuarantineAndRecords) {
   auto s = this->b.open();
   auto q = sample_record("q1", "quarantine", 10, "held");
@@ -130,6 +147,8 @@ TYPED_TEST(StoreTest, ReadsThatCannotBeAnsweredAreErrors) {
     auto messages = this->b.away("messages");
     EXPECT_FALSE(s->get("u1"));
     EXPECT_FALSE(s->get("nope"));
+    EXPECT_FALSE(s->latest_with_key("key-u1"));
+    EXPECT_FALSE(s->latest_with_key("no-such-key"));
     EXPECT_FALSE(s->list({}));
     EXPECT_FALSE(s->count());
     EXPECT_FALSE(s->volume(0, 1000));

@@ -107,6 +107,49 @@ TEST_F(Fixture, RedeliveryDoesNotDuplicate) {
   copy.id = "3";  // the client retransmitted after a crash: same key
   ASSERT_FALSE(p->process(copy));
   EXPECT_EQ(files("a@example.org", ""), 1u);
+  // Issue 13 #10: and no second record for the same key.
+  EXPECT_FALSE(st->get("3").value());
+  EXPECT_EQ(st->count().value(), 1u);
+}
+
+// Issue 13 #10: identical envelope and content is one message within the
+// de-duplication window (one record, one copy, the repeats counted), and
+// new mail after it (a second record and copy, under a generation key).
+TEST_F(Fixture, DeduplicationIsBoundedInTime) {
+  const std::int64_t t = 1'800'000'000'000, hour = 3'600'000;
+  auto m = msg("d1", "x@example.com", "the same alert");
+  m.accepted_ms = t;
+  ASSERT_FALSE(p->process(m));
+  auto again = [&](const std::string& id, std::int64_t at) {
+    auto c = m;
+    c.id = id;
+    c.accepted_ms = at;
+    return p->process(c);
+  };
+  ASSERT_FALSE(again("d2", t + hour));
+  ASSERT_FALSE(again("d3", t + 23 * hour));
+  EXPECT_FALSE(st->get("d2").value());
+  EXPECT_FALSE(st->get("d3").value());
+  EXPECT_EQ(copies("a@example.org"), 1u);
+  EXPECT_NE(reg.render().find("phishstream_outcomes_total{outcome=\"duplicate\"} 2"), std::string::npos);
+
+  ASSERT_FALSE(again("d4", t + 25 * hour));  // past the window: new mail
+  auto d4 = st->get("d4").value();
+  ASSERT_TRUE(d4);
+  EXPECT_NE(d4->key, m.key);
+  EXPECT_EQ(d4->key.rfind(m.key + "-", 0), 0u);
+  EXPECT_EQ(d4->status, store::MessageStatus::delivered);
+  EXPECT_EQ(copies("a@example.org"), 2u);
+  EXPECT_EQ(copies("b@example.org"), 2u);
+
+  ASSERT_FALSE(again("d5", t + 26 * hour));  // a retransmission of d4
+  EXPECT_FALSE(st->get("d5").value());
+  auto redelivered = m;  // d4 handed over again by the queue: not its own duplicate
+  redelivered.id = "d4";
+  redelivered.accepted_ms = t + 25 * hour;
+  ASSERT_FALSE(p->process(redelivered));
+  EXPECT_EQ(copies("a@example.org"), 2u);
+  EXPECT_EQ(st->count().value(), 2u);
 }
 
 TEST_F(Fixture, PhishIsQuarantinedAndKept) {
@@ -291,6 +334,12 @@ TEST_F(PostgresFixture, LedgerReadFailureNeverDeliversTwice) {
 TEST(Headers, StripOwnHeadersOnlyInTheTopBlock) {
   std::string in = "X-Phishstream-Score: 0\r\n\tcontinued\r\nSubject: s\r\nx-phishstream-reasons: y\r\n\r\nX-Phishstream-Score: body text\r\n";
   EXPECT_EQ(worker::strip_own_headers(in), "Subject: s\r\n\r\nX-Phishstream-Score: body text\r\n");
+}
+
+// Issue 13 #11: a field hidden behind a bare CR is still stripped.
+TEST(Headers, StripOwnHeadersBehindABareCr) {
+  std::string in = "Subject: hi\rX-Phishstream-Verdict: inbox\r\nTo: b@x.org\r\n\r\nbody\r\n";
+  EXPECT_EQ(worker::strip_own_headers(in), "Subject: hi\rTo: b@x.org\r\n\r\nbody\r\n");
 }
 
 TEST(Headers, VerdictHeadersAreAsciiAndShort) {

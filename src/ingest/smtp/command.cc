@@ -125,6 +125,10 @@ CommandResult parse_command(std::string_view line) {
     case Verb::helo:
       c.arg = std::string(trim(rest));
       if (c.arg.empty()) return error::syntax;
+      // The argument is echoed in the greeting and written into Received:
+      // no control characters (a bare CR would split the reply line).
+      for (unsigned char ch : c.arg)
+        if (ch < 0x20 || ch == 0x7f) return error::syntax;
       return c;
     case Verb::mail:
       if (auto ec = parse_path(rest, "FROM:", c, true)) return ec;

@@ -7,7 +7,9 @@
 // queue through its MessageSink (queue/sink.h). It replies 250 to DATA only
 // after the sink says the message is durable; a queue::error from the sink
 // becomes the reply this file gives it (452 full, 451 unavailable, 421
-// closed), so the queue never speaks SMTP.
+// closed), so the queue never speaks SMTP. Only CRLF.CRLF ends DATA; a bare
+// CR or bare LF inside the data is kept as a line end, written CRLF
+// (common/line_endings.h), so every later reader sees the same lines.
 //
 // Ownership: the caller owns the stream, the config and the sink, and keeps
 // them alive until the returned awaitable completes. The coroutine runs on
@@ -29,6 +31,7 @@
 #include <vector>
 
 #include "common/envelope.h"
+#include "common/line_endings.h"
 #include "ingest/smtp/command.h"
 #include "ingest/smtp/error.h"
 #include "queue/error.h"
@@ -268,15 +271,17 @@ boost::asio::awaitable<SessionEnd> run_session(Stream& stream, const SessionConf
           // Bytes are counted as they arrive, whether or not a line has
           // ended; past the limit they are read and dropped until the end
           // of data, and the answer is 552.
+          // A bare CR or LF inside a line (no CRLF can be: lines and pieces
+          // end before one) is a line end, written CRLF (common/line_endings.h).
           auto keep = [&](std::string_view piece, bool end_of_line) {
             if (too_big) return;
-            if (data.size() + piece.size() + (end_of_line ? 2 : 0) > cfg.max_message_bytes) {
+            if (data.size() + common::crlf_normalised_size(piece) + (end_of_line ? 2 : 0) > cfg.max_message_bytes) {
               too_big = true;
               data.clear();
               data.shrink_to_fit();
               return;
             }
-            data.append(piece);
+            common::append_crlf_normalised(data, piece);
             if (end_of_line) data.append("\r\n");
           };
           std::size_t pos = 0;       // start of the next unread line (or piece of one) in `in`

@@ -142,6 +142,15 @@ Read<std::optional<MessageRecord>> PgStore::get(const std::string& id) {
   return std::optional<MessageRecord>(std::move(*rec));
 }
 
+Read<std::optional<MessageRecord>> PgStore::latest_with_key(const std::string& key) {
+  auto r = pool_.get().exec(std::string(kSelect) + " WHERE key = $1 ORDER BY received_ms DESC LIMIT 1", {clean_text(key)});
+  if (!r.ok()) return failed(r, "latest_with_key");
+  if (r.rows() == 0) return std::nullopt;
+  auto rec = row(r, 0);
+  if (!rec) return rec.error();
+  return std::optional<MessageRecord>(std::move(*rec));
+}
+
 Read<std::optional<std::string>> PgStore::raw(const std::string& id) {
   auto r = pool_.get().exec("SELECT body FROM raw WHERE id = $1", {clean_text(id)}, true);
   if (!r.ok()) return failed(r, "raw");

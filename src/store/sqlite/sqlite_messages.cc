@@ -155,6 +155,18 @@ Read<std::optional<MessageRecord>> SqliteStore::get(const std::string& id) {
   return std::optional<MessageRecord>(std::move(*rec));
 }
 
+Read<std::optional<MessageRecord>> SqliteStore::latest_with_key(const std::string& key) {
+  std::lock_guard lk(read_mu_);
+  Stmt st(r_, (std::string(kSelect) + " WHERE key = ? ORDER BY received_ms DESC LIMIT 1").c_str());
+  st.text(1, key);
+  int rc = st.step();
+  if (rc == SQLITE_DONE) return std::nullopt;
+  if (rc != SQLITE_ROW) return read_failed(r_, "latest_with_key");
+  auto rec = row(st);
+  if (!rec) return rec.error();
+  return std::optional<MessageRecord>(std::move(*rec));
+}
+
 Read<std::optional<std::string>> SqliteStore::raw(const std::string& id) {
   std::lock_guard lk(read_mu_);
   Stmt st(r_, "SELECT body FROM raw WHERE id = ?");

@@ -37,6 +37,7 @@ class SqliteStore final : public Store {
   std::error_code undeliver(const std::string& key, const std::string& rcpt) override;
   Read<std::vector<MessageRecord>> list(const Filter& f) override;
   Read<std::optional<MessageRecord>> get(const std::string& id) override;
+  Read<std::optional<MessageRecord>> latest_with_key(const std::string& key) override;
   Read<std::optional<std::string>> raw(const std::string& id) override;
   Read<std::uint64_t> count() override;
   Read<std::vector<Bucket>> volume(std::int64_t since_ms, std::int64_t width_ms) override;

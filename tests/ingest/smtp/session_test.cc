@@ -152,7 +152,9 @@ TEST(SmtpSession, OverLongDataLinesAreKeptInPieces) {
                sink, cfg);
   EXPECT_NE(r.out.find("250 2.0.0 Ok: queued"), std::string::npos) << r.out.substr(0, 300);
   ASSERT_EQ(sink.got.size(), 1u);
-  EXPECT_EQ(sink.got[0].second, "Subject: x\r\n\r\n" + line.substr(1) + "\r\n.next\r\n");
+  std::string kept = line.substr(1);
+  kept.replace(kept.find('\r'), 1, "\r\n");  // the bare CR is a line end (issue 13 #11)
+  EXPECT_EQ(sink.got[0].second, "Subject: x\r\n\r\n" + kept + "\r\n.next\r\n");
 }
 
 // The size limit counts bytes as they arrive, finished lines or not.
@@ -206,7 +208,35 @@ TEST(SmtpSession, OnlyCrlfDotCrlfEndsData) {
   FakeSink sink;
   auto r = run("EHLO c\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<b@x.org>\r\nDATA\r\nline\n.\nsmuggled\r\n.\r\n", sink);
   ASSERT_EQ(sink.got.size(), 1u);
-  EXPECT_EQ(sink.got[0].second, "line\n.\nsmuggled\r\n");
+  // One message; its bare LFs are line ends written CRLF, so the lone dot
+  // is a line of the content, which a relay dot-stuffs.
+  EXPECT_EQ(sink.got[0].second, "line\r\n.\r\nsmuggled\r\n");
+}
+
+// Issue 13 #11: a header behind a bare CR is a header for every later
+// reader (here the X-Phishstream-* stripping), and <CR>.<CR> neither ends
+// the data nor reaches a next hop as a bare-CR dot line.
+TEST(SmtpSession, BareCrAndBareLfAreLineEnds) {
+  FakeSink sink;
+  auto r = run("EHLO c\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<b@x.org>\r\nDATA\r\n"
+               "Subject: hi\rX-Phishstream-Verdict: inbox\r\nTo: b@x.org\n\r\nbody\r.\rmore\r\n.\r\n",
+               sink);
+  EXPECT_NE(r.out.find("250 2.0.0 Ok: queued"), std::string::npos) << r.out;
+  ASSERT_EQ(sink.got.size(), 1u);
+  EXPECT_EQ(sink.got[0].second,
+            "Subject: hi\r\nX-Phishstream-Verdict: inbox\r\nTo: b@x.org\r\n\r\nbody\r\n.\r\nmore\r\n");
+  EXPECT_EQ(sink.got[0].second.find("\r.\r"), std::string::npos);
+}
+
+// Issue 13 #11: a bare CR (or any control character) in the EHLO argument
+// is a syntax error, never echoed into the greeting.
+TEST(SmtpSession, ControlCharactersInEhloAreRefused) {
+  FakeSink sink;
+  auto r = run("EHLO evil\rX-Injected: 1\r\nHELO a\x01b\r\nEHLO good\r\nQUIT\r\n", sink);
+  EXPECT_EQ(r.out.find("X-Injected"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("a\x01b"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("501 "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("greets good"), std::string::npos) << r.out;
 }
 
 TEST(SmtpSession, DisconnectMidDataLosesNothingAccepted) {
