@@ -166,11 +166,18 @@ def case_body(srv, message):
     print("body: 401 with a 24 MB body announced and unsent; 413 over a route's limit; 100-continue, then a scan")
 
 
-def case_https(binary, corpus, work):
+def trained(work, name, model):
+    """A server directory that reuses `model` (training one per server is most of this test's time)."""
+    os.makedirs(os.path.join(work, name, "var"), exist_ok=True)
+    shutil.copy(model, os.path.join(work, name, "var", "model.psm"))
+    return os.path.join(work, name)
+
+
+def case_https(binary, corpus, work, model):
     cert, key = os.path.join(work, "cert.pem"), os.path.join(work, "key.pem")
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost",
                     "-days", "1", "-keyout", key, "-out", cert], check=True, capture_output=True)
-    srv = Server(binary, os.path.join(work, "https"), corpus)
+    srv = Server(binary, trained(work, "https", model), corpus)
     add_keys(srv, "http", f'tls_cert = "{cert}"\ntls_key = "{key}"\n')
     subprocess.run([binary, "user", "add", "ana", "--role", "admin", "--password-stdin", "--config", srv.config],
                    cwd=srv.workdir, input="an https test password\n", text=True, check=True, capture_output=True)
@@ -213,9 +220,9 @@ def smtp_dialogue(port):
     s.close()
 
 
-def case_flood(binary, corpus, work, want):
+def case_flood(binary, corpus, work, want, model):
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    srv = Server(binary, os.path.join(work, "flood"), corpus)
+    srv = Server(binary, trained(work, "flood", model), corpus)
     # The server starts with a common default soft limit; it raises its own.
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(1024, hard), hard))
     try:
@@ -264,9 +271,9 @@ def main():
         passed += 1
     finally:
         srv.stop()
-    case_https(binary, corpus, work)
+    case_https(binary, corpus, work, srv.model)
     passed += 1
-    case_flood(binary, corpus, work, want)
+    case_flood(binary, corpus, work, want, srv.model)
     passed += 1
     print(f"{passed} passed, 0 failed")
 
