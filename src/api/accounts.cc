@@ -33,15 +33,16 @@ Response login(const ApiDeps& d, const Call& c) {
     return json_error(c.req, bhttp::status::unauthorized, "bad_credentials", "wrong user name or password");
   json::object o{{"csrf", res.csrf}, {"role", std::string(auth::to_string(res.role))}};
   Response r = make_response(c.req, bhttp::status::ok, json::serialize(o));
-  r.set(bhttp::field::set_cookie,
-        "ps_session=" + res.session_id + "; HttpOnly; SameSite=Strict; Path=/; Max-Age=43200");
+  r.set(bhttp::field::set_cookie, "ps_session=" + res.session_id + "; HttpOnly; SameSite=Strict; Path=/; Max-Age=43200" +
+                                      (d.secure_cookies ? "; Secure" : ""));
   return r;
 }
 
 Response logout(const ApiDeps& d, const Call& c) {
   d.auth.logout(cookie(c.req, "ps_session"));
   Response r = make_response(c.req, bhttp::status::ok, R"({"status":"logged out"})");
-  r.set(bhttp::field::set_cookie, "ps_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
+  r.set(bhttp::field::set_cookie,
+        std::string("ps_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0") + (d.secure_cookies ? "; Secure" : ""));
   return r;
 }
 

@@ -37,4 +37,20 @@ Response Api::handle(const Request& req, const std::string& client) const {
   return r;
 }
 
+Admission Api::admit(const Request& head) const {
+  Admission a = router_.admit(head);
+  if (a.answer) {
+    requests_->inc();
+    errors_->inc();  // every early answer is an error: 401, 403, 404, 405, 503
+  }
+  return a;
+}
+
+Response Api::run(const Admission& a, const Request& req, const std::string& client) const {
+  requests_->inc();
+  Response r = router_.run(a, req, client);
+  if (r.result_int() >= 400) errors_->inc();
+  return r;
+}
+
 }  // namespace phishstream::api

@@ -83,6 +83,8 @@ struct ApiDeps {
   /// Delivers a held message to one recipient's INBOX only (a mailbox
   /// user's own copy); empty: reporters' "not phishing" releases nothing.
   std::function<std::error_code(const std::string& id, const std::string& rcpt)> release_to;
+  /// The port speaks HTTPS ([http] tls_cert): the session cookie is Secure.
+  bool secure_cookies = false;
 };
 
 class Api {
@@ -93,6 +95,10 @@ class Api {
 
   /// `client` is the peer address, for login rate limiting.
   Response handle(const Request& req, const std::string& client = "") const;
+  /// handle() in two steps, for the listener that reads the body only
+  /// after the header is admitted (router.h).
+  Admission admit(const Request& head) const;
+  Response run(const Admission& a, const Request& req, const std::string& client) const;
 
   /// The route table, in matching order.
   std::span<const Route> routes() const { return router_.routes(); }

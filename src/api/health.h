@@ -37,6 +37,9 @@ class HealthApi {
   HealthApi(const metrics::Registry& reg, std::function<bool()> ready, auth::Auth* metrics_auth);
 
   Response handle(const Request& req) const { return router_.dispatch(req); }
+  /// handle() in two steps, as Router::admit() and run().
+  Admission admit(const Request& head) const { return router_.admit(head); }
+  Response run(const Admission& a, const Request& req) const { return router_.run(a, req); }
   std::span<const Route> routes() const { return router_.routes(); }
 
  private:

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <stdexcept>
 
 namespace phishstream::api {
@@ -141,16 +142,54 @@ Match match(std::span<const Route> routes, bhttp::verb method, std::string_view 
 
 Router::Router(std::vector<Route> routes, auth::Auth* auth) : routes_(std::move(routes)), auth_(auth) {}
 
-Response Router::dispatch(const Request& req, std::string_view client) const {
+std::size_t body_limit(Body b, std::size_t message_limit) noexcept {
+  switch (b) {
+    case Body::message: return message_limit;
+    case Body::json: return kJsonBody;
+    default: return kSmallBody;
+  }
+}
+
+Admission Router::admit(const Request& head) const {
+  Admission a;
+  std::string_view target = head.target();
+  std::string_view path = target.substr(0, target.find('?'));
+  a.match = match(routes_, head.method(), path);
+  if (a.match.kind == Match::Kind::none) {
+    a.answer = no_such_route(head, path);
+    return a;
+  }
+  a.caller = authorize(head, a.match.access, auth_);
+  if (a.caller.refused) {
+    a.answer = refusal_response(head, a.caller);
+  } else if (a.match.kind == Match::Kind::other_method) {
+    a.answer = other_method(head, path, a.match);
+  } else {
+    a.body = a.match.route->body;
+    if (a.body == Body::by_method) {
+      auto m = head.method();
+      bool small = m == bhttp::verb::get || m == bhttp::verb::head || m == bhttp::verb::delete_ ||
+                   m == bhttp::verb::options;
+      a.body = small ? Body::small : Body::json;
+    }
+  }
+  return a;
+}
+
+Response Router::run(const Admission& a, const Request& req, std::string_view client) const {
   std::string_view target = req.target();
   std::string_view path = target.substr(0, target.find('?'));
-  Match m = match(routes_, req.method(), path);
-  if (m.kind == Match::Kind::none) return no_such_route(req, path);
-  Caller caller = authorize(req, m.access, auth_);
-  if (caller.refused) return refusal_response(req, caller);
-  if (m.kind == Match::Kind::other_method) return other_method(req, path, m);
-  Call call{req, path, m.params, caller.principal ? &*caller.principal : nullptr, client};
-  return m.route->handler(call);
+  const auth::Principal* who = a.caller.principal ? &*a.caller.principal : nullptr;
+  Call call{req, path, a.match.params, who, client};
+  return a.match.route->handler(call);
+}
+
+Response Router::dispatch(const Request& req, std::string_view client) const {
+  Admission a = admit(req);
+  if (a.answer) return std::move(*a.answer);
+  if (req.body().size() > body_limit(a.body, SIZE_MAX))
+    return json_error(req, bhttp::status::payload_too_large, "too_large", "request body too large for this route");
+  return run(a, req, client);
 }
 
 }  // namespace phishstream::api

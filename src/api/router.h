@@ -24,8 +24,15 @@
 //     the caller is checked first, against the least access among the
 //     path's routes, so that only those who may use a path learn its methods.
 //
-// A Router is immutable once built; dispatch() may be called from any
-// thread, as far as the handlers allow.
+// A request is judged on its header before its body is read (admit()):
+// the route is found and the caller checked, so that a refused caller's
+// body, or a body no route takes, is never read; an admitted request says
+// how much body its route takes (Body), and runs once that body is read
+// (run()). dispatch() does both, for a request already whole (the tests,
+// and any caller without a socket).
+//
+// A Router is immutable once built; admit(), run() and dispatch() may be
+// called from any thread, as far as the handlers allow.
 #pragma once
 
 #include <functional>
@@ -91,6 +98,14 @@ struct Call {
 
 using Handler = std::function<Response(const Call&)>;
 
+/// How much body a route takes. by_method: kSmallBody for GET, HEAD,
+/// DELETE and OPTIONS, kJsonBody for the rest; message: a whole message
+/// (POST /v1/scan), as much as the listener allows ([smtp]
+/// max_message_bytes plus 64 KiB).
+enum class Body { by_method, small, json, message };
+inline constexpr std::size_t kSmallBody = 4096;
+inline constexpr std::size_t kJsonBody = 65536;
+
 /// A route's method when it takes every method.
 inline constexpr std::optional<bhttp::verb> any_method = std::nullopt;
 
@@ -100,6 +115,7 @@ struct Route {
   Access access;
   Handler handler;
   OtherMethods others = OtherMethods::not_allowed;
+  Body body = Body::by_method;
 };
 
 /// Which route a request reaches; see the header comment for the rules.
@@ -113,12 +129,30 @@ struct Match {
 
 Match match(std::span<const Route> routes, bhttp::verb method, std::string_view path);
 
+/// A request judged on its header alone (Router::admit()).
+struct Admission {
+  /// Set: send this and read no body (404, 405, 401, 403, 503). Empty: the
+  /// route and the caller below may run once the body is read.
+  std::optional<Response> answer;
+  Body body = Body::small;  ///< how much body the route takes (body_limit())
+  Match match;
+  Caller caller;
+};
+
+/// The most body bytes `b` allows; `message_limit` is the listener's for Body::message.
+std::size_t body_limit(Body b, std::size_t message_limit) noexcept;
 class Router {
  public:
   /// `auth` may be null only when every route is open (see authorize()).
   Router(std::vector<Route> routes, auth::Auth* auth);
 
-  /// `client` is the peer address, for the handlers (login rate limits).
+  /// From the request line and the header (the body is not looked at).
+  Admission admit(const Request& head) const;
+  /// Runs an admitted request (a.answer empty) on `req`, now with its
+  /// body, which the caller has held to body_limit(a.body). `client` is the
+  /// peer address, for the handlers (login rate limits).
+  Response run(const Admission& a, const Request& req, std::string_view client = {}) const;
+  /// admit() then run(); a body over its route's limit is 413 (Body::message has none here).
   Response dispatch(const Request& req, std::string_view client = {}) const;
   std::span<const Route> routes() const { return routes_; }
 

@@ -35,7 +35,7 @@ Response scan(const ApiDeps& d, const Call& c) {
 }  // namespace
 
 std::vector<Route> scan_routes(const ApiDeps& d) {
-  return {{bhttp::verb::post, "/v1/scan", Access::analyst, handler(d, scan)}};
+  return {{bhttp::verb::post, "/v1/scan", Access::analyst, handler(d, scan), OtherMethods::not_allowed, Body::message}};
 }
 
 }  // namespace phishstream::api

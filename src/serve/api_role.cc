@@ -42,7 +42,8 @@ class ApiPart final : public Component {
                           cfg_.http.web_root, &engine.trust(),
                           [&p = engine.pipeline()](const std::string& id, const std::string& rcpt) {
                             return p.release_to(id, rcpt);
-                          }}),
+                          },
+                          !cfg_.http.tls_cert.empty()}),
         retention_(app.io()),
         retrain_timer_(app.io()) {}
 
@@ -106,7 +107,10 @@ boost::system::result<HttpHandler, std::string> build_api(App& app, Engine& engi
   auto part = std::make_unique<ApiPart>(app, engine);
   api::Api& api = part->api();
   app.add(std::move(part));
-  return HttpHandler([&api](const api::Request& req, const std::string& client) { return api.handle(req, client); });
+  return HttpHandler{[&api](const api::Request& head) { return api.admit(head); },
+                     [&api](const api::Admission& a, const api::Request& req, const std::string& client) {
+                       return api.run(a, req, client);
+                     }};
 }
 
 }  // namespace phishstream::serve

@@ -38,7 +38,10 @@ class Workers final : public Component {
 HttpHandler health_handler(App& app) {
   auto health = std::make_shared<api::HealthApi>(app.registry(), [&app] { return app.ready(); },
                                                  app.cfg().http.metrics_auth ? app.auth() : nullptr);
-  return [health](const api::Request& req, const std::string&) { return health->handle(req); };
+  return HttpHandler{[health](const api::Request& head) { return health->admit(head); },
+                     [health](const api::Admission& a, const api::Request& req, const std::string&) {
+                       return health->run(a, req);
+                     }};
 }
 
 template <class T>
@@ -68,7 +71,7 @@ Built build_worker(App& app, Engine& engine) {
 Built build_http(App& app, HttpHandler handler, bool full_api) {
   // A request body may carry a whole message (/v1/scan), plus its envelope.
   std::size_t max_body = app.cfg().smtp.max_message_bytes + 65536;
-  return add(app, HttpListener::open(app.io(), app.cfg().http, max_body, std::move(handler), full_api));
+  return add(app, HttpListener::open(app.io(), app.cfg().http, max_body, std::move(handler), full_api, app.registry()));
 }
 
 Built build(App& app) {

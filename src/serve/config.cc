@@ -99,6 +99,7 @@ void read_listener_keys(Reader& r, ServeConfig& c) {
   auto& s = c.smtp;
   r.get("smtp", "listen", s.listen);
   r.get("smtp", "max_connections", s.max_connections);
+  r.get("smtp", "max_connections_per_address", s.max_connections_per_address);
   r.get("smtp", "max_message_bytes", s.max_message_bytes);
   r.get("smtp", "max_recipients", s.max_recipients);
   r.get("smtp", "command_timeout_s", s.command_timeout_s);
@@ -109,11 +110,17 @@ void read_listener_keys(Reader& r, ServeConfig& c) {
   r.get("http", "listen", c.http.listen);
   r.get("http", "metrics_auth", c.http.metrics_auth);
   r.get("http", "web_root", c.http.web_root);
+  r.get("http", "max_connections", c.http.max_connections);
+  r.get("http", "max_connections_per_address", c.http.max_connections_per_address);
+  r.get("http", "tls_cert", c.http.tls_cert);
+  r.get("http", "tls_key", c.http.tls_key);
   r.get("milter", "listen", c.milter.listen);
   r.get("milter", "reject", c.milter.reject);
   r.get("milter", "quarantine", c.milter.quarantine);
   r.get("milter", "on_error", c.milter.on_error);
   r.get("milter", "over_limit", c.milter.over_limit);
+  r.get("milter", "max_connections", c.milter.max_connections);
+  r.get("milter", "max_connections_per_address", c.milter.max_connections_per_address);
 }
 
 void read_pipeline_keys(Reader& r, ServeConfig& c) {
@@ -172,6 +179,13 @@ void check_listeners(const ServeConfig& c, std::string& err) {
   if (m.over_limit != "tempfail" && m.over_limit != "reject" && m.over_limit != "scan")
     err += "milter.over_limit is tempfail, reject or scan; ";
   if (c.smtp.tls_cert.empty() != c.smtp.tls_key.empty()) err += "smtp.tls_cert and smtp.tls_key go together; ";
+  if (c.http.tls_cert.empty() != c.http.tls_key.empty()) err += "http.tls_cert and http.tls_key go together; ";
+  for (auto [name, global, per] : {std::tuple{"smtp", c.smtp.max_connections, c.smtp.max_connections_per_address},
+                                   std::tuple{"http", c.http.max_connections, c.http.max_connections_per_address},
+                                   std::tuple{"milter", c.milter.max_connections,
+                                              c.milter.max_connections_per_address}}) {
+    if (global == 0 || per == 0) err += std::string(name) + ".max_connections and _per_address are at least 1; ";
+  }
 }
 
 void check_backends(const ServeConfig& c, std::string& err) {

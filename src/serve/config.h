@@ -39,6 +39,7 @@ struct ServerConfig {
 struct SmtpConfig {
   std::string listen = "127.0.0.1:2525";
   std::size_t max_connections = 200;
+  std::size_t max_connections_per_address = 50;  ///< one address may hold a quarter of the slots
   std::size_t max_message_bytes = 25u << 20;
   std::size_t max_recipients = 100;
   int command_timeout_s = 300;
@@ -57,6 +58,9 @@ struct MilterConfig {
   std::string quarantine = "hold";     ///< hold (Postfix hold queue) | discard
   std::string on_error = "tempfail";   ///< tempfail | accept
   std::string over_limit = "tempfail"; ///< over smtp.max_message_bytes: tempfail | reject | scan (milter::OverLimit)
+  std::size_t max_connections = 512;
+  /// Postfix holds one connection per smtpd and cleanup process (100 each by default).
+  std::size_t max_connections_per_address = 256;
 };
 
 /// [http]
@@ -64,6 +68,10 @@ struct HttpConfig {
   std::string listen = "127.0.0.1:8025";
   bool metrics_auth = false;  ///< /metrics behind a bearer token
   std::string web_root = "web";  ///< the UI's static files
+  std::size_t max_connections = 1024;
+  std::size_t max_connections_per_address = 64;
+  std::filesystem::path tls_cert;  ///< PEM certificate chain; the port speaks HTTPS only when set
+  std::filesystem::path tls_key;   ///< PEM private key
 };
 
 /// [queue]: the backend and, for either backend, limits and retries.

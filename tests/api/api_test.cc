@@ -607,9 +607,34 @@ TEST_F(ApiFixture, HealthRoutesAreTheSameWithAndWithoutTheApi) {
   EXPECT_EQ(call(bhttp::verb::post, "/healthz").result(), bhttp::status::not_found);  // as before on the API
 }
 
+TEST_F(ApiFixture, TheSessionCookieIsSecureBehindHttps) {
+  ASSERT_TRUE(auth->add_user("ana", auth::Role::analyst, "correct horse battery"));
+  const std::string creds = R"({"user":"ana","password":"correct horse battery"})";
+  auto plain = call(bhttp::verb::post, "/v1/login", creds, "");
+  EXPECT_EQ(std::string(plain[bhttp::field::set_cookie]).find("Secure"), std::string::npos);
+  api::Api https(api::ApiDeps{scanner, *st, *q, reg, {}, *auth, false, learner.get(), st.get(), {}, {}, {}, "", nullptr, {}, true});
+  api::Request r{bhttp::verb::post, "/v1/login", 11};
+  r.body() = creds;
+  r.prepare_payload();
+  auto in = https.handle(r, "198.51.100.7");
+  ASSERT_EQ(in.result(), bhttp::status::ok);
+  std::string set(in[bhttp::field::set_cookie]);
+  EXPECT_NE(set.find("; Secure"), std::string::npos) << set;
+  EXPECT_NE(set.find("HttpOnly"), std::string::npos);
+  std::string sid = set.substr(11, set.find(';') - 11);
+  api::Request out{bhttp::verb::post, "/v1/logout", 11};
+  out.set(bhttp::field::cookie, "ps_session=" + sid);
+  out.set("X-CSRF-Token", std::string(boost::json::parse(in.body()).at("csrf").as_string()));
+  auto bye = https.handle(out, "198.51.100.7");
+  ASSERT_EQ(bye.result(), bhttp::status::ok);
+  EXPECT_NE(std::string(bye[bhttp::field::set_cookie]).find("; Secure"), std::string::npos);
+}
+
 TEST_F(ApiFixture, LoginFloodIsRateLimited) {
   ASSERT_TRUE(auth->add_user("bob", auth::Role::analyst, "a long password"));
-  std::string huge(100000, 'x');
+  std::string huge(60000, 'x');  // long, but within a JSON route's 64 KiB
+  EXPECT_EQ(call(bhttp::verb::post, "/v1/login", std::string(api::kJsonBody + 1, 'x'), "").result(),
+            bhttp::status::payload_too_large);  // longer is never read as a password
   int limited = 0;
   for (int i = 0; i < 20; ++i) {
     auto r = call(bhttp::verb::post, "/v1/login", R"({"user":"bob","password":")" + huge + R"("})", "");

@@ -239,6 +239,53 @@ TEST_F(RouterFixture, CookieStateChangesNeedTheCsrfToken) {
   EXPECT_EQ(ran.size(), 2u);
 }
 
+// ---- admit(): the header alone decides, before any body is read ----
+
+TEST_F(RouterFixture, AdmitRefusesOnTheHeaderAloneAndRunsNothing) {
+  Request head{bhttp::verb::delete_, "/items/7", 11};
+  head.set(bhttp::field::content_length, "25000000");  // a body announced, never read
+  Admission a = router->admit(head);
+  ASSERT_TRUE(a.answer);
+  EXPECT_EQ(a.answer->result(), bhttp::status::unauthorized);
+  EXPECT_EQ(router->admit(Request{bhttp::verb::get, "*", 11}).answer->result(), bhttp::status::not_found);
+  head.set(bhttp::field::authorization, "Bearer " + analyst);
+  EXPECT_EQ(router->admit(head).answer->result(), bhttp::status::forbidden);
+  EXPECT_TRUE(ran.empty());
+  head.set(bhttp::field::authorization, "Bearer " + admin);
+  a = router->admit(head);
+  ASSERT_FALSE(a.answer);
+  EXPECT_EQ(router->run(a, head, "192.0.2.9").result(), bhttp::status::ok);
+  EXPECT_EQ(ran, std::vector<std::string>{"/items/{id} 7 admin 192.0.2.9"});
+}
+
+TEST_F(RouterFixture, EachRouteSaysHowMuchBodyItTakes) {
+  auto with_token = [&](bhttp::verb v, const char* target) {
+    Request r{v, target, 11};
+    r.set(bhttp::field::authorization, "Bearer " + admin);
+    return r;
+  };
+  EXPECT_EQ(router->admit(with_token(bhttp::verb::get, "/items/7")).body, Body::small);
+  EXPECT_EQ(router->admit(with_token(bhttp::verb::delete_, "/items/7")).body, Body::small);
+  EXPECT_EQ(router->admit(with_token(bhttp::verb::post, "/open")).body, Body::json);
+  EXPECT_EQ(body_limit(Body::small, 1 << 20), kSmallBody);
+  EXPECT_EQ(body_limit(Body::json, 1 << 20), kJsonBody);
+  EXPECT_EQ(body_limit(Body::message, 1 << 20), 1u << 20);
+  // dispatch() holds a whole request to the same limits.
+  Request big = with_token(bhttp::verb::post, "/open");
+  big.body() = std::string(kJsonBody + 1, 'x');
+  EXPECT_EQ(router->dispatch(big).result(), bhttp::status::payload_too_large);
+  big.body().resize(kJsonBody);
+  EXPECT_EQ(router->dispatch(big).result(), bhttp::status::ok);
+}
+
+TEST(RouterBody, AMessageRouteTakesWhatTheListenerAllows) {
+  Router r({{bhttp::verb::post, "/scan", Access::open, ok, OtherMethods::not_allowed, Body::message}}, nullptr);
+  Request req{bhttp::verb::post, "/scan", 11};
+  EXPECT_EQ(r.admit(req).body, Body::message);
+  req.body() = std::string(kJsonBody * 4, 'x');
+  EXPECT_EQ(r.dispatch(req).result(), bhttp::status::ok);
+}
+
 TEST(RouterWithoutAuth, RoutesThatNeedACallerRefuseEveryone) {
   Router r({{bhttp::verb::get, "/a", Access::analyst, ok}, {bhttp::verb::get, "/b", Access::open, ok}}, nullptr);
   EXPECT_EQ(r.dispatch(Request{bhttp::verb::get, "/a", 11}).result(), bhttp::status::unauthorized);

@@ -69,6 +69,39 @@ TEST(Config, TyposAndWrongTypesAreErrors) {
 
 namespace {
 
+TEST(Config, ConnectionCapsAndHttps) {
+  auto d = load_config("");
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->http.max_connections, 1024u);
+  EXPECT_EQ(d->http.max_connections_per_address, 64u);
+  EXPECT_EQ(d->smtp.max_connections, 200u);
+  EXPECT_LT(d->smtp.max_connections_per_address, d->smtp.max_connections);  // room for other clients
+  EXPECT_GE(d->milter.max_connections_per_address, 200u);  // Postfix: 100 smtpd + 100 cleanup by default
+  EXPECT_TRUE(d->http.tls_cert.empty());
+  auto c = load_config(write("caps.toml", R"(
+[smtp]
+max_connections_per_address = 5
+[http]
+max_connections = 10
+max_connections_per_address = 2
+tls_cert = "/etc/ps/cert.pem"
+tls_key = "/etc/ps/key.pem"
+[milter]
+max_connections = 7
+max_connections_per_address = 7
+)"));
+  ASSERT_TRUE(c) << c.error();
+  EXPECT_EQ(c->smtp.max_connections_per_address, 5u);
+  EXPECT_EQ(c->http.max_connections, 10u);
+  EXPECT_EQ(c->http.max_connections_per_address, 2u);
+  EXPECT_EQ(c->http.tls_cert, "/etc/ps/cert.pem");
+  EXPECT_EQ(c->milter.max_connections, 7u);
+  auto half = load_config(write("half-tls.toml", "[http]\ntls_cert = \"/etc/ps/cert.pem\"\n"));
+  ASSERT_FALSE(half);
+  EXPECT_NE(half.error().find("http.tls_cert and http.tls_key go together"), std::string::npos);
+  EXPECT_FALSE(load_config(write("zero-cap.toml", "[http]\nmax_connections_per_address = 0\n")));
+}
+
 TEST(Config, EmbeddedBackendsAreTheDefault) {
   auto c = load_config("");
   ASSERT_TRUE(c);

@@ -1,5 +1,9 @@
 #include "serve/listeners/acceptor.h"
 
+#include <sys/resource.h>
+
+#include <cerrno>
+#include <mutex>
 #include <iostream>
 
 #include "serve/config.h"
@@ -9,8 +13,25 @@ namespace phishstream::serve {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
+namespace {
+
+// Each connection is a descriptor; the caps, not the default soft limit
+// (often 1024), should be what turns clients away.
+void raise_fd_limit() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    rlimit rl{};
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max) return;
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);  // best effort: the caps and the back-off still hold without it
+  });
+}
+
+}  // namespace
+
 boost::system::result<tcp::acceptor, std::string> open_acceptor(asio::io_context& io, const std::string& listen) {
   using Result = boost::system::result<tcp::acceptor, std::string>;
+  raise_fd_limit();
   std::string host;
   unsigned short port = 0;
   split_host_port(listen, host, port);
@@ -27,11 +48,63 @@ boost::system::result<tcp::acceptor, std::string> open_acceptor(asio::io_context
   return acc;
 }
 
+boost::system::result<void, std::string> load_server_tls(asio::ssl::context& tls, const std::filesystem::path& cert,
+                                                         const std::filesystem::path& key) {
+  boost::system::error_code ec;
+  tls.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                  asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
+  tls.use_certificate_chain_file(cert.string(), ec);
+  if (!ec) tls.use_private_key_file(key.string(), asio::ssl::context::pem, ec);
+  if (ec)
+    return boost::system::result<void, std::string>(boost::system::in_place_error,
+                                                    "TLS certificate or key: " + ec.message());
+  return {};
+}
+
 void log_lost(const char* proto, tcp::socket& sock, const std::exception& e) {
   boost::system::error_code ec;
   auto ep = sock.remote_endpoint(ec);
   std::cerr << "phishstream " << proto << ": lost connection from "
             << (ec ? std::string("unknown") : ep.address().to_string()) << ": " << e.what() << "\n";
+}
+
+Gate::Gate(metrics::Registry& reg, const char* n, std::size_t max_total, std::size_t max_per_address)
+    : name(n), limits(max_total, max_per_address) {
+  const std::string l = "listener=\"" + std::string(n) + "\",reason=";
+  const char* r = "Connections closed at once because a connection cap was full";
+  refused_global = &reg.counter("phishstream_connections_refused_total", r, l + "\"global\"");
+  refused_per_address = &reg.counter("phishstream_connections_refused_total", r, l + "\"per_address\"");
+  const char* a = "Failed accept() calls (the loop waits before the next)";
+  fd_limit = &reg.counter("phishstream_accept_errors_total", a, l + "\"fd_limit\"");
+  no_memory = &reg.counter("phishstream_accept_errors_total", a, l + "\"no_memory\"");
+  other_error = &reg.counter("phishstream_accept_errors_total", a, l + "\"other\"");
+}
+
+void Gate::refused(const asio::ip::address& from, Refusal why) {
+  (why == Refusal::global ? refused_global : refused_per_address)->inc();
+  std::uint64_t more = 0;
+  if (!limits.should_log(more)) return;
+  std::cerr << "phishstream " << name << ": refused connection from " << from.to_string() << ": too many connections ("
+            << (why == Refusal::global ? "in all" : "from this address") << ")";
+  if (more) std::cerr << "; " << more << " more refused since the last such line";
+  std::cerr << "\n";
+}
+
+std::chrono::milliseconds Gate::accept_failed(const boost::system::error_code& ec, std::chrono::milliseconds last) {
+  const int e = ec.category() == boost::system::system_category() ? ec.value() : 0;
+  if (e == EMFILE || e == ENFILE) {
+    fd_limit->inc();
+  } else if (e == ENOBUFS || e == ENOMEM) {
+    no_memory->inc();
+  } else {
+    other_error->inc();
+  }
+  auto now = std::chrono::steady_clock::now();
+  if (now - last_error_log_ >= std::chrono::seconds(1)) {
+    last_error_log_ = now;
+    std::cerr << "phishstream " << name << ": accept failed: " << ec.message() << " (waiting before the next)\n";
+  }
+  return std::min(std::chrono::milliseconds(1000), last.count() ? last * 2 : std::chrono::milliseconds(50));
 }
 
 }  // namespace phishstream::serve

@@ -1,8 +1,16 @@
-// HttpListener: the HTTP port every role has. Each connection reads
-// requests (30 s per read, bodies up to the SMTP size limit plus 64 KiB)
-// and answers each with the handler it was given: the full API in the api
+// HttpListener: the HTTP port every role has, HTTPS only when [http]
+// tls_cert is set. Each connection reads requests (30 s per read) and
+// answers each with the handler it was given: the full API in the api
 // role, health and metrics elsewhere (api/health.h); `full_api` only
 // changes the start-up banner.
+//
+// A request's header is read first and admitted by the handler (route
+// found, caller checked: api/router.h); a refused request is answered
+// without its body being read, and an admitted one's body is read only up
+// to what its route takes (4 KiB, 64 KiB as JSON, or the SMTP size limit
+// plus 64 KiB for POST /v1/scan), else 413. Past [http] max_connections,
+// or max_connections_per_address from one address, a connection is closed
+// unread (acceptor.h).
 //
 // open() runs on the main thread at start-up; the handler is called on the
 // I/O thread, and what it refers to must outlive the io_context.
@@ -15,13 +23,20 @@
 #include <string>
 
 #include "api/response.h"
+#include "api/router.h"
+#include "metrics/registry.h"
 #include "serve/component.h"
 #include "serve/config.h"
 
 namespace phishstream::serve {
 
-/// Answers one request; the second argument is the client's address ("" when unknown).
-using HttpHandler = std::function<api::Response(const api::Request&, const std::string&)>;
+/// Answers requests in two steps: admit() judges the header alone, run()
+/// answers an admitted request once its body is read; its last argument is
+/// the client's address ("" when unknown).
+struct HttpHandler {
+  std::function<api::Admission(const api::Request& head)> admit;
+  std::function<api::Response(const api::Admission&, const api::Request&, const std::string&)> run;
+};
 
 class HttpListener final : public Component {
  public:
@@ -29,7 +44,8 @@ class HttpListener final : public Component {
                                                                                 const HttpConfig& cfg,
                                                                                 std::size_t max_body_bytes,
                                                                                 HttpHandler handler,
-                                                                                bool full_api);
+                                                                                bool full_api,
+                                                                                metrics::Registry& reg);
   void start() override;
   void drain() override;
   void describe(std::ostream& out) const override;

@@ -12,12 +12,16 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 
 struct MilterListener::State {
-  State(tcp::acceptor a, worker::Pipeline& p, const ServeConfig& cfg, metrics::Histogram& lat)
-      : acc(std::move(a)), decider(p, cfg, lat) {}
+  State(tcp::acceptor a, worker::Pipeline& p, const ServeConfig& cfg, metrics::Histogram& lat,
+        metrics::Registry& reg)
+      : acc(std::move(a)),
+        decider(p, cfg, lat),
+        gate(reg, "milter", cfg.milter.max_connections, cfg.milter.max_connections_per_address) {}
   tcp::acceptor acc;
   std::string listen;
   milter::Config session;
   InlineDecider decider;
+  Gate gate;  // each open session holds a slot
   std::atomic<bool> stopping{false};
 };
 
@@ -36,7 +40,7 @@ milter::Config session_config(const ServeConfig& cfg) {
   return m;
 }
 
-asio::awaitable<void> connection(tcp::socket sock, std::shared_ptr<State> st) {
+asio::awaitable<void> connection(tcp::socket sock, std::shared_ptr<State> st, ConnectionLimits::Slot slot) {
   boost::system::error_code nd;
   sock.set_option(tcp::no_delay(true), nd);  // small request/reply packets: no Nagle delay
   try {
@@ -46,14 +50,14 @@ asio::awaitable<void> connection(tcp::socket sock, std::shared_ptr<State> st) {
   }
   boost::system::error_code ec;
   sock.close(ec);
+  slot = {};  // given back while the state it counts in is surely alive
 }
 
 asio::awaitable<void> listen(std::shared_ptr<State> st) {
-  auto ex = co_await asio::this_coro::executor;
-  co_await accept_loop(st->acc, st->stopping, [&](tcp::socket sock) -> asio::awaitable<void> {
-    asio::co_spawn(ex, connection(std::move(sock), st), asio::detached);
-    co_return;
-  });
+  co_await accept_loop(
+      st->acc, st->stopping, st->gate,
+      [st](tcp::socket sock, ConnectionLimits::Slot slot) { return connection(std::move(sock), st, std::move(slot)); },
+      just_close);
 }
 
 }  // namespace
@@ -67,7 +71,7 @@ boost::system::result<std::unique_ptr<MilterListener>, std::string> MilterListen
                             {0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 1});
   auto acc = open_acceptor(io, cfg.milter.listen);
   if (!acc) return Result(boost::system::in_place_error, acc.error());
-  auto st = std::make_shared<State>(std::move(*acc), pipeline, cfg, lat);
+  auto st = std::make_shared<State>(std::move(*acc), pipeline, cfg, lat, reg);
   st->listen = cfg.milter.listen;
   st->session = session_config(cfg);
   return std::make_unique<MilterListener>(std::move(st));

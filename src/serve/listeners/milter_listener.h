@@ -2,7 +2,9 @@
 // inline filtering by Postfix or Sendmail. Each connection runs one milter
 // session (ingest/milter/milter.h); at end-of-body the InlineDecider scans
 // and records the message through the worker Pipeline and answers as
-// [milter] says. It owns phishstream_milter_decision_seconds.
+// [milter] says; past max_connections, or max_connections_per_address from
+// one address, a connection is closed unread (acceptor.h). It owns
+// phishstream_milter_decision_seconds.
 //
 // open() runs on the main thread at start-up; sessions on the I/O thread.
 // The Pipeline, the configuration and the registry must outlive the

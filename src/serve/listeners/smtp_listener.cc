@@ -14,17 +14,18 @@ using asio::ip::tcp;
 using asio::use_awaitable;
 
 struct SmtpListener::State {
-  explicit State(asio::io_context& io) : acc(io), tls(asio::ssl::context::tls_server) {}
+  State(asio::io_context& io, metrics::Registry& reg, const SmtpConfig& c)
+      : acc(io), tls(asio::ssl::context::tls_server),
+        gate(reg, "smtp", c.max_connections, c.max_connections_per_address) {}
   tcp::acceptor acc;
   std::string listen;
-  std::size_t max_connections = 0;
   smtp::SessionConfig session;
   queue::Queue* queue = nullptr;  // set by open(); outlives the io_context
   asio::ssl::context tls;
   bool tls_on = false;  // a certificate is configured
+  Gate gate;            // the caps; each open session holds a slot
   metrics::Counter *connections = nullptr, *refused = nullptr, *timeouts = nullptr;
   metrics::Counter *accepted = nullptr, *tempfailed = nullptr, *rejected = nullptr;
-  std::atomic<std::size_t> active{0};
   std::atomic<bool> stopping{false};
 };
 
@@ -43,17 +44,6 @@ smtp::SessionConfig session_config(const SmtpConfig& c, const std::string& hostn
   return s;
 }
 
-boost::system::result<void, std::string> load_tls(asio::ssl::context& tls, const SmtpConfig& c) {
-  boost::system::error_code ec;
-  tls.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                  asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
-  tls.use_certificate_chain_file(c.tls_cert.string(), ec);
-  if (!ec) tls.use_private_key_file(c.tls_key.string(), asio::ssl::context::pem, ec);
-  if (ec) return boost::system::result<void, std::string>(boost::system::in_place_error,
-                                                          "TLS certificate or key: " + ec.message());
-  return {};
-}
-
 void register_metrics(State& st, metrics::Registry& reg) {
   const char* s = "SMTP sessions and their outcomes";
   st.connections = &reg.counter("phishstream_smtp_connections_total", s, "outcome=\"opened\"");
@@ -64,7 +54,7 @@ void register_metrics(State& st, metrics::Registry& reg) {
   st.tempfailed = &reg.counter("phishstream_smtp_messages_total", m, "reply=\"tempfail\"");
   st.rejected = &reg.counter("phishstream_smtp_messages_total", m, "reply=\"rejected\"");
   reg.gauge("phishstream_smtp_active_sessions", "Open SMTP sessions",
-            [&st] { return static_cast<double>(st.active.load()); });
+            [&st] { return static_cast<double>(st.gate.limits.active()); });
 }
 
 // After STARTTLS: the handshake, bounded by the command timeout, then the
@@ -85,7 +75,7 @@ asio::awaitable<void> continue_in_tls(tcp::socket& sock, State& st, const std::s
   co_await tls.async_shutdown(asio::as_tuple(use_awaitable));
 }
 
-asio::awaitable<void> connection(tcp::socket sock, std::shared_ptr<State> st) {
+asio::awaitable<void> connection(tcp::socket sock, std::shared_ptr<State> st, ConnectionLimits::Slot slot) {
   std::string ip;
   boost::system::error_code ec;
   auto ep = sock.remote_endpoint(ec);
@@ -104,22 +94,32 @@ asio::awaitable<void> connection(tcp::socket sock, std::shared_ptr<State> st) {
   if (stats.timed_out) st->timeouts->inc();
   sock.shutdown(tcp::socket::shutdown_both, ec);
   sock.close(ec);
-  --st->active;
+  slot = {};  // given back while the state it counts in is surely alive
+}
+
+// Over a cap: one line (which cap, so that a client's operator can tell)
+// and the socket closes. Nothing has been read.
+asio::awaitable<void> refuse(tcp::socket sock, Refusal why, std::shared_ptr<State> st) {
+  st->refused->inc();
+  static const std::string busy = "421 4.3.2 Too many connections, try again later\r\n";
+  static const std::string yours = "421 4.7.0 too many connections from your address\r\n";
+  const std::string& line = why == Refusal::global ? busy : yours;
+  co_await asio::async_write(sock, asio::buffer(line), asio::as_tuple(use_awaitable));
+  boost::system::error_code ec;
+  sock.shutdown(tcp::socket::shutdown_both, ec);
 }
 
 asio::awaitable<void> listen(std::shared_ptr<State> st) {
-  auto ex = co_await asio::this_coro::executor;
-  co_await accept_loop(st->acc, st->stopping, [&](tcp::socket sock) -> asio::awaitable<void> {
-    st->connections->inc();
-    if (st->active >= st->max_connections) {
-      st->refused->inc();
-      static const std::string busy = "421 4.3.2 Too many connections, try again later\r\n";
-      co_await asio::async_write(sock, asio::buffer(busy), asio::as_tuple(use_awaitable));
-      co_return;  // the socket closes here
-    }
-    ++st->active;
-    asio::co_spawn(ex, connection(std::move(sock), st), asio::detached);
-  });
+  co_await accept_loop(
+      st->acc, st->stopping, st->gate,
+      [st](tcp::socket sock, ConnectionLimits::Slot slot) {
+        st->connections->inc();
+        return connection(std::move(sock), st, std::move(slot));
+      },
+      [st](tcp::socket sock, Refusal why) {
+        st->connections->inc();
+        return refuse(std::move(sock), why, st);
+      });
 }
 
 }  // namespace
@@ -128,13 +128,12 @@ boost::system::result<std::unique_ptr<SmtpListener>, std::string> SmtpListener::
     asio::io_context& io, const SmtpConfig& cfg, const std::string& hostname, queue::Queue& queue,
     metrics::Registry& reg) {
   using Result = boost::system::result<std::unique_ptr<SmtpListener>, std::string>;
-  auto st = std::make_shared<State>(io);
+  auto st = std::make_shared<State>(io, reg, cfg);
   st->listen = cfg.listen;
-  st->max_connections = cfg.max_connections;
   st->session = session_config(cfg, hostname);
   st->queue = &queue;
   if (!cfg.tls_cert.empty()) {
-    if (auto ok = load_tls(st->tls, cfg); !ok) return Result(boost::system::in_place_error, ok.error());
+    if (auto ok = load_server_tls(st->tls, cfg.tls_cert, cfg.tls_key); !ok) return Result(boost::system::in_place_error, ok.error());
     st->tls_on = st->session.starttls_available = true;
   }
   auto acc = open_acceptor(io, cfg.listen);
@@ -152,7 +151,7 @@ void SmtpListener::drain() {
   st_->acc.close(ignore);
 }
 
-bool SmtpListener::busy() const { return st_->active != 0; }
+bool SmtpListener::busy() const { return st_->gate.limits.active() != 0; }
 
 void SmtpListener::describe(std::ostream& out) const { out << "  send mail to   smtp://" << st_->listen << "\n"; }
 

@@ -1,7 +1,8 @@
 // SmtpListener: the ingest role's SMTP port. Each connection runs one
 // ESMTP session (ingest/smtp/session.h) that hands messages to the queue,
-// with STARTTLS when [smtp] tls_cert is set; past max_connections a client
-// hears 421 and is closed. It owns the SMTP metrics
+// with STARTTLS when [smtp] tls_cert is set; past max_connections, or
+// max_connections_per_address from its address, a client hears 421 and is
+// closed (acceptor.h counts and logs it). It owns the SMTP metrics
 // (phishstream_smtp_connections_total, _messages_total, _active_sessions).
 //
 // open() runs on the main thread at start-up; everything else on the I/O
