@@ -15,7 +15,8 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace phishstream;
   static const std::string path =
-      (std::filesystem::temp_directory_path() / ("phishstream-fuzz-config-" + std::to_string(::getpid()) + ".toml")).string();
+      (std::filesystem::temp_directory_path() / ("phishstream-fuzz-config-" + std::to_string(::getpid()) + ".toml"))
+          .string();
   {
     std::ofstream f(path, std::ios::binary | std::ios::trunc);
     f.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));

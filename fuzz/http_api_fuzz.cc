@@ -52,7 +52,8 @@ struct World {
     admin = auth->create_token(auth::Role::admin, "fuzz").value();
     analyst = auth->create_token(auth::Role::analyst, "fuzz").value();
     learner = std::make_unique<learn::Learner>(scanner, *st);
-    for (auto [id, status] : {std::pair{"m1", store::MessageStatus::scanned}, {"q1", store::MessageStatus::quarantined}}) {
+    for (auto [id, status] :
+         {std::pair{"m1", store::MessageStatus::scanned}, {"q1", store::MessageStatus::quarantined}}) {
       store::MessageRecord r;
       r.id = id;
       r.key = std::string("k-") + id;
@@ -62,9 +63,9 @@ struct World {
       r.status = status;
       st->put(r, "From: a@example.com\r\nSubject: Invoice\r\n\r\n<a href='http://evil.example/'>pay</a>\r\n");
     }
-    api = std::make_unique<api::Api>(api::ApiDeps{
-        scanner, *st, *q, reg, [] { return true; }, *auth, false, learner.get(), st.get(),
-        [this](const std::string& id) { return st->set_status(id, store::MessageStatus::released, 1); }});
+    api = std::make_unique<api::Api>(
+        api::ApiDeps{scanner, *st, *q, reg, [] { return true; }, *auth, false, learner.get(), st.get(),
+                     [this](const std::string& id) { return st->set_status(id, store::MessageStatus::released, 1); }});
   }
   ~World() {
     api.reset();
@@ -83,7 +84,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static unsigned runs = 0;
   if (!world || ++runs % 2000 == 0) {
     world.reset();
-    world = std::make_unique<World>(fs::temp_directory_path() / ("phishstream-fuzz-http-" + std::to_string(::getpid())));
+    world =
+        std::make_unique<World>(fs::temp_directory_path() / ("phishstream-fuzz-http-" + std::to_string(::getpid())));
   }
   if (size == 0) return 0;
   const std::uint8_t who = data[0] & 3;

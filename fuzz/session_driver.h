@@ -25,11 +25,11 @@
 namespace phishstream::fuzz {
 
 struct Link {
-  int fail_on = 0;          ///< 0: never; else the Nth read or write fails (connection_reset)
-  bool eof = true;          ///< the client closes its side after the last byte
-  std::size_t chunk = 0;    ///< 0: all bytes at once; else fed this many at a time
-  std::uint8_t caller[2]{}; ///< for the target (sink answers, limits)
-  std::string client;       ///< the client's bytes
+  int fail_on = 0;           ///< 0: never; else the Nth read or write fails (connection_reset)
+  bool eof = true;           ///< the client closes its side after the last byte
+  std::size_t chunk = 0;     ///< 0: all bytes at once; else fed this many at a time
+  std::uint8_t caller[2]{};  ///< for the target (sink answers, limits)
+  std::string client;        ///< the client's bytes
 };
 
 inline constexpr std::size_t kHeaderBytes = 4;
