@@ -385,8 +385,8 @@ void LogQueue::nack(const std::string& id, const std::string& reason, bool trans
   if (opt_.retry.gives_up(e.attempts, std::chrono::milliseconds(now_ms() - e.accepted_ms), transient)) {
     dead_[id] = {id, reason, e.attempts};
     bytes_ -= e.bytes;
-    index_.erase(it);  // the body stays in its segment
     append_async(small_record('D', id, e.attempts, reason));
+    index_.erase(it);  // the body stays in its segment; e is gone with it
     return;
   }
   e.not_before_ms = now_ms() + opt_.retry.delay(e.attempts).count();
