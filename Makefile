@@ -34,9 +34,9 @@ ASAN_CONFIGURE = cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDeb
                  -DPHISHSTREAM_BENCH=OFF $(SHARED_DIRS)
 # Leaks are reported, except the one-time allocations of GLib/GMime, ICU and
 # libpsl listed in tests/corpus/lsan.supp; any UBSan report stops the process.
-# Every report is also written under build-asan/sanitizer-reports/, so that
-# one from a phishstream serve inside an e2e test (whose output goes to its
-# serve.log) fails the run too.
+# Reports go to files under build-asan/sanitizer-reports/ (not stderr), and
+# any there fails the run: one from a phishstream serve inside an e2e test
+# (whose output would go to its serve.log) too.
 ASAN_REPORTS = $(abspath build-asan/sanitizer-reports)
 ASAN_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:log_path=$(ASAN_REPORTS)/asan \
            UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$(ASAN_REPORTS)/ubsan \
