@@ -13,7 +13,7 @@ SAMPLES    ?= samples
 
 SHARED_DIRS = $(if $(SHARED),-DPS_CORPUS_DIR=$(SHARED)/corpus -DPS_TRICKY_DIR=$(SHARED)/tricky)
 
-.PHONY: all deps build test run asan fuzz bench clean model scan-samples
+.PHONY: all deps build test test-asan run asan fuzz bench clean model scan-samples
 
 all: build
 
@@ -26,14 +26,45 @@ $(BUILD)/build.ninja:
 build: deps $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)
 
-# Sanitizer build (AddressSanitizer + UBSan) used by the corpus robustness test.
+# Sanitizer build (AddressSanitizer + UBSan): `make asan` builds only the
+# corpus robustness test that `make test` runs; `make test-asan` builds
+# every test there and runs the whole suite, its e2e tests on that build's
+# phishstream (docs/fuzzing.md "Sanitizers").
+ASAN_CONFIGURE = cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPHISHSTREAM_SANITIZE=ON \
+                 -DPHISHSTREAM_BENCH=OFF $(SHARED_DIRS)
+# Leaks are reported, except the one-time allocations of GLib/GMime, ICU and
+# libpsl listed in tests/corpus/lsan.supp; any UBSan report stops the process.
+# Reports go to files under build-asan/sanitizer-reports/ (not stderr), and
+# any there fails the run: one from a phishstream serve inside an e2e test
+# (whose output would go to its serve.log) too.
+ASAN_REPORTS = $(abspath build-asan/sanitizer-reports)
+ASAN_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:log_path=$(ASAN_REPORTS)/asan \
+           UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$(ASAN_REPORTS)/ubsan \
+           LSAN_OPTIONS=suppressions=$(abspath tests/corpus/lsan.supp):print_suppressions=0
+# corpus_sanitize_test is left to `make test`, which runs it already.
+ASAN_CTEST_ARGS ?= -E '^corpus_sanitize_test$$'
+
 asan: deps
-	cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPHISHSTREAM_SANITIZE=ON -DPHISHSTREAM_BENCH=OFF $(SHARED_DIRS)
+	$(ASAN_CONFIGURE)
 	cmake --build build-asan -j $(JOBS) --target corpus_sanitize_test
+
+test-asan: deps
+	@[ -f "$(SHARED)/corpus/MANIFEST.tsv" ] || { echo "make test-asan: the labelled corpus is missing;" \
+	  "put the shared data at ../shared or set PHISHSTREAM_SHARED" >&2; exit 1; }
+	$(ASAN_CONFIGURE)
+	cmake --build build-asan -j $(JOBS)
+	rm -rf $(ASAN_REPORTS) && mkdir -p $(ASAN_REPORTS)
+	cd build-asan && rc=0 && { $(ASAN_ENV) ctest --output-on-failure -j 2 --timeout 1500 $(ASAN_CTEST_ARGS) || rc=$$?; } && \
+	  if [ -n "$$(ls -A $(ASAN_REPORTS))" ]; then head -n 60 $(ASAN_REPORTS)/*; \
+	    echo "make test-asan: sanitizer reports in $(ASAN_REPORTS)" >&2; exit 1; fi && exit $$rc
+
+# libFuzzer targets (clang), one per parser or protocol: docs/fuzzing.md.
+FUZZ_TARGETS = fuzz_parse_features fuzz_css_pdf fuzz_qr fuzz_office fuzz_smtp_session fuzz_milter \
+               fuzz_http_api fuzz_config fuzz_model
 
 fuzz: deps
 	CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPHISHSTREAM_FUZZ=ON -DPHISHSTREAM_TESTS=OFF
-	cmake --build build-fuzz -j $(JOBS) --target fuzz_parse_features fuzz_css_pdf fuzz_qr fuzz_office
+	cmake --build build-fuzz -j $(JOBS) --target $(FUZZ_TARGETS)
 
 test: build asan
 	@[ -f "$(SHARED)/corpus/MANIFEST.tsv" ] || { echo "make test: the labelled corpus is missing;" \

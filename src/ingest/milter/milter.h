@@ -24,12 +24,12 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/buffer.hpp>
-#include <boost/asio/read.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <chrono>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -160,14 +160,27 @@ boost::asio::awaitable<void> run_milter_session(Stream& s, const Config& cfg, De
     auto [ec, n] = co_await asio::async_write(s, asio::buffer(p), asio::as_tuple(use_awaitable));
     co_return !ec;
   };
+  // n bytes under one deadline. Read by read rather than with async_read:
+  // a deadline that fires between two reads has no read to cancel, so each
+  // read starts only while the deadline has not passed.
   auto read_exact = [&](void* buf, std::size_t n) -> asio::awaitable<bool> {
+    auto expired = std::make_shared<bool>(false);
     deadline.expires_after(cfg.timeout);
-    deadline.async_wait([&s](boost::system::error_code ec) {
-      if (!ec) smtp::cancel_stream(s);
+    deadline.async_wait([&s, expired](boost::system::error_code ec) {
+      if (!ec) {
+        *expired = true;
+        smtp::cancel_stream(s);
+      }
     });
-    auto [ec, got] = co_await asio::async_read(s, asio::buffer(buf, n), asio::as_tuple(use_awaitable));
+    std::size_t got = 0;
+    while (got < n && !*expired) {
+      auto [ec, k] = co_await s.async_read_some(asio::buffer(static_cast<char*>(buf) + got, n - got),
+                                                asio::as_tuple(use_awaitable));
+      if (ec) break;
+      got += k;
+    }
     deadline.cancel();
-    co_return !ec && got == n;
+    co_return got == n;
   };
   auto reset_message = [&] {
     env.mail_from.clear();

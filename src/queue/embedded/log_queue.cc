@@ -387,8 +387,8 @@ void LogQueue::nack(const std::string& id, const std::string& reason, bool trans
     dead_[id] = {id, reason, e.attempts};
     log::line(log::Level::warn, "dead_letter", {{"id", id}, {"attempts", std::to_string(e.attempts)}, {"reason", reason}});
     bytes_ -= e.bytes;
-    index_.erase(it);  // the body stays in its segment
     append_async(small_record('D', id, e.attempts, reason));
+    index_.erase(it);  // the body stays in its segment; e is gone with it
     return;
   }
   e.not_before_ms = now_ms() + opt_.retry.delay(e.attempts).count();

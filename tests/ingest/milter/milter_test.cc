@@ -5,9 +5,12 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <optional>
 
 #include "testing/mem_stream.h"
 
@@ -204,6 +207,71 @@ TEST(Milter, BadPacketsAndSilenceEndTheSession) {
   auto out = run(packet('M', z("<a@x>")), d, /*eof=*/false, std::chrono::milliseconds(50));  // then silence
   EXPECT_EQ(d.calls, 0);
   EXPECT_EQ(packets(out).size(), 1u);  // the 'c' for MAIL, then the deadline closed it
+}
+
+// A stream whose first read takes its bytes at once but hands them over
+// only after `delay`, like a socket read that completed just as the
+// session's deadline fired: cancel() cannot stop it any more. Later reads
+// wait for bytes that never come, until cancel().
+class LateStream {
+ public:
+  using executor_type = boost::asio::any_io_executor;
+  LateStream(executor_type ex, std::string first, std::chrono::milliseconds delay)
+      : ex_(std::move(ex)), first_(std::move(first)), delay_(delay) {}
+  executor_type get_executor() const { return ex_; }
+  void cancel() {
+    if (!pending_) return;
+    auto h = std::move(*pending_);
+    pending_.reset();
+    boost::asio::post(ex_, [h = std::move(h)]() mutable { std::move(h)(boost::asio::error::operation_aborted, 0); });
+  }
+  template <class Buffers, class Token>
+  auto async_read_some(const Buffers& b, Token&& token) {
+    return boost::asio::async_initiate<Token, void(boost::system::error_code, std::size_t)>(
+        [this, b](auto handler) {
+          if (first_.empty()) {
+            pending_.emplace(std::move(handler));
+            return;
+          }
+          std::size_t n = boost::asio::buffer_copy(b, boost::asio::buffer(first_));
+          first_.erase(0, n);
+          auto t = std::make_shared<boost::asio::steady_timer>(ex_, delay_);
+          t->async_wait([t, h = std::move(handler), n](boost::system::error_code) mutable {
+            std::move(h)(boost::system::error_code{}, n);
+          });
+        },
+        token);
+  }
+  template <class Buffers, class Token>
+  auto async_write_some(const Buffers& b, Token&& token) {
+    return boost::asio::async_initiate<Token, void(boost::system::error_code, std::size_t)>(
+        [this, n = boost::asio::buffer_size(b)](auto handler) {
+          boost::asio::post(ex_,
+                            [h = std::move(handler), n]() mutable { std::move(h)(boost::system::error_code{}, n); });
+        },
+        token);
+  }
+
+ private:
+  executor_type ex_;
+  std::string first_;
+  std::chrono::milliseconds delay_;
+  std::optional<boost::asio::any_completion_handler<void(boost::system::error_code, std::size_t)>> pending_;
+};
+
+// Found by fuzz/milter_fuzz.cc: a deadline that fires between two reads of
+// one packet (when there is no read to cancel) still ends the session,
+// rather than leaving it waiting with no deadline at all.
+TEST(Milter, DeadlineBetweenTwoReadsOfAPacketEndsTheSession) {
+  FakeDecider d;
+  milter::Config cfg;
+  cfg.timeout = std::chrono::milliseconds(20);
+  boost::asio::io_context io;
+  LateStream s(io.get_executor(), std::string("\0\0", 2), std::chrono::milliseconds(100));  // half a length
+  bool ended = false;
+  boost::asio::co_spawn(io, milter::run_milter_session(s, cfg, d), [&](std::exception_ptr) { ended = true; });
+  io.run_for(std::chrono::seconds(5));  // a bound for a session that never ends, not a speed check
+  EXPECT_TRUE(ended);
 }
 
 }  // namespace
