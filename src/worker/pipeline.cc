@@ -146,7 +146,7 @@ std::error_code Pipeline::process(const queue::QueuedMessage& m) {
     if (auto who = cfg_.excepted(m.data, m.env.rcpt); !who.empty()) {
       std::string body = released_message(rec, m.id, cfg_.hostname, m.data);  // the Letter only views it
       deliver::Letter letter{m.env.mail_from, m.key, body, deliver::Folder::inbox};
-      if (auto ec = deliver_once(store_, maildir_, letter, who, "message " + m.id,
+      if (auto ec = deliver_once(store_, outbound(), letter, who, "message " + m.id,
                                  "delivery ledger unread, left in the queue for a retry")) {
         meters_.failed->inc();
         return ec;

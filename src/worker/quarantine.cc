@@ -91,7 +91,7 @@ std::error_code Pipeline::release(const std::string& id) {
   const store::MessageRecord& rec = **got;
   std::string body = released_message(rec, id, cfg_.hostname, **raw);
   deliver::Letter letter{rec.mail_from, rec.key, body, deliver::Folder::inbox};
-  if (auto ec = deliver_once(store_, maildir_, letter, rec.rcpt, "message " + id, "not released")) return ec;
+  if (auto ec = deliver_once(store_, outbound(), letter, rec.rcpt, "message " + id, "not released")) return ec;
   return store_.set_status(id, store::MessageStatus::released, now_ms());
 }
 
@@ -106,7 +106,7 @@ std::error_code Pipeline::release_to(const std::string& id, const std::string& r
     return std::make_error_code(std::errc::invalid_argument);
   std::string body = released_message(rec, id, cfg_.hostname, **raw);
   deliver::Letter letter{rec.mail_from, rec.key, body, deliver::Folder::inbox};
-  if (auto ec = deliver_once(store_, maildir_, letter, {rcpt}, "message " + id, "not released")) return ec;
+  if (auto ec = deliver_once(store_, outbound(), letter, {rcpt}, "message " + id, "not released")) return ec;
   if (rec.rcpt.size() == 1) return store_.set_status(id, store::MessageStatus::released, now_ms());
   return {};
 }

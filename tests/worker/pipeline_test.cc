@@ -333,6 +333,24 @@ TEST_F(Fixture, RetroactivePurgeLeavesRelayedMail) {
   EXPECT_EQ(st->get("12").value()->status, store::MessageStatus::relayed);
 }
 
+// In relay mode the mailboxes are the next hop's: a release goes there (as
+// "released"), never into a local Maildir nobody reads.
+TEST_F(Fixture, ReleaseInRelayModeGoesToTheNextHop) {
+  SmtpSink hop(SmtpSink::Options{});
+  worker::PipelineConfig c;
+  c.maildir_root = dir / "mail";
+  c.relay = deliver::RelayTarget{"127.0.0.1", hop.port(), deliver::RelayProtocol::smtp, "localhost", std::chrono::seconds(10)};
+  worker::Pipeline relay(scanner, *st, reg, c);
+  ASSERT_FALSE(relay.process(msg("r1", "x@example.com", "<form><input type=password></form>")));
+  EXPECT_EQ(st->get("r1").value()->status, store::MessageStatus::quarantined);
+  EXPECT_EQ(hop.taken()["a@example.org"], 0);
+  ASSERT_FALSE(relay.release("r1"));
+  EXPECT_EQ(hop.taken()["a@example.org"], 1);
+  EXPECT_EQ(hop.taken()["b@example.org"], 1);
+  EXPECT_EQ(copies("a@example.org"), 0u) << "released into a local Maildir in relay mode";
+  EXPECT_EQ(st->get("r1").value()->status, store::MessageStatus::released);
+}
+
 // The same on the real PostgreSQL store (worker_pipeline_pg_test runs this
 // binary through tests/e2e/with_services.py --postgres). The worker connects
 // as a role of its own, which loses its SELECT privilege on the ledger while
