@@ -66,10 +66,7 @@ TEST(HttpListener, ASlowRequestDoesNotHoldTheIoThread) {
   auto l = serve::HttpListener::open(io, cfg, 1 << 20, h, false, reg);
   ASSERT_TRUE(l) << l.error();
   (*l)->start();
-  // Runs until the listener has drained and every session has ended (or,
-  // at worst, 60 s), so that no coroutine is left for ~io_context to tear
-  // down while it owns the acceptor it waits on.
-  std::thread loop([&] { io.run_for(std::chrono::seconds(60)); });
+  std::thread loop([&] { io.run(); });
 
   auto slow = std::async(std::launch::async, [&] { return get(port, "/slow", std::chrono::seconds(40)); });
   std::this_thread::sleep_for(std::chrono::milliseconds(200));  // let /slow reach its handler
@@ -78,7 +75,8 @@ TEST(HttpListener, ASlowRequestDoesNotHoldTheIoThread) {
   release.set_value();
   EXPECT_EQ(slow.get(), "/slow");
 
-  (*l)->drain();  // closes the acceptor: the accept loop ends, then io.run_for() returns
+  (*l)->drain();
+  io.stop();
   loop.join();
   (*l)->stop();
 }
