@@ -30,11 +30,6 @@ struct HttpListener::State {
   bool tls_on = false;  // [http] tls_cert is set: HTTPS only
   Gate gate;            // the caps; each open connection holds a slot
   std::atomic<bool> stopping{false};
-  // Where handlers run: never the I/O thread every SMTP, milter and HTTP
-  // session shares (a login's argon2, a scan of a large message, a slow
-  // database would stall them all). Two threads, so that one slow request
-  // does not hold up /healthz. Joined by stop().
-  asio::thread_pool work{2};
 };
 
 namespace {
@@ -104,9 +99,7 @@ asio::awaitable<bool> serve_requests(Stream& stream, State& st, const std::strin
       if (eb) co_return true;
     }
     api::Request req = parser.release();
-    api::Response res = co_await asio::co_spawn(
-        st.work.get_executor(), [&]() -> asio::awaitable<api::Response> { co_return st.handle.run(a, req, peer); },
-        use_awaitable);
+    api::Response res = st.handle.run(a, req, peer);
     bool keep = res.keep_alive();
     co_await bhttp::async_write(stream, res, use_awaitable);
     if (!keep) co_return true;
@@ -187,13 +180,6 @@ void HttpListener::drain() {
   st_->stopping = true;
   boost::system::error_code ignore;
   st_->acc.close(ignore);
-}
-
-void HttpListener::stop() {
-  // After the I/O thread has stopped: a handler still running finishes
-  // (what it uses outlives this part); queued ones are dropped.
-  st_->work.stop();
-  st_->work.join();
 }
 
 void HttpListener::describe(std::ostream& out) const {

@@ -12,12 +12,8 @@
 // or max_connections_per_address from one address, a connection is closed
 // unread (acceptor.h).
 //
-// open() runs on the main thread at start-up. admit() is called on the I/O
-// thread (it reads the header only); run() on the listener's own two
-// threads, never the I/O thread, so a slow request (argon2 at login, a
-// large scan, a slow database) stalls no SMTP, milter or HTTP session:
-// both must be thread-safe (api::Api is), and what they refer to must
-// outlive stop(), which waits for a run() in progress.
+// open() runs on the main thread at start-up; the handler is called on the
+// I/O thread, and what it refers to must outlive the io_context.
 #pragma once
 
 #include <boost/asio.hpp>
@@ -52,7 +48,6 @@ class HttpListener final : public Component {
                                                                                 metrics::Registry& reg);
   void start() override;
   void drain() override;
-  void stop() override;
   void describe(std::ostream& out) const override;
 
   struct State;
