@@ -105,6 +105,14 @@ class Pipeline {
   void set_lists(std::vector<std::string> allow, std::vector<std::string> block);
 
  private:
+  /// A held message as release delivers it: its record and the released
+  /// text (released_message). no_such_file_or_directory without a record
+  /// or a body; the store's error when it cannot say (logged).
+  struct Held {
+    store::MessageRecord rec;
+    std::string body;
+  };
+  boost::system::result<Held, std::error_code> held(const std::string& id);
   /// The pipeline's metrics, registered once.
   struct Meters {
     explicit Meters(metrics::Registry& reg);

@@ -82,32 +82,32 @@ std::vector<std::string> Pipeline::retro_purge(std::int64_t since_ms) {
   return out;
 }
 
-std::error_code Pipeline::release(const std::string& id) {
+boost::system::result<Pipeline::Held, std::error_code> Pipeline::held(const std::string& id) {
   auto got = store_.get(id);
   if (!got) return unanswered("message " + id, "not released", got.error());
   auto raw = store_.raw(id);
   if (!raw) return unanswered("message " + id, "not released", raw.error());
   if (!*got || !*raw) return std::make_error_code(std::errc::no_such_file_or_directory);
-  const store::MessageRecord& rec = **got;
-  std::string body = released_message(rec, id, cfg_.hostname, **raw);
-  deliver::Letter letter{rec.mail_from, rec.key, body, deliver::Folder::inbox};
-  if (auto ec = deliver_once(store_, outbound(), letter, rec.rcpt, "message " + id, "not released")) return ec;
+  std::string body = released_message(**got, id, cfg_.hostname, **raw);
+  return Held{std::move(**got), std::move(body)};
+}
+
+std::error_code Pipeline::release(const std::string& id) {
+  auto h = held(id);
+  if (!h) return h.error();
+  deliver::Letter letter{h->rec.mail_from, h->rec.key, h->body, deliver::Folder::inbox};
+  if (auto ec = deliver_once(store_, outbound(), letter, h->rec.rcpt, "message " + id, "not released")) return ec;
   return store_.set_status(id, store::MessageStatus::released, now_ms());
 }
 
 std::error_code Pipeline::release_to(const std::string& id, const std::string& rcpt) {
-  auto got = store_.get(id);
-  if (!got) return unanswered("message " + id, "not released", got.error());
-  auto raw = store_.raw(id);
-  if (!raw) return unanswered("message " + id, "not released", raw.error());
-  if (!*got || !*raw) return std::make_error_code(std::errc::no_such_file_or_directory);
-  const store::MessageRecord& rec = **got;
-  if (std::find(rec.rcpt.begin(), rec.rcpt.end(), rcpt) == rec.rcpt.end())
-    return std::make_error_code(std::errc::invalid_argument);
-  std::string body = released_message(rec, id, cfg_.hostname, **raw);
-  deliver::Letter letter{rec.mail_from, rec.key, body, deliver::Folder::inbox};
+  auto h = held(id);
+  if (!h) return h.error();
+  const auto& to = h->rec.rcpt;
+  if (std::find(to.begin(), to.end(), rcpt) == to.end()) return std::make_error_code(std::errc::invalid_argument);
+  deliver::Letter letter{h->rec.mail_from, h->rec.key, h->body, deliver::Folder::inbox};
   if (auto ec = deliver_once(store_, outbound(), letter, {rcpt}, "message " + id, "not released")) return ec;
-  if (rec.rcpt.size() == 1) return store_.set_status(id, store::MessageStatus::released, now_ms());
+  if (to.size() == 1) return store_.set_status(id, store::MessageStatus::released, now_ms());
   return {};
 }
 
