@@ -116,6 +116,10 @@ int App::run(const std::string& config_path) {
   wait_stop();
   banner();
   io_.run();
+  // A handler still running finishes; one still queued is dropped with the
+  // session waiting for it, whose client sees the connection close.
+  handlers_.stop();
+  handlers_.join();
   for (auto it = parts_.rbegin(); it != parts_.rend(); ++it) (*it)->stop();
   std::cerr << "phishstream serve: stopped\n";
   return 0;

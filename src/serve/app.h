@@ -44,6 +44,9 @@ class App {
   metrics::Registry& registry() { return reg_; }
   queue::Queue& queue() { return *queue_.queue; }
   boost::asio::io_context& io() { return io_; }
+  /// Where HTTP handlers run (http_listener.h): two threads, never the I/O
+  /// thread. run() stops and joins it once the I/O thread has stopped.
+  boost::asio::thread_pool& handler_pool() { return handlers_; }
   /// The scanning parts. Present exactly when needs_scanner(roles(), milter
   /// configured): the worker and api roles, and ingest with a milter.
   /// Asking for it elsewhere is a bug (std::logic_error).
@@ -86,6 +89,9 @@ class App {
   // Made by run(): until then the signals keep their default actions.
   std::optional<boost::asio::signal_set> stop_signals_, hangup_;
   boost::asio::steady_timer drain_timer_{io_};
+  // After the io_context, so it goes first: a job it still holds owns an
+  // HTTP session whose socket belongs to the io_context.
+  boost::asio::thread_pool handlers_{2};
   std::vector<std::unique_ptr<Component>> parts_;
 };
 

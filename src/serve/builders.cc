@@ -71,7 +71,8 @@ Built build_worker(App& app, Engine& engine) {
 Built build_http(App& app, HttpHandler handler, bool full_api) {
   // A request body may carry a whole message (/v1/scan), plus its envelope.
   std::size_t max_body = app.cfg().smtp.max_message_bytes + 65536;
-  return add(app, HttpListener::open(app.io(), app.cfg().http, max_body, std::move(handler), full_api, app.registry()));
+  return add(app, HttpListener::open(app.io(), app.cfg().http, max_body, std::move(handler), full_api, app.registry(),
+                                    &app.handler_pool()));
 }
 
 Built build(App& app) {

@@ -30,6 +30,7 @@ struct HttpListener::State {
   bool tls_on = false;  // [http] tls_cert is set: HTTPS only
   Gate gate;            // the caps; each open connection holds a slot
   std::atomic<bool> stopping{false};
+  asio::thread_pool* work = nullptr;  // where run() goes; null: on the I/O thread
 };
 
 namespace {
@@ -52,6 +53,17 @@ asio::awaitable<void> linger(Stream& stream) {
     auto [e, n] = co_await stream.async_read_some(asio::buffer(junk), asio::as_tuple(use_awaitable));
     if (e) break;
   }
+}
+
+// run() on the handler pool; the caller's coroutine resumes on its own
+// executor with the answer (or the handler's exception). The references
+// stay valid: the caller's frame waits here until the job is done, and
+// App joins the pool before the io_context that owns the frame goes.
+asio::awaitable<api::Response> run_off_io(State& st, const api::Admission& a, const api::Request& req,
+                                          const std::string& peer) {
+  co_return co_await asio::co_spawn(
+      st.work->get_executor(), [&]() -> asio::awaitable<api::Response> { co_return st.handle.run(a, req, peer); },
+      use_awaitable);
 }
 
 // Requests on one connection until the client or an error ends it. Each
@@ -99,7 +111,12 @@ asio::awaitable<bool> serve_requests(Stream& stream, State& st, const std::strin
       if (eb) co_return true;
     }
     api::Request req = parser.release();
-    api::Response res = st.handle.run(a, req, peer);
+    // Not a conditional expression: GCC 12 miscompiles co_await inside one.
+    api::Response res;
+    if (st.work)
+      res = co_await run_off_io(st, a, req, peer);
+    else
+      res = st.handle.run(a, req, peer);
     bool keep = res.keep_alive();
     co_await bhttp::async_write(stream, res, use_awaitable);
     if (!keep) co_return true;
@@ -158,7 +175,8 @@ boost::system::result<std::unique_ptr<HttpListener>, std::string> HttpListener::
                                                                                      const HttpConfig& cfg,
                                                                                      std::size_t max_body_bytes,
                                                                                      HttpHandler handler, bool full_api,
-                                                                                     metrics::Registry& reg) {
+                                                                                     metrics::Registry& reg,
+                                                                                     asio::thread_pool* work) {
   using Result = boost::system::result<std::unique_ptr<HttpListener>, std::string>;
   auto acc = open_acceptor(io, cfg.listen);
   if (!acc) return Result(boost::system::in_place_error, acc.error());
@@ -171,6 +189,7 @@ boost::system::result<std::unique_ptr<HttpListener>, std::string> HttpListener::
   st->listen = cfg.listen;
   st->max_body_bytes = max_body_bytes;
   st->handle = std::move(handler);
+  st->work = work;
   return std::make_unique<HttpListener>(std::move(st), full_api);
 }
 

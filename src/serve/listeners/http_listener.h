@@ -12,8 +12,14 @@
 // or max_connections_per_address from one address, a connection is closed
 // unread (acceptor.h).
 //
-// open() runs on the main thread at start-up; the handler is called on the
-// I/O thread, and what it refers to must outlive the io_context.
+// open() runs on the main thread at start-up. admit() is called on the I/O
+// thread (it judges the header only). run() is called on `work`, a thread
+// pool the caller owns, when one is given (App gives its handler pool, so a
+// login's argon2, a large scan or a slow database stalls no SMTP, milter
+// or HTTP session), else on the I/O thread. Both must then be thread-safe
+// (api::Api is). What the handler refers to must outlive the io_context;
+// the pool must be stopped and joined, then destroyed, before the
+// io_context is: a session waiting for its answer lives in both.
 #pragma once
 
 #include <boost/asio.hpp>
@@ -45,7 +51,8 @@ class HttpListener final : public Component {
                                                                                 std::size_t max_body_bytes,
                                                                                 HttpHandler handler,
                                                                                 bool full_api,
-                                                                                metrics::Registry& reg);
+                                                                                metrics::Registry& reg,
+                                                                                boost::asio::thread_pool* work = nullptr);
   void start() override;
   void drain() override;
   void describe(std::ostream& out) const override;
