@@ -3,8 +3,8 @@ loopback ports, a model trained on the corpus train split, corpus message
 selection, and Maildir inspection. Standard library only."""
 import json
 import os
-import shutil
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -55,6 +55,20 @@ class Proc:
                 self.kill9()
 
 
+def train_model(binary, corpus, out):
+    """The e2e tests' model: trained on the corpus train split, or, when
+    PHISHSTREAM_E2E_MODEL names a file, a copy of it (`make test-asan` trains
+    one with the sanitizer build first, so that each test under the
+    sanitizers does not train its own: the same recipe, made once)."""
+    shared = os.environ.get("PHISHSTREAM_E2E_MODEL")
+    if shared and os.path.exists(shared):
+        shutil.copyfile(shared, out)
+        return
+    subprocess.run([binary, "train", "--manifest", os.path.join(corpus, "MANIFEST.tsv"),
+                    "--split", "train", "--out", out], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 class Server(Proc):
     """phishstream serve in `workdir`, state under workdir/var."""
 
@@ -64,9 +78,7 @@ class Server(Proc):
         os.makedirs(os.path.join(workdir, "var"), exist_ok=True)
         self.model = os.path.join(workdir, "var", "model.psm")
         if not os.path.exists(self.model):
-            subprocess.run([binary, "train", "--manifest", os.path.join(corpus, "MANIFEST.tsv"),
-                            "--split", "train", "--out", self.model], check=True,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            train_model(binary, corpus, self.model)
         self.config = os.path.join(workdir, "phishstream.toml")
         with open(self.config, "w") as f:
             f.write(f'[smtp]\nlisten = "127.0.0.1:{self.smtp_port}"\n'

@@ -31,7 +31,7 @@ import urllib.error
 import urllib.request
 
 from harness import (SEQ_RE, Node, Postgres, RabbitMQ, corpus_rows, free_port, maildir_files, scale_config,
-                     smtp_attempt, wait_for)
+                     smtp_attempt, train_model, wait_for)
 from milter_e2e import Milter
 
 
@@ -43,8 +43,7 @@ def main():
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(os.path.join(work, "var"))
     model = os.path.join(work, "var", "model.psm")
-    subprocess.run([binary, "train", "--manifest", os.path.join(corpus, "MANIFEST.tsv"), "--split", "train",
-                    "--out", model], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    train_model(binary, corpus, model)
     pg = Postgres(work)
     mq = RabbitMQ(work)
     nodes = []
