@@ -161,12 +161,22 @@ Response release(const ApiDeps& d, const Call& c) {
   if (!*rec) return no_message(c.req, id);
   if (!store::is_held((*rec)->status))
     return json_error(c.req, bhttp::status::conflict, "not_held", "the message is not in quarantine");
+  const auto& to = (*rec)->rcpt;
+  if (to.empty())
+    return json_error(c.req, bhttp::status::conflict, "no_recipients", "the message has no recipient to release it to");
   if (!d.release)
     return json_error(c.req, bhttp::status::service_unavailable, "unavailable", "release is not configured");
+  // Delivered to every recipient, or an error and nothing recorded as
+  // released (the delivery ledger makes a retry deliver only the rest).
   if (auto ec = d.release(id))
     return json_error(c.req, bhttp::status::service_unavailable, "delivery_failed", ec.message());
-  audit(d, c, "release", id, "to every recipient (" + std::to_string((*rec)->rcpt.size()) + ")");
-  return make_response(c.req, bhttp::status::ok, R"({"status":"released"})");
+  audit(d, c, "release", id, "to every recipient (" + std::to_string(to.size()) + ")");
+  json::object o;
+  o["status"] = "released";
+  json::array list;
+  for (const auto& r : to) list.emplace_back(r);
+  o["recipients"] = std::move(list);
+  return make_response(c.req, bhttp::status::ok, json::serialize(o));
 }
 
 }  // namespace

@@ -358,10 +358,28 @@ TEST_F(ApiFixture, ReleaseOnlyFromQuarantine) {
   r.id = "q1";
   r.key = "k";
   r.status = store::MessageStatus::quarantined;
+  r.rcpt = {"a@example.org", "b@example.org"};
   st->put(r, "Subject: x\r\n\r\ny\r\n");
-  EXPECT_EQ(call(bhttp::verb::post, "/v1/messages/q1/release", "", analyst_token).result(), bhttp::status::ok);
+  auto res = call(bhttp::verb::post, "/v1/messages/q1/release", "", analyst_token);
+  EXPECT_EQ(res.result(), bhttp::status::ok);
   EXPECT_EQ(released, std::vector<std::string>{"q1"});
+  // It says what it did: to whom (issue 13 #5).
+  EXPECT_EQ(res.body(), R"({"status":"released","recipients":["a@example.org","b@example.org"]})");
   EXPECT_EQ(call(bhttp::verb::post, "/v1/messages/q1/release", "", analyst_token).result(), bhttp::status::conflict);
+}
+
+// A held record without a recipient (none valid was accepted) is not
+// "released" to no one: 409 with a reason, and nothing is delivered.
+TEST_F(ApiFixture, ReleaseWithoutRecipientsIsRefused) {
+  store::MessageRecord r;
+  r.id = "q0";
+  r.key = "k0";
+  r.status = store::MessageStatus::quarantined;
+  st->put(r, "Subject: x\r\n\r\ny\r\n");
+  auto res = call(bhttp::verb::post, "/v1/messages/q0/release", "", analyst_token);
+  EXPECT_EQ(res.result(), bhttp::status::conflict);
+  EXPECT_NE(json_field(res, "error").find("\"no_recipients\""), std::string::npos);
+  EXPECT_TRUE(released.empty());
 }
 
 // Issue 12: when the store cannot answer, the API says so (503 with a JSON
