@@ -5,7 +5,10 @@
 // wrote with output(), and can make the Nth read or write fail with
 // connection_reset. A read with no input pending waits until feed(),
 // close_input() (EOF) or cancel() (operation_aborted), so deadlines can be
-// tested. Single-threaded: use it from the io_context's thread only.
+// tested. With set_write_capacity(n), the peer takes only n bytes in all (a
+// client that stops reading): a write past that takes what fits, and the
+// next waits until cancel(). Single-threaded: use it from the io_context's
+// thread only.
 #pragma once
 
 #include <boost/asio/any_completion_handler.hpp>
@@ -14,6 +17,8 @@
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/post.hpp>
+#include <algorithm>
+#include <cstring>
 #include <optional>
 #include <string>
 
@@ -35,12 +40,14 @@ class MemStream {
     complete_read();
   }
   void cancel() {
-    if (pending_) {
-      auto h = std::move(*pending_);
-      pending_.reset();
+    for (auto* p : {&pending_, &pending_write_}) {
+      if (!*p) continue;
+      auto h = std::move(**p);
+      p->reset();
       boost::asio::post(ex_, [h = std::move(h)]() mutable { std::move(h)(boost::asio::error::operation_aborted, 0); });
     }
   }
+  void set_write_capacity(std::size_t n) { write_capacity_ = n; }
   void close() { cancel(); }
   const std::string& output() const { return out_; }
   int calls() const { return calls_; }
@@ -65,8 +72,13 @@ class MemStream {
           if (fail_now()) return post(std::move(handler), boost::asio::error::connection_reset, 0);
           std::size_t n = 0;
           for (auto it = boost::asio::buffer_sequence_begin(b); it != boost::asio::buffer_sequence_end(b); ++it) {
-            out_.append(static_cast<const char*>(it->data()), it->size());
-            n += it->size();
+            std::size_t k = std::min(it->size(), write_capacity_ - std::min(write_capacity_, out_.size()));
+            out_.append(static_cast<const char*>(it->data()), k);
+            n += k;
+          }
+          if (n == 0 && boost::asio::buffer_size(b) > 0) {
+            pending_write_.emplace(std::move(handler));  // the peer reads no more
+            return;
           }
           post(std::move(handler), {}, n);
         },
@@ -105,7 +117,8 @@ class MemStream {
   std::string in_, out_;
   bool eof_ = false;
   boost::asio::mutable_buffer read_buf_;
-  std::optional<Handler> pending_;
+  std::optional<Handler> pending_, pending_write_;
+  std::size_t write_capacity_ = static_cast<std::size_t>(-1);
 };
 
 }  // namespace phishstream::testing

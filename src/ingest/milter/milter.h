@@ -17,6 +17,9 @@
 // X-Phishstream-*) are deleted (SMFIR_CHGHEADER with an empty value) before
 // ours are added, as the SMTP path strips them, so that a sender cannot
 // forge a verdict or an X-Phishstream-Id that a mailbox report would read.
+// Every read and every write has a deadline (Config::timeout), and what a
+// connection can make the session keep is bounded (detail::kMax*: macros,
+// recipients, our own fields; headers and body by max_message_bytes).
 // Ownership: the caller keeps the stream, config and decider alive until
 // the awaitable completes; one session runs on one strand at a time.
 #pragma once
@@ -34,7 +37,7 @@
 #include <vector>
 
 #include "common/envelope.h"
-#include "ingest/smtp/session.h"  // cancel_stream
+#include "ingest/smtp/session.h"  // cancel_stream, write_until
 
 namespace phishstream::milter {
 
@@ -109,6 +112,14 @@ inline std::string strip_brackets(std::string s) {
 
 }  // namespace detail
 
+namespace detail {
+// What one connection may make the session keep, whatever the MTA sends.
+inline constexpr std::size_t kMaxMacros = 256;           // distinct macro names
+inline constexpr std::size_t kMaxMacroBytes = 4096;      // of one macro's value
+inline constexpr std::size_t kMaxRecipients = 1000;      // recorded per message (Postfix's smtpd_recipient_limit)
+inline constexpr std::size_t kMaxForged = 1000;          // our own fields deleted per message; more: 550
+}  // namespace detail
+
 // SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE
 inline constexpr std::uint32_t kActions = 0x01 | 0x10 | 0x20;
 
@@ -151,14 +162,26 @@ boost::asio::awaitable<void> run_milter_session(Stream& s, const Config& cfg, De
   std::map<std::string, std::string> macros;
   std::string headers, body;
   bool too_big = false;
+  bool too_many_forged = false;
   // Per lower-cased field name: how many the MTA passed, and which of them
   // (1-based occurrence, with the name as sent) are forged fields of ours.
   std::map<std::string, std::uint32_t> seen;
   std::vector<std::pair<std::uint32_t, std::string>> forged;
 
+  // Writes one answer under the deadline: an MTA that stops reading loses
+  // the connection after cfg.timeout rather than holding it for ever.
   auto send = [&](std::string p) -> asio::awaitable<bool> {
-    auto [ec, n] = co_await asio::async_write(s, asio::buffer(p), asio::as_tuple(use_awaitable));
-    co_return !ec;
+    auto expired = std::make_shared<bool>(false);
+    deadline.expires_after(cfg.timeout);
+    deadline.async_wait([&s, expired](boost::system::error_code ec) {
+      if (!ec) {
+        *expired = true;
+        smtp::cancel_stream(s);
+      }
+    });
+    bool sent = co_await smtp::write_until(s, p, expired);
+    deadline.cancel();
+    co_return sent;
   };
   // n bytes under one deadline. Read by read rather than with async_read:
   // a deadline that fires between two reads has no read to cancel, so each
@@ -188,6 +211,7 @@ boost::asio::awaitable<void> run_milter_session(Stream& s, const Config& cfg, De
     headers.clear();
     body.clear();
     too_big = false;
+    too_many_forged = false;
     seen.clear();
     forged.clear();
   };
@@ -214,7 +238,11 @@ boost::asio::awaitable<void> run_milter_session(Stream& s, const Config& cfg, De
         for (std::size_t i = 0; i + 1 < f.size(); i += 2) {
           std::string k = f[i];
           if (k.size() > 2 && k.front() == '{' && k.back() == '}') k = k.substr(1, k.size() - 2);
-          macros[k] = f[i + 1];
+          // Bounded: Postfix sends a few dozen short macros; past
+          // kMaxMacros names or kMaxMacroBytes in a value, the rest are
+          // not kept (a known name is still updated).
+          if (macros.size() >= detail::kMaxMacros && !macros.count(k)) continue;
+          macros[k] = f[i + 1].substr(0, detail::kMaxMacroBytes);
         }
         if (macros.count("client_addr")) env.client_ip = macros["client_addr"];
         break;
@@ -239,16 +267,22 @@ boost::asio::awaitable<void> run_milter_session(Stream& s, const Config& cfg, De
       }
       case 'R': {
         auto f = detail::split_nul(data);
-        if (!f.empty()) env.rcpt.push_back(detail::strip_brackets(f[0]));
+        // Postfix's own default limit; past it the verdict still applies
+        // to every recipient, and the record names the first ones.
+        if (!f.empty() && env.rcpt.size() < detail::kMaxRecipients) env.rcpt.push_back(detail::strip_brackets(f[0]));
         if (!co_await send(detail::packet('c', ""))) co_return;
         break;
       }
       case 'L': {
         auto f = detail::split_nul(data);
         if (!f.empty()) {
-          std::uint32_t nth = ++seen[detail::lower(f[0])];
-          if (!cfg.own_prefix.empty() && detail::starts_nocase(f[0], cfg.own_prefix) && forged.size() < 1000) {
-            forged.emplace_back(nth, f[0]);
+          // Only our own fields are counted (their occurrence numbers are
+          // what a deletion names), so `seen` grows with `forged` alone.
+          if (!cfg.own_prefix.empty() && detail::starts_nocase(f[0], cfg.own_prefix)) {
+            if (forged.size() < detail::kMaxForged)
+              forged.emplace_back(++seen[detail::lower(f[0])], f[0]);
+            else
+              too_many_forged = true;  // they could not all be deleted: refused below
           } else if (headers.size() < cfg.max_message_bytes) {
             headers += f[0] + ":" + (f.size() > 1 && !f[1].empty() && f[1][0] != ' ' ? " " : "") + (f.size() > 1 ? f[1] : "") + "\r\n";
           }
@@ -268,6 +302,7 @@ boost::asio::awaitable<void> run_milter_session(Stream& s, const Config& cfg, De
       case 'E': {
         if (!data.empty()) body.append(data);
         Decision d = decider.decide(env, macros, headers + "\r\n" + body);
+        if (too_many_forged) d = {Decision::reject, {}, "Too many X-Phishstream header fields"};
         if (too_big) {
           d.add_headers.emplace_back("X-Phishstream-Limit", "size");
           bool worse = d.kind == Decision::reject || d.kind == Decision::discard;

@@ -121,6 +121,23 @@ void cancel_stream(Stream& s) {
   }
 }
 
+/// Writes all of `data`; false when a write fails or `expired` has turned
+/// true (the caller's deadline fired and cancelled the write in progress).
+/// Write by write rather than async_write: a deadline that fires between
+/// two writes has no write to cancel, so each write starts only while it
+/// has not passed. The milter session uses it too.
+template <class Stream>
+boost::asio::awaitable<bool> write_until(Stream& s, std::string_view data, const std::shared_ptr<bool>& expired) {
+  std::size_t done = 0;
+  while (done < data.size() && !*expired) {
+    auto [ec, n] = co_await s.async_write_some(boost::asio::buffer(data.substr(done)),
+                                               boost::asio::as_tuple(boost::asio::use_awaitable));
+    if (ec) co_return false;
+    done += n;
+  }
+  co_return done == data.size();
+}
+
 template <class Stream>
 boost::asio::awaitable<SessionEnd> run_session(Stream& stream, const SessionConfig& cfg, queue::MessageSink& sink,
                                                std::string client_ip, SessionStats& stats, bool tls_active = false) {
@@ -133,20 +150,23 @@ boost::asio::awaitable<SessionEnd> run_session(Stream& stream, const SessionConf
   char chunk[16384];
 
   // Writes what is queued; a client that does not read for
-  // command_timeout loses the connection (the write throws).
+  // command_timeout, in all, loses the connection (flush throws).
   auto flush = [&]() -> asio::awaitable<void> {
     if (out.empty()) co_return;
     std::string o;
     o.swap(out);
+    // Its own flag: the 421 after a read timed out is still written.
+    auto late = std::make_shared<bool>(false);
     deadline.expires_after(cfg.command_timeout);
-    deadline.async_wait([&stream, expired](std::error_code ec) {
+    deadline.async_wait([&stream, late](std::error_code ec) {
       if (!ec) {
-        *expired = true;
+        *late = true;
         cancel_stream(stream);
       }
     });
-    co_await asio::async_write(stream, asio::buffer(o), use_awaitable);
+    bool sent = co_await write_until(stream, o, late);
     deadline.cancel();
+    if (!sent) throw boost::system::system_error(*late ? asio::error::timed_out : asio::error::connection_reset);
   };
   auto reply = [&](std::string_view r) {
     out.append(r);

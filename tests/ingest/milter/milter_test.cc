@@ -209,6 +209,59 @@ TEST(Milter, BadPacketsAndSilenceEndTheSession) {
   EXPECT_EQ(packets(out).size(), 1u);  // the 'c' for MAIL, then the deadline closed it
 }
 
+// Issue 13: an MTA that sends and never reads our answers loses the
+// connection after the deadline instead of holding it for ever (writes
+// had no deadline).
+TEST(Milter, AnMtaThatStopsReadingLosesTheConnection) {
+  FakeDecider d;
+  milter::Config cfg;
+  cfg.timeout = std::chrono::milliseconds(50);
+  boost::asio::io_context io;
+  phishstream::testing::MemStream s(io.get_executor());
+  s.set_write_capacity(0);  // not one byte of our answer is read
+  s.feed(conversation());   // no EOF: only the deadline can end it
+  bool ended = false;
+  boost::asio::co_spawn(io, milter::run_milter_session(s, cfg, d), [&](std::exception_ptr) { ended = true; });
+  io.run_for(std::chrono::seconds(5));  // a bound for a session that never ends, not a speed check
+  EXPECT_TRUE(ended);
+  EXPECT_EQ(d.calls, 0);
+}
+
+// Whatever the MTA sends, what the session keeps is bounded: macros by
+// name count and value size, recipients at 1,000 per message.
+TEST(Milter, MacrosAndRecipientsAreBounded) {
+  FakeDecider d;
+  std::string in;
+  std::string many = "C";
+  for (int i = 0; i < 2000; ++i) many += z("{m" + std::to_string(i) + "}") + z("v");
+  in += packet('D', many);
+  in += packet('D', "C" + z("{big}") + z(std::string(100000, 'x')));
+  in += packet('M', z("<a@x.example>"));
+  for (int i = 0; i < 1500; ++i) in += packet('R', z("<r" + std::to_string(i) + "@y.example>"));
+  in += packet('B', "x\r\n") + packet('E', "");
+  run(in, d);
+  ASSERT_EQ(d.calls, 1);
+  EXPECT_LE(d.macros.size(), 256u);
+  for (const auto& [k, v] : d.macros) EXPECT_LE(v.size(), 4096u) << k;
+  EXPECT_EQ(d.env.rcpt.size(), 1000u);
+  EXPECT_EQ(d.env.rcpt.front(), "r0@y.example");
+}
+
+// More forged fields of ours than the session deletes: they could not all
+// be taken out, so the message is refused rather than passed with some.
+TEST(Milter, TooManyForgedFieldsAreRefused) {
+  FakeDecider d;
+  d.next = {milter::Decision::accept, {{"X-Phishstream-Verdict", "inbox"}}, ""};
+  std::string in = packet('M', z("<a@x.example>")) + packet('R', z("<b@y.example>"));
+  for (int i = 0; i < 1001; ++i) in += packet('L', z("X-Phishstream-Verdict") + z("inbox"));
+  in += packet('B', "x\r\n") + packet('E', "");
+  auto p = packets(run(in, d));
+  ASSERT_FALSE(p.empty());
+  EXPECT_EQ(p.back().first, 'y');
+  EXPECT_EQ(p.back().second, z("550 5.7.1 Too many X-Phishstream header fields"));
+  EXPECT_EQ(d.message.find("X-Phishstream"), std::string::npos);
+}
+
 // A stream whose first read takes its bytes at once but hands them over
 // only after `delay`, like a socket read that completed just as the
 // session's deadline fired: cancel() cannot stop it any more. Later reads

@@ -255,6 +255,28 @@ TEST(SmtpSession, CommandTimeout) {
   EXPECT_TRUE(r.stats.timed_out);
 }
 
+// Issue 13 #4: a client that pipelines commands and never reads the
+// replies loses its connection after command_timeout; its slot is not held.
+TEST(SmtpSession, AClientThatNeverReadsLosesTheConnection) {
+  FakeSink sink;
+  smtp::SessionConfig cfg;
+  cfg.hostname = "mx.test";
+  cfg.command_timeout = std::chrono::milliseconds(50);
+  boost::asio::io_context io;
+  MemStream s(io.get_executor());
+  s.set_write_capacity(10);  // part of the greeting, then nothing more is read
+  std::string helps;
+  for (int i = 0; i < 1000; ++i) helps += "HELP\r\n";
+  s.feed(helps);  // no EOF: only the write deadline can end it
+  smtp::SessionStats stats;
+  bool ended = false;
+  boost::asio::co_spawn(io, smtp::run_session(s, cfg, sink, "127.0.0.1", stats),
+                        [&](std::exception_ptr, smtp::SessionEnd) { ended = true; });
+  io.run_for(std::chrono::seconds(5));  // a bound for a session that never ends, not a speed check
+  EXPECT_TRUE(ended);
+  EXPECT_EQ(s.output(), "220 mx.tes");
+}
+
 TEST(SmtpSession, QueueBackPressureAndFailure) {
   FakeSink sink;
   sink.fail = queue::error::full;
