@@ -14,7 +14,8 @@
 namespace phishstream::api {
 namespace json = boost::json;
 
-void audit(const ApiDeps& d, const Call& c, std::string action, std::string message_id, std::string detail) {
+std::error_code audit(const ApiDeps& d, const Call& c, std::string action, std::string message_id,
+                      std::string detail) {
   const auth::Principal& p = *c.principal;
   std::string path = p.via_session ? "ui" : p.role == auth::Role::reporter ? "mailbox" : "api";
   store::AuditEntry e{0,
@@ -26,9 +27,11 @@ void audit(const ApiDeps& d, const Call& c, std::string action, std::string mess
                       std::move(message_id),
                       std::string(c.client),
                       std::move(detail)};
-  if (auto ec = d.store.put_audit(e))
+  auto ec = d.store.put_audit(e);
+  if (ec)
     std::cerr << "phishstream: api: the audit log did not keep: " << e.actor << " " << e.action << " " << e.message_id
               << " " << e.detail << " (" << ec.message() << ")\n";
+  return ec;
 }
 
 namespace {

@@ -149,8 +149,10 @@ Response remove_message(const ApiDeps& d, const Call& c) {
   auto rec = d.store.get(id);
   if (!rec) return store_unavailable(c.req, rec.error());
   if (!*rec) return no_message(c.req, id);
+  // The audit line first: a delete that leaves no trace is not done.
+  if (auto ec = audit(d, c, "delete", id, "record and raw mail (was " + std::string(store::to_string((*rec)->status)) + ")"))
+    return store_unavailable(c.req, ec);
   if (auto ec = d.store.remove(id)) return json_error(c.req, bhttp::status::service_unavailable, "store", ec.message());
-  audit(d, c, "delete", id, "record and raw mail (was " + std::string(store::to_string((*rec)->status)) + ")");
   return make_response(c.req, bhttp::status::ok, R"({"status":"deleted"})");
 }
 
@@ -166,11 +168,16 @@ Response release(const ApiDeps& d, const Call& c) {
     return json_error(c.req, bhttp::status::conflict, "no_recipients", "the message has no recipient to release it to");
   if (!d.release)
     return json_error(c.req, bhttp::status::service_unavailable, "unavailable", "release is not configured");
-  // Delivered to every recipient, or an error and nothing recorded as
-  // released (the delivery ledger makes a retry deliver only the rest).
-  if (auto ec = d.release(id))
+  // The audit line first: held mail does not reach a mailbox without a
+  // trace. Then delivered to every recipient, or an error (audited too) and
+  // nothing recorded as released: the delivery ledger makes a retry
+  // deliver only to the rest.
+  if (auto ec = audit(d, c, "release", id, "to every recipient (" + std::to_string(to.size()) + ")"))
+    return store_unavailable(c.req, ec);
+  if (auto ec = d.release(id)) {
+    audit(d, c, "release", id, "failed: " + ec.message());
     return json_error(c.req, bhttp::status::service_unavailable, "delivery_failed", ec.message());
-  audit(d, c, "release", id, "to every recipient (" + std::to_string(to.size()) + ")");
+  }
   json::object o;
   o["status"] = "released";
   json::array list;

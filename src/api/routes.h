@@ -33,8 +33,11 @@ std::vector<Route> ui_routes(const ApiDeps& d);        // ui.cc: the web UI's st
 /// Writes one line to the audit log: the caller (name, role, path: ui for
 /// a session, mailbox for a reporter token, else api), the client address,
 /// now, `action` (feedback | release | delete) on `message_id`, and
-/// `detail`. A line the store does not keep is logged, and the action
-/// stands. Needs Call::principal.
-void audit(const ApiDeps& d, const Call& c, std::string action, std::string message_id, std::string detail);
+/// `detail`. A line the store does not keep is logged and its error
+/// returned: a delete or a release writes its line first and is refused
+/// (503) without it; a report, audited once done, stands. Needs
+/// Call::principal.
+std::error_code audit(const ApiDeps& d, const Call& c, std::string action, std::string message_id,
+                      std::string detail);
 
 }  // namespace phishstream::api

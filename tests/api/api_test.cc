@@ -419,6 +419,31 @@ TEST_F(ApiFixture, StoreThatCannotAnswerIs503AbsentIs404) {
   EXPECT_EQ(call(bhttp::verb::get, "/v1/stats").result(), bhttp::status::ok);
 }
 
+// Issue 13: a delete or a release the audit log cannot record is refused
+// (503) and not done; the held message stays held, the record stays.
+TEST_F(ApiFixture, DeleteAndReleaseWithoutAnAuditLineAreRefused) {
+  store::MessageRecord r;
+  r.id = "h1";
+  r.key = "kh";
+  r.status = store::MessageStatus::quarantined;
+  r.rcpt = {"a@example.org"};
+  st->put(r, "From: a@example.com\r\nSubject: x\r\n\r\ny\r\n");
+  {
+    phishstream::testing::TableAway audit(dir / "db", "audit");
+    auto rel = call(bhttp::verb::post, "/v1/messages/h1/release", "", analyst_token);
+    EXPECT_EQ(rel.result(), bhttp::status::service_unavailable) << rel.body();
+    auto del = call(bhttp::verb::delete_, "/v1/messages/h1");
+    EXPECT_EQ(del.result(), bhttp::status::service_unavailable) << del.body();
+  }
+  EXPECT_TRUE(released.empty());
+  auto rec = st->get("h1");
+  ASSERT_TRUE(rec && *rec);
+  EXPECT_EQ((*rec)->status, store::MessageStatus::quarantined);
+  // With the log back, both go through.
+  EXPECT_EQ(call(bhttp::verb::post, "/v1/messages/h1/release", "", analyst_token).result(), bhttp::status::ok);
+  EXPECT_EQ(call(bhttp::verb::delete_, "/v1/messages/h1").result(), bhttp::status::ok);
+}
+
 // Issue 12: the accounts and the model registry too: a token, session or
 // user the store cannot look up is 503, not 401 (a client would drop good
 // credentials); models and feedback it cannot read are 503, not an empty list.
