@@ -101,6 +101,7 @@ void read_listener_keys(Reader& r, ServeConfig& c) {
   r.get("smtp", "max_connections", s.max_connections);
   r.get("smtp", "max_connections_per_address", s.max_connections_per_address);
   r.get("smtp", "max_message_bytes", s.max_message_bytes);
+  r.get("smtp", "max_data_memory_mb", s.max_data_memory_mb);
   r.get("smtp", "max_recipients", s.max_recipients);
   r.get("smtp", "command_timeout_s", s.command_timeout_s);
   r.get("smtp", "data_timeout_s", s.data_timeout_s);
@@ -165,6 +166,8 @@ bool is_host_port(const std::string& s) {
 // appends "why; " to `err`.
 void check_listeners(const ServeConfig& c, std::string& err) {
   if (!is_host_port(c.smtp.listen)) err += "smtp.listen must be host:port; ";
+  if (c.smtp.max_data_memory_mb < 1 || c.smtp.max_data_memory_mb > (std::size_t{1} << 20))
+    err += "smtp.max_data_memory_mb is 1..1048576; ";
   const auto& sv = c.server;
   if (sv.log_level != "debug" && sv.log_level != "info" && sv.log_level != "warn" && sv.log_level != "error")
     err += "server.log_level is debug, info, warn or error; ";

@@ -41,6 +41,9 @@ struct SmtpConfig {
   std::size_t max_connections = 200;
   std::size_t max_connections_per_address = 50;  ///< one address may hold a quarter of the slots
   std::size_t max_message_bytes = 25u << 20;
+  /// DATA all sessions may hold in memory together (smtp/data_budget.h):
+  /// past it a message gets 452 4.3.1 and is retried by its sender.
+  std::size_t max_data_memory_mb = 128;
   std::size_t max_recipients = 100;
   int command_timeout_s = 300;
   int data_timeout_s = 600;

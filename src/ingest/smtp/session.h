@@ -25,6 +25,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -33,6 +34,7 @@
 #include "common/envelope.h"
 #include "common/line_endings.h"
 #include "ingest/smtp/command.h"
+#include "ingest/smtp/data_budget.h"
 #include "ingest/smtp/error.h"
 #include "queue/error.h"
 #include "queue/sink.h"
@@ -59,6 +61,9 @@ struct SessionConfig {
   /// for the next transaction. Anyone else gets 550 5.7.0.
   std::vector<std::string> xforward_hosts;
   bool starttls_available = false;  ///< a certificate is configured
+  /// DATA held by all sessions together (data_budget.h); null: unbounded.
+  /// Past it a message is read and dropped, and answered 452 4.3.1.
+  DataBudget* budget = nullptr;
 };
 
 /// How a session ended. On `starttls` the caller runs the TLS handshake on
@@ -304,19 +309,37 @@ boost::asio::awaitable<SessionEnd> run_session(Stream& stream, const SessionConf
           reply("354 End data with <CR><LF>.<CR><LF>");
           co_await flush();
           std::string data;
-          bool too_big = false, done = false;
+          Reservation held(cfg.budget);  // data's memory, against the listener's budget
+          bool too_big = false, no_room = false, done = false;
           // Bytes are counted as they arrive, whether or not a line has
           // ended; past the limit they are read and dropped until the end
           // of data, and the answer is 552.
           // A bare CR or LF inside a line (no CRLF can be: lines and pieces
           // end before one) is a line end, written CRLF (common/line_endings.h).
+          // The buffer grows by doubling, each step reserved from the
+          // budget first; without room the message is dropped (452 below).
+          auto drop = [&] {
+            data.clear();
+            data.shrink_to_fit();
+            held.release();
+          };
           auto keep = [&](std::string_view piece, bool end_of_line) {
-            if (too_big) return;
-            if (data.size() + common::crlf_normalised_size(piece) + (end_of_line ? 2 : 0) > cfg.max_message_bytes) {
+            if (too_big || no_room) return;
+            const std::size_t need = data.size() + common::crlf_normalised_size(piece) + (end_of_line ? 2 : 0);
+            if (need > cfg.max_message_bytes) {
               too_big = true;
-              data.clear();
-              data.shrink_to_fit();
+              drop();
               return;
+            }
+            if (need > data.capacity()) {
+              // At least double: what the library allocates anyway.
+              const std::size_t cap = std::max(need, 2 * data.capacity());
+              if (!held.hold(cap)) {
+                no_room = true;
+                drop();
+                return;
+              }
+              data.reserve(cap);
             }
             common::append_crlf_normalised(data, piece);
             if (end_of_line) data.append("\r\n");
@@ -367,7 +390,12 @@ boost::asio::awaitable<SessionEnd> run_session(Stream& stream, const SessionConf
           if (too_big) {
             ++stats.rejected;
             reply(detail::reply_for(error::message_too_big));
+          } else if (no_room) {
+            ++stats.tempfailed;
+            reply(detail::reply_for(queue::error::full));
           } else {
+            // Handed on: the queue's memory from here, not the budget's.
+            held.release();
             auto [ec, id] = co_await detail::async_submit(sink, env, std::move(data), asio::as_tuple(use_awaitable));
             if (ec) {
               ++stats.tempfailed;

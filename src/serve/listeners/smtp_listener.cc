@@ -19,7 +19,8 @@ struct SmtpListener::State {
         gate(reg, "smtp", c.max_connections, c.max_connections_per_address) {}
   tcp::acceptor acc;
   std::string listen;
-  smtp::SessionConfig session;
+  smtp::SessionConfig session;  // its budget is `budget` below
+  std::unique_ptr<smtp::DataBudget> budget;
   queue::Queue* queue = nullptr;  // set by open(); outlives the io_context
   asio::ssl::context tls;
   bool tls_on = false;  // a certificate is configured
@@ -131,6 +132,10 @@ boost::system::result<std::unique_ptr<SmtpListener>, std::string> SmtpListener::
   auto st = std::make_shared<State>(io, reg, cfg);
   st->listen = cfg.listen;
   st->session = session_config(cfg, hostname);
+  st->budget = std::make_unique<smtp::DataBudget>(cfg.max_data_memory_mb << 20);
+  st->session.budget = st->budget.get();
+  reg.gauge("phishstream_smtp_data_memory_bytes", "DATA held in memory by all SMTP sessions ([smtp] max_data_memory_mb)",
+            [b = st->budget.get()] { return static_cast<double>(b->used()); });
   st->queue = &queue;
   if (!cfg.tls_cert.empty()) {
     if (auto ok = load_server_tls(st->tls, cfg.tls_cert, cfg.tls_key); !ok) return Result(boost::system::in_place_error, ok.error());

@@ -277,6 +277,44 @@ TEST(SmtpSession, AClientThatNeverReadsLosesTheConnection) {
   EXPECT_EQ(s.output(), "220 mx.tes");
 }
 
+// Issue 13 #1: what all sessions hold of DATA is bounded together. A
+// message that does not fit the budget is read to its end and dropped with
+// 452 4.3.1 (its sender retries); the session goes on, and every byte is
+// given back.
+TEST(SmtpSession, DataBeyondTheSharedBudgetIs452AndNothingIsKept) {
+  FakeSink sink;
+  smtp::DataBudget budget(4096);
+  smtp::SessionConfig cfg;
+  cfg.budget = &budget;
+  std::string big = "Subject: big\r\n\r\n" + std::string(3000, 'a') + "\r\n" + std::string(3000, 'b') + "\r\n";
+  auto r = run("EHLO c\r\nMAIL FROM:<a@x.example>\r\nRCPT TO:<b@y.example>\r\nDATA\r\n" + big +
+                   ".\r\nMAIL FROM:<a@x.example>\r\nRCPT TO:<b@y.example>\r\nDATA\r\n" + kMsg + ".\r\nQUIT\r\n",
+               sink, cfg);
+  EXPECT_NE(r.out.find("452 4.3.1"), std::string::npos) << r.out;
+  ASSERT_EQ(sink.got.size(), 1u);  // only the small one
+  EXPECT_NE(sink.got[0].second.find("leading dot"), std::string::npos);
+  EXPECT_EQ(r.stats.tempfailed, 1u);
+  EXPECT_EQ(budget.used(), 0u);
+}
+
+TEST(SmtpDataBudget, ReservationsAreBoundedAndGivenBack) {
+  smtp::DataBudget budget(100);
+  {
+    smtp::Reservation a(&budget), b(&budget);
+    EXPECT_TRUE(a.hold(60));
+    EXPECT_FALSE(b.hold(50));  // 110 > 100: nothing taken
+    EXPECT_EQ(budget.used(), 60u);
+    EXPECT_TRUE(b.hold(40));
+    EXPECT_TRUE(a.hold(30));   // already holds more
+    EXPECT_FALSE(a.hold(61));
+    a.release();
+    EXPECT_EQ(budget.used(), 40u);
+  }
+  EXPECT_EQ(budget.used(), 0u);  // the session ended: everything back
+  smtp::Reservation none(nullptr);
+  EXPECT_TRUE(none.hold(1u << 30));  // no budget: unbounded
+}
+
 TEST(SmtpSession, QueueBackPressureAndFailure) {
   FakeSink sink;
   sink.fail = queue::error::full;
