@@ -43,10 +43,16 @@ std::optional<std::string> decode_param(std::string_view s) {
 
 Response other_method(const Request& req, std::string_view path, const Match& m) {
   if (m.route->others == OtherMethods::not_found) return no_such_route(req, path);
-  std::string use = "use ";
-  for (std::size_t i = 0; i < m.allowed.size(); ++i)
-    use += (i ? " or " : "") + std::string(bhttp::to_string(m.allowed[i]));
-  return json_error(req, bhttp::status::method_not_allowed, "method_not_allowed", use);
+  std::string use = "use ", allow;
+  for (std::size_t i = 0; i < m.allowed.size(); ++i) {
+    std::string name(bhttp::to_string(m.allowed[i]));
+    use += (i ? " or " : "") + name;
+    allow += (i ? ", " : "") + name;
+    if (m.allowed[i] == bhttp::verb::get) allow += ", HEAD";  // answered as GET without the body
+  }
+  auto res = json_error(req, bhttp::status::method_not_allowed, "method_not_allowed", use);
+  res.set(bhttp::field::allow, allow);  // RFC 9110 §15.5.6
+  return res;
 }
 
 }  // namespace
@@ -127,7 +133,9 @@ Match match(std::span<const Route> routes, bhttp::verb method, std::string_view 
   m.access = owner->access;
   for (auto r = owner; r != routes.end(); ++r) {
     if (r->pattern.text() != owner->pattern.text()) continue;
-    if (!r->method || *r->method == method) {
+    // HEAD is GET without the body (RFC 9110 §9.3.2): run() drops it.
+    const bool as_get = method == bhttp::verb::head && r->method == bhttp::verb::get;
+    if (!r->method || *r->method == method || as_get) {
       m.kind = Match::Kind::route;
       m.route = &*r;
       m.access = r->access;
@@ -181,7 +189,14 @@ Response Router::run(const Admission& a, const Request& req, std::string_view cl
   std::string_view path = target.substr(0, target.find('?'));
   const auth::Principal* who = a.caller.principal ? &*a.caller.principal : nullptr;
   Call call{req, path, a.match.params, who, client};
-  return a.match.route->handler(call);
+  Response res = a.match.route->handler(call);
+  if (req.method() == bhttp::verb::head && a.match.route->method == bhttp::verb::get) {
+    // The GET answer's header, its length included, and no body.
+    const std::size_t n = res.body().size();
+    res.body().clear();
+    res.content_length(n);
+  }
+  return res;
 }
 
 Response Router::dispatch(const Request& req, std::string_view client) const {

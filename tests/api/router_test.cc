@@ -207,6 +207,7 @@ TEST_F(RouterFixture, OtherMethodsAre405AfterTheCallerIsChecked) {
   auto r = call(bhttp::verb::put, "/items/7", analyst);
   EXPECT_EQ(r.result(), bhttp::status::method_not_allowed);
   EXPECT_EQ(r.body(), R"({"error":{"code":"method_not_allowed","message":"use GET or DELETE"}})");
+  EXPECT_EQ(r[bhttp::field::allow], "GET, HEAD, DELETE");
   // A path whose routes say so answers 404 instead, to those who may use it.
   EXPECT_EQ(call(bhttp::verb::get, "/items/7/archive", analyst).result(), bhttp::status::forbidden);
   r = call(bhttp::verb::get, "/items/7/archive", admin);
@@ -214,6 +215,18 @@ TEST_F(RouterFixture, OtherMethodsAre405AfterTheCallerIsChecked) {
   EXPECT_EQ(r.body(), R"({"error":{"code":"not_found","message":"no such route: /items/7/archive"}})");
   EXPECT_EQ(call(bhttp::verb::delete_, "/x", "").result(), bhttp::status::method_not_allowed);  // open path
   EXPECT_TRUE(ran.empty());
+}
+
+// HEAD on a GET route: the same checks, the same status and headers, the
+// length of the body it would have had, and no body.
+TEST_F(RouterFixture, HeadIsGetWithoutTheBody) {
+  EXPECT_EQ(call(bhttp::verb::head, "/items/7", "").result(), bhttp::status::unauthorized);
+  auto r = call(bhttp::verb::head, "/items/7", analyst);
+  EXPECT_EQ(r.result(), bhttp::status::ok);
+  EXPECT_TRUE(r.body().empty());
+  EXPECT_EQ(r[bhttp::field::content_length], "2");  // "{}"
+  EXPECT_EQ(ran.size(), 1u);
+  EXPECT_EQ(call(bhttp::verb::head, "/open", "").result(), bhttp::status::method_not_allowed);  // POST only
 }
 
 TEST_F(RouterFixture, NoRouteIs404ToAnyone) {
