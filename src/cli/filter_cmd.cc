@@ -1,15 +1,13 @@
 // phishstream filter (filter.h): stdin to stdout with the verdict's fields.
-#include <cmath>
 #include <cstdio>
 #include <exception>
 #include <iostream>
-#include <strings.h>
 
 #include "cli/filter.h"
-#include "features/signal.h"
 #include "serve/config.h"
 #include "serve/engine.h"
 #include "worker/headers.h"
+#include "worker/spam_compat.h"
 
 namespace phishstream::cli {
 namespace {
@@ -39,75 +37,18 @@ bool copy_rest(std::FILE* in, std::FILE* out) {
   return !std::ferror(in);
 }
 
-std::string one_decimal(double x) {
-  char b[32];
-  std::snprintf(b, sizeof b, "%.1f", x);
-  return b;
-}
-
-bool is_field(std::string_view line, std::string_view prefix) {
-  return line.size() >= prefix.size() && strncasecmp(line.data(), prefix.data(), prefix.size()) == 0;
-}
-
-// `data` without its top-level X-Spam-* fields (continuations included).
-std::string strip_spam_fields(std::string_view d) {
-  std::string out;
-  out.reserve(d.size());
-  std::size_t p = 0;
-  bool skipping = false;
-  while (p < d.size()) {
-    std::size_t e = d.find('\n', p);
-    std::size_t next = e == std::string_view::npos ? d.size() : e + 1;
-    std::string_view line = d.substr(p, next - p);
-    if (line == "\n" || line == "\r\n") {
-      out.append(d.substr(p));
-      return out;
-    }
-    if (line[0] != ' ' && line[0] != '\t') skipping = is_field(line, "X-Spam-");
-    if (!skipping) out.append(line);
-    p = next;
-  }
-  return out;
-}
-
 }  // namespace
 
 std::string filter_headers(const scan::Verdict& v, const decide::Disposition& d, bool spam, float required) {
   scan::Verdict shown = v;
   shown.action = d.action;
   std::string h = worker::verdict_headers(shown);
-  if (spam) {
-    // SpamAssassin's names, on its 0..10 feel: ten times the larger of
-    // P(phish) and P(spam); "required" is ten times the junk threshold.
-    double score = 10.0 * std::max(v.scores.p_phish, v.scores.p_spam);
-    bool flag = d.action != scan::Action::inbox;
-    std::string tests;
-    for (const auto& s : v.signals) {
-      std::string name(features::info(s.signal).name);
-      if (tests.size() + name.size() > 200) break;
-      tests += (tests.empty() ? "" : ",") + name;
-    }
-    h += std::string("X-Spam-Flag: ") + (flag ? "YES" : "NO") + "\r\n";
-    h += "X-Spam-Score: " + one_decimal(score) + "\r\n";
-    h += std::string("X-Spam-Status: ") + (flag ? "Yes" : "No") + ", score=" + one_decimal(score) +
-         " required=" + one_decimal(10.0 * required) + " tests=" + (tests.empty() ? "none" : tests) + "\r\n";
-  }
+  if (spam) h += worker::spam_fields(worker::spam_view(v, d.action, required));
   return h;
 }
 
 std::string filtered_message(std::string_view message, const std::string& fields, bool spam) {
-  std::string body = worker::strip_own_headers(message);
-  if (spam) body = strip_spam_fields(body);
-  std::size_t nl = message.find('\n');
-  bool crlf = nl == std::string_view::npos || (nl > 0 && message[nl - 1] == '\r');
-  std::string head = fields;
-  if (!crlf) {
-    std::string lf;
-    for (char c : head)
-      if (c != '\r') lf += c;
-    head = std::move(lf);
-  }
-  return head + body;
+  return worker::with_fields(message, fields, spam);
 }
 
 int run_filter(const FilterArgs& a, std::FILE* in, std::FILE* out) {
