@@ -38,9 +38,10 @@ struct FilterArgs {
 };
 
 /// The header fields the filter writes for `v` (CRLF line ends): the
-/// verdict's X-Phishstream-* fields and, with `spam`, X-Spam-*; `required`
-/// is the junk threshold (P(phish)) for X-Spam-Status.
-std::string filter_headers(const scan::Verdict& v, const decide::Disposition& d, bool spam, float required);
+/// verdict's X-Phishstream-* fields and, with `spam`, X-Spam-* on
+/// `policy`'s scale (worker/spam_compat.h).
+std::string filter_headers(const scan::Verdict& v, const decide::Disposition& d, bool spam,
+                           const scan::PolicyConfig& policy);
 
 /// `message` with our fields first and any X-Phishstream-* (and, with
 /// `spam`, X-Spam-*) fields of the sender removed, in the message's own

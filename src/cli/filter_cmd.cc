@@ -39,11 +39,12 @@ bool copy_rest(std::FILE* in, std::FILE* out) {
 
 }  // namespace
 
-std::string filter_headers(const scan::Verdict& v, const decide::Disposition& d, bool spam, float required) {
+std::string filter_headers(const scan::Verdict& v, const decide::Disposition& d, bool spam,
+                           const scan::PolicyConfig& policy) {
   scan::Verdict shown = v;
   shown.action = d.action;
   std::string h = worker::verdict_headers(shown);
-  if (spam) h += worker::spam_fields(worker::spam_view(v, d.action, required));
+  if (spam) h += worker::spam_fields(worker::spam_view(v, d.action, policy));
   return h;
 }
 
@@ -99,7 +100,7 @@ int run_filter(const FilterArgs& a, std::FILE* in, std::FILE* out) {
     } else {
       d = decider.decide(&*r, a.sender, decide::Path::inline_reject);
       scanned = true;
-      text = filtered_message(data, filter_headers(*r, d, a.spam_headers, cfg->policy.thresholds.junk_phish),
+      text = filtered_message(data, filter_headers(*r, d, a.spam_headers, cfg->policy.thresholds),
                               a.spam_headers);
     }
   } catch (const std::exception& e) {

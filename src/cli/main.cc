@@ -110,6 +110,7 @@ int main(int argc, char** argv) {
   serve->add_option("--smtp-listen", ov.smtp_listen, "host:port; overrides [smtp] listen (one config file for several processes on a host)");
   serve->add_option("--http-listen", ov.http_listen, "host:port; overrides [http] listen");
   serve->add_option("--milter-listen", ov.milter_listen, "host:port; overrides [milter] listen");
+  serve->add_option("--spamd-listen", ov.spamd_listen, "host:port; overrides [spamd] listen (spamc, spamass-milter, Exim)");
   serve->add_option("--log-format", ov.log_format, "text or json; overrides [server] log_format");
   serve->add_option("--role", ov.role,
                     "all (default) | ingest (SMTP, milter) | worker (scan, store, deliver) | api (HTTP API, UI, learning); "

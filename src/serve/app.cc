@@ -37,7 +37,8 @@ App::~App() {
 
 OpenResult App::open(const ServeConfig& cfg) {
   const Roles roles = cfg.server.role;
-  const bool milter = roles.has(Role::ingest) && !cfg.milter.listen.empty();
+  // An inline listener (milter, spamd) scans in the ingest process.
+  const bool milter = roles.has(Role::ingest) && (!cfg.milter.listen.empty() || !cfg.spamd.listen.empty());
   auto fail = [](std::string why) { return OpenResult(boost::system::in_place_error, std::move(why)); };
   if (auto why = check_role(cfg, roles); !why.empty()) return fail(why);
   std::shared_ptr<const model::Model> model;

@@ -48,7 +48,8 @@ class App {
   /// thread. run() stops and joins it once the I/O thread has stopped.
   boost::asio::thread_pool& handler_pool() { return handlers_; }
   /// The scanning parts. Present exactly when needs_scanner(roles(), milter
-  /// configured): the worker and api roles, and ingest with a milter.
+  /// or spamd configured): the worker and api roles, and ingest with an
+  /// inline listener.
   /// Asking for it elsewhere is a bug (std::logic_error).
   Engine& engine();
   /// The store. Present when needs_store(…): whenever there is an Engine,

@@ -2,6 +2,7 @@
 
 #include "api/health.h"
 #include "serve/listeners/milter_listener.h"
+#include "serve/listeners/spamd_listener.h"
 #include "serve/listeners/smtp_listener.h"
 #include "worker/pipeline.h"
 #include "worker/pool.h"
@@ -62,6 +63,10 @@ Built build_milter(App& app, Engine& engine) {
   return add(app, MilterListener::open(app.io(), app.cfg(), engine.pipeline(), app.registry()));
 }
 
+Built build_spamd(App& app, Engine& engine) {
+  return add(app, SpamdListener::open(app.io(), app.cfg(), engine.pipeline(), &engine.learner(), app.registry()));
+}
+
 Built build_worker(App& app, Engine& engine) {
   app.add(std::make_unique<Workers>(app.queue(), engine.pipeline(), app.registry(), app.cfg().workers,
                                     app.cfg().delivery.maildir_root));
@@ -90,6 +95,8 @@ Built build(App& app) {
   if (auto ok = build_http(app, std::move(handler), roles.has(Role::api)); !ok) return ok;
   if (roles.has(Role::ingest) && !app.cfg().milter.listen.empty())
     if (auto ok = build_milter(app, app.engine()); !ok) return ok;
+  if (roles.has(Role::ingest) && !app.cfg().spamd.listen.empty())
+    if (auto ok = build_spamd(app, app.engine()); !ok) return ok;
   if (roles.has(Role::worker)) return build_worker(app, app.engine());
   return {};
 }

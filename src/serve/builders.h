@@ -5,7 +5,8 @@
 //   api     the HTTP API and UI, retraining and retroactive purges on a
 //           thread of their own, hourly retention; gives the HTTP handler.
 //   ingest  the SMTP listener; the milter listener when [milter] listen is
-//           set, which scans inline through the Engine.
+//           set and the spamd listener when [spamd] listen is, both of
+//           which scan inline through the Engine.
 //   worker  the worker pool: scan, store, deliver what the queue holds.
 //   (every role) the HTTP listener: the API's handler, or health and
 //           metrics only (api/health.h).
@@ -32,6 +33,7 @@ Built build(App& app);
 boost::system::result<HttpHandler, std::string> build_api(App& app, Engine& engine);
 Built build_ingest(App& app);
 Built build_milter(App& app, Engine& engine);
+Built build_spamd(App& app, Engine& engine);
 Built build_worker(App& app, Engine& engine);
 Built build_http(App& app, HttpHandler handler, bool full_api);
 

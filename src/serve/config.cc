@@ -116,6 +116,10 @@ void read_listener_keys(Reader& r, ServeConfig& c) {
   r.get("http", "tls_cert", c.http.tls_cert);
   r.get("http", "tls_key", c.http.tls_key);
   r.get("milter", "listen", c.milter.listen);
+  r.get("spamd", "listen", c.spamd.listen);
+  r.get("spamd", "allow_tell", c.spamd.allow_tell);
+  r.get("spamd", "max_connections", c.spamd.max_connections);
+  r.get("spamd", "max_connections_per_address", c.spamd.max_connections_per_address);
   r.get("milter", "reject", c.milter.reject);
   r.get("milter", "quarantine", c.milter.quarantine);
   r.get("milter", "on_error", c.milter.on_error);
@@ -177,6 +181,7 @@ void check_listeners(const ServeConfig& c, std::string& err) {
   if (!is_host_port(c.http.listen)) err += "http.listen must be host:port; ";
   const MilterConfig& m = c.milter;
   if (!m.listen.empty() && !is_host_port(m.listen)) err += "milter.listen must be host:port; ";
+  if (!c.spamd.listen.empty() && !is_host_port(c.spamd.listen)) err += "spamd.listen must be host:port; ";
   if (m.quarantine != "hold" && m.quarantine != "discard") err += "milter.quarantine is hold or discard; ";
   if (m.on_error != "tempfail" && m.on_error != "accept") err += "milter.on_error is tempfail or accept; ";
   if (m.over_limit != "tempfail" && m.over_limit != "reject" && m.over_limit != "scan")
@@ -263,7 +268,8 @@ boost::system::result<void, std::string> apply_overrides(ServeConfig& c, const O
   using Result = boost::system::result<void, std::string>;
   for (auto [flag, value, target] : {std::tuple{"--smtp-listen", &o.smtp_listen, &c.smtp.listen},
                                      std::tuple{"--http-listen", &o.http_listen, &c.http.listen},
-                                     std::tuple{"--milter-listen", &o.milter_listen, &c.milter.listen}}) {
+                                     std::tuple{"--milter-listen", &o.milter_listen, &c.milter.listen},
+                                     std::tuple{"--spamd-listen", &o.spamd_listen, &c.spamd.listen}}) {
     if (value->empty()) continue;
     if (!is_host_port(*value)) return Result(boost::system::in_place_error, std::string(flag) + " must be host:port");
     *target = *value;

@@ -66,6 +66,15 @@ struct MilterConfig {
   std::size_t max_connections_per_address = 256;
 };
 
+/// [spamd]: the SpamAssassin spamd protocol (ingest/spamd/spamd.h), for
+/// spamc, spamass-milter and Exim's spam condition.
+struct SpamdConfig {
+  std::string listen;          ///< e.g. "127.0.0.1:11333"; "" = no spamd listener
+  bool allow_tell = false;     ///< TELL (spamc -L) teaches the live model; anyone reaching the port could
+  std::size_t max_connections = 256;
+  std::size_t max_connections_per_address = 128;
+};
+
 /// [http]
 struct HttpConfig {
   std::string listen = "127.0.0.1:8025";
@@ -147,6 +156,7 @@ struct ServeConfig {
   ServerConfig server;
   SmtpConfig smtp;
   MilterConfig milter;
+  SpamdConfig spamd;
   HttpConfig http;
   QueueConfig queue;
   WorkersConfig workers;
@@ -176,6 +186,7 @@ struct Overrides {
   std::string smtp_listen;    ///< --smtp-listen: smtp.listen
   std::string http_listen;    ///< --http-listen: http.listen
   std::string milter_listen;  ///< --milter-listen: milter.listen
+  std::string spamd_listen;   ///< --spamd-listen: spamd.listen
   std::string log_format;     ///< --log-format: server.log_format
 };
 

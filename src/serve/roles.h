@@ -45,8 +45,9 @@ boost::system::result<Roles, std::string> parse_roles(const std::string& s);
 /// The name parse_roles() reads back ("all" for the three together).
 std::string to_string(Roles r);
 
-/// Whether the process scans: every role but an ingest without a milter,
-/// which only hands mail to the broker and so needs no model.
+/// Whether the process scans: every role but an ingest without an inline
+/// listener (`milter`: a milter or spamd listener is configured), which
+/// only hands mail to the broker and so needs no model.
 constexpr bool needs_scanner(Roles r, bool milter) { return !r.has(Role::ingest) || r.is_all() || milter; }
 
 /// Whether the process opens the store: to scan (verdicts are recorded), or

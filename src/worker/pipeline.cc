@@ -174,7 +174,8 @@ std::error_code Pipeline::deliver_queued(const queue::QueuedMessage& m, const st
 }
 
 boost::system::result<Pipeline::InlineVerdict, std::error_code> Pipeline::inline_verdict(
-    const common::Envelope& env, const std::string& queue_id, const std::string& message, decide::Path path) {
+    const common::Envelope& env, const std::string& queue_id, const std::string& message, decide::Path path,
+    bool caller_holds) {
   auto r = scanner_.scan(message, env);
   if (!r) return r.error();
   scan::Verdict v = std::move(*r);
@@ -185,9 +186,10 @@ boost::system::result<Pipeline::InlineVerdict, std::error_code> Pipeline::inline
   rec.id = inline_record_id(queue_id);
   rec.key = common::message_key(env, message);
   rec.received_ms = now_ms();
-  rec.status = d.held() ? store::MessageStatus::quarantined : store::MessageStatus::passed_milter;
+  const bool held = caller_holds && d.held();
+  rec.status = held ? store::MessageStatus::quarantined : store::MessageStatus::passed_milter;
   if (auto ec = store_.put(rec, message)) return ec;
-  log_message(rec, d.held() ? "held" : "passed", queue_id, 0);
+  log_message(rec, held ? "held" : "passed", queue_id, 0);
   return InlineVerdict{std::move(v), d, rec.id};
 }
 

@@ -96,11 +96,15 @@ class Pipeline {
   /// Inline (milter) scanning: scores the message, decides (`path` says
   /// whether a reject may be given), records the verdict (status quarantined
   /// when held, else "passed (milter)"; the raw message is kept) like the
-  /// queued path. Delivery is the MTA's. An error when the message could
-  /// not be scanned (the Scanner's) or recorded (the store's).
+  /// queued path. Delivery is the MTA's. With `caller_holds` false (spamd:
+  /// the caller only learns the verdict and may deliver anyway) nothing is
+  /// recorded as held: the status is "passed (milter)" whatever the action,
+  /// so that a release cannot deliver a second copy. An error when the
+  /// message could not be scanned (the Scanner's) or recorded (the store's).
   boost::system::result<InlineVerdict, std::error_code> inline_verdict(const common::Envelope& env,
                                                                        const std::string& queue_id,
-                                                                       const std::string& message, decide::Path path);
+                                                                       const std::string& message, decide::Path path,
+                                                                       bool caller_holds = true);
   /// Replaces the allow/block lists (SIGHUP).
   void set_lists(std::vector<std::string> allow, std::vector<std::string> block);
 

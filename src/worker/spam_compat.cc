@@ -2,6 +2,7 @@
 #include "worker/spam_compat.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <strings.h>
 
@@ -44,11 +45,15 @@ std::string one_decimal(double x) {
   return b;
 }
 
-SpamView spam_view(const scan::Verdict& v, scan::Action action, float junk_phish) {
+SpamView spam_view(const scan::Verdict& v, scan::Action action, const scan::PolicyConfig& policy) {
   SpamView s;
   s.spam = action != scan::Action::inbox;
-  s.score = 10.0 * std::max(v.scores.p_phish, v.scores.p_spam);
-  s.required = 10.0 * junk_phish;
+  const double phish = v.scores.p_phish / std::max(policy.junk_phish, 1e-6f);
+  const double bad = (v.scores.p_phish + v.scores.p_spam) / std::max(policy.junk_spam, 1e-6f);
+  // Rounded down to the tenth it is shown with, so 4.99 never shows as 5.0.
+  s.score = std::floor(std::min(10.0, s.required * std::max(phish, bad)) * 10.0) / 10.0;
+  if (s.spam && s.score < s.required) s.score = s.required;
+  if (!s.spam && s.score >= s.required) s.score = s.required - 0.1;
   for (const auto& sig : v.signals) s.tests.emplace_back(features::info(sig.signal).name);
   return s;
 }

@@ -4,9 +4,13 @@
 // (ingest/spamd). Existing Sieve rules, spamc -c and Exim's spam condition
 // read these, so the mapping is one place.
 //
-// The score is on SpamAssassin's 0..10 feel: ten times the larger of
-// P(phish) and P(spam); "required" is ten times the junk threshold on
-// P(phish). Spam is the action, not the score: anything out of the inbox.
+// The score is on SpamAssassin's scale, with its default "required" of
+// 5.0: 5 × the larger of P(phish) / junk_phish and P(spam or phish) /
+// junk_spam, capped at 10, so that it reaches 5.0 exactly where the policy
+// takes mail out of the inbox. Spam is the action (anything out of the
+// inbox); when a sender list overrides the policy the score is moved to
+// agree (to 5.0, or to 4.9), so a rule on the score and one on the flag
+// never disagree.
 //
 // Pure functions of their arguments; any thread. Lines end in CRLF.
 #pragma once
@@ -21,13 +25,14 @@ namespace phishstream::worker {
 
 struct SpamView {
   bool spam = false;       ///< the action is not inbox
-  double score = 0;        ///< 10 × max(P(phish), P(spam))
-  double required = 0;     ///< 10 × [policy] junk_phish
+  double score = 0;        ///< 0..10, at least `required` exactly when spam
+  double required = 5.0;   ///< SpamAssassin's default
   std::vector<std::string> tests;  ///< the signals' names, strongest first
 };
 
-/// `v` as decided (`action`, after the sender lists), with `junk_phish`.
-SpamView spam_view(const scan::Verdict& v, scan::Action action, float junk_phish);
+/// `v` as decided (`action`, after the sender lists), on `policy`'s junk
+/// thresholds.
+SpamView spam_view(const scan::Verdict& v, scan::Action action, const scan::PolicyConfig& policy);
 
 /// X-Spam-Flag, X-Spam-Score and X-Spam-Status (tests cut at 200 bytes).
 std::string spam_fields(const SpamView& s);
