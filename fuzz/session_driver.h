@@ -1,4 +1,4 @@
-// For the protocol fuzz targets (smtp_session_fuzz.cc, milter_fuzz.cc) only:
+// For the protocol fuzz targets (smtp_session_fuzz.cc, milter_fuzz.cc, spamd_fuzz.cc) only:
 // turns a fuzz input into a MemStream conversation (tests/testing/mem_stream.h)
 // and runs one session coroutine over it to its end.
 //
