@@ -54,10 +54,11 @@ asio::awaitable<void> connection(tcp::socket sock, std::shared_ptr<State> st, Co
 }
 
 asio::awaitable<void> listen(std::shared_ptr<State> st) {
-  co_await accept_loop(
-      st->acc, st->stopping, st->gate,
-      [st](tcp::socket sock, ConnectionLimits::Slot slot) { return connection(std::move(sock), st, std::move(slot)); },
-      just_close);
+  // Named, not made inside the co_await expression: see smtp_listener.cc.
+  auto serve = [st](tcp::socket sock, ConnectionLimits::Slot slot) {
+    return connection(std::move(sock), st, std::move(slot));
+  };
+  co_await accept_loop(st->acc, st->stopping, st->gate, serve, just_close);
 }
 
 }  // namespace

@@ -111,16 +111,18 @@ asio::awaitable<void> refuse(tcp::socket sock, Refusal why, std::shared_ptr<Stat
 }
 
 asio::awaitable<void> listen(std::shared_ptr<State> st) {
-  co_await accept_loop(
-      st->acc, st->stopping, st->gate,
-      [st](tcp::socket sock, ConnectionLimits::Slot slot) {
-        st->connections->inc();
-        return connection(std::move(sock), st, std::move(slot));
-      },
-      [st](tcp::socket sock, Refusal why) {
-        st->connections->inc();
-        return refuse(std::move(sock), why, st);
-      });
+  // The lambdas are named, not written inside the co_await expression:
+  // GCC 12 destroys a capturing lambda made there twice, which released
+  // `st` one time too many (ASan: the State freed while still in use).
+  auto serve = [st](tcp::socket sock, ConnectionLimits::Slot slot) {
+    st->connections->inc();
+    return connection(std::move(sock), st, std::move(slot));
+  };
+  auto turn_away = [st](tcp::socket sock, Refusal why) {
+    st->connections->inc();
+    return refuse(std::move(sock), why, st);
+  };
+  co_await accept_loop(st->acc, st->stopping, st->gate, serve, turn_away);
 }
 
 }  // namespace
