@@ -80,7 +80,8 @@ class Cluster:
             self.pg.psql("postgres", "DROP DATABASE IF EXISTS phishstream")
             self.pg.psql("postgres", "CREATE DATABASE phishstream")
             scale_config(conf, self.disk.mnt, self.mq.url, self.pg.conninfo, self.model, worker_threads=1)
-            text = open(conf).read().replace('backend = "rabbitmq"', f'backend = "rabbitmq"\nrabbitmq_queue = "soak.{tag}"')
+            text = open(conf).read().replace('backend = "rabbitmq"',
+                                             f'backend = "rabbitmq"\nrabbitmq_queue = "soak.{tag}"')
             open(conf, "w").write(text)
             self.nodes = {"ingest": Node(self.a.binary, self.work, f"ingest-{tag}", "ingest", conf)}
             for i in range(2):

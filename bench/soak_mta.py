@@ -4,8 +4,9 @@ the envelope sender (s<n>@soak.example, so that the store's records can be
 counted per message) and in an X-Soak-Id header (so that delivered Maildir
 files can). A 250 is remembered (and logged to `accepted.log`); a 4xx, a
 refused or dropped connection, or a reply that never came keeps the
-message for a later retry with backoff, as an MTA's deferred queue does; a
-5xx is recorded as refused and not retried.
+message for a later retry with backoff, as an MTA's deferred queue does
+(each such attempt is logged to `deferred.log` with its time); a 5xx is
+recorded as refused and not retried.
 
 One Mta object is driven from one controlling thread (start, set_paused,
 stop, stats); its connection threads are its own. Standard library only."""
@@ -101,6 +102,7 @@ class Mta:
         self.paused = False
         self.stopping = False
         self.log = open(log_path, "a", buffering=1)
+        self.deferred_log = open(os.path.join(os.path.dirname(log_path), "deferred.log"), "a", buffering=1)
         self.threads = [threading.Thread(target=self._run, daemon=True) for _ in range(connections)]
 
     def start(self):
@@ -135,6 +137,7 @@ class Mta:
         with self.lock:
             self.outcomes[outcome] += 1
             self.events.append((time.time(), outcome))
+            self.deferred_log.write(f"{time.time():.3f}\t{n}\t{outcome}\n")
             a = self.attempts[n]
             heapq.heappush(self.retry, (time.time() + min(0.5 * 2 ** (a - 1), 10.0), n, a))
 

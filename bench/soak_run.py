@@ -45,7 +45,8 @@ class Run:
             time.sleep(min(60.0, self.t0 + self.T - time.time()))
             s = self.mta.stats()
             print(f"  {time.time() - self.t0:6.0f} s: offered {s['offered']}, accepted {s['accepted']}, "
-                  f"pending retry {s['pending_retry']}, depth {c.depth()}, load {open('/proc/loadavg').read().split()[0]}",
+                  f"pending retry {s['pending_retry']}, depth {c.depth()}, "
+                  f"load {open('/proc/loadavg').read().split()[0]}",
                   flush=True)
         self.stopping.set()
         disturb.join()
@@ -87,7 +88,7 @@ class Run:
                 ev["error"] = repr(e)
             ev["back_s"] = time.time() - t
             self.events.append(ev)
-            self.recover(ev, time.time())
+            self.recover(ev, t, time.time())
             print(f"  event {ev}", flush=True)
 
     def kill9(self, name, ev):
@@ -118,11 +119,12 @@ class Run:
         from soak import metric
         return sum(metric(p, "phishstream_delivery_retries_total") or 0 for p in self.cluster.http_ports())
 
-    def recover(self, ev, t):
+    def recover(self, ev, t_start, t):
         """Seconds from the end of the disturbance (`t`: the process
         restarted, the broker started, the disk freed) until every process
         is ready again, and until the queue depth is back near where it was
-        before the disturbance."""
+        before the disturbance; and what the sender heard from `t_start`
+        on."""
         c = self.cluster
         slack = max(50, 2 * self.rate)
         base = ev["depth_before"] or 0
@@ -140,7 +142,8 @@ class Run:
             ev["max_depth_after"] = max(ev.get("max_depth_after", 0), d or 0)
             time.sleep(1)
         with self.mta.lock:
-            ev["smtp_deferrals"] = dict(collections.Counter(o for tt, o in self.mta.events if t <= tt <= time.time()))
+            now = time.time()
+            ev["smtp_deferrals"] = dict(collections.Counter(o for tt, o in self.mta.events if t_start <= tt <= now))
 
     # -- report ------------------------------------------------------------
 
@@ -152,7 +155,8 @@ class Run:
             f"attempt outcomes {s['outcomes']}; {'all' if clean else 'NOT all'} deferred messages settled")
         out(f"queue drained: {drained}; max queue depth {sampler.max_depth:.0f}")
         for ev in self.events:
-            out("event at {:.0f} s: {} {}: over after {:.1f} s; then all ready after {}, backlog recovered after {}; {}".format(
+            out("event at {:.0f} s: {} {}: over after {:.1f} s; then all ready after {}, backlog recovered after {}; "
+                "{}".format(
                 ev["at"], ev["what"], ev["arg"] if ev["arg"] is not None else "", ev["back_s"],
                 _s(ev.get("ready_s")), _s(ev.get("backlog_s")),
                 {k: v for k, v in ev.items() if k not in ("at", "what", "arg", "back_s", "ready_s", "backlog_s")}))
@@ -161,7 +165,8 @@ class Run:
         copies = maildir_copies(os.path.join(self.disk.mnt, "var", "mail"))
         counts, examples = nothing_lost(acc, records, copies)
         out(f"check ({time.time() - t:.0f} s): {len(acc)} accepted, {sum(map(len, records.values()))} records, "
-            f"{sum(map(len, copies.values()))} Maildir files; " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+            f"{sum(map(len, copies.values()))} Maildir files; "
+            + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
         for k, v in examples.items():
             out(f"  {k}: e.g. {v}")
         lost = sum(counts[k] for k in ("lost_record", "lost_copy", "not_final", "wrong_copy"))
