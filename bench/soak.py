@@ -5,6 +5,12 @@ broker restart and a full disk.
 
   bench/soak.py [--minutes 30] [--rate-fraction 0.8] [--backend distributed|embedded]
                 [--corpus DIR] [--binary build/phishstream] [--load build/bench/smtp_load] [--work DIR]
+                [--capacity-messages 10000 | --rate R] [--connections 8]
+
+`--minutes 2` checks the script itself (about 5 minutes with set-up and the
+capacity run); the schedule shrinks with the run (the full disk lasts a
+tenth of it, at most 60 s). Results in --work: summary.txt, samples.csv,
+accepted.log, deferred.log and each process's log.
 
 1. Starts the service on 127.0.0.1 through tests/e2e/harness.py: distributed
    is a throwaway RabbitMQ and PostgreSQL, 1 ingest and 2 worker processes
