@@ -41,31 +41,15 @@ import shutil
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
 sys.path.insert(0, HERE)
 from harness import Node, Postgres, RabbitMQ, corpus_rows, scale_config  # noqa: E402
+from soak_check import metric, status  # noqa: E402
 from soak_disk import Disk  # noqa: E402
-
-
-def status(port, path):
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=3) as r:
-            return r.status, r.read().decode()
-    except urllib.error.HTTPError as e:
-        return e.code, ""
-    except OSError:
-        return None, ""
-
-
-def metric(port, name):
-    code, text = status(port, "/metrics")
-    m = re.search(rf"^{name}(?:{{[^}}]*}})? (\S+)$", text, re.M) if code == 200 else None
-    return float(m.group(1)) if m else None
+from soak_run import Run  # noqa: E402
 
 
 class Cluster:
@@ -147,16 +131,6 @@ def capacity(a, cluster, listing):
     return float(re.search(r"delivered rate\s+(\d+)", out).group(1))
 
 
-def schedule(a):
-    """(seconds into the run, what, argument), sorted."""
-    T = a.minutes * 60
-    ev = [(T * k / 6, "kill9", "worker1" if a.backend == "distributed" else "server") for k in range(1, 6)]
-    if a.backend == "distributed":
-        ev += [(T * 0.35, "kill9", "ingest"), (T * 0.45, "broker_restart", None)]
-    ev += [(T * 0.6, "disk_full", min(60.0, T / 10))]
-    return sorted(ev, key=lambda e: e[0])
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--minutes", type=float, default=30)
@@ -195,17 +169,12 @@ def main():
             cluster.stop()
             rate = cap * a.rate_fraction
         cluster.start("soak")
-        code = run(a, cluster, disk, rows, cap, rate)
+        code = Run(a, cluster, disk, rows, cap, rate).go()
     finally:
         if cluster:
             cluster.close()
         disk.close()
     sys.exit(code)
-
-
-def run(a, cluster, disk, rows, cap, rate):
-    from soak_run import Run
-    return Run(a, cluster, disk, rows, cap, rate).go()
 
 
 if __name__ == "__main__":

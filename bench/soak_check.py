@@ -1,5 +1,6 @@
-"""The soak's observations (bench/soak.py): process samples (RSS, open
-fds) and the final "nothing lost" count over the store and the Maildir.
+"""The soak's observations (bench/soak.py): /readyz and /metrics of a
+process, process samples (RSS, open fds) and the final "nothing lost"
+count over the store and the Maildir.
 Called from the soak's controlling thread, except Sampler, which runs its
 own thread. Standard library only."""
 import collections
@@ -9,9 +10,29 @@ import re
 import sqlite3
 import threading
 import time
+import urllib.error
+import urllib.request
 
 SOAK_ID = re.compile(rb"^X-Soak-Id: (\d+)\r?$", re.M)
 SENDER = re.compile(r"^s(\d+)@soak\.example$")
+
+
+def status(port, path):
+    """(HTTP status or None when nothing answered, body) of GET path on a process."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=3) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, ""
+    except OSError:
+        return None, ""
+
+
+def metric(port, name):
+    """The first sample of a metric family from a process's /metrics, or None."""
+    code, text = status(port, "/metrics")
+    m = re.search(rf"^{name}(?:{{[^}}]*}})? (\S+)$", text, re.M) if code == 200 else None
+    return float(m.group(1)) if m else None
 
 
 def proc_status(pid):

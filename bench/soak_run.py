@@ -8,8 +8,18 @@ import os
 import threading
 import time
 
-from soak_check import Sampler, flatness, maildir_copies, nothing_lost, store_records
+from soak_check import Sampler, flatness, maildir_copies, metric, nothing_lost, status, store_records
 from soak_mta import Mta, load_bodies
+
+
+def schedule(a):
+    """(seconds into the run, what, argument), sorted."""
+    T = a.minutes * 60
+    ev = [(T * k / 6, "kill9", "worker1" if a.backend == "distributed" else "server") for k in range(1, 6)]
+    if a.backend == "distributed":
+        ev += [(T * 0.35, "kill9", "ingest"), (T * 0.45, "broker_restart", None)]
+    ev += [(T * 0.6, "disk_full", min(60.0, T / 10))]
+    return sorted(ev, key=lambda e: e[0])
 
 
 class Run:
@@ -25,7 +35,6 @@ class Run:
         self.summary.write(line + "\n")
 
     def go(self):
-        from soak import schedule
         a, c = self.a, self.cluster
         self.summary = open(os.path.join(a.work, "summary.txt"), "w")
         plan = schedule(a)
@@ -116,7 +125,6 @@ class Run:
         self.disk.empty()
 
     def delivery_retries(self):
-        from soak import metric
         return sum(metric(p, "phishstream_delivery_retries_total") or 0 for p in self.cluster.http_ports())
 
     def recover(self, ev, t_start, t):
@@ -201,7 +209,6 @@ class Run:
 
 
 def _readyz(node):
-    from soak import status
     return status(node.http_port, "/readyz")[0]
 
 
