@@ -176,7 +176,9 @@ def nothing_lost(accepted, records, copies):
             bad("not_final", n, recs[0])
         got = copies.get(n, [])
         want = [] if action in ("quarantine", "reject") else [(f"u{n % 5}@example.org", action)]
-        if len(got) > len(set(got)) or len(got) > len(want):
+        if got and not want:
+            bad("delivered_though_held", n, (action, got))
+        elif len(got) > len(set(got)) or len(got) > len(want):
             bad("duplicate_copy", n, got)
         elif sorted(got) != sorted(want):
             bad("lost_copy" if len(got) < len(want) else "wrong_copy", n, (action, got))

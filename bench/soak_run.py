@@ -177,7 +177,7 @@ class Run:
             + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
         for k, v in examples.items():
             out(f"  {k}: e.g. {v}")
-        lost = sum(counts[k] for k in ("lost_record", "lost_copy", "not_final", "wrong_copy"))
+        lost = sum(counts[k] for k in ("lost_record", "lost_copy", "not_final", "wrong_copy", "delivered_though_held"))
         dup = counts["duplicate_record"] + counts["duplicate_copy"]
         out(f"LOST {lost}, DUPLICATED {dup}")
         warm = min(300.0, self.T / 6)
