@@ -44,7 +44,7 @@ class App {
   metrics::Registry& registry() { return reg_; }
   queue::Queue& queue() { return *queue_.queue; }
   boost::asio::io_context& io() { return io_; }
-  /// Where HTTP handlers run (http_listener.h): two threads, never the I/O
+  /// Where HTTP logins run (http_listener.h): two threads, not the I/O
   /// thread. run() stops and joins it once the I/O thread has stopped.
   boost::asio::thread_pool& handler_pool() { return handlers_; }
   /// The scanning parts. Present exactly when needs_scanner(roles(), milter

@@ -113,9 +113,13 @@ asio::awaitable<bool> serve_requests(Stream& stream, State& st, const std::strin
       if (eb) co_return true;
     }
     api::Request req = parser.release();
+    // Only a login goes to the pool (its argon2 check takes about 60 ms);
+    // every other handler runs here. With all of them on the pool, the UI's
+    // test saw requests answered as if by a stale or wrong session about
+    // half the time (tests/e2e/browser_e2e.py): not understood yet.
     // Not a conditional expression: GCC 12 miscompiles co_await inside one.
     api::Response res;
-    if (st.work)
+    if (st.work && req.method() == bhttp::verb::post && req.target() == "/v1/login")
       res = co_await run_off_io(st, a, req, peer);
     else
       res = st.handle.run(a, req, peer);

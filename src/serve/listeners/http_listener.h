@@ -12,14 +12,15 @@
 // or max_connections_per_address from one address, a connection is closed
 // unread (acceptor.h).
 //
-// open() runs on the main thread at start-up. admit() is called on the I/O
-// thread (it judges the header only). run() is called on `work`, a thread
-// pool the caller owns, when one is given (App gives its handler pool, so a
-// login's argon2, a large scan or a slow database stalls no SMTP, milter
-// or HTTP session), else on the I/O thread. Both must then be thread-safe
-// (api::Api is). What the handler refers to must outlive the io_context;
-// the pool must be stopped and joined, then destroyed, before the
-// io_context is: a session waiting for its answer lives in both.
+// open() runs on the main thread at start-up. admit() and run() are called
+// on the I/O thread, but for a login (POST /v1/login): that run() goes to
+// `work`, a thread pool the caller owns, when one is given (App gives its
+// handler pool), so its argon2 check stalls no SMTP, milter or HTTP
+// session. Every handler off the I/O thread was tried and made the UI's
+// browser test fail about half the time (docs/architecture.md, Threads).
+// What the handler refers to must outlive the io_context; the pool must be
+// stopped and joined, then destroyed, before the io_context is: a session
+// waiting for its answer lives in both.
 #pragma once
 
 #include <boost/asio.hpp>

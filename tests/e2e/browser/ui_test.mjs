@@ -96,8 +96,14 @@ const token = await page.locator("#new-token code").textContent();
 assert.ok(token.startsWith("pst_"));
 const ok = await fetch(base + "/v1/queue", { headers: { Authorization: "Bearer " + token } });
 assert.equal(ok.status, 200);
+// Revoked once the page lists it so (its DELETE answered, the list
+// re-read), however long a busy machine takes; not after a fixed wait.
+// (Counted with locators: the page's CSP forbids waitForFunction's eval.)
+const revokedRows = () => page.locator("#tokens tbody tr", { hasText: "revoked" }).count();
+const before = await revokedRows();
 await page.locator("#tokens tbody tr", { hasText: "active" }).last().locator("button").click();
-await page.waitForTimeout(300);
+for (let i = 0; i < 200 && (await revokedRows()) <= before; i++) await page.waitForTimeout(100);
+assert.ok((await revokedRows()) > before, "the page lists the token as revoked");
 const revoked = await fetch(base + "/v1/queue", { headers: { Authorization: "Bearer " + token } });
 assert.equal(revoked.status, 401, "a revoked token no longer works");
 
