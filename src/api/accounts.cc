@@ -28,7 +28,7 @@ Response login(const ApiDeps& d, const Call& c) {
   if (res.status == auth::LoginResult::unavailable) return store_unavailable(c.req, res.error);
   if (res.status == auth::LoginResult::rate_limited)
     return json_error(c.req, bhttp::status::too_many_requests, "rate_limited",
-                      "too many failed logins; wait five minutes");
+                      "too many failed logins from this address; try again later");
   if (res.status != auth::LoginResult::ok)
     return json_error(c.req, bhttp::status::unauthorized, "bad_credentials", "wrong user name or password");
   json::object o{{"csrf", res.csrf}, {"role", std::string(auth::to_string(res.role))}};

@@ -17,6 +17,8 @@ namespace {
 constexpr int kMaxFailures = 5;
 constexpr int kMaxFailuresPerAddress = 20;
 constexpr std::int64_t kWindowMs = 5 * 60 * 1000;
+constexpr std::int64_t kMaxLockMs = 60 * 60 * 1000;           // the longest lockout
+constexpr std::int64_t kStrikeMemoryMs = 24 * 60 * 60 * 1000;  // a lockout a day ago is forgotten
 
 using common::now_ms;
 
@@ -53,7 +55,8 @@ std::string digest(std::string_view secret) {
   return hex;
 }
 
-Auth::Auth(AuthStore& store, std::chrono::hours lifetime) : store_(store), lifetime_(lifetime) {
+Auth::Auth(AuthStore& store, std::chrono::hours lifetime, std::function<std::int64_t()> clock)
+    : store_(store), lifetime_(lifetime), clock_(std::move(clock)) {
   static SodiumInit init;
 }
 
@@ -123,6 +126,20 @@ bool Auth::limited(const std::string& key, std::int64_t now, int max) {
   return v.size() >= static_cast<std::size_t>(max);
 }
 
+bool Auth::locked(const std::string& pair, std::int64_t now) const {
+  auto it = locks_.find(pair);
+  return it != locks_.end() && it->second.until_ms > now;
+}
+
+void Auth::lock_out(const std::string& pair, std::int64_t now) {
+  Lock& l = locks_[pair];
+  l.strikes = now - l.last_ms > kStrikeMemoryMs ? 1 : l.strikes + 1;
+  l.last_ms = now;
+  l.until_ms = now + std::min(kWindowMs << std::min(l.strikes - 1, 4), kMaxLockMs);
+  failures_.erase(pair);  // the lock holds now; failures after it count afresh
+  if (locks_.size() > 100000) locks_.clear();  // bounded memory under a flood
+}
+
 void Auth::failed(const std::string& key, std::int64_t now) {
   auto& v = failures_[key];
   v.push_back(now);
@@ -131,10 +148,11 @@ void Auth::failed(const std::string& key, std::int64_t now) {
 
 LoginResult Auth::login(const std::string& user, const std::string& password, const std::string& client) {
   LoginResult r;
-  std::int64_t now = now_ms();
+  std::int64_t now = clock_();
+  const std::string pair = "pair:" + user + "\n" + client;
   {
     std::lock_guard lk(mu_);
-    if (limited("ip:" + client, now, kMaxFailuresPerAddress) || limited("pair:" + user + "\n" + client, now, kMaxFailures)) {
+    if (limited("ip:" + client, now, kMaxFailuresPerAddress) || locked(pair, now)) {
       r.status = LoginResult::rate_limited;
       return r;
     }
@@ -157,8 +175,13 @@ LoginResult Auth::login(const std::string& user, const std::string& password, co
   if (!ok) {
     std::lock_guard lk(mu_);
     failed("ip:" + client, now);
-    failed("pair:" + user + "\n" + client, now);
+    failed(pair, now);
+    if (limited(pair, now, kMaxFailures)) lock_out(pair, now);
     return r;
+  }
+  {
+    std::lock_guard lk(mu_);
+    locks_.erase(pair);  // the right password from there: its strikes are forgiven
   }
   // A new session id at every login (no session fixation).
   std::string session_id = random_b64(32), csrf = random_b64(24);

@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -22,6 +23,7 @@
 #include <system_error>
 #include <vector>
 
+#include "common/clock.h"
 #include "store/auth_store.h"
 
 namespace phishstream::auth {
@@ -63,7 +65,9 @@ using Issued = boost::system::result<std::string, std::error_code>;
 
 class Auth {
  public:
-  explicit Auth(AuthStore& store, std::chrono::hours session_lifetime = std::chrono::hours(12));
+  /// `clock` gives Unix ms (tests move it; the lockouts are timed by it).
+  explicit Auth(AuthStore& store, std::chrono::hours session_lifetime = std::chrono::hours(12),
+                std::function<std::int64_t()> clock = common::now_ms);
 
   /// Creates the first admin when there is no user at all; returns the
   /// generated password to print once, or nullopt when users exist (or the
@@ -96,11 +100,22 @@ class Auth {
  private:
   bool limited(const std::string& key, std::int64_t now, int max);
   void failed(const std::string& key, std::int64_t now);
+  bool locked(const std::string& pair, std::int64_t now) const;  // REQUIRES(mu_)
+  void lock_out(const std::string& pair, std::int64_t now);       // REQUIRES(mu_)
+
+  /// A (user, address) pair's lockout: each one in a day lasts twice the
+  /// one before (5, 10, 20, 40 minutes, then an hour each).
+  struct Lock {
+    int strikes = 0;
+    std::int64_t until_ms = 0, last_ms = 0;
+  };
 
   AuthStore& store_;
   std::chrono::hours lifetime_;
   std::mutex mu_;
   std::map<std::string, std::vector<std::int64_t>> failures_;  // GUARDED_BY(mu_): key → failure times
+  std::map<std::string, Lock> locks_;                            // GUARDED_BY(mu_): pair → lockout
+  std::function<std::int64_t()> clock_;
 };
 
 /// Hex of a keyed-free BLAKE2b-256 digest, for storing secrets.

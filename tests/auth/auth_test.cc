@@ -61,6 +61,37 @@ TEST_F(AuthTest, LockoutIsPerUserAndAddress) {
   EXPECT_EQ(a->login("nobody", "a long password", "10.0.0.2").status, auth::LoginResult::bad_credentials);
 }
 
+// Issue 13: each lockout of a pair in a day lasts twice the one before (5,
+// 10, 20, 40 minutes, then an hour); the right password after a lockout
+// forgives the strikes.
+TEST_F(AuthTest, LockoutsGrowExponentially) {
+  std::int64_t now = 1'000'000'000'000;
+  auto timed = std::make_unique<auth::Auth>(*st, std::chrono::hours(12), [&now] { return now; });
+  ASSERT_TRUE(timed->add_user("ana", auth::Role::analyst, "a long password"));
+  const std::string ip = "203.0.113.9";
+  auto five_wrong = [&] {
+    for (int i = 0; i < 5; ++i)
+      EXPECT_EQ(timed->login("ana", "wrong password", ip).status, auth::LoginResult::bad_credentials);
+  };
+  const std::int64_t minute = 60'000;
+  five_wrong();  // first lockout: 5 minutes
+  now += 5 * minute - 1;
+  EXPECT_EQ(timed->login("ana", "a long password", ip).status, auth::LoginResult::rate_limited);
+  now += 2;
+  five_wrong();  // second: 10 minutes
+  now += 10 * minute - 1;
+  EXPECT_EQ(timed->login("ana", "a long password", ip).status, auth::LoginResult::rate_limited);
+  now += 2;
+  five_wrong();  // third: 20 minutes
+  now += 19 * minute;
+  EXPECT_EQ(timed->login("ana", "a long password", ip).status, auth::LoginResult::rate_limited);
+  now += minute + 1;
+  EXPECT_EQ(timed->login("ana", "a long password", ip).status, auth::LoginResult::ok);  // forgiven
+  five_wrong();  // back to 5 minutes
+  now += 5 * minute + 1;
+  EXPECT_EQ(timed->login("ana", "a long password", ip).status, auth::LoginResult::ok);
+}
+
 // Issue 12: a store that cannot answer is not "no such token": the caller
 // gets the error (the API answers 503, not 401).
 TEST_F(AuthTest, AStoreThatCannotAnswerIsNotUnauthorized) {
