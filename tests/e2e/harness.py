@@ -382,6 +382,77 @@ maillog_file = /dev/stdout
             self.proc.kill()
 
 
+class NSD(Proc):
+    """A throwaway authoritative DNS server (Debian's NSD) on 127.0.0.1, UDP
+    and TCP on one free port, serving the zones given as {origin: [record
+    lines]} (master-file syntax, names relative to the origin or absolute,
+    TTL 60 unless a line gives one). set_zones() rewrites them and restarts
+    the server: a DNS change the tests make mid-run. self.addr is
+    "127.0.0.1@port", the form [dns] forwarders and unbound take."""
+
+    def __init__(self, work, zones):
+        self.dir = os.path.join(work, "nsd")
+        shutil.rmtree(self.dir, ignore_errors=True)
+        os.makedirs(self.dir)
+        self.port = free_port()
+        self.addr = f"127.0.0.1@{self.port}"
+        self.log = open(os.path.join(work, "nsd.log"), "ab")
+        self.set_zones(zones)
+
+    def set_zones(self, zones):
+        self.stop()
+        conf = [
+            "server:",
+            f"  ip-address: 127.0.0.1@{self.port}",
+            "  username: \"\"",
+            "  chroot: \"\"",
+            f"  zonesdir: \"{self.dir}\"",
+            "  database: \"\"",
+            f"  pidfile: \"{self.dir}/nsd.pid\"",
+            f"  xfrdfile: \"{self.dir}/xfrd.state\"",
+            f"  xfrdir: \"{self.dir}\"",
+            f"  zonelistfile: \"{self.dir}/zone.list\"",
+            "  server-count: 1",
+            "  verbosity: 1",
+            "remote-control:",
+            "  control-enable: no",
+        ]
+        for origin, records in zones.items():
+            origin = origin.rstrip(".")
+            path = os.path.join(self.dir, origin + ".zone")
+            with open(path, "w") as f:
+                f.write(f"$ORIGIN {origin}.\n$TTL 60\n")
+                f.write(f"@ IN SOA ns.{origin}. hostmaster.{origin}. 1 3600 600 86400 60\n")
+                f.write(f"@ IN NS ns.{origin}.\nns IN A 127.0.0.1\n")
+                for r in records:
+                    f.write(r + "\n")
+            conf += ["zone:", f"  name: \"{origin}\"", f"  zonefile: \"{path}\""]
+        cpath = os.path.join(self.dir, "nsd.conf")
+        with open(cpath, "w") as f:
+            f.write("\n".join(conf) + "\n")
+        r = subprocess.run(["nsd-checkconf", cpath], capture_output=True, text=True)
+        if r.returncode != 0:
+            raise RuntimeError("nsd.conf: " + r.stderr)
+        self.proc = subprocess.Popen(["nsd", "-d", "-c", cpath], stdout=self.log, stderr=self.log)
+        if not wait_for(self._up, timeout=20):
+            raise RuntimeError("NSD did not start: see nsd.log")
+
+    def _up(self):
+        if self.proc.poll() is not None:
+            raise RuntimeError("NSD exited: see nsd.log")
+        q = b"\x12\x34\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00" + b"\x00\x00\x06\x00\x01"  # ". SOA"
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.settimeout(0.2)
+        try:
+            s.sendto(q, ("127.0.0.1", self.port))
+            s.recvfrom(512)
+            return True
+        except OSError:
+            return False
+        finally:
+            s.close()
+
+
 class Postgres:
     """A throwaway PostgreSQL 15 on 127.0.0.1: its own data folder under
     work/postgres, database `phishstream` for user `phishstream` (trust
