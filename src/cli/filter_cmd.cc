@@ -99,6 +99,7 @@ int run_filter(const FilterArgs& a, std::FILE* in, std::FILE* out) {
       text = filtered_message(data, "X-Phishstream-Verdict: unscanned\r\n", false);
     } else {
       d = decider.decide(&*r, a.sender, decide::Path::inline_reject);
+      decide::apply(d, *r);
       scanned = true;
       text = filtered_message(data, filter_headers(*r, d, a.spam_headers, cfg->policy.thresholds),
                               a.spam_headers);

@@ -101,7 +101,7 @@ int run_scan(const ScanArgs& a) {
           ++tot.errors;
           continue;
         }
-        r->action = decider.decide(&*r, "", decide::Path::inline_reject).action;  // the sender lists, as the server
+        decide::apply(decider.decide(&*r, "", decide::Path::inline_reject), *r);  // the sender lists, as the server
         ++tot.messages;
         ++tot.actions[static_cast<std::size_t>(r->action)];
         tot.parse_ns += r->times.parse_ns;

@@ -18,18 +18,6 @@ SenderLists lowered(SenderLists l) {
   return l;
 }
 
-// Whether `sender` (lower-cased) is on `list` (lower-cased entries): the
-// whole address, "@domain" or "domain".
-bool listed(const std::vector<std::string>& list, const std::string& sender) {
-  auto at = sender.rfind('@');
-  std::string domain = sender.substr(at == std::string::npos ? sender.size() : at + 1);
-  for (const auto& e : list) {
-    if (e == sender || e == domain) return true;
-    if (!e.empty() && e[0] == '@' && e.compare(1, std::string::npos, domain) == 0) return true;
-  }
-  return false;
-}
-
 }  // namespace
 
 std::string_view to_string(Where w) noexcept {
@@ -47,6 +35,7 @@ std::string_view to_string(Why w) noexcept {
     case Why::policy: return "policy";
     case Why::allowed_sender: return "allowed sender";
     case Why::blocked_sender: return "blocked sender";
+    case Why::dmarc_policy: return "dmarc policy";
     case Why::unscanned: return "unscanned";
   }
   return "policy";
@@ -60,21 +49,75 @@ void Decider::set_lists(SenderLists lists) {
   lists_ = std::move(l);
 }
 
+namespace {
+
+int rank(scan::Action a) {
+  switch (a) {
+    case scan::Action::inbox: return 0;
+    case scan::Action::junk: return 1;
+    case scan::Action::quarantine: return 2;
+    case scan::Action::reject: return 3;
+  }
+  return 0;
+}
+
+std::string domain_of(const std::string& sender) {
+  auto at = sender.rfind('@');
+  return at == std::string::npos ? std::string() : sender.substr(at + 1);
+}
+
+// The entry of `list` that `sender` matches, or "".
+std::string entry(const std::vector<std::string>& list, const std::string& sender) {
+  std::string domain = domain_of(sender);
+  for (const auto& e : list) {
+    if (e == sender || e == domain) return e;
+    if (!e.empty() && e[0] == '@' && e.compare(1, std::string::npos, domain) == 0) return e;
+  }
+  return {};
+}
+
+}  // namespace
+
+void apply(const Disposition& d, scan::Verdict& v) {
+  v.action = d.action;
+  v.reasons.insert(v.reasons.begin(), d.notes.begin(), d.notes.end());
+}
+
 Disposition Decider::decide(const scan::Verdict* verdict, std::string_view mail_from, Path path) const {
   Disposition d;
   d.why = verdict ? Why::policy : Why::unscanned;
   d.action = verdict ? verdict->action : scan::Action::inbox;
   std::string sender = lower(verdict && !verdict->from.empty() ? std::string_view(verdict->from) : mail_from);
-  if (!sender.empty()) {
-    std::lock_guard lk(mu_);
-    if (listed(lists_.allow, sender)) {
-      d.action = scan::Action::inbox;
-      d.why = Why::allowed_sender;
-    } else if (listed(lists_.block, sender)) {
-      d.action = scan::Action::quarantine;
-      d.why = Why::blocked_sender;
+  std::lock_guard lk(mu_);
+  std::string domain = domain_of(sender);
+  std::string allowed = sender.empty() ? std::string() : entry(lists_.allow, sender);
+  std::string blocked = sender.empty() ? std::string() : entry(lists_.block, sender);
+  bool authenticated = verdict && !domain.empty() && verdict->auth.authenticated(domain);
+  if (!allowed.empty() && authenticated) {
+    d.action = scan::Action::inbox;
+    d.why = Why::allowed_sender;
+    d.notes.push_back({"the sender is on the allow-list (" + allowed + ") and " + domain + " is authenticated",
+                       "list:allow", 0});
+  } else if (!blocked.empty()) {
+    d.action = scan::Action::quarantine;
+    d.why = Why::blocked_sender;
+    d.notes.push_back({"the sender is on the block-list (" + blocked + ")", "list:block", 0});
+  } else if (verdict && verdict->auth.dmarc == "fail" &&
+             (verdict->auth.dmarc_policy == "reject" || verdict->auth.dmarc_policy == "quarantine")) {
+    scan::Action floor = verdict->auth.dmarc_policy == "reject" ? lists_.dmarc_reject : lists_.dmarc_quarantine;
+    d.notes.push_back({"the From domain fails DMARC and its owner asks for " + verdict->auth.dmarc_policy + " (" +
+                           verdict->auth.from_domain + ")",
+                       "auth:dmarc=fail", 0});
+    if (rank(floor) > rank(d.action)) {
+      d.action = floor;
+      d.why = Why::dmarc_policy;
     }
   }
+  if (!allowed.empty() && !authenticated)
+    d.notes.push_back({"the sender matches the allow-list (" + allowed + "), but " +
+                           (domain.empty() ? std::string("its domain") : domain) +
+                           " is not authenticated for this message (no SPF or DKIM pass for it): not allowed",
+                       "list:allow_unauthenticated", 0});
   switch (d.action) {
     case scan::Action::inbox: d.where = Where::inbox; break;
     case scan::Action::junk: d.where = Where::junk; break;

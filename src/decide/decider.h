@@ -13,13 +13,23 @@
 //
 // The rules, in order:
 //   1. The sender is the From address, or MAIL FROM when there is none.
-//   2. A sender on the allow-list goes to the inbox, one on the block-list
-//      to quarantine, whatever the scores (an entry is an address
-//      "a@b.example" or a domain "@b.example" / "b.example", any case).
-//   3. Otherwise the Scanner's action stands; a message that could not be
+//   2. A sender on the allow-list goes to the inbox, whatever the scores
+//      and the block-list, but only when its domain was authenticated for
+//      this message: SPF or DKIM passed for it (relaxed alignment), as the
+//      trusted Authentication-Results say (Verdict::auth). A forged From is
+//      never allow-listed; the entry it matched is named in the reasons.
+//      (An entry is an address "a@b.example" or a domain "@b.example" /
+//      "b.example", any case.)
+//   3. A sender on the block-list goes to quarantine, whatever the scores.
+//   4. A message whose From domain fails DMARC, where that domain publishes
+//      p=reject or p=quarantine, gets at least the action the site set for
+//      that policy ([auth] dmarc_reject_action, dmarc_quarantine_action).
+//   5. Otherwise the Scanner's action stands; a message that could not be
 //      scanned (empty or binary) goes to the inbox as it came.
-//   4. A reject is given only inline and only where the site allows it
+//   6. A reject is given only inline and only where the site allows it
 //      ([milter] reject); otherwise the message is held in quarantine.
+// Every rule that changes or confirms the action adds a reason (`notes`),
+// which apply() puts first in the verdict's reasons: the "Why" people read.
 //
 // Thread-safe: decide() may run on any number of threads while
 // set_lists() replaces the lists (SIGHUP, on the I/O thread).
@@ -46,8 +56,9 @@ enum class Where {
 /// Why it goes there.
 enum class Why {
   policy,          ///< the Scanner's thresholds on the scores (scan/policy.h)
-  allowed_sender,  ///< the sender is on the allow-list
+  allowed_sender,  ///< the sender is on the allow-list, and authenticated
   blocked_sender,  ///< the sender is on the block-list
+  dmarc_policy,    ///< the From domain fails DMARC and asks for reject or quarantine
   unscanned,       ///< nothing to score (empty or binary data): delivered as it came
 };
 
@@ -65,15 +76,25 @@ struct Disposition {
   /// `where` only for a reject that is held.
   scan::Action action = scan::Action::inbox;
   Why why = Why::policy;
+  /// What the lists and DMARC made of the message, for "Why" (first).
+  std::vector<scan::Reason> notes;
   /// Kept in the store's quarantine (quarantine or reject).
   bool held() const noexcept { return where == Where::quarantine || where == Where::reject; }
 };
+
+/// Sets the verdict's action to the disposition's and puts its notes
+/// before the verdict's own reasons.
+void apply(const Disposition& d, scan::Verdict& v);
 
 std::string_view to_string(Where w) noexcept;
 std::string_view to_string(Why w) noexcept;
 
 struct SenderLists {
   std::vector<std::string> allow, block;
+  /// What a DMARC failure of a domain with p=reject / p=quarantine earns
+  /// at least (a lower action is raised to it, a higher one stays).
+  scan::Action dmarc_reject = scan::Action::reject;
+  scan::Action dmarc_quarantine = scan::Action::quarantine;
 };
 
 class Decider {

@@ -48,6 +48,19 @@ ScanResult Scanner::scan(std::string_view raw, const features::Envelope& env, co
   return v;
 }
 
+namespace {
+
+sender::SenderAuth sender_auth(const mail::Message& m, const features::SiteConfig& site) {
+  if (site.trusted_authserv_ids.empty()) return {};
+  std::vector<std::string> values, trusted;
+  for (const auto& h : m.headers)
+    if (features::ascii_lowered(h.name) == "authentication-results") values.push_back(h.value);
+  for (const auto& t : site.trusted_authserv_ids) trusted.push_back(features::ascii_lowered(t));
+  return sender::summarise(values, trusted);
+}
+
+}  // namespace
+
 Verdict Scanner::score(const mail::Message& m, const features::Envelope& env, const ScanOptions& opt) const {
   std::shared_ptr<const model::Model> mdl = model_.load();
   Verdict v;
@@ -63,6 +76,7 @@ Verdict Scanner::score(const mail::Message& m, const features::Envelope& env, co
   v.defects = m.defects;
   v.subject = std::string(mail::utf8_prefix(m.subject, 200));
   if (!m.from.empty()) v.from = m.from[0].addr;
+  v.auth = sender_auth(m, extractor_.site());
 
   // Signals, weighted by what the model makes of them.
   for (const auto& h : ex.signals) {

@@ -19,6 +19,7 @@
 #include "mail/message.h"
 #include "model/model.h"
 #include "scan/policy.h"
+#include "sender/auth_results.h"
 
 namespace phishstream::scan {
 
@@ -42,6 +43,10 @@ struct Verdict {
   std::uint32_t defects = 0;              ///< mail::DefectFlag bits
   StageTimes times;
   std::string subject, from;              ///< for listings
+  /// What the trusted Authentication-Results fields say about the sender
+  /// (site.trusted_authserv_ids, which include phishstream's own id when
+  /// [auth] is on); empty when none does. The Decider reads it.
+  sender::SenderAuth auth;
 };
 
 struct ScanOptions {

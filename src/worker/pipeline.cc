@@ -118,7 +118,7 @@ std::error_code Pipeline::process(const queue::QueuedMessage& m) {
   }
   // The client already has its 250: a reject is held (decide::Path::queued).
   decide::Disposition d = decider_.decide(r ? &v : nullptr, m.env.mail_from, decide::Path::queued);
-  v.action = d.action;
+  decide::apply(d, v);
   meters_.scanned(v);
 
   auto t0 = std::chrono::steady_clock::now();
@@ -180,7 +180,7 @@ boost::system::result<Pipeline::InlineVerdict, std::error_code> Pipeline::inline
   if (!r) return r.error();
   scan::Verdict v = std::move(*r);
   decide::Disposition d = decider_.decide(&v, env.mail_from, path);
-  v.action = d.action;
+  decide::apply(d, v);
   meters_.scanned(v);
   store::MessageRecord rec = record_of(env, v, message.size());
   rec.id = inline_record_id(queue_id);

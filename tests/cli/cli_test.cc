@@ -214,8 +214,10 @@ TEST_F(Filter, WhatCannotBeScannedStillGoesThrough) {
 
 // scan --config decides as the server does: its sender lists apply.
 TEST_F(Filter, ScanWithTheServersConfigAppliesItsLists) {
-  write(dir / "f" / "allow.toml", "[policy]\nallow_senders = [\"@example.com\"]\n[model]\npath = \"" + model + "\"\n");
-  write(dir / "f" / "p.eml", msg("verify your account", "verify your account now at http://login.example.xyz/ or it will be suspended"));
+  write(dir / "f" / "allow.toml", "[policy]\nallow_senders = [\"@example.com\"]\ntrusted_authserv_ids = [\"mx.example.org\"]\n"
+                                  "[model]\npath = \"" + model + "\"\n");
+  write(dir / "f" / "p.eml", "Authentication-Results: mx.example.org; spf=pass smtp.mailfrom=example.com\n" +
+                                 msg("verify your account", "verify your account now at http://login.example.xyz/ or it will be suspended"));
   Result plain = sh(bin() + (dir / "f" / "p.eml").string());
   EXPECT_EQ(plain.out.find("\"action\":\"inbox\""), std::string::npos) << plain.out;
   Result listed = sh(std::string(PS_BINARY) + " scan --no-progress --config " + (dir / "f" / "allow.toml").string() + " " +

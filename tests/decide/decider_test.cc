@@ -14,6 +14,15 @@ scan::Verdict verdict(scan::Action a, std::string from = "x@example.com") {
   return v;
 }
 
+// The same, from a sender whose domain DKIM authenticated (as a trusted
+// Authentication-Results field would say).
+scan::Verdict signed_verdict(scan::Action a, std::string from) {
+  scan::Verdict v = verdict(a, from);
+  v.auth.present = true;
+  v.auth.dkim_pass.push_back(from.substr(from.rfind('@') + 1));
+  return v;
+}
+
 TEST(Decider, ThePolicyActionStandsWithoutLists) {
   Decider d;
   for (auto a : {scan::Action::inbox, scan::Action::junk, scan::Action::quarantine}) {
@@ -44,13 +53,13 @@ TEST(Decider, ARejectIsGivenOnlyWhereTheSenderStillHearsIt) {
 
 TEST(Decider, ListsOverrideTheScores) {
   Decider d({{"Boss@Trusted.example", "@partner.example", "friends.example"}, {"@blocked.example", "spam.example"}});
-  auto phish = verdict(scan::Action::quarantine, "boss@trusted.EXAMPLE");
+  auto phish = signed_verdict(scan::Action::quarantine, "boss@trusted.EXAMPLE");
   Disposition a = d.decide(&phish, "", Path::queued);
   EXPECT_EQ(a.where, Where::inbox);
   EXPECT_EQ(a.action, scan::Action::inbox);
   EXPECT_EQ(a.why, Why::allowed_sender);
   for (std::string from : {"anyone@partner.example", "someone@FRIENDS.example"}) {
-    auto v = verdict(scan::Action::reject, from);
+    auto v = signed_verdict(scan::Action::reject, from);
     EXPECT_EQ(d.decide(&v, "", Path::inline_reject).where, Where::inbox) << from;
   }
   for (std::string from : {"x@blocked.example", "y@spam.example"}) {
@@ -69,10 +78,68 @@ TEST(Decider, ListsOverrideTheScores) {
 
 TEST(Decider, TheAllowListWinsOverTheBlockList) {
   Decider d({{"a@both.example"}, {"@both.example"}});
-  auto v = verdict(scan::Action::junk, "a@both.example");
+  auto v = signed_verdict(scan::Action::junk, "a@both.example");
   EXPECT_EQ(d.decide(&v, "", Path::queued).why, Why::allowed_sender);
   auto w = verdict(scan::Action::junk, "b@both.example");
   EXPECT_EQ(d.decide(&w, "", Path::queued).why, Why::blocked_sender);
+}
+
+// The issue-14 case: a credential phish with a forged From of an allowed
+// domain, sent from elsewhere, is not allow-listed, and "Why" says so.
+TEST(Decider, AForgedFromIsNeverAllowListed) {
+  Decider d({{"@alpine-robotics.de"}, {}});
+  auto forged = verdict(scan::Action::quarantine, "ceo@alpine-robotics.de");
+  forged.auth.present = true;
+  forged.auth.spf = "pass";
+  forged.auth.spf_domain = "mailer.evil.example";      // SPF passed, for another domain
+  forged.auth.dkim_pass.push_back("alpine-robotics.de.evil.example");  // a look-alike signer
+  Disposition got = d.decide(&forged, "x@mailer.evil.example", Path::queued);
+  EXPECT_EQ(got.where, Where::quarantine);
+  EXPECT_EQ(got.why, Why::policy);
+  ASSERT_EQ(got.notes.size(), 1u);
+  EXPECT_EQ(got.notes[0].feature, "list:allow_unauthenticated");
+  EXPECT_NE(got.notes[0].text.find("not authenticated"), std::string::npos);
+  apply(got, forged);
+  EXPECT_EQ(forged.reasons.front().feature, "list:allow_unauthenticated");
+  // No authentication results at all: not allowed either.
+  auto bare = verdict(scan::Action::junk, "ceo@alpine-robotics.de");
+  EXPECT_EQ(d.decide(&bare, "", Path::queued).where, Where::junk);
+  // SPF for a subdomain of the allowed domain is its organisation: allowed.
+  auto spf = verdict(scan::Action::quarantine, "ceo@alpine-robotics.de");
+  spf.auth.spf = "pass";
+  spf.auth.spf_domain = "bounces.alpine-robotics.de";
+  Disposition ok = d.decide(&spf, "", Path::queued);
+  EXPECT_EQ(ok.why, Why::allowed_sender);
+  EXPECT_EQ(ok.notes.at(0).feature, "list:allow");
+}
+
+TEST(Decider, DmarcFailureFollowsTheDomainsPolicyAsConfigured) {
+  SenderLists lists;
+  lists.dmarc_reject = scan::Action::reject;
+  lists.dmarc_quarantine = scan::Action::junk;
+  Decider d(lists);
+  auto v = verdict(scan::Action::inbox, "service@bank.example");
+  v.auth.present = true;
+  v.auth.dmarc = "fail";
+  v.auth.dmarc_policy = "reject";
+  v.auth.from_domain = "bank.example";
+  Disposition r = d.decide(&v, "", Path::inline_reject);
+  EXPECT_EQ(r.where, Where::reject);
+  EXPECT_EQ(r.why, Why::dmarc_policy);
+  EXPECT_NE(r.notes.at(0).text.find("asks for reject"), std::string::npos);
+  EXPECT_EQ(d.decide(&v, "", Path::queued).where, Where::quarantine);  // queued: held instead
+  v.auth.dmarc_policy = "quarantine";
+  EXPECT_EQ(d.decide(&v, "", Path::queued).where, Where::junk);
+  // The floor never lowers the scanner's action.
+  v.action = scan::Action::quarantine;
+  EXPECT_EQ(d.decide(&v, "", Path::queued).where, Where::quarantine);
+  // p=none, a pass, or no result: the policy action stands.
+  v.action = scan::Action::inbox;
+  v.auth.dmarc_policy = "none";
+  EXPECT_EQ(d.decide(&v, "", Path::queued).where, Where::inbox);
+  v.auth.dmarc = "pass";
+  v.auth.dmarc_policy = "reject";
+  EXPECT_EQ(d.decide(&v, "", Path::queued).where, Where::inbox);
 }
 
 // The sender is the From address; MAIL FROM only when there is none.
@@ -99,8 +166,8 @@ TEST(Decider, UnscannedMailGoesToTheInboxUnlessBlocked) {
 
 TEST(Decider, SetListsReplacesBoth) {
   Decider d({{"@a.example"}, {"@b.example"}});
-  auto a = verdict(scan::Action::junk, "x@a.example");
-  auto b = verdict(scan::Action::junk, "x@b.example");
+  auto a = signed_verdict(scan::Action::junk, "x@a.example");
+  auto b = signed_verdict(scan::Action::junk, "x@b.example");
   ASSERT_EQ(d.decide(&a, "", Path::queued).where, Where::inbox);
   ASSERT_EQ(d.decide(&b, "", Path::queued).where, Where::quarantine);
   d.set_lists({{"@b.example"}, {}});

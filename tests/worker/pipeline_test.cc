@@ -35,7 +35,8 @@ struct Fixture : ::testing::Test {
   fs::path dir = fs::path(::testing::TempDir()) / "pipe";
   std::unique_ptr<store::SqliteStore> st;
   metrics::Registry reg;
-  scan::Scanner scanner{tiny_model()};
+  // The site trusts its MTA's Authentication-Results (the allow-list needs them).
+  scan::Scanner scanner{tiny_model(), {}, features::SiteConfig{{"mx.example.org"}, {}}};
   std::unique_ptr<worker::Pipeline> p;
   void SetUp() override {
     fs::remove_all(dir);
@@ -209,8 +210,16 @@ TEST_F(Fixture, ReleaseToOneRecipientLeavesTheOthersHeld) {
 }
 
 TEST_F(Fixture, AllowAndBlockLists) {
-  ASSERT_FALSE(p->process(msg("5", "boss@trusted.example", "<form><input type=password></form>")));
+  auto signed_msg = msg("5", "boss@trusted.example", "<form><input type=password></form>");
+  signed_msg.data = "Authentication-Results: mx.example.org; dkim=pass header.d=trusted.example\r\n" + signed_msg.data;
+  ASSERT_FALSE(p->process(signed_msg));
   EXPECT_EQ(st->get("5").value()->action, "inbox");
+  // The same From, unauthenticated (or vouched for by a host the site does
+  // not trust): the allow-list does not apply, and the reasons say so.
+  auto forged = msg("5f", "boss@trusted.example", "<form><input type=password name=p></form>");
+  forged.data = "Authentication-Results: forged.example; dkim=pass header.d=trusted.example\r\n" + forged.data;
+  ASSERT_FALSE(p->process(forged));
+  EXPECT_EQ(st->get("5f").value()->action, "quarantine");
   ASSERT_FALSE(p->process(msg("6", "anyone@blocked.example", "hello")));
   EXPECT_EQ(st->get("6").value()->action, "quarantine");
 }
