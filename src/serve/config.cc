@@ -2,8 +2,11 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <set>
 #include <tuple>
+
+#include <boost/asio/ip/address.hpp>
 
 #include "ingest/smtp/command.h"
 
@@ -145,6 +148,13 @@ void read_pipeline_keys(Reader& r, ServeConfig& c) {
   r.get("policy", "trusted_authserv_ids", p.site.trusted_authserv_ids);
   r.get("policy", "protected_domains", p.site.protected_domains);
   r.get("policy", "retro_purge_hours", p.retro_purge_hours);
+  r.get("auth", "enabled", c.auth.enabled);
+  r.get("auth", "authserv_id", c.auth.authserv_id);
+  r.get("auth", "budget_ms", c.auth.budget_ms);
+  r.get("auth", "dns_forwarders", c.auth.dns_forwarders);
+  r.get("auth", "dns_recursive", c.auth.dns_recursive);
+  r.get("auth", "dmarc_reject_action", c.auth.dmarc_reject_action);
+  r.get("auth", "dmarc_quarantine_action", c.auth.dmarc_quarantine_action);
   r.get("learning", "corpus", c.learning.corpus);
   r.get("learning", "twins", c.learning.twins);
   r.get("learning", "retrain_hours", c.learning.retrain_hours);
@@ -196,6 +206,22 @@ void check_listeners(const ServeConfig& c, std::string& err) {
   }
 }
 
+void check_auth(const ServeConfig& c, std::string& err) {
+  const AuthConfig& a = c.auth;
+  if (a.budget_ms < 10 || a.budget_ms > 60000) err += "auth.budget_ms is 10..60000; ";
+  for (const auto& [key, v] : {std::pair{"dmarc_reject_action", &a.dmarc_reject_action},
+                               std::pair{"dmarc_quarantine_action", &a.dmarc_quarantine_action}})
+    if (*v != "inbox" && *v != "junk" && *v != "quarantine" && *v != "reject")
+      err += std::string("auth.") + key + " is inbox, junk, quarantine or reject; ";
+  for (const auto& f : a.dns_forwarders) {
+    std::string host = f.substr(0, f.find('@'));
+    boost::system::error_code ec;
+    boost::asio::ip::make_address(host, ec);
+    if (ec) err += "auth.dns_forwarders: \"" + f + "\" is not an address (ip or ip@port); ";
+  }
+  if (a.authserv_id.find_first_of(" ;()\"\\") != std::string::npos) err += "auth.authserv_id must be a token; ";
+}
+
 void check_backends(const ServeConfig& c, std::string& err) {
   const QueueConfig& q = c.queue;
   const StoreConfig& s = c.store;
@@ -235,6 +261,12 @@ void ServeConfig::resolve() {
   if (store.path.empty()) store.path = dir / "phishstream.db";
   if (delivery.maildir_root.empty()) delivery.maildir_root = dir / "mail";
   if (model.path.empty()) model.path = dir / "model.psm";
+  if (auth.authserv_id.empty()) auth.authserv_id = server.hostname;
+  // Our own Authentication-Results are trusted like the site's MTAs'.
+  if (auth.enabled) {
+    auto& ids = policy.site.trusted_authserv_ids;
+    if (std::find(ids.begin(), ids.end(), auth.authserv_id) == ids.end()) ids.push_back(auth.authserv_id);
+  }
 }
 
 std::string check_role(const ServeConfig& c, Roles roles) {
@@ -304,6 +336,7 @@ ConfigResult load_config(const std::string& path) {
   check_listeners(c, r.err);
   check_backends(c, r.err);
   check_delivery(c, r.err);
+  check_auth(c, r.err);
   if (!r.err.empty()) return ConfigResult(boost::system::in_place_error, "config " + path + ": " + r.err);
   c.resolve();
   return c;

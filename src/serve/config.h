@@ -141,6 +141,21 @@ struct PolicyConfig {
   int retro_purge_hours = 48;  ///< how far back a phishing report or new model rescans INBOX mail (0: off)
 };
 
+/// [auth]: sender authentication at ingest (SPF, DKIM, DMARC; src/sender).
+/// Off by default: it needs a resolver that answers (dns_forwarders, or
+/// /etc/resolv.conf). When on, every message received over SMTP gets an
+/// Authentication-Results field with authserv_id (fields claiming that id
+/// are removed first), and that id is trusted like trusted_authserv_ids.
+struct AuthConfig {
+  bool enabled = false;
+  std::string authserv_id;                  ///< default server.hostname
+  int budget_ms = 2000;                     ///< all of one message's DNS questions end by then (temperror)
+  std::vector<std::string> dns_forwarders;  ///< "ip" or "ip@port"; empty: /etc/resolv.conf
+  bool dns_recursive = false;               ///< resolve from the root instead
+  std::string dmarc_reject_action = "reject";          ///< at least this for DMARC fail under p=reject
+  std::string dmarc_quarantine_action = "quarantine";  ///< and under p=quarantine
+};
+
 /// [learning]
 struct LearningConfig {
   std::string corpus;      ///< MANIFEST.tsv used with all feedback when retraining ("" : feedback only)
@@ -164,6 +179,7 @@ struct ServeConfig {
   DeliveryConfig delivery;
   ModelConfig model;
   PolicyConfig policy;
+  AuthConfig auth;
   LearningConfig learning;
 
   /// Fills the defaults that depend on server.state_dir.

@@ -14,6 +14,18 @@ learn::TrustConfig trust_config(const LearningConfig& c) {
   return {c.ham_quorum, c.report_limit, c.report_window_s};
 }
 
+scan::Action action_named(const std::string& s) {
+  if (s == "reject") return scan::Action::reject;
+  if (s == "quarantine") return scan::Action::quarantine;
+  if (s == "junk") return scan::Action::junk;
+  return scan::Action::inbox;  // load_config() allows nothing else
+}
+
+decide::SenderLists sender_lists(const ServeConfig& cfg) {
+  return {cfg.policy.allow_senders, cfg.policy.block_senders, action_named(cfg.auth.dmarc_reject_action),
+          action_named(cfg.auth.dmarc_quarantine_action)};
+}
+
 // [delivery], [server] hostname, [queue] dedup_window_hours, the [policy]
 // lists and the personal exceptions, as the Pipeline takes them.
 worker::PipelineConfig pipeline_config(const ServeConfig& cfg, learn::Trust& trust) {
@@ -25,6 +37,8 @@ worker::PipelineConfig pipeline_config(const ServeConfig& cfg, learn::Trust& tru
   pc.hostname = cfg.server.hostname;
   pc.allow_senders = cfg.policy.allow_senders;
   pc.block_senders = cfg.policy.block_senders;
+  pc.dmarc_reject = action_named(cfg.auth.dmarc_reject_action);
+  pc.dmarc_quarantine = action_named(cfg.auth.dmarc_quarantine_action);
   pc.dedup_window_ms = static_cast<std::int64_t>(cfg.queue.dedup_window_hours) * 3600 * 1000;
   if (cfg.delivery.mode == "relay") {
     deliver::RelayTarget t;
@@ -74,7 +88,7 @@ Engine::Engine(std::shared_ptr<const model::Model> model, const ServeConfig& cfg
 void Engine::reload(const ConfigResult& fresh) {
   if (fresh) {
     scanner_.set_policy(fresh->policy.thresholds);
-    pipeline_.set_lists(fresh->policy.allow_senders, fresh->policy.block_senders);
+    pipeline_.set_lists(sender_lists(*fresh));
     std::cerr << "phishstream: SIGHUP: policy and sender lists reloaded\n";
   }
   auto model = model::load(model_path_.string());

@@ -61,7 +61,7 @@ Pipeline::Pipeline(const scan::Scanner& scanner, store::MessageStore& store, met
     : scanner_(scanner),
       store_(store),
       cfg_(std::move(cfg)),
-      decider_({cfg_.allow_senders, cfg_.block_senders}),
+      decider_({cfg_.allow_senders, cfg_.block_senders, cfg_.dmarc_reject, cfg_.dmarc_quarantine}),
       maildir_(cfg_.maildir_root),
       relay_(cfg_.relay ? std::make_unique<deliver::Relay>(*cfg_.relay) : nullptr),
       meters_(reg) {}
@@ -90,9 +90,7 @@ void log_message(const store::MessageRecord& r, std::string_view outcome, std::s
 
 }  // namespace
 
-void Pipeline::set_lists(std::vector<std::string> allow, std::vector<std::string> block) {
-  decider_.set_lists({std::move(allow), std::move(block)});
-}
+void Pipeline::set_lists(decide::SenderLists lists) { decider_.set_lists(std::move(lists)); }
 
 std::error_code Pipeline::process(const queue::QueuedMessage& m) {
   auto choice = choose_key(store_, m.id, m.key, m.accepted_ms, cfg_.dedup_window_ms);

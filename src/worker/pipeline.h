@@ -52,6 +52,10 @@ struct PipelineConfig {
   /// Sender addresses ("a@b.example") or domains ("@b.example", "b.example")
   /// at start; set_lists() replaces them.
   std::vector<std::string> allow_senders, block_senders;
+  /// What a DMARC failure earns at least, under p=reject and p=quarantine
+  /// (decide/decider.h rule 4).
+  scan::Action dmarc_reject = scan::Action::reject;
+  scan::Action dmarc_quarantine = scan::Action::quarantine;
   /// When set, INBOX and Junk mail goes to this next hop instead of the
   /// Maildirs (the verdict headers tell the next hop where to file it).
   std::optional<deliver::RelayTarget> relay;
@@ -105,8 +109,8 @@ class Pipeline {
                                                                        const std::string& queue_id,
                                                                        const std::string& message, decide::Path path,
                                                                        bool caller_holds = true);
-  /// Replaces the allow/block lists (SIGHUP).
-  void set_lists(std::vector<std::string> allow, std::vector<std::string> block);
+  /// Replaces the allow/block lists and the DMARC floors (SIGHUP).
+  void set_lists(decide::SenderLists lists);
 
  private:
   /// A held message as release delivers it: its record and the released
