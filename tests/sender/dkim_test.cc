@@ -354,7 +354,9 @@ TEST(Dkim, HostileInputNeverCrashes) {
     }
     for (auto& s : run_verify(z, msg)) {
       EXPECT_NE(s.result, DkimResult::none);
-      if (s.result != DkimResult::pass) EXPECT_FALSE(s.reason.empty());
+      if (s.result != DkimResult::pass) {
+        EXPECT_FALSE(s.reason.empty());
+      }
     }
   }
 }
