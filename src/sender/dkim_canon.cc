@@ -17,9 +17,12 @@ void drop_trailing_empty_lines(std::string& b) {
 
 bool parse_canon(std::string_view c, Canon& header, Canon& body) {
   auto one = [](std::string_view s, Canon& out) {
-    if (s == "simple") out = Canon::simple;
-    else if (s == "relaxed") out = Canon::relaxed;
-    else return false;
+    if (s == "simple")
+      out = Canon::simple;
+    else if (s == "relaxed")
+      out = Canon::relaxed;
+    else
+      return false;
     return true;
   };
   header = body = Canon::simple;

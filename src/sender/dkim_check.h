@@ -20,7 +20,7 @@ namespace phishstream::sender::dkim_detail {
 struct SignatureTags {
   KeyType key_type = KeyType::rsa;
   Canon header_canon = Canon::simple, body_canon = Canon::simple;
-  std::vector<std::string> headers;  ///< h=, lower case, in order
+  std::vector<std::string> headers;     ///< h=, lower case, in order
   std::optional<std::uint64_t> length;  ///< l=
   std::string body_hash, signature;     ///< bh= and b=, decoded
   std::size_t b_begin = 0, b_end = 0;   ///< b='s value in the field's raw bytes (blanked when hashing)

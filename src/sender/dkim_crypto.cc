@@ -67,8 +67,7 @@ Check verify_digest(KeyType type, std::string_view key, std::string_view digest,
   if (bits < 0 || static_cast<std::size_t>(bits) < min_rsa_bits) return Check::key_too_short;
   if (static_cast<std::size_t>(bits) > max_rsa_bits) return Check::key_too_long;
   std::unique_ptr<EVP_PKEY_CTX, CtxFree> ctx(EVP_PKEY_CTX_new(k.get(), nullptr));
-  if (!ctx || EVP_PKEY_verify_init(ctx.get()) != 1 ||
-      EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) != 1 ||
+  if (!ctx || EVP_PKEY_verify_init(ctx.get()) != 1 || EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) != 1 ||
       EVP_PKEY_CTX_set_signature_md(ctx.get(), EVP_sha256()) != 1)
     return Check::bad_key;
   int ok = EVP_PKEY_verify(ctx.get(), bytes(signature), signature.size(), bytes(digest), digest.size());

@@ -42,7 +42,7 @@ ParsedMessage parse_message(std::string_view raw, std::size_t max_header_bytes);
 
 struct Tag {
   std::string_view name;
-  std::string_view value;  ///< without the FWS around it (FWS inside kept)
+  std::string_view value;                      ///< without the FWS around it (FWS inside kept)
   std::size_t value_begin = 0, value_end = 0;  ///< offsets of `value` in the list: b= is blanked there
 };
 

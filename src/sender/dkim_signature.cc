@@ -17,8 +17,8 @@ bool set_error(DkimSignature& sig, DkimResult r, std::string reason) {
 bool dns_label_chars(std::string_view s) {
   if (s.empty() || s.size() > 253 || s.front() == '.' || s.back() == '.') return false;
   for (char c : s) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-              c == '_';
+    bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_';
     if (!ok) return false;
   }
   return s.find("..") == std::string_view::npos;
@@ -34,16 +34,23 @@ bool read_signature(const HeaderField& field, std::int64_t now, DkimSignature& s
   if (auto* d = tag("d")) sig.domain = lower(strip_fws(d->value));
   if (auto* s = tag("s")) sig.selector = lower(strip_fws(s->value));
   if (auto* a = tag("a")) sig.algorithm = lower(strip_fws(a->value));
-  if (auto* i = tag("i")) sig.identity = strip_fws(i->value);
-  else if (!sig.domain.empty()) sig.identity = "@" + sig.domain;
+  if (auto* i = tag("i"))
+    sig.identity = strip_fws(i->value);
+  else if (!sig.domain.empty())
+    sig.identity = "@" + sig.domain;
 
   for (std::string_view required : {"v", "a", "b", "bh", "d", "h", "s"})
-    if (!tag(required)) return set_error(sig, DkimResult::permerror, "bad signature: no " + std::string(required) + "=");
+    if (!tag(required))
+      return set_error(sig, DkimResult::permerror, "bad signature: no " + std::string(required) + "=");
   if (strip_fws(tag("v")->value) != "1") return set_error(sig, DkimResult::permerror, "bad signature: v= is not 1");
-  if (sig.algorithm == "rsa-sha256") out.key_type = KeyType::rsa;
-  else if (sig.algorithm == "ed25519-sha256") out.key_type = KeyType::ed25519;
-  else if (sig.algorithm == "rsa-sha1") return set_error(sig, DkimResult::permerror, "rsa-sha1 not accepted");
-  else return set_error(sig, DkimResult::permerror, "unknown algorithm " + sig.algorithm.substr(0, 40));
+  if (sig.algorithm == "rsa-sha256")
+    out.key_type = KeyType::rsa;
+  else if (sig.algorithm == "ed25519-sha256")
+    out.key_type = KeyType::ed25519;
+  else if (sig.algorithm == "rsa-sha1")
+    return set_error(sig, DkimResult::permerror, "rsa-sha1 not accepted");
+  else
+    return set_error(sig, DkimResult::permerror, "unknown algorithm " + sig.algorithm.substr(0, 40));
   if (!dns_label_chars(sig.domain)) return set_error(sig, DkimResult::permerror, "bad signature: bad d=");
   if (!dns_label_chars(sig.selector)) return set_error(sig, DkimResult::permerror, "bad signature: bad s=");
 
@@ -67,9 +74,10 @@ bool read_signature(const HeaderField& field, std::int64_t now, DkimSignature& s
   if (at == std::string::npos) return set_error(sig, DkimResult::permerror, "bad signature: i= without @");
   out.identity_domain = lower(std::string_view(sig.identity).substr(at + 1));
   const std::string& d = sig.domain;
-  bool sub = out.identity_domain == d || (out.identity_domain.size() > d.size() &&
-                                          out.identity_domain.compare(out.identity_domain.size() - d.size(), d.size(), d) == 0 &&
-                                          out.identity_domain[out.identity_domain.size() - d.size() - 1] == '.');
+  bool sub = out.identity_domain == d ||
+             (out.identity_domain.size() > d.size() &&
+              out.identity_domain.compare(out.identity_domain.size() - d.size(), d.size(), d) == 0 &&
+              out.identity_domain[out.identity_domain.size() - d.size() - 1] == '.');
   if (!sub) return set_error(sig, DkimResult::permerror, "bad signature: i= not within d=");
   out.length.reset();
   if (auto* l = tag("l")) {

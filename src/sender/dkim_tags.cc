@@ -150,16 +150,22 @@ std::optional<std::string> base64_decode(std::string_view s) {
   for (char c : s) {
     if (is_fws(c)) continue;
     int v;
-    if (c >= 'A' && c <= 'Z') v = c - 'A';
-    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-    else if (c >= '0' && c <= '9') v = c - '0' + 52;
-    else if (c == '+') v = 62;
-    else if (c == '/') v = 63;
+    if (c >= 'A' && c <= 'Z')
+      v = c - 'A';
+    else if (c >= 'a' && c <= 'z')
+      v = c - 'a' + 26;
+    else if (c >= '0' && c <= '9')
+      v = c - '0' + 52;
+    else if (c == '+')
+      v = 62;
+    else if (c == '/')
+      v = 63;
     else if (c == '=') {
       ++pad;
       ++chars;
       continue;
-    } else return std::nullopt;
+    } else
+      return std::nullopt;
     if (pad) return std::nullopt;  // data after padding
     ++chars;
     acc = (acc << 6) | static_cast<unsigned>(v);

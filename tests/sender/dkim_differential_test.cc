@@ -65,8 +65,8 @@ TEST(DkimDifferential, AgreesWithDkimpy) {
       // as agreement (on the cryptography); the count is printed below.
       bool agree = we_pass == (theirs[i] == "pass");
       agreements += agree;
-      EXPECT_TRUE(agree) << "case " << id << " signature " << i << " (" << what << "): dkimpy " << theirs[i]
-                         << ", we " << to_string(ours[i].result) << " " << ours[i].reason;
+      EXPECT_TRUE(agree) << "case " << id << " signature " << i << " (" << what << "): dkimpy " << theirs[i] << ", we "
+                         << to_string(ours[i].result) << " " << ours[i].reason;
     }
   }
   std::cout << "DKIM differential: " << cases << " cases, " << signatures << " signatures, " << agreements

@@ -136,8 +136,8 @@ TEST(Dkim, AddedUnsignedHeaderStillPasses) {
 
 TEST(Dkim, WhitespaceChangeSurvivesRelaxed) {
   auto z = rfc_zone();
-  auto r = run_verify(z, replace(replace(kRfc8463, "Subject: Is dinner", "Subject:   Is \t dinner"), "Hi.\n",
-                                 "Hi.   \n"));
+  auto r =
+      run_verify(z, replace(replace(kRfc8463, "Subject: Is dinner", "Subject:   Is \t dinner"), "Hi.\n", "Hi.   \n"));
   ASSERT_EQ(r.size(), 2u);
   for (auto& s : r) EXPECT_EQ(s.result, DkimResult::pass) << s.reason;
 }
@@ -169,7 +169,7 @@ TEST(Dkim, RevokedKeyIsPermerror) {
 TEST(Dkim, MissingKeyIsPermerror) {
   ZoneResolver z;
   z.add("football.example.com", RrType::txt, "v=spf1 -all");  // the domain exists, the keys do not
-  z.add(kRsaName, RrType::a, "192.0.2.1");                     // NODATA for TXT
+  z.add(kRsaName, RrType::a, "192.0.2.1");                    // NODATA for TXT
   auto r = run_verify(z, kRfc8463);
   ASSERT_EQ(r.size(), 2u);
   EXPECT_EQ(r[0].result, DkimResult::permerror);
@@ -227,8 +227,8 @@ TEST(Dkim, KeyRecordTagsAreHonoured) {
 
 TEST(Dkim, MissingFromInHIsPermerror) {
   auto z = rfc_zone();
-  auto msg = replace(replace(kRfc8463, "h=from : to :\n subject", "h=to :\n subject"), ": message-id : from :",
-                     ": message-id :");
+  auto msg = replace(replace(kRfc8463, "h=from : to :\n subject", "h=to :\n subject"),
+                     ": message-id : from :", ": message-id :");
   auto r = run_verify(z, msg);
   ASSERT_EQ(r.size(), 2u);
   EXPECT_EQ(r[0].result, DkimResult::permerror);
@@ -259,9 +259,9 @@ TEST(Dkim, ExpiredSignatureFails) {
 TEST(Dkim, SignatureSyntaxErrorsArePermerror) {
   auto z = rfc_zone();
   for (auto [from, to] : std::vector<std::pair<std::string, std::string>>{
-           {"v=1; a=ed25519", "v=1; v=1; a=ed25519"},      // duplicate tag
-           {"v=1; a=ed25519", "a=ed25519"},                // no v=
-           {"v=1; a=ed25519", "v=2; a=ed25519"},           // wrong version
+           {"v=1; a=ed25519", "v=1; v=1; a=ed25519"},       // duplicate tag
+           {"v=1; a=ed25519", "a=ed25519"},                 // no v=
+           {"v=1; a=ed25519", "v=2; a=ed25519"},            // wrong version
            {"c=relaxed/relaxed;\n d=f", "c=fancy;\n d=f"},  // unknown canonicalisation
            {"i=@football", "i=@evil.example; x=@football"},
            {"q=dns/txt; s=brisbane", "q=http; s=brisbane"},
@@ -317,8 +317,9 @@ TEST(Dkim, ExtraFromAboveTheSignedOneFails) {
 TEST(Dkim, SignaturesBeyondTheLimitAreNotVerified) {
   auto z = rfc_zone();
   std::string sigs;
-  for (int i = 0; i < 2000; ++i) sigs += "DKIM-Signature: v=1; a=ed25519-sha256; d=x" + std::to_string(i) +
-                                         ".example; s=s; h=from; bh=AAAA; b=AAAA\n";
+  for (int i = 0; i < 2000; ++i)
+    sigs +=
+        "DKIM-Signature: v=1; a=ed25519-sha256; d=x" + std::to_string(i) + ".example; s=s; h=from; bh=AAAA; b=AAAA\n";
   auto r = run_verify(z, sigs + kRfc8463);
   ASSERT_EQ(r.size(), 2002u);
   EXPECT_EQ(r[0].result, DkimResult::permerror);  // no key
