@@ -28,6 +28,10 @@ struct SignatureTags {
   std::string key_name;                 ///< <s>._domainkey.<d>
 };
 
+/// A d= or s= we are willing to put in a DNS question (letters, digits,
+/// '-', '_', dots between labels).
+bool dns_name_ok(std::string_view s);
+
 /// Reads the field's tags into `sig` (domain, selector, algorithm, identity)
 /// and `out`. False with sig.result and sig.reason set when it is unusable
 /// (permerror) or expired before `now` (fail).

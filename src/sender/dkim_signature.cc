@@ -13,8 +13,9 @@ bool set_error(DkimSignature& sig, DkimResult r, std::string reason) {
   return false;
 }
 
-/// A domain or selector we are willing to put in a DNS question.
-bool dns_label_chars(std::string_view s) {
+}  // namespace
+
+bool dns_name_ok(std::string_view s) {
   if (s.empty() || s.size() > 253 || s.front() == '.' || s.back() == '.') return false;
   for (char c : s) {
     bool ok =
@@ -24,7 +25,6 @@ bool dns_label_chars(std::string_view s) {
   return s.find("..") == std::string_view::npos;
 }
 
-}  // namespace
 
 bool read_signature(const HeaderField& field, std::int64_t now, DkimSignature& sig, SignatureTags& out) {
   std::string error;
@@ -51,8 +51,8 @@ bool read_signature(const HeaderField& field, std::int64_t now, DkimSignature& s
     return set_error(sig, DkimResult::permerror, "rsa-sha1 not accepted");
   else
     return set_error(sig, DkimResult::permerror, "unknown algorithm " + sig.algorithm.substr(0, 40));
-  if (!dns_label_chars(sig.domain)) return set_error(sig, DkimResult::permerror, "bad signature: bad d=");
-  if (!dns_label_chars(sig.selector)) return set_error(sig, DkimResult::permerror, "bad signature: bad s=");
+  if (!dns_name_ok(sig.domain)) return set_error(sig, DkimResult::permerror, "bad signature: bad d=");
+  if (!dns_name_ok(sig.selector)) return set_error(sig, DkimResult::permerror, "bad signature: bad s=");
 
   std::string c = tag("c") ? strip_fws(tag("c")->value) : std::string("simple/simple");
   if (!parse_canon(c, out.header_canon, out.body_canon))
