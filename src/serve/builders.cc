@@ -1,6 +1,7 @@
 #include "serve/builders.h"
 
 #include "api/health.h"
+#include "serve/auth_sink.h"
 #include "serve/listeners/milter_listener.h"
 #include "serve/listeners/spamd_listener.h"
 #include "serve/listeners/smtp_listener.h"
@@ -56,7 +57,15 @@ Built add(App& app, boost::system::result<std::unique_ptr<T>, std::string> part)
 
 Built build_ingest(App& app) {
   const ServeConfig& cfg = app.cfg();
-  return add(app, SmtpListener::open(app.io(), cfg.smtp, cfg.server.hostname, app.queue(), app.registry()));
+  queue::MessageSink* sink = &app.queue();
+  if (cfg.auth.enabled) {
+    // Added before the listener, so destroyed after it.
+    auto auth = AuthSink::open(app.io(), cfg.auth, app.queue(), app.registry());
+    if (!auth) return Built(boost::system::in_place_error, auth.error());
+    sink = auth->get();
+    app.add(std::move(*auth));
+  }
+  return add(app, SmtpListener::open(app.io(), cfg.smtp, cfg.server.hostname, *sink, app.registry()));
 }
 
 Built build_milter(App& app, Engine& engine) {

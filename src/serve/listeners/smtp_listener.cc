@@ -21,7 +21,7 @@ struct SmtpListener::State {
   std::string listen;
   smtp::SessionConfig session;  // its budget is `budget` below
   std::unique_ptr<smtp::DataBudget> budget;
-  queue::Queue* queue = nullptr;  // set by open(); outlives the io_context
+  queue::MessageSink* queue = nullptr;  // set by open(): the queue, or AuthSink in front of it
   asio::ssl::context tls;
   bool tls_on = false;  // a certificate is configured
   Gate gate;            // the caps; each open session holds a slot
@@ -128,7 +128,7 @@ asio::awaitable<void> listen(std::shared_ptr<State> st) {
 }  // namespace
 
 boost::system::result<std::unique_ptr<SmtpListener>, std::string> SmtpListener::open(
-    asio::io_context& io, const SmtpConfig& cfg, const std::string& hostname, queue::Queue& queue,
+    asio::io_context& io, const SmtpConfig& cfg, const std::string& hostname, queue::MessageSink& queue,
     metrics::Registry& reg) {
   using Result = boost::system::result<std::unique_ptr<SmtpListener>, std::string>;
   auto st = std::make_shared<State>(io, reg, cfg);

@@ -16,7 +16,7 @@
 #include <string>
 
 #include "metrics/registry.h"
-#include "queue/queue.h"
+#include "queue/sink.h"
 #include "serve/component.h"
 #include "serve/config.h"
 
@@ -28,7 +28,7 @@ class SmtpListener final : public Component {
   static boost::system::result<std::unique_ptr<SmtpListener>, std::string> open(boost::asio::io_context& io,
                                                                                 const SmtpConfig& cfg,
                                                                                 const std::string& hostname,
-                                                                                queue::Queue& queue,
+                                                                                queue::MessageSink& queue,
                                                                                 metrics::Registry& reg);
   void start() override;
   void drain() override;

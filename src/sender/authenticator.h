@@ -1,0 +1,76 @@
+// Authenticator: SPF, DKIM and DMARC for one message, within one time
+// budget, and the Authentication-Results field that records them.
+//
+// The ingest side runs it on each message before it is queued (serve/
+// auth_sink.h): check() asks the DNS through the Resolver (SPF for MAIL
+// FROM, or for the HELO name of a bounce; every DKIM signature's key; the
+// DMARC record), and stamp() removes any Authentication-Results field the
+// sender wrote with our authserv-id and puts ours first. The worker then
+// reads that field back like any trusted one (scan::Verdict::auth), so a
+// decision never needs the DNS, and a message keeps its results through
+// the queue, retries and a restart.
+//
+// A DKIM pass whose l= leaves part of the body unsigned is recorded as
+// dkim=policy: anyone may have appended to that body, so it authenticates
+// nothing for DMARC or the allow-list.
+//
+// Thread-safety: check() is a coroutine on the resolver's executor; the
+// envelope and the raw message must outlive it. stamp() and field() are
+// const and may run anywhere.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/envelope.h"
+#include "sender/auth_results.h"
+#include "sender/dkim.h"
+#include "sender/dmarc.h"
+#include "sender/header_from.h"
+#include "sender/spf.h"
+
+namespace phishstream::metrics {
+class Registry;
+class Counter;
+class Histogram;
+}  // namespace phishstream::metrics
+
+namespace phishstream::sender {
+
+struct AuthOutcome {
+  SpfCheck spf;
+  std::vector<DkimSignature> dkim;
+  DmarcCheck dmarc;
+  HeaderFrom from;
+};
+
+class Authenticator {
+ public:
+  /// `resolver` and `reg` (may be null) must outlive the Authenticator.
+  Authenticator(Resolver& resolver, std::string authserv_id, std::chrono::milliseconds budget,
+                metrics::Registry* reg);
+
+  boost::asio::awaitable<AuthOutcome> check(const common::Envelope& env, std::string_view raw);
+
+  /// Our Authentication-Results field for `out` (the value, without the name).
+  AuthResultsField field(const AuthOutcome& out, const common::Envelope& env) const;
+
+  /// The message with foreign fields claiming our id removed and our own
+  /// field first. `forged` counts the fields removed.
+  std::string stamp(std::string_view raw, const AuthOutcome& out, const common::Envelope& env, int& forged) const;
+
+  const std::string& authserv_id() const noexcept { return id_; }
+
+ private:
+  void count(const AuthOutcome& out, double seconds);
+
+  Resolver& resolver_;
+  std::string id_;
+  std::chrono::milliseconds budget_;
+  std::vector<std::pair<std::string, metrics::Counter*>> results_;  // "method=result" -> counter
+  metrics::Histogram* seconds_ = nullptr;
+};
+
+}  // namespace phishstream::sender
