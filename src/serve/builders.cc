@@ -2,6 +2,7 @@
 
 #include "api/health.h"
 #include "serve/auth_sink.h"
+#include "serve/sender_auth.h"
 #include "serve/listeners/milter_listener.h"
 #include "serve/listeners/spamd_listener.h"
 #include "serve/listeners/smtp_listener.h"
@@ -55,21 +56,20 @@ Built add(App& app, boost::system::result<std::unique_ptr<T>, std::string> part)
 
 }  // namespace
 
-Built build_ingest(App& app) {
+Built build_ingest(App& app, SenderAuth* auth) {
   const ServeConfig& cfg = app.cfg();
   queue::MessageSink* sink = &app.queue();
-  if (cfg.auth.enabled) {
+  if (auth) {
     // Added before the listener, so destroyed after it.
-    auto auth = AuthSink::open(app.io(), cfg.auth, app.queue(), app.registry());
-    if (!auth) return Built(boost::system::in_place_error, auth.error());
-    sink = auth->get();
-    app.add(std::move(*auth));
+    auto stamp = std::make_unique<AuthSink>(app.io(), *auth, app.queue(), app.registry());
+    sink = stamp.get();
+    app.add(std::move(stamp));
   }
   return add(app, SmtpListener::open(app.io(), cfg.smtp, cfg.server.hostname, *sink, app.registry()));
 }
 
-Built build_milter(App& app, Engine& engine) {
-  return add(app, MilterListener::open(app.io(), app.cfg(), engine.pipeline(), app.registry()));
+Built build_milter(App& app, Engine& engine, SenderAuth* auth) {
+  return add(app, MilterListener::open(app.io(), app.cfg(), engine.pipeline(), app.registry(), auth));
 }
 
 Built build_spamd(App& app, Engine& engine) {
@@ -99,11 +99,20 @@ Built build(App& app) {
   } else {
     handler = health_handler(app);
   }
+  // Sender authentication, shared by the SMTP and milter paths; added
+  // before them, so destroyed after them.
+  SenderAuth* auth = nullptr;
+  if (roles.has(Role::ingest) && app.cfg().auth.enabled) {
+    auto opened = SenderAuth::open(app.io(), app.cfg().auth, app.registry());
+    if (!opened) return Built(boost::system::in_place_error, opened.error());
+    auth = opened->get();
+    app.add(std::move(*opened));
+  }
   if (roles.has(Role::ingest))
-    if (auto ok = build_ingest(app); !ok) return ok;
+    if (auto ok = build_ingest(app, auth); !ok) return ok;
   if (auto ok = build_http(app, std::move(handler), roles.has(Role::api)); !ok) return ok;
   if (roles.has(Role::ingest) && !app.cfg().milter.listen.empty())
-    if (auto ok = build_milter(app, app.engine()); !ok) return ok;
+    if (auto ok = build_milter(app, app.engine(), auth); !ok) return ok;
   if (roles.has(Role::ingest) && !app.cfg().spamd.listen.empty())
     if (auto ok = build_spamd(app, app.engine()); !ok) return ok;
   if (roles.has(Role::worker)) return build_worker(app, app.engine());

@@ -25,14 +25,18 @@
 namespace phishstream::serve {
 
 using Built = boost::system::result<void, std::string>;
+class SenderAuth;
 
 /// Every part of the App's roles.
 Built build(App& app);
 
 /// api: adds the API's background work; returns the HTTP handler.
 boost::system::result<HttpHandler, std::string> build_api(App& app, Engine& engine);
-Built build_ingest(App& app);
-Built build_milter(App& app, Engine& engine);
+/// ingest: the SMTP listener, behind sender authentication when `auth`
+/// (null: [auth] off) stamps each message before the queue.
+Built build_ingest(App& app, SenderAuth* auth);
+/// The milter listener; `auth` as for build_ingest().
+Built build_milter(App& app, Engine& engine, SenderAuth* auth);
 Built build_spamd(App& app, Engine& engine);
 Built build_worker(App& app, Engine& engine);
 Built build_http(App& app, HttpHandler handler, bool full_api);

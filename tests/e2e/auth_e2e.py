@@ -14,7 +14,10 @@ as Postfix gives it in content_filter mode.
    says it was not authenticated), while its signed mail is allowed.
 4. An Authentication-Results field the sender wrote with our authserv-id is
    removed (phishstream_auth_forged_fields_total counts it).
-5. The DNS stops answering: the message is still accepted and delivered,
+5. Through the milter ([milter] reject = true, as Postfix speaks it): the
+   p=reject spoof is refused 550 5.7.1, the signed message accepted with
+   our Authentication-Results field added.
+6. The DNS stops answering: the message is still accepted and delivered,
    with temperror in the field, never pass; the metrics count lookups.
 
 usage: auth_e2e.py BINARY CORPUS WORKDIR"""
@@ -26,7 +29,8 @@ import subprocess
 import sys
 import time
 
-from harness import NSD, Server, maildir_files, wait_for
+from harness import NSD, Server, free_port, maildir_files, wait_for
+from milter_e2e import Milter
 
 AUTHSERV = "ps.test"
 PHISH_BODY = ("<html><body><p>Your account will be suspended today. Verify your password now:</p>"
@@ -108,7 +112,9 @@ def main():
         "alpine-robotics.example": ['@ TXT "v=spf1 ip4:192.0.2.26 -all"', '_dmarc TXT "v=DMARC1; p=none"', alp_txt],
         "evil.example": ['@ TXT "v=spf1 +all"'],
     })
+    mport = free_port()
     srv = Server(binary, work, corpus, extra_config=(
+        f'[milter]\nlisten = "127.0.0.1:{mport}"\nreject = true\n'
         f'[auth]\nenabled = true\nauthserv_id = "{AUTHSERV}"\ndns_forwarders = ["{nsd.addr}"]\nbudget_ms = 1500\n'
         '[policy]\nallow_senders = ["@alpine-robotics.example"]\n'))
     mail_root = os.path.join(work, "var", "mail")
@@ -160,7 +166,22 @@ def main():
         assert srv.metric("phishstream_auth_forged_fields_total") == 1.0
         print("4. forged field removed:", r["action"])
 
-        # 5. DNS down: accepted and delivered, temperror in the field.
+        # 5. The milter: the spoof refused, the signed message stamped.
+        mt = Milter(mport)
+        spoof = message("Bank Service <service@bank.example>", "Statement ready", HAM_BODY + "<p>case5a</p>")
+        cmd, data, mods = mt.message(spoof, "bounce@bank.example", "user@corp.example", "5A1")
+        assert cmd == b"y" and data.startswith(b"550 5.7.1"), (cmd, data, mods)
+        signed = sign(message("Bank Service <service@bank.example>", "Statement ready", HAM_BODY + "<p>case5b</p>"),
+                      "bank.example", bank_key)
+        cmd, data, mods = mt.message(signed, "bounce@bank.example", "user@corp.example", "5B1")
+        assert cmd == b"a", (cmd, data, mods)
+        ar = [d for c, d in mods if c == b"h" and d.startswith(b"Authentication-Results\0")]
+        assert ar and b"dkim=pass" in ar[0] and b"dmarc=pass" in ar[0] and ar[0].split(b"\0")[1].startswith(
+            AUTHSERV.encode() + b";"), mods
+        print("5. milter: spoof refused 550 5.7.1 | signed accepted with",
+              ar[0].split(b"\0")[1].decode()[:120])
+
+        # 6. DNS down: accepted and delivered, temperror in the field.
         nsd.stop()
         data = message("Friend <friend@somewhere-else.example>", "Lunch", HAM_BODY + "<p>case5</p>")
         t0 = time.time()
@@ -171,7 +192,7 @@ def main():
         head = body.split(b"\r\n\r\n")[0].decode()
         assert "spf=temperror" in head and "dmarc=temperror" in head, head[:800]
         assert "=pass" not in head.split("X-Phishstream")[0], head[:800]
-        print(f"5. DNS down: delivered with temperror; SMTP transaction took {took:.2f}s (budget 1.5s)")
+        print(f"6. DNS down: delivered with temperror; SMTP transaction took {took:.2f}s (budget 1.5s)")
         m = srv.get("/metrics")
         for name in ("phishstream_auth_results_total{method=\"dmarc\",result=\"fail\"}",
                      "phishstream_auth_results_total{method=\"dkim\",result=\"pass\"}",

@@ -55,6 +55,8 @@ enum class OverLimit {
   scan,      ///< the verdict on the prefix decides, as for any message
 };
 
+class Authenticate;
+
 struct Config {
   std::size_t max_message_bytes = 25u << 20;
   OverLimit over_limit = OverLimit::tempfail;
@@ -62,12 +64,27 @@ struct Config {
   /// Header fields whose names start with this (any case) are the filter's
   /// own; the sender's copies are deleted.
   std::string own_prefix = "X-Phishstream-";
+  /// Sender authentication at end-of-body, or null. When set, the
+  /// sender's Authentication-Results fields that claim its authserv-id are
+  /// deleted like our own fields, the message the Decider sees starts with
+  /// the field it returns, and that field is added to the message.
+  Authenticate* auth = nullptr;
 };
 
 struct Decision {
   enum Kind { accept, quarantine, discard, reject, tempfail } kind = accept;
   std::vector<std::pair<std::string, std::string>> add_headers;
   std::string reason;  ///< quarantine reason or reply text
+};
+
+/// Sender authentication ([auth] enabled): the Authentication-Results value
+/// (without the name) for one message. Called on the session's executor;
+/// must not block (DNS is awaited) and must not throw. Outlives sessions.
+class Authenticate {
+ public:
+  virtual ~Authenticate() = default;
+  virtual const std::string& authserv_id() const = 0;
+  virtual boost::asio::awaitable<std::string> field(const common::Envelope& env, const std::string& message) = 0;
 };
 
 /// Decides on one message. Called from the session's executor; may block
@@ -145,6 +162,14 @@ inline std::string lower(std::string_view s) {
 
 /// SMFIR_CHGHEADER deleting occurrence `index` (1-based, counted among the
 /// fields of that name) of `name`.
+// Whether an Authentication-Results value names `id` as its authserv-id.
+inline bool claims_authserv_id(std::string_view value, std::string_view id) {
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  if (value.size() < id.size() || lower(value.substr(0, id.size())) != lower(id)) return false;
+  return value.size() == id.size() || value[id.size()] == ';' || value[id.size()] == ' ' ||
+         value[id.size()] == '\t' || value[id.size()] == '\r' || value[id.size()] == '\n';
+}
+
 inline std::string delete_header(std::uint32_t index, const std::string& name) {
   std::string d;
   for (int k = 3; k >= 0; --k) d.push_back(static_cast<char>(index >> (8 * k)));
@@ -248,9 +273,13 @@ boost::asio::awaitable<void> run_milter_session(Stream& s, const Config& cfg, De
         break;
       }
       case 'C': {  // connect: hostname\0 family port address\0
-        auto f = detail::split_nul(data);
-        if (!f.empty()) macros["client_name"] = f[0];
-        if (f.size() > 1 && f[1].size() > 3) env.client_ip = f[1].substr(3);
+        // The port is two raw bytes and may hold a NUL: not split_nul's.
+        auto nul = data.find('\0');
+        macros["client_name"] = std::string(data.substr(0, nul));
+        if (nul != std::string::npos && nul + 4 <= data.size() && (data[nul + 1] == '4' || data[nul + 1] == '6')) {
+          std::string addr(data.substr(nul + 4));
+          env.client_ip = addr.substr(0, addr.find('\0'));
+        }
         if (!co_await send(detail::packet('c', ""))) co_return;
         break;
       }
@@ -278,9 +307,17 @@ boost::asio::awaitable<void> run_milter_session(Stream& s, const Config& cfg, De
         if (!f.empty()) {
           // Only our own fields are counted (their occurrence numbers are
           // what a deletion names), so `seen` grows with `forged` alone.
-          if (!cfg.own_prefix.empty() && detail::starts_nocase(f[0], cfg.own_prefix)) {
+          // Authentication-Results fields are all counted when we write
+          // one: those claiming our authserv-id are the sender's forgeries.
+          bool ours = !cfg.own_prefix.empty() && detail::starts_nocase(f[0], cfg.own_prefix);
+          std::uint32_t ar = 0;
+          if (cfg.auth && detail::lower(f[0]) == "authentication-results") {
+            ar = ++seen["authentication-results"];
+            ours = f.size() > 1 && detail::claims_authserv_id(f[1], cfg.auth->authserv_id());
+          }
+          if (ours) {
             if (forged.size() < detail::kMaxForged)
-              forged.emplace_back(++seen[detail::lower(f[0])], f[0]);
+              forged.emplace_back(ar ? ar : ++seen[detail::lower(f[0])], f[0]);
             else
               too_many_forged = true;  // they could not all be deleted: refused below
           } else if (headers.size() < cfg.max_message_bytes) {
@@ -301,7 +338,20 @@ boost::asio::awaitable<void> run_milter_session(Stream& s, const Config& cfg, De
         break;
       case 'E': {
         if (!data.empty()) body.append(data);
-        Decision d = decider.decide(env, macros, headers + "\r\n" + body);
+        std::string message = headers + "\r\n" + body;
+        std::string ar;
+        if (cfg.auth) {
+          ar = co_await cfg.auth->field(env, message);
+          if (!ar.empty()) message = "Authentication-Results: " + ar + "\r\n" + message;
+        }
+        Decision d = decider.decide(env, macros, std::move(message));
+        if (!ar.empty()) {
+          // One line: MTAs differ in how they take a folded value.
+          std::string line;
+          for (char c : ar)
+            if (c != '\r' && c != '\t') line.push_back(c == '\n' ? ' ' : c);
+          d.add_headers.insert(d.add_headers.begin(), {"Authentication-Results", line});
+        }
         if (too_many_forged) d = {Decision::reject, {}, "Too many X-Phishstream header fields"};
         if (too_big) {
           d.add_headers.emplace_back("X-Phishstream-Limit", "size");

@@ -66,7 +66,8 @@ asio::awaitable<void> listen(std::shared_ptr<State> st) {
 boost::system::result<std::unique_ptr<MilterListener>, std::string> MilterListener::open(asio::io_context& io,
                                                                                         const ServeConfig& cfg,
                                                                                         worker::Pipeline& pipeline,
-                                                                                        metrics::Registry& reg) {
+                                                                                        metrics::Registry& reg,
+                                                                                        milter::Authenticate* auth) {
   using Result = boost::system::result<std::unique_ptr<MilterListener>, std::string>;
   auto& lat = reg.histogram("phishstream_milter_decision_seconds", "phishstream's own time per milter message", "",
                             {0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 1});
@@ -75,6 +76,7 @@ boost::system::result<std::unique_ptr<MilterListener>, std::string> MilterListen
   auto st = std::make_shared<State>(std::move(*acc), pipeline, cfg, lat, reg);
   st->listen = cfg.milter.listen;
   st->session = session_config(cfg);
+  st->session.auth = auth;
   return std::make_unique<MilterListener>(std::move(st));
 }
 

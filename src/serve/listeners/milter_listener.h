@@ -17,6 +17,7 @@
 #include <string>
 
 #include "metrics/registry.h"
+#include "ingest/milter/milter.h"
 #include "serve/component.h"
 #include "serve/config.h"
 #include "worker/pipeline.h"
@@ -28,7 +29,8 @@ class MilterListener final : public Component {
   static boost::system::result<std::unique_ptr<MilterListener>, std::string> open(boost::asio::io_context& io,
                                                                                   const ServeConfig& cfg,
                                                                                   worker::Pipeline& pipeline,
-                                                                                  metrics::Registry& reg);
+                                                                                  metrics::Registry& reg,
+                                                                                  milter::Authenticate* auth = nullptr);
   void start() override;
   void drain() override;
   void describe(std::ostream& out) const override;

@@ -100,6 +100,14 @@ TEST(Milter, AcceptWithHeadersAndTheEnvelopeFromMacros) {
   EXPECT_EQ(d.env.client_ip, "192.0.2.7");
   EXPECT_EQ(d.env.helo, "mail.sender.example");
   EXPECT_EQ(d.macros["i"], "4XyZ1A");
+  // Without the {client_addr} macro the address comes from the connect
+  // packet, whose port (here 25: a NUL byte first) is two raw bytes.
+  std::string in = conversation();
+  std::string macro = packet('D', "C" + z("{client_addr}") + z("192.0.2.7") + z("j") + z("mx.example.org"));
+  in.erase(in.find(macro), macro.size());
+  FakeDecider bare;
+  run(in, bare);
+  EXPECT_EQ(bare.env.client_ip, "192.0.2.7");
   EXPECT_EQ(d.message, "From: a@sender.example\r\nSubject: hello\r\n\r\nfirst line\r\nsecond line\r\n");
 }
 
@@ -141,6 +149,66 @@ TEST(Milter, ForgedFieldsOfOursAreDeleted) {
     if (p[i].first == 'h' && !first_h) first_h = i;
   }
   EXPECT_LT(last_m, first_h);
+}
+
+// A fake authenticator for this unit test (the real one is tested in
+// tests/sender and end to end in e2e_auth): returns a fixed field value
+// and remembers what it was asked.
+struct FakeAuth : milter::Authenticate {
+  std::string id = "ps.example";
+  common::Envelope env;
+  std::string message;
+  const std::string& authserv_id() const override { return id; }
+  boost::asio::awaitable<std::string> field(const common::Envelope& e, const std::string& m) override {
+    env = e;
+    message = m;
+    co_return "ps.example;\r\n\tspf=pass smtp.mailfrom=a@sender.example;\r\n\tdmarc=pass header.from=sender.example";
+  }
+};
+
+// Issue 14: with sender authentication, the sender's fields claiming our
+// authserv-id are deleted (counted among all Authentication-Results, the
+// last first), ours is the first the decider sees and is added, on one line.
+TEST(Milter, AuthenticationResultsAreOursAlone) {
+  FakeDecider d;
+  d.next = {milter::Decision::accept, {{"X-Phishstream-Verdict", "inbox"}}, ""};
+  FakeAuth auth;
+  milter::Config cfg;
+  cfg.auth = &auth;
+  std::string in = conversation();
+  std::string fields = packet('L', z("Authentication-Results") + z("mx.upstream.example; spf=fail")) +
+                       packet('L', z("Authentication-Results") + z(" PS.example; dmarc=pass (forged)")) +
+                       packet('L', z("authentication-results") + z("ps.example.evil; dkim=pass")) +
+                       packet('L', z("Authentication-Results") + z("ps.example 1; spf=pass (forged too)"));
+  in.insert(in.find(packet('N', "")), fields);
+  auto p = packets(run(in, d, true, std::chrono::seconds(5), cfg));
+  std::vector<std::string> deletes, adds;
+  for (const auto& [cmd, data] : p) {
+    if (cmd == 'm') deletes.push_back(data);
+    if (cmd == 'h') adds.push_back(data);
+  }
+  auto del = [](std::uint32_t i, const std::string& name) {
+    std::string d;
+    for (int k = 3; k >= 0; --k) d.push_back(static_cast<char>(i >> (8 * k)));
+    return d + z(name) + z("");
+  };
+  EXPECT_EQ(deletes, (std::vector<std::string>{del(4, "Authentication-Results"), del(2, "Authentication-Results")}));
+  ASSERT_EQ(adds.size(), 2u);
+  EXPECT_EQ(adds[0], z("Authentication-Results") +
+                         z("ps.example; spf=pass smtp.mailfrom=a@sender.example; dmarc=pass header.from=sender.example"));
+  EXPECT_EQ(d.message.rfind("Authentication-Results: ps.example;\r\n\tspf=pass", 0), 0u) << d.message;
+  EXPECT_EQ(d.message.find("forged"), std::string::npos);
+  EXPECT_NE(d.message.find("mx.upstream.example; spf=fail"), std::string::npos);
+  EXPECT_NE(d.message.find("ps.example.evil; dkim=pass"), std::string::npos);  // another id: kept
+  EXPECT_EQ(auth.env.client_ip, "192.0.2.7");
+  EXPECT_EQ(auth.env.mail_from, "a@sender.example");
+  EXPECT_EQ(auth.message.find("Authentication-Results: ps.example"), std::string::npos);
+  // Without sender authentication, Authentication-Results are left alone.
+  FakeDecider plain;
+  plain.next = d.next;
+  auto q = packets(run(in, plain));
+  for (const auto& [cmd, data] : q) EXPECT_NE(cmd, 'm');
+  EXPECT_NE(plain.message.find("(forged)"), std::string::npos);
 }
 
 TEST(Milter, RejectTempfailQuarantineDiscard) {

@@ -1,0 +1,52 @@
+#include "serve/sender_auth.h"
+
+#include <ostream>
+
+#include "common/log.h"
+#include "sender/auth_results.h"
+
+namespace phishstream::serve {
+
+boost::system::result<std::unique_ptr<SenderAuth>, std::string> SenderAuth::open(boost::asio::io_context& io,
+                                                                                 const AuthConfig& cfg,
+                                                                                 metrics::Registry& reg) {
+  using Result = boost::system::result<std::unique_ptr<SenderAuth>, std::string>;
+  std::error_code ec;
+  std::string why;
+  auto r = sender::UnboundResolver::create(io.get_executor(),
+                                           sender::ResolverConfig{cfg.dns_forwarders, cfg.dns_recursive, 20000},
+                                           &reg, ec, why);
+  if (!r) return Result(boost::system::in_place_error, "[auth] resolver: " + why);
+  return std::make_unique<SenderAuth>(std::move(r), cfg, reg);
+}
+
+SenderAuth::SenderAuth(std::unique_ptr<sender::UnboundResolver> r, const AuthConfig& cfg, metrics::Registry& reg)
+    : resolver_(std::move(r)),
+      auth_(*resolver_, cfg.authserv_id, std::chrono::milliseconds(cfg.budget_ms), &reg),
+      failed_(&reg.counter("phishstream_auth_errors_total",
+                           "Messages passed on without authentication because of an internal error")) {
+  if (cfg.dns_recursive) {
+    dns_ = "recursive";
+  } else if (cfg.dns_forwarders.empty()) {
+    dns_ = "/etc/resolv.conf";
+  } else {
+    for (const auto& f : cfg.dns_forwarders) dns_ += (dns_.empty() ? "" : ", ") + f;
+  }
+}
+
+boost::asio::awaitable<std::string> SenderAuth::field(const common::Envelope& env, const std::string& message) {
+  try {
+    sender::AuthOutcome out = co_await auth_.check(env, message);
+    co_return sender::format_authentication_results(auth_.field(out, env));
+  } catch (const std::exception& e) {
+    failed_->inc();
+    log::line(log::Level::error, "auth", {{"client", env.client_ip}, {"why", std::string("not authenticated: ") + e.what()}});
+  }
+  co_return std::string();
+}
+
+void SenderAuth::describe(std::ostream& out) const {
+  out << "  authenticates  SPF, DKIM, DMARC as " << auth_.authserv_id() << " (DNS: " << dns_ << ")\n";
+}
+
+}  // namespace phishstream::serve
