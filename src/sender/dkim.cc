@@ -26,7 +26,11 @@ std::string_view to_string(DkimResult r) noexcept {
 namespace dkim_detail {
 
 SignedMessage::SignedMessage(ParsedMessage m) : m_(std::move(m)) {
-  for (std::size_t i = 0; i < m_.fields.size(); ++i) by_name_[lower(m_.fields[i].name())].push_back(i);
+  for (std::size_t i = 0; i < m_.fields.size(); ++i) {
+    std::string_view name = m_.fields[i].name();  // "Subject :" (obsolete syntax) is Subject
+    while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
+    by_name_[lower(name)].push_back(i);
+  }
 }
 
 const std::string& SignedMessage::body(Canon c) {
