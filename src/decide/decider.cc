@@ -1,5 +1,8 @@
 #include "decide/decider.h"
 
+#include "features/brands.h"
+#include "mail/url.h"
+
 #include <cctype>
 
 namespace phishstream::decide {
@@ -36,6 +39,8 @@ std::string_view to_string(Why w) noexcept {
     case Why::allowed_sender: return "allowed sender";
     case Why::blocked_sender: return "blocked sender";
     case Why::dmarc_policy: return "dmarc policy";
+    case Why::authenticated_brand: return "authenticated brand";
+    case Why::brand_spoof: return "brand spoof";
     case Why::unscanned: return "unscanned";
   }
   return "policy";
@@ -78,6 +83,42 @@ std::string entry(const std::vector<std::string>& list, const std::string& sende
 
 }  // namespace
 
+scan::Action one_lower(scan::Action a) {
+  switch (a) {
+    case scan::Action::reject: return scan::Action::quarantine;
+    case scan::Action::quarantine: return scan::Action::junk;
+    default: return scan::Action::inbox;
+  }
+}
+
+// Rule 5: the From domain is a known brand's own. Only with trusted
+// results: authenticated, it is evidence for the sender (one step lower);
+// not authenticated, it is an exact-domain spoof (at least the floor). A
+// DNS failure proves neither.
+void brand_rule(Disposition& d, const scan::Verdict& v, const std::string& domain, const SenderLists& l) {
+  if (!v.auth.present || domain.empty()) return;
+  const features::Brand* b = features::brand_of(mail::registrable_domain(domain));
+  if (!b) return;
+  std::string brand(b->name);
+  if (v.auth.authenticated(domain) && v.auth.dmarc != "fail") {
+    d.notes.push_back({"the sender is " + brand + "'s own domain (" + domain + "), authenticated for this message",
+                       "auth:brand_authenticated", 0});
+    if (l.authenticated_brand_relief && d.action != scan::Action::inbox) {
+      d.action = one_lower(d.action);
+      d.why = Why::authenticated_brand;
+    }
+    return;
+  }
+  if (v.auth.spf == "temperror" || v.auth.dmarc == "temperror") return;
+  d.notes.push_back({"the From address uses " + brand + "'s own domain (" + domain +
+                         ") but neither SPF nor DKIM authenticated it: a spoof of the brand",
+                     "auth:brand_spoof", 0});
+  if (rank(l.spoofed_brand) > rank(d.action)) {
+    d.action = l.spoofed_brand;
+    d.why = Why::brand_spoof;
+  }
+}
+
 void apply(const Disposition& d, scan::Verdict& v) {
   v.action = d.action;
   v.reasons.insert(v.reasons.begin(), d.notes.begin(), d.notes.end());
@@ -113,6 +154,7 @@ Disposition Decider::decide(const scan::Verdict* verdict, std::string_view mail_
       d.why = Why::dmarc_policy;
     }
   }
+  if (verdict && d.why == Why::policy) brand_rule(d, *verdict, domain, lists_);
   if (!allowed.empty() && !authenticated)
     d.notes.push_back({"the sender matches the allow-list (" + allowed + "), but " +
                            (domain.empty() ? std::string("its domain") : domain) +

@@ -24,9 +24,15 @@
 //   4. A message whose From domain fails DMARC, where that domain publishes
 //      p=reject or p=quarantine, gets at least the action the site set for
 //      that policy ([auth] dmarc_reject_action, dmarc_quarantine_action).
-//   5. Otherwise the Scanner's action stands; a message that could not be
+//   5. When trusted results exist and the From domain is a built-in
+//      brand's own (features::brand_of): authenticated, the action goes
+//      one step lower (quarantine to junk, junk to inbox; the brand's own
+//      receipts and sign-in alerts, which the model alone takes for
+//      phishing); not authenticated (and no DNS failure), at least
+//      `spoofed_brand` (an exact-domain spoof). Not after rules 2-4.
+//   6. Otherwise the Scanner's action stands; a message that could not be
 //      scanned (empty or binary) goes to the inbox as it came.
-//   6. A reject is given only inline and only where the site allows it
+//   7. A reject is given only inline and only where the site allows it
 //      ([milter] reject); otherwise the message is held in quarantine.
 // Every rule that changes or confirms the action adds a reason (`notes`),
 // which apply() puts first in the verdict's reasons: the "Why" people read.
@@ -59,6 +65,8 @@ enum class Why {
   allowed_sender,  ///< the sender is on the allow-list, and authenticated
   blocked_sender,  ///< the sender is on the block-list
   dmarc_policy,    ///< the From domain fails DMARC and asks for reject or quarantine
+  authenticated_brand,  ///< a brand's own domain, authenticated: one step lower
+  brand_spoof,          ///< a brand's own domain in From, not authenticated
   unscanned,       ///< nothing to score (empty or binary data): delivered as it came
 };
 
@@ -95,6 +103,10 @@ struct SenderLists {
   /// at least (a lower action is raised to it, a higher one stays).
   scan::Action dmarc_reject = scan::Action::reject;
   scan::Action dmarc_quarantine = scan::Action::quarantine;
+  /// Rule 5: what an unauthenticated brand domain in From earns at least,
+  /// and whether an authenticated one lowers the action a step.
+  scan::Action spoofed_brand = scan::Action::quarantine;
+  bool authenticated_brand_relief = true;
 };
 
 class Decider {

@@ -155,6 +155,8 @@ void read_pipeline_keys(Reader& r, ServeConfig& c) {
   r.get("auth", "dns_recursive", c.auth.dns_recursive);
   r.get("auth", "dmarc_reject_action", c.auth.dmarc_reject_action);
   r.get("auth", "dmarc_quarantine_action", c.auth.dmarc_quarantine_action);
+  r.get("auth", "spoofed_brand_action", c.auth.spoofed_brand_action);
+  r.get("auth", "authenticated_brand_relief", c.auth.authenticated_brand_relief);
   r.get("learning", "corpus", c.learning.corpus);
   r.get("learning", "twins", c.learning.twins);
   r.get("learning", "retrain_hours", c.learning.retrain_hours);
@@ -210,7 +212,8 @@ void check_auth(const ServeConfig& c, std::string& err) {
   const AuthConfig& a = c.auth;
   if (a.budget_ms < 10 || a.budget_ms > 60000) err += "auth.budget_ms is 10..60000; ";
   for (const auto& [key, v] : {std::pair{"dmarc_reject_action", &a.dmarc_reject_action},
-                               std::pair{"dmarc_quarantine_action", &a.dmarc_quarantine_action}})
+                               std::pair{"dmarc_quarantine_action", &a.dmarc_quarantine_action},
+                               std::pair{"spoofed_brand_action", &a.spoofed_brand_action}})
     if (*v != "inbox" && *v != "junk" && *v != "quarantine" && *v != "reject")
       err += std::string("auth.") + key + " is inbox, junk, quarantine or reject; ";
   for (const auto& f : a.dns_forwarders) {

@@ -154,6 +154,8 @@ struct AuthConfig {
   bool dns_recursive = false;               ///< resolve from the root instead
   std::string dmarc_reject_action = "reject";          ///< at least this for DMARC fail under p=reject
   std::string dmarc_quarantine_action = "quarantine";  ///< and under p=quarantine
+  std::string spoofed_brand_action = "quarantine";     ///< at least this: a brand's own domain in From, unauthenticated
+  bool authenticated_brand_relief = true;              ///< a brand's own domain, authenticated: one action lower
 };
 
 /// [learning]

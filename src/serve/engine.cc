@@ -22,8 +22,12 @@ scan::Action action_named(const std::string& s) {
 }
 
 decide::SenderLists sender_lists(const ServeConfig& cfg) {
-  return {cfg.policy.allow_senders, cfg.policy.block_senders, action_named(cfg.auth.dmarc_reject_action),
-          action_named(cfg.auth.dmarc_quarantine_action)};
+  return {cfg.policy.allow_senders,
+          cfg.policy.block_senders,
+          action_named(cfg.auth.dmarc_reject_action),
+          action_named(cfg.auth.dmarc_quarantine_action),
+          action_named(cfg.auth.spoofed_brand_action),
+          cfg.auth.authenticated_brand_relief};
 }
 
 // [delivery], [server] hostname, [queue] dedup_window_hours, the [policy]
@@ -39,6 +43,8 @@ worker::PipelineConfig pipeline_config(const ServeConfig& cfg, learn::Trust& tru
   pc.block_senders = cfg.policy.block_senders;
   pc.dmarc_reject = action_named(cfg.auth.dmarc_reject_action);
   pc.dmarc_quarantine = action_named(cfg.auth.dmarc_quarantine_action);
+  pc.spoofed_brand = action_named(cfg.auth.spoofed_brand_action);
+  pc.authenticated_brand_relief = cfg.auth.authenticated_brand_relief;
   pc.dedup_window_ms = static_cast<std::int64_t>(cfg.queue.dedup_window_hours) * 3600 * 1000;
   if (cfg.delivery.mode == "relay") {
     deliver::RelayTarget t;

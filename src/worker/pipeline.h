@@ -56,6 +56,9 @@ struct PipelineConfig {
   /// (decide/decider.h rule 4).
   scan::Action dmarc_reject = scan::Action::reject;
   scan::Action dmarc_quarantine = scan::Action::quarantine;
+  /// decide/decider.h rule 5 (a brand's own domain in From).
+  scan::Action spoofed_brand = scan::Action::quarantine;
+  bool authenticated_brand_relief = true;
   /// When set, INBOX and Junk mail goes to this next hop instead of the
   /// Maildirs (the verdict headers tell the next hop where to file it).
   std::optional<deliver::RelayTarget> relay;

@@ -142,6 +142,46 @@ TEST(Decider, DmarcFailureFollowsTheDomainsPolicyAsConfigured) {
   EXPECT_EQ(d.decide(&v, "", Path::queued).where, Where::inbox);
 }
 
+// Rule 5: a brand's own domain in From, judged by trusted results only.
+TEST(Decider, ABrandsOwnDomainIsReliefWhenAuthenticatedAndASpoofWhenNot) {
+  Decider d;
+  // The brand's own receipt, DKIM-signed by paypal.com: one step lower.
+  auto receipt = signed_verdict(scan::Action::quarantine, "service@paypal.com");
+  receipt.auth.dmarc = "pass";
+  Disposition r = d.decide(&receipt, "", Path::queued);
+  EXPECT_EQ(r.where, Where::junk);
+  EXPECT_EQ(r.why, Why::authenticated_brand);
+  EXPECT_EQ(r.notes.at(0).feature, "auth:brand_authenticated");
+  auto junk = signed_verdict(scan::Action::junk, "service@mail.paypal.com");
+  EXPECT_EQ(d.decide(&junk, "", Path::queued).where, Where::inbox);
+  // The same From, not authenticated (SPF passed for another domain): a spoof.
+  auto spoof = verdict(scan::Action::inbox, "service@paypal.com");
+  spoof.auth.present = true;
+  spoof.auth.spf = "pass";
+  spoof.auth.spf_domain = "mailer.evil.example";
+  spoof.auth.dmarc = "none";
+  Disposition s = d.decide(&spoof, "", Path::queued);
+  EXPECT_EQ(s.where, Where::quarantine);
+  EXPECT_EQ(s.why, Why::brand_spoof);
+  EXPECT_NE(s.notes.at(0).text.find("PayPal"), std::string::npos) << s.notes.at(0).text;
+  // A DNS failure proves nothing either way; no trusted results: no rule.
+  spoof.auth.dmarc = "temperror";
+  EXPECT_EQ(d.decide(&spoof, "", Path::queued).where, Where::inbox);
+  auto bare = verdict(scan::Action::junk, "service@paypal.com");
+  EXPECT_EQ(d.decide(&bare, "", Path::queued).where, Where::junk);
+  // Not a brand's domain: nothing.
+  auto other = signed_verdict(scan::Action::quarantine, "news@small-shop.example");
+  EXPECT_EQ(d.decide(&other, "", Path::queued).where, Where::quarantine);
+  // Configurable: no relief, a spoof only to junk.
+  SenderLists lists;
+  lists.authenticated_brand_relief = false;
+  lists.spoofed_brand = scan::Action::junk;
+  Decider strict(lists);
+  EXPECT_EQ(strict.decide(&receipt, "", Path::queued).where, Where::quarantine);
+  spoof.auth.dmarc = "none";
+  EXPECT_EQ(strict.decide(&spoof, "", Path::queued).where, Where::junk);
+}
+
 // The sender is the From address; MAIL FROM only when there is none.
 TEST(Decider, TheSenderIsFromThenMailFrom) {
   Decider d({{}, {"@blocked.example"}});
