@@ -241,5 +241,30 @@ TEST(SpfMalformed, RandomRecordsAlwaysEndWithAResult) {
   EXPECT_GT(3000 - seen[static_cast<int>(SpfResult::permerror)], 100);
 }
 
+// Garbled identities: random local parts, HELO names and client IP text
+// go through every macro (with URL escaping and transformers).
+TEST(SpfMalformed, RandomIdentitiesAlwaysEndWithAResult) {
+  std::mt19937 rng(4408);
+  ZoneResolver z =
+      with("v=spf1 exists:%{l}.%{L}.%{s2r-}.%{h}.%{H}.%{o1}.%{ir}.%{v}.x.example.com a:%{l1r+}.example.com -all");
+  auto garble = [&](std::size_t max) {
+    std::string s;
+    for (std::size_t n = rng() % max; n > 0; --n) s += static_cast<char>(rng() % 4 ? 'a' + rng() % 26 : rng() % 256);
+    return s;
+  };
+  int seen[7] = {};
+  for (int i = 0; i < 2000; ++i) {
+    const std::string from = garble(80) + "@example.com";
+    const std::string helo = garble(300);
+    const std::string ip = rng() % 3 ? "2001:db8::" + std::to_string(rng() % 9999) : garble(20);
+    const SpfCheck c = spf_check(z, ip, from, helo);
+    ASSERT_LE(static_cast<int>(c.result), static_cast<int>(SpfResult::permerror));
+    ++seen[static_cast<int>(c.result)];
+  }
+  EXPECT_GT(seen[static_cast<int>(SpfResult::fail)], 100);  // evaluated to the end
+  EXPECT_GT(seen[static_cast<int>(SpfResult::none)], 100);  // client IP text that is not an address
+  EXPECT_EQ(seen[static_cast<int>(SpfResult::pass)], 0);
+}
+
 }  // namespace
 }  // namespace phishstream::sender
