@@ -97,8 +97,6 @@ std::string rdata_to_text(RrType type, const unsigned char* data, std::size_t le
   return out;
 }
 
-struct UnboundResolver::Impl;
-
 // One lookup in flight: the coroutine waits on `timer` (set to its
 // deadline); the callback fills `answer` and cancels the timer.
 struct Pending {
