@@ -1,5 +1,6 @@
 #include "sender/authenticator.h"
 
+#include "mail/url.h"
 #include "metrics/registry.h"
 
 namespace phishstream::sender {
@@ -20,12 +21,24 @@ std::string lower(std::string_view s) {
 constexpr const char* kSpf[] = {"none", "neutral", "pass", "fail", "softfail", "temperror", "permerror"};
 constexpr const char* kDkim[] = {"none", "pass", "fail", "policy", "temperror", "permerror"};
 constexpr const char* kDmarc[] = {"none", "pass", "fail", "temperror", "permerror"};
+constexpr const char* kArc[] = {"none", "pass", "fail", "temperror"};
+
+// Whether the first hop's ARC-Authentication-Results recorded dmarc=pass.
+bool first_hop_dmarc_pass(const ArcChain& c) {
+  if (c.sets.empty()) return false;
+  auto f = parse_authentication_results(c.sets.front().results);
+  if (!f) return false;
+  for (const auto& m : f->results)
+    if (m.method == "dmarc") return m.result == "pass";
+  return false;
+}
 
 }  // namespace
 
 Authenticator::Authenticator(Resolver& resolver, std::string authserv_id, std::chrono::milliseconds budget,
-                             metrics::Registry* reg)
+                             metrics::Registry* reg, std::vector<std::string> trusted_arc_sealers)
     : resolver_(resolver), id_(std::move(authserv_id)), budget_(budget) {
+  for (auto& t : trusted_arc_sealers) trusted_sealers_.push_back(lower(t));
   if (!reg) return;
   auto add = [&](const char* method, auto& results) {
     for (const char* r : results)
@@ -37,6 +50,7 @@ Authenticator::Authenticator(Resolver& resolver, std::string authserv_id, std::c
   add("spf", kSpf);
   add("dkim", kDkim);
   add("dmarc", kDmarc);
+  add("arc", kArc);
   seconds_ = &reg->histogram("phishstream_auth_seconds", "Time to authenticate one message (SPF, DKIM, DMARC)");
 }
 
@@ -58,6 +72,16 @@ boost::asio::awaitable<AuthOutcome> Authenticator::check(const common::Envelope&
     if (full_pass(s)) ids.dkim_pass.push_back(lower(s.domain));
   out.dmarc = co_await evaluate(resolver_, ids, deadline);
   if (out.dmarc.reason.empty() && !out.from.problem.empty()) out.dmarc.reason = out.from.problem;
+  out.arc = co_await validate_arc(resolver_, raw, deadline);
+  if (out.dmarc.result == DmarcResult::fail && out.arc.result == ArcResult::pass && first_hop_dmarc_pass(out.arc)) {
+    std::string sealer = lower(mail::registrable_domain(out.arc.sets.back().seal_domain));
+    for (const auto& t : trusted_sealers_)
+      if (t == sealer) {
+        out.arc_override = sealer;
+        out.dmarc.result = DmarcResult::pass;
+        out.dmarc.reason = "forwarded: the trusted ARC sealer " + sealer + " recorded dmarc=pass";
+      }
+  }
   count(out, std::chrono::duration<double>(Clock::now() - started).count());
   co_return out;
 }
@@ -73,6 +97,7 @@ void Authenticator::count(const AuthOutcome& out, double seconds) {
   for (const auto& s : out.dkim)
     bump("dkim=" + std::string(s.result == DkimResult::pass && s.body_length_limited ? "policy" : to_string(s.result)));
   bump("dmarc=" + std::string(to_string(out.dmarc.result)));
+  bump("arc=" + std::string(to_string(out.arc.result)));
 }
 
 AuthResultsField Authenticator::field(const AuthOutcome& out, const common::Envelope& env) const {
@@ -104,6 +129,10 @@ AuthResultsField Authenticator::field(const AuthOutcome& out, const common::Enve
   }
   if (!out.dmarc.domain.empty()) d.props["header.from"] = out.dmarc.domain;
   f.results.push_back(std::move(d));
+  MethodResult arc{"arc", std::string(to_string(out.arc.result)), out.arc.reason, {}};
+  if (out.arc.result == ArcResult::pass && !out.arc.sets.empty())
+    arc.reason = std::to_string(out.arc.sets.size()) + (out.arc.sets.size() == 1 ? " hop" : " hops") + ", newest sealer " + out.arc.sets.back().seal_domain;
+  f.results.push_back(std::move(arc));
   return f;
 }
 

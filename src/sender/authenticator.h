@@ -14,6 +14,13 @@
 // dkim=policy: anyone may have appended to that body, so it authenticates
 // nothing for DMARC or the allow-list.
 //
+// ARC (RFC 8617) is validated and recorded (arc=pass/fail/none). Forwarded
+// mail (mailing lists, forwarding services) breaks SPF and often DKIM; when
+// DMARC fails, the ARC chain passes, its newest sealer is one the site
+// trusts (`trusted_arc_sealers`, registrable domains) and the first hop
+// recorded dmarc=pass, the DMARC result is pass with the sealer named: the
+// local-policy override RFC 7489 and RFC 8617 describe.
+//
 // Thread-safety: check() is a coroutine on the resolver's executor; the
 // envelope and the raw message must outlive it. stamp() and field() are
 // const and may run anywhere.
@@ -25,6 +32,7 @@
 #include <vector>
 
 #include "common/envelope.h"
+#include "sender/arc.h"
 #include "sender/auth_results.h"
 #include "sender/dkim.h"
 #include "sender/dmarc.h"
@@ -43,14 +51,16 @@ struct AuthOutcome {
   SpfCheck spf;
   std::vector<DkimSignature> dkim;
   DmarcCheck dmarc;
+  ArcChain arc;
   HeaderFrom from;
+  std::string arc_override;  ///< the trusted sealer whose record turned a DMARC fail into pass, or ""
 };
 
 class Authenticator {
  public:
   /// `resolver` and `reg` (may be null) must outlive the Authenticator.
   Authenticator(Resolver& resolver, std::string authserv_id, std::chrono::milliseconds budget,
-                metrics::Registry* reg);
+                metrics::Registry* reg, std::vector<std::string> trusted_arc_sealers = {});
 
   boost::asio::awaitable<AuthOutcome> check(const common::Envelope& env, std::string_view raw);
 
@@ -69,6 +79,7 @@ class Authenticator {
   Resolver& resolver_;
   std::string id_;
   std::chrono::milliseconds budget_;
+  std::vector<std::string> trusted_sealers_;  // lower case
   std::vector<std::pair<std::string, metrics::Counter*>> results_;  // "method=result" -> counter
   metrics::Histogram* seconds_ = nullptr;
 };

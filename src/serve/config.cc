@@ -157,6 +157,7 @@ void read_pipeline_keys(Reader& r, ServeConfig& c) {
   r.get("auth", "dmarc_quarantine_action", c.auth.dmarc_quarantine_action);
   r.get("auth", "spoofed_brand_action", c.auth.spoofed_brand_action);
   r.get("auth", "authenticated_brand_relief", c.auth.authenticated_brand_relief);
+  r.get("auth", "trusted_arc_sealers", c.auth.trusted_arc_sealers);
   r.get("learning", "corpus", c.learning.corpus);
   r.get("learning", "twins", c.learning.twins);
   r.get("learning", "retrain_hours", c.learning.retrain_hours);

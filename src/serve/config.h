@@ -156,6 +156,7 @@ struct AuthConfig {
   std::string dmarc_quarantine_action = "quarantine";  ///< and under p=quarantine
   std::string spoofed_brand_action = "quarantine";     ///< at least this: a brand's own domain in From, unauthenticated
   bool authenticated_brand_relief = true;              ///< a brand's own domain, authenticated: one action lower
+  std::vector<std::string> trusted_arc_sealers;        ///< forwarders whose ARC record of dmarc=pass is believed
 };
 
 /// [learning]

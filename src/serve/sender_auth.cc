@@ -22,7 +22,7 @@ boost::system::result<std::unique_ptr<SenderAuth>, std::string> SenderAuth::open
 
 SenderAuth::SenderAuth(std::unique_ptr<sender::UnboundResolver> r, const AuthConfig& cfg, metrics::Registry& reg)
     : resolver_(std::move(r)),
-      auth_(*resolver_, cfg.authserv_id, std::chrono::milliseconds(cfg.budget_ms), &reg),
+      auth_(*resolver_, cfg.authserv_id, std::chrono::milliseconds(cfg.budget_ms), &reg, cfg.trusted_arc_sealers),
       failed_(&reg.counter("phishstream_auth_errors_total",
                            "Messages passed on without authentication because of an internal error")) {
   if (cfg.dns_recursive) {

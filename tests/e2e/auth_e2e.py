@@ -17,7 +17,11 @@ as Postfix gives it in content_filter mode.
 5. Through the milter ([milter] reject = true, as Postfix speaks it): the
    p=reject spoof is refused 550 5.7.1, the signed message accepted with
    our Authentication-Results field added.
-6. The DNS stops answering: the message is still accepted and delivered,
+6. Forwarded by a mailing list that rewrites the Subject (the DKIM
+   signature breaks, DMARC fails): with the list's ARC seal trusted
+   ([auth] trusted_arc_sealers) it is delivered, DMARC pass with the sealer
+   named; sealed by a list the site does not trust, it is held.
+7. The DNS stops answering: the message is still accepted and delivered,
    with temperror in the field, never pass; the metrics count lookups.
 
 usage: auth_e2e.py BINARY CORPUS WORKDIR"""
@@ -66,6 +70,18 @@ def sign(data, domain, key):
     return subprocess.run(["/usr/bin/python3", "-c", script], input=data, capture_output=True, check=True).stdout
 
 
+def arc_forward(data, list_domain, key):
+    """What a mailing list does: records its own results, tags the Subject
+    (breaking the author's DKIM signature) and seals with dkimpy's arc_sign."""
+    script = ("import sys, dkim; d = sys.stdin.buffer.read(); "
+              f"d = b'Authentication-Results: mx.{list_domain}; dkim=pass header.d=bank.example; "
+              "dmarc=pass header.from=bank.example\\r\\n' + d.replace(b'Subject: ', b'Subject: [list] ', 1); "
+              f"arc = dkim.arc_sign(d, b's1', b'{list_domain}', open('{key}', 'rb').read(), b'mx.{list_domain}', "
+              "include_headers=[b'from', b'to', b'subject', b'message-id'], linesep=b'\\r\\n'); "
+              "sys.stdout.buffer.write(b''.join(arc) + d)")
+    return subprocess.run(["/usr/bin/python3", "-c", script], input=data, capture_output=True, check=True).stdout
+
+
 def send(port, client_ip, helo, mail_from, data):
     s = smtplib.SMTP("127.0.0.1", port, timeout=60)
     s.ehlo("mta.corp.example")
@@ -107,15 +123,19 @@ def main():
     os.makedirs(work)
     bank_key, bank_txt = make_key(work, "bank")
     alp_key, alp_txt = make_key(work, "alpine")
+    list_key, list_txt = make_key(work, "list")
     nsd = NSD(work, {
         "bank.example": ['@ TXT "v=spf1 ip4:192.0.2.25 -all"', '_dmarc TXT "v=DMARC1; p=reject"', bank_txt],
         "alpine-robotics.example": ['@ TXT "v=spf1 ip4:192.0.2.26 -all"', '_dmarc TXT "v=DMARC1; p=none"', alp_txt],
         "evil.example": ['@ TXT "v=spf1 +all"'],
+        "lists.example": ['@ TXT "v=spf1 ip4:198.51.100.50 -all"', list_txt],
+        "rogue-list.example": ['@ TXT "v=spf1 ip4:198.51.100.60 -all"', list_txt],
     })
     mport = free_port()
     srv = Server(binary, work, corpus, extra_config=(
         f'[milter]\nlisten = "127.0.0.1:{mport}"\nreject = true\n'
         f'[auth]\nenabled = true\nauthserv_id = "{AUTHSERV}"\ndns_forwarders = ["{nsd.addr}"]\nbudget_ms = 1500\n'
+        'trusted_arc_sealers = ["lists.example"]\n'
         '[policy]\nallow_senders = ["@alpine-robotics.example"]\n'))
     mail_root = os.path.join(work, "var", "mail")
     srv.start()
@@ -181,7 +201,28 @@ def main():
         print("5. milter: spoof refused 550 5.7.1 | signed accepted with",
               ar[0].split(b"\0")[1].decode()[:120])
 
-        # 6. DNS down: accepted and delivered, temperror in the field.
+        # 6. Forwarded through a list: ARC from a trusted sealer saves DMARC.
+        original = sign(message("Bank Service <service@bank.example>", "Statement ready", HAM_BODY + "<p>case6a</p>"),
+                        "bank.example", bank_key)
+        fwd = arc_forward(original, "lists.example", list_key)
+        qid = send(srv.smtp_port, "198.51.100.50", "mx.lists.example", "bounces@lists.example", fwd)
+        r = record(srv, qid)
+        assert r["action"] == "inbox", r
+        assert wait_for(lambda: delivered_with(mail_root, b"case6a")[0] == "inbox", timeout=30)
+        head = delivered_with(mail_root, b"case6a")[1].replace(b"\r\n", b"\n").split(b"\n\n")[0].decode()
+        ours = head[head.index(f"Authentication-Results: {AUTHSERV};"):]
+        ours = ours[:ours.index("\n", ours.index("arc="))]
+        assert "dkim=fail" in ours and "dmarc=pass" in ours and "trusted ARC sealer lists.example" in ours and "arc=pass" in ours, ours
+        print("6. list-forwarded, trusted sealer:", r["action"], "|", " ".join(ours.split())[:260])
+        rogue = sign(message("Bank Service <service@bank.example>", "Statement ready", HAM_BODY + "<p>case6b</p>"),
+                     "bank.example", bank_key)
+        fwd = arc_forward(rogue, "rogue-list.example", list_key)
+        qid = send(srv.smtp_port, "198.51.100.60", "mx.rogue-list.example", "bounces@rogue-list.example", fwd)
+        r = record(srv, qid)
+        assert r["status"] == "quarantined", r
+        print("6b. same through an untrusted sealer:", r["action"], r["status"])
+
+        # 7. DNS down: accepted and delivered, temperror in the field.
         nsd.stop()
         data = message("Friend <friend@somewhere-else.example>", "Lunch", HAM_BODY + "<p>case5</p>")
         t0 = time.time()
@@ -192,7 +233,7 @@ def main():
         head = body.split(b"\r\n\r\n")[0].decode()
         assert "spf=temperror" in head and "dmarc=temperror" in head, head[:800]
         assert "=pass" not in head.split("X-Phishstream")[0], head[:800]
-        print(f"6. DNS down: delivered with temperror; SMTP transaction took {took:.2f}s (budget 1.5s)")
+        print(f"7. DNS down: delivered with temperror; SMTP transaction took {took:.2f}s (budget 1.5s)")
         m = srv.get("/metrics")
         for name in ("phishstream_auth_results_total{method=\"dmarc\",result=\"fail\"}",
                      "phishstream_auth_results_total{method=\"dkim\",result=\"pass\"}",

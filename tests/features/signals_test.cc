@@ -178,6 +178,9 @@ TEST(Signals, AuthResultsOnlyFromTrustedServers) {
   EXPECT_TRUE(has(run(raw, {}, site), Signal::auth_failed));
   std::string pass = plain(kShop, "hi", "Authentication-Results: mx.example.org; spf=pass; dkim=pass; dmarc=pass\n");
   EXPECT_FALSE(has(run(pass, {}, site), Signal::auth_failed));
+  // Forwarded mail: SPF and DKIM broke, DMARC passed (by ARC): no evidence.
+  std::string fwd = plain(kShop, "hi", "Authentication-Results: mx.example.org; spf=fail; dkim=fail; dmarc=pass\n");
+  EXPECT_FALSE(has(run(fwd, {}, site), Signal::auth_failed));
 }
 
 TEST(Signals, SiteDomainsAreProtectedFromLookalikes) {

@@ -25,8 +25,12 @@ class AuthResults final : public Pass {
       bool trusted = false;
       for (const auto& t : ctx.site.trusted_authserv_ids) trusted |= ascii_lowered(t) == id;
       if (!trusted) continue;
+      // SPF and DKIM failures that DMARC forgave (forwarded mail, an
+      // aligned pass by the other method) are no evidence against it.
+      bool dmarc_pass = v.find("dmarc=pass") != std::string::npos;
       for (const char* method : {"spf", "dkim", "dmarc"}) {
         for (const char* bad : {"fail", "softfail", "permerror"}) {
+          if (dmarc_pass && std::string_view(method) != "dmarc") continue;
           std::string needle = std::string(method) + "=" + bad;
           std::size_t p = v.find(needle);
           if (p != std::string::npos && (p == 0 || v[p - 1] == ' ' || v[p - 1] == ';')) {
