@@ -5,7 +5,12 @@
 X-Phishstream-* headers; mail the policy quarantines (a blocked sender) is
 held in Postfix's hold queue and in phishstream's store; phishing gets
 550 5.7.1 at the SMTP level when rejection is on; all verdicts are in the
-store. Postfix runs as a throwaway instance on loopback with
+store. With sender authentication on (issue 14; NSD on loopback serves
+bank.example's SPF, DKIM key and p=reject DMARC record): a message forging
+bank.example's From is refused 550 5.7.1 through Postfix, and the same
+domain's message signed by dkimpy reaches the INBOX with phishstream's
+Authentication-Results field (dkim=pass, dmarc=pass), added by Postfix on
+the milter's word. Postfix runs as a throwaway instance on loopback with
 its own config, queue and data folders, stopped with `postfix -c DIR stop`.
 
 usage: postfix_milter_e2e.py BINARY CORPUS WORKDIR"""
@@ -16,7 +21,8 @@ import subprocess
 import sys
 import time
 
-from harness import Dovecot, Postfix, Server, free_port, wait_for
+from auth_e2e import make_key, message, sign
+from harness import NSD, Dovecot, Postfix, Server, free_port, wait_for
 
 
 def main():
@@ -25,9 +31,13 @@ def main():
     os.makedirs(work)
     here = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     mport = free_port()
+    bank_key, bank_txt = make_key(work, "bank")
+    nsd = NSD(work, {"bank.example": ['@ TXT "v=spf1 ip4:192.0.2.25 -all"', '_dmarc TXT "v=DMARC1; p=reject"',
+                                      bank_txt]})
     srv = Server(binary, os.path.join(work, "ps"), corpus,
                  extra_config=f'[milter]\nlisten = "127.0.0.1:{mport}"\nreject = true\n'
-                              f'[policy]\nreject_phish = 0.97\nblock_senders = ["@blocked.example"]\n')
+                              f'[policy]\nreject_phish = 0.97\nblock_senders = ["@blocked.example"]\n'
+                              f'[auth]\nenabled = true\nauthserv_id = "ps.test"\ndns_forwarders = ["{nsd.addr}"]\n')
     srv.start()
     dov = Dovecot(os.path.join(work, "dv"))
     snippet = open(os.path.join(here, "deploy", "postfix", "main.cf.milter")).read().replace("8891", str(mport))
@@ -59,6 +69,26 @@ def main():
         assert listed.get("lunch on Thursday") == "inbox", listed
         assert "reject" in listed.values(), listed
         assert listed.get("from a blocked sender") == "quarantine", listed
+        # Sender authentication through Postfix: the spoof refused, the
+        # signed message delivered with our field.
+        spoof = pfx.swaks("--from", "bounce@bank.example", "--to", "tom@example.org",
+                          "--header", "From: Bank <service@bank.example>", "--header", "Subject: statement",
+                          "--body", "Your statement is ready.")
+        assert "550 5.7.1" in spoof.stdout, spoof.stdout[-600:]
+        signed = os.path.join(work, "signed.eml")
+        with open(signed, "wb") as f:
+            f.write(sign(message("Bank <service@bank.example>", "statement", "<p>Your statement is ready.</p>"),
+                         "bank.example", bank_key))
+        ok = pfx.swaks("--from", "bounce@bank.example", "--to", "tom@example.org", "--data", signed)
+        assert ok.returncode == 0, ok.stdout[-600:]
+        assert wait_for(lambda: len(dov.new("tom")) >= 2, timeout=30), dov.new("tom")
+        text = [open(f, "rb").read() for f in dov.new("tom")]
+        got = [t for t in text if b"Your statement is ready" in t]
+        assert len(got) == 1, len(got)
+        head = got[0].split(b"\r\n\r\n")[0].split(b"\n\n")[0].decode()
+        assert "Authentication-Results: ps.test;" in head and "dkim=pass" in head and "dmarc=pass" in head, head[:1500]
+        print("postfix + [auth]: a p=reject spoof refused 550 5.7.1, the signed message delivered with",
+              " ".join(head[head.index("Authentication-Results: ps.test;"):].split())[:160])
         print("postfix: swaks → Postfix 3.7 → phishstream milter → Postfix → Dovecot LMTP: ham in INBOX with "
               "X-Phishstream headers (the sender's forged ones deleted), quarantine held in Postfix's hold queue, phishing refused with 550 5.7.1, "
               "all verdicts in the store")
@@ -67,6 +97,7 @@ def main():
         pfx.stop()
         srv.stop()
         dov.stop()
+        nsd.stop()
 
 
 if __name__ == "__main__":
