@@ -155,6 +155,10 @@ Disposition Decider::decide(const scan::Verdict* verdict, std::string_view mail_
     }
   }
   if (verdict && d.why == Why::policy) brand_rule(d, *verdict, domain, lists_);
+  // An aligned DMARC pass is evidence for the sender: said, not acted on.
+  if (verdict && d.notes.empty() && verdict->auth.dmarc == "pass")
+    d.notes.push_back({"the From domain " + verdict->auth.from_domain + " is authenticated (DMARC pass)",
+                       "auth:dmarc=pass", 0});
   if (!allowed.empty() && !authenticated)
     d.notes.push_back({"the sender matches the allow-list (" + allowed + "), but " +
                            (domain.empty() ? std::string("its domain") : domain) +

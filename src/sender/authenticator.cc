@@ -1,5 +1,7 @@
 #include "sender/authenticator.h"
 
+#include <functional>
+
 #include "mail/url.h"
 #include "metrics/registry.h"
 
@@ -71,7 +73,18 @@ boost::asio::awaitable<AuthOutcome> Authenticator::check(const common::Envelope&
   for (const auto& s : out.dkim)
     if (full_pass(s)) ids.dkim_pass.push_back(lower(s.domain));
   out.dmarc = co_await evaluate(resolver_, ids, deadline);
-  if (out.dmarc.reason.empty() && !out.from.problem.empty()) out.dmarc.reason = out.from.problem;
+  if (out.from.domain.empty() && !out.from.problem.empty()) out.dmarc.reason = out.from.problem;
+  // pct= (RFC 7489 6.6.4): a failing message outside the sampled share
+  // gets the next lower policy. The draw is the message's own hash, so a
+  // retried message is judged the same way.
+  if (out.dmarc.result == DmarcResult::fail && out.dmarc.pct < 100 && out.dmarc.policy != DmarcPolicy::none) {
+    std::size_t draw = std::hash<std::string_view>{}(raw) % 100;
+    if (draw >= static_cast<std::size_t>(out.dmarc.pct)) {
+      out.dmarc.policy = out.dmarc.policy == DmarcPolicy::reject ? DmarcPolicy::quarantine : DmarcPolicy::none;
+      out.dmarc.reason += (out.dmarc.reason.empty() ? "" : "; ") + std::string("outside pct=") +
+                          std::to_string(out.dmarc.pct) + ": " + std::string(to_string(out.dmarc.policy)) + " applies";
+    }
+  }
   out.arc = co_await validate_arc(resolver_, raw, deadline);
   if (out.dmarc.result == DmarcResult::fail && out.arc.result == ArcResult::pass && first_hop_dmarc_pass(out.arc)) {
     std::string sealer = lower(mail::registrable_domain(out.arc.sets.back().seal_domain));
@@ -124,6 +137,7 @@ AuthResultsField Authenticator::field(const AuthOutcome& out, const common::Enve
   MethodResult d{"dmarc", std::string(to_string(out.dmarc.result)), out.dmarc.reason, {}};
   if (out.dmarc.has_record) {
     std::string p = "p=" + std::string(to_string(out.dmarc.policy));
+    if (out.dmarc.pct < 100) p += " pct=" + std::to_string(out.dmarc.pct);
     d.reason = d.reason.empty() ? p : p + "; " + d.reason;
     d.props["policy.dmarc"] = std::string(to_string(out.dmarc.policy));
   }
