@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "features/context.h"
+#include "reputation/feed.h"
 #include "scan/policy.h"
 #include "serve/roles.h"
 
@@ -167,6 +168,10 @@ struct LearningConfig {
   int keep_feedback_models = 20;  ///< model files kept of versions made by single reports (lineage rows stay)
 };
 
+/// [[feeds]]: local phishing feeds (reputation/feeds.h), one table each.
+/// Reloaded on SIGHUP; the files themselves are reloaded when they change.
+using FeedsConfig = std::vector<reputation::FeedConfig>;
+
 struct ServeConfig {
   ServerConfig server;
   SmtpConfig smtp;
@@ -181,6 +186,7 @@ struct ServeConfig {
   PolicyConfig policy;
   AuthConfig auth;
   LearningConfig learning;
+  FeedsConfig feeds;
 
   /// Fills the defaults that depend on server.state_dir.
   void resolve();
