@@ -75,6 +75,8 @@ def main():
         assert rec["action"] == "quarantine", rec
         why = [r for r in rec["reasons"] if 'phishing feed "openphish"' in r]
         assert why and "files-share.example/d/tuesday-notes" in why[0], rec["reasons"]
+        # Stored as the signal feed_<name>: no quorum of user reports overrules it (learn/trust.h).
+        assert "feed_openphish" in rec["signals"], rec["signals"]
         assert first not in delivered_ids(srv)
         assert feed_metric(srv, "phishstream_feed_hits_total") == 1
 
