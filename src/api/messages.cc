@@ -117,6 +117,7 @@ void add_explanation(json::object& o, const scan::Scanner& scanner, const std::s
   scan::ScanOptions opt;
   opt.explain_tokens = true;
   opt.max_reasons = 10;
+  opt.count_feed_hits = false;  // counted when the message was scanned
   if (auto v = scanner.scan(raw, {}, opt)) {
     json::array ex;
     for (const auto& x : v->reasons)

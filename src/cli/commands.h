@@ -16,11 +16,12 @@ namespace phishstream::cli {
 
 struct ScanArgs {
   std::string model;
-  /// From --config (main.cc): the server's thresholds, site settings and
-  /// sender lists, so that the CLI and the server decide alike.
+  /// From --config (main.cc): the server's thresholds, site settings,
+  /// sender lists and phishing feeds, so that the CLI and the server decide alike.
   std::optional<scan::PolicyConfig> policy;
   features::SiteConfig site;
   std::vector<std::string> allow_senders, block_senders;
+  std::vector<reputation::FeedConfig> feeds;  ///< [[feeds]], loaded once (no reload in a batch run)
   int jobs = 1;
   std::string format = "jsonl";
   std::string files_from;

@@ -177,6 +177,7 @@ int main(int argc, char** argv) {
         sa.policy = cfg->policy.thresholds;
         sa.site = cfg->policy.site;
         sa.allow_senders = cfg->policy.allow_senders;
+        sa.feeds = cfg->feeds;
         sa.block_senders = cfg->policy.block_senders;
       }
       return run_scan(sa);

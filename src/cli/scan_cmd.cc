@@ -61,6 +61,8 @@ int run_scan(const ScanArgs& a) {
   }
   if (auto w = model::layout_warning(**loaded); !w.empty()) std::cerr << "phishstream scan: warning: " << w << "\n";
   scan::Scanner scanner(*loaded, a.policy.value_or(scan::PolicyConfig{}), a.site);
+  // Checked once a day: a batch run reads the feed files as they were at its start.
+  if (!a.feeds.empty()) scanner.set_feeds(std::make_shared<reputation::Feeds>(a.feeds, 86'400'000));
   decide::Decider decider({a.allow_senders, a.block_senders});
   std::vector<InputError> errs;
   std::vector<std::string> files = expand_inputs(a.paths, a.files_from, errs);

@@ -4,6 +4,7 @@
 #include "mail/url.h"
 
 #include <cctype>
+#include <optional>
 
 namespace phishstream::decide {
 namespace {
@@ -42,6 +43,7 @@ std::string_view to_string(Why w) noexcept {
     case Why::authenticated_brand: return "authenticated brand";
     case Why::brand_spoof: return "brand spoof";
     case Why::unscanned: return "unscanned";
+    case Why::phishing_feed: return "phishing feed";
   }
   return "policy";
 }
@@ -79,6 +81,40 @@ std::string entry(const std::vector<std::string>& list, const std::string& sende
     if (!e.empty() && e[0] == '@' && e.compare(1, std::string::npos, domain) == 0) return e;
   }
   return {};
+}
+
+// The strongest action of the feeds that list the message's links;
+// nullopt when no feed lists one.
+std::optional<scan::Action> feed_action(const scan::Verdict* v) {
+  if (!v || v->feed_hits.empty()) return std::nullopt;
+  scan::Action a = scan::Action::junk;
+  for (const auto& h : v->feed_hits) {
+    scan::Action x = h.action == reputation::FeedAction::reject       ? scan::Action::reject
+                     : h.action == reputation::FeedAction::quarantine ? scan::Action::quarantine
+                                                                      : scan::Action::junk;
+    if (rank(x) > rank(a)) a = x;
+  }
+  return a;
+}
+
+// Rule 0, applied over the others: a link on a phishing feed undoes the
+// allow-list (a forged or taken-over allowed sender) and raises the action
+// to the feed's; a stronger action (policy, block-list, DMARC) stands. The
+// feed and entry are already the verdict's first reason (scan/scanner.h).
+void phishing_feed_step(Disposition& d, const scan::Verdict* v) {
+  std::optional<scan::Action> feed = feed_action(v);
+  if (!feed) return;
+  if (d.why == Why::allowed_sender) {
+    d.action = v->action;
+    d.why = Why::policy;
+    std::erase_if(d.notes, [](const scan::Reason& r) { return r.feature == "list:allow"; });
+    d.notes.push_back(
+        {"the sender is on the allow-list, but a link is on a phishing feed: the list does not apply", "list:allow_feed", 0});
+  }
+  if (rank(*feed) >= rank(d.action)) {
+    d.action = *feed;
+    d.why = Why::phishing_feed;
+  }
 }
 
 }  // namespace
@@ -164,6 +200,7 @@ Disposition Decider::decide(const scan::Verdict* verdict, std::string_view mail_
                            (domain.empty() ? std::string("its domain") : domain) +
                            " is not authenticated for this message (no SPF or DKIM pass for it): not allowed",
                        "list:allow_unauthenticated", 0});
+  phishing_feed_step(d, verdict);
   switch (d.action) {
     case scan::Action::inbox: d.where = Where::inbox; break;
     case scan::Action::junk: d.where = Where::junk; break;

@@ -12,6 +12,12 @@
 // retroactive purge all ask it; none of them decides on its own.
 //
 // The rules, in order:
+//   0. A link on a phishing feed (Verdict::feed_hits, reputation/feeds.h)
+//      is applied over rules 2 to 5: it undoes the allow-list, even for an
+//      authenticated sender (a taken-over account sending a known phishing
+//      link stays held), and raises the action to the feed's (quarantine by
+//      default; the strongest of several feeds); a stronger action of the
+//      policy, the block-list or DMARC stands.
 //   1. The sender is the From address, or MAIL FROM when there is none.
 //   2. A sender on the allow-list goes to the inbox, whatever the scores
 //      and the block-list, but only when its domain was authenticated for
@@ -68,6 +74,7 @@ enum class Why {
   authenticated_brand,  ///< a brand's own domain, authenticated: one step lower
   brand_spoof,          ///< a brand's own domain in From, not authenticated
   unscanned,       ///< nothing to score (empty or binary data): delivered as it came
+  phishing_feed,   ///< a link is on a phishing feed (rule 0)
 };
 
 /// Whether the sending MTA still hears the answer, and may be refused.

@@ -80,6 +80,14 @@ void Registry::info(const std::string& name, const std::string& help, std::funct
   f.info_labels = std::move(labels);
 }
 
+void Registry::samples(const std::string& name, const std::string& help, const std::string& type,
+                       std::function<Samples()> read) {
+  Family& f = families_[name];
+  f.help = help;
+  f.type = type;
+  f.samples = std::move(read);
+}
+
 std::string Registry::render() const {
   std::string o;
   char buf[128];
@@ -99,6 +107,8 @@ std::string Registry::render() const {
     for (const auto& [l, c] : f.counters) o += name + braces(l) + " " + std::to_string(c->value()) + "\n";
     for (const auto& [l, g] : f.gauges) o += name + braces(l) + " " + num(g()) + "\n";
     if (f.info_labels) o += name + braces(f.info_labels()) + " 1\n";
+    if (f.samples)
+      for (const auto& [l, v] : f.samples()) o += name + braces(l) + " " + num(v) + "\n";
     for (const auto& [l, h] : f.histograms) {
       std::uint64_t cum = 0;
       auto b = h->bounds();

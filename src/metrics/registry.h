@@ -59,6 +59,13 @@ class Registry {
   /// An info metric: `name{labels()} 1`, the labels read at render time
   /// (e.g. the version of the live model, which changes as it learns).
   void info(const std::string& name, const std::string& help, std::function<std::string()> labels);
+  /// A family whose labelled samples are all read at render time, for a
+  /// set of label values that may change while serving (one per configured
+  /// phishing feed, which SIGHUP may add). `type` is "gauge" or "counter";
+  /// each sample is (labels without braces, value).
+  using Samples = std::vector<std::pair<std::string, double>>;
+  void samples(const std::string& name, const std::string& help, const std::string& type,
+               std::function<Samples()> read);
   std::string render() const;
   /// A registered histogram, or null (read-only use, e.g. dashboards).
   const Histogram* find_histogram(const std::string& name, const std::string& labels) const;
@@ -70,6 +77,7 @@ class Registry {
     std::map<std::string, std::unique_ptr<Histogram>> histograms;
     std::map<std::string, std::function<double()>> gauges;
     std::function<std::string()> info_labels;
+    std::function<Samples()> samples;
   };
   std::map<std::string, Family> families_;
 };

@@ -116,6 +116,13 @@ Verdict Scanner::score(const mail::Message& m, const features::Envelope& env, co
   });
   if (v.reasons.size() > opt.max_reasons) v.reasons.resize(opt.max_reasons);
   v.signals = std::move(ex.signals);
+  if (auto feeds = feeds_.load()) {
+    v.feed_hits = feeds->match(m, 8, opt.count_feed_hits);
+    std::vector<Reason> listed;
+    for (const auto& h : v.feed_hits)
+      listed.push_back({"a link is on the phishing feed \"" + h.feed + "\" (" + h.matched + ")", "feed:" + h.feed, 0});
+    v.reasons.insert(v.reasons.begin(), listed.begin(), listed.end());
+  }
   return v;
 }
 

@@ -5,7 +5,10 @@
 // the HTTP /v1/scan route all call it. scan() is const and thread-safe; one
 // Scanner serves every thread. The model can be swapped at any time with
 // set_model(): scans in flight finish on the model they started with, and
-// no scan waits for the swap.
+// no scan waits for the swap. The phishing feeds (reputation/feeds.h), when
+// set, are asked about every message's links: a hit is the first reason
+// and is carried in Verdict::feed_hits for the decision step
+// (decide/decider.h), which acts on it.
 #pragma once
 
 #include <atomic>
@@ -18,6 +21,7 @@
 #include "features/extractor.h"
 #include "mail/message.h"
 #include "model/model.h"
+#include "reputation/feeds.h"
 #include "scan/policy.h"
 #include "sender/auth_results.h"
 
@@ -47,6 +51,8 @@ struct Verdict {
   /// (site.trusted_authserv_ids, which include phishstream's own id when
   /// [auth] is on); empty when none does. The Decider reads it.
   sender::SenderAuth auth;
+  /// Links found on a phishing feed; each is also a reason, before all others.
+  std::vector<reputation::FeedHit> feed_hits;
 };
 
 struct ScanOptions {
@@ -54,6 +60,9 @@ struct ScanOptions {
   /// feature pass with names). Signals are always explained.
   bool explain_tokens = false;
   std::size_t max_reasons = 6;
+  /// Count feed hits in phishstream_feed_hits_total; off for a second look
+  /// at a message already counted (the API's explanation of a stored one).
+  bool count_feed_hits = true;
 };
 
 using ScanResult = boost::system::result<Verdict, std::error_code>;
@@ -75,10 +84,13 @@ class Scanner {
   const features::Extractor& extractor() const noexcept { return extractor_; }
   PolicyConfig policy() const noexcept { return *policy_.load(); }
   const mail::Limits& limits() const noexcept { return limits_; }
+  /// Sets the phishing feeds asked about each message's links (null: none).
+  void set_feeds(std::shared_ptr<reputation::Feeds> f) noexcept { feeds_.store(std::move(f)); }
 
  private:
   std::atomic<std::shared_ptr<const model::Model>> model_;
   std::atomic<std::shared_ptr<const PolicyConfig>> policy_;
+  std::atomic<std::shared_ptr<reputation::Feeds>> feeds_;
   features::Extractor extractor_;
   mail::Limits limits_;
 };

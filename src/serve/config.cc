@@ -56,6 +56,7 @@ struct Reader {
 
   void check_unknown() {
     for (const auto& [tk, tv] : root) {
+      if (tk.str() == "feeds") continue;  // [[feeds]], read_feeds()
       const toml::table* t = tv.as_table();
       if (!t) { err += "unknown top-level key " + std::string(tk.str()) + "; "; continue; }
       for (const auto& [k, v] : *t) {
@@ -167,10 +168,56 @@ void read_pipeline_keys(Reader& r, ServeConfig& c) {
   r.get("learning", "keep_feedback_models", c.learning.keep_feedback_models);
 }
 
+// [[feeds]]: an array of tables, each read by a Reader of its own so that
+// its keys get the same type checks as any table's.
+void read_feeds(Reader& r, ServeConfig& c) {
+  static constexpr const char* kKeys[] = {"name",      "path",        "format",           "action",
+                                          "max_bytes", "max_entries", "stale_after_hours"};
+  for (const char* k : kKeys) r.known.insert(std::string("feeds.") + k);
+  const toml::node* n = r.root.get("feeds");
+  if (!n) return;
+  const toml::array* a = n->as_array();
+  if (!a || !a->is_array_of_tables()) {
+    r.err += "feeds must be an array of tables ([[feeds]]); ";
+    return;
+  }
+  std::set<std::string> names;
+  for (const auto& x : *a) {
+    toml::table one;
+    one.insert("feeds", *x.as_table());
+    Reader fr{one, {}, {}};
+    reputation::FeedConfig f;
+    std::string format = "openphish", action = "quarantine";
+    fr.get("feeds", "name", f.name);
+    fr.get("feeds", "path", f.path);
+    fr.get("feeds", "format", format);
+    fr.get("feeds", "action", action);
+    fr.get("feeds", "max_bytes", f.max_bytes);
+    fr.get("feeds", "max_entries", f.max_entries);
+    fr.get("feeds", "stale_after_hours", f.stale_after_hours);
+    for (const auto& [k, v] : *x.as_table())
+      if (std::find(std::begin(kKeys), std::end(kKeys), k.str()) == std::end(kKeys))
+        fr.err += "unknown key feeds." + std::string(k.str()) + "; ";
+    r.err += fr.err;
+    std::string who = "feeds \"" + f.name + "\"";
+    if (!reputation::valid_feed_name(f.name))
+      r.err += "feeds.name is 1 to 64 letters, digits, '_', '-' or '.' (got \"" + f.name + "\"); ";
+    else if (!names.insert(f.name).second) r.err += who + " is configured twice; ";
+    if (f.path.empty()) r.err += who + ": path is needed; ";
+    if (auto v = reputation::parse_format(format)) f.format = *v;
+    else r.err += who + ": format is openphish, phishtank_csv, phishtank_json, urlhaus_csv or domains; ";
+    if (auto v = reputation::parse_action(action)) f.action = *v;
+    else r.err += who + ": action is junk, quarantine or reject; ";
+    if (f.max_bytes == 0 || f.max_entries == 0) r.err += who + ": max_bytes and max_entries are at least 1; ";
+    c.feeds.push_back(std::move(f));
+  }
+}
+
 void read_keys(Reader& r, ServeConfig& c) {
   read_listener_keys(r, c);
   read_backend_keys(r, c);
   read_pipeline_keys(r, c);
+  read_feeds(r, c);
 }
 
 bool is_host_port(const std::string& s) {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "features/context.h"
+#include "reputation/feed.h"
 #include "scan/policy.h"
 #include "serve/roles.h"
 
@@ -170,6 +171,10 @@ struct LearningConfig {
   int keep_feedback_models = 20;  ///< model files kept of versions made by single reports (lineage rows stay)
 };
 
+/// [[feeds]]: local phishing feeds (reputation/feeds.h), one table each.
+/// Reloaded on SIGHUP; the files themselves are reloaded when they change.
+using FeedsConfig = std::vector<reputation::FeedConfig>;
+
 struct ServeConfig {
   ServerConfig server;
   SmtpConfig smtp;
@@ -184,6 +189,7 @@ struct ServeConfig {
   PolicyConfig policy;
   AuthConfig auth;
   LearningConfig learning;
+  FeedsConfig feeds;
 
   /// Fills the defaults that depend on server.state_dir.
   void resolve();

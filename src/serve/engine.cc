@@ -56,6 +56,37 @@ worker::PipelineConfig pipeline_config(const ServeConfig& cfg, learn::Trust& tru
   return pc;
 }
 
+// phishstream_feed_*: one sample per configured feed, read at render time
+// (SIGHUP may add or drop feeds).
+void feed_metrics(metrics::Registry& reg, std::shared_ptr<const reputation::Feeds> feeds) {
+  using Samples = metrics::Registry::Samples;
+  auto each = [feeds](auto value) {
+    return [feeds, value] {
+      Samples out;
+      for (const auto& st : feeds->status()) out.emplace_back("feed=\"" + st.name + "\"", value(st));
+      return out;
+    };
+  };
+  using S = reputation::FeedStatus;
+  reg.samples("phishstream_feed_entries", "URLs and domains on each phishing feed, as loaded", "gauge",
+              each([](const S& s) { return static_cast<double>(s.entries); }));
+  reg.samples("phishstream_feed_hits_total", "Message links found on each phishing feed", "counter",
+              each([](const S& s) { return static_cast<double>(s.hits); }));
+  reg.samples("phishstream_feed_reloads_total", "Successful loads of each feed file (at start and when it changed)",
+              "counter", each([](const S& s) { return static_cast<double>(s.reloads); }));
+  reg.samples("phishstream_feed_reload_failures_total",
+              "Loads of a feed file that failed (missing, unreadable, over a limit, mostly garbage); the entries "
+              "in use were kept",
+              "counter", each([](const S& s) { return static_cast<double>(s.failures); }));
+  reg.samples("phishstream_feed_load_ok", "1 when the last load of the feed file succeeded, 0 when it failed", "gauge",
+              each([](const S& s) { return s.ok ? 1.0 : 0.0; }));
+  reg.samples("phishstream_feed_age_seconds",
+              "Seconds since the feed file in use was written (it is loaded whenever it changes)", "gauge",
+              each([](const S& s) { return static_cast<double>(common::now_ms() - s.changed_ms) / 1e3; }));
+  reg.samples("phishstream_feed_stale_after_seconds", "The feed's stale_after_hours in seconds (0: never stale)",
+              "gauge", each([](const S& s) { return static_cast<double>(s.stale_after_s); }));
+}
+
 }  // namespace
 
 boost::system::result<std::shared_ptr<const model::Model>, std::string> load_model(const ModelConfig& cfg) {
@@ -76,10 +107,13 @@ boost::system::result<std::shared_ptr<const model::Model>, std::string> load_mod
 Engine::Engine(std::shared_ptr<const model::Model> model, const ServeConfig& cfg, store::Store& store,
                store::ModelRegistry& models, metrics::Registry& reg)
     : model_path_(cfg.model.path),
+      feeds_(std::make_shared<reputation::Feeds>(cfg.feeds, 1000, reputation::Reload::timer)),
       scanner_(std::move(model), cfg.policy.thresholds, cfg.policy.site),
       trust_(store, trust_config(cfg.learning)),
       pipeline_(scanner_, store, reg, pipeline_config(cfg, trust_)),
       learner_(scanner_, models, static_cast<std::size_t>(std::max(1, cfg.learning.keep_feedback_models))) {
+  scanner_.set_feeds(feeds_);
+  feed_metrics(reg, feeds_);
   // Follow the live model when another process changes it (LISTEN/NOTIFY
   // on PostgreSQL; the embedded registry has no other writer).
   models.watch([&l = learner_] {
@@ -95,7 +129,8 @@ void Engine::reload(const ConfigResult& fresh) {
   if (fresh) {
     scanner_.set_policy(fresh->policy.thresholds);
     pipeline_.set_lists(sender_lists(*fresh));
-    std::cerr << "phishstream: SIGHUP: policy and sender lists reloaded\n";
+    feeds_->configure(fresh->feeds);
+    std::cerr << "phishstream: SIGHUP: policy, sender lists and feeds reloaded\n";
   }
   auto model = model::load(model_path_.string());
   if (model) {

@@ -7,7 +7,8 @@
 //
 // Made on the main thread at start-up; scanner() and pipeline() are then
 // used from the workers, the I/O thread and the maintenance thread, as
-// their own headers allow. reload() runs on the I/O thread (SIGHUP). The
+// their own headers allow. It owns the phishing feeds the Scanner asks
+// (reputation/feeds.h) and their phishstream_feed_* metrics. reload() runs on the I/O thread (SIGHUP). The
 // store, the registry and the metrics registry must outlive it.
 #pragma once
 
@@ -43,12 +44,13 @@ class Engine {
   learn::Learner& learner() { return learner_; }
   learn::Trust& trust() { return trust_; }
 
-  /// SIGHUP: the policy and sender lists of `fresh` when it loaded, and the
-  /// model file again; each outcome is one log line.
+  /// SIGHUP: the policy, sender lists and feeds of `fresh` when it loaded,
+  /// and the model file again; each outcome is one log line.
   void reload(const ConfigResult& fresh);
 
  private:
   std::filesystem::path model_path_;
+  std::shared_ptr<reputation::Feeds> feeds_;
   scan::Scanner scanner_;
   learn::Trust trust_;  // before pipeline_, which asks it about held mail
   worker::Pipeline pipeline_;

@@ -38,6 +38,10 @@ std::string header_safe(std::string_view s, std::size_t max) {
 
 std::string verdict_headers(const scan::Verdict& v, std::string_view id) {
   std::string reasons;
+  for (const auto& h : v.feed_hits) {  // the feed that decided first (decide/decider.h rule 0)
+    if (!reasons.empty()) reasons += ", ";
+    reasons += "feed:" + h.feed;
+  }
   for (const auto& s : v.signals) {
     if (!reasons.empty()) reasons += ", ";
     reasons += features::info(s.signal).name;

@@ -20,7 +20,8 @@
 
 namespace phishstream::worker {
 
-/// The header block a verdict adds (each line ends in CRLF). `id` names the
+/// The header block a verdict adds (each line ends in CRLF); its reasons
+/// name a phishing feed that listed a link first ("feed:openphish"). `id` names the
 /// message in phishstream's store (X-Phishstream-Id), so that reports from
 /// mail clients (IMAPSieve) can find it.
 std::string verdict_headers(const scan::Verdict& v, std::string_view id = {});

@@ -1,5 +1,6 @@
 #include "worker/records.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 
@@ -24,6 +25,11 @@ store::MessageRecord record_of(const common::Envelope& env, const scan::Verdict&
   rec.model_version = v.model_version;
   for (const auto& x : v.reasons) rec.reasons.push_back(x.text);
   for (const auto& s : v.signals) rec.signals.emplace_back(features::info(s.signal).name);
+  // A feed hit is stored as the signal feed_<name>: evidence no quorum of
+  // users may overrule (learn/trust.h strong_evidence).
+  for (const auto& h : v.feed_hits)
+    if (std::find(rec.signals.begin(), rec.signals.end(), "feed_" + h.feed) == rec.signals.end())
+      rec.signals.push_back("feed_" + h.feed);
   char tj[160];
   std::snprintf(tj, sizeof tj, "{\"parse_us\":%.1f,\"features_us\":%.1f,\"model_us\":%.1f}",
                 static_cast<double>(v.times.parse_ns) / 1e3, static_cast<double>(v.times.features_ns) / 1e3,

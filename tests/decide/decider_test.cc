@@ -76,6 +76,41 @@ TEST(Decider, ListsOverrideTheScores) {
   EXPECT_EQ(d.decide(&near, "", Path::queued).where, Where::junk);
 }
 
+// Rule 0: a link on a phishing feed holds the message even from an
+// allowed and authenticated sender (a taken-over account sending a known
+// phishing link), with the feed's action; a stronger action stands.
+TEST(Decider, APhishingFeedHitBeatsTheAllowList) {
+  Decider d({{"ceo@alpine-robotics.example"}, {}});
+  auto v = signed_verdict(scan::Action::inbox, "ceo@alpine-robotics.example");
+  EXPECT_EQ(d.decide(&v, "", Path::queued).why, Why::allowed_sender);
+  v.feed_hits.push_back({"openphish", "evil.example/login", "https://evil.example/login",
+                         reputation::FeedAction::quarantine});
+  for (auto p : {Path::queued, Path::inline_hold, Path::inline_reject}) {
+    Disposition got = d.decide(&v, "", p);
+    EXPECT_EQ(got.why, Why::phishing_feed);
+    EXPECT_EQ(got.action, scan::Action::quarantine);
+    EXPECT_EQ(got.where, Where::quarantine);
+  }
+  EXPECT_EQ(to_string(Why::phishing_feed), "phishing feed");
+  Disposition held = d.decide(&v, "", Path::queued);
+  ASSERT_EQ(held.notes.size(), 1u);
+  EXPECT_EQ(held.notes[0].feature, "list:allow_feed") << "Why says the allow-list did not apply";
+  v.feed_hits.push_back({"mine", "evil.example", "https://evil.example/login", reputation::FeedAction::reject});
+  EXPECT_EQ(d.decide(&v, "", Path::inline_reject).where, Where::reject) << "the strongest feed's action";
+  EXPECT_EQ(d.decide(&v, "", Path::queued).where, Where::quarantine);
+  auto junk = verdict(scan::Action::inbox);
+  junk.feed_hits.push_back({"soft", "evil.example", "https://evil.example/", reputation::FeedAction::junk});
+  EXPECT_EQ(d.decide(&junk, "", Path::queued).where, Where::junk);
+  junk.action = scan::Action::quarantine;
+  Disposition policy = d.decide(&junk, "", Path::queued);
+  EXPECT_EQ(policy.where, Where::quarantine);
+  EXPECT_EQ(policy.why, Why::policy);
+  Decider blocking({{}, {"@evil-sender.example"}});
+  auto blocked = verdict(scan::Action::inbox, "x@evil-sender.example");
+  blocked.feed_hits.push_back({"soft", "evil.example", "https://evil.example/", reputation::FeedAction::junk});
+  EXPECT_EQ(blocking.decide(&blocked, "", Path::queued).why, Why::blocked_sender) << "the block-list is stronger";
+}
+
 TEST(Decider, TheAllowListWinsOverTheBlockList) {
   Decider d({{"a@both.example"}, {"@both.example"}});
   auto v = signed_verdict(scan::Action::junk, "a@both.example");

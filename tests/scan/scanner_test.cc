@@ -1,6 +1,10 @@
 #include "scan/scanner.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
 
 #include "features/hash.h"
 
@@ -127,3 +131,34 @@ TEST(Describe, FeaturesInWords) {
 }
 
 }  // namespace
+
+// A link on a phishing feed is carried in the verdict and is the first
+// reason, naming the feed and the entry, even past max_reasons; the
+// explanation's second look does not count it again.
+TEST(Scanner, AFeedHitIsTheFirstReason) {
+  std::string path = ::testing::TempDir() + "/scanner-feed-" + std::to_string(::getpid()) + ".txt";
+  { std::ofstream(path) << "https://collect.example.net/\n"; }
+  reputation::FeedConfig fc;
+  fc.name = "openphish";
+  fc.path = path;
+  auto feeds = std::make_shared<reputation::Feeds>(std::vector<reputation::FeedConfig>{fc}, 0);
+  scan::Scanner s(model_with({{"form_password", 8.0f}}, "m1"));
+  EXPECT_TRUE(s.scan(kPhish)->feed_hits.empty());
+  s.set_feeds(feeds);
+  scan::ScanOptions o;
+  o.max_reasons = 1;
+  auto v = s.scan(kPhish, {}, o);
+  ASSERT_TRUE(v);
+  ASSERT_EQ(v->feed_hits.size(), 1u);
+  EXPECT_EQ(v->feed_hits[0].feed, "openphish");
+  EXPECT_EQ(v->feed_hits[0].matched, "collect.example.net/");
+  ASSERT_EQ(v->reasons.size(), 2u);
+  EXPECT_EQ(v->reasons[0].feature, "feed:openphish");
+  EXPECT_EQ(v->reasons[0].text, "a link is on the phishing feed \"openphish\" (collect.example.net/)");
+  EXPECT_EQ(v->reasons[1].feature, "sig:form_password");
+  EXPECT_TRUE(s.scan(kHam)->feed_hits.empty());
+  o.count_feed_hits = false;
+  EXPECT_EQ(s.scan(kPhish, {}, o)->feed_hits.size(), 1u);
+  EXPECT_EQ(feeds->status()[0].hits, 1u);
+  std::remove(path.c_str());
+}

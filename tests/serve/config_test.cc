@@ -164,13 +164,59 @@ TEST(ServeConfig, EveryKeyIsDocumented) {
   for (const std::string& full : keys) {
     std::string table = full.substr(0, full.find('.')), key = full.substr(full.find('.') + 1);
     bool found = false;
-    for (std::size_t at = doc.find("\n[" + table + "]\n"); at != std::string::npos && !found;
-         at = doc.find("\n[" + table + "]\n", at + 1)) {
+    // A table, or an array of tables ([[feeds]]).
+    std::string head = doc.find("\n[[" + table + "]]\n") != std::string::npos ? "\n[[" + table + "]]\n"
+                                                                           : "\n[" + table + "]\n";
+    for (std::size_t at = doc.find(head); at != std::string::npos && !found; at = doc.find(head, at + 1)) {
       std::size_t end = doc.find("\n[", at + 1);
       std::string section = doc.substr(at, end == std::string::npos ? std::string::npos : end - at);
       found = section.find("\n" + key + " =") != std::string::npos;
     }
     EXPECT_TRUE(found) << full << " is accepted by load_config() but not documented in docs/configuration.md";
+  }
+}
+
+// [[feeds]]: one table per feed, with defaults; a wrong format, action,
+// name, a missing path, a duplicate or an unknown key is refused by name.
+TEST(Config, ReadsPhishingFeeds) {
+  auto c = load_config(write("feeds.toml", R"(
+[policy]
+junk_phish = 0.7
+[[feeds]]
+name = "openphish"
+path = "/var/lib/phishstream/openphish.txt"
+[[feeds]]
+name = "my-domains"
+path = "domains.txt"
+format = "domains"
+action = "junk"
+max_entries = 1000
+stale_after_hours = 0
+)"));
+  ASSERT_TRUE(c) << c.error();
+  ASSERT_EQ(c->feeds.size(), 2u);
+  EXPECT_EQ(c->feeds[0].name, "openphish");
+  EXPECT_EQ(c->feeds[0].format, phishstream::reputation::FeedFormat::openphish);
+  EXPECT_EQ(c->feeds[0].action, phishstream::reputation::FeedAction::quarantine);
+  EXPECT_EQ(c->feeds[0].stale_after_hours, 24u);
+  EXPECT_EQ(c->feeds[1].format, phishstream::reputation::FeedFormat::domains);
+  EXPECT_EQ(c->feeds[1].action, phishstream::reputation::FeedAction::junk);
+  EXPECT_EQ(c->feeds[1].max_entries, 1000u);
+  EXPECT_EQ(c->feeds[1].stale_after_hours, 0u);
+  EXPECT_TRUE(load_config("")->feeds.empty());
+  for (auto [text, why] : std::initializer_list<std::pair<const char*, const char*>>{
+           {"[[feeds]]\nname = \"a\"\npath = \"x\"\nformat = \"csv\"\n", "format is openphish"},
+           {"[[feeds]]\nname = \"a\"\npath = \"x\"\naction = \"drop\"\n", "action is junk"},
+           {"[[feeds]]\nname = \"a b\"\npath = \"x\"\n", "feeds.name is"},
+           {"[[feeds]]\nname = \"a\"\n", "path is needed"},
+           {"[[feeds]]\nname = \"a\"\npath = \"x\"\n[[feeds]]\nname = \"a\"\npath = \"y\"\n", "configured twice"},
+           {"[[feeds]]\nname = \"a\"\npath = \"x\"\nurl = \"https://openphish.com/feed.txt\"\n",
+            "unknown key feeds.url"},
+           {"[[feeds]]\nname = \"a\"\npath = \"x\"\nmax_bytes = -1\n", "feeds.max_bytes must be"},
+           {"[feeds]\nname = \"a\"\n", "array of tables"}}) {
+    auto bad = load_config(write("bad-feeds.toml", text));
+    ASSERT_FALSE(bad) << text;
+    EXPECT_NE(bad.error().find(why), std::string::npos) << bad.error();
   }
 }
 

@@ -426,4 +426,13 @@ TEST(Headers, VerdictHeadersAreAsciiAndShort) {
   for (unsigned char c : h) EXPECT_LT(c, 0x80);
 }
 
+// A link on a phishing feed is named first among the reasons, by its feed.
+TEST(Headers, VerdictHeadersNameTheFeedOfAHit) {
+  scan::Verdict v;
+  v.action = scan::Action::junk;
+  v.feed_hits.push_back({"openphish", "evil.example/x", "https://evil.example/x", reputation::FeedAction::junk});
+  EXPECT_NE(worker::verdict_headers(v).find("X-Phishstream-Reasons: feed:openphish\r\n"), std::string::npos)
+      << worker::verdict_headers(v);
+}
+
 }  // namespace
