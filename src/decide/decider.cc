@@ -36,6 +36,7 @@ std::string_view to_string(Why w) noexcept {
     case Why::allowed_sender: return "allowed sender";
     case Why::blocked_sender: return "blocked sender";
     case Why::dmarc_policy: return "dmarc policy";
+    case Why::dnsbl: return "dns block list";
     case Why::unscanned: return "unscanned";
   }
   return "policy";
@@ -113,6 +114,7 @@ Disposition Decider::decide(const scan::Verdict* verdict, std::string_view mail_
       d.why = Why::dmarc_policy;
     }
   }
+  if (verdict && !(!allowed.empty() && authenticated)) dnsbl_floor(*verdict, lists_, d);
   if (!allowed.empty() && !authenticated)
     d.notes.push_back({"the sender matches the allow-list (" + allowed + "), but " +
                            (domain.empty() ? std::string("its domain") : domain) +

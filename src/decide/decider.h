@@ -24,9 +24,15 @@
 //   4. A message whose From domain fails DMARC, where that domain publishes
 //      p=reject or p=quarantine, gets at least the action the site set for
 //      that policy ([auth] dmarc_reject_action, dmarc_quarantine_action).
-//   5. Otherwise the Scanner's action stands; a message that could not be
+//   5. A message listed on a DNS block list ([[dnsbl]], answered at ingest
+//      and carried in our Authentication-Results, Verdict::auth.dnsbl)
+//      gets at least that zone's action; every listing is a reason. A
+//      zone that refused our queries or did not answer never lists, and
+//      says nothing in "Why". An allow-listed, authenticated sender
+//      (rule 2) is still allowed: the allow-list is the site's word.
+//   6. Otherwise the Scanner's action stands; a message that could not be
 //      scanned (empty or binary) goes to the inbox as it came.
-//   6. A reject is given only inline and only where the site allows it
+//   7. A reject is given only inline and only where the site allows it
 //      ([milter] reject); otherwise the message is held in quarantine.
 // Every rule that changes or confirms the action adds a reason (`notes`),
 // which apply() puts first in the verdict's reasons: the "Why" people read.
@@ -36,6 +42,7 @@
 #pragma once
 
 #include <mutex>
+#include <utility>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -59,6 +66,7 @@ enum class Why {
   allowed_sender,  ///< the sender is on the allow-list, and authenticated
   blocked_sender,  ///< the sender is on the block-list
   dmarc_policy,    ///< the From domain fails DMARC and asks for reject or quarantine
+  dnsbl,           ///< the client address or a domain is on a DNS block list
   unscanned,       ///< nothing to score (empty or binary data): delivered as it came
 };
 
@@ -95,7 +103,15 @@ struct SenderLists {
   /// at least (a lower action is raised to it, a higher one stays).
   scan::Action dmarc_reject = scan::Action::reject;
   scan::Action dmarc_quarantine = scan::Action::quarantine;
+  /// What a listing on each DNS block list earns at least, by zone name
+  /// ([[dnsbl]] name, as policy.zone says). A zone not named here counts
+  /// as junk.
+  std::vector<std::pair<std::string, scan::Action>> dnsbl;
 };
+
+/// Rule 5 (decide/dnsbl_rule.cc): raises `d` to the floor of each zone
+/// that lists the message and adds a note for each listing.
+void dnsbl_floor(const scan::Verdict& v, const SenderLists& lists, Disposition& d);
 
 class Decider {
  public:
