@@ -154,6 +154,18 @@ struct AuthConfig {
   bool dns_recursive = false;               ///< resolve from the root instead
   std::string dmarc_reject_action = "reject";          ///< at least this for DMARC fail under p=reject
   std::string dmarc_quarantine_action = "quarantine";  ///< and under p=quarantine
+  int dnsbl_max_domains = 20;  ///< registrable domains of one message put to each domain list
+};
+
+/// [[dnsbl]]: one DNS block list (sender/dnsbl.h); asked at ingest, so it
+/// needs [auth] enabled.
+struct DnsblConfig {
+  std::string name;            ///< in Why and the metrics; default: the zone
+  std::string zone;            ///< "zen.spamhaus.org"
+  std::string kind = "ip";     ///< "ip" (client address) or "domain" (link, From and MAIL FROM domains)
+  std::string action = "junk"; ///< at least this for a listed message: junk, quarantine or reject
+  std::vector<std::string> refused_codes = {"127.255.255.252", "127.255.255.254", "127.255.255.255"};
+  std::vector<std::string> codes;  ///< when set, only these answers list
 };
 
 /// [learning]
@@ -180,6 +192,7 @@ struct ServeConfig {
   ModelConfig model;
   PolicyConfig policy;
   AuthConfig auth;
+  std::vector<DnsblConfig> dnsbl;
   LearningConfig learning;
 
   /// Fills the defaults that depend on server.state_dir.

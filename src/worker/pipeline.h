@@ -56,6 +56,7 @@ struct PipelineConfig {
   /// (decide/decider.h rule 4).
   scan::Action dmarc_reject = scan::Action::reject;
   scan::Action dmarc_quarantine = scan::Action::quarantine;
+  std::vector<std::pair<std::string, scan::Action>> dnsbl;  ///< [[dnsbl]] name -> action (decide::SenderLists)
   /// When set, INBOX and Junk mail goes to this next hop instead of the
   /// Maildirs (the verdict headers tell the next hop where to file it).
   std::optional<deliver::RelayTarget> relay;
