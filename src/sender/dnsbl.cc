@@ -67,9 +67,12 @@ std::string_view to_string(DnsblResult r) noexcept {
 }
 
 std::string ip_query_name(std::string_view ip, std::string_view zone) {
+  // As SPF takes the client: "192.0.2.1", "[192.0.2.1]", "[IPv6:2001:db8::1]".
+  if (ip.size() >= 2 && ip.front() == '[' && ip.back() == ']') ip = ip.substr(1, ip.size() - 2);
+  if (ip.size() > 5 && (ip.substr(0, 5) == "IPv6:" || ip.substr(0, 5) == "ipv6:")) ip.remove_prefix(5);
   boost::system::error_code ec;
   auto a = asio::ip::make_address(std::string(ip), ec);
-  if (ec) return {};
+  if (ec || ip.find('%') != std::string_view::npos) return {};
   if (a.is_v6() && a.to_v6().is_v4_mapped()) a = asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6());
   std::string out;
   if (a.is_v4()) {

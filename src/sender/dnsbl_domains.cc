@@ -144,8 +144,15 @@ std::vector<std::string> message_domains(std::string_view raw, std::string_view 
   add(from_domain);
   if (auto at = mail_from.rfind('@'); at != std::string_view::npos) add(mail_from.substr(at + 1));
   std::string text = searchable(raw);
+  // Links repeat their host; parse each scheme://authority once.
+  std::vector<std::string_view> seen;
   mail::scan_text_urls(text, [&](std::string_view u) {
     if (out.size() >= max) return;
+    std::size_t start = u.find("://");
+    start = start == std::string_view::npos ? 0 : start + 3;
+    std::string_view authority = u.substr(0, u.find_first_of("/?#\\", start));
+    if (std::find(seen.begin(), seen.end(), authority) != seen.end()) return;
+    if (seen.size() < 256) seen.push_back(authority);
     mail::Url url;
     if (!mail::parse_url(u, url) || url.ip_literal || url.host.empty()) return;
     add(url.host);

@@ -45,7 +45,10 @@ TEST(DnsblQueryName, ReversesIpv4OctetsAndIpv6Nibbles) {
   EXPECT_EQ(ip_query_name("2001:db8::1", "zen.example"),
             "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.zen.example");
   EXPECT_EQ(ip_query_name("::ffff:198.51.100.7", "zen.example"), "7.100.51.198.zen.example");
+  EXPECT_EQ(ip_query_name("[203.0.113.9]", "zen.example"), "9.113.0.203.zen.example");
+  EXPECT_EQ(ip_query_name("[IPv6:2001:db8::1]", "zen.example"), ip_query_name("2001:db8::1", "zen.example"));
   EXPECT_EQ(ip_query_name("not an address", "zen.example"), "");
+  EXPECT_EQ(ip_query_name("fe80::1%eth0", "zen.example"), "");
   EXPECT_EQ(ip_query_name("", "zen.example"), "");
 }
 
