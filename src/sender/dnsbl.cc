@@ -150,16 +150,20 @@ asio::awaitable<std::vector<DnsblHit>> Dnsbl::check(std::string_view client_ip, 
   struct Question {
     std::size_t zone;
     std::string subject, name;
+    Deadline ends;
   };
   std::vector<Question> qs;
+  Deadline now = Clock::now(), last = now;
   for (std::size_t z = 0; z < zones_.size(); ++z) {
     const DnsblZone& zone = zones_[z];
+    Deadline ends = zone.timeout.count() > 0 ? std::min(deadline, now + zone.timeout) : deadline;
+    last = std::max(last, ends);
     if (zone.kind == DnsblZone::Kind::ip) {
       std::string name = ip_query_name(client_ip, zone.zone);
-      if (!name.empty()) qs.push_back({z, std::string(client_ip), std::move(name)});
+      if (!name.empty()) qs.push_back({z, std::string(client_ip), std::move(name), ends});
     } else {
       for (std::size_t d = 0; d < domains.size() && d < max_domains_; ++d)
-        qs.push_back({z, domains[d], domains[d] + "." + zone.zone});
+        qs.push_back({z, domains[d], domains[d] + "." + zone.zone, ends});
     }
   }
   queried = static_cast<int>(qs.size());
@@ -168,9 +172,9 @@ asio::awaitable<std::vector<DnsblHit>> Dnsbl::check(std::string_view client_ip, 
   auto ex = co_await asio::this_coro::executor;
   auto p = std::make_shared<Pending>(ex, qs.size());
   // Never waits past the deadline, even if a lookup forgot it.
-  p->timer.expires_at(deadline + std::chrono::milliseconds(200));
+  p->timer.expires_at(last + std::chrono::milliseconds(200));
   for (std::size_t i = 0; i < qs.size(); ++i) {
-    auto one = ask(resolver_, qs[i].name, deadline, p, i);
+    auto one = ask(resolver_, qs[i].name, qs[i].ends, p, i);
     asio::co_spawn(ex, std::move(one), asio::detached);
   }
   if (p->left > 0) {

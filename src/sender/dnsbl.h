@@ -54,6 +54,7 @@ struct DnsblZone {
   enum class Kind { ip, domain } kind = Kind::ip;
   std::vector<std::string> refused_codes;  ///< A records meaning "you may not query"
   std::vector<std::string> codes;          ///< when set, only these codes list
+  std::chrono::milliseconds timeout{0};    ///< per question; 0: the message's deadline only
   const std::string& label() const noexcept { return name.empty() ? zone : name; }
 };
 
@@ -94,8 +95,9 @@ class Dnsbl {
 
   /// Asks every zone (all questions in flight at once) and returns what
   /// was not clean; each answer is counted. `queried` is the number of
-  /// questions asked. Completes by `deadline` (plus the resolver's own
-  /// completion) at the latest.
+  /// questions asked. A question ends at `deadline` or after its zone's
+  /// timeout, whichever is first (temperror); the whole check completes
+  /// by then.
   boost::asio::awaitable<std::vector<DnsblHit>> check(std::string_view client_ip,
                                                       const std::vector<std::string>& domains, Deadline deadline,
                                                       int& queried);

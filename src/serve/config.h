@@ -166,6 +166,7 @@ struct DnsblConfig {
   std::string action = "junk"; ///< at least this for a listed message: junk, quarantine or reject
   std::vector<std::string> refused_codes = {"127.255.255.252", "127.255.255.254", "127.255.255.255"};
   std::vector<std::string> codes;  ///< when set, only these answers list
+  int timeout_ms = 0;              ///< per question; 0: [auth] budget_ms only
 };
 
 /// [learning]

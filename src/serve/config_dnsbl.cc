@@ -22,7 +22,9 @@ bool is_loopback_v4(const std::string& s) {
 
 }  // namespace
 
-std::vector<std::string> dnsbl_keys() { return {"name", "zone", "kind", "action", "refused_codes", "codes"}; }
+std::vector<std::string> dnsbl_keys() {
+  return {"name", "zone", "kind", "action", "refused_codes", "codes", "timeout_ms"};
+}
 
 std::string read_dnsbl(const toml::table& root, std::vector<DnsblConfig>& out) {
   const toml::node* n = root.get("dnsbl");
@@ -63,6 +65,13 @@ std::string read_dnsbl(const toml::table& root, std::vector<DnsblConfig>& out) {
         else
           err += "dnsbl." + std::string(key) + " holds IPv4 addresses in 127.0.0.0/8 (" + where + "); ";
       }
+    }
+    if (const toml::node* v = t.get("timeout_ms")) {
+      auto ms = v->value<std::int64_t>();
+      if (ms && *ms >= 0 && *ms <= 60000)
+        d.timeout_ms = static_cast<int>(*ms);
+      else
+        err += "dnsbl.timeout_ms is 0..60000 (" + where + "); ";
     }
     std::transform(d.zone.begin(), d.zone.end(), d.zone.begin(), [](unsigned char c) { return std::tolower(c); });
     while (!d.zone.empty() && d.zone.back() == '.') d.zone.pop_back();

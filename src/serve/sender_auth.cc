@@ -27,7 +27,7 @@ std::vector<sender::DnsblZone> zones(const std::vector<DnsblConfig>& cfg) {
   std::vector<sender::DnsblZone> out;
   for (const auto& c : cfg)
     out.push_back({c.name, c.zone, c.kind == "domain" ? sender::DnsblZone::Kind::domain : sender::DnsblZone::Kind::ip,
-                   c.refused_codes, c.codes});
+                   c.refused_codes, c.codes, std::chrono::milliseconds(c.timeout_ms)});
   return out;
 }
 

@@ -6,6 +6,9 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include "common/envelope.h"
 #include "metrics/registry.h"
@@ -123,6 +126,41 @@ TEST(Dnsbl, TimeoutsAndServfailsAreTemperrorsNeverListings) {
   EXPECT_EQ(hits[0].code, "timeout");
   EXPECT_EQ(hits[1].result, DnsblResult::temperror);
   EXPECT_EQ(counted(reg, "zen.example", "temperror"), 1u);
+}
+
+// Answers "listed" after `delay`, unless the question's deadline comes
+// first (then timeout), as the real resolver does.
+class SlowResolver final : public Resolver {
+ public:
+  explicit SlowResolver(std::chrono::milliseconds delay) : delay_(delay) {}
+  boost::asio::awaitable<DnsAnswer> lookup(std::string, RrType, Deadline deadline) override {
+    boost::asio::steady_timer t(co_await boost::asio::this_coro::executor);
+    auto answer_at = std::chrono::steady_clock::now() + delay_;
+    t.expires_at(std::min(answer_at, deadline));
+    co_await t.async_wait(boost::asio::use_awaitable);
+    DnsAnswer a;
+    a.status = answer_at <= deadline ? DnsStatus::ok : DnsStatus::timeout;
+    if (a.ok()) a.records = {"127.0.0.2"};
+    co_return a;
+  }
+
+ private:
+  std::chrono::milliseconds delay_;
+};
+
+TEST(Dnsbl, AZonesTimeoutEndsItsQuestionsBeforeTheMessagesDeadline) {
+  SlowResolver r(std::chrono::milliseconds(400));
+  DnsblZone patient = ip_zone("patient.example");
+  DnsblZone hasty = ip_zone("hasty.example");
+  hasty.timeout = std::chrono::milliseconds(20);
+  Dnsbl d(r, {patient, hasty}, 20, nullptr);
+  auto hits = run(d, "203.0.113.9", {});  // the message's deadline is 5 s away
+  ASSERT_EQ(hits.size(), 2u);
+  EXPECT_EQ(hits[0].zone, "patient.example");
+  EXPECT_EQ(hits[0].result, DnsblResult::listed);
+  EXPECT_EQ(hits[1].zone, "hasty.example");
+  EXPECT_EQ(hits[1].result, DnsblResult::temperror);
+  EXPECT_EQ(hits[1].code, "timeout");
 }
 
 TEST(Dnsbl, TheDomainCapBoundsTheQuestions) {
