@@ -42,6 +42,7 @@ std::string_view to_string(Why w) noexcept {
     case Why::dmarc_policy: return "dmarc policy";
     case Why::authenticated_brand: return "authenticated brand";
     case Why::brand_spoof: return "brand spoof";
+    case Why::dnsbl: return "dns block list";
     case Why::unscanned: return "unscanned";
     case Why::phishing_feed: return "phishing feed";
   }
@@ -195,6 +196,7 @@ Disposition Decider::decide(const scan::Verdict* verdict, std::string_view mail_
   if (verdict && d.notes.empty() && verdict->auth.dmarc == "pass")
     d.notes.push_back({"the From domain " + verdict->auth.from_domain + " is authenticated (DMARC pass)",
                        "auth:dmarc=pass", 0});
+  if (verdict && !(!allowed.empty() && authenticated)) dnsbl_floor(*verdict, lists_, d);
   if (!allowed.empty() && !authenticated)
     d.notes.push_back({"the sender matches the allow-list (" + allowed + "), but " +
                            (domain.empty() ? std::string("its domain") : domain) +

@@ -13,7 +13,7 @@
 //
 // The rules, in order:
 //   0. A link on a phishing feed (Verdict::feed_hits, reputation/feeds.h)
-//      is applied over rules 2 to 5: it undoes the allow-list, even for an
+//      is applied over rules 2 to 6: it undoes the allow-list, even for an
 //      authenticated sender (a taken-over account sending a known phishing
 //      link stays held), and raises the action to the feed's (quarantine by
 //      default; the strongest of several feeds); a stronger action of the
@@ -36,9 +36,15 @@
 //      receipts and sign-in alerts, which the model alone takes for
 //      phishing); not authenticated (and no DNS failure), at least
 //      `spoofed_brand` (an exact-domain spoof). Not after rules 2-4.
-//   6. Otherwise the Scanner's action stands; a message that could not be
+//   6. A message listed on a DNS block list ([[dnsbl]], answered at ingest
+//      and carried in our Authentication-Results, Verdict::auth.dnsbl)
+//      gets at least that zone's action; every listing is a reason. A
+//      zone that refused our queries or did not answer never lists, and
+//      says nothing in "Why". An allow-listed, authenticated sender
+//      (rule 2) is still allowed: the allow-list is the site's word.
+//   7. Otherwise the Scanner's action stands; a message that could not be
 //      scanned (empty or binary) goes to the inbox as it came.
-//   7. A reject is given only inline and only where the site allows it
+//   8. A reject is given only inline and only where the site allows it
 //      ([milter] reject); otherwise the message is held in quarantine.
 // Every rule that changes or confirms the action adds a reason (`notes`),
 // which apply() puts first in the verdict's reasons: the "Why" people read.
@@ -48,6 +54,7 @@
 #pragma once
 
 #include <mutex>
+#include <utility>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -73,6 +80,7 @@ enum class Why {
   dmarc_policy,    ///< the From domain fails DMARC and asks for reject or quarantine
   authenticated_brand,  ///< a brand's own domain, authenticated: one step lower
   brand_spoof,          ///< a brand's own domain in From, not authenticated
+  dnsbl,           ///< the client address or a domain is on a DNS block list
   unscanned,       ///< nothing to score (empty or binary data): delivered as it came
   phishing_feed,   ///< a link is on a phishing feed (rule 0)
 };
@@ -114,7 +122,15 @@ struct SenderLists {
   /// and whether an authenticated one lowers the action a step.
   scan::Action spoofed_brand = scan::Action::quarantine;
   bool authenticated_brand_relief = true;
+  /// What a listing on each DNS block list earns at least, by zone name
+  /// ([[dnsbl]] name, as policy.zone says). A zone not named here counts
+  /// as junk.
+  std::vector<std::pair<std::string, scan::Action>> dnsbl;
 };
+
+/// Rule 5 (decide/dnsbl_rule.cc): raises `d` to the floor of each zone
+/// that lists the message and adds a note for each listing.
+void dnsbl_floor(const scan::Verdict& v, const SenderLists& lists, Disposition& d);
 
 class Decider {
  public:

@@ -234,6 +234,13 @@ SenderAuth summarise(const std::vector<std::string>& values, const std::vector<s
         a.dmarc = m.result;
         a.from_domain = prop("header.from");
         a.dmarc_policy = prop("policy.dmarc");
+      } else if (m.method == "dnsbl" && m.result != "pass" && m.result != "none") {
+        DnsblListing l{m.result, prop("policy.zone"), prop("policy.ip"), true, m.reason};
+        if (l.subject.empty()) {
+          l.subject = prop("policy.domain");
+          l.ip = false;
+        }
+        a.dnsbl.push_back(std::move(l));
       }
     }
   }

@@ -45,6 +45,16 @@ std::string format_authentication_results(const AuthResultsField& f);
 /// `removed` counts them.
 std::string strip_authentication_results(std::string_view raw, std::string_view authserv_id, int& removed);
 
+/// One "dnsbl=" clause of a trusted field (sender/dnsbl.h): a block list
+/// that lists the message, refuses our queries, or did not answer.
+struct DnsblListing {
+  std::string result;   ///< "listed", "refused" or "temperror"
+  std::string zone;     ///< policy.zone: the [[dnsbl]] name
+  std::string subject;  ///< the client address (policy.ip) or the domain (policy.domain)
+  bool ip = false;      ///< subject is the client address
+  std::string code;     ///< the list's answer ("127.0.0.2"), from the clause's comment
+};
+
 /// What the trusted fields of a message say about its sender.
 struct SenderAuth {
   bool present = false;        ///< at least one trusted field was found
@@ -55,6 +65,7 @@ struct SenderAuth {
   std::string from_domain;     ///< header.from of the dmarc clause
   std::vector<std::string> dkim_pass;  ///< header.d of each passing signature
   std::vector<std::string> dkim_fail;  ///< header.d of each failing one
+  std::vector<DnsblListing> dnsbl;     ///< every dnsbl= clause but "pass"
 
   /// Whether SPF or DKIM authenticated `domain` (relaxed alignment: the
   /// same organisational domain). What an allow-list entry needs.

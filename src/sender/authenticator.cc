@@ -60,13 +60,18 @@ boost::asio::awaitable<AuthOutcome> Authenticator::check(const common::Envelope&
   auto started = Clock::now();
   Deadline deadline = started + budget_;
   AuthOutcome out;
+  out.from = header_from(raw);
+  if (dnsbl_ && !dnsbl_->empty()) {
+    std::vector<std::string> domains;
+    if (dnsbl_->wants_domains()) domains = message_domains(raw, out.from.domain, env.mail_from, dnsbl_->max_domains());
+    out.dnsbl = co_await dnsbl_->check(env.client_ip, domains, deadline, out.dnsbl_queried);
+  }
   if (env.client_ip.empty()) {
     out.spf.reason = "no client address";
   } else {
     out.spf = co_await check_mail_from(resolver_, env.client_ip, env.helo, env.mail_from, deadline);
   }
   out.dkim = co_await verify(resolver_, raw, deadline);
-  out.from = header_from(raw);
   Identities ids;
   ids.from_domain = out.from.domain;
   if (out.spf.result == SpfResult::pass) ids.spf_pass = lower(out.spf.domain);
@@ -147,6 +152,16 @@ AuthResultsField Authenticator::field(const AuthOutcome& out, const common::Enve
   if (out.arc.result == ArcResult::pass && !out.arc.sets.empty())
     arc.reason = std::to_string(out.arc.sets.size()) + (out.arc.sets.size() == 1 ? " hop" : " hops") + ", newest sealer " + out.arc.sets.back().seal_domain;
   f.results.push_back(std::move(arc));
+  // Block lists: one clause per answer that was not clean, or one
+  // dnsbl=pass when every question was answered clean.
+  for (const auto& h : out.dnsbl) {
+    MethodResult m{"dnsbl", std::string(to_string(h.result)), h.code, {}};
+    m.props["policy.zone"] = h.zone;
+    m.props[h.kind == DnsblZone::Kind::ip ? "policy.ip" : "policy.domain"] = h.subject;
+    f.results.push_back(std::move(m));
+  }
+  if (out.dnsbl.empty() && out.dnsbl_queried > 0)
+    f.results.push_back({"dnsbl", "pass", std::to_string(out.dnsbl_queried) + " questions, none listed", {}});
   return f;
 }
 

@@ -1,5 +1,7 @@
 // Authenticator: SPF, DKIM and DMARC for one message, within one time
-// budget, and the Authentication-Results field that records them.
+// budget, and the Authentication-Results field that records them; with
+// [[dnsbl]] zones configured, also the DNS block lists (sender/dnsbl.h),
+// recorded as "dnsbl=" clauses of the same field.
 //
 // The ingest side runs it on each message before it is queued (serve/
 // auth_sink.h): check() asks the DNS through the Resolver (SPF for MAIL
@@ -36,6 +38,7 @@
 #include "sender/auth_results.h"
 #include "sender/dkim.h"
 #include "sender/dmarc.h"
+#include "sender/dnsbl.h"
 #include "sender/header_from.h"
 #include "sender/spf.h"
 
@@ -54,6 +57,8 @@ struct AuthOutcome {
   ArcChain arc;
   HeaderFrom from;
   std::string arc_override;  ///< the trusted sealer whose record turned a DMARC fail into pass, or ""
+  std::vector<DnsblHit> dnsbl;  ///< the block list answers that were not clean
+  int dnsbl_queried = 0;        ///< block list questions asked (0: none configured)
 };
 
 class Authenticator {
@@ -73,10 +78,15 @@ class Authenticator {
 
   const std::string& authserv_id() const noexcept { return id_; }
 
+  /// Also asks these block lists for every message (may be null: none);
+  /// it must outlive the Authenticator. Set before the first check().
+  void set_dnsbl(Dnsbl* d) noexcept { dnsbl_ = d; }
+
  private:
   void count(const AuthOutcome& out, double seconds);
 
   Resolver& resolver_;
+  Dnsbl* dnsbl_ = nullptr;
   std::string id_;
   std::chrono::milliseconds budget_;
   std::vector<std::string> trusted_sealers_;  // lower case

@@ -103,7 +103,7 @@ Built build(App& app) {
   // before them, so destroyed after them.
   SenderAuth* auth = nullptr;
   if (roles.has(Role::ingest) && app.cfg().auth.enabled) {
-    auto opened = SenderAuth::open(app.io(), app.cfg().auth, app.registry());
+    auto opened = SenderAuth::open(app.io(), app.cfg().auth, app.cfg().dnsbl, app.registry());
     if (!opened) return Built(boost::system::in_place_error, opened.error());
     auth = opened->get();
     app.add(std::move(*opened));

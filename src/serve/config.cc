@@ -9,6 +9,7 @@
 #include <boost/asio/ip/address.hpp>
 
 #include "ingest/smtp/command.h"
+#include "serve/config_dnsbl.h"
 
 namespace phishstream::serve {
 namespace {
@@ -57,6 +58,7 @@ struct Reader {
   void check_unknown() {
     for (const auto& [tk, tv] : root) {
       if (tk.str() == "feeds") continue;  // [[feeds]], read_feeds()
+      if (tk.str() == "dnsbl") continue;  // [[dnsbl]], read_dnsbl()
       const toml::table* t = tv.as_table();
       if (!t) { err += "unknown top-level key " + std::string(tk.str()) + "; "; continue; }
       for (const auto& [k, v] : *t) {
@@ -159,6 +161,9 @@ void read_pipeline_keys(Reader& r, ServeConfig& c) {
   r.get("auth", "spoofed_brand_action", c.auth.spoofed_brand_action);
   r.get("auth", "authenticated_brand_relief", c.auth.authenticated_brand_relief);
   r.get("auth", "trusted_arc_sealers", c.auth.trusted_arc_sealers);
+  r.get("auth", "dnsbl_max_domains", c.auth.dnsbl_max_domains);
+  for (const auto& k : dnsbl_keys()) r.known.insert("dnsbl." + k);
+  r.err += read_dnsbl(r.root, c.dnsbl);
   r.get("learning", "corpus", c.learning.corpus);
   r.get("learning", "twins", c.learning.twins);
   r.get("learning", "retrain_hours", c.learning.retrain_hours);
@@ -271,6 +276,9 @@ void check_auth(const ServeConfig& c, std::string& err) {
     if (ec) err += "auth.dns_forwarders: \"" + f + "\" is not an address (ip or ip@port); ";
   }
   if (a.authserv_id.find_first_of(" ;()\"\\") != std::string::npos) err += "auth.authserv_id must be a token; ";
+  if (a.dnsbl_max_domains < 1 || a.dnsbl_max_domains > 100) err += "auth.dnsbl_max_domains is 1..100; ";
+  if (!c.dnsbl.empty() && !a.enabled)
+    err += "[[dnsbl]] zones need auth.enabled = true (they are asked at ingest, with sender authentication); ";
 }
 
 void check_backends(const ServeConfig& c, std::string& err) {

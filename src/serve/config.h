@@ -158,6 +158,19 @@ struct AuthConfig {
   std::string spoofed_brand_action = "quarantine";     ///< at least this: a brand's own domain in From, unauthenticated
   bool authenticated_brand_relief = true;              ///< a brand's own domain, authenticated: one action lower
   std::vector<std::string> trusted_arc_sealers;        ///< forwarders whose ARC record of dmarc=pass is believed
+  int dnsbl_max_domains = 20;  ///< registrable domains of one message put to each domain list
+};
+
+/// [[dnsbl]]: one DNS block list (sender/dnsbl.h); asked at ingest, so it
+/// needs [auth] enabled.
+struct DnsblConfig {
+  std::string name;            ///< in Why and the metrics; default: the zone
+  std::string zone;            ///< "zen.spamhaus.org"
+  std::string kind = "ip";     ///< "ip" (client address) or "domain" (link, From and MAIL FROM domains)
+  std::string action = "junk"; ///< at least this for a listed message: junk, quarantine or reject
+  std::vector<std::string> refused_codes = {"127.255.255.252", "127.255.255.254", "127.255.255.255"};
+  std::vector<std::string> codes;  ///< when set, only these answers list
+  int timeout_ms = 0;              ///< per question; 0: [auth] budget_ms only
 };
 
 /// [learning]
@@ -188,6 +201,7 @@ struct ServeConfig {
   ModelConfig model;
   PolicyConfig policy;
   AuthConfig auth;
+  std::vector<DnsblConfig> dnsbl;
   LearningConfig learning;
   FeedsConfig feeds;
 

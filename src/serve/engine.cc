@@ -21,13 +21,20 @@ scan::Action action_named(const std::string& s) {
   return scan::Action::inbox;  // load_config() allows nothing else
 }
 
+std::vector<std::pair<std::string, scan::Action>> dnsbl_actions(const ServeConfig& cfg) {
+  std::vector<std::pair<std::string, scan::Action>> out;
+  for (const auto& d : cfg.dnsbl) out.emplace_back(d.name, action_named(d.action));
+  return out;
+}
+
 decide::SenderLists sender_lists(const ServeConfig& cfg) {
   return {cfg.policy.allow_senders,
           cfg.policy.block_senders,
           action_named(cfg.auth.dmarc_reject_action),
           action_named(cfg.auth.dmarc_quarantine_action),
           action_named(cfg.auth.spoofed_brand_action),
-          cfg.auth.authenticated_brand_relief};
+          cfg.auth.authenticated_brand_relief,
+          dnsbl_actions(cfg)};
 }
 
 // [delivery], [server] hostname, [queue] dedup_window_hours, the [policy]
@@ -45,6 +52,7 @@ worker::PipelineConfig pipeline_config(const ServeConfig& cfg, learn::Trust& tru
   pc.dmarc_quarantine = action_named(cfg.auth.dmarc_quarantine_action);
   pc.spoofed_brand = action_named(cfg.auth.spoofed_brand_action);
   pc.authenticated_brand_relief = cfg.auth.authenticated_brand_relief;
+  pc.dnsbl = dnsbl_actions(cfg);
   pc.dedup_window_ms = static_cast<std::int64_t>(cfg.queue.dedup_window_hours) * 3600 * 1000;
   if (cfg.delivery.mode == "relay") {
     deliver::RelayTarget t;

@@ -9,6 +9,7 @@ namespace phishstream::serve {
 
 boost::system::result<std::unique_ptr<SenderAuth>, std::string> SenderAuth::open(boost::asio::io_context& io,
                                                                                  const AuthConfig& cfg,
+                                                                                 const std::vector<DnsblConfig>& dnsbl,
                                                                                  metrics::Registry& reg) {
   using Result = boost::system::result<std::unique_ptr<SenderAuth>, std::string>;
   std::error_code ec;
@@ -17,14 +18,29 @@ boost::system::result<std::unique_ptr<SenderAuth>, std::string> SenderAuth::open
                                            sender::ResolverConfig{cfg.dns_forwarders, cfg.dns_recursive, 20000},
                                            &reg, ec, why);
   if (!r) return Result(boost::system::in_place_error, "[auth] resolver: " + why);
-  return std::make_unique<SenderAuth>(std::move(r), cfg, reg);
+  return std::make_unique<SenderAuth>(std::move(r), cfg, dnsbl, reg);
 }
 
-SenderAuth::SenderAuth(std::unique_ptr<sender::UnboundResolver> r, const AuthConfig& cfg, metrics::Registry& reg)
+namespace {
+
+std::vector<sender::DnsblZone> zones(const std::vector<DnsblConfig>& cfg) {
+  std::vector<sender::DnsblZone> out;
+  for (const auto& c : cfg)
+    out.push_back({c.name, c.zone, c.kind == "domain" ? sender::DnsblZone::Kind::domain : sender::DnsblZone::Kind::ip,
+                   c.refused_codes, c.codes, std::chrono::milliseconds(c.timeout_ms)});
+  return out;
+}
+
+}  // namespace
+
+SenderAuth::SenderAuth(std::unique_ptr<sender::UnboundResolver> r, const AuthConfig& cfg,
+                       const std::vector<DnsblConfig>& dnsbl, metrics::Registry& reg)
     : resolver_(std::move(r)),
+      dnsbl_(*resolver_, zones(dnsbl), static_cast<std::size_t>(cfg.dnsbl_max_domains), &reg),
       auth_(*resolver_, cfg.authserv_id, std::chrono::milliseconds(cfg.budget_ms), &reg, cfg.trusted_arc_sealers),
       failed_(&reg.counter("phishstream_auth_errors_total",
                            "Messages passed on without authentication because of an internal error")) {
+  auth_.set_dnsbl(&dnsbl_);
   if (cfg.dns_recursive) {
     dns_ = "recursive";
   } else if (cfg.dns_forwarders.empty()) {
@@ -46,7 +62,8 @@ boost::asio::awaitable<std::string> SenderAuth::field(const common::Envelope& en
 }
 
 void SenderAuth::describe(std::ostream& out) const {
-  out << "  authenticates  SPF, DKIM, DMARC as " << auth_.authserv_id() << " (DNS: " << dns_ << ")\n";
+  out << "  authenticates  SPF, DKIM, DMARC" << (dnsbl_.empty() ? "" : ", DNS block lists") << " as "
+      << auth_.authserv_id() << " (DNS: " << dns_ << ")\n";
 }
 
 }  // namespace phishstream::serve

@@ -1,5 +1,6 @@
 // SenderAuth: the ingest process's sender authentication ([auth] enabled):
-// the libunbound resolver and the Authenticator, shared by the SMTP path
+// the libunbound resolver, the Authenticator and the DNS block lists
+// ([[dnsbl]]) it asks, shared by the SMTP path
 // (AuthSink, serve/auth_sink.h) and the milter sessions (as their
 // milter::Authenticate), so both ask one cache.
 //
@@ -16,6 +17,7 @@
 #include "ingest/milter/milter.h"
 #include "metrics/registry.h"
 #include "sender/authenticator.h"
+#include "sender/dnsbl.h"
 #include "sender/unbound_resolver.h"
 #include "serve/component.h"
 #include "serve/config.h"
@@ -26,8 +28,10 @@ class SenderAuth final : public Component, public milter::Authenticate {
  public:
   static boost::system::result<std::unique_ptr<SenderAuth>, std::string> open(boost::asio::io_context& io,
                                                                                const AuthConfig& cfg,
+                                                                               const std::vector<DnsblConfig>& dnsbl,
                                                                                metrics::Registry& reg);
-  SenderAuth(std::unique_ptr<sender::UnboundResolver> r, const AuthConfig& cfg, metrics::Registry& reg);
+  SenderAuth(std::unique_ptr<sender::UnboundResolver> r, const AuthConfig& cfg,
+             const std::vector<DnsblConfig>& dnsbl, metrics::Registry& reg);
 
   sender::Authenticator& authenticator() noexcept { return auth_; }
 
@@ -39,6 +43,7 @@ class SenderAuth final : public Component, public milter::Authenticate {
 
  private:
   std::unique_ptr<sender::UnboundResolver> resolver_;
+  sender::Dnsbl dnsbl_;
   sender::Authenticator auth_;
   std::string dns_;
   metrics::Counter* failed_;

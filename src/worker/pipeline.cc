@@ -62,7 +62,7 @@ Pipeline::Pipeline(const scan::Scanner& scanner, store::MessageStore& store, met
       store_(store),
       cfg_(std::move(cfg)),
       decider_({cfg_.allow_senders, cfg_.block_senders, cfg_.dmarc_reject, cfg_.dmarc_quarantine, cfg_.spoofed_brand,
-                cfg_.authenticated_brand_relief}),
+                cfg_.authenticated_brand_relief, cfg_.dnsbl}),
       maildir_(cfg_.maildir_root),
       relay_(cfg_.relay ? std::make_unique<deliver::Relay>(*cfg_.relay) : nullptr),
       meters_(reg) {}

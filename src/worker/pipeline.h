@@ -59,6 +59,7 @@ struct PipelineConfig {
   /// decide/decider.h rule 5 (a brand's own domain in From).
   scan::Action spoofed_brand = scan::Action::quarantine;
   bool authenticated_brand_relief = true;
+  std::vector<std::pair<std::string, scan::Action>> dnsbl;  ///< [[dnsbl]] name -> action (decide::SenderLists)
   /// When set, INBOX and Junk mail goes to this next hop instead of the
   /// Maildirs (the verdict headers tell the next hop where to file it).
   std::optional<deliver::RelayTarget> relay;

@@ -215,6 +215,46 @@ TEST(Decider, ABrandsOwnDomainIsReliefWhenAuthenticatedAndASpoofWhenNot) {
   EXPECT_EQ(strict.decide(&receipt, "", Path::queued).where, Where::quarantine);
   spoof.auth.dmarc = "none";
   EXPECT_EQ(strict.decide(&spoof, "", Path::queued).where, Where::junk);
+// A block list listing (carried in our Authentication-Results) raises the
+// action to the zone's floor and names the zone in "Why"; refusals and
+// temperrors never list; an allow-listed, authenticated sender stays allowed.
+TEST(Decider, DnsblListingsRaiseTheActionToTheZonesFloor) {
+  SenderLists lists;
+  lists.allow = {"@friend.example"};
+  lists.dnsbl = {{"zen", scan::Action::quarantine}, {"dbl", scan::Action::junk}};
+  Decider d(lists);
+  auto v = verdict(scan::Action::inbox, "a@sender.example");
+  v.auth.present = true;
+  v.auth.dnsbl.push_back({"listed", "dbl", "evil.example", false, "127.0.1.2"});
+  Disposition junk = d.decide(&v, "", Path::queued);
+  EXPECT_EQ(junk.where, Where::junk);
+  EXPECT_EQ(junk.why, Why::dnsbl);
+  ASSERT_EQ(junk.notes.size(), 1u);
+  EXPECT_EQ(junk.notes[0].text, "the domain evil.example is listed on dbl (127.0.1.2)");
+  EXPECT_EQ(junk.notes[0].feature, "dnsbl:dbl");
+  v.auth.dnsbl.push_back({"listed", "zen", "203.0.113.9", true, "127.0.0.2"});
+  Disposition q = d.decide(&v, "", Path::queued);
+  EXPECT_EQ(q.where, Where::quarantine);
+  ASSERT_EQ(q.notes.size(), 2u);
+  EXPECT_EQ(q.notes[1].text, "the client address 203.0.113.9 is listed on zen (127.0.0.2)");
+  // The floor never lowers the scanner's action.
+  v.action = scan::Action::reject;
+  EXPECT_EQ(d.decide(&v, "", Path::inline_reject).where, Where::reject);
+  // Refused and temperror say nothing.
+  auto r = verdict(scan::Action::inbox, "a@sender.example");
+  r.auth.dnsbl.push_back({"refused", "zen", "203.0.113.9", true, "127.255.255.254"});
+  r.auth.dnsbl.push_back({"temperror", "dbl", "evil.example", false, "timeout"});
+  Disposition clean = d.decide(&r, "", Path::queued);
+  EXPECT_EQ(clean.where, Where::inbox);
+  EXPECT_TRUE(clean.notes.empty());
+  // Allow-listed and authenticated: still allowed.
+  auto friendly = signed_verdict(scan::Action::inbox, "boss@friend.example");
+  friendly.auth.dnsbl.push_back({"listed", "zen", "203.0.113.9", true, "127.0.0.2"});
+  EXPECT_EQ(d.decide(&friendly, "", Path::queued).where, Where::inbox);
+  // Allow-listed but not authenticated: the listing counts.
+  auto forged = verdict(scan::Action::inbox, "boss@friend.example");
+  forged.auth.dnsbl = friendly.auth.dnsbl;
+  EXPECT_EQ(d.decide(&forged, "", Path::queued).where, Where::quarantine);
 }
 
 // The sender is the From address; MAIL FROM only when there is none.

@@ -150,6 +150,57 @@ TEST(Config, BadBackendsAreErrors) {
 
 }  // namespace
 
+// [[dnsbl]]: each table is one zone; defaults for name and refused_codes;
+// every mistake named; zones without [auth] enabled are an error (they are
+// asked at ingest, with sender authentication).
+TEST(Config, DnsblZones) {
+  auto c = load_config(write("dnsbl.toml", R"(
+[auth]
+enabled = true
+dnsbl_max_domains = 7
+[[dnsbl]]
+zone = "ZEN.Spamhaus.org."
+action = "quarantine"
+[[dnsbl]]
+name = "uribl"
+zone = "multi.uribl.com"
+kind = "domain"
+refused_codes = ["127.0.0.1"]
+codes = ["127.0.0.2", "127.0.0.4"]
+timeout_ms = 300
+)"));
+  ASSERT_TRUE(c) << c.error();
+  ASSERT_EQ(c->dnsbl.size(), 2u);
+  EXPECT_EQ(c->auth.dnsbl_max_domains, 7);
+  EXPECT_EQ(c->dnsbl[0].name, "zen.spamhaus.org");
+  EXPECT_EQ(c->dnsbl[0].zone, "zen.spamhaus.org");
+  EXPECT_EQ(c->dnsbl[0].kind, "ip");
+  EXPECT_EQ(c->dnsbl[0].action, "quarantine");
+  EXPECT_EQ(c->dnsbl[0].refused_codes,
+            (std::vector<std::string>{"127.255.255.252", "127.255.255.254", "127.255.255.255"}));
+  EXPECT_EQ(c->dnsbl[1].kind, "domain");
+  EXPECT_EQ(c->dnsbl[1].action, "junk");
+  EXPECT_EQ(c->dnsbl[1].refused_codes, std::vector<std::string>{"127.0.0.1"});
+  EXPECT_EQ(c->dnsbl[1].codes, (std::vector<std::string>{"127.0.0.2", "127.0.0.4"}));
+  EXPECT_EQ(c->dnsbl[0].timeout_ms, 0);
+  EXPECT_EQ(c->dnsbl[1].timeout_ms, 300);
+
+  auto off = load_config(write("dnsbl_off.toml", "[[dnsbl]]\nzone = \"zen.example\"\n"));
+  ASSERT_FALSE(off);
+  EXPECT_NE(off.error().find("need auth.enabled"), std::string::npos) << off.error();
+  auto bad = load_config(write("dnsbl_bad.toml", "[auth]\nenabled = true\n[[dnsbl]]\nzone = \"zen.example\"\n"
+                                                 "kind = \"url\"\naction = \"inbox\"\ncodes = [\"10.0.0.1\"]\n"
+                                                 "typo = 1\ntimeout_ms = -5\n[[dnsbl]]\nzone = \"zen.example\"\n"));
+  ASSERT_FALSE(bad);
+  for (const char* why : {"dnsbl.kind is ip or domain", "dnsbl.action is junk, quarantine or reject",
+                          "dnsbl.codes holds IPv4 addresses in 127.0.0.0/8", "unknown key dnsbl.typo",
+                          "dnsbl.name must be unique", "dnsbl.timeout_ms is 0..60000"})
+    EXPECT_NE(bad.error().find(why), std::string::npos) << why << " in " << bad.error();
+  auto table = load_config(write("dnsbl_table.toml", "[auth]\nenabled = true\n[dnsbl]\nzone = \"zen.example\"\n"));
+  ASSERT_FALSE(table);
+  EXPECT_NE(table.error().find("[[dnsbl]]"), std::string::npos) << table.error();
+}
+
 // Every key the parser accepts is documented: docs/configuration.md has a
 // line "key = …" under "[table]" for each "table.key" (a new key touches
 // the parser and, with this test, the documentation).
