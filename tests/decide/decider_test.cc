@@ -215,6 +215,8 @@ TEST(Decider, ABrandsOwnDomainIsReliefWhenAuthenticatedAndASpoofWhenNot) {
   EXPECT_EQ(strict.decide(&receipt, "", Path::queued).where, Where::quarantine);
   spoof.auth.dmarc = "none";
   EXPECT_EQ(strict.decide(&spoof, "", Path::queued).where, Where::junk);
+}
+
 // A block list listing (carried in our Authentication-Results) raises the
 // action to the zone's floor and names the zone in "Why"; refusals and
 // temperrors never list; an allow-listed, authenticated sender stays allowed.
