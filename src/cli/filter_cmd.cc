@@ -91,7 +91,7 @@ int run_filter(const FilterArgs& a, std::FILE* in, std::FILE* out) {
     }
     scan::Scanner scanner(*model, cfg->policy.thresholds, cfg->policy.site);
     if (!cfg->feeds.empty()) scanner.set_feeds(std::make_shared<reputation::Feeds>(cfg->feeds, 86'400'000));
-    decide::Decider decider({cfg->policy.allow_senders, cfg->policy.block_senders});
+    decide::Decider decider(serve::sender_lists(*cfg));
     common::Envelope env;
     env.mail_from = a.sender;
     auto r = scanner.scan(data, env);

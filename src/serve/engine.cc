@@ -27,15 +27,6 @@ std::vector<std::pair<std::string, scan::Action>> dnsbl_actions(const ServeConfi
   return out;
 }
 
-decide::SenderLists sender_lists(const ServeConfig& cfg) {
-  return {cfg.policy.allow_senders,
-          cfg.policy.block_senders,
-          action_named(cfg.auth.dmarc_reject_action),
-          action_named(cfg.auth.dmarc_quarantine_action),
-          action_named(cfg.auth.spoofed_brand_action),
-          cfg.auth.authenticated_brand_relief,
-          dnsbl_actions(cfg)};
-}
 
 // [delivery], [server] hostname, [queue] dedup_window_hours, the [policy]
 // lists and the personal exceptions, as the Pipeline takes them.
@@ -96,6 +87,16 @@ void feed_metrics(metrics::Registry& reg, std::shared_ptr<const reputation::Feed
 }
 
 }  // namespace
+
+decide::SenderLists sender_lists(const ServeConfig& cfg) {
+  return {cfg.policy.allow_senders,
+          cfg.policy.block_senders,
+          action_named(cfg.auth.dmarc_reject_action),
+          action_named(cfg.auth.dmarc_quarantine_action),
+          action_named(cfg.auth.spoofed_brand_action),
+          cfg.auth.authenticated_brand_relief,
+          dnsbl_actions(cfg)};
+}
 
 boost::system::result<std::shared_ptr<const model::Model>, std::string> load_model(const ModelConfig& cfg) {
   auto loaded = model::load(cfg.path.string());

@@ -17,6 +17,7 @@
 #include <memory>
 #include <string>
 
+#include "decide/decider.h"
 #include "learn/learner.h"
 #include "learn/trust.h"
 #include "metrics/registry.h"
@@ -27,6 +28,11 @@
 #include "worker/pipeline.h"
 
 namespace phishstream::serve {
+
+/// Everything the Decider takes from the configuration: the [policy] sender
+/// lists, the [auth] floors and relief, the [[dnsbl]] actions. The server,
+/// `scan --config` and `filter --config` decide alike with it.
+decide::SenderLists sender_lists(const ServeConfig& cfg);
 
 /// The model at [model] path, or why not with how to train one (for the
 /// operator). Prints the layout warning of an older model file.
