@@ -96,6 +96,14 @@ TEST_F(UnboundResolverTest, TellsNoSuchNameFromNoSuchRecordFromFailure) {
   EXPECT_EQ(ask(*resolver, std::string(300, 'a'), RrType::txt).status, DnsStatus::nxdomain);
 }
 
+// A CNAME loop in the zone: a failure by the deadline, never an answer and
+// never a hang.
+TEST_F(UnboundResolverTest, ACnameLoopIsAFailureNotAnAnswer) {
+  auto a = ask(*resolver, "loop1.ps.example", RrType::txt, 3s);
+  EXPECT_NE(a.status, DnsStatus::ok) << to_string(a.status);
+  EXPECT_TRUE(a.records.empty());
+}
+
 TEST_F(UnboundResolverTest, SecondAskIsACacheHit) {
   ask(*resolver, "mx1.ps.example", RrType::a);
   ask(*resolver, "mx1.ps.example", RrType::a);
