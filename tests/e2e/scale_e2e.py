@@ -21,6 +21,7 @@ import json
 import os
 import queue
 import random
+import re
 import shutil
 import smtplib
 import subprocess
@@ -166,12 +167,29 @@ def main():
         assert len(accepted) == total, f"{len(accepted)} of {total} accepted"
 
         # Everything settles: every 250 has its final verdict in PostgreSQL.
+        # One exception is correct behaviour: when the broker dies after it
+        # stored a message but before its confirm reached the ingest, the
+        # client hears 451 and sends again; the second copy (the id the
+        # client saw accepted) is a duplicate, which a worker recognises and
+        # does not record, and the message settles under the first copy's
+        # id. Such ids are followed to that first copy.
         ids = set(accepted.values())
+
+        def duplicates():
+            out = {}
+            for w in workers:
+                with open(os.path.join(work, f"{w.name}.log"), errors="replace") as f:
+                    out.update(re.findall(r"info duplicate id=(\S+) repeats=(\S+)", f.read()))
+            return out
 
         def settled():
             done = pg.psql("phishstream", "SELECT id FROM messages WHERE status IN ('delivered', 'quarantined')")
-            return ids <= {r[0] for r in done}
+            dups = duplicates()
+            return {dups.get(i, i) for i in ids} <= {r[0] for r in done}
         assert wait_for(settled, timeout=300), "not every accepted message reached its final state"
+        dups = duplicates()
+        followed = sum(1 for q in accepted.values() if q in dups)
+        accepted = {i: dups.get(q, q) for i, q in accepted.items()}
         verdicts = {r[0]: r[1] for r in pg.psql("phishstream", "SELECT id, action FROM messages")}
         files = collections.defaultdict(list)
         for rcpt, folder, path in maildir_files(os.path.join(work, "var", "mail")):
@@ -197,7 +215,7 @@ def main():
         print(f"scale C: PostgreSQL restarted: worker /readyz 503 meanwhile; workers handed {c_retries:.0f} messages back for a retry; all 600 "
               "stored; the milter tempfailed while it was down and recorded the retried message after")
         print(f"scale: {total} verdicts in PostgreSQL, {total - held} delivered exactly once per recipient, "
-              f"{held} held, {dead} dead")
+              f"{held} held, {dead} dead; {followed} accepted twice (a lost confirm) and recorded once")
 
         # D: feedback through the API process reaches every worker.
         token = subprocess.run([binary, "token", "create", "--config", api.config, "--role", "admin", "--label", "e2e"],
