@@ -94,6 +94,7 @@ void log_message(const store::MessageRecord& r, std::string_view outcome, std::s
 void Pipeline::set_lists(decide::SenderLists lists) { decider_.set_lists(std::move(lists)); }
 
 std::error_code Pipeline::process(const queue::QueuedMessage& m) {
+  std::lock_guard stripe(key_stripes_[std::hash<std::string>{}(m.key) % key_stripes_.size()]);
   auto choice = choose_key(store_, m.id, m.key, m.accepted_ms, cfg_.dedup_window_ms);
   if (!choice) {
     meters_.failed->inc();

@@ -23,7 +23,9 @@
 // thread and the maintenance thread.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <mutex>
 #include <functional>
 #include <string_view>
 #include <filesystem>
@@ -148,6 +150,12 @@ class Pipeline {
   /// back from here) and where released mail goes.
   deliver::Maildir maildir_;
   std::unique_ptr<deliver::Relay> relay_;  ///< the next hop, when configured
+  /// process() holds the stripe of its message key from the duplicate check
+  /// to the record, so two copies of one message (a redelivery after a
+  /// crash and the client's retransmission) taken by two worker threads of
+  /// this process cannot both find no earlier record. Other processes
+  /// (--role worker) can still race; see docs/architecture.md.
+  std::array<std::mutex, 64> key_stripes_;
   Meters meters_;
 };
 
