@@ -59,15 +59,7 @@ void Decider::set_lists(SenderLists lists) {
 
 namespace {
 
-int rank(scan::Action a) {
-  switch (a) {
-    case scan::Action::inbox: return 0;
-    case scan::Action::junk: return 1;
-    case scan::Action::quarantine: return 2;
-    case scan::Action::reject: return 3;
-  }
-  return 0;
-}
+int rank(scan::Action a) { return severity(a); }
 
 std::string domain_of(const std::string& sender) {
   auto at = sender.rfind('@');
@@ -154,6 +146,16 @@ void brand_rule(Disposition& d, const scan::Verdict& v, const std::string& domai
     d.action = l.spoofed_brand;
     d.why = Why::brand_spoof;
   }
+}
+
+int severity(scan::Action a) noexcept {
+  switch (a) {
+    case scan::Action::inbox: return 0;
+    case scan::Action::junk: return 1;
+    case scan::Action::quarantine: return 2;
+    case scan::Action::reject: return 3;
+  }
+  return 0;
 }
 
 void apply(const Disposition& d, scan::Verdict& v) {

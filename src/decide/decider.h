@@ -105,6 +105,10 @@ struct Disposition {
   bool held() const noexcept { return where == Where::quarantine || where == Where::reject; }
 };
 
+/// The order of actions by severity (inbox 0 .. reject 3), for the rules
+/// that set a floor.
+int severity(scan::Action a) noexcept;
+
 /// Sets the verdict's action to the disposition's and puts its notes
 /// before the verdict's own reasons.
 void apply(const Disposition& d, scan::Verdict& v);

@@ -4,15 +4,7 @@
 namespace phishstream::decide {
 namespace {
 
-int rank(scan::Action a) {
-  switch (a) {
-    case scan::Action::inbox: return 0;
-    case scan::Action::junk: return 1;
-    case scan::Action::quarantine: return 2;
-    case scan::Action::reject: return 3;
-  }
-  return 0;
-}
+int rank(scan::Action a) { return severity(a); }
 
 }  // namespace
 

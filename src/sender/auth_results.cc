@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "sender/dmarc.h"
+#include "sender/header_fields.h"
 
 namespace phishstream::sender {
 namespace {
@@ -173,17 +174,7 @@ std::string strip_authentication_results(std::string_view raw, std::string_view 
   std::string id = lower(authserv_id);
   std::string out;
   out.reserve(raw.size());
-  std::size_t i = 0;
-  while (i < raw.size()) {
-    // The end of the header block: an empty line.
-    if (raw[i] == '\n' || (raw[i] == '\r' && i + 1 < raw.size() && raw[i + 1] == '\n')) break;
-    // One field: its first line and every continuation line.
-    std::size_t end = i;
-    do {
-      std::size_t nl = raw.find('\n', end);
-      end = nl == std::string_view::npos ? raw.size() : nl + 1;
-    } while (end < raw.size() && (raw[end] == ' ' || raw[end] == '\t'));
-    std::string_view field = raw.substr(i, end - i);
+  std::size_t end = for_each_header_field(raw, [&](std::string_view field) {
     bool drop = false;
     static constexpr std::string_view kName = "authentication-results:";
     if (field.size() > kName.size() && lower(field.substr(0, kName.size())) == kName) {
@@ -195,9 +186,8 @@ std::string strip_authentication_results(std::string_view raw, std::string_view 
     } else {
       out.append(field);
     }
-    i = end;
-  }
-  out.append(raw.substr(i));
+  });
+  out.append(raw.substr(end));
   return out;
 }
 

@@ -1,5 +1,7 @@
 #include "sender/header_from.h"
 
+#include "sender/header_fields.h"
+
 #include <vector>
 
 namespace phishstream::sender {
@@ -74,23 +76,13 @@ std::vector<std::string> addresses(std::string_view v) {
 HeaderFrom header_from(std::string_view raw) {
   HeaderFrom r;
   std::vector<std::string> values;
-  std::size_t i = 0;
-  while (i < raw.size()) {
-    if (raw[i] == '\n' || (raw[i] == '\r' && i + 1 < raw.size() && raw[i + 1] == '\n')) break;
-    std::size_t end = i;
-    do {
-      std::size_t nl = raw.find('\n', end);
-      end = nl == std::string_view::npos ? raw.size() : nl + 1;
-    } while (end < raw.size() && (raw[end] == ' ' || raw[end] == '\t'));
-    std::string_view field = raw.substr(i, end - i);
+  for_each_header_field(raw, [&](std::string_view field) {
     auto colon = field.find(':');
-    if (colon != std::string_view::npos) {
-      std::string name = lower(field.substr(0, colon));
-      while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.pop_back();
-      if (name == "from") values.emplace_back(field.substr(colon + 1));
-    }
-    i = end;
-  }
+    if (colon == std::string_view::npos) return;
+    std::string name = lower(field.substr(0, colon));
+    while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.pop_back();
+    if (name == "from") values.emplace_back(field.substr(colon + 1));
+  });
   if (values.empty()) {
     r.problem = "no From field";
     return r;
