@@ -14,7 +14,7 @@ PKGS=(
   libgtest-dev libgmock-dev libbenchmark-dev
   bogofilter python3 util-linux
   libssl-dev swaks libnet-ssleay-perl libio-socket-ssl-perl sqlite3 openssl
-  chromium prometheus postfix dovecot-core dovecot-lmtpd dovecot-sieve dovecot-imapd systemd curl spamc
+  chromium prometheus postfix dovecot-core dovecot-lmtpd dovecot-sieve dovecot-imapd systemd curl spamc rspamd
   librabbitmq-dev rabbitmq-server libpq-dev postgresql postgresql-client
   libunbound-dev nsd python3-dkim python3-spf python3-dnspython python3-nacl
 )

@@ -28,6 +28,9 @@
 //   any  /v1/…  (anything else)            analyst     404
 //   GET  /…     (anything else)            open        the UI's static files (web_root)
 //
+// (POST /checkv2, /learnspam, /learnham and GET /ping never reach the API
+// in a process that scans: serve/rspamd_handler.h answers them first.)
+//
 // The table is built in api.cc from one file per resource; the router
 // (router.h) answers 401 without credentials, 403 for the wrong role or a
 // cookie-authenticated state change without X-CSRF-Token, 405 or 404 for

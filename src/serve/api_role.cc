@@ -107,7 +107,7 @@ boost::system::result<HttpHandler, std::string> build_api(App& app, Engine& engi
   auto part = std::make_unique<ApiPart>(app, engine);
   api::Api& api = part->api();
   app.add(std::move(part));
-  return HttpHandler{[&api](const api::Request& head) { return api.admit(head); },
+  return HttpHandler{[&api](const api::Request& head, const std::string&) { return api.admit(head); },
                      [&api](const api::Admission& a, const api::Request& req, const std::string& client) {
                        return api.run(a, req, client);
                      }};

@@ -52,6 +52,7 @@ class App {
   /// inline listener.
   /// Asking for it elsewhere is a bug (std::logic_error).
   Engine& engine();
+  bool scans() const { return engine_ != nullptr; }
   /// The store. Present when needs_store(…): whenever there is an Engine,
   /// and for /metrics behind tokens. Asking for it elsewhere is a bug.
   store::Store& store();

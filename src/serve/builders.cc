@@ -5,6 +5,7 @@
 #include "serve/sender_auth.h"
 #include "serve/listeners/milter_listener.h"
 #include "serve/listeners/spamd_listener.h"
+#include "serve/rspamd_handler.h"
 #include "serve/listeners/smtp_listener.h"
 #include "worker/pipeline.h"
 #include "worker/pool.h"
@@ -41,7 +42,7 @@ class Workers final : public Component {
 HttpHandler health_handler(App& app) {
   auto health = std::make_shared<api::HealthApi>(app.registry(), [&app] { return app.ready(); },
                                                  app.cfg().http.metrics_auth ? app.auth() : nullptr);
-  return HttpHandler{[health](const api::Request& head) { return health->admit(head); },
+  return HttpHandler{[health](const api::Request& head, const std::string&) { return health->admit(head); },
                      [health](const api::Admission& a, const api::Request& req, const std::string&) {
                        return health->run(a, req);
                      }};
@@ -99,6 +100,10 @@ Built build(App& app) {
   } else {
     handler = health_handler(app);
   }
+  // The Rspamd protocol wherever the process scans.
+  if (app.scans())
+    handler = with_rspamd(std::move(handler), app.engine().pipeline(), &app.engine().learner(), app.cfg(),
+                          app.registry());
   // Sender authentication, shared by the SMTP and milter paths; added
   // before them, so destroyed after them.
   SenderAuth* auth = nullptr;

@@ -126,6 +126,10 @@ void read_listener_keys(Reader& r, ServeConfig& c) {
   r.get("spamd", "allow_tell", c.spamd.allow_tell);
   r.get("spamd", "max_connections", c.spamd.max_connections);
   r.get("spamd", "max_connections_per_address", c.spamd.max_connections_per_address);
+  r.get("rspamd", "enabled", c.rspamd.enabled);
+  r.get("rspamd", "allow_from", c.rspamd.allow_from);
+  r.get("rspamd", "learn_password", c.rspamd.learn_password);
+  r.get("rspamd", "reject", c.rspamd.reject);
   r.get("milter", "reject", c.milter.reject);
   r.get("milter", "quarantine", c.milter.quarantine);
   r.get("milter", "on_error", c.milter.on_error);
@@ -241,6 +245,8 @@ void check_listeners(const ServeConfig& c, std::string& err) {
   if (sv.log_level != "debug" && sv.log_level != "info" && sv.log_level != "warn" && sv.log_level != "error")
     err += "server.log_level is debug, info, warn or error; ";
   if (sv.log_format != "text" && sv.log_format != "json") err += "server.log_format is text or json; ";
+  for (const auto& h : c.rspamd.allow_from)
+    if (!smtp::valid_network(h)) err += "rspamd.allow_from: \"" + h + "\" is no address or network; ";
   for (const auto& h : c.smtp.xforward_hosts)
     if (!smtp::valid_network(h)) err += "smtp.xforward_hosts: \"" + h + "\" is no address or network; ";
   if (!is_host_port(c.http.listen)) err += "http.listen must be host:port; ";

@@ -76,6 +76,19 @@ struct SpamdConfig {
   std::size_t max_connections_per_address = 128;
 };
 
+/// [rspamd]: the Rspamd protocol (/checkv2) on the HTTP listener
+/// (serve/rspamd_handler.h), for rspamc and the MTAs' Rspamd plugins. In
+/// every process that scans (not an ingest-only one).
+struct RspamdConfig {
+  bool enabled = true;
+  /// Who may use it without a token: addresses or networks (smtp::address_in).
+  std::vector<std::string> allow_from{"127.0.0.1", "::1"};
+  /// /learnspam and /learnham need this in the request's Password field; "" = learning off.
+  std::string learn_password;
+  /// Give "reject" for a verdict of reject; off: "quarantine" instead (as [milter] reject).
+  bool reject = false;
+};
+
 /// [http]
 struct HttpConfig {
   std::string listen = "127.0.0.1:8025";
@@ -193,6 +206,7 @@ struct ServeConfig {
   SmtpConfig smtp;
   MilterConfig milter;
   SpamdConfig spamd;
+  RspamdConfig rspamd;
   HttpConfig http;
   QueueConfig queue;
   WorkersConfig workers;

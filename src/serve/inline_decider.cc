@@ -6,20 +6,6 @@
 #include "features/signal.h"
 
 namespace phishstream::serve {
-namespace {
-
-// The verdict headers as the milter's header list (name, value).
-std::vector<std::pair<std::string, std::string>> header_fields(const std::string& block) {
-  std::vector<std::pair<std::string, std::string>> out;
-  for (std::size_t s = 0, e; (e = block.find("\r\n", s)) != std::string::npos; s = e + 2) {
-    std::string line = block.substr(s, e - s);
-    auto c = line.find(": ");
-    out.push_back({line.substr(0, c), line.substr(c + 2)});
-  }
-  return out;
-}
-
-}  // namespace
 
 milter::Decision InlineDecider::decide(const common::Envelope& env, const std::map<std::string, std::string>& macros,
                                      std::string message) {
@@ -33,7 +19,7 @@ milter::Decision InlineDecider::decide(const common::Envelope& env, const std::m
     if (d.kind == milter::Decision::accept) d.add_headers.push_back({"X-Phishstream-Verdict", "unscanned"});
   } else {
     const scan::Verdict& v = r->verdict;
-    d.add_headers = header_fields(worker::verdict_headers(v, r->record_id));
+    d.add_headers = worker::split_fields(worker::verdict_headers(v, r->record_id));
     std::string why = v.signals.empty() ? "" : " (" + std::string(features::info(v.signals[0].signal).name) + ")";
     switch (r->disposition.where) {
       case decide::Where::inbox:

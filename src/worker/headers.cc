@@ -53,6 +53,17 @@ std::string verdict_headers(const scan::Verdict& v, std::string_view id) {
          (id.empty() ? std::string() : "X-Phishstream-Id: " + header_safe(id, 64) + "\r\n");
 }
 
+std::vector<std::pair<std::string, std::string>> split_fields(std::string_view block) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (std::size_t s = 0, e; (e = block.find("\r\n", s)) != std::string_view::npos; s = e + 2) {
+    std::string_view line = block.substr(s, e - s);
+    auto c = line.find(": ");
+    if (c == std::string_view::npos) continue;
+    out.emplace_back(line.substr(0, c), line.substr(c + 2));
+  }
+  return out;
+}
+
 std::string strip_own_headers(std::string_view d) {
   std::string out;
   out.reserve(d.size());

@@ -13,6 +13,8 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "common/envelope.h"
 #include "scan/scanner.h"
@@ -25,6 +27,11 @@ namespace phishstream::worker {
 /// message in phishstream's store (X-Phishstream-Id), so that reports from
 /// mail clients (IMAPSieve) can find it.
 std::string verdict_headers(const scan::Verdict& v, std::string_view id = {});
+
+/// A header block as verdict_headers() and spam_fields() write it (one
+/// unfolded "Name: value" line per field, CRLF) as (name, value) pairs, for
+/// the protocols that add fields one by one (milter, Rspamd).
+std::vector<std::pair<std::string, std::string>> split_fields(std::string_view block);
 
 /// `data` with any X-Phishstream-* fields removed from its top-level
 /// header block, so that senders cannot forge a verdict.

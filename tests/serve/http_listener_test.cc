@@ -58,7 +58,7 @@ TEST(HttpListener, ASlowRequestDoesNotHoldTheIoThread) {
   std::promise<void> release;
   std::shared_future<void> released = release.get_future().share();
   serve::HttpHandler h;
-  h.admit = [](const api::Request&) { return api::Admission{}; };
+  h.admit = [](const api::Request&, const std::string&) { return api::Admission{}; };
   h.run = [released](const api::Admission&, const api::Request& req, const std::string&) {
     if (req.target() == "/v1/login") released.wait_for(std::chrono::seconds(30));  // argon2, a slow one
     api::Response r{bhttp::status::ok, req.version()};

@@ -83,7 +83,7 @@ asio::awaitable<bool> serve_requests(Stream& stream, State& st, const std::strin
     auto [ec, n] = co_await bhttp::async_read_header(stream, buf, parser, asio::as_tuple(use_awaitable));
     if (ec) co_return true;
     const api::Request& head = parser.get();
-    api::Admission a = st.handle.admit(head);
+    api::Admission a = st.handle.admit(head, peer);
     std::size_t limit = api::body_limit(a.body, st.max_body_bytes);
     if (!a.answer && parser.content_length() && *parser.content_length() > limit)
       a.answer = api::json_error(head, bhttp::status::payload_too_large, "too_large", "request body too large");

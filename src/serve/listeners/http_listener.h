@@ -38,10 +38,10 @@
 namespace phishstream::serve {
 
 /// Answers requests in two steps: admit() judges the header alone, run()
-/// answers an admitted request once its body is read; its last argument is
-/// the client's address ("" when unknown).
+/// answers an admitted request once its body is read; the last argument of
+/// each is the client's address ("" when unknown).
 struct HttpHandler {
-  std::function<api::Admission(const api::Request& head)> admit;
+  std::function<api::Admission(const api::Request& head, const std::string& client)> admit;
   std::function<api::Response(const api::Admission&, const api::Request&, const std::string&)> run;
 };
 
