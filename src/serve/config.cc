@@ -122,6 +122,8 @@ void read_listener_keys(Reader& r, ServeConfig& c) {
   r.get("http", "tls_cert", c.http.tls_cert);
   r.get("http", "tls_key", c.http.tls_key);
   r.get("milter", "listen", c.milter.listen);
+  r.get("milter", "socket_group", c.milter.socket_group);
+  r.get("milter", "release_command", c.milter.release_command);
   r.get("spamd", "listen", c.spamd.listen);
   r.get("spamd", "allow_tell", c.spamd.allow_tell);
   r.get("spamd", "max_connections", c.spamd.max_connections);
@@ -251,7 +253,9 @@ void check_listeners(const ServeConfig& c, std::string& err) {
     if (!smtp::valid_network(h)) err += "smtp.xforward_hosts: \"" + h + "\" is no address or network; ";
   if (!is_host_port(c.http.listen)) err += "http.listen must be host:port; ";
   const MilterConfig& m = c.milter;
-  if (!m.listen.empty() && !is_host_port(m.listen)) err += "milter.listen must be host:port; ";
+  if (!m.listen.empty() && !is_host_port(m.listen) &&
+      !(m.listen.starts_with("unix:/") && m.listen.size() < 6 + 100))  // sun_path holds 108 bytes
+    err += "milter.listen must be host:port or unix:/absolute/path (under 100 bytes); ";
   if (!c.spamd.listen.empty() && !is_host_port(c.spamd.listen)) err += "spamd.listen must be host:port; ";
   if (m.quarantine != "hold" && m.quarantine != "discard") err += "milter.quarantine is hold or discard; ";
   if (m.on_error != "tempfail" && m.on_error != "accept") err += "milter.on_error is tempfail or accept; ";

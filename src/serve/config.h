@@ -57,7 +57,12 @@ struct SmtpConfig {
 
 /// [milter]
 struct MilterConfig {
-  std::string listen;                  ///< e.g. "127.0.0.1:8891"; "" = no milter
+  std::string listen;                  ///< "127.0.0.1:8897" or "unix:/path/milter.sock"; "" = no milter
+  std::string socket_group;            ///< the unix socket's group (the MTA's); "" = the process's
+  /// The MTA's command that releases a message from its hold queue (argv,
+  /// "{queue_id}" replaced), run when a milter-held message is released
+  /// (serve/mta_release.h); empty: release delivers phishstream's copy.
+  std::vector<std::string> release_command;
   bool reject = false;                 ///< reject verdicts answer 550 5.7.1 (else they are held)
   std::string quarantine = "hold";     ///< hold (Postfix hold queue) | discard
   std::string on_error = "tempfail";   ///< tempfail | accept

@@ -6,6 +6,7 @@
 
 #include "common/clock.h"
 #include "model/model_io.h"
+#include "serve/mta_release.h"
 
 namespace phishstream::serve {
 namespace {
@@ -36,6 +37,7 @@ worker::PipelineConfig pipeline_config(const ServeConfig& cfg, learn::Trust& tru
     return trust.excepted(raw, rcpt);
   };
   pc.maildir_root = cfg.delivery.maildir_root;
+  pc.mta_release = mta_release(cfg.milter.release_command);
   pc.hostname = cfg.server.hostname;
   pc.allow_senders = cfg.policy.allow_senders;
   pc.block_senders = cfg.policy.block_senders;

@@ -33,6 +33,13 @@ milter::Decision InlineDecider::decide(const common::Envelope& env, const std::m
       case decide::Where::quarantine:
         d.kind = cfg_.milter.quarantine == "discard" ? milter::Decision::discard : milter::Decision::quarantine;
         d.reason = "phishstream: phishing" + why;
+        // The MTA's held copy reaches a mailbox only once released (from the
+        // UI through [milter] release_command, or by the postmaster): say so,
+        // as a copy released from our own quarantine does, so that the
+        // mailbox's Sieve rule does not file it as Junk after all.
+        for (auto& [name, value] : d.add_headers)
+          if (name == "X-Phishstream-Verdict")
+            value = "released (was " + std::string(scan::to_string(r->disposition.action)) + ")";
         break;
     }
   }

@@ -74,6 +74,11 @@ struct PipelineConfig {
   /// only about mail quarantined by its score (not reject-level, not the
   /// block list), on the queued path. Empty: nobody has one.
   std::function<std::vector<std::string>(std::string_view raw, const std::vector<std::string>& rcpt)> excepted;
+  /// Lets the MTA's own held copy of a message the milter quarantined go
+  /// (its queue id; serve/mta_release.h), in place of delivering the stored
+  /// copy on release(). Empty: release() delivers the stored copy, and the
+  /// MTA's stays in its hold queue.
+  std::function<std::error_code(const std::string& mta_queue_id)> mta_release;
 };
 
 class Pipeline {
@@ -81,7 +86,8 @@ class Pipeline {
   Pipeline(const scan::Scanner& scanner, store::MessageStore& store, metrics::Registry& reg, PipelineConfig cfg);
   std::error_code process(const queue::QueuedMessage& m);
   /// Delivers a quarantined message to its recipients' INBOX (an analyst
-  /// released it) and records that. no_such_file_or_directory when the
+  /// released it) and records that; a message the milter held is released
+  /// from the MTA's hold queue instead, when PipelineConfig::mta_release is set. no_such_file_or_directory when the
   /// store has no such message (or no body); the store's error when it
   /// cannot answer.
   std::error_code release(const std::string& id);

@@ -95,6 +95,11 @@ boost::system::result<Pipeline::Held, std::error_code> Pipeline::held(const std:
 std::error_code Pipeline::release(const std::string& id) {
   auto h = held(id);
   if (!h) return h.error();
+  if (auto q = mta_queue_id(id); !q.empty() && cfg_.mta_release) {
+    // The MTA holds its own copy: let that one go, and deliver none of ours.
+    if (auto ec = cfg_.mta_release(q)) return ec;
+    return store_.set_status(id, store::MessageStatus::released, now_ms());
+  }
   deliver::Letter letter{h->rec.mail_from, h->rec.key, h->body, deliver::Folder::inbox};
   if (auto ec = deliver_once(store_, outbound(), letter, h->rec.rcpt, "message " + id, "not released")) return ec;
   return store_.set_status(id, store::MessageStatus::released, now_ms());

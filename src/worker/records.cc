@@ -1,6 +1,7 @@
 #include "worker/records.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <iostream>
 
@@ -52,6 +53,13 @@ std::string inline_record_id(std::string_view mta_queue_id) {
   std::snprintf(id, sizeof id, "%011llxm%s", static_cast<unsigned long long>(common::now_ms()),
                 header_safe(mta_queue_id, 20).c_str());
   return id;
+}
+
+std::string mta_queue_id(std::string_view id) {
+  if (id.size() <= 12 || id[11] != 'm') return "";
+  for (char c : id.substr(0, 11))
+    if (!std::isxdigit(static_cast<unsigned char>(c))) return "";
+  return std::string(id.substr(12));
 }
 
 std::error_code unanswered(std::string_view about, std::string_view outcome, const std::error_code& ec) {

@@ -27,6 +27,8 @@ common::Envelope envelope_of(const store::MessageRecord& rec);
 /// The store id of a message scanned inline: the time in hex, then "m" and
 /// the MTA's queue id (cut to 20 safe characters), so that ids sort by time.
 std::string inline_record_id(std::string_view mta_queue_id);
+/// The MTA's queue id in an inline record's id; "" for any other id (or none given).
+std::string mta_queue_id(std::string_view record_id);
 
 /// Logs that the store could not answer a read about `about` (the message
 /// or the query) and what that stopped (`outcome`); returns `ec`.

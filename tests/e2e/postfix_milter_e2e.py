@@ -30,17 +30,21 @@ def main():
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
     here = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    mport = free_port()
+    # Over a unix socket, as a chrooted smtpd reaches it; its group is
+    # Postfix's, so that smtpd (user postfix) may connect.
+    sock = os.path.join(work, "milter.sock")
     bank_key, bank_txt = make_key(work, "bank")
     nsd = NSD(work, {"bank.example": ['@ TXT "v=spf1 ip4:192.0.2.25 -all"', '_dmarc TXT "v=DMARC1; p=reject"',
                                       bank_txt]})
     srv = Server(binary, os.path.join(work, "ps"), corpus,
-                 extra_config=f'[milter]\nlisten = "127.0.0.1:{mport}"\nreject = true\n'
+                 extra_config=f'[milter]\nlisten = "unix:{sock}"\nsocket_group = "postfix"\nreject = true\n'
+                              f'release_command = ["/bin/sh", "-c", "postsuper -c \\"$0\\" -H \\"$1\\" && postqueue -c \\"$0\\" -i \\"$1\\"", '
+                              f'"{os.path.join(work, "conf")}", "{{queue_id}}"]\n'
                               f'[policy]\nreject_phish = 0.97\nblock_senders = ["@blocked.example"]\n'
                               f'[auth]\nenabled = true\nauthserv_id = "ps.test"\ndns_forwarders = ["{nsd.addr}"]\n')
     srv.start()
     dov = Dovecot(os.path.join(work, "dv"))
-    snippet = open(os.path.join(here, "deploy", "postfix", "main.cf.milter")).read().replace("8891", str(mport))
+    snippet = open(os.path.join(here, "deploy", "postfix", "main.cf.milter")).read().replace("inet:127.0.0.1:8897", "unix:" + sock)
     pfx = Postfix(work, main_extra=snippet, transport=f"lmtp:inet:127.0.0.1:{dov.lmtp_port}")
     try:
         # The sender's forged fields of ours are deleted through the milter.
@@ -69,6 +73,24 @@ def main():
         assert listed.get("lunch on Thursday") == "inbox", listed
         assert "reject" in listed.values(), listed
         assert listed.get("from a blocked sender") == "quarantine", listed
+        # Released in the UI: Postfix lets its own held copy go (postsuper -H,
+        # [milter] release_command), and that copy alone reaches the INBOX.
+        held_id = next(m["id"] for m in json.loads(srv.get("/v1/messages"))["messages"]
+                       if m["subject"] == "from a blocked sender")
+        srv.post(f"/v1/messages/{held_id}/release")
+        assert wait_for(lambda: len(dov.new("tom")) >= 2, timeout=30), dov.new("tom")
+        released = [open(f, "rb").read() for f in dov.new("tom")]
+        released = [t for t in released if b"from a blocked sender" in t]
+        assert len(released) == 1, released
+        assert released[0].count(b"X-Phishstream-Verdict: released (was quarantine)") == 1, released
+        assert released[0].count(b"X-Phishstream-Id: " + held_id.encode()) == 1, released
+        # Postfix removes the queue file a moment after the LMTP answer.
+        queue = lambda: subprocess.run(["postqueue", "-c", pfx.conf, "-p"], capture_output=True, text=True).stdout
+        assert wait_for(lambda: "someone@blocked.example" not in queue(), timeout=30), queue()
+        status = {m["subject"]: m["status"] for m in json.loads(srv.get("/v1/messages"))["messages"]}
+        assert status["from a blocked sender"] == "released", status
+        print(f"postfix: the held message released in the UI left Postfix's hold queue (postsuper -H) and reached "
+              f"the INBOX once; record {held_id} released")
         # Sender authentication through Postfix: the spoof refused, the
         # signed message delivered with our field.
         spoof = pfx.swaks("--from", "bounce@bank.example", "--to", "tom@example.org",
@@ -81,7 +103,7 @@ def main():
                          "bank.example", bank_key))
         ok = pfx.swaks("--from", "bounce@bank.example", "--to", "tom@example.org", "--data", signed)
         assert ok.returncode == 0, ok.stdout[-600:]
-        assert wait_for(lambda: len(dov.new("tom")) >= 2, timeout=30), dov.new("tom")
+        assert wait_for(lambda: len(dov.new("tom")) >= 3, timeout=30), dov.new("tom")
         text = [open(f, "rb").read() for f in dov.new("tom")]
         got = [t for t in text if b"Your statement is ready" in t]
         assert len(got) == 1, len(got)
@@ -90,7 +112,7 @@ def main():
         print("postfix + [auth]: a p=reject spoof refused 550 5.7.1, the signed message delivered with",
               " ".join(head[head.index("Authentication-Results: ps.test;"):].split())[:160])
         print("postfix: swaks → Postfix 3.7 → phishstream milter → Postfix → Dovecot LMTP: ham in INBOX with "
-              "X-Phishstream headers (the sender's forged ones deleted), quarantine held in Postfix's hold queue, phishing refused with 550 5.7.1, "
+              "X-Phishstream headers (the sender's forged ones deleted), over a unix socket; quarantine held in Postfix's hold queue, phishing refused with 550 5.7.1, "
               "all verdicts in the store")
         print("1 passed, 0 failed")
     finally:

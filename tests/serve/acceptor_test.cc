@@ -7,6 +7,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
 #include <vector>
 
 using namespace phishstream::serve;
@@ -102,6 +104,44 @@ TEST(AcceptLoop, BacksOffWhenOutOfFileDescriptorsThenAcceptsTheWaitingClient) {
   EXPECT_TRUE(l.served.empty());
   l.run_for(std::chrono::milliseconds(1500));  // the next try finds a descriptor
   EXPECT_EQ(l.served.size(), 1u);
+}
+
+}  // namespace
+
+namespace {
+
+// [milter] listen = "unix:/path": a stale socket of an earlier run is
+// replaced, any other file in the way is an error, the socket is 0660 and
+// takes connections, and it is gone after remove_local_socket().
+TEST(LocalAcceptor, ReplacesAStaleSocketAndRefusesOtherFiles) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / ("ps_local_acceptor_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::string path = (dir / "milter.sock").string();
+  asio::io_context io;
+  {
+    auto first = open_local_acceptor(io, path);
+    ASSERT_TRUE(first) << first.error();
+  }  // closed without removing: a stale socket file stays
+  ASSERT_EQ(fs::symlink_status(path).type(), fs::file_type::socket);
+  auto again = open_local_acceptor(io, path);
+  ASSERT_TRUE(again) << again.error();
+  EXPECT_EQ(fs::status(path).permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::group_write);
+  asio::local::stream_protocol::socket client(io);
+  boost::system::error_code ec;
+  client.connect(asio::local::stream_protocol::endpoint(path), ec);
+  EXPECT_FALSE(ec) << ec.message();
+  EXPECT_FALSE(open_local_acceptor(io, path, "no-such-group-here"));
+  remove_local_socket(path);
+  EXPECT_FALSE(fs::exists(path));
+  std::ofstream(path) << "not a socket";
+  auto refused = open_local_acceptor(io, path);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().find("not a socket"), std::string::npos) << refused.error();
+  remove_local_socket(path);  // leaves a file that is not a socket alone
+  EXPECT_TRUE(fs::exists(path));
+  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -60,6 +60,14 @@ TEST(Config, TyposAndWrongTypesAreErrors) {
   EXPECT_NE(type.error().find("smtp.max_recipients"), std::string::npos);
   auto listen = load_config(write("listen.toml", "[http]\nlisten = \"nocolon\"\n"));
   EXPECT_FALSE(listen);
+  auto milter_unix = load_config(write("unix.toml", "[milter]\nlisten = \"unix:/run/ps/milter.sock\"\n"
+                                                    "release_command = [\"postsuper\", \"-H\", \"{queue_id}\"]\n"));
+  ASSERT_TRUE(milter_unix) << milter_unix.error();
+  EXPECT_EQ(milter_unix->milter.release_command.size(), 3u);
+  EXPECT_FALSE(load_config(write("relunix.toml", "[milter]\nlisten = \"unix:relative.sock\"\n")));
+  auto rspamd = load_config(write("rspamd.toml", "[rspamd]\nallow_from = [\"10.0.0.0/8\", \"not an address\"]\n"));
+  ASSERT_FALSE(rspamd);
+  EXPECT_NE(rspamd.error().find("rspamd.allow_from"), std::string::npos);
   auto syntax = load_config(write("syntax.toml", "[smtp\n"));
   EXPECT_FALSE(syntax);
   EXPECT_FALSE(load_config("/nonexistent/phishstream.toml"));

@@ -1,8 +1,11 @@
 #include "serve/listeners/acceptor.h"
 
+#include <grp.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <mutex>
 #include <iostream>
 
@@ -48,6 +51,46 @@ boost::system::result<tcp::acceptor, std::string> open_acceptor(asio::io_context
   return acc;
 }
 
+boost::system::result<asio::local::stream_protocol::acceptor, std::string> open_local_acceptor(
+    asio::io_context& io, const std::string& path, const std::string& group) {
+  using Result = boost::system::result<asio::local::stream_protocol::acceptor, std::string>;
+  auto fail = [&](const std::string& why) {
+    return Result(boost::system::in_place_error, "cannot listen on unix:" + path + ": " + why);
+  };
+  raise_fd_limit();
+  namespace fs = std::filesystem;
+  std::error_code fe;
+  auto st = fs::symlink_status(path, fe);
+  if (!fe && st.type() == fs::file_type::socket) {
+    fs::remove(path, fe);  // a stale socket of an earlier run
+  } else if (!fe && st.type() != fs::file_type::not_found) {
+    return fail("a file that is not a socket is in the way");
+  }
+  asio::local::stream_protocol::acceptor acc(io);
+  asio::local::stream_protocol::endpoint ep(path);
+  boost::system::error_code ec;
+  acc.open(ep.protocol(), ec);
+  if (!ec) acc.bind(ep, ec);
+  if (!ec) acc.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return fail(ec.message());
+  fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
+                            fs::perms::group_write, fe);
+  if (fe) return fail("chmod: " + fe.message());
+  if (!group.empty()) {
+    const ::group* g = ::getgrnam(group.c_str());
+    if (!g) return fail("no such group " + group);
+    if (::chown(path.c_str(), static_cast<uid_t>(-1), g->gr_gid) != 0)
+      return fail("chgrp " + group + ": " + std::strerror(errno));
+  }
+  return acc;
+}
+
+void remove_local_socket(const std::string& path) {
+  std::error_code fe;
+  if (std::filesystem::symlink_status(path, fe).type() == std::filesystem::file_type::socket)
+    std::filesystem::remove(path, fe);
+}
+
 boost::system::result<void, std::string> load_server_tls(asio::ssl::context& tls, const std::filesystem::path& cert,
                                                          const std::filesystem::path& key) {
   boost::system::error_code ec;
@@ -66,6 +109,10 @@ void log_lost(const char* proto, tcp::socket& sock, const std::exception& e) {
   auto ep = sock.remote_endpoint(ec);
   std::cerr << "phishstream " << proto << ": lost connection from "
             << (ec ? std::string("unknown") : ep.address().to_string()) << ": " << e.what() << "\n";
+}
+
+void log_lost(const char* proto, asio::local::stream_protocol::socket&, const std::exception& e) {
+  std::cerr << "phishstream " << proto << ": lost connection on its unix socket: " << e.what() << "\n";
 }
 
 Gate::Gate(metrics::Registry& reg, const char* n, std::size_t max_total, std::size_t max_per_address)

@@ -35,6 +35,30 @@ namespace phishstream::serve {
 boost::system::result<boost::asio::ip::tcp::acceptor, std::string> open_acceptor(boost::asio::io_context& io,
                                                                                  const std::string& listen);
 
+/// A socket listening on the unix-domain path `path` (a stale socket file
+/// left by an earlier run is removed first; any other file there is an
+/// error), made mode 0660 so that the MTA's group may connect. The path is
+/// removed again by remove_local_socket() at shutdown. A non-empty `group`
+/// becomes the socket's group (the MTA's, e.g. "postfix").
+boost::system::result<boost::asio::local::stream_protocol::acceptor, std::string> open_local_acceptor(
+    boost::asio::io_context& io, const std::string& path, const std::string& group = "");
+void remove_local_socket(const std::string& path);
+
+/// The address a connection counts under in the caps: the peer's for TCP;
+/// loopback for a unix-domain socket (every local client is one address).
+/// False when the peer has gone already.
+inline bool peer_address(boost::asio::ip::tcp::socket& s, boost::asio::ip::address& out) {
+  boost::system::error_code ec;
+  auto ep = s.remote_endpoint(ec);
+  if (ec) return false;
+  out = ep.address();
+  return true;
+}
+inline bool peer_address(boost::asio::local::stream_protocol::socket&, boost::asio::ip::address& out) {
+  out = boost::asio::ip::address_v4::loopback();
+  return true;
+}
+
 /// Loads a PEM certificate chain and key into a server context (TLS 1.2
 /// and up), or says why not.
 boost::system::result<void, std::string> load_server_tls(boost::asio::ssl::context& tls,
@@ -45,6 +69,7 @@ boost::system::result<void, std::string> load_server_tls(boost::asio::ssl::conte
 /// handshake failed): one line, as Postfix logs "lost connection". Nothing
 /// unacknowledged was accepted, so nothing is lost but the line.
 void log_lost(const char* proto, boost::asio::ip::tcp::socket& sock, const std::exception& e);
+void log_lost(const char* proto, boost::asio::local::stream_protocol::socket& sock, const std::exception& e);
 
 /// One listener's caps and the counters of what its accept loop turned away.
 struct Gate {
@@ -68,9 +93,10 @@ struct Gate {
 /// connection within the caps is spawned as `serve(socket, slot)`, one over
 /// them as `refuse(socket, why)` (both awaitables; the slot must live as
 /// long as the connection). `acc`, `stopping` and `gate` must outlive the loop.
-template <class Serve, class Refuse>
-boost::asio::awaitable<void> accept_loop(boost::asio::ip::tcp::acceptor& acc, const std::atomic<bool>& stopping,
-                                         Gate& gate, Serve serve, Refuse refuse) {
+/// `Acceptor` is a TCP or a unix-domain acceptor.
+template <class Acceptor, class Serve, class Refuse>
+boost::asio::awaitable<void> accept_loop(Acceptor& acc, const std::atomic<bool>& stopping, Gate& gate, Serve serve,
+                                         Refuse refuse) {
   namespace asio = boost::asio;
   auto ex = co_await asio::this_coro::executor;
   std::chrono::milliseconds wait{0};
@@ -85,12 +111,11 @@ boost::asio::awaitable<void> accept_loop(boost::asio::ip::tcp::acceptor& acc, co
       continue;
     }
     wait = std::chrono::milliseconds{0};
-    boost::system::error_code pe;
-    auto peer = sock.remote_endpoint(pe);
-    if (pe) continue;  // gone already; the socket closes here
-    auto slot = gate.limits.take(peer.address());
+    asio::ip::address peer;
+    if (!peer_address(sock, peer)) continue;  // gone already; the socket closes here
+    auto slot = gate.limits.take(peer);
     if (!slot.held()) {
-      gate.refused(peer.address(), slot.refusal());
+      gate.refused(peer, slot.refusal());
       asio::co_spawn(ex, refuse(std::move(sock), slot.refusal()), asio::detached);
       continue;
     }
@@ -99,7 +124,8 @@ boost::asio::awaitable<void> accept_loop(boost::asio::ip::tcp::acceptor& acc, co
 }
 
 /// The `refuse` of HTTP and the milter: close at once, reading nothing.
-inline boost::asio::awaitable<void> just_close(boost::asio::ip::tcp::socket sock, Refusal) {
+template <class Socket>
+boost::asio::awaitable<void> just_close(Socket sock, Refusal) {
   boost::system::error_code ec;
   sock.close(ec);
   co_return;

@@ -48,7 +48,7 @@ asio::awaitable<void> listen(std::shared_ptr<State> st) {
   auto serve = [st](tcp::socket sock, ConnectionLimits::Slot slot) {
     return connection(std::move(sock), st, std::move(slot));
   };
-  co_await accept_loop(st->acc, st->stopping, st->gate, serve, just_close);
+  co_await accept_loop(st->acc, st->stopping, st->gate, serve, just_close<tcp::socket>);
 }
 
 }  // namespace
