@@ -46,6 +46,9 @@ bool apply_tuning(const TrainTuning& t, model::TrainOptions& opt, std::string& e
 
 struct TrainArgs {
   std::string manifest;
+  /// sa-learn style, instead of a manifest: folders, Maildirs, mbox files or
+  /// .eml files of each class (every PATH is a source of its own).
+  std::vector<std::string> phish, spam, ham;
   std::string out;
   std::string split = "all";       ///< all | train | test
   std::string split_rule = "hash"; ///< hash | time

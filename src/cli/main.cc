@@ -71,7 +71,10 @@ int main(int argc, char** argv) {
 
   TrainArgs ta;
   auto* train = app.add_subcommand("train", "Train a model from a labelled MANIFEST.tsv");
-  train->add_option("--manifest", ta.manifest, "MANIFEST.tsv (path, label, source, date, sha256)")->required();
+  train->add_option("--manifest", ta.manifest, "MANIFEST.tsv (path, label, source, date, sha256)");
+  train->add_option("--phish", ta.phish, "Phishing to learn from: folders, Maildirs, mbox or .eml files (repeatable; instead of --manifest)");
+  train->add_option("--spam", ta.spam, "Spam to learn from (as --phish)");
+  train->add_option("--ham", ta.ham, "Legitimate mail to learn from (as --phish)");
   train->add_option("--out,-o", ta.out, "Where to write the model (default var/model.psm)");
   train->add_option("--split", ta.split, "all, train (sha256 0-b) or test (c-f)")->check(CLI::IsMember({"all", "train", "test"}));
   train->add_option("--split-rule", ta.split_rule, "hash (sha256) or time (newest 20% per source is test)")

@@ -250,3 +250,31 @@ TEST_F(Cli, JsonScoresArePlainDecimals) {
   EXPECT_EQ(num.find_first_not_of("0123456789."), std::string::npos) << num;
   EXPECT_EQ(num.size(), 6u) << num;  // 0.dddd
 }
+
+// sa-learn style: `train --phish DIR --ham DIR` (a Maildir, a folder, an
+// mbox) instead of a manifest; refused without both sides, or with both ways.
+TEST_F(Cli, TrainsFromFoldersLikeSaLearn) {
+  fs::path t = dir / "folders";
+  std::string mbox;
+  for (int i = 0; i < 30; ++i) {
+    std::string n = std::to_string(i);
+    write(t / "ham" / "cur" / ("h" + n), msg("meeting notes " + n, "the patch is attached, build passes"));
+    mbox += "From sender@example.com Mon Nov 30 05:00:00 2026\n" +
+            msg("verify your account " + n, "verify your account now at http://login.example.xyz/ or it will be suspended");
+  }
+  write(t / "ham" / "tmp" / "partial", "not a message, and never read");
+  write(t / "phish.mbox", mbox);
+  const std::string train = std::string(PS_BINARY) + " train --out " + (t / "m.psm").string();
+  Result r = sh(train + " --ham " + (t / "ham").string() + " --phish " + (t / "phish.mbox").string());
+  ASSERT_EQ(r.code, 0) << r.out;
+  write(t / "q.eml", msg("verify your account now", "verify your account now at http://login.example.xyz/ or it will be suspended"));
+  write(t / "h.eml", msg("meeting notes", "the patch is attached, build passes"));
+  const std::string scan = std::string(PS_BINARY) + " scan --no-progress --model " + (t / "m.psm").string() + " ";
+  Result s = sh(scan + (t / "q.eml").string());
+  EXPECT_EQ(s.out.find("\"action\":\"inbox\""), std::string::npos) << s.out;
+  Result h = sh(scan + (t / "h.eml").string());
+  EXPECT_NE(h.out.find("\"action\":\"inbox\""), std::string::npos) << h.out;
+  EXPECT_EQ(sh(train + " --ham " + (t / "ham").string()).code, 2);  // nothing bad to learn from
+  EXPECT_EQ(sh(train + " --ham " + (t / "ham").string() + " --manifest x.tsv").code, 2);
+  EXPECT_EQ(sh(train).code, 2);
+}
