@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "decide/decider.h"
 #include "eval/manifest.h"
 #include "features/vector.h"
 #include "model/batch.h"
@@ -20,7 +21,8 @@ struct ScanArgs {
   /// sender lists and phishing feeds, so that the CLI and the server decide alike.
   std::optional<scan::PolicyConfig> policy;
   features::SiteConfig site;
-  std::vector<std::string> allow_senders, block_senders;
+  /// The sender lists, [auth] floors and [[dnsbl]] actions (serve::sender_lists).
+  decide::SenderLists lists;
   std::vector<reputation::FeedConfig> feeds;  ///< [[feeds]], loaded once (no reload in a batch run)
   int jobs = 1;
   std::string format = "jsonl";

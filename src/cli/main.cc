@@ -10,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "cli/filter.h"
+#include "serve/engine.h"
 #include "serve/server.h"
 
 namespace {
@@ -179,9 +180,8 @@ int main(int argc, char** argv) {
         if (sa.model.empty()) sa.model = cfg->model.path.string();
         sa.policy = cfg->policy.thresholds;
         sa.site = cfg->policy.site;
-        sa.allow_senders = cfg->policy.allow_senders;
+        sa.lists = phishstream::serve::sender_lists(*cfg);
         sa.feeds = cfg->feeds;
-        sa.block_senders = cfg->policy.block_senders;
       }
       return run_scan(sa);
     }

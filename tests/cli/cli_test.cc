@@ -225,6 +225,19 @@ TEST_F(Filter, ScanWithTheServersConfigAppliesItsLists) {
   EXPECT_NE(listed.out.find("\"action\":\"inbox\""), std::string::npos) << listed.out;
 }
 
+// ... and its [auth] floors: a DMARC failure under p=reject, as a trusted
+// Authentication-Results field records it, is rejected as the server would.
+TEST_F(Filter, ScanWithTheServersConfigAppliesItsDmarcFloor) {
+  write(dir / "f" / "dmarc.toml", "[policy]\ntrusted_authserv_ids = [\"mx.example.org\"]\n"
+                                  "[auth]\ndmarc_reject_action = \"reject\"\n[model]\npath = \"" + model + "\"\n");
+  write(dir / "f" / "d.eml", "Authentication-Results: mx.example.org; spf=fail smtp.mailfrom=bank.example;"
+                             " dmarc=fail policy.dmarc=reject header.from=bank.example\n" +
+                                 msg("meeting notes", "the patch is attached, build passes"));
+  Result r = sh(std::string(PS_BINARY) + " scan --no-progress --config " + (dir / "f" / "dmarc.toml").string() + " " +
+                (dir / "f" / "d.eml").string());
+  EXPECT_NE(r.out.find("\"action\":\"reject\""), std::string::npos) << r.out;
+}
+
 // configtest says what serve would refuse; usage errors are exit 2 (issue 15).
 TEST_F(Cli, ConfigtestAndUsageErrors) {
   write(dir / "ct" / "ok.toml", "[model]\npath = \"" + model + "\"\n[http]\nweb_root = \"" + dir.string() + "\"\n");
