@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "api/routes.h"
+#include "common/log.h"
 #include "common/clock.h"
 
 namespace phishstream::api {
@@ -29,8 +30,8 @@ std::error_code audit(const ApiDeps& d, const Call& c, std::string action, std::
                       std::move(detail)};
   auto ec = d.store.put_audit(e);
   if (ec)
-    std::cerr << "phishstream: api: the audit log did not keep: " << e.actor << " " << e.action << " " << e.message_id
-              << " " << e.detail << " (" << ec.message() << ")\n";
+    log::line(log::Level::error, "audit_not_kept",
+              {{"actor", e.actor}, {"action", e.action}, {"id", e.message_id}, {"detail", e.detail}, {"error", ec.message()}});
   return ec;
 }
 

@@ -23,6 +23,7 @@
 #include <iostream>
 
 #include "api/routes.h"
+#include "common/log.h"
 #include "common/clock.h"
 #include "learn/trust.h"
 #include "mail/parse.h"
@@ -66,7 +67,7 @@ json::object scores(const learn::Learner::Result& r) {
 }
 
 void logged(const std::error_code& ec, const std::string& what) {
-  if (ec) std::cerr << "phishstream: api: " << what << " (" << ec.message() << ")\n";
+  if (ec) log::line(log::Level::error, "api_error", {{"what", what}, {"error", ec.message()}});
 }
 
 // Teaches the shared model and keeps the report in the feedback log (which

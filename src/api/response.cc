@@ -1,4 +1,5 @@
 #include "api/response.h"
+#include "common/log.h"
 
 #include <boost/json.hpp>
 
@@ -31,8 +32,8 @@ Response no_such_route(const Request& req, std::string_view path) {
 
 Response store_unavailable(const Request& req, const std::error_code& ec) {
   std::string_view target = req.target();
-  std::cerr << "phishstream: api: " << req.method_string() << " " << target.substr(0, target.find('?'))
-            << ": the store could not answer (" << ec.message() << "); 503\n";
+  log::line(log::Level::error, "api_store_unavailable",
+            {{"method", req.method_string()}, {"path", target.substr(0, target.find('?'))}, {"error", ec.message()}});
   return json_error(req, bhttp::status::service_unavailable, "store_unavailable",
                     "the message store could not answer; try again later");
 }

@@ -7,6 +7,7 @@
 #include <iostream>
 #include <stdexcept>
 
+#include "common/log.h"
 #include "common/clock.h"
 
 namespace phishstream::auth {
@@ -65,8 +66,8 @@ std::string Auth::random_password() { return random_b64(15); }
 std::optional<std::string> Auth::bootstrap_admin() {
   auto users = store_.users();
   if (!users) {
-    std::cerr << "phishstream: auth: the store could not list the users (" << users.error().message()
-              << "); no first admin created\n";
+log::line(log::Level::error, "store_unanswered",
+              {{"about", "users"}, {"error", users.error().message()}, {"outcome", "no first admin created"}});
     return std::nullopt;
   }
   if (!users->empty()) return std::nullopt;
@@ -79,13 +80,12 @@ bool Auth::add_user(const std::string& name, Role role, const std::string& passw
   if (name.empty() || name.size() > 64 || password.size() < 8) return false;
   auto u = store_.user(name);
   if (!u) {
-    std::cerr << "phishstream: auth: the store could not look up user " << name << " (" << u.error().message()
-              << "); not added\n";
+log::line(log::Level::error, "store_unanswered", {{"about", "user " + name}, {"error", u.error().message()}, {"outcome", "not added"}});
     return false;
   }
   if (*u) return false;
   if (auto ec = store_.put_user({name, role, now_ms()}, hash_password(password))) {
-    std::cerr << "phishstream: auth: the store did not keep user " << name << " (" << ec.message() << ")\n";
+log::line(log::Level::error, "store_not_kept", {{"about", "user " + name}, {"error", ec.message()}});
     return false;
   }
   return true;
@@ -94,13 +94,13 @@ bool Auth::add_user(const std::string& name, Role role, const std::string& passw
 bool Auth::set_password(const std::string& name, const std::string& password) {
   auto u = store_.user(name);
   if (!u) {
-    std::cerr << "phishstream: auth: the store could not look up user " << name << " (" << u.error().message()
-              << "); password unchanged\n";
+log::line(log::Level::error, "store_unanswered",
+              {{"about", "user " + name}, {"error", u.error().message()}, {"outcome", "password unchanged"}});
     return false;
   }
   if (!*u || password.size() < 8) return false;
   if (auto ec = store_.put_user((*u)->first, hash_password(password))) {
-    std::cerr << "phishstream: auth: the store did not keep the password of " << name << " (" << ec.message() << ")\n";
+log::line(log::Level::error, "store_not_kept", {{"about", "password of " + name}, {"error", ec.message()}});
     return false;
   }
   return true;

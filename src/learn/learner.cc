@@ -7,6 +7,7 @@
 #include <iostream>
 #include <unistd.h>
 
+#include "common/log.h"
 #include "common/clock.h"
 #include "model/model_io.h"
 
@@ -26,15 +27,15 @@ Learner::Learner(scan::Scanner& scanner, ModelRegistry& registry, std::size_t ke
     if (!live) {
       // Registering this process's model now could replace a live model
       // that the registry only failed to name.
-      std::cerr << "phishstream: learn: the registry could not say which model is live (" << live.error().message()
-                << "); scanning with the loaded model until it answers\n";
+log::line(log::Level::error, "registry_unanswered",
+                {{"asked", "live model"}, {"error", live.error().message()}, {"outcome", "scanning with the loaded model"}});
       return;
     }
     if (*live) {
       auto bytes = registry_.model_bytes(**live);
       if (!bytes)
-        std::cerr << "phishstream: learn: the registry could not give live model " << **live << " ("
-                  << bytes.error().message() << "); scanning with the loaded model until it answers\n";
+log::line(log::Level::error, "registry_unanswered",
+                  {{"asked", "model " + **live}, {"error", bytes.error().message()}, {"outcome", "scanning with the loaded model"}});
       else if (*bytes)
         if (auto m = model::deserialize(**bytes)) scanner_.set_model(*m);
     } else {
@@ -69,15 +70,15 @@ bool Learner::sync() {
 bool Learner::sync_locked() {
   auto live = registry_.live();
   if (!live) {
-    std::cerr << "phishstream: learn: the registry could not say which model is live (" << live.error().message()
-              << "); keeping the current one\n";
+log::line(log::Level::error, "registry_unanswered",
+              {{"asked", "live model"}, {"error", live.error().message()}, {"outcome", "keeping the current one"}});
     return false;
   }
   if (!*live || **live == scanner_.model()->meta().version) return false;
   auto bytes = registry_.model_bytes(**live);
   if (!bytes) {
-    std::cerr << "phishstream: learn: the registry could not give live model " << **live << " ("
-              << bytes.error().message() << "); keeping the current one\n";
+log::line(log::Level::error, "registry_unanswered",
+              {{"asked", "model " + **live}, {"error", bytes.error().message()}, {"outcome", "keeping the current one"}});
     return false;
   }
   if (!*bytes) return false;
@@ -135,7 +136,7 @@ Learner::Result Learner::apply_locked(const mail::Message& m, model::Label label
   register_live(e, *next);
   // Bounded storage: a busy feedback loop must not keep every version's file.
   if (auto ec = registry_.prune_feedback_models(keep_feedback_))
-    std::cerr << "phishstream: learn: the registry did not prune old feedback models (" << ec.message() << ")\n";
+log::line(log::Level::warn, "registry_not_pruned", {{"error", ec.message()}});
   scanner_.set_model(std::move(next));
   updated_ms_ = now_ms();
   return r;
@@ -150,8 +151,8 @@ void Learner::register_live(const ModelEntry& e, const model::Model& m) {
     if (!live) ec = live.error();
   }
   if (ec)
-    std::cerr << "phishstream: learn: the registry did not keep model " << e.version << " (" << ec.message()
-              << "); other processes keep their model\n";
+log::line(log::Level::error, "registry_not_kept",
+              {{"model", e.version}, {"error", ec.message()}, {"outcome", "other processes keep their model"}});
 }
 
 store::Read<bool> Learner::promote(const std::string& version) {

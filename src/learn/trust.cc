@@ -5,6 +5,7 @@
 #include <iostream>
 #include <set>
 
+#include "common/log.h"
 #include "common/clock.h"
 #include "common/message_key.h"
 #include "mail/parse.h"
@@ -102,8 +103,8 @@ std::vector<std::string> Trust::excepted(std::string_view raw, const std::vector
   for (const auto& r : rcpt) lowered.push_back(lower(r));
   auto who = store_.excepted(campaign_key(*m), lowered);
   if (!who) {
-    std::cerr << "phishstream: learn: the store could not say whether held mail has personal exceptions ("
-              << who.error().message() << "); it stays held\n";
+log::line(log::Level::error, "store_unanswered",
+              {{"about", "personal exceptions"}, {"error", who.error().message()}, {"outcome", "it stays held"}});
     return {};
   }
   // Back to the envelope's spelling, which the delivery ledger uses.

@@ -4,6 +4,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "common/log.h"
 #include "common/clock.h"
 #include "model/model_io.h"
 #include "serve/mta_release.h"
@@ -111,7 +112,7 @@ boost::system::result<std::shared_ptr<const model::Model>, std::string> load_mod
                                                                                    why.str());
   }
   if (*loaded)
-    if (auto w = model::layout_warning(**loaded); !w.empty()) std::cerr << "phishstream: warning: " << w << "\n";
+    if (auto w = model::layout_warning(**loaded); !w.empty()) log::line(log::Level::warn, "model_layout", {{"warning", w}});
   return *loaded;
 }
 
@@ -128,7 +129,7 @@ Engine::Engine(std::shared_ptr<const model::Model> model, const ServeConfig& cfg
   // Follow the live model when another process changes it (LISTEN/NOTIFY
   // on PostgreSQL; the embedded registry has no other writer).
   models.watch([&l = learner_] {
-    if (l.sync()) std::cerr << "phishstream: now scanning with the registry's live model\n";
+    if (l.sync()) log::line(log::Level::info, "model_followed", {});
   });
   reg.info("phishstream_model_info", "The live model",
            [this] { return "version=\"" + scanner_.model()->meta().version + "\""; });
@@ -141,14 +142,15 @@ void Engine::reload(const ConfigResult& fresh) {
     scanner_.set_policy(fresh->policy.thresholds);
     pipeline_.set_lists(sender_lists(*fresh));
     feeds_->configure(fresh->feeds);
-    std::cerr << "phishstream: SIGHUP: policy, sender lists and feeds reloaded\n";
+    log::line(log::Level::info, "config_reloaded", {{"parts", "policy, sender lists, feeds"}});
   }
   auto model = model::load(model_path_.string());
   if (model) {
     scanner_.set_model(*model);
-    std::cerr << "phishstream: SIGHUP: model " << (*model)->meta().version << " loaded\n";
+    log::line(log::Level::info, "model_reloaded", {{"model", (*model)->meta().version}});
   } else {
-    std::cerr << "phishstream: SIGHUP: model not reloaded: " << model.error().message() << "\n";
+    log::line(log::Level::error, "model_not_reloaded",
+              {{"path", model_path_.string()}, {"error", model.error().message()}});
   }
 }
 

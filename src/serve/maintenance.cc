@@ -3,6 +3,7 @@
 #include <chrono>
 #include <iostream>
 
+#include "common/log.h"
 #include "common/clock.h"
 
 namespace phishstream::serve {
@@ -43,8 +44,8 @@ void Maintenance::run() {
     lk.unlock();
     if (retrain) {
       auto rep = retrainer_.run();
-      std::cerr << "phishstream: retrain " << rep.version << ": " << (rep.promoted ? "promoted" : "rejected") << " ("
-                << rep.reason << ")\n";
+      log::line(log::Level::info, "retrain",
+                {{"model", rep.version}, {"outcome", rep.promoted ? "promoted" : "rejected"}, {"why", rep.reason}});
     }
     lk.lock();
     if (!purge_) continue;
@@ -52,7 +53,7 @@ void Maintenance::run() {
     lk.unlock();
     auto since = common::now_ms() - static_cast<std::int64_t>(hours_) * 3600000;
     auto ids = hours_ > 0 ? pipeline_.retro_purge(since) : std::vector<std::string>{};
-    if (!ids.empty()) std::cerr << "phishstream: retroactive purge took " << ids.size() << " message(s) out of INBOX\n";
+    if (!ids.empty()) log::line(log::Level::info, "retro_purge", {{"purged", std::to_string(ids.size())}});
     lk.lock();
   }
 }

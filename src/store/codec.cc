@@ -5,6 +5,8 @@
 #include <boost/json.hpp>
 #include <iostream>
 
+#include "common/log.h"
+
 namespace phishstream::store {
 
 std::optional<std::string> compress(std::string_view raw) {
@@ -44,7 +46,7 @@ std::vector<std::string> from_json(const std::string& s) {
 Read<MessageStatus> decode_status(std::string_view text, std::string_view id, std::string_view backend) {
   auto s = parse_message_status(text);
   if (s) return *s;
-  std::cerr << "phishstream: store (" << backend << "): message " << id << ": unknown status \"" << text << "\"\n";
+  log::line(log::Level::error, "store_unknown_status", {{"backend", backend}, {"id", id}, {"status", text}});
   return std::make_error_code(std::errc::bad_message);
 }
 

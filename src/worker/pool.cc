@@ -1,4 +1,5 @@
 #include "worker/pool.h"
+#include "common/log.h"
 
 #include <chrono>
 #include <exception>
@@ -29,7 +30,7 @@ void WorkerPool::run() {
       ec = p_.process(*m);
     } catch (const std::exception& e) {
       // A bug met by this message: retry a few times, then keep it aside.
-      std::cerr << "phishstream worker: message " << m->id << ": " << e.what() << "\n";
+      log::line(log::Level::error, "worker_exception", {{"id", m->id}, {"error", e.what()}});
       ec = std::make_error_code(std::errc::io_error);
       transient = false;
     }

@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "common/clock.h"
+#include "common/log.h"
 #include "worker/delivery.h"
 #include "worker/pipeline.h"
 #include "worker/records.h"
@@ -37,8 +38,7 @@ store::Read<bool> take_back(deliver::Mailbox& box, store::MessageStore& store, c
   for (const auto& d : *delivered) {
     if (d.folder != deliver::ledger::inbox) continue;
     if (auto ec = box.retract(d.rcpt, d.path)) {
-      std::cerr << "phishstream: message " << rec.id << ": not taken back from " << d.rcpt << " (" << ec.message()
-                << ")\n";
+      log::line(log::Level::error, "purge_not_retracted", {{"id", rec.id}, {"rcpt", d.rcpt}, {"error", ec.message()}});
       all = false;
       continue;
     }

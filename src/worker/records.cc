@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "common/log.h"
 #include "common/clock.h"
 #include "features/signal.h"
 #include "worker/headers.h"
@@ -63,7 +64,7 @@ std::string mta_queue_id(std::string_view id) {
 }
 
 std::error_code unanswered(std::string_view about, std::string_view outcome, const std::error_code& ec) {
-  std::cerr << "phishstream: " << about << ": the store could not answer (" << ec.message() << "); " << outcome << "\n";
+  log::line(log::Level::error, "store_unanswered", {{"about", about}, {"error", ec.message()}, {"outcome", outcome}});
   return ec;
 }
 

@@ -210,7 +210,8 @@ bool RabbitQueue::connect(Connection& conn, const char* who, std::chrono::millis
     backoff = std::chrono::milliseconds(100);
     return true;
   }
-  std::cerr << "phishstream: rabbitmq " << who << ": " << err << "; retrying in " << backoff.count() << " ms\n";
+  log::line(log::Level::warn, "rabbitmq_retry",
+            {{"who", who}, {"error", err}, {"retry_in_ms", std::to_string(backoff.count())}});
   for (auto end = Clock::now() + backoff; !stop_ && Clock::now() < end;) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   backoff = std::min(backoff * 2, o_.max_backoff);
   return false;
@@ -335,7 +336,7 @@ void RabbitQueue::publisher() {
       if (!o_.consume && !broken && !refresh_stats(conn, last_stats)) broken = true;
     }
     pub_up_ = false;
-    if (!stop_) std::cerr << "phishstream: rabbitmq publisher: connection lost; reconnecting\n";
+    if (!stop_) log::line(log::Level::warn, "rabbitmq_lost", {{"who", "publisher"}});
   }
   // Whatever is still waiting gets a tempfail: the clients will retry.
   std::deque<Pending> left;
@@ -455,7 +456,7 @@ void RabbitQueue::consumer() {
       std::erase_if(in_hand_, [&](const auto& kv) { return kv.second.generation == generation; });
       std::erase_if(commands_, [&](const Command& x) { return x.generation == generation; });
     }
-    if (!stop_) std::cerr << "phishstream: rabbitmq consumer: connection lost; reconnecting\n";
+    if (!stop_) log::line(log::Level::warn, "rabbitmq_lost", {{"who", "consumer"}});
   }
 }
 

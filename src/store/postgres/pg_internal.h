@@ -9,6 +9,7 @@
 #include <system_error>
 
 #include "store/postgres/pg_pool.h"
+#include "common/log.h"
 
 namespace phishstream::store::pg {
 
@@ -22,13 +23,13 @@ inline constexpr const char* kNow = "(extract(epoch from clock_timestamp()) * 10
 inline std::error_code failed(const pg::Result& r, const char* what) {
   std::string why = r.error();
   while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
-  std::cerr << "phishstream: store (postgres): " << what << ": " << why << "\n";
+  log::line(log::Level::error, "store_error", {{"backend", "postgres"}, {"what", what}, {"error", why}});
   return std::make_error_code(std::errc::resource_unavailable_try_again);
 }
 
 // A stored body that does not decompress: the row is there but unusable.
 inline std::error_code corrupt(const char* what, const std::string& id) {
-  std::cerr << "phishstream: store (postgres): " << what << " " << id << ": the stored body does not decompress\n";
+  log::line(log::Level::error, "store_corrupt_body", {{"backend", "postgres"}, {"what", what}, {"id", id}});
   return std::make_error_code(std::errc::bad_message);
 }
 

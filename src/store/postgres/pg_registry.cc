@@ -5,6 +5,7 @@
 #include <libpq-fe.h>
 #include <poll.h>
 
+#include "common/log.h"
 #include "store/codec.h"
 #include "store/postgres/pg_internal.h"
 
@@ -168,7 +169,7 @@ void PgStore::listen_loop(std::function<void()> fn) {
       if (PQstatus(c) != CONNECTION_OK) break;
     }
     PQfinish(c);
-    if (!stop_) std::cerr << "phishstream: PostgreSQL LISTEN connection lost; reconnecting\n";
+    if (!stop_) log::line(log::Level::warn, "postgres_listen_lost", {});
   }
 }
 

@@ -16,6 +16,7 @@
 #include <string_view>
 #include <system_error>
 
+#include "common/log.h"
 namespace phishstream::store::sqlite {
 
 inline std::error_code sql_error(sqlite3* db) {
@@ -27,13 +28,13 @@ inline std::error_code sql_error(sqlite3* db) {
 // A read that could not be answered: logs SQLite's reason (the error code
 // cannot carry it) and returns the error the caller sees.
 inline std::error_code read_failed(sqlite3* db, const char* what) {
-  std::cerr << "phishstream: store (sqlite): " << what << ": " << sqlite3_errmsg(db) << "\n";
+  log::line(log::Level::error, "store_error", {{"backend", "sqlite"}, {"what", what}, {"error", sqlite3_errmsg(db)}});
   return sql_error(db);
 }
 
 // A stored body that does not decompress: the row is there but unusable.
 inline std::error_code corrupt(const char* what, const std::string& id) {
-  std::cerr << "phishstream: store (sqlite): " << what << " " << id << ": the stored body does not decompress\n";
+  log::line(log::Level::error, "store_corrupt_body", {{"backend", "sqlite"}, {"what", what}, {"id", id}});
   return std::make_error_code(std::errc::bad_message);
 }
 
