@@ -3,6 +3,7 @@
 #include <chrono>
 #include <iostream>
 
+#include "common/log.h"
 #include "mail/parse.h"
 #include "worker/headers.h"
 #include "worker/spam_compat.h"
@@ -44,8 +45,8 @@ std::pair<int, std::string> SpamdScorer::tell(const std::string& user, const std
   if (!m) return {65, "the message could not be parsed"};
   auto label = klass == "ham" ? model::Label::ham : model::Label::spam;
   auto res = learner_->feedback(*m, label, "spamd TELL " + klass + (user.empty() ? "" : " for " + user));
-  std::cerr << "phishstream: spamd: TELL " << klass << (user.empty() ? "" : " for " + user) << ": model "
-            << res.version << " (" << res.updates << " updates)\n";
+  log::line(log::Level::info, "spamd_tell",
+            {{"class", klass}, {"user", user}, {"model", res.version}, {"updates", std::to_string(res.updates)}});
   return {0, ""};
 }
 

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <iostream>
 
+#include "common/log.h"
 #include "serve/config.h"
 
 namespace phishstream::serve {
@@ -107,12 +108,12 @@ boost::system::result<void, std::string> load_server_tls(asio::ssl::context& tls
 void log_lost(const char* proto, tcp::socket& sock, const std::exception& e) {
   boost::system::error_code ec;
   auto ep = sock.remote_endpoint(ec);
-  std::cerr << "phishstream " << proto << ": lost connection from "
-            << (ec ? std::string("unknown") : ep.address().to_string()) << ": " << e.what() << "\n";
+  log::line(log::Level::info, "lost_connection",
+            {{"listener", proto}, {"client", ec ? std::string("unknown") : ep.address().to_string()}, {"error", e.what()}});
 }
 
 void log_lost(const char* proto, asio::local::stream_protocol::socket&, const std::exception& e) {
-  std::cerr << "phishstream " << proto << ": lost connection on its unix socket: " << e.what() << "\n";
+  log::line(log::Level::info, "lost_connection", {{"listener", proto}, {"client", "unix socket"}, {"error", e.what()}});
 }
 
 Gate::Gate(metrics::Registry& reg, const char* n, std::size_t max_total, std::size_t max_per_address)
@@ -131,10 +132,10 @@ void Gate::refused(const asio::ip::address& from, Refusal why) {
   (why == Refusal::global ? refused_global : refused_per_address)->inc();
   std::uint64_t more = 0;
   if (!limits.should_log(more)) return;
-  std::cerr << "phishstream " << name << ": refused connection from " << from.to_string() << ": too many connections ("
-            << (why == Refusal::global ? "in all" : "from this address") << ")";
-  if (more) std::cerr << "; " << more << " more refused since the last such line";
-  std::cerr << "\n";
+  log::line(log::Level::warn, "connection_refused",
+            {{"listener", name}, {"client", from.to_string()},
+             {"why", why == Refusal::global ? "too many connections in all" : "too many connections from this address"},
+             {"more_since_last_line", std::to_string(more)}});
 }
 
 std::chrono::milliseconds Gate::accept_failed(const boost::system::error_code& ec, std::chrono::milliseconds last) {
@@ -149,7 +150,7 @@ std::chrono::milliseconds Gate::accept_failed(const boost::system::error_code& e
   auto now = std::chrono::steady_clock::now();
   if (now - last_error_log_ >= std::chrono::seconds(1)) {
     last_error_log_ = now;
-    std::cerr << "phishstream " << name << ": accept failed: " << ec.message() << " (waiting before the next)\n";
+    log::line(log::Level::error, "accept_failed", {{"listener", name}, {"error", ec.message()}});
   }
   return std::min(std::chrono::milliseconds(1000), last.count() ? last * 2 : std::chrono::milliseconds(50));
 }
