@@ -30,6 +30,7 @@ struct ScanArgs {
   std::vector<std::string> paths;
   bool explain = false;
   bool progress = true;
+  bool headerless = false;  ///< score files without a header block too (otherwise: an error line)
 };
 
 /// Training knobs shared by `train` and `eval --cv` (so that a cross-

@@ -55,6 +55,7 @@ int main(int argc, char** argv) {
   scan->add_option("--format,-f", sa.format, "jsonl, csv or text")->check(CLI::IsMember({"jsonl", "csv", "text"}));
   scan->add_option("--files-from", sa.files_from, "Read more paths from this file, one per line ('-' for stdin)");
   scan->add_flag("--explain", sa.explain, "Also name the strongest words and tokens in the reasons");
+  scan->add_flag("--headerless", sa.headerless, "Also score files without a header block (otherwise reported as not mail)");
   scan->add_flag("!--no-progress", sa.progress, "Never draw the progress bar");
   scan->add_option("PATH", sa.paths, "Files, folders, Maildirs or '-' for one message on stdin");
   std::string scan_config;

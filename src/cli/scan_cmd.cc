@@ -1,4 +1,5 @@
 // phishstream scan: score files, mbox files and Maildirs in batch.
+#include <strings.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -36,6 +37,28 @@ void draw_progress(std::size_t done, std::size_t total, std::uint64_t msgs, doub
   std::fprintf(stderr, "\r[%-*s] %zu/%zu files  %llu msgs  %.0f msg/s ", width, std::string(static_cast<std::size_t>(fill), '#').c_str(),
                done, total, static_cast<unsigned long long>(msgs), secs > 0 ? static_cast<double>(msgs) / secs : 0.0);
   std::fflush(stderr);
+}
+
+}  // namespace
+
+namespace {
+
+// Whether a line in the first 8 KiB starts with a field every mail message
+// has one of (From, Subject, Date, Received, Message-ID, To, Return-Path,
+// Delivered-To), whatever came before it.
+bool mentions_mail_fields(std::string_view data) {
+  data = data.substr(0, 8192);
+  for (std::size_t p = 0; p < data.size();) {
+    std::size_t e = data.find('\n', p);
+    std::string_view line = data.substr(p, e == std::string_view::npos ? std::string_view::npos : e - p);
+    for (std::string_view f : {"from:", "subject:", "date:", "received:", "message-id:", "to:", "return-path:",
+                               "delivered-to:"}) {
+      if (line.size() >= f.size() && strncasecmp(line.data(), f.data(), f.size()) == 0) return true;
+    }
+    if (e == std::string_view::npos) break;
+    p = e + 1;
+  }
+  return false;
 }
 
 }  // namespace
@@ -100,6 +123,15 @@ int run_scan(const ScanArgs& a) {
         auto r = scanner.scan(nm.bytes, {}, opt);
         if (!r) {
           out += format_error(fmt, nm.name, r.error().message());
+          ++tot.errors;
+          continue;
+        }
+        if ((r->defects & mail::kDefectNoHeaders) && !a.headerless && !mentions_mail_fields(nm.bytes)) {
+          // A README or a log file in the folder, not mail: say so rather
+          // than score its text (--headerless scores such files anyway).
+          // Mail with junk before its header block (a stray line, a BOM)
+          // still names its fields, and is scored.
+          out += format_error(fmt, nm.name, "not a mail message: no header fields (--headerless scans it anyway)");
           ++tot.errors;
           continue;
         }

@@ -291,3 +291,16 @@ TEST_F(Cli, TrainsFromFoldersLikeSaLearn) {
   EXPECT_EQ(sh(train + " --ham " + (t / "ham").string() + " --manifest x.tsv").code, 2);
   EXPECT_EQ(sh(train).code, 2);
 }
+
+// A README in a scanned folder is not mail: an error line, not a verdict
+// (issue 15); mail with a stray line before its header block is still
+// scored, and --headerless scores the README too.
+TEST_F(Cli, TextThatIsNotMailIsReportedNotScored) {
+  write(dir / "notmail" / "README.md", "# Project\n\nRun make test. Prizes for the first 127.0.0.1 bug.\n");
+  write(dir / "notmail" / "stray.eml", "   \n" + msg("lunch", "the canteen at noon"));
+  Result r = sh(bin() + (dir / "notmail").string());
+  EXPECT_NE(r.out.find("README.md\",\"error\":\"not a mail message"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("stray.eml\",\"phish\""), std::string::npos) << r.out;
+  Result any = sh(bin() + "--headerless " + (dir / "notmail" / "README.md").string());
+  EXPECT_NE(any.out.find("\"phish\""), std::string::npos) << any.out;
+}
