@@ -34,8 +34,9 @@ struct Totals {
 void draw_progress(std::size_t done, std::size_t total, std::uint64_t msgs, double secs) {
   int width = 30;
   int fill = total ? static_cast<int>(static_cast<double>(done) / static_cast<double>(total) * width) : width;
-  std::fprintf(stderr, "\r[%-*s] %zu/%zu files  %llu msgs  %.0f msg/s ", width, std::string(static_cast<std::size_t>(fill), '#').c_str(),
-               done, total, static_cast<unsigned long long>(msgs), secs > 0 ? static_cast<double>(msgs) / secs : 0.0);
+  std::fprintf(stderr, "\r[%-*s] %zu/%zu files  %llu msgs  %.0f msg/s ", width,
+               std::string(static_cast<std::size_t>(fill), '#').c_str(), done, total,
+               static_cast<unsigned long long>(msgs), secs > 0 ? static_cast<double>(msgs) / secs : 0.0);
   std::fflush(stderr);
 }
 
@@ -51,8 +52,8 @@ bool mentions_mail_fields(std::string_view data) {
   for (std::size_t p = 0; p < data.size();) {
     std::size_t e = data.find('\n', p);
     std::string_view line = data.substr(p, e == std::string_view::npos ? std::string_view::npos : e - p);
-    for (std::string_view f : {"from:", "subject:", "date:", "received:", "message-id:", "to:", "return-path:",
-                               "delivered-to:"}) {
+    for (std::string_view f :
+         {"from:", "subject:", "date:", "received:", "message-id:", "to:", "return-path:", "delivered-to:"}) {
       if (line.size() >= f.size() && strncasecmp(line.data(), f.data(), f.size()) == 0) return true;
     }
     if (e == std::string_view::npos) break;
@@ -172,7 +173,9 @@ int run_scan(const ScanArgs& a) {
       std::unique_lock lk(mu);
       if (!slots[printed].done) cv_done.wait_for(lk, std::chrono::milliseconds(20));
       if (!slots[printed].done) {
-        if (tty) draw_progress(printed, files.size(), tot.messages, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+        if (tty)
+          draw_progress(printed, files.size(), tot.messages,
+                        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
         continue;
       }
       text = std::move(slots[printed].text);
@@ -194,15 +197,19 @@ int run_scan(const ScanArgs& a) {
   if (tty) std::fputs("\r\033[K", stderr);
   std::uint64_t n = tot.messages;
   auto ms = [&](std::uint64_t ns) { return n ? static_cast<double>(ns) / static_cast<double>(n) / 1e3 : 0.0; };
-  std::fprintf(stderr,
-               "scanned %llu messages (%.1f MB) in %.2f s: %.0f msg/s, %.1f MB/s; errors %llu\n"
-               "actions: inbox %llu, junk %llu, quarantine %llu, reject %llu\n"
-               "per message: parse %.1f us, features %.1f us, model %.1f us (model %s)\n",
-               static_cast<unsigned long long>(n), static_cast<double>(tot.bytes) / 1e6, secs, secs > 0 ? static_cast<double>(n) / secs : 0.0,
-               secs > 0 ? static_cast<double>(tot.bytes) / 1e6 / secs : 0.0, static_cast<unsigned long long>(tot.errors.load()),
-               static_cast<unsigned long long>(tot.actions[0].load()), static_cast<unsigned long long>(tot.actions[1].load()),
-               static_cast<unsigned long long>(tot.actions[2].load()), static_cast<unsigned long long>(tot.actions[3].load()),
-               ms(tot.parse_ns), ms(tot.features_ns), ms(tot.model_ns), (*loaded)->meta().version.c_str());
+  // One message's verdict is the whole answer: no summary after it.
+  if (n + tot.errors > 1)
+    std::fprintf(
+        stderr,
+        "scanned %llu messages (%.1f MB) in %.2f s: %.0f msg/s, %.1f MB/s; errors %llu\n"
+        "actions: inbox %llu, junk %llu, quarantine %llu, reject %llu\n"
+        "per message: parse %.1f us, features %.1f us, model %.1f us (model %s)\n",
+        static_cast<unsigned long long>(n), static_cast<double>(tot.bytes) / 1e6, secs,
+        secs > 0 ? static_cast<double>(n) / secs : 0.0, secs > 0 ? static_cast<double>(tot.bytes) / 1e6 / secs : 0.0,
+        static_cast<unsigned long long>(tot.errors.load()), static_cast<unsigned long long>(tot.actions[0].load()),
+        static_cast<unsigned long long>(tot.actions[1].load()), static_cast<unsigned long long>(tot.actions[2].load()),
+        static_cast<unsigned long long>(tot.actions[3].load()), ms(tot.parse_ns), ms(tot.features_ns), ms(tot.model_ns),
+        (*loaded)->meta().version.c_str());
   return tot.errors && !n ? 1 : 0;
 }
 
