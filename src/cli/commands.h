@@ -11,6 +11,7 @@
 #include "eval/manifest.h"
 #include "features/vector.h"
 #include "model/batch.h"
+#include "rules/rules.h"
 #include "scan/scanner.h"
 
 namespace phishstream::cli {
@@ -24,6 +25,7 @@ struct ScanArgs {
   /// The sender lists, [auth] floors and [[dnsbl]] actions (serve::sender_lists).
   decide::SenderLists lists;
   std::vector<reputation::FeedConfig> feeds;  ///< [[feeds]], loaded once (no reload in a batch run)
+  std::shared_ptr<const rules::RuleSet> rules;  ///< [rules] dir, read once
   int jobs = 1;
   std::string format = "jsonl";
   std::string files_from;

@@ -1,6 +1,6 @@
 // phishstream configtest: what `serve` would refuse at start, said before
 // a restart: the configuration's keys and values, the model, the files it
-// names (TLS, web root). Nothing is opened for writing.
+// names (TLS, web root), the site rules. Nothing is opened for writing.
 #include <filesystem>
 #include <iostream>
 #include <string>
@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "serve/config.h"
 #include "serve/engine.h"
+#include "serve/rules_files.h"
 
 namespace phishstream::cli {
 
@@ -30,13 +31,17 @@ int run_configtest(const std::string& config) {
   need(cfg->smtp.tls_cert, "smtp.tls_cert");
   need(cfg->smtp.tls_key, "smtp.tls_key");
   need(cfg->http.web_root, "http.web_root");
+  auto rules = serve::load_rules_dir(cfg->rules.dir);
+  if (!rules) problems.push_back(rules.error());
   if (!problems.empty()) {
     for (const auto& p : problems) std::cerr << "phishstream configtest: " << p << "\n";
     return 1;
   }
   std::cout << "phishstream configtest: " << where << " is valid; model " << (*model)->meta().version << ", role "
             << serve::to_string(cfg->server.role) << ", queue " << cfg->queue.backend << ", store "
-            << cfg->store.backend << "\n";
+            << cfg->store.backend;
+  if (!cfg->rules.dir.empty()) std::cout << ", " << (*rules)->rules().size() << " site rules";
+  std::cout << "\n";
   return 0;
 }
 

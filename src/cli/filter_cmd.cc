@@ -6,6 +6,7 @@
 #include "cli/filter.h"
 #include "serve/config.h"
 #include "serve/engine.h"
+#include "serve/rules_files.h"
 #include "worker/headers.h"
 #include "worker/spam_compat.h"
 
@@ -72,6 +73,11 @@ int run_filter(const FilterArgs& a, std::FILE* in, std::FILE* out) {
     std::cerr << "phishstream filter: " << cfg.error() << "\n";
     return pass_through(kUsage);
   }
+  auto rules = serve::load_rules_dir(cfg->rules.dir);
+  if (!rules) {
+    std::cerr << "phishstream filter: " << rules.error() << "\n";
+    return pass_through(kUsage);
+  }
   if (data.size() > limit) {
     std::cerr << "phishstream filter: message over " << limit << " bytes ([smtp] max_message_bytes): not scanned\n";
     std::string mark = "X-Phishstream-Verdict: unscanned (over the size limit)\r\n";
@@ -91,6 +97,7 @@ int run_filter(const FilterArgs& a, std::FILE* in, std::FILE* out) {
     }
     scan::Scanner scanner(*model, cfg->policy.thresholds, cfg->policy.site);
     if (!cfg->feeds.empty()) scanner.set_feeds(std::make_shared<reputation::Feeds>(cfg->feeds, 86'400'000));
+    scanner.set_rules(*rules);
     decide::Decider decider(serve::sender_lists(*cfg));
     common::Envelope env;
     env.mail_from = a.sender;

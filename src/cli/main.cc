@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "cli/filter.h"
 #include "serve/engine.h"
+#include "serve/rules_files.h"
 #include "serve/server.h"
 
 namespace {
@@ -182,6 +183,12 @@ int main(int argc, char** argv) {
         sa.policy = cfg->policy.thresholds;
         sa.site = cfg->policy.site;
         sa.lists = phishstream::serve::sender_lists(*cfg);
+        auto rules = phishstream::serve::load_rules_dir(cfg->rules.dir);
+        if (!rules) {
+          std::cerr << "phishstream scan: " << rules.error() << "\n";
+          return 2;
+        }
+        sa.rules = *rules;
         sa.feeds = cfg->feeds;
       }
       return run_scan(sa);

@@ -87,6 +87,7 @@ int run_scan(const ScanArgs& a) {
   scan::Scanner scanner(*loaded, a.policy.value_or(scan::PolicyConfig{}), a.site);
   // Checked once a day: a batch run reads the feed files as they were at its start.
   if (!a.feeds.empty()) scanner.set_feeds(std::make_shared<reputation::Feeds>(a.feeds, 86'400'000));
+  if (a.rules) scanner.set_rules(a.rules);
   decide::Decider decider(a.lists);
   std::vector<InputError> errs;
   std::vector<std::string> files = expand_inputs(a.paths, a.files_from, errs);

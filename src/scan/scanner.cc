@@ -61,6 +61,23 @@ sender::SenderAuth sender_auth(const mail::Message& m, const features::SiteConfi
 
 }  // namespace
 
+namespace {
+
+// `s` with `shift` added to the phishing log-odds (site rules): P(spam)
+// stays, P(spam or phish) and P(ham) follow.
+model::Scores shifted(model::Scores s, double shift) {
+  const double p = std::clamp(static_cast<double>(s.p_phish), 1e-6, 1 - 1e-6);
+  const double moved = 1.0 / (1.0 + std::exp(-(std::log(p / (1 - p)) + shift)));
+  const double bad = std::clamp(static_cast<double>(s.p_bad) - p + moved, moved, 1.0);
+  s.p_phish = static_cast<float>(moved);
+  s.p_bad = static_cast<float>(bad);
+  s.p_ham = static_cast<float>(1.0 - bad);
+  s.p_phish_given_bad = bad > 0 ? static_cast<float>(moved / bad) : 0.0f;
+  return s;
+}
+
+}  // namespace
+
 Verdict Scanner::score(const mail::Message& m, const features::Envelope& env, const ScanOptions& opt) const {
   std::shared_ptr<const model::Model> mdl = model_.load();
   Verdict v;
@@ -69,7 +86,19 @@ Verdict Scanner::score(const mail::Message& m, const features::Envelope& env, co
   v.times.features_ns = since(t0);
   auto t1 = Clock::now();
   v.scores = mdl->score(ex.vec);
-  v.action = decide(v.scores, *policy_.load());
+  std::vector<Reason> ruled;
+  Action floor = Action::inbox;
+  if (auto rs = rules_.load(); rs && !rs->rules().empty()) {
+    double shift = 0;
+    for (const auto& h : rs->evaluate(m, env, ex.signals)) {
+      shift += h.rule->weight;
+      floor = std::max(floor, static_cast<Action>(static_cast<int>(h.rule->floor)));
+      ruled.push_back({"site rule " + h.rule->name + ": " + h.rule->reason, "rule:" + h.rule->name,
+                       static_cast<float>(h.rule->weight)});
+    }
+    if (shift != 0) v.scores = shifted(v.scores, shift);
+  }
+  v.action = std::max(decide(v.scores, *policy_.load()), floor);
   v.times.model_ns = since(t1);
   v.model_version = mdl->meta().version;
   v.limits_hit = m.limits_hit;
@@ -123,6 +152,8 @@ Verdict Scanner::score(const mail::Message& m, const features::Envelope& env, co
       listed.push_back({"a link is on the phishing feed \"" + h.feed + "\" (" + h.matched + ")", "feed:" + h.feed, 0});
     v.reasons.insert(v.reasons.begin(), listed.begin(), listed.end());
   }
+  // The site's own rules lead Why, after the feeds.
+  v.reasons.insert(v.reasons.begin() + static_cast<std::ptrdiff_t>(v.feed_hits.size()), ruled.begin(), ruled.end());
   return v;
 }
 

@@ -22,6 +22,7 @@
 #include "mail/message.h"
 #include "model/model.h"
 #include "reputation/feeds.h"
+#include "rules/rules.h"
 #include "scan/policy.h"
 #include "sender/auth_results.h"
 
@@ -86,11 +87,18 @@ class Scanner {
   const mail::Limits& limits() const noexcept { return limits_; }
   /// Sets the phishing feeds asked about each message's links (null: none).
   void set_feeds(std::shared_ptr<reputation::Feeds> f) noexcept { feeds_.store(std::move(f)); }
+  /// Sets the site rules (rules/rules.h; null: none). A rule that holds
+  /// adds its weight to the phishing log-odds, raises the action to its
+  /// own when it names one, and is a reason ("rule:NAME") before all others
+  /// but the feeds'.
+  void set_rules(std::shared_ptr<const rules::RuleSet> r) noexcept { rules_.store(std::move(r)); }
+  std::shared_ptr<const rules::RuleSet> rules() const noexcept { return rules_.load(); }
 
  private:
   std::atomic<std::shared_ptr<const model::Model>> model_;
   std::atomic<std::shared_ptr<const PolicyConfig>> policy_;
   std::atomic<std::shared_ptr<reputation::Feeds>> feeds_;
+  std::atomic<std::shared_ptr<const rules::RuleSet>> rules_;
   features::Extractor extractor_;
   mail::Limits limits_;
 };

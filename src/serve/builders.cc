@@ -6,6 +6,7 @@
 #include "serve/listeners/milter_listener.h"
 #include "serve/listeners/spamd_listener.h"
 #include "serve/rspamd_handler.h"
+#include "serve/rules_files.h"
 #include "serve/listeners/smtp_listener.h"
 #include "worker/pipeline.h"
 #include "worker/pool.h"
@@ -100,6 +101,11 @@ Built build(App& app) {
   } else {
     handler = health_handler(app);
   }
+  // The site rules wherever the process scans, before anything scans.
+  if (app.scans() && !app.cfg().rules.dir.empty())
+    if (auto ok = add(app, RulesWatch::open(app.io(), app.cfg().rules.dir, app.engine().scanner(), app.registry()));
+        !ok)
+      return ok;
   // The Rspamd protocol wherever the process scans.
   if (app.scans())
     handler = with_rspamd(std::move(handler), app.engine().pipeline(), &app.engine().learner(), app.cfg(),

@@ -128,6 +128,7 @@ void read_listener_keys(Reader& r, ServeConfig& c) {
   r.get("spamd", "allow_tell", c.spamd.allow_tell);
   r.get("spamd", "max_connections", c.spamd.max_connections);
   r.get("spamd", "max_connections_per_address", c.spamd.max_connections_per_address);
+  r.get("rules", "dir", c.rules.dir);
   r.get("rspamd", "enabled", c.rspamd.enabled);
   r.get("rspamd", "allow_from", c.rspamd.allow_from);
   r.get("rspamd", "learn_password", c.rspamd.learn_password);

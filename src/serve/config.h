@@ -81,6 +81,11 @@ struct SpamdConfig {
   std::size_t max_connections_per_address = 128;
 };
 
+/// [rules]: the site rules (rules/rules.h, serve/rules_files.h).
+struct RulesConfig {
+  std::string dir;  ///< every *.toml in it; "" = no site rules
+};
+
 /// [rspamd]: the Rspamd protocol (/checkv2) on the HTTP listener
 /// (serve/rspamd_handler.h), for rspamc and the MTAs' Rspamd plugins. In
 /// every process that scans (not an ingest-only one).
@@ -212,6 +217,7 @@ struct ServeConfig {
   MilterConfig milter;
   SpamdConfig spamd;
   RspamdConfig rspamd;
+  RulesConfig rules;
   HttpConfig http;
   QueueConfig queue;
   WorkersConfig workers;

@@ -304,3 +304,24 @@ TEST_F(Cli, TextThatIsNotMailIsReportedNotScored) {
   Result any = sh(bin() + "--headerless " + (dir / "notmail" / "README.md").string());
   EXPECT_NE(any.out.find("\"phish\""), std::string::npos) << any.out;
 }
+
+// configtest lints the site rules; scan --config applies them.
+TEST_F(Cli, ConfigtestLintsSiteRulesAndScanAppliesThem) {
+  fs::path r = dir / "rules";
+  fs::remove_all(r);
+  write(r / "rules.d" / "site.toml", "[[rule]]\nname = \"LUNCH\"\nif = 'subject contains \"lunch\"'\n"
+                                     "reason = \"the site holds lunch mail\"\naction = \"quarantine\"\n");
+  write(r / "ok.toml", "[model]\npath = \"" + model + "\"\n[http]\nweb_root = \"" + dir.string() + "\"\n[rules]\ndir = \"" +
+                           (r / "rules.d").string() + "\"\n");
+  Result ok = sh(std::string(PS_BINARY) + " configtest --config " + (r / "ok.toml").string());
+  EXPECT_EQ(ok.code, 0);
+  EXPECT_NE(ok.out.find("1 site rules"), std::string::npos) << ok.out;
+  write(r / "l.eml", msg("lunch on friday", "the canteen at noon"));
+  Result s = sh(std::string(PS_BINARY) + " scan --no-progress --config " + (r / "ok.toml").string() + " " +
+                (r / "l.eml").string());
+  EXPECT_NE(s.out.find("\"action\":\"quarantine\""), std::string::npos) << s.out;
+  EXPECT_NE(s.out.find("site rule LUNCH: the site holds lunch mail"), std::string::npos) << s.out;
+  write(r / "rules.d" / "typo.toml", "[[rule]]\nname = \"TYPO\"\nif = 'subjct is \"x\"'\nreason = \"x\"\nweight = 1\n");
+  Result bad = sh(std::string(PS_BINARY) + " configtest --config " + (r / "ok.toml").string() + " 2>&1");
+  EXPECT_EQ(bad.code, 1);
+}

@@ -162,3 +162,31 @@ TEST(Scanner, AFeedHitIsTheFirstReason) {
   EXPECT_EQ(feeds->status()[0].hits, 1u);
   std::remove(path.c_str());
 }
+
+// A site rule that holds: its weight moves P(phish), its action is a floor,
+// and it leads Why; one that does not hold changes nothing.
+TEST(Scanner, SiteRulesWeighForceAndExplain) {
+  scan::Scanner s(model_with({{"form_password", 8.0f}}, "m1"));
+  auto before = s.scan(kHam);
+  ASSERT_TRUE(before);
+  auto rules = rules::compile({{"LUNCH_FROM_OUTSIDE", R"(subject is "lunch" and from_domain is not "ps.test")",
+                                "lunch invitations come from colleagues", 6.0, "", "site.toml"},
+                               {"NEVER", R"(subject is "nothing")", "never holds", 0, "reject", "site.toml"}});
+  ASSERT_TRUE(rules) << rules.error();
+  s.set_rules(*rules);
+  auto v = s.scan(kHam);
+  ASSERT_TRUE(v);
+  EXPECT_LT(before->scores.p_phish, 0.05f);
+  EXPECT_GT(v->scores.p_phish, 0.9f);  // log-odds + 6
+  EXPECT_NEAR(v->scores.p_bad + v->scores.p_ham, 1.0f, 1e-5f);
+  ASSERT_FALSE(v->reasons.empty());
+  EXPECT_EQ(v->reasons[0].feature, "rule:LUNCH_FROM_OUTSIDE");
+  EXPECT_EQ(v->reasons[0].text, "site rule LUNCH_FROM_OUTSIDE: lunch invitations come from colleagues");
+  auto forced = rules::compile({{"FORCE", R"(subject is "lunch")", "held by the site", 0, "quarantine", "site.toml"}});
+  s.set_rules(*forced);
+  auto f = s.scan(kHam);
+  EXPECT_EQ(f->action, scan::Action::quarantine);
+  EXPECT_FLOAT_EQ(f->scores.p_phish, before->scores.p_phish);  // a floor, no weight
+  s.set_rules(nullptr);
+  EXPECT_EQ(s.scan(kHam)->action, scan::Action::inbox);
+}
