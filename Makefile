@@ -60,7 +60,7 @@ test-asan: deps
 
 # libFuzzer targets (clang), one per parser or protocol: docs/fuzzing.md.
 FUZZ_TARGETS = fuzz_parse_features fuzz_css_pdf fuzz_qr fuzz_office fuzz_smtp_session fuzz_milter \
-               fuzz_http_api fuzz_config fuzz_model fuzz_spamd fuzz_sender
+               fuzz_http_api fuzz_config fuzz_model fuzz_spamd fuzz_sender fuzz_rules
 
 fuzz: deps
 	CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPHISHSTREAM_FUZZ=ON -DPHISHSTREAM_TESTS=OFF
