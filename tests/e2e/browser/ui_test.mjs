@@ -25,6 +25,9 @@ const out = {};
 // Log in.
 await page.goto(base + "/");
 await page.waitForSelector("#login:not([hidden])");
+// Before login nothing but the form shows: no navigation, no "Log out".
+assert.equal(await page.isVisible("#nav"), false, "the navigation is hidden before login");
+assert.equal(await page.isVisible("#logout"), false, "Log out is hidden before login");
 await page.fill("input[name=user]", process.env.UI_USER);
 await page.fill("input[name=password]", "wrong password");
 await page.click("#login-form button");
@@ -32,6 +35,7 @@ await page.waitForSelector("#login-error:not(:empty)");
 await page.fill("input[name=password]", process.env.UI_PASS);
 await page.click("#login-form button");
 await page.waitForSelector("#messages tbody tr");
+assert.equal(await page.isVisible("#logout"), true, "Log out shows once logged in");
 const cookies = await page.context().cookies();
 const session = cookies.find(c => c.name === "ps_session");
 assert.ok(session && session.httpOnly && session.sameSite === "Strict", "session cookie is HttpOnly, SameSite=Strict");
@@ -45,6 +49,10 @@ await phishRow.first().click();
 await page.waitForSelector("#reasons li");
 out.phish_reasons = await page.locator("#reasons li").allTextContents();
 assert.ok(out.phish_reasons.length > 0, "a quarantined phish explains itself");
+// Long URLs and header values wrap inside their cards instead of running out of them.
+const overflowing = await page.evaluate(() =>
+  [...document.querySelectorAll(".card")].filter(c => c.scrollWidth > c.clientWidth + 1).length);
+assert.equal(overflowing, 0, "no card on the detail page overflows");
 await page.screenshot({ path: process.env.SHOTS + "/ui-detail.png", fullPage: true });
 
 // The XSS message renders inert: its script never runs, its links are text.
