@@ -36,6 +36,31 @@ def corpus_rows(corpus, split="test"):
     return rows
 
 
+def drop_in_messages(corpus):
+    """The messages every drop-in test (spamc, rspamc, the Sieve filter) scores:
+    two phishing, one spam and two ham from the corpus's test split, then the
+    phishing and the ham sample."""
+    here = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    rows = corpus_rows(corpus)
+    picks = ([r for r in rows if r["label"] == "phish"][:2] + [r for r in rows if r["label"] == "spam"][:1] +
+             [r for r in rows if r["label"] == "ham"][:2])
+    return [os.path.join(corpus, r["path"]) for r in picks] + [
+        os.path.join(here, "samples", "02-mailbox-upgrade.eml"), os.path.join(here, "samples", "01-team-lunch.eml")]
+
+
+def scan_verdicts(binary, model, paths):
+    """What `phishstream scan` says of each path with `model` and the default policy, by path."""
+    out = subprocess.run([binary, "scan", "--model", model, "--no-progress"] + paths,
+                         capture_output=True, text=True, check=True).stdout
+    verdicts = {}
+    for line in out.splitlines():
+        if line.startswith("{"):
+            v = json.loads(line)
+            verdicts[v["path"]] = v
+    assert len(verdicts) == len(paths), (len(verdicts), out[:500])
+    return verdicts
+
+
 class Proc:
     """A child process (self.proc) that the tests stop by its PID: SIGTERM
     and a drain of up to 30 s, or SIGKILL."""

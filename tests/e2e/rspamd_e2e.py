@@ -16,9 +16,8 @@ import shutil
 import subprocess
 import sys
 
-from harness import Server, corpus_rows
+from harness import Server, drop_in_messages, scan_verdicts
 
-HERE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 ACTIONS = {"inbox": "no action", "junk": "add header", "quarantine": "quarantine", "reject": "quarantine"}
 
 
@@ -33,19 +32,8 @@ def main():
     os.makedirs(work)
     srv = Server(binary, work, corpus, extra_config='[rspamd]\nlearn_password = "s3cret"\n')
     port = srv.http_port
-    rows = corpus_rows(corpus)
-    picks = ([r for r in rows if r["label"] == "phish"][:2] + [r for r in rows if r["label"] == "spam"][:1] +
-             [r for r in rows if r["label"] == "ham"][:2])
-    paths = [os.path.join(corpus, r["path"]) for r in picks]
-    paths += [os.path.join(HERE, "samples", "02-mailbox-upgrade.eml"), os.path.join(HERE, "samples", "01-team-lunch.eml")]
-    out = subprocess.run([binary, "scan", "--model", srv.model, "--no-progress"] + paths,
-                         capture_output=True, text=True, check=True).stdout
-    verdicts = {}
-    for line in out.splitlines():
-        if line.startswith("{"):
-            v = json.loads(line)
-            verdicts[v["path"]] = v
-    assert len(verdicts) == len(paths), (len(verdicts), out[:500])
+    paths = drop_in_messages(corpus)
+    verdicts = scan_verdicts(binary, srv.model, paths)
     srv.start()
     try:
         requests = 0

@@ -17,7 +17,7 @@ import smtplib
 import subprocess
 import sys
 
-from harness import Dovecot, corpus_rows, wait_for
+from harness import Dovecot, drop_in_messages, scan_verdicts, wait_for
 
 HERE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -44,19 +44,8 @@ def main():
     conf = conf.replace("/etc/dovecot/sieve/phishstream-filter.sieve", filter_sieve)
     dov = Dovecot(os.path.join(work, "dv"), extra_conf=lambda sieve: conf)
 
-    rows = corpus_rows(corpus)
-    picks = ([r for r in rows if r["label"] == "phish"][:2] + [r for r in rows if r["label"] == "spam"][:1] +
-             [r for r in rows if r["label"] == "ham"][:2])
-    paths = [os.path.join(corpus, r["path"]) for r in picks]
-    paths += [os.path.join(HERE, "samples", "02-mailbox-upgrade.eml"), os.path.join(HERE, "samples", "01-team-lunch.eml")]
-    out = subprocess.run([binary, "scan", "--model", model, "--no-progress"] + paths,
-                         capture_output=True, text=True, check=True).stdout
-    verdicts = {}
-    for line in out.splitlines():
-        if line.startswith("{"):
-            v = json.loads(line)
-            verdicts[v["path"]] = v
-    assert len(verdicts) == len(paths), (len(verdicts), out[:500])
+    paths = drop_in_messages(corpus)
+    verdicts = scan_verdicts(binary, model, paths)
     try:
         inbox = junk = 0
         for i, p in enumerate(paths):

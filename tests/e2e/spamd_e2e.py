@@ -14,9 +14,8 @@ import shutil
 import subprocess
 import sys
 
-from harness import Server, corpus_rows, free_port
+from harness import Server, drop_in_messages, free_port, scan_verdicts
 
-HERE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def spamc(port, args, data):
@@ -30,20 +29,8 @@ def main():
     os.makedirs(work)
     port = free_port()
     srv = Server(binary, work, corpus, extra_config=f'[spamd]\nlisten = "127.0.0.1:{port}"\n')
-    rows = corpus_rows(corpus)
-    picks = ([r for r in rows if r["label"] == "phish"][:2] + [r for r in rows if r["label"] == "spam"][:1] +
-             [r for r in rows if r["label"] == "ham"][:2])
-    paths = [os.path.join(corpus, r["path"]) for r in picks]
-    paths += [os.path.join(HERE, "samples", "02-mailbox-upgrade.eml"), os.path.join(HERE, "samples", "01-team-lunch.eml")]
-    # What the CLI says of each with the same model and the default policy.
-    out = subprocess.run([binary, "scan", "--model", srv.model, "--no-progress"] + paths,
-                         capture_output=True, text=True, check=True).stdout
-    verdicts = {}
-    for line in out.splitlines():
-        if line.startswith("{"):
-            v = json.loads(line)
-            verdicts[v["path"]] = v
-    assert len(verdicts) == len(paths), (len(verdicts), out[:500])
+    paths = drop_in_messages(corpus)
+    verdicts = scan_verdicts(binary, srv.model, paths)
     srv.start()
     try:
         ping = spamc(port, ["-K"], b"")
