@@ -105,6 +105,7 @@ Verdict Scanner::score(const mail::Message& m, const features::Envelope& env, co
   v.defects = m.defects;
   v.subject = std::string(mail::utf8_prefix(m.subject, 200));
   if (!m.from.empty()) v.from = m.from[0].addr;
+  v.message_id = std::string(mail::utf8_prefix(m.message_id, 200));
   v.auth = sender_auth(m, extractor_.site());
 
   // Signals, weighted by what the model makes of them.

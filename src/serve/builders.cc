@@ -18,15 +18,16 @@ namespace {
 // the I/O thread.
 class Workers final : public Component {
  public:
+  /// `delivers_to`: the banner's line for where mail goes.
   Workers(queue::Queue& q, worker::Pipeline& p, metrics::Registry& reg, const WorkersConfig& cfg,
-          std::filesystem::path maildir_root)
-      : q_(q), p_(p), reg_(reg), threads_(cfg.threads), maildir_root_(std::move(maildir_root)) {}
+          std::string delivers_to)
+      : q_(q), p_(p), reg_(reg), threads_(cfg.threads), delivers_to_(std::move(delivers_to)) {}
   void start() override { pool_ = std::make_unique<worker::WorkerPool>(q_, p_, reg_, threads_); }
   void stop() override {
     if (pool_) pool_->stop();
   }
   void describe(std::ostream& out) const override {
-    out << "  mailboxes in   " << maildir_root_.string() << "/<recipient>/\n";
+    out << delivers_to_ << "\n";
   }
 
  private:
@@ -34,7 +35,7 @@ class Workers final : public Component {
   worker::Pipeline& p_;
   metrics::Registry& reg_;
   const int threads_;
-  const std::filesystem::path maildir_root_;
+  const std::string delivers_to_;
   std::unique_ptr<worker::WorkerPool> pool_;
 };
 
@@ -79,8 +80,10 @@ Built build_spamd(App& app, Engine& engine) {
 }
 
 Built build_worker(App& app, Engine& engine) {
-  app.add(std::make_unique<Workers>(app.queue(), engine.pipeline(), app.registry(), app.cfg().workers,
-                                    app.cfg().delivery.maildir_root));
+  const DeliveryConfig& d = app.cfg().delivery;
+  std::string where = d.mode == "relay" ? "  delivers to    " + d.relay_protocol + "://" + d.relay + " (relay)"
+                                        : "  mailboxes in   " + d.maildir_root.string() + "/<recipient>/";
+  app.add(std::make_unique<Workers>(app.queue(), engine.pipeline(), app.registry(), app.cfg().workers, where));
   return {};
 }
 

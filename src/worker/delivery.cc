@@ -1,5 +1,6 @@
 #include "worker/delivery.h"
 
+#include "common/log.h"
 #include "worker/records.h"
 
 namespace phishstream::worker {
@@ -23,6 +24,10 @@ std::error_code deliver_once(store::MessageStore& store, deliver::Mailbox& box, 
       if (!later) later = h.error ? h.error : std::make_error_code(std::errc::resource_unavailable_try_again);
       continue;
     }
+    if (h.result == deliver::Handover::Result::refused)
+      // Final, and no bounce is sent from here: the line is how the
+      // operator learns of it (and the ledger keeps it).
+      log::line(log::Level::warn, "rcpt_refused", {{"about", about}, {"rcpt", pending[i]}, {"next_hop", h.where}});
     if (auto ec = store.mark_delivered(key, pending[i], h.folder, h.where)) return ec;
   }
   return later;

@@ -20,6 +20,7 @@ store::MessageRecord record_of(const common::Envelope& env, const scan::Verdict&
   rec.rcpt = env.rcpt;
   rec.from_addr = v.from;
   rec.subject = v.subject;
+  rec.message_id = v.message_id;
   rec.size = size;
   rec.action = std::string(scan::to_string(v.action));
   rec.p_phish = v.scores.p_phish;
