@@ -135,6 +135,7 @@ void App::wait_hangup(const std::string& config_path) {
     auto fresh = load_config(config_path);
     if (!fresh) std::cerr << "phishstream: SIGHUP: config not reloaded: " << fresh.error() << "\n";
     if (engine_) engine_->reload(fresh);
+    notifier_.status(status_line() + (fresh ? "" : "; the last SIGHUP's config was refused"));
     wait_hangup(config_path);
   });
 }

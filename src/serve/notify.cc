@@ -3,6 +3,9 @@
 #include <systemd/sd-daemon.h>
 
 #include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
 
 namespace phishstream::serve {
 
@@ -17,7 +20,13 @@ void ServiceNotifier::ping() {
 }
 
 void ServiceNotifier::ready(const std::string& status) {
-  sd_notify(0, ("READY=1\nSTATUS=" + status).c_str());
+  // Said once: a manager that never hears READY=1 fails the start after its
+  // timeout, and this line says why.
+  if (int rc = sd_notify(0, ("READY=1\nSTATUS=" + status).c_str()); rc < 0) {
+    const char* socket = std::getenv("NOTIFY_SOCKET");
+    std::cerr << "phishstream: cannot tell the service manager it is ready (NOTIFY_SOCKET=" << (socket ? socket : "")
+              << "): " << std::strerror(-rc) << "\n";
+  }
   std::uint64_t usec = 0;
   // > 0: WATCHDOG_USEC is set and WATCHDOG_PID is unset or this process.
   if (sd_watchdog_enabled(0, &usec) > 0 && usec > 0) every_ = std::chrono::microseconds(usec / 2);

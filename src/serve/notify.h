@@ -5,7 +5,9 @@
 // STOPPING=1 when a drain begins; and, when the manager asked for a watchdog
 // (WATCHDOG_USEC, and WATCHDOG_PID unset or ours), WATCHDOG=1 every half of
 // that interval from a timer on the I/O thread, so a stuck I/O thread gets
-// the process restarted. Without NOTIFY_SOCKET every call does nothing.
+// the process restarted. Without NOTIFY_SOCKET every call does nothing; a
+// READY=1 that cannot be sent leaves one line on stderr (the manager will
+// fail the start when its timeout passes).
 //
 // libsystemd is used here and nowhere else. Made by the App on the main
 // thread; ready(), status() and stopping() are called on the I/O thread; it
@@ -26,6 +28,7 @@ class ServiceNotifier {
   /// READY=1 with a STATUS line (what serves where); starts the watchdog
   /// pings when the manager asked for them.
   void ready(const std::string& status);
+  /// A new STATUS line (after a SIGHUP: the model now in use).
   void status(const std::string& status);
   /// STOPPING=1 with a STATUS line; the watchdog pings stop.
   void stopping(const std::string& status);
