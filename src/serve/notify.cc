@@ -5,7 +5,8 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
-#include <iostream>
+
+#include "common/log.h"
 
 namespace phishstream::serve {
 
@@ -24,8 +25,9 @@ void ServiceNotifier::ready(const std::string& status) {
   // timeout, and this line says why.
   if (int rc = sd_notify(0, ("READY=1\nSTATUS=" + status).c_str()); rc < 0) {
     const char* socket = std::getenv("NOTIFY_SOCKET");
-    std::cerr << "phishstream: cannot tell the service manager it is ready (NOTIFY_SOCKET=" << (socket ? socket : "")
-              << "): " << std::strerror(-rc) << "\n";
+    log::line(log::Level::error, "notify_failed",
+              {{"socket", socket ? socket : ""},
+               {"why", std::string("cannot tell the service manager it is ready: ") + std::strerror(-rc)}});
   }
   std::uint64_t usec = 0;
   // > 0: WATCHDOG_USEC is set and WATCHDOG_PID is unset or this process.

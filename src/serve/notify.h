@@ -6,8 +6,8 @@
 // (WATCHDOG_USEC, and WATCHDOG_PID unset or ours), WATCHDOG=1 every half of
 // that interval from a timer on the I/O thread, so a stuck I/O thread gets
 // the process restarted. Without NOTIFY_SOCKET every call does nothing; a
-// READY=1 that cannot be sent leaves one line on stderr (the manager will
-// fail the start when its timeout passes).
+// READY=1 that cannot be sent leaves one error line in the log
+// (notify_failed; the manager will fail the start when its timeout passes).
 //
 // libsystemd is used here and nowhere else. Made by the App on the main
 // thread; ready(), status() and stopping() are called on the I/O thread; it
