@@ -13,7 +13,7 @@ SAMPLES    ?= samples
 
 SHARED_DIRS = $(if $(SHARED),-DPS_CORPUS_DIR=$(SHARED)/corpus -DPS_TRICKY_DIR=$(SHARED)/tricky)
 
-.PHONY: all deps build test test-asan run asan fuzz bench clean model scan-samples
+.PHONY: all deps build test test-asan run asan fuzz bench clean model scan-samples install deb
 
 all: build
 
@@ -92,6 +92,18 @@ run: build $(MODEL)
 # Scan the hand-written samples only.
 scan-samples: build $(MODEL)
 	$(BUILD)/phishstream scan --model $(MODEL) --format text $(SAMPLES)
+
+# Installs the binary, the UI, the man pages, /etc/phishstream/phishstream.toml,
+# /var/lib/phishstream and the systemd units (cmake/install.cmake); PREFIX
+# (default /usr) and DESTDIR as usual. The package does the rest: make deb.
+PREFIX     ?= /usr
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
+
+# The Debian package, build/phishstream_<version>_<arch>.deb (CPack; its
+# postinst makes the phishstream user): docs/operations.md "Install".
+deb: build
+	cd $(BUILD) && cpack -G DEB
 
 bench: build
 	$(BUILD)/bench/bench_pipeline

@@ -10,7 +10,7 @@ PKGS=(
   libpsl-dev publicsuffix libidn2-dev libicu-dev libxxhash-dev zlib1g-dev
   libzbar-dev libpng-dev libjpeg62-turbo-dev
   libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev
-  libsqlite3-dev libsodium-dev libzstd-dev libmimalloc-dev
+  libsqlite3-dev libsodium-dev libzstd-dev libmimalloc-dev libsystemd-dev dpkg-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   bogofilter python3 util-linux
   libssl-dev swaks libnet-ssleay-perl libio-socket-ssl-perl sqlite3 openssl

@@ -116,6 +116,9 @@ int App::run(const std::string& config_path) {
   wait_hangup(config_path);
   wait_stop();
   banner();
+  // Posted, so it is said from the running I/O thread: every listener is
+  // bound (start() opened them) and the workers run by then.
+  asio::post(io_, [this] { notifier_.ready(status_line()); });
   io_.run();
   // A handler still running finishes; one still queued is dropped with the
   // session waiting for it, whose client sees the connection close.
@@ -132,6 +135,7 @@ void App::wait_hangup(const std::string& config_path) {
     auto fresh = load_config(config_path);
     if (!fresh) std::cerr << "phishstream: SIGHUP: config not reloaded: " << fresh.error() << "\n";
     if (engine_) engine_->reload(fresh);
+    notifier_.status(status_line() + (fresh ? "" : "; the last SIGHUP's config was refused"));
     wait_hangup(config_path);
   });
 }
@@ -141,6 +145,7 @@ void App::wait_stop() {
     if (ec) return;
     std::cerr << "phishstream: signal " << sig << ", draining\n";
     draining_ = true;
+    notifier_.stopping("draining after signal " + std::to_string(sig));
     for (auto& p : parts_) p->drain();
     queue_.queue->close();
     // Give open sessions a moment to finish their transaction, then stop.
@@ -158,6 +163,13 @@ void App::drain_then_stop(int polls_left) {
   }
   drain_timer_.expires_after(std::chrono::milliseconds(100));
   drain_timer_.async_wait([this, polls_left](boost::system::error_code) { drain_then_stop(polls_left - 1); });
+}
+
+std::string App::status_line() const {
+  std::string s = "serving: role " + to_string(roles()) + ", queue " + cfg_.queue.backend;
+  s += ", store " + cfg_.store.backend;
+  if (engine_) s += ", model " + engine_->scanner().model()->meta().version;
+  return s;
 }
 
 void App::banner() const {

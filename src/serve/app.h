@@ -3,8 +3,9 @@
 // (when the process scans), the queue, the store (when it needs one), the
 // Engine and Auth over them, and the metrics of the queue and the role.
 // The role builders (builders.h) then add their Components; run() starts
-// them, prints the banner, runs the I/O thread until SIGTERM or SIGINT,
-// drains, and stops them. SIGHUP re-reads the configuration and the model
+// them, prints the banner, tells the service manager it is ready
+// (notify.h), runs the I/O thread until SIGTERM or SIGINT, drains, and
+// stops them. SIGHUP re-reads the configuration and the model
 // into the Engine.
 //
 // What the App hands out lives as long as the App. Construct, build and
@@ -28,6 +29,7 @@
 #include "serve/config.h"
 #include "serve/disk.h"
 #include "serve/engine.h"
+#include "serve/notify.h"
 
 namespace phishstream::serve {
 
@@ -77,6 +79,7 @@ class App {
   void wait_stop();
   void drain_then_stop(int polls_left);
   void banner() const;
+  std::string status_line() const;
 
   const ServeConfig& cfg_;
   metrics::Registry reg_;
@@ -91,6 +94,7 @@ class App {
   // Made by run(): until then the signals keep their default actions.
   std::optional<boost::asio::signal_set> stop_signals_, hangup_;
   boost::asio::steady_timer drain_timer_{io_};
+  ServiceNotifier notifier_{io_};  // READY=1, watchdog, STOPPING=1 (notify.h)
   // After the io_context, so it goes first: a job it still holds owns an
   // HTTP session whose socket belongs to the io_context.
   boost::asio::thread_pool handlers_{2};

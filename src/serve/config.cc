@@ -10,6 +10,7 @@
 
 #include "ingest/smtp/command.h"
 #include "serve/config_dnsbl.h"
+#include "serve/web_root.h"
 
 namespace phishstream::serve {
 namespace {
@@ -331,6 +332,7 @@ void ServeConfig::resolve() {
   if (store.path.empty()) store.path = dir / "phishstream.db";
   if (delivery.maildir_root.empty()) delivery.maildir_root = dir / "mail";
   if (model.path.empty()) model.path = dir / "model.psm";
+  http.web_root = default_web_root(http.web_root, self_exe());
   if (auth.authserv_id.empty()) auth.authserv_id = server.hostname;
   // Our own Authentication-Results are trusted like the site's MTAs'.
   if (auth.enabled) {

@@ -103,7 +103,7 @@ struct RspamdConfig {
 struct HttpConfig {
   std::string listen = "127.0.0.1:8025";
   bool metrics_auth = false;  ///< /metrics behind a bearer token
-  std::string web_root = "web";  ///< the UI's static files
+  std::string web_root = "web";  ///< the UI's static files (default: ./web, else the installed ones)
   std::size_t max_connections = 1024;
   std::size_t max_connections_per_address = 64;
   std::filesystem::path tls_cert;  ///< PEM certificate chain; the port speaks HTTPS only when set
@@ -230,7 +230,8 @@ struct ServeConfig {
   LearningConfig learning;
   FeedsConfig feeds;
 
-  /// Fills the defaults that depend on server.state_dir.
+  /// Fills the defaults that depend on server.state_dir, and finds the
+  /// installed UI when web_root keeps its default (web_root.h).
   void resolve();
 };
 
