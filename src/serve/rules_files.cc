@@ -109,6 +109,8 @@ RulesWatch::RulesWatch(boost::asio::io_context& io, std::string dir, scan::Scann
       timer_(io),
       reloads_(&reg.counter("phishstream_rules_reloads_total", "Site rule reloads by outcome", "outcome=\"ok\"")),
       failures_(&reg.counter("phishstream_rules_reloads_total", "Site rule reloads by outcome", "outcome=\"error\"")) {
+  reg.gauge("phishstream_rules_last_reload_ok", "1 when the last read of the rules folder was taken, 0 when refused",
+            [this] { return last_ok_ ? 1.0 : 0.0; });
   reg.gauge("phishstream_rules", "Site rules in force", [this] {
     auto r = scanner_.rules();
     return r ? static_cast<double>(r->rules().size()) : 0.0;
@@ -135,11 +137,13 @@ void RulesWatch::check(bool force) {
   auto fresh = load_rules_dir(dir_);
   if (!fresh) {
     failures_->inc();
+    last_ok_ = false;
     log::line(log::Level::error, "rules_not_reloaded", {{"dir", dir_}, {"error", fresh.error()}});
     return;
   }
   scanner_.set_rules(*fresh);
   reloads_->inc();
+  last_ok_ = true;
   log::line(log::Level::info, "rules_reloaded", {{"dir", dir_}, {"rules", std::to_string((*fresh)->rules().size())}});
 }
 

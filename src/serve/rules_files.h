@@ -14,6 +14,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/system/result.hpp>
+#include <atomic>
 #include <memory>
 #include <string>
 
@@ -50,6 +51,7 @@ class RulesWatch final : public Component {
   boost::asio::steady_timer timer_;
   std::string seen_;
   bool stopping_ = false;
+  std::atomic<bool> last_ok_{true};  // read by /metrics on another thread
   metrics::Counter *reloads_, *failures_;
 };
 

@@ -72,6 +72,7 @@ def main():
         write(os.path.join(rules, "typo.toml"), '[[rule]]\nname = "BROKEN"\nif = \'subjet is "x"\'\nreason = "x"\nweight = 1\n')
         assert wait_for(lambda: srv.metric('phishstream_rules_reloads_total{outcome="error"}') == 1, timeout=30)
         assert srv.metric("phishstream_rules") == 1
+        assert srv.metric("phishstream_rules_last_reload_ok") == 0
         again = send(srv, 4, off)
         assert again["action"] == "quarantine", again
         log = open(os.path.join(work, "serve.log"), "rb").read().decode(errors="replace")
