@@ -15,6 +15,8 @@ set(PS_STATE_DIR "/var/lib/phishstream" CACHE PATH "The state folder the package
 
 install(TARGETS phishstream RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/web/ DESTINATION ${CMAKE_INSTALL_DATADIR}/phishstream/web)
+# Site rules to copy into [rules] dir (docs/operations.md "Site rules").
+install(FILES ${PROJECT_SOURCE_DIR}/deploy/rules/example.toml DESTINATION ${CMAKE_INSTALL_DATADIR}/phishstream/examples RENAME rules.toml)
 install(FILES ${PROJECT_SOURCE_DIR}/deploy/etc/phishstream.toml DESTINATION ${PS_SYSCONF_DIR})
 install(DIRECTORY DESTINATION ${PS_STATE_DIR})
 

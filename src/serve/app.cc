@@ -6,6 +6,8 @@
 #include <limits>
 #include <stdexcept>
 
+#include "common/log.h"
+
 namespace phishstream::serve {
 
 namespace asio = boost::asio;
@@ -125,7 +127,7 @@ int App::run(const std::string& config_path) {
   handlers_.stop();
   handlers_.join();
   for (auto it = parts_.rbegin(); it != parts_.rend(); ++it) (*it)->stop();
-  std::cerr << "phishstream serve: stopped\n";
+  log::line(log::Level::info, "stopped", {});
   return 0;
 }
 
@@ -133,7 +135,7 @@ void App::wait_hangup(const std::string& config_path) {
   hangup_->async_wait([this, config_path](boost::system::error_code ec, int) {
     if (ec) return;
     auto fresh = load_config(config_path);
-    if (!fresh) std::cerr << "phishstream: SIGHUP: config not reloaded: " << fresh.error() << "\n";
+    if (!fresh) log::line(log::Level::error, "config_not_reloaded", {{"error", fresh.error()}});
     if (engine_) engine_->reload(fresh);
     notifier_.status(status_line() + (fresh ? "" : "; the last SIGHUP's config was refused"));
     wait_hangup(config_path);
@@ -143,7 +145,7 @@ void App::wait_hangup(const std::string& config_path) {
 void App::wait_stop() {
   stop_signals_->async_wait([this](boost::system::error_code ec, int sig) {
     if (ec) return;
-    std::cerr << "phishstream: signal " << sig << ", draining\n";
+    log::line(log::Level::info, "draining", {{"signal", std::to_string(sig)}});
     draining_ = true;
     notifier_.stopping("draining after signal " + std::to_string(sig));
     for (auto& p : parts_) p->drain();

@@ -78,7 +78,8 @@ def check_metadata(deb):
     for f in ("./usr/bin/phishstream", "./etc/phishstream/phishstream.toml", "./var/lib/phishstream/",
               "./usr/share/phishstream/web/index.html", "./usr/share/phishstream/web/app.js",
               "./lib/systemd/system/phishstream.service", "./lib/systemd/system/phishstream@.service",
-              "./usr/share/man/man1/phishstream.1.gz", "./usr/share/man/man5/phishstream.toml.5.gz"):
+              "./usr/share/man/man1/phishstream.1.gz", "./usr/share/man/man5/phishstream.toml.5.gz",
+              "./usr/share/phishstream/examples/rules.toml"):
         assert re.search(rf" {re.escape(f)}$", files, re.M), (f, files)
     assert not re.search(r"\.a$|/include/|gtest", files, re.M), files
     print(f"package: {os.path.basename(deb)}, Depends: {depends}")
@@ -147,6 +148,15 @@ def check_configtest(exe, installed, good, work):
     assert out.returncode == 0 and "is valid" in out.stdout, out
     print(f"package: configtest, adjusted file: exit 0: {out.stdout.strip()}")
     text = open(good).read()
+    # The example site rules, as shipped, pass configtest.
+    rules_dir = os.path.join(work, "rules.d")
+    os.makedirs(rules_dir, exist_ok=True)
+    shutil.copy(os.path.join(os.path.dirname(os.path.dirname(exe)), "share/phishstream/examples/rules.toml"), rules_dir)
+    with_rules = os.path.join(work, "with-rules.toml")
+    open(with_rules, "w").write(text.replace('# dir = ""', f'dir = "{rules_dir}"', 1))
+    out = run([exe, "configtest", "--config", with_rules])
+    assert out.returncode == 0 and "3 site rules" in out.stdout, out
+    print(f"package: configtest with the shipped example rules: {out.stdout.strip()}")
     for name, change, expect in (
             ("typo", ("# max_recipients = 100", "max_recipents = 100"), "unknown key smtp.max_recipents"),
             ("type", ("# threads = 2", 'threads = "two"'), "workers.threads must be a non-negative integer"),
