@@ -583,17 +583,25 @@ class RabbitMQ:
         self.tls_url = f"amqps://guest:guest@localhost:{self.tls_port}/"
 
     def start(self):
-        self.proc = subprocess.Popen(["/usr/lib/rabbitmq/bin/rabbitmq-server"], env=self.env, cwd=self.dir,
-                                     stdout=self.log, stderr=self.log)
-
         def up():
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
                 return True
             except OSError:
                 return False
-        if not wait_for(up, timeout=90):
-            raise RuntimeError("RabbitMQ did not start: see rabbitmq.log")
+        # The Erlang distribution and epmd ports were free when chosen, but
+        # another test may take one before the broker binds it (seen once
+        # under the sanitizers: dist_port_already_used). The broker then
+        # exits at once: choose new ones and start again.
+        for _ in range(3):
+            self.proc = subprocess.Popen(["/usr/lib/rabbitmq/bin/rabbitmq-server"], env=self.env, cwd=self.dir,
+                                         stdout=self.log, stderr=self.log)
+            if wait_for(lambda: up() or self.proc.poll() is not None, timeout=90) and up():
+                return
+            if self.proc.poll() is None:
+                break
+            self.env["RABBITMQ_DIST_PORT"], self.env["ERL_EPMD_PORT"] = str(free_port()), str(free_port())
+        raise RuntimeError("RabbitMQ did not start: see rabbitmq.log")
 
     def stop(self):
         """Stops the broker by its PID (SIGTERM: an orderly shutdown)."""

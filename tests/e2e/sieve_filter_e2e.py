@@ -42,6 +42,10 @@ def main():
     filter_sieve = os.path.join(work, "phishstream-filter.sieve")
     open(filter_sieve, "w").write(script)
     conf = conf.replace("/etc/dovecot/sieve/phishstream-filter.sieve", filter_sieve)
+    # Dovecot caps its services' address space (default_vsz_limit, 256 MB);
+    # the sanitizer build of phishstream reserves terabytes of shadow memory
+    # and cannot start under it. The release build fits either way.
+    conf += "default_vsz_limit = 0\n"
     dov = Dovecot(os.path.join(work, "dv"), extra_conf=lambda sieve: conf)
 
     paths = drop_in_messages(corpus)
