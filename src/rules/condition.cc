@@ -240,11 +240,13 @@ const std::vector<std::string>& Subject::values(Field f, const std::string& head
       v.push_back(lower(m_.text));
       if (!m_.html_text.empty()) v.push_back(lower(m_.html_text));
       break;
-    case Field::header:
+    case Field::header: {
+      const std::string want = lower(header);
       for (const auto& h : m_.headers)
-        if (lower(h.name) == lower(header)) v.push_back(lower(h.value));
+        if (h.name.size() == want.size() && lower(h.name) == want) v.push_back(lower(h.value));
       header_ = std::move(v);
       return header_;
+    }
     case Field::url:
       for (const auto& u : m_.urls) v.push_back(lower(u.raw));
       break;
