@@ -359,7 +359,10 @@ class Builder {
     if ((a.sniffed_type == "png" || a.sniffed_type == "jpeg") && qr_candidate(head)) {
       // An image, inline (cid:) or attached, may be a QR code: quishing
       // mail shows nothing else (qr.h).
-      qr_image(part, a.size);
+      if (qr_too_large(head))
+        m_.limits_hit |= kLimitImages;
+      else
+        qr_image(part, a.size);
     }
     if (htmlish || a.sniffed_type == "html" || a.sniffed_type == "svg") {
       // An HTML attachment is a page the reader opens: its text, links and

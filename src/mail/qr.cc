@@ -175,7 +175,7 @@ bool png_pixels(PngSource& src, const QrLimits& lim, Decoded& d) {
   png_uint_32 w = 0, h = 0;
   int depth = 0, colour = 0, interlace = 0;
   png_get_IHDR(png, info, &w, &h, &depth, &colour, &interlace, nullptr, nullptr);
-  if (w < lim.min_side || h < lim.min_side || static_cast<std::uint64_t>(w) * h > lim.max_pixels ||
+  if (w < lim.min_side || h < lim.min_side || static_cast<std::uint64_t>(w) * h > std::min(lim.max_pixels, lim.max_png_pixels) ||
       w > static_cast<std::uint64_t>(h) * lim.max_aspect || h > static_cast<std::uint64_t>(w) * lim.max_aspect)
     png_error(png, "size");
   png_set_expand(png);     // palette → RGB, grey < 8 bits → 8 bits, tRNS → alpha
@@ -345,37 +345,55 @@ std::string_view qr_image_format(std::string_view b) noexcept {
   return {};
 }
 
-bool qr_candidate(std::string_view h, const QrLimits& lim) noexcept {
+namespace {
+
+// An image's width and height from its first bytes (PNG's IHDR, JPEG's
+// first frame header); {0, 0} when `h` ends before them or is neither.
+struct HeadSize { std::uint32_t w = 0, h = 0; };
+
+HeadSize head_size(std::string_view h, std::string_view fmt) noexcept {
   auto u8 = [&](std::size_t i) { return static_cast<std::uint32_t>(static_cast<unsigned char>(h[i])); };
-  std::uint32_t w = 0, ht = 0;
-  std::string_view fmt = qr_image_format(h);
   if (fmt == "png") {
-    if (h.size() < 24) return true;
-    w = u8(16) << 24 | u8(17) << 16 | u8(18) << 8 | u8(19);
-    ht = u8(20) << 24 | u8(21) << 16 | u8(22) << 8 | u8(23);
-  } else if (fmt == "jpeg") {
-    // Walk the markers to the first start-of-frame (SOF0–SOF15 but DHT,
-    // JPG and DAC).
-    std::size_t i = 2;
-    while (i + 9 < h.size()) {
-      if (u8(i) != 0xFF) return true;
-      std::uint32_t m = u8(i + 1);
-      if (m == 0xFF) { ++i; continue; }
-      if (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC) {
-        ht = u8(i + 5) << 8 | u8(i + 6);
-        w = u8(i + 7) << 8 | u8(i + 8);
-        break;
-      }
-      if (m == 0xD8 || (m >= 0xD0 && m <= 0xD7) || m == 0x01) { i += 2; continue; }
-      i += 2 + (u8(i + 2) << 8 | u8(i + 3));
-    }
-    if (w == 0 && ht == 0) return true;  // the frame header is further on
-  } else {
-    return false;
+    if (h.size() < 24) return {};
+    return {u8(16) << 24 | u8(17) << 16 | u8(18) << 8 | u8(19), u8(20) << 24 | u8(21) << 16 | u8(22) << 8 | u8(23)};
   }
-  if (w < lim.min_side || ht < lim.min_side) return false;
-  return static_cast<std::uint64_t>(w) <= static_cast<std::uint64_t>(ht) * lim.max_aspect &&
-         static_cast<std::uint64_t>(ht) <= static_cast<std::uint64_t>(w) * lim.max_aspect;
+  if (fmt != "jpeg") return {};
+  // Walk the markers to the first start-of-frame (SOF0–SOF15 but DHT,
+  // JPG and DAC).
+  std::size_t i = 2;
+  while (i + 9 < h.size()) {
+    if (u8(i) != 0xFF) return {};
+    std::uint32_t m = u8(i + 1);
+    if (m == 0xFF) { ++i; continue; }
+    if (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC)
+      return {u8(i + 7) << 8 | u8(i + 8), u8(i + 5) << 8 | u8(i + 6)};
+    if (m == 0xD8 || (m >= 0xD0 && m <= 0xD7) || m == 0x01) { i += 2; continue; }
+    i += 2 + (u8(i + 2) << 8 | u8(i + 3));
+  }
+  return {};
+}
+
+// The most pixels decode_qr() reads of an image in format `fmt`.
+std::uint64_t pixel_limit(std::string_view fmt, const QrLimits& lim) noexcept {
+  return fmt == "png" ? std::min(lim.max_pixels, lim.max_png_pixels) : lim.max_pixels;
+}
+
+}  // namespace
+
+bool qr_candidate(std::string_view h, const QrLimits& lim) noexcept {
+  std::string_view fmt = qr_image_format(h);
+  if (fmt.empty()) return false;
+  HeadSize s = head_size(h, fmt);
+  if (s.w == 0 && s.h == 0) return true;  // the frame header is further on
+  if (s.w < lim.min_side || s.h < lim.min_side) return false;
+  return static_cast<std::uint64_t>(s.w) <= static_cast<std::uint64_t>(s.h) * lim.max_aspect &&
+         static_cast<std::uint64_t>(s.h) <= static_cast<std::uint64_t>(s.w) * lim.max_aspect;
+}
+
+bool qr_too_large(std::string_view h, const QrLimits& lim) noexcept {
+  std::string_view fmt = qr_image_format(h);
+  HeadSize s = head_size(h, fmt);
+  return s.w > lim.max_side || s.h > lim.max_side || static_cast<std::uint64_t>(s.w) * s.h > pixel_limit(fmt, lim);
 }
 
 std::vector<std::string> decode_qr(std::string_view bytes, const QrLimits& lim) {

@@ -52,6 +52,13 @@ struct QrLimits {
   std::size_t max_bytes = 8u << 20;          ///< encoded image; larger ones are not read
   std::uint32_t max_side = 4096;             ///< width or height, from the header
   std::uint64_t max_pixels = 16u << 20;      ///< width × height, from the header
+  /// A PNG is inflated whole, row by row, before it can be shrunk (zlib
+  /// copies long runs a byte at a time), so it costs about 8 ns a pixel
+  /// where a JPEG is scaled down inside its decoder: larger PNGs are not
+  /// read. 4 Mpx keeps a 2048 px square and a phone's screenshot (1290 ×
+  /// 2796); a 2500 × 1875 poster took 40 ms, a tenth of the time of a
+  /// 2,671-message batch (docs/benchmarks.md).
+  std::uint64_t max_png_pixels = 4u << 20;
   std::uint32_t min_side = 48;               ///< smaller images hold no code a phone reads (21 modules and a quiet zone, 2 px each); icons are most of them
   /// Banners and rules (one side this many times the other) are not read:
   /// a code people can scan fills a square, and such strips are most of a
@@ -75,6 +82,12 @@ std::string_view qr_image_format(std::string_view image_bytes) noexcept;
 /// the size cannot be told. Lets the parser skip decoding most of a
 /// newsletter's images, and keeps them from using up the message's budget.
 bool qr_candidate(std::string_view head, const QrLimits& limits = {}) noexcept;
+
+/// Whether an image is past the size limits (max_side, max_pixels, and
+/// max_png_pixels for a PNG) from its first bytes alone: decode_qr() would
+/// not read it. False when the size cannot be told. The parser counts such
+/// an image as left unscanned (kLimitImages) rather than as holding no code.
+bool qr_too_large(std::string_view head, const QrLimits& limits = {}) noexcept;
 
 /// The texts of the QR codes in a PNG or JPEG image, in the order zbar
 /// reports them, unique, valid UTF-8. Empty when the image holds none, is

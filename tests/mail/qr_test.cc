@@ -289,8 +289,8 @@ TEST(Qr, JpegCodesGiveTheirText) {
 }
 
 TEST(Qr, LargeImagesAreShrunkBeforeTheScan) {
-  // 2,440 × 2,440 is past max_scan_pixels (2 Mpx): halved, it still reads.
-  Grey g = draw(kPhish, 59);
+  // 1,985 × 1,985 is past max_scan_pixels (256 Kpx): shrunk, it still reads.
+  Grey g = draw(kPhish, 48);
   ASSERT_GT(static_cast<std::uint64_t>(g.w) * g.h, QrLimits{}.max_scan_pixels);
   for (const std::string& img : {png_encode(g), jpeg_encode(g)}) {
     auto t = decode_qr(img);
@@ -301,6 +301,41 @@ TEST(Qr, LargeImagesAreShrunkBeforeTheScan) {
   small.max_pixels = 1u << 20;  // now over the limit: not read at all
   EXPECT_TRUE(decode_qr(png_encode(g), small).empty());
   EXPECT_TRUE(decode_qr(jpeg_encode(g), small).empty());
+}
+
+TEST(Qr, PngsPastFourMegapixelsAreLeftWhileJpegsAreScaled) {
+  // 2,440 × 2,440 (6 Mpx): a PNG would be inflated whole, a JPEG is scaled
+  // down by its decoder and still read.
+  Grey g = draw(kPhish, 59);
+  ASSERT_GT(static_cast<std::uint64_t>(g.w) * g.h, QrLimits{}.max_png_pixels);
+  std::string png = png_encode(g), jpeg = jpeg_encode(g);
+  EXPECT_TRUE(decode_qr(png).empty());
+  EXPECT_TRUE(qr_too_large(png));
+  ASSERT_EQ(decode_qr(jpeg).size(), 1u);
+  EXPECT_FALSE(qr_too_large(jpeg));
+  QrLimits roomy;
+  roomy.max_png_pixels = roomy.max_pixels;
+  ASSERT_EQ(decode_qr(png, roomy).size(), 1u);
+  EXPECT_FALSE(qr_too_large(png, roomy));
+  // From the header alone: the poster size that cost 40 ms as a PNG.
+  EXPECT_TRUE(qr_too_large(png_claiming(2500, 1875)));
+  EXPECT_FALSE(qr_too_large(png_claiming(1290, 2796)));  // a phone's screenshot
+  EXPECT_FALSE(qr_too_large(png_claiming(300, 300)));
+  EXPECT_TRUE(qr_too_large(png_claiming(5000, 100)));    // past max_side
+  EXPECT_FALSE(qr_too_large(std::string("\xFF\xD8\xFF\xE1\x00", 5)));  // size unknown
+  EXPECT_FALSE(qr_too_large("GIF89a"));
+}
+
+TEST(Qr, AMessageSaysWhenAnImageWasTooLargeToRead) {
+  Grey g = draw(kPhish, 59);
+  auto m = parse(quishing({image_part("image/png", png_encode(g), "qr1@x")}));
+  ASSERT_TRUE(m);
+  EXPECT_TRUE(m->qr_urls.empty());
+  EXPECT_TRUE(m->limits_hit & kLimitImages);
+  auto j = parse(quishing({image_part("image/jpeg", jpeg_encode(g), "qr1@x")}));
+  ASSERT_TRUE(j);
+  EXPECT_EQ(j->qr_urls.size(), 1u);
+  EXPECT_FALSE(j->limits_hit & kLimitImages);
 }
 
 // A repeated image is answered from the thread's memory, and the answer is
