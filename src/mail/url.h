@@ -54,8 +54,11 @@ template <class Sink>
 void scan_text_urls(std::string_view t, Sink&& sink) {
   std::size_t i = 0;
   while (i < t.size()) {
-    std::size_t p = t.find_first_of("hHwW", i);
-    if (p == std::string_view::npos) return;
+    // The next h or w, either case (find_first_of would call memchr on
+    // its four-letter set once per byte of text).
+    std::size_t p = i;
+    while (p < t.size() && ((static_cast<unsigned char>(t[p]) | 0x20) != 'h' && (static_cast<unsigned char>(t[p]) | 0x20) != 'w')) ++p;
+    if (p == t.size()) return;
     auto starts = [&](std::string_view pre) {
       if (t.size() - p < pre.size()) return false;
       for (std::size_t k = 0; k < pre.size(); ++k) {
