@@ -3,8 +3,10 @@
 #include "features/brands.h"
 #include "mail/url.h"
 
+#include <algorithm>
 #include <cctype>
 #include <optional>
+#include <stdexcept>
 
 namespace phishstream::decide {
 namespace {
@@ -19,6 +21,8 @@ std::string lower(std::string_view s) {
 SenderLists lowered(SenderLists l) {
   for (auto* list : {&l.allow, &l.block})
     for (auto& e : *list) e = lower(e);
+  std::string bad = check(l.recipients);
+  if (!bad.empty()) throw std::invalid_argument("recipient policies: " + bad);  // load_config() refused them first
   return l;
 }
 
@@ -94,11 +98,11 @@ std::optional<scan::Action> feed_action(const scan::Verdict* v) {
 // allow-list (a forged or taken-over allowed sender) and raises the action
 // to the feed's; a stronger action (policy, block-list, DMARC) stands. The
 // feed and entry are already the verdict's first reason (scan/scanner.h).
-void phishing_feed_step(Disposition& d, const scan::Verdict* v) {
+void phishing_feed_step(Disposition& d, const scan::Verdict* v, scan::Action base) {
   std::optional<scan::Action> feed = feed_action(v);
   if (!feed) return;
   if (d.why == Why::allowed_sender) {
-    d.action = v->action;
+    d.action = base;
     d.why = Why::policy;
     std::erase_if(d.notes, [](const scan::Reason& r) { return r.feature == "list:allow"; });
     d.notes.push_back(
@@ -158,20 +162,59 @@ int severity(scan::Action a) noexcept {
   return 0;
 }
 
+std::size_t most_severe(const std::vector<Share>& shares) noexcept {
+  std::size_t worst = 0;
+  for (std::size_t i = 1; i < shares.size(); ++i)
+    if (severity(shares[i].d.action) > severity(shares[worst].d.action)) worst = i;
+  return worst;
+}
+
 void apply(const Disposition& d, scan::Verdict& v) {
   v.action = d.action;
   v.reasons.insert(v.reasons.begin(), d.notes.begin(), d.notes.end());
 }
 
 Disposition Decider::decide(const scan::Verdict* verdict, std::string_view mail_from, Path path) const {
+  std::lock_guard lk(mu_);
+  return decide_locked(verdict, verdict ? verdict->action : scan::Action::inbox, mail_from, path, nullptr);
+}
+
+std::vector<Share> Decider::decide_each(const scan::Verdict* verdict, std::string_view mail_from,
+                                        const std::vector<std::string>& rcpts, Path path) const {
+  std::lock_guard lk(mu_);
+  std::vector<Share> out;
+  for (auto& g : resolve(lists_.recipients, lists_.thresholds, rcpts)) {
+    if (g.name.empty()) {
+      out.push_back({std::move(g), decide_locked(verdict, verdict ? verdict->action : scan::Action::inbox, mail_from,
+                                                 path, nullptr)});
+      continue;
+    }
+    scan::Action base = scan::Action::inbox;
+    if (verdict) base = std::max(scan::decide(verdict->scores, g.thresholds), verdict->rule_floor);
+    Disposition d = decide_locked(verdict, base, mail_from, path, &g);
+    d.notes.insert(d.notes.begin(), {"the policy for " + g.name + " applies to " +
+                                         (g.rcpts.size() == 1 ? g.rcpts[0] : std::to_string(g.rcpts.size()) + " recipients"),
+                                     "policy:" + g.name, 0});
+    out.push_back({std::move(g), std::move(d)});
+  }
+  return out;
+}
+
+Disposition Decider::decide_locked(const scan::Verdict* verdict, scan::Action base, std::string_view mail_from,
+                                   Path path, const RecipientGroup* g) const {
   Disposition d;
   d.why = verdict ? Why::policy : Why::unscanned;
-  d.action = verdict ? verdict->action : scan::Action::inbox;
+  d.action = base;
   std::string sender = lower(verdict && !verdict->from.empty() ? std::string_view(verdict->from) : mail_from);
-  std::lock_guard lk(mu_);
   std::string domain = domain_of(sender);
-  std::string allowed = sender.empty() ? std::string() : entry(lists_.allow, sender);
-  std::string blocked = sender.empty() ? std::string() : entry(lists_.block, sender);
+  auto listed = [&](const std::vector<std::string>& global, const std::vector<std::string>* own) {
+    if (sender.empty()) return std::string();
+    std::string e = entry(global, sender);
+    if (e.empty() && own) e = entry(*own, sender);
+    return e;
+  };
+  std::string allowed = listed(lists_.allow, g ? &g->allow : nullptr);
+  std::string blocked = listed(lists_.block, g ? &g->block : nullptr);
   bool authenticated = verdict && !domain.empty() && verdict->auth.authenticated(domain);
   if (!allowed.empty() && authenticated) {
     d.action = scan::Action::inbox;
@@ -204,7 +247,7 @@ Disposition Decider::decide(const scan::Verdict* verdict, std::string_view mail_
                            (domain.empty() ? std::string("its domain") : domain) +
                            " is not authenticated for this message (no SPF or DKIM pass for it): not allowed",
                        "list:allow_unauthenticated", 0});
-  phishing_feed_step(d, verdict);
+  phishing_feed_step(d, verdict, base);
   switch (d.action) {
     case scan::Action::inbox: d.where = Where::inbox; break;
     case scan::Action::junk: d.where = Where::junk; break;

@@ -59,12 +59,13 @@
 #include <string_view>
 #include <vector>
 
+#include "decide/recipient_policy.h"
 #include "scan/policy.h"
 #include "scan/scanner.h"
 
 namespace phishstream::decide {
 
-/// Where a message goes.
+/// Where a message (or one group of its recipients' copy) goes.
 enum class Where {
   inbox,       ///< delivered to the recipients' INBOX (inline: accepted)
   junk,        ///< delivered to Junk (relay and inline: accepted, the headers file it)
@@ -109,6 +110,16 @@ struct Disposition {
 /// that set a floor.
 int severity(scan::Action a) noexcept;
 
+/// One group of a message's recipients and what happens to its copy.
+struct Share {
+  RecipientGroup group;
+  Disposition d;
+};
+
+/// The index of the share with the most severe action (the first of
+/// equals); 0 for an empty list.
+std::size_t most_severe(const std::vector<Share>& shares) noexcept;
+
 /// Sets the verdict's action to the disposition's and puts its notes
 /// before the verdict's own reasons.
 void apply(const Disposition& d, scan::Verdict& v);
@@ -130,7 +141,12 @@ struct SenderLists {
   /// ([[dnsbl]] name, as policy.zone says). A zone not named here counts
   /// as junk.
   std::vector<std::pair<std::string, scan::Action>> dnsbl;
+  /// The global thresholds (the Scanner's, [policy]) and the recipients
+  /// whose own differ ([[recipient_policy]]), for decide_each().
+  scan::PolicyConfig thresholds;
+  std::vector<RecipientPolicy> recipients;
 };
+
 
 /// Rule 5 (decide/dnsbl_rule.cc): raises `d` to the floor of each zone
 /// that lists the message and adds a note for each listing.
@@ -144,10 +160,23 @@ class Decider {
   /// scanned) for mail whose envelope sender is `mail_from`, on `path`.
   Disposition decide(const scan::Verdict* verdict, std::string_view mail_from, Path path) const;
 
+  /// The disposition of each group of `rcpts` that has its own policy
+  /// (recipient_policy.h): the group's thresholds on the verdict's scores
+  /// (raised to its rule floor), then rules 0-8 with the global lists and
+  /// the group's. One share, equal to decide(), when no recipient has a
+  /// policy of its own.
+  std::vector<Share> decide_each(const scan::Verdict* verdict, std::string_view mail_from,
+                                 const std::vector<std::string>& rcpts, Path path) const;
+
   /// Replaces both lists; decisions already made keep the old ones.
   void set_lists(SenderLists lists);
 
  private:
+  // Rules 0-8 from `base` (the policy's action); `g` adds its lists.
+  // REQUIRES(mu_).
+  Disposition decide_locked(const scan::Verdict* verdict, scan::Action base, std::string_view mail_from, Path path,
+                            const RecipientGroup* g) const;
+
   mutable std::mutex mu_;
   SenderLists lists_;  // GUARDED_BY(mu_); entries lower-cased
 };

@@ -99,6 +99,7 @@ Verdict Scanner::score(const mail::Message& m, const features::Envelope& env, co
     if (shift != 0) v.scores = shifted(v.scores, shift);
   }
   v.action = std::max(decide(v.scores, *policy_.load()), floor);
+  v.rule_floor = floor;
   v.times.model_ns = since(t1);
   v.model_version = mdl->meta().version;
   v.limits_hit = m.limits_hit;

@@ -41,6 +41,10 @@ struct StageTimes {
 struct Verdict {
   model::Scores scores;
   Action action = Action::inbox;
+  /// The least action the site's rules force (rules/rules.h); inbox when
+  /// none does. `action` is the policy's action on `scores`, raised to it;
+  /// a recipient's own thresholds (decide/recipient_policy.h) are too.
+  Action rule_floor = Action::inbox;
   std::vector<Reason> reasons;            ///< strongest first
   std::vector<features::SignalHit> signals;
   std::string model_version;

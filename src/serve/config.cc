@@ -10,6 +10,7 @@
 
 #include "ingest/smtp/command.h"
 #include "serve/config_dnsbl.h"
+#include "serve/config_recipients.h"
 #include "serve/web_root.h"
 
 namespace phishstream::serve {
@@ -60,6 +61,7 @@ struct Reader {
     for (const auto& [tk, tv] : root) {
       if (tk.str() == "feeds") continue;  // [[feeds]], read_feeds()
       if (tk.str() == "dnsbl") continue;  // [[dnsbl]], read_dnsbl()
+      if (tk.str() == "recipient_policy") continue;  // read_recipient_policies()
       const toml::table* t = tv.as_table();
       if (!t) { err += "unknown top-level key " + std::string(tk.str()) + "; "; continue; }
       for (const auto& [k, v] : *t) {
@@ -172,6 +174,8 @@ void read_pipeline_keys(Reader& r, ServeConfig& c) {
   r.get("auth", "dnsbl_max_domains", c.auth.dnsbl_max_domains);
   for (const auto& k : dnsbl_keys()) r.known.insert("dnsbl." + k);
   r.err += read_dnsbl(r.root, c.dnsbl);
+  for (const auto& k : recipient_policy_keys()) r.known.insert("recipient_policy." + k);
+  r.err += read_recipient_policies(r.root, c.policy.recipients);
   r.get("learning", "corpus", c.learning.corpus);
   r.get("learning", "twins", c.learning.twins);
   r.get("learning", "retrain_hours", c.learning.retrain_hours);

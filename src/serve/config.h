@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "decide/recipient_policy.h"
 #include "features/context.h"
 #include "reputation/feed.h"
 #include "scan/policy.h"
@@ -163,6 +164,9 @@ struct PolicyConfig {
   std::vector<std::string> allow_senders, block_senders;
   features::SiteConfig site;
   int retro_purge_hours = 48;  ///< how far back a phishing report or new model rescans INBOX mail (0: off)
+  /// [[recipient_policy]]: domains and addresses with thresholds and lists
+  /// of their own (decide/recipient_policy.h); read by config_recipients.cc.
+  std::vector<decide::RecipientPolicy> recipients;
 };
 
 /// [auth]: sender authentication at ingest (SPF, DKIM, DMARC; src/sender).

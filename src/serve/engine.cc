@@ -47,6 +47,8 @@ worker::PipelineConfig pipeline_config(const ServeConfig& cfg, learn::Trust& tru
   pc.spoofed_brand = action_named(cfg.auth.spoofed_brand_action);
   pc.authenticated_brand_relief = cfg.auth.authenticated_brand_relief;
   pc.dnsbl = dnsbl_actions(cfg);
+  pc.thresholds = cfg.policy.thresholds;
+  pc.recipients = cfg.policy.recipients;
   pc.dedup_window_ms = static_cast<std::int64_t>(cfg.queue.dedup_window_hours) * 3600 * 1000;
   if (cfg.delivery.mode == "relay") {
     deliver::RelayTarget t;
@@ -98,7 +100,9 @@ decide::SenderLists sender_lists(const ServeConfig& cfg) {
           action_named(cfg.auth.dmarc_quarantine_action),
           action_named(cfg.auth.spoofed_brand_action),
           cfg.auth.authenticated_brand_relief,
-          dnsbl_actions(cfg)};
+          dnsbl_actions(cfg),
+          cfg.policy.thresholds,
+          cfg.policy.recipients};
 }
 
 boost::system::result<std::shared_ptr<const model::Model>, std::string> load_model(const ModelConfig& cfg) {
@@ -142,7 +146,7 @@ void Engine::reload(const ConfigResult& fresh) {
     scanner_.set_policy(fresh->policy.thresholds);
     pipeline_.set_lists(sender_lists(*fresh));
     feeds_->configure(fresh->feeds);
-    log::line(log::Level::info, "config_reloaded", {{"parts", "policy, sender lists, feeds"}});
+    log::line(log::Level::info, "config_reloaded", {{"parts", "policy, recipient policies, sender lists, feeds"}});
   }
   auto model = model::load(model_path_.string());
   if (model) {

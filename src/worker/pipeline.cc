@@ -62,7 +62,7 @@ Pipeline::Pipeline(const scan::Scanner& scanner, store::MessageStore& store, met
       store_(store),
       cfg_(std::move(cfg)),
       decider_({cfg_.allow_senders, cfg_.block_senders, cfg_.dmarc_reject, cfg_.dmarc_quarantine, cfg_.spoofed_brand,
-                cfg_.authenticated_brand_relief, cfg_.dnsbl}),
+                cfg_.authenticated_brand_relief, cfg_.dnsbl, cfg_.thresholds, cfg_.recipients}),
       maildir_(cfg_.maildir_root),
       relay_(cfg_.relay ? std::make_unique<deliver::Relay>(*cfg_.relay) : nullptr),
       meters_(reg) {}
@@ -117,8 +117,22 @@ std::error_code Pipeline::process(const queue::QueuedMessage& m) {
     v.model_version = "unscanned";
   }
   // The client already has its 250: a reject is held (decide::Path::queued).
-  decide::Disposition d = decider_.decide(r ? &v : nullptr, m.env.mail_from, decide::Path::queued);
+  // Recipients with a policy of their own are decided apart (shares); the
+  // record keeps the most severe share's disposition.
+  std::vector<decide::Share> shares = decider_.decide_each(r ? &v : nullptr, m.env.mail_from, m.env.rcpt,
+                                                           decide::Path::queued);
+  const std::size_t worst = decide::most_severe(shares);
+  const decide::Disposition& d = shares[worst].d;
+  const scan::Verdict scanned = shares.size() > 1 ? v : scan::Verdict{};  // each share's copy starts from it
   decide::apply(d, v);
+  if (shares.size() > 1)
+    for (std::size_t i = 0; i < shares.size(); ++i)
+      if (i != worst)
+        v.reasons.insert(v.reasons.begin() + static_cast<std::ptrdiff_t>(d.notes.size()),
+                         {std::string(decide::to_string(shares[i].d.where)) + " for " +
+                              (shares[i].group.name.empty() ? std::string("the other recipients") : shares[i].group.name) +
+                              " (" + std::to_string(shares[i].group.rcpts.size()) + ")",
+                          "policy:share", 0});
   meters_.scanned(v);
 
   auto t0 = std::chrono::steady_clock::now();
@@ -134,22 +148,31 @@ std::error_code Pipeline::process(const queue::QueuedMessage& m) {
   meters_.store->observe(seconds_since(t0));
 
   auto t1 = std::chrono::steady_clock::now();
-  if (!d.held()) {
-    if (auto ec = deliver_queued(m, choice->key, v, d.where)) {
-      meters_.failed->inc();
-      return ec;
+  for (std::size_t i = 0; i < shares.size(); ++i) {
+    const decide::Share& sh = shares[i];
+    scan::Verdict own;  // the verdict this share's copy carries, when it is not the record's
+    if (shares.size() > 1 && i != worst) {
+      own = scanned;
+      decide::apply(sh.d, own);
     }
-  } else if (cfg_.excepted && d.action == scan::Action::quarantine && d.why == decide::Why::policy) {
-    // Recipients who said this campaign is not phishing get their copy, as
-    // released mail; everyone else's stays held. Not for a reject-level
-    // score, nor for mail held by the block list.
-    if (auto who = cfg_.excepted(m.data, m.env.rcpt); !who.empty()) {
-      std::string body = released_message(rec, m.id, cfg_.hostname, m.data);  // the Letter only views it
-      deliver::Letter letter{m.env.mail_from, m.key, body, deliver::Folder::inbox};
-      if (auto ec = deliver_once(store_, outbound(), letter, who, "message " + m.id,
-                                 "delivery ledger unread, left in the queue for a retry")) {
+    const scan::Verdict& sv = shares.size() > 1 && i != worst ? own : v;
+    if (!sh.d.held()) {
+      if (auto ec = deliver_queued(m, choice->key, sv, sh.d.where, sh.group.rcpts, i == worst)) {
         meters_.failed->inc();
         return ec;
+      }
+    } else if (cfg_.excepted && sh.d.action == scan::Action::quarantine && sh.d.why == decide::Why::policy) {
+      // Recipients who said this campaign is not phishing get their copy,
+      // as released mail; everyone else's stays held. Not for a
+      // reject-level score, nor for mail held by the block list.
+      if (auto who = cfg_.excepted(m.data, sh.group.rcpts); !who.empty()) {
+        std::string body = released_message(rec, m.id, cfg_.hostname, m.data);  // the Letter only views it
+        deliver::Letter letter{m.env.mail_from, m.key, body, deliver::Folder::inbox};
+        if (auto ec = deliver_once(store_, outbound(), letter, who, "message " + m.id,
+                                   "delivery ledger unread, left in the queue for a retry")) {
+          meters_.failed->inc();
+          return ec;
+        }
       }
     }
   }
@@ -160,14 +183,15 @@ std::error_code Pipeline::process(const queue::QueuedMessage& m) {
 }
 
 std::error_code Pipeline::deliver_queued(const queue::QueuedMessage& m, const std::string& key, const scan::Verdict& v,
-                                        decide::Where where) {
+                                        decide::Where where, const std::vector<std::string>& rcpts, bool settles) {
   std::string body = delivered_message(m.env, m.id, cfg_.hostname, v, m.data);
   deliver::Letter letter{m.env.mail_from, key, body,
                          where == decide::Where::junk ? deliver::Folder::junk : deliver::Folder::inbox};
   deliver::Mailbox& box = outbound();
-  if (auto ec = deliver_once(store_, box, letter, m.env.rcpt, "message " + m.id,
+  if (auto ec = deliver_once(store_, box, letter, rcpts, "message " + m.id,
                              "delivery ledger unread, left in the queue for a retry"))
     return ec;
+  if (!settles) return {};
   store_.set_status(m.id, box.keeps_mail() ? store::MessageStatus::delivered : store::MessageStatus::relayed, now_ms());
   meters_.delivered->inc();
   return {};
@@ -179,7 +203,11 @@ boost::system::result<Pipeline::InlineVerdict, std::error_code> Pipeline::inline
   auto r = scanner_.scan(message, env);
   if (!r) return r.error();
   scan::Verdict v = std::move(*r);
-  decide::Disposition d = decider_.decide(&v, env.mail_from, path);
+  // The MTA keeps one copy for all recipients: with policies of their own
+  // (decide_each), the most severe share decides it.
+  std::vector<decide::Share> shares = decider_.decide_each(&v, env.mail_from, env.rcpt, path);
+  const std::size_t worst = decide::most_severe(shares);
+  decide::Disposition d = std::move(shares[worst].d);
   decide::apply(d, v);
   meters_.scanned(v);
   store::MessageRecord rec = record_of(env, v, message.size());

@@ -62,6 +62,11 @@ struct PipelineConfig {
   scan::Action spoofed_brand = scan::Action::quarantine;
   bool authenticated_brand_relief = true;
   std::vector<std::pair<std::string, scan::Action>> dnsbl;  ///< [[dnsbl]] name -> action (decide::SenderLists)
+  /// The global thresholds and the recipients with their own policy
+  /// ([[recipient_policy]]): each group of a message's recipients is
+  /// decided and delivered on its own (decide::Decider::decide_each).
+  scan::PolicyConfig thresholds;
+  std::vector<decide::RecipientPolicy> recipients;
   /// When set, INBOX and Junk mail goes to this next hop instead of the
   /// Maildirs (the verdict headers tell the next hop where to file it).
   std::optional<deliver::RelayTarget> relay;
@@ -142,8 +147,10 @@ class Pipeline {
     metrics::Counter *inbox, *junk, *quarantine, *reject, *delivered, *failed, *unscanned, *purged, *duplicate;
   };
 
+  // Delivers the copy of `rcpts` (one share, or all) to INBOX or Junk;
+  // `settles`: this share is the record's, whose status becomes delivered.
   std::error_code deliver_queued(const queue::QueuedMessage& m, const std::string& key, const scan::Verdict& v,
-                                 decide::Where where);
+                                 decide::Where where, const std::vector<std::string>& rcpts, bool settles);
   /// Where process() delivers: the next hop when one is configured, else
   /// the Maildirs.
   deliver::Mailbox& outbound() { return relay_ ? static_cast<deliver::Mailbox&>(*relay_) : maildir_; }

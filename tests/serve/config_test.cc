@@ -279,6 +279,45 @@ stale_after_hours = 0
   }
 }
 
+// [[recipient_policy]]: domains and addresses with their own thresholds
+// and lists; a key left out stays unset (inherited); what cannot be meant
+// is refused by name.
+TEST(Config, ReadsRecipientPolicies) {
+  auto c = load_config(write("recipients.toml", R"(
+[[recipient_policy]]
+match = ["b.example", "@c.example"]
+quarantine_phish = 0.6
+block_senders = ["news.example"]
+[[recipient_policy]]
+match = ["ceo@b.example"]
+junk_phish = 0.3
+allow_senders = ["payroll.example"]
+)"));
+  ASSERT_TRUE(c) << c.error();
+  ASSERT_EQ(c->policy.recipients.size(), 2u);
+  const auto& d = c->policy.recipients[0];
+  EXPECT_EQ(d.match, (std::vector<std::string>{"b.example", "@c.example"}));
+  EXPECT_FLOAT_EQ(d.quarantine_phish.value(), 0.6f);
+  EXPECT_FALSE(d.junk_phish);
+  EXPECT_EQ(d.block_senders, (std::vector<std::string>{"news.example"}));
+  EXPECT_FLOAT_EQ(c->policy.recipients[1].junk_phish.value(), 0.3f);
+  EXPECT_TRUE(load_config("")->policy.recipients.empty());
+  for (auto [text, why] : std::initializer_list<std::pair<const char*, const char*>>{
+           {"[[recipient_policy]]\nmatch = [\"b\"]\n", "neither a domain nor an address"},
+           {"[[recipient_policy]]\njunk_phish = 0.5\n", "names no domain"},
+           {"[[recipient_policy]]\nmatch = [\"b.example\"]\n[[recipient_policy]]\nmatch = [\"@B.example\"]\n",
+            "named by two tables"},
+           {"[[recipient_policy]]\nmatch = [\"b.example\"]\nquarantine_phish = 7\n", "is 0..2"},
+           {"[[recipient_policy]]\nmatch = [\"b.example\"]\njunk_phish = \"high\"\n", "must be a number"},
+           {"[[recipient_policy]]\nmatch = \"b.example\"\n", "array of strings"},
+           {"[[recipient_policy]]\nmatch = [\"b.example\"]\ndigest = true\n", "unknown key recipient_policy.digest"},
+           {"[recipient_policy]\nmatch = [\"b.example\"]\n", "array of tables"}}) {
+    auto bad = load_config(write("bad-recipients.toml", text));
+    ASSERT_FALSE(bad) << text;
+    EXPECT_NE(bad.error().find(why), std::string::npos) << bad.error();
+  }
+}
+
 // --role and --*-listen override the file; a malformed one is refused with
 // the flag's name.
 TEST(Config, CommandLineOverrides) {

@@ -209,6 +209,64 @@ TEST_F(Fixture, ReleaseToOneRecipientLeavesTheOthersHeld) {
   EXPECT_EQ(st->get("y1").value()->status, store::MessageStatus::released);
 }
 
+// Issue 16: recipients with a policy of their own ([[recipient_policy]]).
+// The same message to one.example and two.example: one.example holds it by
+// the global thresholds, two.example files it in Junk by its own; the
+// record keeps the most severe and Why names the other. A release later
+// reaches only the recipients still held. One.example's own block-list
+// holds a benign message that two.example gets in its INBOX.
+TEST_F(Fixture, EachRecipientGroupIsDecidedAndDeliveredByItsOwnPolicy) {
+  worker::PipelineConfig c;
+  c.maildir_root = dir / "mail";
+  decide::RecipientPolicy lax, strict;
+  lax.match = {"two.example"};
+  lax.junk_phish = 0.2f;
+  lax.quarantine_phish = 1.5f;  // never
+  strict.match = {"@one.example"};
+  strict.block_senders = {"news.example"};
+  c.recipients = {lax, strict};
+  p = std::make_unique<worker::Pipeline>(scanner, *st, reg, c);
+  auto phish = msg("r1", "x@example.com", "<form><input type=password></form>");
+  phish.env.rcpt = {"a@one.example", "b@two.example"};
+  ASSERT_FALSE(p->process(phish));
+  EXPECT_EQ(copies("a@one.example"), 0u);
+  EXPECT_EQ(files("a@one.example", ".Junk"), 0u);
+  ASSERT_EQ(files("b@two.example", ".Junk"), 1u);
+  EXPECT_EQ(copies("b@two.example"), 0u);
+  std::ifstream in(fs::directory_iterator(dir / "mail" / "b@two.example" / ".Junk" / "new")->path());
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_NE(text.str().find("X-Phishstream-Verdict: junk"), std::string::npos) << text.str();
+  auto r = st->get("r1").value();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, store::MessageStatus::quarantined);
+  EXPECT_EQ(r->action, "quarantine");
+  ASSERT_FALSE(p->release("r1"));
+  EXPECT_EQ(copies("a@one.example"), 1u);
+  EXPECT_EQ(copies("b@two.example") + files("b@two.example", ".Junk"), 1u);  // never twice
+
+  auto news = msg("r2", "letters@news.example", "hello");
+  news.env.rcpt = {"a@one.example", "b@two.example", "c@three.example"};
+  ASSERT_FALSE(p->process(news));
+  EXPECT_EQ(copies("a@one.example"), 1u);  // only r1's release
+  EXPECT_EQ(files("b@two.example", ""), 1u);
+  EXPECT_EQ(files("c@three.example", ""), 1u);
+  EXPECT_EQ(st->get("r2").value()->action, "quarantine");
+
+  // Inline (milter), the MTA keeps one copy: the most severe group decides.
+  common::Envelope env;
+  env.mail_from = "x@example.com";
+  env.rcpt = {"b@two.example"};
+  std::string raw = phish.data;
+  auto lax_only = p->inline_verdict(env, "Q1", raw, decide::Path::inline_hold);
+  ASSERT_TRUE(lax_only);
+  EXPECT_EQ(lax_only->disposition.action, scan::Action::junk);
+  env.rcpt = {"b@two.example", "a@one.example"};
+  auto both = p->inline_verdict(env, "Q2", raw, decide::Path::inline_hold);
+  ASSERT_TRUE(both);
+  EXPECT_EQ(both->disposition.action, scan::Action::quarantine);
+}
+
 TEST_F(Fixture, AllowAndBlockLists) {
   auto signed_msg = msg("5", "boss@trusted.example", "<form><input type=password></form>");
   signed_msg.data = "Authentication-Results: mx.example.org; dkim=pass header.d=trusted.example\r\n" + signed_msg.data;

@@ -1,0 +1,59 @@
+#include "serve/config_recipients.h"
+
+#include <algorithm>
+#include <optional>
+
+namespace phishstream::serve {
+namespace {
+
+// A string array key of `t` into `out`; "why; " when it is not one.
+std::string strings(const toml::table& t, const char* key, const std::string& where, std::vector<std::string>& out) {
+  const toml::node* n = t.get(key);
+  if (!n) return {};
+  const toml::array* a = n->as_array();
+  if (!a) return "recipient_policy." + std::string(key) + " must be an array of strings" + where + "; ";
+  std::string err;
+  for (const auto& x : *a) {
+    if (auto s = x.value<std::string>()) out.push_back(*s);
+    else err = "recipient_policy." + std::string(key) + " must hold strings" + where + "; ";
+  }
+  return err;
+}
+
+}  // namespace
+
+std::vector<std::string> recipient_policy_keys() {
+  return {"match", "junk_spam", "junk_phish", "quarantine_phish", "reject_phish", "allow_senders", "block_senders"};
+}
+
+std::string read_recipient_policies(const toml::table& root, std::vector<decide::RecipientPolicy>& out) {
+  const toml::node* n = root.get("recipient_policy");
+  if (!n) return {};
+  const toml::array* arr = n->as_array();
+  if (!arr || !arr->is_array_of_tables()) return "recipient_policy must be an array of tables ([[recipient_policy]]); ";
+  std::string err;
+  auto keys = recipient_policy_keys();
+  for (const auto& x : *arr) {
+    const toml::table& t = *x.as_table();
+    decide::RecipientPolicy p;
+    std::string where = " (recipient_policy #" + std::to_string(out.size() + 1) + ")";
+    for (const auto& [k, v] : t)
+      if (std::find(keys.begin(), keys.end(), std::string(k.str())) == keys.end())
+        err += "unknown key recipient_policy." + std::string(k.str()) + where + "; ";
+    err += strings(t, "match", where, p.match);
+    err += strings(t, "allow_senders", where, p.allow_senders);
+    err += strings(t, "block_senders", where, p.block_senders);
+    for (auto [key, target] : {std::pair{"junk_spam", &p.junk_spam}, std::pair{"junk_phish", &p.junk_phish},
+                               std::pair{"quarantine_phish", &p.quarantine_phish},
+                               std::pair{"reject_phish", &p.reject_phish}}) {
+      const toml::node* v = t.get(key);
+      if (!v) continue;
+      if (auto d = v->value<double>()) *target = static_cast<float>(*d);
+      else err += "recipient_policy." + std::string(key) + " must be a number" + where + "; ";
+    }
+    out.push_back(std::move(p));
+  }
+  return err + decide::check(out);
+}
+
+}  // namespace phishstream::serve
