@@ -150,6 +150,11 @@ void read_pipeline_keys(Reader& r, ServeConfig& c) {
   r.get("delivery", "mode", c.delivery.mode);
   r.get("delivery", "relay", c.delivery.relay);
   r.get("delivery", "relay_protocol", c.delivery.relay_protocol);
+  r.get("delivery", "doveadm", c.delivery.doveadm);
+  r.get("delivery", "doveadm_api_key", c.delivery.doveadm_api_key);
+  r.get("delivery", "doveadm_password", c.delivery.doveadm_password);
+  r.get("delivery", "clawback_mailbox", c.delivery.clawback_mailbox);
+  r.get("delivery", "doveadm_timeout_ms", c.delivery.doveadm_timeout_ms);
   r.get("model", "path", c.model.path);
   auto& p = c.policy;
   r.get("policy", "junk_phish", p.thresholds.junk_phish);
@@ -317,6 +322,13 @@ void check_delivery(const ServeConfig& c, std::string& err) {
   if (d.mode != "maildir" && d.mode != "relay") err += "delivery.mode is maildir or relay; ";
   if (d.relay_protocol != "smtp" && d.relay_protocol != "lmtp") err += "delivery.relay_protocol is smtp or lmtp; ";
   if (!is_host_port(d.relay)) err += "delivery.relay must be host:port; ";
+  if (!d.doveadm.empty()) {
+    if (!is_host_port(d.doveadm)) err += "delivery.doveadm must be host:port; ";
+    if (d.mode != "relay") err += "delivery.doveadm takes relayed mail back: it needs delivery.mode = \"relay\"; ";
+    if (d.doveadm_api_key.empty() == d.doveadm_password.empty())
+      err += "delivery.doveadm needs one of doveadm_api_key and doveadm_password; ";
+    if (d.doveadm_timeout_ms < 100 || d.doveadm_timeout_ms > 600000) err += "delivery.doveadm_timeout_ms is 100..600000; ";
+  }
   if (c.workers.threads < 1) err += "workers.threads must be at least 1; ";
 }
 

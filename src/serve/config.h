@@ -150,6 +150,13 @@ struct DeliveryConfig {
   std::string mode = "maildir";        ///< maildir | relay
   std::string relay = "127.0.0.1:25";  ///< next hop host:port when relaying
   std::string relay_protocol = "smtp"; ///< smtp | lmtp
+  /// Dovecot's doveadm HTTP API, host:port ("" off): the retroactive purge
+  /// takes relayed INBOX mail back out of the users' mailboxes through it.
+  std::string doveadm;
+  std::string doveadm_api_key;   ///< doveadm_api_key of Dovecot; or
+  std::string doveadm_password;  ///< doveadm_password (Basic auth as "doveadm")
+  std::string clawback_mailbox;  ///< "" expunges a taken-back copy; a mailbox name moves it there
+  std::uint32_t doveadm_timeout_ms = 5000;
 };
 
 /// [model]

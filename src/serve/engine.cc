@@ -57,6 +57,15 @@ worker::PipelineConfig pipeline_config(const ServeConfig& cfg, learn::Trust& tru
     t.helo = cfg.server.hostname;
     pc.relay = t;
   }
+  if (!cfg.delivery.doveadm.empty()) {
+    deliver::DoveadmTarget t;
+    split_host_port(cfg.delivery.doveadm, t.host, t.port);
+    t.api_key = cfg.delivery.doveadm_api_key;
+    t.password = cfg.delivery.doveadm_password;
+    t.mailbox = cfg.delivery.clawback_mailbox;
+    t.timeout = std::chrono::milliseconds(cfg.delivery.doveadm_timeout_ms);
+    pc.dovecot = t;
+  }
   return pc;
 }
 

@@ -65,6 +65,7 @@ Pipeline::Pipeline(const scan::Scanner& scanner, store::MessageStore& store, met
                 cfg_.authenticated_brand_relief, cfg_.dnsbl, cfg_.thresholds, cfg_.recipients}),
       maildir_(cfg_.maildir_root),
       relay_(cfg_.relay ? std::make_unique<deliver::Relay>(*cfg_.relay) : nullptr),
+      dovecot_(cfg_.dovecot ? std::make_unique<deliver::Doveadm>(*cfg_.dovecot) : nullptr),
       meters_(reg) {}
 
 namespace {

@@ -38,6 +38,7 @@
 
 #include "common/envelope.h"
 #include "decide/decider.h"
+#include "deliver/doveadm.h"
 #include "deliver/maildir.h"
 #include "deliver/relay.h"
 #include "metrics/registry.h"
@@ -70,6 +71,10 @@ struct PipelineConfig {
   /// When set, INBOX and Junk mail goes to this next hop instead of the
   /// Maildirs (the verdict headers tell the next hop where to file it).
   std::optional<deliver::RelayTarget> relay;
+  /// When set, the retroactive purge takes relayed INBOX mail back out of
+  /// the users' Dovecot mailboxes through the doveadm HTTP API
+  /// (deliver/doveadm.h); otherwise relayed mail stays where it went.
+  std::optional<deliver::DoveadmTarget> dovecot;
   /// A message whose key was accepted less than this earlier is a
   /// retransmission of it (dedup.h); later, it is new mail.
   std::int64_t dedup_window_ms = 24 * 3600 * 1000;
@@ -163,6 +168,7 @@ class Pipeline {
   /// back from here) and where released mail goes.
   deliver::Maildir maildir_;
   std::unique_ptr<deliver::Relay> relay_;  ///< the next hop, when configured
+  std::unique_ptr<deliver::Doveadm> dovecot_;  ///< takes relayed mail back (retro_purge), when configured
   /// process() holds the stripe of its message key from the duplicate check
   /// to the record, so two copies of one message (a redelivery after a
   /// crash and the client's retransmission) taken by two worker threads of

@@ -1,7 +1,7 @@
 // Pipeline, afterwards: release from quarantine and the retroactive purge.
-// Both go through the Maildir Mailbox: "delivered" mail is there (relayed
-// mail is the next hop's and is never purged), and released mail goes
-// there, whatever process() delivers to.
+// The purge takes "delivered" mail back out of the Maildirs, and relayed
+// mail out of the users' Dovecot INBOXes when the doveadm API is configured
+// (deliver/doveadm.h); otherwise relayed mail is the next hop's and stays.
 #include <algorithm>
 #include <iostream>
 
@@ -47,6 +47,28 @@ store::Read<bool> take_back(deliver::Mailbox& box, store::MessageStore& store, c
   return all;
 }
 
+// Takes every copy of `rec` the next hop took back out of the users' Dovecot
+// INBOXes (found by X-Phishstream-Id) and forgets it in the ledger. True
+// when none is left; false when one could not be taken back (logged; it
+// stays, and so does its ledger row).
+store::Read<bool> claw_back(const deliver::Doveadm& dovecot, store::MessageStore& store,
+                            const store::MessageRecord& rec) {
+  auto delivered = store.deliveries(rec.key);
+  if (!delivered) return store::Read<bool>(boost::system::in_place_error, delivered.error());
+  bool all = true;
+  for (const auto& d : *delivered) {
+    if (d.folder != deliver::ledger::relayed) continue;
+    if (auto ec = dovecot.take_back(d.rcpt, rec.id)) {
+      log::line(log::Level::error, "purge_not_retracted",
+                {{"id", rec.id}, {"rcpt", d.rcpt}, {"via", "doveadm"}, {"error", ec.message()}});
+      all = false;
+      continue;
+    }
+    store.undeliver(rec.key, d.rcpt);
+  }
+  return all;
+}
+
 }  // namespace
 
 std::vector<std::string> Pipeline::retro_purge(std::int64_t since_ms) {
@@ -65,11 +87,12 @@ std::vector<std::string> Pipeline::retro_purge(std::int64_t since_ms) {
     auto page = store_.list(f);
     if (!page) return stop("INBOX mail since " + std::to_string(f.since_ms), page.error());
     for (const auto& rec : *page) {
-      if (rec.status != store::MessageStatus::delivered) continue;
+      const bool relayed = rec.status == store::MessageStatus::relayed && dovecot_;
+      if (rec.status != store::MessageStatus::delivered && !relayed) continue;
       auto phishing = now_phishing(scanner_, decider_, store_, rec);
       if (!phishing) return stop("message " + rec.id, phishing.error());
       if (!*phishing) continue;
-      auto gone = take_back(maildir_, store_, rec);
+      auto gone = relayed ? claw_back(*dovecot_, store_, rec) : take_back(maildir_, store_, rec);
       if (!gone) return stop("message " + rec.id, gone.error());
       if (!*gone) continue;
       store_.set_status(rec.id, store::MessageStatus::purged, now_ms());

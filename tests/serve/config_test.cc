@@ -318,6 +318,29 @@ allow_senders = ["payroll.example"]
   }
 }
 
+// [delivery] doveadm: the claw-back through Dovecot's API needs relay
+// mode, an address and exactly one secret.
+TEST(Config, DoveadmNeedsRelayAndOneSecret) {
+  auto ok = load_config(write("doveadm.toml", "[delivery]\nmode = \"relay\"\ndoveadm = \"127.0.0.1:8080\"\n"
+                                              "doveadm_api_key = \"k\"\nclawback_mailbox = \"Junk\"\n"));
+  ASSERT_TRUE(ok) << ok.error();
+  EXPECT_EQ(ok->delivery.doveadm, "127.0.0.1:8080");
+  EXPECT_EQ(ok->delivery.clawback_mailbox, "Junk");
+  EXPECT_EQ(ok->delivery.doveadm_timeout_ms, 5000u);
+  for (auto [text, why] : std::initializer_list<std::pair<const char*, const char*>>{
+           {"[delivery]\ndoveadm = \"127.0.0.1:8080\"\ndoveadm_api_key = \"k\"\n", "needs delivery.mode"},
+           {"[delivery]\nmode = \"relay\"\ndoveadm = \"dovecot\"\ndoveadm_api_key = \"k\"\n", "host:port"},
+           {"[delivery]\nmode = \"relay\"\ndoveadm = \"127.0.0.1:8080\"\n", "one of doveadm_api_key"},
+           {"[delivery]\nmode = \"relay\"\ndoveadm = \"127.0.0.1:8080\"\ndoveadm_api_key = \"k\"\n"
+            "doveadm_password = \"p\"\n", "one of doveadm_api_key"},
+           {"[delivery]\nmode = \"relay\"\ndoveadm = \"127.0.0.1:8080\"\ndoveadm_api_key = \"k\"\n"
+            "doveadm_timeout_ms = 5\n", "doveadm_timeout_ms is"}}) {
+    auto bad = load_config(write("bad-doveadm.toml", text));
+    ASSERT_FALSE(bad) << text;
+    EXPECT_NE(bad.error().find(why), std::string::npos) << bad.error();
+  }
+}
+
 // --role and --*-listen override the file; a malformed one is refused with
 // the flag's name.
 TEST(Config, CommandLineOverrides) {
