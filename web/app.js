@@ -74,23 +74,73 @@ async function messagesPage(page) {
   const hours = el("select", { name: "since" }, ...[["", "all time"], ["1", "last hour"], ["24", "last day"], ["168", "last week"]]
     .map(([v, t]) => el("option", { value: v }, t)));
   const body = el("tbody");
-  const table = el("table", { id: "messages" }, el("thead", {}, el("tr", {}, ...["Received", "Action", "P(phish)", "P(spam)", "From", "Subject"].map(h => el("th", {}, h)))), body);
-  async function load() {
+  const all = el("input", { type: "checkbox", id: "select-all", title: "select all shown" });
+  const table = el("table", { id: "messages" }, el("thead", {}, el("tr", {}, el("th", {}, all),
+    ...["Received", "Action", "P(phish)", "P(spam)", "From", "To", "Subject", "Why"].map(h => el("th", {}, h)))), body);
+  const more = el("button", { type: "button", id: "load-more", hidden: "" }, "Load more");
+  const done = el("span", { id: "bulk-result", class: "muted" });
+  let next = null, pages = 0;
+  const checked = () => [...body.querySelectorAll("input[type=checkbox]:checked")].map(c => c.value);
+  const row = m => el("tr", { class: "row", "data-id": m.id, onclick: () => { location.hash = "#/message/" + m.id; } },
+    el("td", { onclick: e => e.stopPropagation() }, el("input", { type: "checkbox", value: m.id, "aria-label": "select" })),
+    el("td", {}, when(m.received_ms)), el("td", {}, badge(m.action)), el("td", { class: "num" }, pct(m.phish)),
+    el("td", { class: "num" }, pct(m.spam)), el("td", {}, m.from || m.mail_from), el("td", { class: "rcpt" }, (m.rcpt || []).join(", ")),
+    el("td", {}, m.subject), el("td", { class: "why" }, (m.reasons || [])[0] || ""));
+  const query = () => {
     const q = new URLSearchParams({ limit: "100" });
     if (action.value) q.set("action", action.value);
     if (sender.value) q.set("sender", sender.value);
     if (subject.value) q.set("subject", subject.value);
     if (hours.value) q.set("since", String(Date.now() - Number(hours.value) * 3600000));
-    const data = await api("/v1/messages?" + q);
-    body.replaceChildren(...data.messages.map(m => el("tr", { class: "row", "data-id": m.id, onclick: () => { location.hash = "#/message/" + m.id; } },
-      el("td", {}, when(m.received_ms)), el("td", {}, badge(m.action)), el("td", { class: "num" }, pct(m.phish)),
-      el("td", { class: "num" }, pct(m.spam)), el("td", {}, m.from || m.mail_from), el("td", {}, m.subject))));
+    return q;
+  };
+  async function load() {
+    const data = await api("/v1/messages?" + query());
+    const keep = new Set(checked());  // a refresh that lands after a click keeps the selection
+    body.replaceChildren(...data.messages.map(row));
+    for (const c of body.querySelectorAll("input[type=checkbox]")) c.checked = keep.has(c.value);
+    if (!keep.size) all.checked = false;
+    next = data.next; pages = 1;
+    more.hidden = !next;
   }
+  async function loadMore() {
+    if (!next) return;
+    const q = query();
+    q.set("before", next);
+    const data = await api("/v1/messages?" + q);
+    body.append(...data.messages.map(row));
+    next = data.next; pages++;
+    more.hidden = !next;
+  }
+  // One action on every selected message; what failed is said, the rest stands.
+  async function bulk(label, path, opts) {
+    const ids = checked();
+    if (!ids.length) { done.textContent = "select messages first"; return; }
+    if (opts.method === "DELETE" && !confirm(`Delete ${ids.length} message(s)?`)) return;
+    let ok = 0;
+    const failed = [];
+    for (const id of ids) {
+      try { await api(path(id), opts); ok++; } catch (e) { failed.push(`${id}: ${e.message}`); }
+    }
+    done.textContent = `${label}: ${ok} of ${ids.length} done` + (failed.length ? `; ${failed.join("; ")}` : "");
+    for (const c of body.querySelectorAll("input[type=checkbox]")) c.checked = false;
+    all.checked = false;
+    await load();
+  }
+  more.addEventListener("click", loadMore);
+  all.addEventListener("change", () => { for (const c of body.querySelectorAll("input[type=checkbox]")) c.checked = all.checked; });
   for (const c of [action, sender, subject, hours]) c.addEventListener("change", load);
+  const bulkBar = el("div", { class: "actions", id: "bulk" },
+    el("button", { type: "button", id: "bulk-release", onclick: () => bulk("released", id => `/v1/messages/${encodeURIComponent(id)}/release`, { method: "POST" }) }, "Release selected"),
+    el("button", { type: "button", id: "bulk-phish", onclick: () => bulk("reported phishing", id => `/v1/messages/${encodeURIComponent(id)}/feedback`, { method: "POST", json: { label: "phish" } }) }, "Report phishing"),
+    el("button", { type: "button", id: "bulk-ham", onclick: () => bulk("reported not phishing", id => `/v1/messages/${encodeURIComponent(id)}/feedback`, { method: "POST", json: { label: "ham" } }) }, "Not phishing"),
+    state.role !== "admin" ? "" : el("button", { type: "button", class: "danger", id: "bulk-delete", onclick: () => bulk("deleted", id => `/v1/messages/${encodeURIComponent(id)}`, { method: "DELETE" }) }, "Delete selected"),
+    done);
   page.append(el("h2", {}, "Messages"), el("div", { class: "filters" }, action, sender, subject, hours,
-    el("span", { class: "muted" }, "updates live")), table);
+    el("span", { class: "muted" }, "updates live while nothing is selected")), bulkBar, table, more);
   await load();
-  state.timer = setInterval(() => load().catch(() => {}), 5000);
+  // Live: the first page again, unless someone is choosing or reading further.
+  state.timer = setInterval(() => { if (!checked().length && pages <= 1) load().catch(() => {}); }, 5000);
 }
 
 async function messagePage(page, id) {
@@ -170,13 +220,25 @@ async function dashboardPage(page) {
       el("div", { class: "card" }, el("h2", {}, "Feedback"),
         el("p", {}, `${fb.total} reports: ${fb.phish || 0} phishing, ${fb.spam || 0} spam, ${fb.ham || 0} not phishing`),
         el("p", {}, `False positives reported: ${fb.false_positives || 0} (${s.messages ? pct((fb.false_positives || 0) / s.messages) : "0%"} of ${s.messages} messages); false negatives: ${fb.false_negatives || 0}`)),
-      el("div", { class: "card", id: "live-model" }, el("h2", {}, "Live model"), el("p", {}, s.model))));
+      el("div", { class: "card", id: "live-model" }, el("h2", {}, "Live model"), el("p", {}, s.model)),
+      ...topCards(s.top_24h || {})));
   const models = await api("/v1/models").catch(() => null);
   const live = models && models.models.find(x => x.version === models.live);
   if (live && live.metrics && live.metrics.auc !== undefined)
     document.getElementById("live-model").append(el("p", {}, `held-back AUC ${live.metrics.auc.toFixed(5)}, ham out of inbox ${pct(live.metrics.ham_out_of_inbox)}`));
   else if (live)
     document.getElementById("live-model").append(el("p", { class: "muted" }, live.trained_on));
+}
+
+// The day's most frequent sender domains, claimed brands and signals.
+function topCards(t) {
+  const list = (id, title, rows) => el("div", { class: "card", id }, el("h2", {}, title),
+    rows && rows.length ? el("table", {}, el("tbody", {}, ...rows.map(([k, n]) => el("tr", {}, el("td", {}, k), el("td", { class: "num" }, n)))))
+      : el("p", { class: "muted" }, "none"));
+  return [list("top-senders", "Top sender domains (24 h)", t.sender_domains),
+    list("top-flagged", "Top sender domains out of the inbox (24 h)", t.flagged_sender_domains),
+    list("top-brands", "Brands flagged mail claimed (24 h)", t.claimed_brands),
+    list("top-signals", "Signals behind flagged mail (24 h)", t.flagged_signals)];
 }
 
 // ---- Models ----------------------------------------------------------------
@@ -236,13 +298,13 @@ async function tokensPage(page) {
   };
   const refresh = async (body) => {
     const data = await api("/v1/tokens");
-    body.replaceChildren(...data.tokens.map(x => el("tr", {}, el("td", {}, x.id), el("td", {}, x.label), el("td", {}, x.role),
+    body.replaceChildren(...data.tokens.map(x => el("tr", {}, el("td", {}, x.id), el("td", {}, x.label), el("td", {}, x.role), el("td", {}, when(x.created_ms)),
       el("td", {}, x.revoked ? "revoked" : "active"),
       el("td", {}, x.revoked ? "" : el("button", { type: "button", onclick: async () => { await api(`/v1/tokens/${encodeURIComponent(x.id)}`, { method: "DELETE" }); refresh(body); } }, "Revoke")))));
   };
   const body = el("tbody");
   page.append(el("h2", {}, "API tokens"), el("div", { class: "filters" }, role, label, el("button", { type: "button", id: "create-token", onclick: create }, "Create token")), shown,
-    el("table", { id: "tokens" }, el("thead", {}, el("tr", {}, ...["Id", "Label", "Role", "State", ""].map(h => el("th", {}, h)))), body));
+    el("table", { id: "tokens" }, el("thead", {}, el("tr", {}, ...["Id", "Label", "Role", "Created", "State", ""].map(h => el("th", {}, h)))), body));
   await refresh(body);
   void t;
 }
@@ -258,6 +320,66 @@ async function auditPage(page) {
         el("td", {}, x.message ? el("a", { href: `#/message/${encodeURIComponent(x.message)}` }, x.message) : ""), el("td", {}, x.detail))))));
 }
 
+// ---- Check a message --------------------------------------------------------
+
+async function scanPage(page) {
+  const text = el("textarea", { id: "scan-text", rows: "14", placeholder: "Paste a whole message here (headers, a blank line, the body), or choose a file." });
+  const file = el("input", { type: "file", id: "scan-file", accept: ".eml,message/rfc822,text/plain" });
+  const out = el("div", { id: "scan-result" });
+  file.addEventListener("change", async () => { if (file.files[0]) text.value = await file.files[0].text(); });
+  const check = async () => {
+    out.replaceChildren();
+    if (!text.value.trim()) { out.append(el("p", { class: "error" }, "nothing to check")); return; }
+    let v;
+    try {
+      v = await api("/v1/scan", { method: "POST", headers: { "Content-Type": "message/rfc822" }, body: text.value.replace(/\r?\n/g, "\r\n") });
+    } catch (e) { out.append(el("p", { class: "error" }, e.message)); return; }
+    out.append(el("div", { class: "card" },
+      el("p", {}, badge(v.action), " ", el("span", { id: "scan-scores" }, `P(phish) ${pct(v.phish)} · P(spam) ${pct(v.spam)} · model ${v.model}`)),
+      el("h2", {}, "Why"), el("ul", { id: "scan-reasons" }, ...(v.reasons || []).map(r => el("li", {}, r))),
+      el("p", { class: "muted" }, "signals: " + ((v.signals || []).join(", ") || "none")),
+      el("p", { class: "muted" }, "Nothing was stored or delivered.")));
+  };
+  page.append(el("h2", {}, "Check a message"),
+    el("p", { class: "muted" }, "The verdict the live model and policy would give; the message is not kept."),
+    el("div", { class: "card" }, text, el("div", { class: "actions" }, file, el("button", { type: "button", id: "scan-check", onclick: check }, "Check"))),
+    out);
+}
+
+// ---- Users (admin) -----------------------------------------------------------
+
+async function usersPage(page) {
+  const roles = ["analyst", "admin", "reporter"];
+  const body = el("tbody");
+  const msg = el("p", { id: "users-result", class: "muted" });
+  const change = async (name, json) => {
+    try { await api(`/v1/users/${encodeURIComponent(name)}`, { method: "PATCH", json }); msg.textContent = `${name}: changed`; }
+    catch (e) { msg.textContent = `${name}: ${e.message}`; }
+    await refresh();
+  };
+  const refresh = async () => {
+    const data = await api("/v1/users");
+    body.replaceChildren(...data.users.map(u => {
+      const role = el("select", { "aria-label": "role of " + u.name }, ...roles.map(r => el("option", r === u.role ? { value: r, selected: "" } : { value: r }, r)));
+      role.addEventListener("change", () => change(u.name, { role: role.value }));
+      return el("tr", { "data-user": u.name }, el("td", {}, u.name), el("td", {}, role), el("td", {}, when(u.created_ms)),
+        el("td", {}, u.disabled ? "disabled" : "active"),
+        el("td", {}, el("button", { type: "button", class: u.disabled ? "" : "danger", onclick: () => change(u.name, { disabled: !u.disabled }) }, u.disabled ? "Enable" : "Disable")));
+    }));
+  };
+  const name = el("input", { name: "new-user", placeholder: "user name" });
+  const pw = el("input", { name: "new-password", type: "password", placeholder: "password (8 or more)", autocomplete: "new-password" });
+  const role = el("select", { name: "new-role" }, ...roles.map(r => el("option", { value: r }, r)));
+  const add = async () => {
+    try { await api("/v1/users", { method: "POST", json: { name: name.value, role: role.value, password: pw.value } }); msg.textContent = `${name.value}: added`; name.value = ""; pw.value = ""; }
+    catch (e) { msg.textContent = e.message; }
+    await refresh();
+  };
+  page.append(el("h2", {}, "Users"), el("div", { class: "filters" }, name, role, pw, el("button", { type: "button", id: "add-user", onclick: add }, "Add user")), msg,
+    el("table", { id: "users" }, el("thead", {}, el("tr", {}, ...["Name", "Role", "Created", "State", ""].map(h => el("th", {}, h)))), body));
+  await refresh();
+}
+
 // ---- Routing ---------------------------------------------------------------
 
 async function route() {
@@ -269,6 +391,7 @@ async function route() {
   document.getElementById("who").textContent = state.role ? `signed in (${state.role})` : "";
   document.getElementById("tokens-link").hidden = state.role !== "admin";
   document.getElementById("audit-link").hidden = state.role !== "admin";
+  document.getElementById("users-link").hidden = state.role !== "admin";
   for (const a of document.querySelectorAll("nav a")) a.classList.toggle("active", a.dataset.page === (name === "message" ? "messages" : name));
   try {
     if (name === "message") await messagePage(page, decodeURIComponent(arg || ""));
@@ -276,6 +399,8 @@ async function route() {
     else if (name === "models") await modelsPage(page);
     else if (name === "tokens") await tokensPage(page);
     else if (name === "audit") await auditPage(page);
+    else if (name === "users") await usersPage(page);
+    else if (name === "scan") await scanPage(page);
     else await messagesPage(page);
   } catch (e) {
     if (e.message !== "not logged in") page.append(el("p", { class: "error" }, e.message));

@@ -50,9 +50,77 @@ Response users(const ApiDeps& d, const Call& c) {
   auto users = d.auth.users();
   if (!users) return store_unavailable(c.req, users.error());
   json::array a;
-  for (const auto& u : *users)
-    a.emplace_back(json::object{{"name", u.name}, {"role", std::string(auth::to_string(u.role))}});
+  for (const auto& u : *users) {
+    auto off = d.auth.disabled(u.name);
+    if (!off) return store_unavailable(c.req, off.error());
+    a.emplace_back(json::object{{"name", u.name},
+                                {"role", std::string(auth::to_string(u.role))},
+                                {"created_ms", u.created_ms},
+                                {"disabled", off->value_or(false)}});
+  }
   return make_response(c.req, bhttp::status::ok, json::serialize(json::object{{"users", std::move(a)}}));
+}
+
+// {"name":"…","role":"analyst|admin|reporter","password":"…"}: a new user.
+Response create_user(const ApiDeps& d, const Call& c) {
+  boost::system::error_code ec;
+  auto v = json::parse(c.req.body(), ec);
+  auto name = ec ? std::nullopt : string_field(v, "name");
+  auto password = ec ? std::nullopt : string_field(v, "password");
+  auto role = auth::parse_role((ec ? std::nullopt : string_field(v, "role")).value_or("analyst"));
+  if (!name || !password || !role)
+    return json_error(c.req, bhttp::status::bad_request, "bad_request",
+                      R"(send {"name":"…","role":"analyst|admin|reporter","password":"…"})");
+  if (name->empty() || name->size() > 64 || password->size() < 8)
+    return json_error(c.req, bhttp::status::unprocessable_entity, "bad_user",
+                      "a name of 1 to 64 characters and a password of at least 8");
+  auto known = d.auth.disabled(*name);
+  if (!known) return store_unavailable(c.req, known.error());
+  if (*known) return json_error(c.req, bhttp::status::conflict, "exists", "user " + *name + " exists");
+  if (!d.auth.add_user(*name, *role, *password))
+    return json_error(c.req, bhttp::status::service_unavailable, "unavailable", "the store did not keep the user");
+  audit(d, c, "user", "", "added " + *name + " as " + std::string(auth::to_string(*role)));
+  return make_response(c.req, bhttp::status::created, json::serialize(json::object{{"name", *name}}));
+}
+
+// {"role":"…"}, {"disabled":true|false} and/or {"password":"…"}: changes a
+// user. An admin cannot disable or demote themselves (nobody would be left
+// to undo it).
+Response change_user(const ApiDeps& d, const Call& c) {
+  const std::string name(c.params["name"]);
+  boost::system::error_code ec;
+  auto v = json::parse(c.req.body(), ec);
+  if (ec || !v.is_object())
+    return json_error(c.req, bhttp::status::bad_request, "bad_request",
+                      R"(send {"role":"…"}, {"disabled":true|false} or {"password":"…"})");
+  const json::object& o = v.as_object();
+  const json::value* off = o.if_contains("disabled");
+  auto role_name = string_field(v, "role");
+  auto password = string_field(v, "password");
+  std::optional<auth::Role> role = role_name ? auth::parse_role(*role_name) : std::nullopt;
+  if ((off && !off->is_bool()) || (role_name && !role) || (o.contains("password") && !password) ||
+      (!off && !role_name && !password))
+    return json_error(c.req, bhttp::status::bad_request, "bad_request",
+                      R"(send {"role":"analyst|admin|reporter"}, {"disabled":true|false} or {"password":"…"})");
+  if (password && password->size() < 8)
+    return json_error(c.req, bhttp::status::unprocessable_entity, "bad_user", "a password of at least 8 characters");
+  const bool self = c.principal && c.principal->via_session && c.principal->name == name;
+  if (self && ((off && off->as_bool()) || (role && *role != auth::Role::admin)))
+    return json_error(c.req, bhttp::status::conflict, "self", "you cannot disable or demote your own account");
+  auto known = d.auth.disabled(name);
+  if (!known) return store_unavailable(c.req, known.error());
+  if (!*known) return json_error(c.req, bhttp::status::not_found, "not_found", "no user " + name);
+  std::string detail;
+  auto step = [&](bool ok, const std::string& what) {
+    if (ok) detail += (detail.empty() ? "" : ", ") + what;
+    return ok;
+  };
+  if ((role && !step(d.auth.set_role(name, *role), "role " + std::string(auth::to_string(*role)))) ||
+      (off && !step(d.auth.set_disabled(name, off->as_bool()), off->as_bool() ? "disabled" : "enabled")) ||
+      (password && !step(d.auth.set_password(name, *password), "password changed")))
+    return json_error(c.req, bhttp::status::service_unavailable, "unavailable", "the store did not keep the change");
+  audit(d, c, "user", "", name + ": " + detail);
+  return make_response(c.req, bhttp::status::ok, json::serialize(json::object{{"name", name}, {"changed", detail}}));
 }
 
 Response tokens(const ApiDeps& d, const Call& c) {
@@ -61,7 +129,7 @@ Response tokens(const ApiDeps& d, const Call& c) {
   json::array a;
   for (const auto& t : *tokens)
     a.emplace_back(json::object{{"id", t.id}, {"label", t.label}, {"role", std::string(auth::to_string(t.role))},
-                                {"revoked", t.revoked}});
+                                {"created_ms", t.created_ms}, {"revoked", t.revoked}});
   return make_response(c.req, bhttp::status::ok, json::serialize(json::object{{"tokens", std::move(a)}}));
 }
 
@@ -104,6 +172,8 @@ std::vector<Route> account_routes(const ApiDeps& d) {
       {post, "/v1/login", Access::open, handler(d, login)},
       {post, "/v1/logout", Access::analyst, handler(d, logout), not_found},
       {get, "/v1/users", Access::admin, handler(d, users), not_found},
+      {post, "/v1/users", Access::admin, handler(d, create_user), not_found},
+      {patch, "/v1/users/{name}", Access::admin, handler(d, change_user), not_found},
       {get, "/v1/tokens", Access::admin, handler(d, tokens), not_found},
       {post, "/v1/tokens", Access::admin, handler(d, create_token), not_found},
       {delete_, "/v1/tokens/{id}", Access::admin, handler(d, revoke_token), not_found},

@@ -1,8 +1,13 @@
 // The overview the UI's dashboard shows: the queue (depth, oldest age, dead
 // letters, which are never dropped) and the stats (message count, volume
 // and score histogram over 24 hours, feedback counts with the false
-// positives and negatives they imply, the live model, latency).
+// positives and negatives they imply, the live model, latency, and the
+// day's top sender domains, claimed brands and signals).
 #include <boost/json.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <map>
 
 #include "api/routes.h"
 #include "common/clock.h"
@@ -33,6 +38,54 @@ json::object latency_json(const metrics::Registry& reg) {
   return {};
 }
 
+// The most frequent keys of `counts`, at most `n`, most first (ties by key).
+json::array top(const std::map<std::string, std::uint64_t>& counts, std::size_t n) {
+  std::vector<std::pair<std::string, std::uint64_t>> v(counts.begin(), counts.end());
+  std::stable_sort(v.begin(), v.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  json::array a;
+  for (std::size_t i = 0; i < v.size() && i < n; ++i) a.emplace_back(json::array{json::string(v[i].first), v[i].second});
+  return a;
+}
+
+// The brand a reason says the mail claims: "… name says PayPal, address …",
+// "the logo says PayPal; it is sent from …" (brand_impersonation.cc).
+std::string claimed_brand(std::string_view reason) {
+  auto at = reason.find(" says ");
+  if (at == std::string_view::npos) return {};
+  std::string_view rest = reason.substr(at + 6);
+  std::string_view name = rest.substr(0, rest.find_first_of(",;)"));
+  if (name.empty() || name.size() > 40 || name.front() == '"') return {};
+  return std::string(name);
+}
+
+// What the last day's mail was most: senders' domains (all mail, and mail
+// taken out of the inbox), the brands flagged mail claimed, and the signals
+// behind flagged mail. Over the newest `limit` records of the day.
+json::object tops(const std::vector<store::MessageRecord>& recs, std::size_t scanned) {
+  std::map<std::string, std::uint64_t> senders, flagged, brands, signals;
+  for (const auto& r : recs) {
+    std::string_view from = r.from_addr.empty() ? std::string_view(r.mail_from) : std::string_view(r.from_addr);
+    auto at = from.rfind('@');
+    std::string domain = at == std::string_view::npos ? std::string(from) : std::string(from.substr(at + 1));
+    for (char& ch : domain) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (domain.empty()) domain = "(none)";
+    ++senders[domain];
+    if (r.action == "inbox") continue;
+    ++flagged[domain];
+    for (const auto& s : r.signals) ++signals[s];
+    for (const auto& reason : r.reasons)
+      if (auto b = claimed_brand(reason); !b.empty()) {
+        ++brands[b];
+        break;
+      }
+  }
+  return {{"messages", scanned},
+          {"sender_domains", top(senders, 8)},
+          {"flagged_sender_domains", top(flagged, 8)},
+          {"claimed_brands", top(brands, 8)},
+          {"flagged_signals", top(signals, 8)}};
+}
+
 Response stats(const ApiDeps& d, const Call& c) {
   auto now = common::now_ms();
   constexpr std::int64_t hour = 3600000LL;
@@ -60,6 +113,12 @@ Response stats(const ApiDeps& d, const Call& c) {
   for (auto n : *histogram) hist.emplace_back(n);
   o["phish_score_histogram_24h"] = std::move(hist);
   o["latency"] = latency_json(d.metrics);
+  store::Filter day;
+  day.since_ms = now - 24 * hour;
+  day.limit = 5000;
+  auto recent = d.store.list(day);
+  if (!recent) return store_unavailable(c.req, recent.error());
+  o["top_24h"] = tops(*recent, recent->size());
   return make_response(c.req, bhttp::status::ok, json::serialize(o));
 }
 

@@ -32,7 +32,7 @@ std::vector<Route> ui_routes(const ApiDeps& d);        // ui.cc: the web UI's st
 
 /// Writes one line to the audit log: the caller (name, role, path: ui for
 /// a session, mailbox for a reporter token, else api), the client address,
-/// now, `action` (feedback | release | delete) on `message_id`, and
+/// now, `action` (feedback | release | delete | user) on `message_id`, and
 /// `detail`. A line the store does not keep is logged and its error
 /// returned: a delete or a release writes its line first and is refused
 /// (503) without it; a report, audited once done, stands. Needs

@@ -99,11 +99,56 @@ log::line(log::Level::error, "store_unanswered",
     return false;
   }
   if (!*u || password.size() < 8) return false;
-  if (auto ec = store_.put_user((*u)->first, hash_password(password))) {
+  // A disabled user stays disabled with a new password.
+  const bool off = !(*u)->second.empty() && (*u)->second[0] == '!';
+  if (auto ec = store_.put_user((*u)->first, (off ? "!" : "") + hash_password(password))) {
 log::line(log::Level::error, "store_not_kept", {{"about", "password of " + name}, {"error", ec.message()}});
     return false;
   }
   return true;
+}
+
+namespace {
+
+// Rewrites a stored user with `edit` applied to its record and hash.
+template <class Edit>
+bool change_user(store::AuthStore& store, const std::string& name, std::string_view what, Edit edit) {
+  auto u = store.user(name);
+  if (!u) {
+    log::line(log::Level::error, "store_unanswered",
+              {{"about", "user " + name}, {"error", u.error().message()}, {"outcome", std::string(what) + " unchanged"}});
+    return false;
+  }
+  if (!*u) return false;
+  User user = (*u)->first;
+  std::string hash = (*u)->second;
+  edit(user, hash);
+  if (auto ec = store.put_user(user, hash)) {
+    log::line(log::Level::error, "store_not_kept", {{"about", std::string(what) + " of " + name}, {"error", ec.message()}});
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool Auth::set_role(const std::string& name, Role role) {
+  return change_user(store_, name, "role", [&](User& u, std::string&) { u.role = role; });
+}
+
+bool Auth::set_disabled(const std::string& name, bool off) {
+  return change_user(store_, name, "disabled state", [&](User&, std::string& hash) {
+    const bool now = !hash.empty() && hash[0] == '!';
+    if (off && !now) hash.insert(hash.begin(), '!');
+    if (!off && now) hash.erase(0, 1);
+  });
+}
+
+store::Read<std::optional<bool>> Auth::disabled(const std::string& name) {
+  auto u = store_.user(name);
+  if (!u) return store::Read<std::optional<bool>>(boost::system::in_place_error, u.error());
+  if (!*u) return std::optional<bool>{};
+  return std::optional<bool>{!(*u)->second.empty() && (*u)->second[0] == '!'};
 }
 
 store::Read<std::vector<User>> Auth::users() { return store_.users(); }
@@ -217,6 +262,7 @@ Identity Auth::from_session(const std::string& session_id) {
   auto u = store_.user((*s)->first);
   if (!u) return u.error();
   if (!*u) return std::nullopt;
+  if (!(*u)->second.empty() && (*u)->second[0] == '!') return std::nullopt;  // disabled: the session ends
   return Principal{(*u)->first.name, (*u)->first.role, true, (*s)->second};
 }
 

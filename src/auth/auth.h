@@ -78,7 +78,17 @@ class Auth {
   /// under 8 characters, or the store could not tell or keep it (logged).
   bool add_user(const std::string& name, Role role, const std::string& password);
   bool set_password(const std::string& name, const std::string& password);
+  /// Changes a user's role; false when there is no such user or the store
+  /// could not keep it (logged). Their sessions take the new role at once.
+  bool set_role(const std::string& name, Role role);
+  /// A disabled user cannot log in, and their sessions end at once; the
+  /// password is kept (stored with a "!" mark that no password verifies,
+  /// as shadow(5) locks accounts) and comes back with enabling. False when
+  /// there is no such user or the store could not keep it (logged).
+  bool set_disabled(const std::string& name, bool disabled);
   store::Read<std::vector<User>> users();
+  /// Whether `name` is disabled; nullopt when there is no such user.
+  store::Read<std::optional<bool>> disabled(const std::string& name);
 
   /// Returns the token (shown once) and fills `info`, or the store's error
   /// when it did not keep the token.

@@ -37,7 +37,7 @@ struct AuditEntry {
   std::string actor;       ///< principal name: the user, or "token:<id>"
   std::string role;        ///< admin | analyst | reporter
   std::string path;        ///< ui (session) | api (analyst/admin token) | mailbox (reporter token)
-  std::string action;      ///< feedback | release | delete
+  std::string action;      ///< feedback | release | delete | user
   std::string message_id;
   std::string client;  ///< the peer address
   std::string detail;  ///< e.g. "ham for alice@example.org: pending 1/3"

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "common/clock.h"
+
 #include <filesystem>
 #include <span>
 #include <tuple>
@@ -175,6 +177,37 @@ TEST_F(ApiFixture, MessagesListAndDetail) {
   EXPECT_NE(d.body().find("\"text\":\"hi x\""), std::string::npos) << d.body();
   EXPECT_NE(d.body().find("\"domain\":\"evil.example\""), std::string::npos);
   EXPECT_EQ(d.body().find("<p>"), std::string::npos);  // never the sender's HTML
+}
+
+// Issue 16: the dashboard's tops over the last day: sender domains (all
+// mail, and mail taken out of the inbox), the brands flagged mail claimed,
+// and the signals behind flagged mail.
+TEST_F(ApiFixture, StatsNameTheDaysTopSendersBrandsAndSignals) {
+  auto put = [&](const std::string& id, const std::string& from, const std::string& action,
+                 std::vector<std::string> reasons, std::vector<std::string> signals) {
+    store::MessageRecord r;
+    r.id = id;
+    r.key = "k" + id;
+    r.received_ms = common::now_ms();
+    r.from_addr = from;
+    r.action = action;
+    r.reasons = std::move(reasons);
+    r.signals = std::move(signals);
+    ASSERT_FALSE(st->put(r, "From: " + from + "\r\n\r\nx\r\n"));
+  };
+  put("t1", "a@Lists.example", "inbox", {}, {});
+  put("t2", "b@lists.example", "inbox", {}, {});
+  put("t3", "x@pay-secure.top", "quarantine",
+      {"the display name names a brand the address does not belong to (name says PayPal, address is @pay-secure.top)"},
+      {"display_name_brand", "url_suspicious_tld"});
+  put("t4", "y@pay-secure.top", "junk", {"the logo says PayPal; it is sent from pay-secure.top"}, {"brand_unaligned"});
+  auto v = boost::json::parse(call(bhttp::verb::get, "/v1/stats").body());
+  const auto& t = v.at("top_24h");
+  EXPECT_EQ(t.at("messages").as_int64(), 4);
+  EXPECT_EQ(boost::json::serialize(t.at("sender_domains")), R"([["lists.example",2],["pay-secure.top",2]])");
+  EXPECT_EQ(boost::json::serialize(t.at("flagged_sender_domains")), R"([["pay-secure.top",2]])");
+  EXPECT_EQ(boost::json::serialize(t.at("claimed_brands")), R"([["PayPal",2]])");
+  EXPECT_EQ(t.at("flagged_signals").as_array().size(), 3u);
 }
 
 TEST_F(ApiFixture, FeedbackLearnsAtOnceAndModelsCanRollBack) {
@@ -512,6 +545,50 @@ TEST_F(ApiFixture, RolesAndRevocation) {
   EXPECT_EQ(call(bhttp::verb::get, "/v1/queue", "", tok).result(), bhttp::status::unauthorized);
 }
 
+// Issue 16: admins add users, change their role, disable and enable them;
+// every change is audited; an admin cannot lock themselves out.
+TEST_F(ApiFixture, AdminsManageUsers) {
+  using bhttp::verb;
+  EXPECT_EQ(call(verb::post, "/v1/users", R"({"name":"cy","role":"analyst","password":"cy's long password"})")
+                .result(), bhttp::status::created);
+  EXPECT_EQ(call(verb::post, "/v1/users", R"({"name":"cy","role":"analyst","password":"another password"})").result(),
+            bhttp::status::conflict);
+  EXPECT_EQ(call(verb::post, "/v1/users", R"({"name":"dee","password":"short"})").result(),
+            bhttp::status::unprocessable_entity);
+  EXPECT_EQ(call(verb::post, "/v1/users", R"({"name":"dee","role":"root","password":"long enough pw"})").result(),
+            bhttp::status::bad_request);
+  EXPECT_EQ(call(verb::post, "/v1/users", R"({"name":"x","password":"long enough pw"})", analyst_token).result(),
+            bhttp::status::forbidden);
+  auto login = [&](const char* pw) {
+    return call(verb::post, "/v1/login", std::string(R"({"user":"cy","password":")") + pw + R"("})", "").result();
+  };
+  EXPECT_EQ(login("cy's long password"), bhttp::status::ok);
+  EXPECT_EQ(call(verb::patch, "/v1/users/cy", R"({"role":"admin"})").result(), bhttp::status::ok);
+  EXPECT_EQ(call(verb::patch, "/v1/users/cy", R"({"disabled":true})").result(), bhttp::status::ok);
+  EXPECT_EQ(login("cy's long password"), bhttp::status::unauthorized);
+  auto listed = boost::json::parse(call(verb::get, "/v1/users").body()).at("users").as_array();
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0].at("role").as_string(), "admin");
+  EXPECT_TRUE(listed[0].at("disabled").as_bool());
+  EXPECT_EQ(call(verb::patch, "/v1/users/cy", R"({"disabled":false,"password":"cy's new password"})").result(),
+            bhttp::status::ok);
+  EXPECT_EQ(login("cy's new password"), bhttp::status::ok);
+  EXPECT_EQ(call(verb::patch, "/v1/users/nobody", R"({"disabled":true})").result(), bhttp::status::not_found);
+  EXPECT_EQ(call(verb::patch, "/v1/users/cy", R"({"disabled":"yes"})").result(), bhttp::status::bad_request);
+  EXPECT_EQ(call(verb::patch, "/v1/users/cy", R"({})").result(), bhttp::status::bad_request);
+  // An admin in a session cannot disable or demote their own account.
+  auto in = call(verb::post, "/v1/login", R"({"user":"cy","password":"cy's new password"})", "");
+  std::string set = std::string(in[bhttp::field::set_cookie]);
+  std::string sid = set.substr(11, set.find(';') - 11);
+  std::string csrf(boost::json::parse(in.body()).at("csrf").as_string());
+  auto mine = call(verb::patch, "/v1/users/cy", R"({"disabled":true})", "",
+                   {{"Cookie", "ps_session=" + sid}, {"X-CSRF-Token", csrf}});
+  EXPECT_EQ(mine.result(), bhttp::status::conflict);
+  auto audit = call(verb::get, "/v1/audit?limit=20").body();
+  EXPECT_NE(audit.find("added cy as analyst"), std::string::npos) << audit;
+  EXPECT_NE(audit.find("cy: disabled"), std::string::npos) << audit;
+}
+
 TEST_F(ApiFixture, LoginSessionCsrfAndFixation) {
   ASSERT_TRUE(auth->add_user("ana", auth::Role::analyst, "correct horse battery"));
   auto bad = call(bhttp::verb::post, "/v1/login", R"({"user":"ana","password":"nope"})", "");
@@ -558,6 +635,8 @@ const ExpectedRoute kRoutes[] = {
     {"POST", "/v1/login", open},
     {"POST", "/v1/logout", analyst},
     {"GET", "/v1/users", admin},
+    {"POST", "/v1/users", admin},
+    {"PATCH", "/v1/users/{name}", admin},
     {"GET", "/v1/tokens", admin},
     {"POST", "/v1/tokens", admin},
     {"DELETE", "/v1/tokens/{id}", admin},

@@ -47,6 +47,28 @@ TEST_F(AuthTest, TokensSessionsAndLogins) {
   EXPECT_EQ(a->from_session(in.session_id).value(), std::nullopt);
 }
 
+// Issue 16: an admin changes a user's role and disables them: the role
+// holds in the running session at once; disabled, the session ends and the
+// right password no longer logs in; enabled again, the same password works.
+TEST_F(AuthTest, RolesChangeAndDisabledUsersAreOutAtOnce) {
+  ASSERT_TRUE(a->add_user("bo", auth::Role::analyst, "bo's long password"));
+  auto in = a->login("bo", "bo's long password", "10.0.0.2");
+  ASSERT_EQ(in.status, auth::LoginResult::ok);
+  ASSERT_TRUE(a->set_role("bo", auth::Role::admin));
+  EXPECT_EQ(a->from_session(in.session_id).value()->role, auth::Role::admin);
+  EXPECT_FALSE(a->set_role("nobody", auth::Role::admin));
+  EXPECT_EQ(a->disabled("bo").value(), std::optional<bool>(false));
+  ASSERT_TRUE(a->set_disabled("bo", true));
+  EXPECT_EQ(a->disabled("bo").value(), std::optional<bool>(true));
+  EXPECT_EQ(a->from_session(in.session_id).value(), std::nullopt);
+  EXPECT_EQ(a->login("bo", "bo's long password", "10.0.0.2").status, auth::LoginResult::bad_credentials);
+  ASSERT_TRUE(a->set_password("bo", "a new long password"));  // still disabled
+  EXPECT_EQ(a->disabled("bo").value(), std::optional<bool>(true));
+  ASSERT_TRUE(a->set_disabled("bo", false));
+  EXPECT_EQ(a->login("bo", "a new long password", "10.0.0.2").status, auth::LoginResult::ok);
+  EXPECT_EQ(a->disabled("nobody").value(), std::nullopt);
+}
+
 // Issue 13: failed logins lock out the (user, address) pair, not the user:
 // a stranger's five wrong passwords do not lock ana out from her own
 // address; an address trying many users is limited too.

@@ -63,6 +63,15 @@ def main():
             send(srv, "tom@alpine-robotics.de", open(os.path.join(corpus, r["path"]), "rb").read())
         send(srv, "tom@alpine-robotics.de", HAM)
         send(srv, "tom@alpine-robotics.de", XSS)
+        # Enough mail for a second page, three of it for the bulk actions.
+        s = smtplib.SMTP("127.0.0.1", srv.smtp_port, timeout=30)
+        for i in range(100):
+            s.sendmail(f"list{i}@lists.example", ["tom@alpine-robotics.de"],
+                       f"From: list{i}@lists.example\r\nSubject: Meeting minutes {i}\r\n\r\nThe minutes of meeting {i}.\r\n")
+        for i in range(3):
+            s.sendmail("notices@bulk.example", [f"u{i}@alpine-robotics.de"],
+                       f"From: notices@bulk.example\r\nSubject: Bulk notice {i}\r\n\r\nA notice.\r\n")
+        s.quit()
         srv.wait_drained()
         listed = json.loads(srv.get("/v1/messages?action=quarantine&limit=100"))["messages"]
         ham = [m for m in listed if m["subject"] == HAM_SUBJECT]
@@ -70,7 +79,8 @@ def main():
         phish_subject = next(m["subject"] for m in listed if m["subject"] != HAM_SUBJECT and m["subject"])
         env = dict(os.environ, BASE_URL=f"http://127.0.0.1:{srv.http_port}", UI_USER="ana",
                    UI_PASS="a browser test password", SHOTS=shots, HAM_SUBJECT=HAM_SUBJECT,
-                   PHISH_SUBJECT=phish_subject[:40], XSS_SUBJECT="Quarterly report")
+                   PHISH_SUBJECT=phish_subject[:40], XSS_SUBJECT="Quarterly report",
+                   SCAN_MESSAGE=open(os.path.join(corpus, phish[0]["path"]), "rb").read().decode("utf-8", "replace"))
         out = subprocess.run(["node", os.path.join(here, "browser", "ui_test.mjs")], env=env,
                              capture_output=True, text=True, timeout=240)
         assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
@@ -84,9 +94,14 @@ def main():
         again = [p for r, folder, p in maildir_files(os.path.join(srv.workdir, "var", "mail"))
                  if r == "anna@alpine-robotics.de" and folder == "inbox" and HAM_SUBJECT.encode() in open(p, "rb").read()]
         assert len(again) == 1, "the re-sent identical message should now reach the INBOX"
+        fb = json.loads(srv.get("/v1/audit?limit=200"))["entries"]
+        bulk = [e for e in fb if e["action"] == "feedback" and e["detail"].startswith("phish")]
+        assert len(bulk) >= 3, bulk
         print(f"browser: logged in, opened phish ({len(result['phish_reasons'])} reasons), XSS message inert, "
               f"ham released to INBOX and re-sent copy delivered to INBOX; {result['models']} models listed; "
-              f"screenshots in {shots}")
+              f"list {result['first_page']} then {result['after_more']} rows; bulk: {result['bulk']}; "
+              f"check a message: {result['scan_scores']}; users added, promoted, disabled; "
+              f"{result['top_senders']} top sender domains; screenshots in {shots}")
         print("1 passed, 0 failed")
     finally:
         srv.stop()

@@ -2,7 +2,9 @@
 // Run by ../browser_e2e.py, which starts the server and sends the mail.
 // Env: BASE_URL, UI_USER, UI_PASS, SHOTS (folder for screenshots),
 // HAM_SUBJECT (a ham message the model quarantined), PHISH_SUBJECT,
-// XSS_SUBJECT. Prints one JSON line with what it did.
+// XSS_SUBJECT, SCAN_MESSAGE (a message to paste into "Check a message").
+// Expects more than 100 messages and three with "Bulk notice" in the
+// subject. Prints one JSON line with what it did.
 import { chromium } from "playwright-core";
 import assert from "node:assert/strict";
 
@@ -36,13 +38,23 @@ await page.fill("input[name=password]", process.env.UI_PASS);
 await page.click("#login-form button");
 await page.waitForSelector("#messages tbody tr");
 assert.equal(await page.isVisible("#logout"), true, "Log out shows once logged in");
+// The list shows recipients and the first reason, and pages past 100.
+out.first_page = await page.locator("#messages tbody tr").count();
+assert.equal(out.first_page, 100, "the first page holds 100 messages");
+await page.click("#load-more");
+for (let i = 0; i < 200 && (await page.locator("#messages tbody tr").count()) <= 100; i++) await page.waitForTimeout(100);
+out.after_more = await page.locator("#messages tbody tr").count();
+assert.ok(out.after_more > 100, "Load more shows the messages past the first 100");
 const cookies = await page.context().cookies();
 const session = cookies.find(c => c.name === "ps_session");
 assert.ok(session && session.httpOnly && session.sameSite === "Strict", "session cookie is HttpOnly, SameSite=Strict");
-await page.screenshot({ path: process.env.SHOTS + "/ui-messages.png" });
-
 // A phishing message that came in over SMTP: filter to quarantine and open it.
 await page.selectOption("select[name=action]", "quarantine");
+await page.locator("#messages tbody tr", { hasText: process.env.PHISH_SUBJECT }).first().waitFor();
+const quarantined = page.locator("#messages tbody tr", { hasText: process.env.PHISH_SUBJECT }).first();
+assert.ok((await quarantined.locator("td.rcpt").textContent()).includes("tom@alpine-robotics.de"), "the To column names the recipient");
+assert.ok((await quarantined.locator("td.why").textContent()).length > 0, "the Why column gives the first reason");
+await page.screenshot({ path: process.env.SHOTS + "/ui-messages.png" });
 const phishRow = page.locator("#messages tbody tr", { hasText: process.env.PHISH_SUBJECT });
 await phishRow.first().waitFor();
 await phishRow.first().click();
@@ -87,9 +99,53 @@ await page.waitForSelector("#release");
 await page.click("#release");
 await page.waitForSelector("text=status released");
 
+// Bulk: the bulk messages selected at once and reported as phishing.
+await page.goto(base + "/#/messages");
+await page.fill("input[name=subject]", "Bulk notice");
+await page.locator("input[name=subject]").dispatchEvent("change");
+await page.locator("#messages tbody tr", { hasText: "Bulk notice" }).first().waitFor();
+for (let i = 0; i < 200 && (await page.locator("#messages tbody tr").count()) !== 3; i++) await page.waitForTimeout(100);
+assert.equal(await page.locator("#messages tbody tr").count(), 3, "the filter shows the three bulk messages");
+await page.check("#select-all");
+await page.click("#bulk-phish");
+for (let i = 0; i < 600 && !(await page.locator("#bulk-result").textContent()).includes("done"); i++) await page.waitForTimeout(100);
+assert.ok((await page.locator("#bulk-result").textContent()).includes("3 of 3 done"), "bulk: " + await page.locator("#bulk-result").textContent());
+out.bulk = await page.locator("#bulk-result").textContent();
+
+// Check a message: pasted, scored, explained, not stored.
+await page.goto(base + "/#/scan");
+await page.fill("#scan-text", process.env.SCAN_MESSAGE);
+await page.click("#scan-check");
+await page.waitForSelector("#scan-reasons li");
+out.scan_reasons = await page.locator("#scan-reasons li").allTextContents();
+out.scan_scores = await page.locator("#scan-scores").textContent();
+await page.screenshot({ path: process.env.SHOTS + "/ui-check.png", fullPage: true });
+
+// Users: added, promoted, disabled; the admin cannot disable themselves.
+await page.goto(base + "/#/users");
+await page.waitForSelector("#users tbody tr");
+await page.fill("input[name=new-user]", "eve");
+await page.fill("input[name=new-password]", "eve's long password");
+await page.click("#add-user");
+const eve = page.locator("#users tbody tr[data-user=eve]");
+await eve.waitFor();
+await eve.locator("select").selectOption("admin");
+await page.waitForSelector("#users-result:has-text('eve: changed')");
+await page.locator("#users tbody tr[data-user=eve] button").click();
+await page.waitForSelector("#users tbody tr[data-user=eve] >> text=disabled");
+const evelogin = await fetch(base + "/v1/login", { method: "POST", headers: { "Content-Type": "application/json" },
+  body: JSON.stringify({ user: "eve", password: "eve's long password" }) });
+assert.equal(evelogin.status, 401, "a disabled user cannot log in");
+assert.equal(await page.locator("#users tbody tr[data-user=eve] select").inputValue(), "admin");
+await page.locator(`#users tbody tr[data-user=${process.env.UI_USER}] button`).click();
+await page.waitForSelector("#users-result:has-text('cannot disable')");
+await page.screenshot({ path: process.env.SHOTS + "/ui-users.png", fullPage: true });
+
 // Dashboard.
 await page.goto(base + "/#/dashboard");
 await page.waitForSelector("#dashboard svg");
+await page.waitForSelector("#top-senders tbody tr");
+out.top_senders = await page.locator("#top-senders tbody tr").count();
 await page.screenshot({ path: process.env.SHOTS + "/ui-dashboard.png", fullPage: true });
 await page.goto(base + "/#/models");
 await page.waitForSelector("#models tbody tr");
@@ -102,6 +158,7 @@ await page.click("#create-token");
 await page.waitForSelector("#new-token code");
 const token = await page.locator("#new-token code").textContent();
 assert.ok(token.startsWith("pst_"));
+assert.ok((await page.locator("#tokens tbody tr").last().locator("td").nth(3).textContent()).length > 0, "tokens show when they were created");
 const ok = await fetch(base + "/v1/queue", { headers: { Authorization: "Bearer " + token } });
 assert.equal(ok.status, 200);
 // Revoked once the page lists it so (its DELETE answered, the list
