@@ -56,6 +56,7 @@ struct Handover {
   std::string folder;    ///< for the ledger (ledger::inbox, …); empty when later
   std::string where;     ///< for the ledger: the file, or the next hop's host:port
   std::error_code error; ///< why later
+  std::string reply;     ///< refused: the next hop's answer, for the bounce (dsn.h)
   bool settled() const noexcept { return result != Result::later; }
 };
 

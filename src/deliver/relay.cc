@@ -92,6 +92,7 @@ RelayResult relay(const RelayTarget& t, const std::string& mail_from, const std:
                   std::string_view message) {
   RelayResult r;
   r.rcpt.assign(rcpts.size(), RcptOutcome::temporary);
+  r.reply.assign(rcpts.size(), std::string());
   Conn c(t);
   if (!c.ok()) {
     r.last_reply = "cannot connect to " + t.host + ":" + std::to_string(t.port);
@@ -110,6 +111,7 @@ RelayResult relay(const RelayTarget& t, const std::string& mail_from, const std:
   int code = step("MAIL FROM:<" + mail_from + ">\r\n", 2);
   if (code / 100 != 2) {
     r.rcpt.assign(rcpts.size(), classify(code));
+    r.reply.assign(rcpts.size(), text);
     return r;
   }
   std::vector<std::size_t> accepted;
@@ -117,6 +119,7 @@ RelayResult relay(const RelayTarget& t, const std::string& mail_from, const std:
     int rc = step("RCPT TO:<" + rcpts[i] + ">\r\n", 2);
     if (rc / 100 == 2) accepted.push_back(i);
     else r.rcpt[i] = classify(rc);
+    if (rc / 100 != 2) r.reply[i] = text;
   }
   if (accepted.empty()) {
     c.send("QUIT\r\n");
@@ -126,10 +129,16 @@ RelayResult relay(const RelayTarget& t, const std::string& mail_from, const std:
   if (!c.send(stuffed(message))) return r;
   if (lmtp) {
     // LMTP answers once per accepted recipient (RFC 2033 §4.2).
-    for (std::size_t i : accepted) r.rcpt[i] = classify(step("", 2));
+    for (std::size_t i : accepted) {
+      r.rcpt[i] = classify(step("", 2));
+      r.reply[i] = text;
+    }
   } else {
     RcptOutcome o = classify(step("", 2));
-    for (std::size_t i : accepted) r.rcpt[i] = o;
+    for (std::size_t i : accepted) {
+      r.rcpt[i] = o;
+      r.reply[i] = text;
+    }
   }
   c.send("QUIT\r\n");
   return r;
@@ -153,6 +162,8 @@ std::vector<Handover> Relay::deliver(const Letter& letter, const std::vector<std
       case RcptOutcome::permanent:
         h.result = Handover::Result::refused;
         h.folder = ledger::refused;
+        h.reply = res.reply[i];
+        while (!h.reply.empty() && (h.reply.back() == '\n' || h.reply.back() == '\r')) h.reply.pop_back();
         break;
     }
     h.where = hop;

@@ -32,6 +32,7 @@ enum class RcptOutcome { delivered, temporary, permanent };
 
 struct RelayResult {
   std::vector<RcptOutcome> rcpt;  ///< one per recipient, in order
+  std::vector<std::string> reply; ///< one per recipient: the answer that decided its outcome
   std::string last_reply;         ///< the reply that decided a failure, for logs
 };
 

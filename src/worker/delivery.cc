@@ -6,7 +6,8 @@
 namespace phishstream::worker {
 
 std::error_code deliver_once(store::MessageStore& store, deliver::Mailbox& box, const deliver::Letter& letter,
-                             const std::vector<std::string>& rcpts, std::string_view about, std::string_view unread) {
+                             const std::vector<std::string>& rcpts, std::string_view about, std::string_view unread,
+                             std::vector<deliver::Refusal>* refused) {
   const std::string key(letter.key);
   std::vector<std::string> pending;
   for (const auto& rcpt : rcpts) {
@@ -24,10 +25,13 @@ std::error_code deliver_once(store::MessageStore& store, deliver::Mailbox& box, 
       if (!later) later = h.error ? h.error : std::make_error_code(std::errc::resource_unavailable_try_again);
       continue;
     }
-    if (h.result == deliver::Handover::Result::refused)
-      // Final, and no bounce is sent from here: the line is how the
-      // operator learns of it (and the ledger keeps it).
-      log::line(log::Level::warn, "rcpt_refused", {{"about", about}, {"rcpt", pending[i]}, {"next_hop", h.where}});
+    if (h.result == deliver::Handover::Result::refused) {
+      // Final: the line tells the operator, the ledger keeps it, and the
+      // caller bounces it to the sender (dsn.h).
+      log::line(log::Level::warn, "rcpt_refused",
+                {{"about", about}, {"rcpt", pending[i]}, {"next_hop", h.where}, {"reply", h.reply}});
+      if (refused) refused->push_back({pending[i], h.reply, h.where});
+    }
     if (auto ec = store.mark_delivered(key, pending[i], h.folder, h.where)) return ec;
   }
   return later;

@@ -13,6 +13,7 @@
 #include <system_error>
 #include <vector>
 
+#include "deliver/dsn.h"
 #include "deliver/mailbox.h"
 #include "store/message_store.h"
 
@@ -26,7 +27,10 @@ namespace phishstream::worker {
 ///  - the store's error when an answer cannot be recorded;
 ///  - the first `later` recipient's error, after recording the others;
 ///  - success when every recipient has it or has refused it.
+/// `refused`, when given, receives the recipients the next hop refused for
+/// good in this call (with its answer), for the sender's bounce.
 std::error_code deliver_once(store::MessageStore& store, deliver::Mailbox& box, const deliver::Letter& letter,
-                             const std::vector<std::string>& rcpts, std::string_view about, std::string_view unread);
+                             const std::vector<std::string>& rcpts, std::string_view about, std::string_view unread,
+                             std::vector<deliver::Refusal>* refused = nullptr);
 
 }  // namespace phishstream::worker

@@ -189,9 +189,11 @@ std::error_code Pipeline::deliver_queued(const queue::QueuedMessage& m, const st
   deliver::Letter letter{m.env.mail_from, key, body,
                          where == decide::Where::junk ? deliver::Folder::junk : deliver::Folder::inbox};
   deliver::Mailbox& box = outbound();
-  if (auto ec = deliver_once(store_, box, letter, rcpts, "message " + m.id,
-                             "delivery ledger unread, left in the queue for a retry"))
-    return ec;
+  std::vector<deliver::Refusal> refused;
+  auto ec = deliver_once(store_, box, letter, rcpts, "message " + m.id,
+                         "delivery ledger unread, left in the queue for a retry", &refused);
+  if (!refused.empty()) bounce(m.id, m.env.mail_from, m.accepted_ms, m.data, refused);
+  if (ec) return ec;
   if (!settles) return {};
   store_.set_status(m.id, box.keeps_mail() ? store::MessageStatus::delivered : store::MessageStatus::relayed, now_ms());
   meters_.delivered->inc();
@@ -220,6 +222,23 @@ boost::system::result<Pipeline::InlineVerdict, std::error_code> Pipeline::inline
   if (auto ec = store_.put(rec, message)) return ec;
   log_message(rec, held ? "held" : "passed", queue_id, 0);
   return InlineVerdict{std::move(v), d, rec.id};
+}
+
+void Pipeline::bounce(const std::string& id, const std::string& mail_from, std::int64_t arrival_ms, std::string_view raw,
+                      const std::vector<deliver::Refusal>& refused) {
+  if (mail_from.empty()) return;  // a bounce, or mail that asked for none: never bounced
+  deliver::BounceInput in{cfg_.hostname, mail_from, id, arrival_ms, now_ms(), refused, raw};
+  std::string text = deliver::bounce(in);
+  // Its own ledger key: once per message and set of refused recipients.
+  std::string who;
+  for (const auto& r : refused) who += r.rcpt + ",";
+  char key[48];
+  std::snprintf(key, sizeof key, "dsn-%016zx", std::hash<std::string>{}(id + "|" + who));
+  deliver::Letter letter{"", key, text, deliver::Folder::inbox};
+  if (auto ec = deliver_once(store_, outbound(), letter, {mail_from}, "bounce of message " + id, "bounce not sent"))
+    log::line(log::Level::warn, "bounce_not_sent", {{"id", id}, {"to", mail_from}, {"error", ec.message()}});
+  else
+    log::line(log::Level::info, "bounced", {{"id", id}, {"to", mail_from}, {"refused", std::to_string(refused.size())}});
 }
 
 }  // namespace phishstream::worker

@@ -39,6 +39,7 @@
 #include "common/envelope.h"
 #include "decide/decider.h"
 #include "deliver/doveadm.h"
+#include "deliver/dsn.h"
 #include "deliver/maildir.h"
 #include "deliver/relay.h"
 #include "metrics/registry.h"
@@ -152,6 +153,11 @@ class Pipeline {
     metrics::Counter *inbox, *junk, *quarantine, *reject, *delivered, *failed, *unscanned, *purged, *duplicate;
   };
 
+  // Tells `mail_from` that the next hop refused `refused` for good, with a
+  // DSN (deliver/dsn.h) delivered like any mail; never for a null sender.
+  // A bounce that cannot be handed over is logged (bounce_not_sent).
+  void bounce(const std::string& id, const std::string& mail_from, std::int64_t arrival_ms, std::string_view raw,
+              const std::vector<deliver::Refusal>& refused);
   // Delivers the copy of `rcpts` (one share, or all) to INBOX or Junk;
   // `settles`: this share is the record's, whose status becomes delivered.
   std::error_code deliver_queued(const queue::QueuedMessage& m, const std::string& key, const scan::Verdict& v,

@@ -62,6 +62,16 @@ class SmtpSink {
     std::lock_guard lk(mu_);
     return taken_;
   }
+  /// Every transaction that reached the end of its data, in order.
+  struct Mail {
+    std::string mail_from;           ///< the reverse path, without brackets ("" for <>)
+    std::vector<std::string> rcpts;  ///< those accepted at RCPT
+    std::string data;                ///< dot-unstuffed, CRLF line ends
+  };
+  std::vector<Mail> mails() {
+    std::lock_guard lk(mu_);
+    return mails_;
+  }
 
  private:
   void run() {
@@ -114,16 +124,23 @@ class SmtpSink {
     };
     say(o_.lmtp ? "220 sink LMTP\r\n" : "220 sink ESMTP\r\n");
     std::vector<std::string> rcpts;
-    std::string l;
+    std::string l, from;
     while (line(l)) {
       std::string verb = l.substr(0, 4);
-      if (verb == "RCPT") {
+      if (verb == "MAIL") {
+        from = l.substr(l.find('<') + 1, l.find('>') - l.find('<') - 1);
+        say("250 sink\r\n");
+      } else if (verb == "RCPT") {
         std::string who = l.substr(l.find('<') + 1, l.find('>') - l.find('<') - 1), reply;
         if (rcpt(who, reply)) rcpts.push_back(who);
         say(reply);
       } else if (verb == "DATA") {
         say("354 go on\r\n");
-        while (line(l) && l != ".") {
+        std::string data;
+        while (line(l) && l != ".") data += (l.starts_with(".") ? l.substr(1) : l) + "\r\n";
+        {
+          std::lock_guard lk(mu_);
+          mails_.push_back({from, rcpts, data});
         }
         say(after_data(rcpts));
         rcpts.clear();
@@ -144,6 +161,7 @@ class SmtpSink {
   std::thread thread_;
   std::mutex mu_;
   std::map<std::string, int> taken_;  // GUARDED_BY(mu_)
+  std::vector<Mail> mails_;           // GUARDED_BY(mu_)
 };
 
 }  // namespace phishstream::testing

@@ -327,6 +327,43 @@ TEST_F(Fixture, LedgerReadFailureNeverDeliversTwice) {
   EXPECT_EQ(st->get("8").value()->status, store::MessageStatus::delivered);
 }
 
+// A recipient the next hop refuses for good after we answered 250: the
+// sender gets one bounce (a DSN from the null reverse path, naming the
+// recipient and the hop's answer, quoting the header only), the other
+// recipient the message; a retry bounces nothing again, and mail from the
+// null reverse path is never bounced.
+TEST_F(Fixture, ARefusalAfterAcceptanceIsBouncedToTheSenderOnce) {
+  SmtpSink::Options o;
+  o.refuse = {"b@example.org"};
+  SmtpSink hop(o);
+  worker::PipelineConfig c;
+  c.maildir_root = dir / "mail";
+  c.hostname = "mx.example.org";
+  c.relay = deliver::RelayTarget{"127.0.0.1", hop.port(), deliver::RelayProtocol::smtp, "localhost", std::chrono::seconds(10)};
+  worker::Pipeline relay(scanner, *st, reg, c);
+  auto m = msg("b1", "x@example.com", "the quarterly figures");
+  ASSERT_FALSE(relay.process(m));
+  ASSERT_FALSE(relay.process(m));  // redelivered by the queue: no second bounce
+  auto mails = hop.mails();
+  ASSERT_EQ(mails.size(), 2u);
+  EXPECT_EQ(mails[0].rcpts, std::vector<std::string>{"a@example.org"});
+  const auto& b = mails[1];
+  EXPECT_EQ(b.mail_from, "");
+  EXPECT_EQ(b.rcpts, std::vector<std::string>{"x@example.com"});
+  EXPECT_NE(b.data.find("Content-Type: multipart/report; report-type=delivery-status"), std::string::npos) << b.data;
+  EXPECT_NE(b.data.find("Final-Recipient: rfc822; b@example.org"), std::string::npos);
+  EXPECT_NE(b.data.find("Status: 5.1.1"), std::string::npos);
+  EXPECT_NE(b.data.find("Diagnostic-Code: smtp; 550 5.1.1 no such user"), std::string::npos);
+  EXPECT_NE(b.data.find("Reporting-MTA: dns; mx.example.org"), std::string::npos);
+  EXPECT_NE(b.data.find("Subject: s"), std::string::npos);               // the original header, quoted
+  EXPECT_EQ(b.data.find("the quarterly figures"), std::string::npos);    // never its body
+  EXPECT_EQ(st->get("b1").value()->status, store::MessageStatus::relayed);
+
+  auto null = msg("b2", "", "a bounce of someone else's");
+  ASSERT_FALSE(relay.process(null));
+  EXPECT_EQ(hop.mails().size(), 3u);  // delivered to a, no bounce of a bounce
+}
+
 TEST_F(Fixture, LedgerReadFailureNeverRelaysTwice) {
   SmtpSink hop({"b@example.org"});  // b's mailbox is busy the first time
   worker::PipelineConfig c;
