@@ -298,13 +298,13 @@ async function tokensPage(page) {
   };
   const refresh = async (body) => {
     const data = await api("/v1/tokens");
-    body.replaceChildren(...data.tokens.map(x => el("tr", {}, el("td", {}, x.id), el("td", {}, x.label), el("td", {}, x.role), el("td", {}, when(x.created_ms)),
+    body.replaceChildren(...data.tokens.map(x => el("tr", {}, el("td", {}, x.id), el("td", {}, x.label), el("td", {}, x.role), el("td", {}, when(x.created_ms)), el("td", { class: "last-used" }, x.last_used_ms ? when(x.last_used_ms) : "never"),
       el("td", {}, x.revoked ? "revoked" : "active"),
       el("td", {}, x.revoked ? "" : el("button", { type: "button", onclick: async () => { await api(`/v1/tokens/${encodeURIComponent(x.id)}`, { method: "DELETE" }); refresh(body); } }, "Revoke")))));
   };
   const body = el("tbody");
   page.append(el("h2", {}, "API tokens"), el("div", { class: "filters" }, role, label, el("button", { type: "button", id: "create-token", onclick: create }, "Create token")), shown,
-    el("table", { id: "tokens" }, el("thead", {}, el("tr", {}, ...["Id", "Label", "Role", "Created", "State", ""].map(h => el("th", {}, h)))), body));
+    el("table", { id: "tokens" }, el("thead", {}, el("tr", {}, ...["Id", "Label", "Role", "Created", "Last used", "State", ""].map(h => el("th", {}, h)))), body));
   await refresh(body);
   void t;
 }

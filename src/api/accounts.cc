@@ -129,7 +129,7 @@ Response tokens(const ApiDeps& d, const Call& c) {
   json::array a;
   for (const auto& t : *tokens)
     a.emplace_back(json::object{{"id", t.id}, {"label", t.label}, {"role", std::string(auth::to_string(t.role))},
-                                {"created_ms", t.created_ms}, {"revoked", t.revoked}});
+                                {"created_ms", t.created_ms}, {"last_used_ms", t.last_used_ms}, {"revoked", t.revoked}});
   return make_response(c.req, bhttp::status::ok, json::serialize(json::object{{"tokens", std::move(a)}}));
 }
 

@@ -47,6 +47,7 @@ struct TokenInfo {
   Role role = Role::analyst;
   std::int64_t created_ms = 0;
   bool revoked = false;
+  std::int64_t last_used_ms = 0;  ///< when it last authorised a request (to the minute); 0: never
 };
 
 /// Writes return the error when the store did not keep the change (empty
@@ -64,6 +65,8 @@ class AuthStore {
   virtual std::error_code put_token(const TokenInfo& t, const std::string& token_hash) = 0;
   /// The token with this hash, revoked or not; nullopt when there is none.
   virtual Read<std::optional<TokenInfo>> token_by_hash(const std::string& token_hash) = 0;
+  /// Records that the token `id` was used at `at_ms`.
+  virtual std::error_code touch_token(const std::string& id, std::int64_t at_ms) = 0;
   virtual Read<std::vector<TokenInfo>> tokens() = 0;  ///< oldest first
   /// True when the token was revoked, false when there is no such token.
   virtual Read<bool> revoke_token(const std::string& id) = 0;

@@ -31,8 +31,11 @@ TEST_F(AuthTest, TokensSessionsAndLogins) {
   ASSERT_TRUE(a->add_user("ana", auth::Role::analyst, "a long password"));
   EXPECT_FALSE(a->add_user("ana", auth::Role::admin, "another password"));  // exists
   EXPECT_FALSE(a->bootstrap_admin());                                         // users exist
-  auto token = a->create_token(auth::Role::admin, "ci").value();
+  auth::TokenInfo info;
+  auto token = a->create_token(auth::Role::admin, "ci", &info).value();
+  EXPECT_EQ(st->tokens().value().back().last_used_ms, 0);
   auto who = a->from_bearer(token).value();
+  EXPECT_GT(st->tokens().value().back().last_used_ms, 0) << "a token's use is recorded";
   ASSERT_TRUE(who);
   EXPECT_EQ(who->role, auth::Role::admin);
   EXPECT_EQ(a->from_bearer("pst_unknown-token").value(), std::nullopt);

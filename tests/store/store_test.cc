@@ -35,11 +35,11 @@ TYPED_TEST(StoreTest, MigratesOnceAndRoundTrips) {
   raw.append(std::string(1, '\0'));
   {
     auto s = this->b.open();
-    EXPECT_EQ(s->schema_version(), 4);
+    EXPECT_EQ(s->schema_version(), 5);
     ASSERT_FALSE(s->put(sample_record("rt-001", "inbox", 1000, "hello"), raw));
   }
   auto s = this->b.open();  // reopen: no migration runs twice
-  EXPECT_EQ(s->schema_version(), 4);
+  EXPECT_EQ(s->schema_version(), 5);
   EXPECT_TRUE(s->reachable());
   auto r = s->get("rt-001").value();
   ASSERT_TRUE(r);
@@ -433,6 +433,12 @@ TYPED_TEST(StoreTest, AuthRoundTrips) {
   EXPECT_FALSE(s->revoke_token("t-missing").value());
   ASSERT_FALSE(s->put_token({"t2", "imapsieve", Role::reporter, 2, false}, "th2"));
   EXPECT_EQ(s->token_by_hash("th2").value()->role, Role::reporter);
+  // Last use: recorded, never moved back.
+  EXPECT_EQ(s->token_by_hash("th2").value()->last_used_ms, 0);
+  ASSERT_FALSE(s->touch_token("t2", 5000));
+  ASSERT_FALSE(s->touch_token("t2", 4000));
+  EXPECT_EQ(s->token_by_hash("th2").value()->last_used_ms, 5000);
+  EXPECT_EQ(s->tokens().value().back().last_used_ms, 5000);
 }
 
 }  // namespace

@@ -12,7 +12,7 @@ using pg::failed;
 Role role_of(const std::string& s) { return parse_role(s).value_or(Role::analyst); }
 
 TokenInfo token_row(const pg::Result& r, int i) {
-  return {r.text(i, 0), r.text(i, 1), role_of(r.text(i, 2)), r.i64(i, 3), r.i64(i, 4) != 0};
+  return {r.text(i, 0), r.text(i, 1), role_of(r.text(i, 2)), r.i64(i, 3), r.i64(i, 4) != 0, r.i64(i, 5)};
 }
 
 }  // namespace
@@ -48,18 +48,24 @@ std::error_code PgStore::put_token(const TokenInfo& t, const std::string& token_
 }
 
 Read<std::optional<TokenInfo>> PgStore::token_by_hash(const std::string& token_hash) {
-  auto r = pool_.get().exec("SELECT id, label, role, created_ms, revoked FROM tokens WHERE token_hash = $1", {token_hash});
+  auto r = pool_.get().exec("SELECT id, label, role, created_ms, revoked, last_used_ms FROM tokens WHERE token_hash = $1", {token_hash});
   if (!r.ok()) return failed(r, "token_by_hash");
   if (r.rows() == 0) return std::nullopt;
   return token_row(r, 0);
 }
 
 Read<std::vector<TokenInfo>> PgStore::tokens() {
-  auto r = pool_.get().exec("SELECT id, label, role, created_ms, revoked FROM tokens ORDER BY created_ms");
+  auto r = pool_.get().exec("SELECT id, label, role, created_ms, revoked, last_used_ms FROM tokens ORDER BY created_ms");
   if (!r.ok()) return failed(r, "tokens");
   std::vector<TokenInfo> out;
   for (int i = 0; i < r.rows(); ++i) out.push_back(token_row(r, i));
   return out;
+}
+
+std::error_code PgStore::touch_token(const std::string& id, std::int64_t at_ms) {
+  auto r = pool_.get().exec("UPDATE tokens SET last_used_ms = $2 WHERE id = $1 AND last_used_ms < $2",
+                            {clean_text(id), at_ms});
+  return r.ok() ? std::error_code() : failed(r, "touch_token");
 }
 
 Read<bool> PgStore::revoke_token(const std::string& id) {

@@ -42,6 +42,8 @@ const char* const kMigrations[] = {
        CREATE INDEX exceptions_campaign ON exceptions(campaign);
        CREATE TABLE audit (seq BIGSERIAL PRIMARY KEY, at_ms BIGINT NOT NULL, actor TEXT, role TEXT,
          path TEXT, action TEXT NOT NULL, message_id TEXT, client TEXT, detail TEXT);)",
+    // 5: when each API token was last used
+    R"(ALTER TABLE tokens ADD COLUMN last_used_ms BIGINT NOT NULL DEFAULT 0;)",
 };
 
 // Advisory lock key (arbitrary, fixed) for schema migration.

@@ -62,6 +62,7 @@ class PgStore final : public Store {
   Read<std::vector<User>> users() override;
   std::error_code put_token(const TokenInfo& t, const std::string& token_hash) override;
   Read<std::optional<TokenInfo>> token_by_hash(const std::string& token_hash) override;
+  std::error_code touch_token(const std::string& id, std::int64_t at_ms) override;
   Read<std::vector<TokenInfo>> tokens() override;
   Read<bool> revoke_token(const std::string& id) override;
   std::error_code put_session(const std::string& id_hash, const std::string& user, const std::string& csrf,

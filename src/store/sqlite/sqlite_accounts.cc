@@ -14,7 +14,7 @@ Role role_of(const std::string& s) { return parse_role(s).value_or(Role::analyst
 
 TokenInfo token_row(Stmt& st) {
   return {st.col_text(0), st.col_text(1), role_of(st.col_text(2)), sqlite3_column_int64(st.s, 3),
-          sqlite3_column_int(st.s, 4) != 0};
+          sqlite3_column_int(st.s, 4) != 0, sqlite3_column_int64(st.s, 5)};
 }
 
 }  // namespace
@@ -55,7 +55,7 @@ std::error_code SqliteStore::put_token(const TokenInfo& t, const std::string& to
 
 Read<std::optional<TokenInfo>> SqliteStore::token_by_hash(const std::string& token_hash) {
   std::lock_guard lk(read_mu_);
-  Stmt st(r_, "SELECT id, label, role, created_ms, revoked FROM tokens WHERE token_hash = ?");
+  Stmt st(r_, "SELECT id, label, role, created_ms, revoked, last_used_ms FROM tokens WHERE token_hash = ?");
   st.text(1, token_hash);
   int rc = st.step();
   if (rc == SQLITE_DONE) return std::nullopt;
@@ -65,12 +65,19 @@ Read<std::optional<TokenInfo>> SqliteStore::token_by_hash(const std::string& tok
 
 Read<std::vector<TokenInfo>> SqliteStore::tokens() {
   std::lock_guard lk(read_mu_);
-  Stmt st(r_, "SELECT id, label, role, created_ms, revoked FROM tokens ORDER BY created_ms");
+  Stmt st(r_, "SELECT id, label, role, created_ms, revoked, last_used_ms FROM tokens ORDER BY created_ms");
   std::vector<TokenInfo> out;
   int rc;
   while ((rc = st.step()) == SQLITE_ROW) out.push_back(token_row(st));
   if (rc != SQLITE_DONE) return read_failed(r_, "tokens");
   return out;
+}
+
+std::error_code SqliteStore::touch_token(const std::string& id, std::int64_t at_ms) {
+  std::lock_guard lk(write_mu_);
+  Stmt st(w_, "UPDATE tokens SET last_used_ms = ? WHERE id = ? AND last_used_ms < ?");
+  st.i64(1, at_ms).text(2, id).i64(3, at_ms);
+  return st.step() == SQLITE_DONE ? std::error_code() : sql_error(w_);
 }
 
 Read<bool> SqliteStore::revoke_token(const std::string& id) {

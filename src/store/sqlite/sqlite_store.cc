@@ -44,6 +44,8 @@ const char* const kMigrations[] = {
        CREATE INDEX exceptions_campaign ON exceptions(campaign);
        CREATE TABLE audit (seq INTEGER PRIMARY KEY AUTOINCREMENT, at_ms INTEGER NOT NULL, actor TEXT, role TEXT,
          path TEXT, action TEXT NOT NULL, message_id TEXT, client TEXT, detail TEXT);)",
+    // 5: when each API token was last used
+    R"(ALTER TABLE tokens ADD COLUMN last_used_ms INTEGER NOT NULL DEFAULT 0;)",
 };
 
 sqlite3* open_db(const std::filesystem::path& file) {

@@ -161,6 +161,11 @@ assert.ok(token.startsWith("pst_"));
 assert.ok((await page.locator("#tokens tbody tr").last().locator("td").nth(3).textContent()).length > 0, "tokens show when they were created");
 const ok = await fetch(base + "/v1/queue", { headers: { Authorization: "Bearer " + token } });
 assert.equal(ok.status, 200);
+await page.goto(base + "/#/dashboard");
+await page.goto(base + "/#/tokens");
+await page.waitForSelector("#tokens tbody tr");
+assert.notEqual(await page.locator("#tokens tbody tr", { hasText: "active" }).last().locator("td.last-used").textContent(), "never",
+  "a token used once shows when");
 // Revoked once the page lists it so (its DELETE answered, the list
 // re-read), however long a busy machine takes; not after a fixed wait.
 // (Counted with locators: the page's CSP forbids waitForFunction's eval.)
