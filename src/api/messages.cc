@@ -29,6 +29,7 @@ json::object record_json(const store::MessageRecord& r) {
   for (const auto& x : r.rcpt) rc.emplace_back(x);
   o["rcpt"] = std::move(rc);
   o["from"] = r.from_addr;
+  o["from_name"] = r.from_name;
   o["subject"] = r.subject;
   o["size"] = r.size;
   o["action"] = r.action;

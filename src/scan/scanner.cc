@@ -105,7 +105,10 @@ Verdict Scanner::score(const mail::Message& m, const features::Envelope& env, co
   v.limits_hit = m.limits_hit;
   v.defects = m.defects;
   v.subject = std::string(mail::utf8_prefix(m.subject, 200));
-  if (!m.from.empty()) v.from = m.from[0].addr;
+  if (!m.from.empty()) {
+    v.from = m.from[0].addr;
+    v.from_name = std::string(mail::utf8_prefix(m.from[0].name, 200));
+  }
   v.message_id = std::string(mail::utf8_prefix(m.message_id, 200));
   v.auth = sender_auth(m, extractor_.site());
 

@@ -52,6 +52,7 @@ struct Verdict {
   std::uint32_t defects = 0;              ///< mail::DefectFlag bits
   StageTimes times;
   std::string subject, from;              ///< for listings
+  std::string from_name;                  ///< the From display name, at most 200 bytes, for listings
   std::string message_id;                 ///< the Message-ID field (at most 200 bytes), for the log and the record
   /// What the trusted Authentication-Results fields say about the sender
   /// (site.trusted_authserv_ids, which include phishstream's own id when

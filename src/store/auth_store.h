@@ -77,6 +77,8 @@ class AuthStore {
   virtual Read<std::optional<std::pair<std::string, std::string>>> session(const std::string& id_hash,
                                                                             std::int64_t now_ms) = 0;
   virtual void drop_session(const std::string& id_hash) = 0;
+  /// Ends every session of `user` (disabled, or a new password).
+  virtual std::error_code drop_sessions_of(const std::string& user) = 0;
 };
 
 }  // namespace phishstream::store

@@ -31,6 +31,7 @@ struct MessageRecord {
   std::string client_ip, helo, mail_from;
   std::vector<std::string> rcpt;
   std::string from_addr, subject, message_id;
+  std::string from_name;  ///< the From field's display name (decoded, at most 200 bytes); "" when none
   std::uint64_t size = 0;
   std::string action;        ///< inbox | junk | quarantine | reject
   double p_phish = 0, p_spam = 0;

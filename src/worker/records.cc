@@ -19,6 +19,7 @@ store::MessageRecord record_of(const common::Envelope& env, const scan::Verdict&
   rec.mail_from = env.mail_from;
   rec.rcpt = env.rcpt;
   rec.from_addr = v.from;
+  rec.from_name = v.from_name;
   rec.subject = v.subject;
   rec.message_id = v.message_id;
   rec.size = size;

@@ -38,6 +38,7 @@ inline store::MessageRecord sample_record(const std::string& id, const std::stri
   r.mail_from = "a@example.com";
   r.rcpt = {"b@example.org", "c@example.org"};
   r.from_addr = "a@example.com";
+  r.from_name = "Ann Example";
   r.subject = subject;
   r.action = action;
   r.p_phish = 0.25;

@@ -35,15 +35,16 @@ TYPED_TEST(StoreTest, MigratesOnceAndRoundTrips) {
   raw.append(std::string(1, '\0'));
   {
     auto s = this->b.open();
-    EXPECT_EQ(s->schema_version(), 5);
+    EXPECT_EQ(s->schema_version(), 6);
     ASSERT_FALSE(s->put(sample_record("rt-001", "inbox", 1000, "hello"), raw));
   }
   auto s = this->b.open();  // reopen: no migration runs twice
-  EXPECT_EQ(s->schema_version(), 5);
+  EXPECT_EQ(s->schema_version(), 6);
   EXPECT_TRUE(s->reachable());
   auto r = s->get("rt-001").value();
   ASSERT_TRUE(r);
   EXPECT_EQ(r->subject, "hello");
+  EXPECT_EQ(r->from_name, "Ann Example");
   EXPECT_EQ(r->rcpt, (std::vector<std::string>{"b@example.org", "c@example.org"}));
   EXPECT_EQ(r->signals, std::vector<std::string>{"form_password"});
   EXPECT_DOUBLE_EQ(r->p_phish, 0.25);

@@ -91,6 +91,11 @@ Read<std::optional<std::pair<std::string, std::string>>> PgStore::session(const 
   return std::make_pair(r.text(0, 0), r.text(0, 1));
 }
 
+std::error_code PgStore::drop_sessions_of(const std::string& user) {
+  auto r = pool_.get().exec("DELETE FROM sessions WHERE \"user\" = $1", {clean_text(user)});
+  return r.ok() ? std::error_code() : failed(r, "drop_sessions_of");
+}
+
 void PgStore::drop_session(const std::string& id_hash) {
   pool_.get().exec("DELETE FROM sessions WHERE id_hash = $1", {id_hash});
 }

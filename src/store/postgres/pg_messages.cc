@@ -15,7 +15,7 @@ using pg::Param;
 
 constexpr const char* kSelect =
     "SELECT id,key,received_ms,client_ip,helo,mail_from,rcpt,from_addr,subject,message_id,size,action,p_phish,"
-    "p_spam,model_version,reasons,signals,timings,status,delivered_ms FROM messages";
+    "p_spam,model_version,reasons,signals,timings,status,delivered_ms,from_name FROM messages";
 
 // The record in row `i`; a status text that names no MessageStatus is an
 // error (codec.h).
@@ -43,6 +43,7 @@ Read<MessageRecord> row(const pg::Result& r, int i) {
   if (!status) return status.error();
   m.status = *status;
   m.delivered_ms = r.i64(i, 19);
+  m.from_name = r.text(i, 20);
   return m;
 }
 
@@ -54,20 +55,22 @@ std::error_code PgStore::put(const MessageRecord& r, std::string_view raw) {
   // One statement, so record and body commit together.
   static const std::string sql =
       "WITH m AS (INSERT INTO messages (id,key,received_ms,client_ip,helo,mail_from,rcpt,from_addr,subject,message_id,"
-      "size,action,p_phish,p_spam,model_version,reasons,signals,timings,status,delivered_ms) VALUES "
-      "($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20) ON CONFLICT (id) DO UPDATE SET "
+      "size,action,p_phish,p_spam,model_version,reasons,signals,timings,status,delivered_ms,from_name) VALUES "
+      "($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$22) ON CONFLICT (id) DO UPDATE SET "
       "key=EXCLUDED.key, received_ms=EXCLUDED.received_ms, client_ip=EXCLUDED.client_ip, helo=EXCLUDED.helo, "
       "mail_from=EXCLUDED.mail_from, rcpt=EXCLUDED.rcpt, from_addr=EXCLUDED.from_addr, subject=EXCLUDED.subject, "
       "message_id=EXCLUDED.message_id, size=EXCLUDED.size, action=EXCLUDED.action, p_phish=EXCLUDED.p_phish, "
       "p_spam=EXCLUDED.p_spam, model_version=EXCLUDED.model_version, reasons=EXCLUDED.reasons, "
-      "signals=EXCLUDED.signals, timings=EXCLUDED.timings, status=EXCLUDED.status, delivered_ms=EXCLUDED.delivered_ms) "
+      "signals=EXCLUDED.signals, timings=EXCLUDED.timings, status=EXCLUDED.status, delivered_ms=EXCLUDED.delivered_ms, "
+      "from_name=EXCLUDED.from_name) "
       "INSERT INTO raw (id, body) VALUES ($1, $21) ON CONFLICT (id) DO UPDATE SET body = EXCLUDED.body";
   auto res = pool_.get().exec(
       sql, {clean_text(r.id), clean_text(r.key), r.received_ms, clean_text(r.client_ip), clean_text(r.helo),
             clean_text(r.mail_from), clean_text(to_json(r.rcpt)), clean_text(r.from_addr), clean_text(r.subject),
             clean_text(r.message_id), static_cast<std::int64_t>(r.size), clean_text(r.action), r.p_phish, r.p_spam,
             clean_text(r.model_version), clean_text(to_json(r.reasons)), clean_text(to_json(r.signals)),
-            clean_text(r.timings_json), std::string(to_string(r.status)), r.delivered_ms, Param::bytes(std::move(*z))});
+            clean_text(r.timings_json), std::string(to_string(r.status)), r.delivered_ms, Param::bytes(std::move(*z)),
+            clean_text(r.from_name)});
   return res.ok() ? std::error_code() : failed(res, "put");
 }
 

@@ -107,6 +107,13 @@ Read<std::optional<std::pair<std::string, std::string>>> SqliteStore::session(co
   return std::make_pair(st.col_text(0), st.col_text(1));
 }
 
+std::error_code SqliteStore::drop_sessions_of(const std::string& user) {
+  std::lock_guard lk(write_mu_);
+  Stmt st(w_, "DELETE FROM sessions WHERE user = ?");
+  st.text(1, user);
+  return st.step() == SQLITE_DONE ? std::error_code() : sql_error(w_);
+}
+
 void SqliteStore::drop_session(const std::string& id_hash) {
   std::lock_guard lk(write_mu_);
   Stmt st(w_, "DELETE FROM sessions WHERE id_hash = ?");

@@ -14,7 +14,7 @@ using sqlite::Stmt;
 
 constexpr const char* kSelect =
     "SELECT id,key,received_ms,client_ip,helo,mail_from,rcpt,from_addr,subject,message_id,size,action,p_phish,"
-    "p_spam,model_version,reasons,signals,timings,status,delivered_ms FROM messages";
+    "p_spam,model_version,reasons,signals,timings,status,delivered_ms,from_name FROM messages";
 
 // The record in the current row; a status text that names no MessageStatus
 // is an error (codec.h).
@@ -42,6 +42,7 @@ Read<MessageRecord> row(Stmt& st) {
   if (!status) return status.error();
   r.status = *status;
   r.delivered_ms = sqlite3_column_int64(st.s, 19);
+  r.from_name = st.col_text(20);
   return r;
 }
 
@@ -54,13 +55,13 @@ std::error_code SqliteStore::put(const MessageRecord& r, std::string_view raw) {
   sqlite3_exec(w_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
   Stmt st(w_,
           "INSERT OR REPLACE INTO messages (id,key,received_ms,client_ip,helo,mail_from,rcpt,from_addr,subject,message_id,"
-          "size,action,p_phish,p_spam,model_version,reasons,signals,timings,status,delivered_ms) VALUES "
-          "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+          "size,action,p_phish,p_spam,model_version,reasons,signals,timings,status,delivered_ms,from_name) VALUES "
+          "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   st.text(1, r.id).text(2, r.key).i64(3, r.received_ms).text(4, r.client_ip).text(5, r.helo).text(6, r.mail_from);
   st.text(7, to_json(r.rcpt)).text(8, r.from_addr).text(9, r.subject).text(10, r.message_id);
   st.i64(11, static_cast<std::int64_t>(r.size)).text(12, r.action).real(13, r.p_phish).real(14, r.p_spam);
   st.text(15, r.model_version).text(16, to_json(r.reasons)).text(17, to_json(r.signals)).text(18, r.timings_json);
-  st.text(19, to_string(r.status)).i64(20, r.delivered_ms);
+  st.text(19, to_string(r.status)).i64(20, r.delivered_ms).text(21, r.from_name);
   Stmt rw(w_, "INSERT OR REPLACE INTO raw (id, body) VALUES (?, ?)");
   rw.text(1, r.id).blob(2, *z);
   if (st.step() != SQLITE_DONE || rw.step() != SQLITE_DONE) {

@@ -46,6 +46,8 @@ const char* const kMigrations[] = {
          path TEXT, action TEXT NOT NULL, message_id TEXT, client TEXT, detail TEXT);)",
     // 5: when each API token was last used
     R"(ALTER TABLE tokens ADD COLUMN last_used_ms INTEGER NOT NULL DEFAULT 0;)",
+    // 6: the From field's display name, for listings
+    R"(ALTER TABLE messages ADD COLUMN from_name TEXT;)",
 };
 
 sqlite3* open_db(const std::filesystem::path& file) {

@@ -58,6 +58,7 @@ class SqliteStore final : public Store {
                    std::int64_t expires_ms) override;
   Read<std::optional<std::pair<std::string, std::string>>> session(const std::string& id_hash, std::int64_t now_ms) override;
   void drop_session(const std::string& id_hash) override;
+  std::error_code drop_sessions_of(const std::string& user) override;
 
   // ModelRegistry
   std::error_code put_model(const ModelEntry& e, const std::string& bytes) override;
