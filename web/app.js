@@ -84,7 +84,9 @@ async function messagesPage(page) {
   const row = m => el("tr", { class: "row", "data-id": m.id, onclick: () => { location.hash = "#/message/" + m.id; } },
     el("td", { onclick: e => e.stopPropagation() }, el("input", { type: "checkbox", value: m.id, "aria-label": "select" })),
     el("td", {}, when(m.received_ms)), el("td", {}, badge(m.action)), el("td", { class: "num" }, pct(m.phish)),
-    el("td", { class: "num" }, pct(m.spam)), el("td", {}, m.from || m.mail_from), el("td", { class: "rcpt" }, (m.rcpt || []).join(", ")),
+    el("td", { class: "num" }, pct(m.spam)),
+    el("td", { class: "from" }, m.from_name ? el("span", { class: "name" }, m.from_name) : "", m.from_name ? " " : "", el("span", { class: m.from_name ? "muted" : "" }, m.from || m.mail_from)),
+    el("td", { class: "rcpt" }, (m.rcpt || []).join(", ")),
     el("td", {}, m.subject), el("td", { class: "why" }, (m.reasons || [])[0] || ""));
   const query = () => {
     const q = new URLSearchParams({ limit: "100" });
@@ -232,7 +234,8 @@ async function dashboardPage(page) {
 
 // The day's most frequent sender domains, claimed brands and signals.
 function topCards(t) {
-  const list = (id, title, rows) => el("div", { class: "card", id }, el("h2", {}, title),
+  const span = t.truncated ? `24 h, newest ${t.messages}` : "24 h";
+  const list = (id, title, rows) => el("div", { class: "card", id }, el("h2", {}, title.replace("24 h", span)),
     rows && rows.length ? el("table", {}, el("tbody", {}, ...rows.map(([k, n]) => el("tr", {}, el("td", {}, k), el("td", { class: "num" }, n)))))
       : el("p", { class: "muted" }, "none"));
   return [list("top-senders", "Top sender domains (24 h)", t.sender_domains),
@@ -341,7 +344,7 @@ async function scanPage(page) {
       el("p", { class: "muted" }, "Nothing was stored or delivered.")));
   };
   page.append(el("h2", {}, "Check a message"),
-    el("p", { class: "muted" }, "The verdict the live model and policy would give; the message is not kept."),
+    el("p", { class: "muted" }, "The live model's scores and the global thresholds' action; sender lists, DMARC, block lists and recipient policies are not applied. The message is not kept."),
     el("div", { class: "card" }, text, el("div", { class: "actions" }, file, el("button", { type: "button", id: "scan-check", onclick: check }, "Check"))),
     out);
 }

@@ -1,6 +1,8 @@
 // Accounts: signing in and out, and the admin's users and tokens.
 #include <boost/json.hpp>
 
+#include <algorithm>
+#include <cctype>
 #include <optional>
 
 #include "api/routes.h"
@@ -71,9 +73,12 @@ Response create_user(const ApiDeps& d, const Call& c) {
   if (!name || !password || !role)
     return json_error(c.req, bhttp::status::bad_request, "bad_request",
                       R"(send {"name":"…","role":"analyst|admin|reporter","password":"…"})");
-  if (name->empty() || name->size() > 64 || password->size() < 8)
+  const bool plain = std::all_of(name->begin(), name->end(), [](unsigned char ch) {
+    return std::isalnum(ch) || ch == '.' || ch == '_' || ch == '-' || ch == '@';
+  });
+  if (name->empty() || name->size() > 64 || !plain || password->size() < 8)
     return json_error(c.req, bhttp::status::unprocessable_entity, "bad_user",
-                      "a name of 1 to 64 characters and a password of at least 8");
+                      "a name of 1 to 64 letters, digits, '.', '_', '-' or '@', and a password of at least 8");
   auto known = d.auth.disabled(*name);
   if (!known) return store_unavailable(c.req, known.error());
   if (*known) return json_error(c.req, bhttp::status::conflict, "exists", "user " + *name + " exists");

@@ -105,6 +105,11 @@ log::line(log::Level::error, "store_unanswered",
 log::line(log::Level::error, "store_not_kept", {{"about", "password of " + name}, {"error", ec.message()}});
     return false;
   }
+  // A new password ends the sessions the old one opened.
+  if (auto ec = store_.drop_sessions_of(name)) {
+    log::line(log::Level::error, "store_not_kept", {{"about", "sessions of " + name}, {"error", ec.message()}});
+    return false;
+  }
   return true;
 }
 
@@ -137,11 +142,19 @@ bool Auth::set_role(const std::string& name, Role role) {
 }
 
 bool Auth::set_disabled(const std::string& name, bool off) {
-  return change_user(store_, name, "disabled state", [&](User&, std::string& hash) {
-    const bool now = !hash.empty() && hash[0] == '!';
-    if (off && !now) hash.insert(hash.begin(), '!');
-    if (!off && now) hash.erase(0, 1);
-  });
+  if (!change_user(store_, name, "disabled state", [&](User&, std::string& hash) {
+        const bool now = !hash.empty() && hash[0] == '!';
+        if (off && !now) hash.insert(hash.begin(), '!');
+        if (!off && now) hash.erase(0, 1);
+      }))
+    return false;
+  // Ended, not suspended: enabling the user again does not revive them.
+  if (!off) return true;
+  if (auto ec = store_.drop_sessions_of(name)) {
+    log::line(log::Level::error, "store_not_kept", {{"about", "sessions of " + name}, {"error", ec.message()}});
+    return false;
+  }
+  return true;
 }
 
 store::Read<std::optional<bool>> Auth::disabled(const std::string& name) {

@@ -81,8 +81,9 @@ class Auth {
   /// Changes a user's role; false when there is no such user or the store
   /// could not keep it (logged). Their sessions take the new role at once.
   bool set_role(const std::string& name, Role role);
-  /// A disabled user cannot log in, and their sessions end at once; the
-  /// password is kept (stored with a "!" mark that no password verifies,
+  /// A disabled user cannot log in, and their sessions end at once (they
+  /// are deleted: enabling the user again revives none); the password is
+  /// kept (stored with a "!" mark that no password verifies,
   /// as shadow(5) locks accounts) and comes back with enabling. False when
   /// there is no such user or the store could not keep it (logged).
   bool set_disabled(const std::string& name, bool disabled);

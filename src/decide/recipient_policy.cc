@@ -55,6 +55,12 @@ std::vector<RecipientGroup> resolve(const std::vector<RecipientPolicy>& policies
     std::string domain = at == std::string::npos ? std::string() : addr.substr(at + 1);
     const RecipientPolicy* d = policies.empty() || domain.empty() ? nullptr : named(policies, domain);
     const RecipientPolicy* a = policies.empty() || at == std::string::npos ? nullptr : named(policies, addr);
+    if (!a && at != std::string::npos) {
+      // ceo+news@b.example is ceo@b.example's mailbox (the common "+"
+      // recipient delimiter): the address's table applies to it too.
+      if (auto plus = addr.find('+'); plus != std::string::npos && plus < at && plus > 0)
+        a = named(policies, addr.substr(0, plus) + addr.substr(at));
+    }
     std::pair key{d, a};
     auto it = std::find(keys.begin(), keys.end(), key);
     if (it != keys.end()) {

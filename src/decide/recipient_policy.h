@@ -5,7 +5,8 @@
 // and their own sender lists: the payroll team allows its provider, the
 // board's addresses quarantine earlier. A RecipientPolicy names the
 // recipients it is for (`match`: a domain "b.example" or "@b.example", or
-// an address "ceo@b.example") and the fields it sets; a field it leaves
+// an address "ceo@b.example", which also covers its "+" variants such as
+// "ceo+news@b.example") and the fields it sets; a field it leaves
 // out is inherited. Inheritance runs global → domain → address: a
 // recipient gets the global thresholds, overlaid by the fields of the
 // table naming its domain, overlaid by the fields of the table naming its

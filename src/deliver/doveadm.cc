@@ -3,6 +3,7 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/core/detail/base64.hpp>
 #include <boost/beast/http.hpp>
@@ -72,9 +73,6 @@ std::error_code Doveadm::take_back(std::string_view user, std::string_view id) c
   try {
     boost::asio::io_context io;
     boost::system::error_code ec;
-    tcp::resolver r(io);
-    auto eps = r.resolve(t_.host, std::to_string(t_.port), ec);
-    if (ec) return ec;
     http::request<http::string_body> req{http::verb::post, "/doveadm/v1", 11};
     req.set(http::field::host, t_.host);
     req.set(http::field::content_type, "application/json");
@@ -82,19 +80,30 @@ std::error_code Doveadm::take_back(std::string_view user, std::string_view id) c
                                                            : "X-Dovecot-API " + base64(t_.api_key));
     req.body() = command(user, id);
     req.prepare_payload();
+    tcp::resolver r(io);
     beast::tcp_stream s(io);
     beast::flat_buffer buf;
     http::response_parser<http::string_body> p;
     p.body_limit(1u << 20);
-    // One deadline for the whole exchange: tcp_stream's timer, set once,
-    // bounds every asynchronous step after it (a synchronous one it would
-    // not).
-    s.expires_after(t_.timeout);
-    s.async_connect(eps, [&](boost::system::error_code e, const tcp::endpoint&) {
+    // One deadline for the whole exchange, the name lookup included: a
+    // timer that cancels the lookup, then tcp_stream's own timer, set once,
+    // for every step after it (a synchronous step it would not bound).
+    boost::asio::steady_timer lookup_deadline(io, t_.timeout);
+    lookup_deadline.async_wait([&](boost::system::error_code e) {
+      if (!e) r.cancel();
+    });
+    const auto started = std::chrono::steady_clock::now();
+    r.async_resolve(t_.host, std::to_string(t_.port), [&](boost::system::error_code e, tcp::resolver::results_type eps) {
+      lookup_deadline.cancel();
+      if (e == boost::asio::error::operation_aborted) e = beast::error::timeout;
       if ((ec = e)) return;
-      http::async_write(s, req, [&](boost::system::error_code e2, std::size_t) {
-        if ((ec = e2)) return;
-        http::async_read(s, buf, p, [&](boost::system::error_code e3, std::size_t) { ec = e3; });
+      s.expires_after(t_.timeout - std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started));
+      s.async_connect(eps, [&](boost::system::error_code e1, const tcp::endpoint&) {
+        if ((ec = e1)) return;
+        http::async_write(s, req, [&](boost::system::error_code e2, std::size_t) {
+          if ((ec = e2)) return;
+          http::async_read(s, buf, p, [&](boost::system::error_code e3, std::size_t) { ec = e3; });
+        });
       });
     });
     io.run();

@@ -28,14 +28,23 @@ std::string one_line(std::string_view s, std::size_t max = 400) {
   return o;
 }
 
-// The enhanced status code in a reply ("550 5.1.1 no such user" → 5.1.1),
-// else 5.0.0.
+// The enhanced status code in a reply ("550 5.1.1 no such user" or
+// "550-5.1.1 …" → 5.1.1): 5.d{1,3}.d{1,3} only (RFC 3463); else 5.0.0.
 std::string status_of(std::string_view reply) {
-  if (reply.size() >= 9 && reply[3] == ' ' && reply[4] == '5' && reply[5] == '.') {
-    std::size_t e = reply.find(' ', 4);
-    return std::string(reply.substr(4, e == std::string_view::npos ? std::string_view::npos : e - 4));
-  }
-  return "5.0.0";
+  if (reply.size() < 9 || (reply[3] != ' ' && reply[3] != '-')) return "5.0.0";
+  std::string_view s = reply.substr(4);
+  auto digits = [&](std::size_t& i) {
+    std::size_t b = i;
+    while (i < s.size() && i - b < 3 && s[i] >= '0' && s[i] <= '9') ++i;
+    return i > b;
+  };
+  std::size_t i = 0;
+  if (s[0] != '5' || s[1] != '.') return "5.0.0";
+  i = 2;
+  if (!digits(i) || i >= s.size() || s[i] != '.') return "5.0.0";
+  ++i;
+  if (!digits(i) || (i < s.size() && s[i] != ' ' && s[i] != '\r' && s[i] != '\n')) return "5.0.0";
+  return std::string(s.substr(0, i));
 }
 
 // The original's header block, with CRLF line ends, at most 64 KiB.

@@ -192,7 +192,17 @@ std::error_code Pipeline::deliver_queued(const queue::QueuedMessage& m, const st
   std::vector<deliver::Refusal> refused;
   auto ec = deliver_once(store_, box, letter, rcpts, "message " + m.id,
                          "delivery ledger unread, left in the queue for a retry", &refused);
-  if (!refused.empty()) bounce(m.id, m.env.mail_from, m.accepted_ms, m.data, refused);
+  if (!refused.empty()) {
+    // No backscatter: mail we judged junk or worse is bounced only when its
+    // sender's domain was authenticated (a forged MAIL FROM gets nothing).
+    auto at = m.env.mail_from.rfind('@');
+    const bool authenticated = at != std::string::npos && v.auth.authenticated(m.env.mail_from.substr(at + 1));
+    if (v.action == scan::Action::inbox || authenticated)
+      bounce(m.id, m.env.mail_from, m.accepted_ms, m.data, refused);
+    else
+      log::line(log::Level::info, "bounce_not_sent",
+                {{"id", m.id}, {"to", m.env.mail_from}, {"why", "flagged mail from an unauthenticated sender: no backscatter"}});
+  }
   if (ec) return ec;
   if (!settles) return {};
   store_.set_status(m.id, box.keeps_mail() ? store::MessageStatus::delivered : store::MessageStatus::relayed, now_ms());
@@ -227,6 +237,12 @@ boost::system::result<Pipeline::InlineVerdict, std::error_code> Pipeline::inline
 void Pipeline::bounce(const std::string& id, const std::string& mail_from, std::int64_t arrival_ms, std::string_view raw,
                       const std::vector<deliver::Refusal>& refused) {
   if (mail_from.empty()) return;  // a bounce, or mail that asked for none: never bounced
+  if (relay_ && relay_->target().protocol == deliver::RelayProtocol::lmtp) {
+    // An LMTP hop is the mail store: it delivers to its own users only.
+    log::line(log::Level::warn, "bounce_not_sent",
+              {{"id", id}, {"to", mail_from}, {"why", "the next hop is LMTP (local mailboxes only): no route for a bounce"}});
+    return;
+  }
   deliver::BounceInput in{cfg_.hostname, mail_from, id, arrival_ms, now_ms(), refused, raw};
   std::string text = deliver::bounce(in);
   // Its own ledger key: once per message and set of refused recipients.
@@ -235,8 +251,11 @@ void Pipeline::bounce(const std::string& id, const std::string& mail_from, std::
   char key[48];
   std::snprintf(key, sizeof key, "dsn-%016zx", std::hash<std::string>{}(id + "|" + who));
   deliver::Letter letter{"", key, text, deliver::Folder::inbox};
-  if (auto ec = deliver_once(store_, outbound(), letter, {mail_from}, "bounce of message " + id, "bounce not sent"))
+  std::vector<deliver::Refusal> lost;
+  if (auto ec = deliver_once(store_, outbound(), letter, {mail_from}, "bounce of message " + id, "bounce not sent", &lost))
     log::line(log::Level::warn, "bounce_not_sent", {{"id", id}, {"to", mail_from}, {"error", ec.message()}});
+  else if (!lost.empty())
+    log::line(log::Level::warn, "bounce_not_sent", {{"id", id}, {"to", mail_from}, {"error", "refused: " + lost[0].reply}});
   else
     log::line(log::Level::info, "bounced", {{"id", id}, {"to", mail_from}, {"refused", std::to_string(refused.size())}});
 }

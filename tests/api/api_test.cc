@@ -555,6 +555,8 @@ TEST_F(ApiFixture, AdminsManageUsers) {
             bhttp::status::conflict);
   EXPECT_EQ(call(verb::post, "/v1/users", R"({"name":"dee","password":"short"})").result(),
             bhttp::status::unprocessable_entity);
+  EXPECT_EQ(call(verb::post, "/v1/users", R"({"name":"token:abc","password":"long enough pw"})").result(),
+            bhttp::status::unprocessable_entity);
   EXPECT_EQ(call(verb::post, "/v1/users", R"({"name":"dee","role":"root","password":"long enough pw"})").result(),
             bhttp::status::bad_request);
   EXPECT_EQ(call(verb::post, "/v1/users", R"({"name":"x","password":"long enough pw"})", analyst_token).result(),

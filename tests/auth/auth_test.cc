@@ -68,7 +68,11 @@ TEST_F(AuthTest, RolesChangeAndDisabledUsersAreOutAtOnce) {
   ASSERT_TRUE(a->set_password("bo", "a new long password"));  // still disabled
   EXPECT_EQ(a->disabled("bo").value(), std::optional<bool>(true));
   ASSERT_TRUE(a->set_disabled("bo", false));
-  EXPECT_EQ(a->login("bo", "a new long password", "10.0.0.2").status, auth::LoginResult::ok);
+  EXPECT_EQ(a->from_session(in.session_id).value(), std::nullopt) << "enabling again revives no old session";
+  auto again = a->login("bo", "a new long password", "10.0.0.2");
+  EXPECT_EQ(again.status, auth::LoginResult::ok);
+  ASSERT_TRUE(a->set_password("bo", "yet another password"));
+  EXPECT_EQ(a->from_session(again.session_id).value(), std::nullopt) << "a new password ends the sessions";
   EXPECT_EQ(a->disabled("nobody").value(), std::nullopt);
 }
 

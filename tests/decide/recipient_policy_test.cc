@@ -36,10 +36,11 @@ TEST(RecipientPolicy, AddressOverDomainOverGlobal) {
   RecipientPolicy ceo = policy({"ceo@b.example"});
   ceo.junk_phish = 0.3f;
   ceo.block_senders = {"x@y.example"};
-  auto groups = resolve({dom, ceo}, g, {"CEO@b.example", "ann@b.example", "bob@c.example", "eve@b.example"});
+  auto groups =
+      resolve({dom, ceo}, g, {"CEO@b.example", "ann@b.example", "bob@c.example", "eve@b.example", "ceo+news@b.example"});
   ASSERT_EQ(groups.size(), 3u);
   EXPECT_EQ(groups[0].name, "ceo@b.example");
-  EXPECT_EQ(groups[0].rcpts, (std::vector<std::string>{"CEO@b.example"}));
+  EXPECT_EQ(groups[0].rcpts, (std::vector<std::string>{"CEO@b.example", "ceo+news@b.example"}));
   EXPECT_FLOAT_EQ(groups[0].thresholds.junk_phish, 0.3f);
   EXPECT_FLOAT_EQ(groups[0].thresholds.quarantine_phish, 0.6f);  // from the domain
   EXPECT_EQ(groups[0].allow, (std::vector<std::string>{"payroll.example"}));

@@ -364,6 +364,33 @@ TEST_F(Fixture, ARefusalAfterAcceptanceIsBouncedToTheSenderOnce) {
   EXPECT_EQ(hop.mails().size(), 3u);  // delivered to a, no bounce of a bounce
 }
 
+// No backscatter: mail we filed as junk, from a sender nobody
+// authenticated, is not bounced when the hop refuses it; a bounce the hop
+// refuses in turn is not counted as sent (and never retried).
+TEST_F(Fixture, FlaggedMailFromAForgedSenderIsNotBounced) {
+  SmtpSink::Options o;
+  o.refuse = {"b@lax.example", "victim@example.com"};
+  SmtpSink hop(o);
+  worker::PipelineConfig c;
+  c.maildir_root = dir / "mail";
+  c.relay = deliver::RelayTarget{"127.0.0.1", hop.port(), deliver::RelayProtocol::smtp, "localhost", std::chrono::seconds(10)};
+  decide::RecipientPolicy lax;
+  lax.match = {"lax.example"};
+  lax.junk_phish = 0.2f;
+  lax.quarantine_phish = 1.5f;
+  c.recipients = {lax};
+  worker::Pipeline relay(scanner, *st, reg, c);
+  auto junk = msg("j1", "x@example.com", "<form><input type=password></form>");
+  junk.env.rcpt = {"b@lax.example"};
+  ASSERT_FALSE(relay.process(junk));
+  EXPECT_TRUE(hop.mails().empty()) << "a refused junk copy from an unauthenticated sender bounces nothing";
+  auto ham = msg("j2", "victim@example.com", "hello");
+  ham.env.rcpt = {"b@lax.example"};
+  ASSERT_FALSE(relay.process(ham));  // refused; its bounce is refused too
+  EXPECT_TRUE(hop.mails().empty());
+  EXPECT_EQ(st->deliveries(ham.key).value().size(), 1u);
+}
+
 TEST_F(Fixture, LedgerReadFailureNeverRelaysTwice) {
   SmtpSink hop({"b@example.org"});  // b's mailbox is busy the first time
   worker::PipelineConfig c;

@@ -53,6 +53,8 @@ await page.selectOption("select[name=action]", "quarantine");
 await page.locator("#messages tbody tr", { hasText: process.env.PHISH_SUBJECT }).first().waitFor();
 const quarantined = page.locator("#messages tbody tr", { hasText: process.env.PHISH_SUBJECT }).first();
 assert.ok((await quarantined.locator("td.rcpt").textContent()).includes("tom@alpine-robotics.de"), "the To column names the recipient");
+const hamRowFirst = page.locator("#messages tbody tr", { hasText: process.env.HAM_SUBJECT }).first();
+assert.ok((await hamRowFirst.locator("td.from").textContent()).includes("Payroll"), "the From column shows the display name");
 assert.ok((await quarantined.locator("td.why").textContent()).length > 0, "the Why column gives the first reason");
 await page.screenshot({ path: process.env.SHOTS + "/ui-messages.png" });
 const phishRow = page.locator("#messages tbody tr", { hasText: process.env.PHISH_SUBJECT });
