@@ -10,6 +10,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <thread>
+
 namespace phishstream::deliver {
 namespace {
 
@@ -45,6 +48,64 @@ struct Port {
   }
   ~Port() { ::close(fd); }
 };
+
+// A loopback HTTP server that answers one request with `reply`.
+struct OneAnswer {
+  Port port{true};
+  std::string reply, request;
+  std::thread t;
+  explicit OneAnswer(std::string r) : reply(std::move(r)) {
+    t = std::thread([this] {
+      int c = ::accept(port.fd, nullptr, nullptr);
+      if (c < 0) return;
+      char buf[8192];
+      // The request: header and the JSON body (Content-Length), read whole.
+      while (request.find("\r\n\r\n") == std::string::npos || request.back() != ']') {
+        ssize_t n = ::recv(c, buf, sizeof buf, 0);
+        if (n <= 0) break;
+        request.append(buf, static_cast<std::size_t>(n));
+      }
+      (void)!::send(c, reply.data(), reply.size(), MSG_NOSIGNAL);
+      ::close(c);
+    });
+  }
+  ~OneAnswer() {
+    if (t.joinable()) t.join();
+  }
+};
+
+std::string http(const std::string& status, const std::string& body) {
+  return "HTTP/1.1 " + status + "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+         "\r\nConnection: close\r\n\r\n" + body;
+}
+
+// What each answer of the API means; the key goes out as the API wants it.
+TEST(Doveadm, AnswersAreReadAsTheApiMeansThem) {
+  struct Case {
+    std::string reply;
+    std::error_code want;
+  } cases[] = {
+      {http("200 OK", R"([["doveadmResponse",[],"phishstream"]])"), {}},
+      {http("200 OK", R"([["error",{"type":"exitCode","exitCode":67},"phishstream"]])"), doveadm_error::failed},
+      {http("401 Unauthorized", "{}"), doveadm_error::refused},
+      {http("403 Forbidden", "{}"), doveadm_error::refused},
+      {http("500 Internal Server Error", "{}"), doveadm_error::failed},
+      {http("200 OK", "not json"), doveadm_error::malformed},
+      {http("200 OK", R"({"doveadmResponse":1})"), doveadm_error::malformed},
+  };
+  for (const auto& k : cases) {
+    OneAnswer server(k.reply);
+    DoveadmTarget t;
+    t.port = server.port.port;
+    t.api_key = "s3cret";
+    t.timeout = std::chrono::milliseconds(5000);
+    EXPECT_EQ(Doveadm(t).take_back("tom@example.org", "1a2b"), k.want) << k.reply;
+    server.t.join();
+    server.t = std::thread();
+    EXPECT_NE(server.request.find("POST /doveadm/v1 HTTP/1.1"), std::string::npos);
+    EXPECT_NE(server.request.find("Authorization: X-Dovecot-API czNjcmV0"), std::string::npos) << server.request;
+  }
+}
 
 TEST(Doveadm, NoDovecotIsAnErrorNotAHang) {
   DoveadmTarget t;
