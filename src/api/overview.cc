@@ -6,10 +6,10 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
-#include <cctype>
 #include <map>
 
 #include "api/routes.h"
+#include "common/ascii.h"
 #include "common/clock.h"
 
 namespace phishstream::api {
@@ -67,8 +67,7 @@ json::object tops(const std::vector<store::MessageRecord>& recs, std::size_t sca
   for (const auto& r : recs) {
     std::string_view from = r.from_addr.empty() ? std::string_view(r.mail_from) : std::string_view(r.from_addr);
     auto at = from.rfind('@');
-    std::string domain = at == std::string_view::npos ? std::string(from) : std::string(from.substr(at + 1));
-    for (char& ch : domain) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    std::string domain = common::ascii_lower(at == std::string_view::npos ? from : from.substr(at + 1));
     if (domain.empty()) domain = "(none)";
     ++senders[domain];
     if (r.action == "inbox") continue;

@@ -91,28 +91,6 @@ log::line(log::Level::error, "store_not_kept", {{"about", "user " + name}, {"err
   return true;
 }
 
-bool Auth::set_password(const std::string& name, const std::string& password) {
-  auto u = store_.user(name);
-  if (!u) {
-log::line(log::Level::error, "store_unanswered",
-              {{"about", "user " + name}, {"error", u.error().message()}, {"outcome", "password unchanged"}});
-    return false;
-  }
-  if (!*u || password.size() < 8) return false;
-  // A disabled user stays disabled with a new password.
-  const bool off = !(*u)->second.empty() && (*u)->second[0] == '!';
-  if (auto ec = store_.put_user((*u)->first, (off ? "!" : "") + hash_password(password))) {
-log::line(log::Level::error, "store_not_kept", {{"about", "password of " + name}, {"error", ec.message()}});
-    return false;
-  }
-  // A new password ends the sessions the old one opened.
-  if (auto ec = store_.drop_sessions_of(name)) {
-    log::line(log::Level::error, "store_not_kept", {{"about", "sessions of " + name}, {"error", ec.message()}});
-    return false;
-  }
-  return true;
-}
-
 namespace {
 
 // Rewrites a stored user with `edit` applied to its record and hash.
@@ -135,7 +113,29 @@ bool change_user(store::AuthStore& store, const std::string& name, std::string_v
   return true;
 }
 
+// Ends every session of `name`; false (logged) when the store did not.
+bool end_sessions(store::AuthStore& store, const std::string& name) {
+  if (auto ec = store.drop_sessions_of(name)) {
+    log::line(log::Level::error, "store_not_kept", {{"about", "sessions of " + name}, {"error", ec.message()}});
+    return false;
+  }
+  return true;
+}
+
 }  // namespace
+
+bool Auth::set_password(const std::string& name, const std::string& password) {
+  if (password.size() < 8) return false;
+  // A disabled user stays disabled with a new password, and the sessions
+  // the old one opened end.
+  return change_user(store_, name, "password",
+                     [&](User&, std::string& hash) {
+                       const bool off = !hash.empty() && hash[0] == '!';
+                       hash = (off ? "!" : "") + hash_password(password);
+                     }) &&
+         end_sessions(store_, name);
+}
+
 
 bool Auth::set_role(const std::string& name, Role role) {
   return change_user(store_, name, "role", [&](User& u, std::string&) { u.role = role; });
@@ -149,12 +149,7 @@ bool Auth::set_disabled(const std::string& name, bool off) {
       }))
     return false;
   // Ended, not suspended: enabling the user again does not revive them.
-  if (!off) return true;
-  if (auto ec = store_.drop_sessions_of(name)) {
-    log::line(log::Level::error, "store_not_kept", {{"about", "sessions of " + name}, {"error", ec.message()}});
-    return false;
-  }
-  return true;
+  return !off || end_sessions(store_, name);
 }
 
 store::Read<std::optional<bool>> Auth::disabled(const std::string& name) {

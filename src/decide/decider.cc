@@ -1,5 +1,6 @@
 #include "decide/decider.h"
 
+#include "common/ascii.h"
 #include "features/brands.h"
 #include "mail/url.h"
 
@@ -11,12 +12,8 @@
 namespace phishstream::decide {
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string o;
-  o.reserve(s.size());
-  for (char c : s) o.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-  return o;
-}
+using common::ascii_lower;
+std::string lower(std::string_view s) { return ascii_lower(s); }
 
 SenderLists lowered(SenderLists l) {
   for (auto* list : {&l.allow, &l.block})

@@ -4,19 +4,17 @@
 #include <cctype>
 #include <set>
 
+#include "common/ascii.h"
+
 namespace phishstream::decide {
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string o(s);
-  for (char& c : o) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return o;
-}
+using common::ascii_lower;
 
 // "b.example" for "@b.example" and "b.example"; the address itself for
 // "user@b.example".
 std::string key_of(std::string_view m) {
-  std::string k = lower(m);
+  std::string k = ascii_lower(m);
   if (!k.empty() && k[0] == '@') k.erase(0, 1);
   return k;
 }
@@ -29,8 +27,8 @@ void overlay(scan::PolicyConfig& p, const RecipientPolicy& r) {
 }
 
 void add_lists(RecipientGroup& g, const RecipientPolicy& r) {
-  for (const auto& a : r.allow_senders) g.allow.push_back(lower(a));
-  for (const auto& b : r.block_senders) g.block.push_back(lower(b));
+  for (const auto& a : r.allow_senders) g.allow.push_back(ascii_lower(a));
+  for (const auto& b : r.block_senders) g.block.push_back(ascii_lower(b));
 }
 
 // The table naming `key` exactly, or nullptr.
@@ -45,16 +43,18 @@ const RecipientPolicy* named(const std::vector<RecipientPolicy>& ps, const std::
 
 std::vector<RecipientGroup> resolve(const std::vector<RecipientPolicy>& policies, const scan::PolicyConfig& global,
                                     const std::vector<std::string>& rcpts) {
+  // No table (most sites): everyone is the global group, without a look.
+  if (policies.empty()) return {{rcpts, "", global, {}, {}}};
   std::vector<RecipientGroup> groups;
   // Groups are told apart by the pair of tables that apply.
   std::vector<std::pair<const RecipientPolicy*, const RecipientPolicy*>> keys;
   for (const auto& rcpt : rcpts) {
-    std::string addr = lower(rcpt);
+    std::string addr = ascii_lower(rcpt);
     if (addr.size() > 1 && addr.front() == '<' && addr.back() == '>') addr = addr.substr(1, addr.size() - 2);
     auto at = addr.rfind('@');
     std::string domain = at == std::string::npos ? std::string() : addr.substr(at + 1);
-    const RecipientPolicy* d = policies.empty() || domain.empty() ? nullptr : named(policies, domain);
-    const RecipientPolicy* a = policies.empty() || at == std::string::npos ? nullptr : named(policies, addr);
+    const RecipientPolicy* d = domain.empty() ? nullptr : named(policies, domain);
+    const RecipientPolicy* a = at == std::string::npos ? nullptr : named(policies, addr);
     if (!a && at != std::string::npos) {
       // ceo+news@b.example is ceo@b.example's mailbox (the common "+"
       // recipient delimiter): the address's table applies to it too.

@@ -28,6 +28,9 @@
 namespace phishstream::mail {
 namespace {
 
+// The most pixels a PNG may have to be read (QrLimits::max_png_pixels).
+std::uint64_t png_pixel_limit(const QrLimits& lim) noexcept { return std::min(lim.max_pixels, lim.max_png_pixels); }
+
 using namespace zbar;  // zbar.h declares its C API inside namespace zbar for C++
 
 // An image in 8-bit greyscale, ready for zbar ("Y800"), and the decoders'
@@ -175,7 +178,7 @@ bool png_pixels(PngSource& src, const QrLimits& lim, Decoded& d) {
   png_uint_32 w = 0, h = 0;
   int depth = 0, colour = 0, interlace = 0;
   png_get_IHDR(png, info, &w, &h, &depth, &colour, &interlace, nullptr, nullptr);
-  if (w < lim.min_side || h < lim.min_side || static_cast<std::uint64_t>(w) * h > std::min(lim.max_pixels, lim.max_png_pixels) ||
+  if (w < lim.min_side || h < lim.min_side || static_cast<std::uint64_t>(w) * h > png_pixel_limit(lim) ||
       w > static_cast<std::uint64_t>(h) * lim.max_aspect || h > static_cast<std::uint64_t>(w) * lim.max_aspect)
     png_error(png, "size");
   png_set_expand(png);     // palette → RGB, grey < 8 bits → 8 bits, tRNS → alpha
@@ -375,7 +378,7 @@ HeadSize head_size(std::string_view h, std::string_view fmt) noexcept {
 
 // The most pixels decode_qr() reads of an image in format `fmt`.
 std::uint64_t pixel_limit(std::string_view fmt, const QrLimits& lim) noexcept {
-  return fmt == "png" ? std::min(lim.max_pixels, lim.max_png_pixels) : lim.max_pixels;
+  return fmt == "png" ? png_pixel_limit(lim) : lim.max_pixels;
 }
 
 }  // namespace
