@@ -48,6 +48,7 @@ struct Filter {
   std::int64_t since_ms = 0, until_ms = 0;  ///< 0: open
   std::string sender;         ///< substring of MAIL FROM or From
   std::string subject;        ///< substring of the subject
+  std::string rcpt;           ///< one whole envelope recipient (case-insensitive); "" for any
   std::size_t limit = 50;
   std::string before_id;      ///< pagination: ids older than this
 };

@@ -1,7 +1,8 @@
 // TrustStore: what the service keeps to decide how far a report is
 // trusted, and who did what: mailbox users' reports waiting for a quorum
-// or an analyst, the personal exceptions those reports grant, and the
-// audit log of every feedback, release and delete.
+// or an analyst, the personal exceptions those reports grant, recipients'
+// requests to release their held mail (from the quarantine digest's
+// links), and the audit log of every feedback, release and delete.
 //
 // learn::Trust (learn/trust.h) decides; this is where it keeps what it
 // decided. The API writes the audit log and reads it for admins
@@ -43,6 +44,26 @@ struct AuditEntry {
   std::string detail;  ///< e.g. "ham for alice@example.org: pending 1/3"
 };
 
+/// A recipient's request to have one held message released to them. One
+/// per (message, recipient): that key is what makes a digest's link
+/// single-use.
+struct ReleaseRequest {
+  std::string message_id;
+  std::string rcpt;          ///< lower case
+  std::string state;         ///< pending | approved | denied | released (released directly, by policy)
+  std::int64_t requested_ms = 0;
+  std::string decided_by;    ///< the analyst ("" while pending; "policy" for a direct release)
+  std::int64_t decided_ms = 0;
+  std::string note;          ///< what the recipient wrote, at most 500 bytes
+};
+
+/// Which requests to list: "" for any state or recipient.
+struct RequestFilter {
+  std::string state;
+  std::string rcpt;  ///< lower case
+  std::size_t limit = 100;  ///< at most 1,000
+};
+
 class TrustStore {
  public:
   virtual ~TrustStore() = default;
@@ -64,6 +85,17 @@ class TrustStore {
                                                   const std::vector<std::string>& rcpts) = 0;
   /// Drops every exception for `campaign` (an analyst judged it phishing).
   virtual std::error_code drop_exceptions(const std::string& campaign) = 0;
+
+  /// Keeps a new request; false (and nothing changed) when (message,
+  /// recipient) already has one, whatever its state.
+  virtual Read<bool> put_release_request(const ReleaseRequest& r) = 0;
+  /// The requests matching `f`, newest first.
+  virtual Read<std::vector<ReleaseRequest>> release_requests(const RequestFilter& f) = 0;
+  /// Moves a pending request to `state` (approved | denied), by `who` at
+  /// `at_ms`; false (nothing changed) when there is no pending request for
+  /// (message, recipient): two analysts cannot both approve one.
+  virtual Read<bool> decide_release_request(const std::string& message_id, const std::string& rcpt,
+                                            const std::string& state, const std::string& who, std::int64_t at_ms) = 0;
 
   virtual std::error_code put_audit(const AuditEntry& e) = 0;
   /// The newest `limit` entries older than `before_seq` (0: the newest), newest first.

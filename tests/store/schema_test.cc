@@ -146,12 +146,12 @@ TEST_F(SchemaTest, BothStoresHaveTheSameTablesAndColumns) {
   auto l = sqlite_schema(lite.file()), p = pg_schema(pg.conninfo());
   // The comparison saw the real thing: every table the stores use, both sides.
   for (const char* t : {"schema_version", "messages", "raw", "deliveries", "users", "tokens", "sessions", "models",
-                        "live_history", "feedback", "reports", "exceptions", "audit"}) {
+                        "live_history", "feedback", "reports", "exceptions", "audit", "release_requests"}) {
     EXPECT_TRUE(l.tables.count(t)) << t << " missing in SQLite";
     EXPECT_TRUE(p.tables.count(t)) << t << " missing in PostgreSQL";
   }
   EXPECT_EQ(l.tables.at("messages").size(), 21u);
-  EXPECT_EQ(l.indexes.size(), 5u);
+  EXPECT_EQ(l.indexes.size(), 6u);
   auto diff = differences(l, p);
   std::string all;
   for (const auto& d : diff) all += "\n  " + d;

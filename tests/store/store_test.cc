@@ -35,11 +35,11 @@ TYPED_TEST(StoreTest, MigratesOnceAndRoundTrips) {
   raw.append(std::string(1, '\0'));
   {
     auto s = this->b.open();
-    EXPECT_EQ(s->schema_version(), 6);
+    EXPECT_EQ(s->schema_version(), 7);
     ASSERT_FALSE(s->put(sample_record("rt-001", "inbox", 1000, "hello"), raw));
   }
   auto s = this->b.open();  // reopen: no migration runs twice
-  EXPECT_EQ(s->schema_version(), 6);
+  EXPECT_EQ(s->schema_version(), 7);
   EXPECT_TRUE(s->reachable());
   auto r = s->get("rt-001").value();
   ASSERT_TRUE(r);
@@ -384,6 +384,58 @@ TYPED_TEST(StoreTest, TrustKeepsReportsExceptionsAndTheAuditLog) {
   {
     auto exceptions = this->b.away("exceptions");
     EXPECT_FALSE(s->excepted("camp-a", {"alice@example.org"}));
+  }
+}
+
+// Issue 16: a recipient's request to release a held message, from the
+// digest's link. One per (message, recipient): the second is refused,
+// whatever the first became, and only a pending request can be decided.
+TYPED_TEST(StoreTest, ReleaseRequestsAreOnePerMessageAndRecipient) {
+  auto s = this->b.open();
+  EXPECT_TRUE(s->release_requests({}).value().empty());
+  EXPECT_TRUE(s->put_release_request({"m1", "alice@example.org", "pending", 1000, "", 0, "my invoice"}).value());
+  EXPECT_FALSE(s->put_release_request({"m1", "alice@example.org", "pending", 2000, "", 0, "again"}).value());
+  EXPECT_TRUE(s->put_release_request({"m1", "bob@example.org", "pending", 3000, "", 0, ""}).value());
+  EXPECT_TRUE(s->put_release_request({"m2", "alice@example.org", "released", 4000, "policy", 4000, ""}).value());
+  auto all = s->release_requests({}).value();
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0].message_id, "m2");  // newest first
+  EXPECT_EQ(all[2].note, "my invoice");
+  EXPECT_EQ(all[2].requested_ms, 1000);
+  EXPECT_EQ(s->release_requests({"pending", "", 100}).value().size(), 2u);
+  EXPECT_EQ(s->release_requests({"", "alice@example.org", 100}).value().size(), 2u);
+  EXPECT_EQ(s->release_requests({"pending", "", 1}).value().size(), 1u);
+
+  EXPECT_TRUE(s->decide_release_request("m1", "alice@example.org", "approved", "ana", 5000).value());
+  EXPECT_FALSE(s->decide_release_request("m1", "alice@example.org", "denied", "bo", 6000).value());  // decided
+  EXPECT_FALSE(s->decide_release_request("m2", "alice@example.org", "approved", "ana", 6000).value());
+  EXPECT_FALSE(s->decide_release_request("m9", "alice@example.org", "approved", "ana", 6000).value());
+  auto mine = s->release_requests({"", "alice@example.org", 100}).value();
+  ASSERT_EQ(mine.size(), 2u);
+  EXPECT_EQ(mine[1].state, "approved");
+  EXPECT_EQ(mine[1].decided_by, "ana");
+  EXPECT_EQ(mine[1].decided_ms, 5000);
+  EXPECT_FALSE(s->put_release_request({"m1", "alice@example.org", "pending", 7000, "", 0, ""}).value());
+
+  // Held mail of one recipient, for the self-service page.
+  ASSERT_FALSE(s->put(testing::sample_record("r1", "quarantine", 100, "one"), "raw"));
+  auto other = testing::sample_record("r2", "quarantine", 200, "two");
+  other.rcpt = {"Dave@Example.org"};
+  ASSERT_FALSE(s->put(other, "raw"));
+  store::Filter f;
+  f.rcpt = "dave@example.org";
+  auto held = s->list(f).value();
+  ASSERT_EQ(held.size(), 1u);
+  EXPECT_EQ(held[0].id, "r2");
+  f.rcpt = "b@example.org";
+  EXPECT_EQ(s->list(f).value().size(), 1u);
+  f.rcpt = "example.org";  // a whole address, never a part of one
+  EXPECT_TRUE(s->list(f).value().empty());
+  {
+    auto away = this->b.away("release_requests");
+    EXPECT_FALSE(s->put_release_request({"m3", "alice@example.org", "pending", 1, "", 0, ""}));
+    EXPECT_FALSE(s->release_requests({}));
+    EXPECT_FALSE(s->decide_release_request("m1", "bob@example.org", "approved", "ana", 1));
   }
 }
 

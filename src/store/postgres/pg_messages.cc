@@ -124,6 +124,11 @@ Read<std::vector<MessageRecord>> PgStore::list(const Filter& f) {
   }
   if (!f.subject.empty()) sql += " AND strpos(lower(subject), lower(" + add(clean_text(f.subject)) + ")) > 0";
   if (!f.before_id.empty()) sql += " AND id < " + add(clean_text(f.before_id));
+  if (!f.rcpt.empty()) {
+    // The quoted address, as the JSON list spells it: a whole recipient.
+    std::string quoted = to_json({f.rcpt});
+    sql += " AND strpos(lower(rcpt), lower(" + add(clean_text(quoted.substr(1, quoted.size() - 2))) + ")) > 0";
+  }
   sql += " ORDER BY id DESC LIMIT " + add(static_cast<std::int64_t>(std::min<std::size_t>(f.limit, 1000)));
   auto r = pool_.get().exec(sql, p);
   if (!r.ok()) return failed(r, "list");

@@ -92,6 +92,10 @@ class PgStore final : public Store {
                                 const std::string& message_id) override;
   Read<std::vector<std::string>> excepted(const std::string& campaign, const std::vector<std::string>& rcpts) override;
   std::error_code drop_exceptions(const std::string& campaign) override;
+  Read<bool> put_release_request(const ReleaseRequest& r) override;
+  Read<std::vector<ReleaseRequest>> release_requests(const RequestFilter& f) override;
+  Read<bool> decide_release_request(const std::string& message_id, const std::string& rcpt, const std::string& state,
+                                    const std::string& who, std::int64_t at_ms) override;
   std::error_code put_audit(const AuditEntry& e) override;
   Read<std::vector<AuditEntry>> audit(std::size_t limit, std::int64_t before_seq) override;
   void serialize_updates(const std::function<void()>& fn) override;

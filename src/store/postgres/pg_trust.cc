@@ -1,5 +1,8 @@
-// PgStore as a TrustStore: pending reports, personal exceptions, audit.
+// PgStore as a TrustStore: pending reports, personal exceptions,
+// release requests, audit.
 #include "store/postgres/pg_store.h"
+
+#include <algorithm>
 
 #include "store/postgres/pg_internal.h"
 
@@ -63,6 +66,39 @@ Read<std::vector<std::string>> PgStore::excepted(const std::string& campaign, co
 std::error_code PgStore::drop_exceptions(const std::string& campaign) {
   auto r = pool_.get().exec("DELETE FROM exceptions WHERE campaign = $1", {clean_text(campaign)});
   return r.ok() ? std::error_code() : failed(r, "drop_exceptions");
+}
+
+Read<bool> PgStore::put_release_request(const ReleaseRequest& r) {
+  auto res = pool_.get().exec(
+      "INSERT INTO release_requests (message_id, rcpt, state, requested_ms, decided_by, decided_ms, note) "
+      "VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (message_id, rcpt) DO NOTHING",
+      {clean_text(r.message_id), clean_text(r.rcpt), clean_text(r.state), r.requested_ms, clean_text(r.decided_by),
+       r.decided_ms, clean_text(r.note)});
+  if (!res.ok()) return Read<bool>(boost::system::in_place_error, failed(res, "put_release_request"));
+  return res.affected() > 0;
+}
+
+Read<std::vector<ReleaseRequest>> PgStore::release_requests(const RequestFilter& f) {
+  auto r = pool_.get().exec(
+      "SELECT message_id, rcpt, state, requested_ms, decided_by, decided_ms, note FROM release_requests "
+      "WHERE ($1 = '' OR state = $1) AND ($2 = '' OR rcpt = $2) ORDER BY requested_ms DESC, message_id DESC "
+      "LIMIT $3::bigint",
+      {clean_text(f.state), clean_text(f.rcpt), static_cast<std::int64_t>(std::min<std::size_t>(f.limit, 1000))});
+  if (!r.ok()) return failed(r, "release_requests");
+  std::vector<ReleaseRequest> out;
+  for (int i = 0; i < r.rows(); ++i)
+    out.push_back({r.text(i, 0), r.text(i, 1), r.text(i, 2), r.i64(i, 3), r.text(i, 4), r.i64(i, 5), r.text(i, 6)});
+  return out;
+}
+
+Read<bool> PgStore::decide_release_request(const std::string& message_id, const std::string& rcpt,
+                                           const std::string& state, const std::string& who, std::int64_t at_ms) {
+  auto r = pool_.get().exec(
+      "UPDATE release_requests SET state = $3, decided_by = $4, decided_ms = $5 "
+      "WHERE message_id = $1 AND rcpt = $2 AND state = 'pending'",
+      {clean_text(message_id), clean_text(rcpt), clean_text(state), clean_text(who), at_ms});
+  if (!r.ok()) return Read<bool>(boost::system::in_place_error, failed(r, "decide_release_request"));
+  return r.affected() > 0;
 }
 
 std::error_code PgStore::put_audit(const AuditEntry& e) {

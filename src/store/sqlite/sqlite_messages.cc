@@ -128,11 +128,15 @@ Read<std::vector<MessageRecord>> SqliteStore::list(const Filter& f) {
   if (!f.sender.empty()) sql += " AND (instr(lower(mail_from), lower(?4)) > 0 OR instr(lower(from_addr), lower(?4)) > 0)";
   if (!f.subject.empty()) sql += " AND instr(lower(subject), lower(?5)) > 0";
   if (!f.before_id.empty()) sql += " AND id < ?6";
+  if (!f.rcpt.empty()) sql += " AND instr(lower(rcpt), lower(?8)) > 0";
   sql += " ORDER BY id DESC LIMIT ?7";
   std::lock_guard lk(read_mu_);
   Stmt st(r_, sql.c_str());
   st.text(1, f.action).i64(2, f.since_ms).i64(3, f.until_ms).text(4, f.sender).text(5, f.subject).text(6, f.before_id);
   st.i64(7, static_cast<std::int64_t>(std::min<std::size_t>(f.limit, 1000)));
+  // "a@b", quoted as the JSON list spells it: a whole recipient.
+  std::string quoted = to_json({f.rcpt});
+  st.text(8, quoted.substr(1, quoted.size() - 2));
   std::vector<MessageRecord> out;
   int rc;
   while ((rc = st.step()) == SQLITE_ROW) {

@@ -48,6 +48,11 @@ const char* const kMigrations[] = {
     R"(ALTER TABLE tokens ADD COLUMN last_used_ms INTEGER NOT NULL DEFAULT 0;)",
     // 6: the From field's display name, for listings
     R"(ALTER TABLE messages ADD COLUMN from_name TEXT;)",
+    // 7: recipients' release requests (the quarantine digest)
+    R"(CREATE TABLE release_requests (message_id TEXT NOT NULL, rcpt TEXT NOT NULL, state TEXT NOT NULL,
+         requested_ms INTEGER NOT NULL, decided_by TEXT NOT NULL DEFAULT '', decided_ms INTEGER NOT NULL DEFAULT 0,
+         note TEXT NOT NULL DEFAULT '', PRIMARY KEY (message_id, rcpt));
+       CREATE INDEX release_requests_state ON release_requests(state, requested_ms);)",
 };
 
 sqlite3* open_db(const std::filesystem::path& file) {

@@ -1,5 +1,8 @@
-// SqliteStore as a TrustStore: pending reports, personal exceptions, audit.
+// SqliteStore as a TrustStore: pending reports, personal exceptions,
+// release requests, audit.
 #include "store/sqlite/sqlite_store.h"
+
+#include <algorithm>
 
 #include "store/sqlite/sqlite_db.h"
 
@@ -68,6 +71,44 @@ std::error_code SqliteStore::drop_exceptions(const std::string& campaign) {
   Stmt st(w_, "DELETE FROM exceptions WHERE campaign = ?");
   st.text(1, campaign);
   return st.step() == SQLITE_DONE ? std::error_code() : sql_error(w_);
+}
+
+Read<bool> SqliteStore::put_release_request(const ReleaseRequest& r) {
+  std::lock_guard lk(write_mu_);
+  Stmt st(w_,
+          "INSERT OR IGNORE INTO release_requests (message_id, rcpt, state, requested_ms, decided_by, decided_ms, note) "
+          "VALUES (?,?,?,?,?,?,?)");
+  st.text(1, r.message_id).text(2, r.rcpt).text(3, r.state).i64(4, r.requested_ms).text(5, r.decided_by);
+  st.i64(6, r.decided_ms).text(7, r.note);
+  if (st.step() != SQLITE_DONE) return Read<bool>(boost::system::in_place_error, sql_error(w_));
+  return sqlite3_changes(w_) > 0;
+}
+
+Read<std::vector<ReleaseRequest>> SqliteStore::release_requests(const RequestFilter& f) {
+  std::lock_guard lk(read_mu_);
+  Stmt st(r_,
+          "SELECT message_id, rcpt, state, requested_ms, decided_by, decided_ms, note FROM release_requests "
+          "WHERE (?1 = '' OR state = ?1) AND (?2 = '' OR rcpt = ?2) ORDER BY requested_ms DESC, message_id DESC "
+          "LIMIT ?3");
+  st.text(1, f.state).text(2, f.rcpt).i64(3, static_cast<std::int64_t>(std::min<std::size_t>(f.limit, 1000)));
+  std::vector<ReleaseRequest> out;
+  int rc;
+  while ((rc = st.step()) == SQLITE_ROW)
+    out.push_back({st.col_text(0), st.col_text(1), st.col_text(2), sqlite3_column_int64(st.s, 3), st.col_text(4),
+                   sqlite3_column_int64(st.s, 5), st.col_text(6)});
+  if (rc != SQLITE_DONE) return read_failed(r_, "release_requests");
+  return out;
+}
+
+Read<bool> SqliteStore::decide_release_request(const std::string& message_id, const std::string& rcpt,
+                                               const std::string& state, const std::string& who, std::int64_t at_ms) {
+  std::lock_guard lk(write_mu_);
+  Stmt st(w_,
+          "UPDATE release_requests SET state = ?3, decided_by = ?4, decided_ms = ?5 "
+          "WHERE message_id = ?1 AND rcpt = ?2 AND state = 'pending'");
+  st.text(1, message_id).text(2, rcpt).text(3, state).text(4, who).i64(5, at_ms);
+  if (st.step() != SQLITE_DONE) return Read<bool>(boost::system::in_place_error, sql_error(w_));
+  return sqlite3_changes(w_) > 0;
 }
 
 std::error_code SqliteStore::put_audit(const AuditEntry& e) {
