@@ -27,6 +27,8 @@ void overlay(scan::PolicyConfig& p, const RecipientPolicy& r) {
 }
 
 void add_lists(RecipientGroup& g, const RecipientPolicy& r) {
+  if (r.digest) g.digest = r.digest;
+  if (r.release_direct) g.release_direct = r.release_direct;
   for (const auto& a : r.allow_senders) g.allow.push_back(ascii_lower(a));
   for (const auto& b : r.block_senders) g.block.push_back(ascii_lower(b));
 }

@@ -1,8 +1,8 @@
 // RecipientPolicy: the site's policy for some of its recipients, where it
 // differs from the global one ([policy]).
 //
-// A hosting provider's domains, or one department, want other thresholds
-// and their own sender lists: the payroll team allows its provider, the
+// A hosting provider's domains, or one department, want other thresholds,
+// their own sender lists and their own say on the quarantine digest: the payroll team allows its provider, the
 // board's addresses quarantine earlier. A RecipientPolicy names the
 // recipients it is for (`match`: a domain "b.example" or "@b.example", or
 // an address "ceo@b.example", which also covers its "+" variants such as
@@ -31,6 +31,9 @@ struct RecipientPolicy {
   std::vector<std::string> match;  ///< "b.example", "@b.example" or "user@b.example"; lower-cased by resolve()
   std::optional<float> junk_spam, junk_phish, quarantine_phish, reject_phish;
   std::vector<std::string> allow_senders, block_senders;
+  /// Whether these recipients get the quarantine digest, and whether its
+  /// links release at once ("direct") or ask an analyst ("request").
+  std::optional<bool> digest, release_direct;
 };
 
 /// The policy one group of recipients gets.
@@ -41,6 +44,8 @@ struct RecipientGroup {
   std::string name;
   scan::PolicyConfig thresholds;
   std::vector<std::string> allow, block;  ///< on top of the global lists, lower-cased
+  /// The digest fields of the tables that apply; nullopt: the [digest] defaults.
+  std::optional<bool> digest, release_direct;
 };
 
 /// `rcpts` in groups of the same policy, in the order of their first

@@ -1,32 +1,9 @@
 #include "deliver/dsn.h"
 
-#include <ctime>
+#include "deliver/mail_text.h"
 
 namespace phishstream::deliver {
 namespace {
-
-// RFC 5322 date of Unix ms, in UTC.
-std::string rfc5322(std::int64_t ms) {
-  std::time_t t = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S +0000", &tm);
-  return buf;
-}
-
-// One line of text safe in a header or a status field: no CR, LF or other
-// control characters, at most `max` bytes.
-std::string one_line(std::string_view s, std::size_t max = 400) {
-  std::string o;
-  for (char c : s) {
-    if (o.size() >= max) break;
-    unsigned char u = static_cast<unsigned char>(c);
-    o.push_back(u < 0x20 || u == 0x7f ? ' ' : c);
-  }
-  while (!o.empty() && o.back() == ' ') o.pop_back();
-  return o;
-}
 
 // The enhanced status code in a reply ("550 5.1.1 no such user" or
 // "550-5.1.1 …" → 5.1.1): 5.d{1,3}.d{1,3} only (RFC 3463); else 5.0.0.
@@ -71,7 +48,7 @@ std::string bounce(const BounceInput& in) {
   m += "From: Mail Delivery System <MAILER-DAEMON@" + mta + ">\r\n";
   m += "To: <" + one_line(in.sender, 320) + ">\r\n";
   m += "Subject: Undelivered Mail Returned to Sender\r\n";
-  m += "Date: " + rfc5322(in.now_ms) + "\r\n";
+  m += "Date: " + rfc5322_date(in.now_ms) + "\r\n";
   m += "Message-ID: <dsn-" + one_line(in.queue_id, 64) + "@" + mta + ">\r\n";
   m += "Auto-Submitted: auto-replied\r\n";
   m += "MIME-Version: 1.0\r\n";
@@ -85,7 +62,7 @@ std::string bounce(const BounceInput& in) {
   m += "\r\n--" + boundary + "\r\nContent-Type: message/delivery-status\r\n\r\n";
   m += "Reporting-MTA: dns; " + mta + "\r\n";
   m += "X-Phishstream-Queue-ID: " + one_line(in.queue_id, 64) + "\r\n";
-  m += "Arrival-Date: " + rfc5322(in.arrival_ms) + "\r\n";
+  m += "Arrival-Date: " + rfc5322_date(in.arrival_ms) + "\r\n";
   for (const auto& r : in.refused) {
     m += "\r\nFinal-Recipient: rfc822; " + one_line(r.rcpt, 320) + "\r\n";
     m += "Action: failed\r\n";

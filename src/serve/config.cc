@@ -188,6 +188,15 @@ void read_pipeline_keys(Reader& r, ServeConfig& c) {
   r.get("learning", "report_limit", c.learning.report_limit);
   r.get("learning", "report_window_s", c.learning.report_window_s);
   r.get("learning", "keep_feedback_models", c.learning.keep_feedback_models);
+  r.get("digest", "enabled", c.digest.enabled);
+  r.get("digest", "interval_hours", c.digest.interval_hours);
+  r.get("digest", "base_url", c.digest.base_url);
+  r.get("digest", "from", c.digest.from);
+  r.get("digest", "link_days", c.digest.link_days);
+  r.get("digest", "page_days", c.digest.page_days);
+  r.get("digest", "recipients", c.digest.recipients);
+  r.get("digest", "release", c.digest.release);
+  r.get("digest", "key_file", c.digest.key_file);
 }
 
 // [[feeds]]: an array of tables, each read by a Reader of its own so that
@@ -332,6 +341,20 @@ void check_delivery(const ServeConfig& c, std::string& err) {
   if (c.workers.threads < 1) err += "workers.threads must be at least 1; ";
 }
 
+void check_digest(const ServeConfig& c, std::string& err) {
+  const DigestConfig& d = c.digest;
+  if (d.release != "request" && d.release != "direct") err += "digest.release is \"request\" or \"direct\"; ";
+  if (d.interval_hours < 1 || d.interval_hours > 24 * 31) err += "digest.interval_hours is 1..744; ";
+  if (d.link_days < 1 || d.link_days > 90) err += "digest.link_days is 1..90; ";
+  if (d.page_days < 1 || d.page_days > 365) err += "digest.page_days is 1..365; ";
+  const bool web = d.base_url.starts_with("https://") || d.base_url.starts_with("http://");
+  if (!d.base_url.empty() && (!web || d.base_url.find_first_of(" \t\r\n\"<>#?") != std::string::npos))
+    err += "digest.base_url must be an http:// or https:// URL without a query or fragment; ";
+  if (d.enabled && d.base_url.empty())
+    err += "digest.enabled needs digest.base_url: where recipients reach this service's web UI; ";
+  if (d.from.find_first_of(" \t\r\n<>\"") != std::string::npos) err += "digest.from must be a bare address; ";
+}
+
 }  // namespace
 
 std::vector<std::string> config_keys() {
@@ -350,6 +373,9 @@ void ServeConfig::resolve() {
   if (model.path.empty()) model.path = dir / "model.psm";
   http.web_root = default_web_root(http.web_root, self_exe());
   if (auth.authserv_id.empty()) auth.authserv_id = server.hostname;
+  if (digest.from.empty()) digest.from = "postmaster@" + server.hostname;
+  if (digest.key_file.empty()) digest.key_file = dir / "digest.key";
+  while (digest.base_url.ends_with("/")) digest.base_url.pop_back();
   // Our own Authentication-Results are trusted like the site's MTAs'.
   if (auth.enabled) {
     auto& ids = policy.site.trusted_authserv_ids;
@@ -424,6 +450,7 @@ ConfigResult load_config(const std::string& path) {
   check_listeners(c, r.err);
   check_backends(c, r.err);
   check_delivery(c, r.err);
+  check_digest(c, r.err);
   check_auth(c, r.err);
   if (!r.err.empty()) return ConfigResult(boost::system::in_place_error, "config " + path + ": " + r.err);
   c.resolve();

@@ -218,6 +218,22 @@ struct LearningConfig {
   int keep_feedback_models = 20;  ///< model files kept of versions made by single reports (lineage rows stay)
 };
 
+/// [digest]: the quarantine digest (serve/digest_job.h) and the
+/// self-service page its links open. Off by default: mail to every user is
+/// the site's decision. [[recipient_policy]] digest and release override
+/// `recipients` and `release` per domain or address.
+struct DigestConfig {
+  bool enabled = false;
+  int interval_hours = 24;     ///< one digest per recipient per interval, listing what was held in it
+  std::string base_url;        ///< where recipients reach the web UI ("https://filter.example.org"); required when enabled
+  std::string from;            ///< the digest's From; default postmaster@<server.hostname>
+  int link_days = 7;           ///< how long a digest's links work
+  int page_days = 14;          ///< how far back the self-service page lists held mail
+  bool recipients = true;      ///< everyone gets one unless a recipient policy says digest = false
+  std::string release = "request";  ///< "request" (an analyst approves) or "direct" (the link releases)
+  std::filesystem::path key_file;   ///< the link key; default <state_dir>/digest.key
+};
+
 /// [[feeds]]: local phishing feeds (reputation/feeds.h), one table each.
 /// Reloaded on SIGHUP; the files themselves are reloaded when they change.
 using FeedsConfig = std::vector<reputation::FeedConfig>;
@@ -240,6 +256,7 @@ struct ServeConfig {
   std::vector<DnsblConfig> dnsbl;
   LearningConfig learning;
   FeedsConfig feeds;
+  DigestConfig digest;
 
   /// Fills the defaults that depend on server.state_dir, and finds the
   /// installed UI when web_root keeps its default (web_root.h).

@@ -23,7 +23,8 @@ std::string strings(const toml::table& t, const char* key, const std::string& wh
 }  // namespace
 
 std::vector<std::string> recipient_policy_keys() {
-  return {"match", "junk_spam", "junk_phish", "quarantine_phish", "reject_phish", "allow_senders", "block_senders"};
+  return {"match", "junk_spam", "junk_phish", "quarantine_phish", "reject_phish", "allow_senders", "block_senders",
+          "digest", "release"};
 }
 
 std::string read_recipient_policies(const toml::table& root, std::vector<decide::RecipientPolicy>& out) {
@@ -50,6 +51,15 @@ std::string read_recipient_policies(const toml::table& root, std::vector<decide:
       if (!v) continue;
       if (auto d = v->value<double>()) *target = static_cast<float>(*d);
       else err += "recipient_policy." + std::string(key) + " must be a number" + where + "; ";
+    }
+    if (const toml::node* v = t.get("digest")) {
+      if (auto b = v->value<bool>()) p.digest = *b;
+      else err += "recipient_policy.digest must be true or false" + where + "; ";
+    }
+    if (const toml::node* v = t.get("release")) {
+      auto r = v->value<std::string>();
+      if (r && (*r == "request" || *r == "direct")) p.release_direct = *r == "direct";
+      else err += "recipient_policy.release must be \"request\" or \"direct\"" + where + "; ";
     }
     out.push_back(std::move(p));
   }

@@ -260,4 +260,15 @@ void Pipeline::bounce(const std::string& id, const std::string& mail_from, std::
     log::line(log::Level::info, "bounced", {{"id", id}, {"to", mail_from}, {"refused", std::to_string(refused.size())}});
 }
 
+std::error_code Pipeline::send_notice(const std::string& key, const std::string& rcpt, const std::string& text) {
+  deliver::Letter letter{"", key, text, deliver::Folder::inbox};
+  std::vector<deliver::Refusal> refused;
+  if (auto ec = deliver_once(store_, outbound(), letter, {rcpt}, "notice " + key, "notice not sent", &refused)) return ec;
+  if (!refused.empty()) {
+    log::line(log::Level::warn, "notice_refused", {{"key", key}, {"to", rcpt}, {"reply", refused[0].reply}});
+    return std::make_error_code(std::errc::operation_not_permitted);
+  }
+  return {};
+}
+
 }  // namespace phishstream::worker

@@ -132,6 +132,13 @@ class Pipeline {
                                                                        const std::string& queue_id,
                                                                        const std::string& message, decide::Path path,
                                                                        bool caller_holds = true);
+  /// Delivers a message phishstream wrote itself (the quarantine digest,
+  /// deliver/digest.h) to `rcpt`, like accepted INBOX mail (the next hop,
+  /// or the Maildir), with the null reverse path; once per `key` (file-name
+  /// safe) and recipient, by the delivery ledger. Success when it is
+  /// delivered, now or before; the error when it must be tried again, or
+  /// operation_not_permitted when the next hop refused it for good.
+  std::error_code send_notice(const std::string& key, const std::string& rcpt, const std::string& text);
   /// Replaces the allow/block lists and the DMARC floors (SIGHUP).
   void set_lists(decide::SenderLists lists);
 

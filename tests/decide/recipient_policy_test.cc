@@ -36,6 +36,8 @@ TEST(RecipientPolicy, AddressOverDomainOverGlobal) {
   RecipientPolicy ceo = policy({"ceo@b.example"});
   ceo.junk_phish = 0.3f;
   ceo.block_senders = {"x@y.example"};
+  dom.digest = true;
+  ceo.release_direct = true;
   auto groups =
       resolve({dom, ceo}, g, {"CEO@b.example", "ann@b.example", "bob@c.example", "eve@b.example", "ceo+news@b.example"});
   ASSERT_EQ(groups.size(), 3u);
@@ -52,6 +54,12 @@ TEST(RecipientPolicy, AddressOverDomainOverGlobal) {
   EXPECT_EQ(groups[2].name, "");
   EXPECT_EQ(groups[2].rcpts, (std::vector<std::string>{"bob@c.example"}));
   EXPECT_FLOAT_EQ(groups[2].thresholds.quarantine_phish, 0.85f);
+  // The digest fields inherit the same way; unset stays unset.
+  EXPECT_EQ(groups[0].digest, true);
+  EXPECT_EQ(groups[0].release_direct, true);
+  EXPECT_EQ(groups[1].digest, true);
+  EXPECT_FALSE(groups[1].release_direct);
+  EXPECT_FALSE(groups[2].digest);
 }
 
 TEST(RecipientPolicy, CheckRefusesWhatCannotBeMeant) {

@@ -292,6 +292,8 @@ block_senders = ["news.example"]
 match = ["ceo@b.example"]
 junk_phish = 0.3
 allow_senders = ["payroll.example"]
+digest = false
+release = "direct"
 )"));
   ASSERT_TRUE(c) << c.error();
   ASSERT_EQ(c->policy.recipients.size(), 2u);
@@ -301,6 +303,9 @@ allow_senders = ["payroll.example"]
   EXPECT_FALSE(d.junk_phish);
   EXPECT_EQ(d.block_senders, (std::vector<std::string>{"news.example"}));
   EXPECT_FLOAT_EQ(c->policy.recipients[1].junk_phish.value(), 0.3f);
+  EXPECT_FALSE(d.digest);
+  EXPECT_EQ(c->policy.recipients[1].digest, false);
+  EXPECT_EQ(c->policy.recipients[1].release_direct, true);
   EXPECT_TRUE(load_config("")->policy.recipients.empty());
   for (auto [text, why] : std::initializer_list<std::pair<const char*, const char*>>{
            {"[[recipient_policy]]\nmatch = [\"b\"]\n", "neither a domain nor an address"},
@@ -310,7 +315,9 @@ allow_senders = ["payroll.example"]
            {"[[recipient_policy]]\nmatch = [\"b.example\"]\nquarantine_phish = 7\n", "is 0..2"},
            {"[[recipient_policy]]\nmatch = [\"b.example\"]\njunk_phish = \"high\"\n", "must be a number"},
            {"[[recipient_policy]]\nmatch = \"b.example\"\n", "array of strings"},
-           {"[[recipient_policy]]\nmatch = [\"b.example\"]\ndigest = true\n", "unknown key recipient_policy.digest"},
+           {"[[recipient_policy]]\nmatch = [\"b.example\"]\ndigest = \"yes\"\n", "digest must be true or false"},
+           {"[[recipient_policy]]\nmatch = [\"b.example\"]\nrelease = \"anyone\"\n", "release must be"},
+           {"[[recipient_policy]]\nmatch = [\"b.example\"]\ndigests = true\n", "unknown key recipient_policy.digests"},
            {"[recipient_policy]\nmatch = [\"b.example\"]\n", "array of tables"}}) {
     auto bad = load_config(write("bad-recipients.toml", text));
     ASSERT_FALSE(bad) << text;
@@ -355,4 +362,37 @@ TEST(Config, CommandLineOverrides) {
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error(), "--http-listen must be host:port");
   EXPECT_FALSE(apply_overrides(*c, {"scanner", "", "", ""}));
+}
+
+// [digest]: off by default; on, it needs the address recipients reach the
+// UI at; values outside their ranges are refused by name.
+TEST(Config, ReadsTheDigestTable) {
+  auto d = load_config("");
+  ASSERT_TRUE(d);
+  EXPECT_FALSE(d->digest.enabled);
+  EXPECT_EQ(d->digest.from, "postmaster@localhost");
+  EXPECT_EQ(d->digest.key_file, std::filesystem::path("var") / "digest.key");
+  auto c = load_config(write("digest.toml", R"(
+[digest]
+enabled = true
+base_url = "https://filter.example.org/"
+interval_hours = 12
+release = "direct"
+)"));
+  ASSERT_TRUE(c) << c.error();
+  EXPECT_EQ(c->digest.base_url, "https://filter.example.org");
+  EXPECT_EQ(c->digest.interval_hours, 12);
+  EXPECT_EQ(c->digest.release, "direct");
+  for (auto [text, why] : std::initializer_list<std::pair<const char*, const char*>>{
+           {"[digest]\nenabled = true\n", "needs digest.base_url"},
+           {"[digest]\nbase_url = \"ftp://x.example\"\n", "http:// or https://"},
+           {"[digest]\nbase_url = \"https://x.example/?a=1\"\n", "without a query"},
+           {"[digest]\nrelease = \"anyone\"\n", "digest.release is"},
+           {"[digest]\ninterval_hours = 0\n", "interval_hours is 1..744"},
+           {"[digest]\nlink_days = 365\n", "link_days is 1..90"},
+           {"[digest]\nfrom = \"a b@example.org\"\n", "bare address"}}) {
+    auto bad = load_config(write("bad-digest.toml", text));
+    ASSERT_FALSE(bad) << text;
+    EXPECT_NE(bad.error().find(why), std::string::npos) << bad.error();
+  }
 }
