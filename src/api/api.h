@@ -21,6 +21,11 @@
 //   POST /v1/messages/{id}/release         analyst     deliver a held message to INBOX
 //   GET  /v1/queue, /v1/stats              analyst     depth, dead letters; feedback counts,
 //                                                      implied FP/FN, live model, volume
+//   GET|POST /v1/release-requests          analyst     recipients' requests; approve or deny (releases.cc)
+//   POST /v1/digest/send                   admin       the quarantine digests, now
+//   GET  /v1/self, POST /v1/self/release,
+//        /v1/self/report                   open        a recipient's own held mail, by the signed
+//                                                      link of their digest (self.cc)
 //   GET  /v1/audit                         admin       feedback, releases, deletes: who, how, when
 //   GET  /v1/models                        analyst
 //   POST /v1/models/retrain, /rollback,
@@ -52,6 +57,7 @@
 #include "api/response.h"
 #include "api/router.h"
 #include "auth/auth.h"
+#include "auth/links.h"
 #include "learn/learner.h"
 #include "learn/trust.h"
 #include "metrics/registry.h"
@@ -88,6 +94,16 @@ struct ApiDeps {
   std::function<std::error_code(const std::string& id, const std::string& rcpt)> release_to;
   /// The port speaks HTTPS ([http] tls_cert): the session cookie is Secure.
   bool secure_cookies = false;
+  /// The quarantine digest's link key ([digest] enabled); without it the
+  /// self-service routes answer 404.
+  const auth::LinkSigner* links = nullptr;
+  /// Whether `rcpt`'s digest links release at once rather than ask
+  /// (recipient policy over [digest] release); empty: they ask.
+  std::function<bool(const std::string& rcpt)> release_direct;
+  /// How far back a recipient's page lists their mail, days.
+  int self_days = 14;
+  /// Sends this interval's digests, in the background; empty: [digest] is off.
+  std::function<void()> send_digest;
 };
 
 class Api {

@@ -18,7 +18,10 @@ namespace json = boost::json;
 std::error_code audit(const ApiDeps& d, const Call& c, std::string action, std::string message_id,
                       std::string detail) {
   const auth::Principal& p = *c.principal;
-  std::string path = p.via_session ? "ui" : p.role == auth::Role::reporter ? "mailbox" : "api";
+  std::string path = p.via_session                    ? "ui"
+                     : p.name.starts_with("link:")       ? "link"
+                     : p.role == auth::Role::reporter    ? "mailbox"
+                                                         : "api";
   store::AuditEntry e{0,
                       common::now_ms(),
                       p.name,

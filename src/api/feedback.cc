@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <optional>
 #include <utility>
+#include <variant>
 
 #include <iostream>
 
@@ -32,14 +33,14 @@ namespace phishstream::api {
 namespace json = boost::json;
 namespace {
 
-struct Body {
+struct FeedbackBody {
   std::string label;
   model::Label as = model::Label::ham;
   std::string user;  ///< the mailbox user a reporter reports for; "" when not sent
 };
 
 // {"label":"phish|spam|ham", "user":"…"}; nullopt for anything else.
-std::optional<Body> body_of(const Request& req) {
+std::optional<FeedbackBody> body_of(const Request& req) {
   boost::system::error_code ec;
   auto v = json::parse(req.body(), ec);
   if (ec || !v.is_object()) return std::nullopt;
@@ -47,7 +48,7 @@ std::optional<Body> body_of(const Request& req) {
   const json::value* x = o.if_contains("label");
   const json::value* u = o.if_contains("user");
   if (u && !u->is_string()) return std::nullopt;
-  Body b;
+  FeedbackBody b;
   b.label = x && x->is_string() ? std::string(x->as_string()) : "";
   b.user = u ? std::string(u->as_string()) : "";
   if (b.label == "phish")
@@ -74,7 +75,7 @@ void logged(const std::error_code& ec, const std::string& what) {
 // retraining reads). The model has learned already when the registry does
 // not keep the report; it is then missing from the next retraining and the
 // statistics, which the log says.
-learn::Learner::Result learn_shared(const ApiDeps& d, const mail::Message& m, const Body& b, const std::string& id,
+learn::Learner::Result learn_shared(const ApiDeps& d, const mail::Message& m, const FeedbackBody& b, const std::string& id,
                                     const std::string& who, const std::string& action_before) {
   auto res = d.learner->feedback(m, b.as, id);
   logged(d.models->put_feedback(id, b.label, who, action_before), "the registry did not keep the report on " + id);
@@ -83,7 +84,7 @@ learn::Learner::Result learn_shared(const ApiDeps& d, const mail::Message& m, co
 }
 
 // An analyst's or admin's report: the shared model at once.
-Response analyst_report(const ApiDeps& d, const Call& c, const Body& b, const store::MessageRecord& rec,
+Response analyst_report(const ApiDeps& d, const Call& c, const FeedbackBody& b, const store::MessageRecord& rec,
                         const mail::Message& m) {
   std::string campaign = learn::campaign_key(m);
   auto pending = d.store.pending_users(campaign, "ham");
@@ -102,7 +103,7 @@ Response analyst_report(const ApiDeps& d, const Call& c, const Body& b, const st
 }
 
 // A mailbox user's report, through a reporter token.
-Response user_report(const ApiDeps& d, const Call& c, const Body& b, const store::MessageRecord& rec,
+Response user_report(const ApiDeps& d, const Call& c, const FeedbackBody& b, const store::MessageRecord& rec,
                      const mail::Message& m, const std::string& rcpt) {
   const std::string user = learn::lower(rcpt);
   const std::string campaign = learn::campaign_key(m);
@@ -150,45 +151,71 @@ Response user_report(const ApiDeps& d, const Call& c, const Body& b, const store
   return make_response(c.req, bhttp::status::ok, json::serialize(o));
 }
 
+// The message's record, its parsed text, or the answer that says why not.
+struct Subject {
+  store::MessageRecord rec;
+  mail::Message m;
+};
+std::variant<Subject, Response> subject_of(const ApiDeps& d, const Call& c, const std::string& id) {
+  auto rec = d.store.get(id);
+  if (!rec) return store_unavailable(c.req, rec.error());
+  if (!*rec) return json_error(c.req, bhttp::status::not_found, "not_found", "no message " + id);
+  auto raw = d.store.raw(id);
+  if (!raw) return store_unavailable(c.req, raw.error());
+  if (!*raw) return json_error(c.req, bhttp::status::gone, "gone", "the message body is past retention");
+  auto m = mail::parse(**raw);
+  if (!m) return json_error(c.req, bhttp::status::unprocessable_entity, "bad_message", m.error().message());
+  return Subject{std::move(**rec), std::move(*m)};
+}
+
 Response feedback(const ApiDeps& d, const Call& c) {
   const bool reporter = c.principal->role == auth::Role::reporter;
   if (!d.learner || !d.models || (reporter && !d.trust))
     return json_error(c.req, bhttp::status::service_unavailable, "unavailable", "no learner");
   auto b = body_of(c.req);
   if (!b) return json_error(c.req, bhttp::status::bad_request, "bad_request", R"(send {"label":"phish|spam|ham"})");
-  if (reporter && b->user.empty())
-    return json_error(
-        c.req, bhttp::status::unprocessable_entity, "no_user",
-        R"(a reporter names the mailbox user it reports for: {"label":"ham","user":"alice@example.org"})");
   std::string id(c.params["id"]);
-  auto rec = d.store.get(id);
-  if (!rec) return store_unavailable(c.req, rec.error());
-  if (!*rec) return json_error(c.req, bhttp::status::not_found, "not_found", "no message " + id);
-  std::string rcpt;  // the user, as the envelope spells it
   if (reporter) {
-    auto it = std::find_if((*rec)->rcpt.begin(), (*rec)->rcpt.end(),
-                           [&](const std::string& r) { return learn::lower(r) == learn::lower(b->user); });
-    if (it == (*rec)->rcpt.end())
-      return json_error(c.req, bhttp::status::forbidden, "not_recipient", b->user + " is not a recipient of " + id);
-    rcpt = *it;
-    if (int wait = d.trust->admit(rcpt)) {
-      auto e = json_error(c.req, bhttp::status::too_many_requests, "rate_limited",
-                          "at most " + std::to_string(d.trust->config().report_limit) + " reports per user in " +
-                              std::to_string(d.trust->config().report_window_s) + " s; " + rcpt +
-                              " may report again in " + std::to_string(wait) + " s");
-      e.set(bhttp::field::retry_after, std::to_string(wait));
-      return e;
-    }
+    if (b->user.empty())
+      return json_error(
+          c.req, bhttp::status::unprocessable_entity, "no_user",
+          R"(a reporter names the mailbox user it reports for: {"label":"ham","user":"alice@example.org"})");
+    return mailbox_report(d, c, b->label, id, b->user);
   }
-  auto raw = d.store.raw(id);
-  if (!raw) return store_unavailable(c.req, raw.error());
-  if (!*raw) return json_error(c.req, bhttp::status::gone, "gone", "the message body is past retention");
-  auto m = mail::parse(**raw);
-  if (!m) return json_error(c.req, bhttp::status::unprocessable_entity, "bad_message", m.error().message());
-  return reporter ? user_report(d, c, *b, **rec, *m, rcpt) : analyst_report(d, c, *b, **rec, *m);
+  auto s = subject_of(d, c, id);
+  if (auto* r = std::get_if<Response>(&s)) return std::move(*r);
+  auto& [rec, m] = std::get<Subject>(s);
+  return analyst_report(d, c, *b, rec, m);
 }
 
 }  // namespace
+
+Response mailbox_report(const ApiDeps& d, const Call& c, const std::string& label, const std::string& id,
+                        const std::string& user) {
+  if (!d.learner || !d.models || !d.trust)
+    return json_error(c.req, bhttp::status::service_unavailable, "unavailable", "no learner");
+  FeedbackBody b{label, label == "phish" ? model::Label::phish : label == "spam" ? model::Label::spam : model::Label::ham, user};
+  auto rec = d.store.get(id);
+  if (!rec) return store_unavailable(c.req, rec.error());
+  if (!*rec) return json_error(c.req, bhttp::status::not_found, "not_found", "no message " + id);
+  auto it = std::find_if((*rec)->rcpt.begin(), (*rec)->rcpt.end(),
+                         [&](const std::string& r) { return learn::lower(r) == learn::lower(user); });
+  if (it == (*rec)->rcpt.end())
+    return json_error(c.req, bhttp::status::forbidden, "not_recipient", user + " is not a recipient of " + id);
+  const std::string rcpt = *it;  // the user, as the envelope spells it
+  if (int wait = d.trust->admit(rcpt)) {
+    auto e = json_error(c.req, bhttp::status::too_many_requests, "rate_limited",
+                        "at most " + std::to_string(d.trust->config().report_limit) + " reports per user in " +
+                            std::to_string(d.trust->config().report_window_s) + " s; " + rcpt +
+                            " may report again in " + std::to_string(wait) + " s");
+    e.set(bhttp::field::retry_after, std::to_string(wait));
+    return e;
+  }
+  auto s = subject_of(d, c, id);
+  if (auto* r = std::get_if<Response>(&s)) return std::move(*r);
+  auto& [held, m] = std::get<Subject>(s);
+  return user_report(d, c, b, held, m, rcpt);
+}
 
 std::vector<Route> feedback_routes(const ApiDeps& d) {
   return {{bhttp::verb::post, "/v1/messages/{id}/feedback", Access::reporter, handler(d, feedback)}};

@@ -28,10 +28,21 @@ std::vector<Route> feedback_routes(const ApiDeps& d);  // feedback.cc: reports t
 std::vector<Route> audit_routes(const ApiDeps& d);     // audit.cc: the audit log, for admins
 std::vector<Route> overview_routes(const ApiDeps& d);  // overview.cc: the queue and the stats
 std::vector<Route> model_routes(const ApiDeps& d);     // models.cc: registry, promote, rollback, retrain
+std::vector<Route> self_routes(const ApiDeps& d);      // self.cc: a recipient's own held mail, by signed link
+std::vector<Route> release_routes(const ApiDeps& d);   // releases.cc: recipients' requests, the digest
 std::vector<Route> ui_routes(const ApiDeps& d);        // ui.cc: the web UI's static files (a catch-all)
 
+/// A mailbox user's report ("phish", "spam" or "ham") on message `id`
+/// (feedback.cc): what a reporter token posts for `user`, and what a
+/// recipient's self-service page sends for its own recipient. `user` must
+/// be a recipient of the message; rate-limited per user (429); trusted as
+/// learn/trust.h says. Needs Call::principal (who posted it).
+Response mailbox_report(const ApiDeps& d, const Call& c, const std::string& label, const std::string& id,
+                        const std::string& user);
+
 /// Writes one line to the audit log: the caller (name, role, path: ui for
-/// a session, mailbox for a reporter token, else api), the client address,
+/// a session, mailbox for a reporter token, link for a recipient's signed
+/// link (principal "link:<address>"), else api), the client address,
 /// now, `action` (feedback | release | delete | user) on `message_id`, and
 /// `detail`. A line the store does not keep is logged and its error
 /// returned: a delete or a release writes its line first and is refused

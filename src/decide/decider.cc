@@ -58,6 +58,11 @@ void Decider::set_lists(SenderLists lists) {
   lists_ = std::move(l);
 }
 
+RecipientGroup Decider::group_of(const std::string& rcpt) const {
+  std::lock_guard lk(mu_);
+  return resolve(lists_.recipients, lists_.thresholds, {rcpt}).front();
+}
+
 namespace {
 
 int rank(scan::Action a) { return severity(a); }

@@ -171,6 +171,10 @@ class Decider {
   /// Replaces both lists; decisions already made keep the old ones.
   void set_lists(SenderLists lists);
 
+  /// The policy `rcpt` gets now (its group alone, recipient_policy.h),
+  /// for what is decided about a recipient outside a message: the digest.
+  RecipientGroup group_of(const std::string& rcpt) const;
+
  private:
   // Rules 0-8 from `base` (the policy's action); `g` adds its lists.
   // REQUIRES(mu_).

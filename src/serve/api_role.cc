@@ -1,7 +1,7 @@
 // The api role's builder: the HTTP API over the Engine and the store, and
-// the work that role owns: retraining and retroactive purges on the
-// Maintenance thread, periodic retraining, hourly retention, and the
-// feedback metrics.
+// the work that role owns: retraining, retroactive purges and the
+// quarantine digest on the Maintenance thread, periodic retraining and
+// digests, hourly retention, and the feedback metrics.
 #include <boost/asio.hpp>
 #include <cmath>
 #include <iostream>
@@ -11,12 +11,27 @@
 #include "common/clock.h"
 #include "learn/retrain.h"
 #include "serve/builders.h"
+#include "serve/digest_job.h"
 #include "serve/maintenance.h"
 
 namespace phishstream::serve {
 namespace {
 
 namespace asio = boost::asio;
+
+// The link key when [digest] is on; a key that cannot be read or made
+// stops the start (the error names the file).
+std::optional<auth::LinkSigner> link_signer(const DigestConfig& c) {
+  if (!c.enabled) return std::nullopt;
+  auto s = auth::LinkSigner::from_file(c.key_file);
+  if (!s) throw std::system_error(s.error(), "digest.key_file " + c.key_file.string());
+  return std::move(*s);
+}
+
+DigestOptions digest_options(const ServeConfig& c) {
+  return {c.server.hostname, c.digest.from,     c.digest.base_url, c.digest.interval_hours,
+          c.digest.link_days, c.digest.recipients, c.digest.release == "direct"};
+}
 
 learn::RetrainOptions retrain_options(const LearningConfig& c) {
   learn::RetrainOptions ro;
@@ -34,7 +49,12 @@ class ApiPart final : public Component {
       : cfg_(app.cfg()),
         store_(app.store()),
         retrainer_(engine.scanner(), engine.learner(), app.models(), app.store(), retrain_options(cfg_.learning)),
-        maintenance_(std::in_place, engine.pipeline(), retrainer_, cfg_.policy.retro_purge_hours),
+        links_(link_signer(cfg_.digest)),
+        digest_(links_ ? std::make_optional<DigestJob>(app.store(), engine.pipeline(), *links_, digest_options(cfg_))
+                       : std::nullopt),
+        maintenance_(std::in_place, engine.pipeline(), retrainer_, cfg_.policy.retro_purge_hours,
+                     digest_ ? std::function<void()>([this] { digest_->run(common::now_ms()); })
+                             : std::function<void()>()),
         api_(api::ApiDeps{engine.scanner(), app.store(), app.queue(), app.registry(), [&app] { return app.ready(); },
                           *app.auth(), cfg_.http.metrics_auth, &engine.learner(), &app.models(),
                           [&p = engine.pipeline()](const std::string& id) { return p.release(id); },
@@ -43,18 +63,26 @@ class ApiPart final : public Component {
                           [&p = engine.pipeline()](const std::string& id, const std::string& rcpt) {
                             return p.release_to(id, rcpt);
                           },
-                          !cfg_.http.tls_cert.empty()}),
+                          !cfg_.http.tls_cert.empty(), links_ ? &*links_ : nullptr,
+                          [&p = engine.pipeline(), direct = cfg_.digest.release == "direct"](const std::string& rcpt) {
+                            return p.policy_of(rcpt).release_direct.value_or(direct);
+                          },
+                          cfg_.digest.page_days,
+                          links_ ? std::function<void()>([this] { maintenance_->digest(); }) : std::function<void()>()}),
         retention_(app.io()),
-        retrain_timer_(app.io()) {}
+        retrain_timer_(app.io()),
+        digest_timer_(app.io()) {}
 
   api::Api& api() { return api_; }
   void start() override {
     purge_old_raw();
     schedule_retrain();
+    schedule_digest();
   }
   void drain() override {
     retention_.cancel();
     retrain_timer_.cancel();
+    digest_timer_.cancel();
   }
   void stop() override { maintenance_.reset(); }  // finishes the round in progress
 
@@ -77,12 +105,28 @@ class ApiPart final : public Component {
     });
   }
 
+  // The digest at every interval's end, intervals counted from the Unix
+  // epoch (a 24 h digest goes at 00:00 UTC), so that restarts do not push
+  // it back; a second run in one interval sends nothing twice (the ledger).
+  void schedule_digest() {
+    if (!digest_) return;
+    const std::int64_t every = static_cast<std::int64_t>(cfg_.digest.interval_hours) * 3'600'000;
+    digest_timer_.expires_after(std::chrono::milliseconds(every - common::now_ms() % every + 1000));
+    digest_timer_.async_wait([this](boost::system::error_code e) {
+      if (e) return;
+      maintenance_->digest();
+      schedule_digest();
+    });
+  }
+
   const ServeConfig& cfg_;
   store::Store& store_;
   learn::Retrainer retrainer_;
+  std::optional<auth::LinkSigner> links_;
+  std::optional<DigestJob> digest_;
   std::optional<Maintenance> maintenance_;
   api::Api api_;
-  asio::steady_timer retention_, retrain_timer_;
+  asio::steady_timer retention_, retrain_timer_, digest_timer_;
 };
 
 void register_feedback_metrics(metrics::Registry& reg, store::ModelRegistry& models) {

@@ -8,8 +8,13 @@
 
 namespace phishstream::serve {
 
-Maintenance::Maintenance(worker::Pipeline& pipeline, learn::Retrainer& retrainer, int retro_purge_hours)
-    : pipeline_(pipeline), retrainer_(retrainer), hours_(retro_purge_hours), thread_([this] { run(); }) {}
+Maintenance::Maintenance(worker::Pipeline& pipeline, learn::Retrainer& retrainer, int retro_purge_hours,
+                         std::function<void()> digest)
+    : pipeline_(pipeline),
+      retrainer_(retrainer),
+      hours_(retro_purge_hours),
+      digest_job_(std::move(digest)),
+      thread_([this] { run(); }) {}
 
 Maintenance::~Maintenance() {
   {
@@ -33,11 +38,25 @@ void Maintenance::retrain() {
   cv_.notify_one();
 }
 
+void Maintenance::digest() {
+  if (!digest_job_) return;
+  std::lock_guard lk(mu_);
+  digest_ = true;
+  cv_.notify_one();
+}
+
 void Maintenance::run() {
   std::unique_lock lk(mu_);
   while (true) {
-    cv_.wait(lk, [&] { return purge_ || retrain_ || stop_; });
+    cv_.wait(lk, [&] { return purge_ || retrain_ || digest_ || stop_; });
     if (stop_) return;
+    if (digest_) {
+      digest_ = false;
+      lk.unlock();
+      digest_job_();
+      lk.lock();
+      continue;
+    }
     bool retrain = retrain_;
     retrain_ = false;
     purge_ = purge_ || retrain;  // a new model may judge recent mail differently

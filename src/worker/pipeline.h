@@ -141,6 +141,8 @@ class Pipeline {
   std::error_code send_notice(const std::string& key, const std::string& rcpt, const std::string& text);
   /// Replaces the allow/block lists and the DMARC floors (SIGHUP).
   void set_lists(decide::SenderLists lists);
+  /// The policy one recipient gets now (decide::Decider::group_of).
+  decide::RecipientGroup policy_of(const std::string& rcpt) const { return decider_.group_of(rcpt); }
 
  private:
   /// A held message as release delivers it: its record and the released

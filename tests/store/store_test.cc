@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "store/backends.h"
+#include "store/held.h"
 
 namespace phishstream::store {
 namespace {
@@ -431,6 +432,19 @@ TYPED_TEST(StoreTest, ReleaseRequestsAreOnePerMessageAndRecipient) {
   EXPECT_EQ(s->list(f).value().size(), 1u);
   f.rcpt = "example.org";  // a whole address, never a part of one
   EXPECT_TRUE(s->list(f).value().empty());
+  // Held for a recipient: a held record without a copy in their ledger.
+  auto q = testing::sample_record("r3", "quarantine", 300, "three");
+  q.status = MessageStatus::quarantined;
+  q.rcpt = {"Dave@Example.org", "eve@example.org"};
+  ASSERT_FALSE(s->put(q, "raw"));
+  auto dave = store::held_mail(*s, "dave@example.org", 0, 10).value();
+  ASSERT_EQ(dave.size(), 1u);  // r2 is not held (scanned)
+  EXPECT_EQ(dave[0].id, "r3");
+  EXPECT_EQ(store::envelope_rcpt(dave[0], "DAVE@example.org").value(), "Dave@Example.org");
+  EXPECT_TRUE(store::held_mail(*s, "dave@example.org", 301, 10).value().empty());
+  ASSERT_FALSE(s->mark_delivered(q.key, "Dave@Example.org", "INBOX", "/m/1"));  // released to Dave alone
+  EXPECT_TRUE(store::held_mail(*s, "dave@example.org", 0, 10).value().empty());
+  EXPECT_EQ(store::held_mail(*s, "eve@example.org", 0, 10).value().size(), 1u);
   {
     auto away = this->b.away("release_requests");
     EXPECT_FALSE(s->put_release_request({"m3", "alice@example.org", "pending", 1, "", 0, ""}));

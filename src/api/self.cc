@@ -1,0 +1,205 @@
+// Self: a recipient's own held mail, reached through a link of the
+// quarantine digest (auth/links.h) instead of an account. The link comes
+// in the X-Phishstream-Link header (the page keeps it in the URL's
+// fragment, which no server and no link scanner sees); it acts for its
+// one recipient only, and an entry's link for its one message only.
+//
+//   GET  /v1/self          what the link may see: held mail of the last
+//                          [digest] page_days (an entry's link: its
+//                          message), with any request made, and mail
+//                          delivered to the recipient (to report a miss)
+//   POST /v1/self/release  {"id":…, "note":…}: asks for a held message
+//                          (202, an analyst decides: releases.cc), or by
+//                          policy releases it at once (200). Once per
+//                          message and recipient: a second time is 409.
+//   POST /v1/self/report   {"id":…}: "this is phishing" about mail that
+//                          reached the recipient: a mailbox user's report
+//                          (feedback.cc mailbox_report, learn/trust.h)
+//
+// Refusals: 404 no_digest when [digest] is off; 403 link_invalid or
+// link_expired; 403 not_this_message (an entry's link, another id) or
+// not_recipient; 409 not_held. Every request and release is audited as
+// actor "link:<address>", path "link".
+#include <boost/json.hpp>
+
+#include <map>
+#include <optional>
+
+#include "api/routes.h"
+#include "common/clock.h"
+#include "common/log.h"
+#include "store/held.h"
+
+namespace phishstream::api {
+namespace json = boost::json;
+namespace {
+
+constexpr std::size_t kMaxNote = 500;
+constexpr std::size_t kPageRows = 200;
+
+// The link of the request, or the refusal.
+std::variant<auth::Link, Response> link_of(const ApiDeps& d, const Request& req) {
+  if (!d.links)
+    return json_error(req, bhttp::status::not_found, "no_digest", "this service sends no quarantine digest");
+  auto it = req.find("X-Phishstream-Link");
+  if (it == req.end())
+    return json_error(req, bhttp::status::forbidden, "link_invalid", "open the link from your quarantine digest");
+  auto l = d.links->verify(it->value(), common::now_ms());
+  if (!l) {
+    bool expired = l.error() == auth::link_error::expired;
+    return json_error(req, bhttp::status::forbidden, expired ? "link_expired" : "link_invalid",
+                      expired ? "this link has expired: the next digest brings a new one"
+                              : "this link is not valid: " + l.error().message());
+  }
+  return std::move(*l);
+}
+
+json::object entry_json(const store::MessageRecord& r) {
+  return {{"id", r.id},
+          {"from", r.from_addr.empty() ? r.mail_from : r.from_addr},
+          {"from_name", r.from_name},
+          {"subject", r.subject},
+          {"received_ms", r.received_ms},
+          {"action", r.action},
+          {"why", r.reasons.empty() ? "" : r.reasons[0]}};
+}
+
+// {"id":…, "note":…} of a POST; nullopt when it is not that.
+std::optional<std::pair<std::string, std::string>> id_and_note(const Request& req) {
+  boost::system::error_code ec;
+  auto v = json::parse(req.body(), ec);
+  if (ec || !v.is_object()) return std::nullopt;
+  const auto& o = v.as_object();
+  const json::value* id = o.if_contains("id");
+  const json::value* note = o.if_contains("note");
+  if (!id || !id->is_string() || (note && !note->is_string())) return std::nullopt;
+  std::string n = note ? std::string(note->as_string()) : "";
+  if (n.size() > kMaxNote) n.resize(kMaxNote);
+  return std::pair{std::string(id->as_string()), n};
+}
+
+// The call as the link's recipient made it, for the audit log and reports.
+struct AsRecipient {
+  auth::Principal who;
+  Call call;
+  AsRecipient(const Call& c, const std::string& rcpt)
+      : who{"link:" + rcpt, auth::Role::reporter, false, ""}, call{c.req, c.path, c.params, &who, c.client} {}
+};
+
+Response show(const ApiDeps& d, const Call& c) {
+  auto l = link_of(d, c.req);
+  if (auto* r = std::get_if<Response>(&l)) return std::move(*r);
+  const auth::Link& link = std::get<auth::Link>(l);
+  const std::int64_t since = common::now_ms() - static_cast<std::int64_t>(d.self_days) * 86'400'000;
+  std::vector<store::MessageRecord> held;
+  if (link.message_id.empty()) {
+    auto h = store::held_mail(d.store, link.rcpt, since, kPageRows);
+    if (!h) return store_unavailable(c.req, h.error());
+    held = std::move(*h);
+  } else {
+    auto rec = d.store.get(link.message_id);
+    if (!rec) return store_unavailable(c.req, rec.error());
+    if (*rec) held.push_back(std::move(**rec));  // shown whatever became of it, with its request
+  }
+  auto reqs = d.store.release_requests({"", link.rcpt, 1000});
+  if (!reqs) return store_unavailable(c.req, reqs.error());
+  std::map<std::string, std::string> state;
+  for (const auto& q : *reqs) state[q.message_id] = q.state;
+  json::array h;
+  for (const auto& r : held) {
+    json::object o = entry_json(r);
+    auto who = store::envelope_rcpt(r, link.rcpt);
+    auto still = who ? store::held_for(d.store, r, *who) : store::Read<bool>(false);
+    if (!still) return store_unavailable(c.req, still.error());
+    o["held"] = *still;
+    o["request"] = state.count(r.id) ? state[r.id] : "";
+    h.push_back(std::move(o));
+  }
+  json::array delivered;
+  if (link.message_id.empty()) {
+    store::Filter f;
+    f.rcpt = link.rcpt;
+    f.since_ms = since;
+    f.limit = kPageRows;
+    auto recent = d.store.list(f);
+    if (!recent) return store_unavailable(c.req, recent.error());
+    for (const auto& r : *recent)
+      if (!store::is_held(r.status) && (r.action == "inbox" || r.action == "junk")) delivered.push_back(entry_json(r));
+  }
+  json::object o{{"rcpt", link.rcpt},
+                 {"expires_ms", link.expires_ms},
+                 {"message", link.message_id},
+                 {"release", d.release_direct && d.release_direct(link.rcpt) ? "direct" : "request"},
+                 {"days", d.self_days},
+                 {"held", std::move(h)},
+                 {"delivered", std::move(delivered)}};
+  return make_response(c.req, bhttp::status::ok, json::serialize(o));
+}
+
+Response release(const ApiDeps& d, const Call& c) {
+  auto l = link_of(d, c.req);
+  if (auto* r = std::get_if<Response>(&l)) return std::move(*r);
+  const auth::Link& link = std::get<auth::Link>(l);
+  auto body = id_and_note(c.req);
+  if (!body) return json_error(c.req, bhttp::status::bad_request, "bad_request", R"(send {"id":"…","note":"…"})");
+  const auto& [id, note] = *body;
+  if (!link.message_id.empty() && link.message_id != id)
+    return json_error(c.req, bhttp::status::forbidden, "not_this_message", "this link is for another message");
+  auto rec = d.store.get(id);
+  if (!rec) return store_unavailable(c.req, rec.error());
+  if (!*rec) return json_error(c.req, bhttp::status::not_found, "not_found", "no message " + id);
+  auto who = store::envelope_rcpt(**rec, link.rcpt);
+  if (!who) return json_error(c.req, bhttp::status::forbidden, "not_recipient", "the message is not to " + link.rcpt);
+  auto held = store::held_for(d.store, **rec, *who);
+  if (!held) return store_unavailable(c.req, held.error());
+  if (!*held) return json_error(c.req, bhttp::status::conflict, "not_held", "this message is no longer held for you");
+  const std::int64_t now = common::now_ms();
+  auto fresh = d.store.put_release_request({id, link.rcpt, "pending", now, "", 0, note});
+  if (!fresh) return store_unavailable(c.req, fresh.error());
+  if (!*fresh)
+    return json_error(c.req, bhttp::status::conflict, "already_requested",
+                      "this message was already asked for: a link releases a message once");
+  AsRecipient as(c, link.rcpt);
+  const bool direct = d.release_direct && d.release_direct(link.rcpt) && d.release_to;
+  if (!direct) {
+    audit(d, as.call, "release_request", id, "asked by " + link.rcpt + (note.empty() ? "" : ": " + note));
+    return make_response(c.req, bhttp::status::accepted, json::serialize(json::object{{"id", id}, {"state", "pending"}}));
+  }
+  if (auto ec = d.release_to(id, *who)) {
+    // Left pending: an analyst sees it on the Requests page.
+    log::line(log::Level::error, "self_release_failed", {{"id", id}, {"to", link.rcpt}, {"error", ec.message()}});
+    audit(d, as.call, "release_request", id, "asked by " + link.rcpt + "; direct release failed: " + ec.message());
+    return json_error(c.req, bhttp::status::service_unavailable, "release_failed",
+                      "the message could not be delivered now; your request waits for the mail team");
+  }
+  auto decided = d.store.decide_release_request(id, link.rcpt, "released", "policy", now);
+  if (!decided) log::line(log::Level::error, "request_not_settled", {{"id", id}, {"error", decided.error().message()}});
+  audit(d, as.call, "release", id, "to " + link.rcpt + " by their digest link (release = direct)");
+  return make_response(c.req, bhttp::status::ok, json::serialize(json::object{{"id", id}, {"state", "released"}}));
+}
+
+Response report(const ApiDeps& d, const Call& c) {
+  auto l = link_of(d, c.req);
+  if (auto* r = std::get_if<Response>(&l)) return std::move(*r);
+  const auth::Link& link = std::get<auth::Link>(l);
+  if (!link.message_id.empty())
+    return json_error(c.req, bhttp::status::forbidden, "not_this_message", "open your page's link to report mail");
+  auto body = id_and_note(c.req);
+  if (!body) return json_error(c.req, bhttp::status::bad_request, "bad_request", R"(send {"id":"…"})");
+  auto rec = d.store.get(body->first);
+  if (!rec) return store_unavailable(c.req, rec.error());
+  if (*rec && store::is_held((*rec)->status))
+    return json_error(c.req, bhttp::status::conflict, "held", "this message was held: it never reached you");
+  AsRecipient as(c, link.rcpt);
+  return mailbox_report(d, as.call, "phish", body->first, link.rcpt);
+}
+
+}  // namespace
+
+std::vector<Route> self_routes(const ApiDeps& d) {
+  return {{bhttp::verb::get, "/v1/self", Access::open, handler(d, show)},
+          {bhttp::verb::post, "/v1/self/release", Access::open, handler(d, release)},
+          {bhttp::verb::post, "/v1/self/report", Access::open, handler(d, report)}};
+}
+
+}  // namespace phishstream::api
