@@ -312,6 +312,47 @@ async function tokensPage(page) {
   void t;
 }
 
+// ---- Release requests (from the quarantine digest) ---------------------------
+
+async function requestsPage(page) {
+  const stateSel = el("select", { name: "request-state" }, ...["pending", "approved", "denied", "released", "all"].map(v => el("option", { value: v }, v)));
+  const body = el("tbody");
+  const msg = el("p", { id: "requests-result", class: "muted" });
+  const decide = async (q, decision) => {
+    try {
+      await api("/v1/release-requests", { method: "POST", json: { message_id: q.message_id, rcpt: q.rcpt, decision } });
+      msg.textContent = `${q.rcpt}: ${decision === "approve" ? "approved and delivered" : "denied"}`;
+    } catch (e) { msg.textContent = `${q.rcpt}: ${e.message}`; }
+    await refresh();
+  };
+  const refresh = async () => {
+    const data = await api(`/v1/release-requests?state=${stateSel.value}&limit=200`);
+    body.replaceChildren(...data.requests.map(q => el("tr", { "data-rcpt": q.rcpt },
+      el("td", {}, when(q.requested_ms)), el("td", { class: "rcpt" }, q.rcpt),
+      el("td", { class: "from" }, q.from_name ? `${q.from_name} <${q.from || ""}>` : (q.from || "")),
+      el("td", {}, el("a", { href: `#/message/${encodeURIComponent(q.message_id)}` }, q.subject || "(no subject)")),
+      el("td", {}, q.action ? badge(q.action) : "", " ", q.phish !== undefined ? pct(q.phish) : ""),
+      el("td", { class: "why" }, q.why || ""), el("td", { class: "why" }, q.note || ""),
+      el("td", {}, q.state === "pending"
+        ? el("span", { class: "actions" }, el("button", { type: "button", class: "approve", onclick: () => decide(q, "approve") }, "Approve"),
+            el("button", { type: "button", class: "danger deny", onclick: () => decide(q, "deny") }, "Deny"))
+        : `${q.state}${q.decided_by ? " by " + q.decided_by : ""} ${when(q.decided_ms)}`))));
+    if (!data.requests.length) body.append(el("tr", {}, el("td", { colspan: "8", class: "muted" }, "No requests.")));
+  };
+  stateSel.addEventListener("change", refresh);
+  const send = el("button", { type: "button", id: "send-digest", hidden: "" }, "Send digests now");
+  send.hidden = state.role !== "admin";
+  send.addEventListener("click", async () => {
+    try { await api("/v1/digest/send", { method: "POST" }); msg.textContent = "digests are being sent"; }
+    catch (e) { msg.textContent = e.message; }
+  });
+  page.append(el("h2", {}, "Release requests"),
+    el("p", { class: "muted" }, "Recipients ask for held mail through the links of their quarantine digest. Approving delivers the message to that recipient's inbox, once."),
+    el("div", { class: "filters" }, stateSel, send), msg,
+    el("table", { id: "requests" }, el("thead", {}, el("tr", {}, ...["Asked", "Recipient", "From", "Subject", "Verdict", "Why", "Note", ""].map(h => el("th", {}, h)))), body));
+  await refresh();
+}
+
 // ---- Audit log (admin) -----------------------------------------------------
 
 async function auditPage(page) {
@@ -402,6 +443,7 @@ async function route() {
     else if (name === "models") await modelsPage(page);
     else if (name === "tokens") await tokensPage(page);
     else if (name === "audit") await auditPage(page);
+    else if (name === "requests") await requestsPage(page);
     else if (name === "users") await usersPage(page);
     else if (name === "scan") await scanPage(page);
     else await messagesPage(page);

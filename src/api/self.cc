@@ -5,9 +5,10 @@
 // one recipient only, and an entry's link for its one message only.
 //
 //   GET  /v1/self          what the link may see: held mail of the last
-//                          [digest] page_days (an entry's link: its
-//                          message), with any request made, and mail
-//                          delivered to the recipient (to report a miss)
+//                          [digest] page_days and what became of the
+//                          recipient's requests (an entry's link: its
+//                          message), and mail delivered to the recipient
+//                          (to report a miss)
 //   POST /v1/self/release  {"id":…, "note":…}: asks for a held message
 //                          (202, an analyst decides: releases.cc), or by
 //                          policy releases it at once (200). Once per
@@ -22,6 +23,7 @@
 // actor "link:<address>", path "link".
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <map>
 #include <optional>
 
@@ -105,6 +107,17 @@ Response show(const ApiDeps& d, const Call& c) {
   if (!reqs) return store_unavailable(c.req, reqs.error());
   std::map<std::string, std::string> state;
   for (const auto& q : *reqs) state[q.message_id] = q.state;
+  if (link.message_id.empty()) {
+    // What became of the recipient's requests: mail asked for and since
+    // delivered (or decided) is listed too.
+    for (const auto& q : *reqs) {
+      if (q.requested_ms < since || held.size() >= kPageRows) continue;
+      if (std::any_of(held.begin(), held.end(), [&](const auto& r) { return r.id == q.message_id; })) continue;
+      auto rec = d.store.get(q.message_id);
+      if (!rec) return store_unavailable(c.req, rec.error());
+      if (*rec) held.push_back(std::move(**rec));
+    }
+  }
   json::array h;
   for (const auto& r : held) {
     json::object o = entry_json(r);

@@ -68,7 +68,7 @@ std::string render(const DigestInput& in) {
   m += "Subject: Quarantine digest: " + std::to_string(n) + (n == 1 ? " message" : " messages") +
        " held for you\r\n";
   m += "Date: " + rfc5322_date(in.now_ms) + "\r\n";
-  m += "Message-ID: <digest-" + one_line(in.id, 64) + "@" + host + ">\r\n";
+  m += "Message-ID: <" + one_line(in.id, 64) + "@" + host + ">\r\n";
   m += "Auto-Submitted: auto-generated\r\n";
   m += "X-Phishstream-Digest: " + one_line(in.id, 64) + "\r\n";
   m += "MIME-Version: 1.0\r\n";

@@ -655,6 +655,12 @@ const ExpectedRoute kRoutes[] = {
     {"POST", "/v1/models/retrain", admin},
     {"POST", "/v1/models/rollback", admin},
     {"POST", "/v1/models/{version}/promote", admin},
+    {"GET", "/v1/self", open},  // the digest's signed link instead (self.cc)
+    {"POST", "/v1/self/release", open},
+    {"POST", "/v1/self/report", open},
+    {"GET", "/v1/release-requests", analyst},
+    {"POST", "/v1/release-requests", analyst},
+    {"POST", "/v1/digest/send", admin},
     {"ANY", "/v1/{rest...}", analyst},
     {"GET", "/{file...}", open},
 };
@@ -770,6 +776,200 @@ TEST_F(ApiFixture, LoginFloodIsRateLimited) {
   EXPECT_EQ(call(bhttp::verb::post, "/v1/login", R"({"user":"bob","password":"a long password"})", "").result(),
             bhttp::status::too_many_requests);
   EXPECT_EQ(call(bhttp::verb::post, "/v1/login", "not json", "").result(), bhttp::status::bad_request);
+}
+
+
+// Issue 16: the quarantine digest's links (self.cc) and the analysts' side
+// of the requests they make (releases.cc).
+struct DigestFixture : ApiFixture {
+  auth::LinkSigner links{[] {
+    auth::LinkSigner::Key k;
+    k.fill(7);
+    return k;
+  }()};
+  std::unique_ptr<api::Api> self;
+  int digests = 0;
+  void SetUp() override {
+    ApiFixture::SetUp();
+    api::ApiDeps deps{scanner, *st, *q, reg, [] { return true; }, *auth, false, learner.get(), st.get()};
+    deps.trust = trust.get();
+    deps.release_to = [this](const std::string& id, const std::string& rcpt) {
+      released_to.emplace_back(id, rcpt);
+      return std::error_code();
+    };
+    deps.links = &links;
+    deps.release_direct = [](const std::string& rcpt) { return rcpt == "direct@example.org"; };
+    deps.send_digest = [this] { ++digests; };
+    self = std::make_unique<api::Api>(std::move(deps));
+    put("q1", "quarantine", store::MessageStatus::quarantined, {"a@example.org", "B@example.org"});
+    put("q2", "inbox", store::MessageStatus::delivered, {"a@example.org"});
+    put("q3", "quarantine", store::MessageStatus::quarantined, {"c@example.org"});
+    put("q4", "quarantine", store::MessageStatus::quarantined, {"Direct@example.org"});
+  }
+  void put(const std::string& id, const std::string& action, store::MessageStatus status,
+           std::vector<std::string> rcpt) {
+    store::MessageRecord r;
+    r.id = id;
+    r.key = "key-" + id;
+    r.action = action;
+    r.status = status;
+    r.rcpt = std::move(rcpt);
+    r.received_ms = common::now_ms();
+    r.subject = "subject " + id;
+    r.reasons = {"reason of " + id};
+    ASSERT_FALSE(st->put(r, "From: x@example.net\r\nSubject: subject " + id + "\r\n\r\nbody\r\n"));
+  }
+  std::string link(const std::string& rcpt, const std::string& id = "", std::int64_t in_ms = 3'600'000) {
+    return links.sign({rcpt, id, common::now_ms() + in_ms});
+  }
+  api::Response as_link(bhttp::verb v, const std::string& target, const std::string& link, const std::string& body = "") {
+    api::Request r{v, target, 11};
+    r.body() = body;
+    if (!link.empty()) r.set("X-Phishstream-Link", link);
+    r.prepare_payload();
+    return self->handle(r, "203.0.113.9");
+  }
+  api::Response as(const std::string& token, bhttp::verb v, const std::string& target, const std::string& body = "") {
+    api::Request r{v, target, 11};
+    r.body() = body;
+    r.set(bhttp::field::authorization, "Bearer " + token);
+    r.prepare_payload();
+    return self->handle(r, "198.51.100.7");
+  }
+  static std::string code(const api::Response& r) {
+    auto v = boost::json::parse(r.body());
+    return std::string(v.as_object().at("error").as_object().at("code").as_string());
+  }
+};
+
+TEST_F(DigestFixture, ALinkShowsItsRecipientsMailAndNothingElse) {
+  using bhttp::status;
+  auto none = as_link(bhttp::verb::get, "/v1/self", "");
+  EXPECT_EQ(none.result(), status::forbidden);
+  EXPECT_EQ(code(none), "link_invalid");
+  EXPECT_EQ(code(as_link(bhttp::verb::get, "/v1/self", link("a@example.org", "", -1))), "link_expired");
+  std::string forged = link("a@example.org");
+  forged.back() = forged.back() == 'A' ? 'B' : 'A';
+  EXPECT_EQ(code(as_link(bhttp::verb::get, "/v1/self", forged)), "link_invalid");
+  auto page = as_link(bhttp::verb::get, "/v1/self", link("a@example.org"));
+  ASSERT_EQ(page.result(), status::ok) << page.body();
+  auto o = boost::json::parse(page.body()).as_object();
+  EXPECT_EQ(o.at("rcpt").as_string(), "a@example.org");
+  EXPECT_EQ(o.at("release").as_string(), "request");
+  ASSERT_EQ(o.at("held").as_array().size(), 1u);  // not c@'s or Direct@'s
+  EXPECT_EQ(o.at("held").as_array()[0].as_object().at("id").as_string(), "q1");
+  EXPECT_EQ(o.at("held").as_array()[0].as_object().at("why").as_string(), "reason of q1");
+  ASSERT_EQ(o.at("delivered").as_array().size(), 1u);
+  EXPECT_EQ(o.at("delivered").as_array()[0].as_object().at("id").as_string(), "q2");
+  // An entry's link shows its one message.
+  auto entry = boost::json::parse(as_link(bhttp::verb::get, "/v1/self", link("b@example.org", "q1")).body()).as_object();
+  EXPECT_EQ(entry.at("held").as_array().size(), 1u);
+  EXPECT_EQ(entry.at("delivered").as_array().size(), 0u);
+  // Without [digest] the routes are not there.
+  auto off = call(bhttp::verb::get, "/v1/self", "", "", {{"X-Phishstream-Link", link("a@example.org")}});
+  EXPECT_EQ(off.result(), status::not_found);
+  EXPECT_EQ(code(off), "no_digest");
+}
+
+TEST_F(DigestFixture, ARequestIsMadeOncePerMessageAndRecipientAndAnAnalystDecides) {
+  using bhttp::status;
+  const std::string entry = link("a@example.org", "q1");
+  EXPECT_EQ(code(as_link(bhttp::verb::post, "/v1/self/release", entry, R"({"id":"q3"})")), "not_this_message");
+  EXPECT_EQ(code(as_link(bhttp::verb::post, "/v1/self/release", entry, R"({"ID":"q1"})")), "bad_request");
+  EXPECT_EQ(code(as_link(bhttp::verb::post, "/v1/self/release", entry, "not json")), "bad_request");
+  EXPECT_EQ(code(as_link(bhttp::verb::post, "/v1/self/release", link("a@example.org"), R"({"id":"q3"})")),
+            "not_recipient");
+  EXPECT_EQ(code(as_link(bhttp::verb::post, "/v1/self/release", link("a@example.org"), R"({"id":"q9"})")), "not_found");
+  EXPECT_EQ(code(as_link(bhttp::verb::post, "/v1/self/release", link("a@example.org"), R"({"id":"q2"})")), "not_held");
+  auto asked = as_link(bhttp::verb::post, "/v1/self/release", entry, R"({"id":"q1","note":"my invoice"})");
+  ASSERT_EQ(asked.result(), status::accepted) << asked.body();
+  EXPECT_TRUE(released_to.empty());  // asked, not released
+  auto again = as_link(bhttp::verb::post, "/v1/self/release", entry, R"({"id":"q1"})");
+  EXPECT_EQ(again.result(), status::conflict);
+  EXPECT_EQ(code(again), "already_requested");
+  // The same link's page shows the request.
+  auto shown = boost::json::parse(as_link(bhttp::verb::get, "/v1/self", entry).body()).as_object();
+  EXPECT_EQ(shown.at("held").as_array()[0].as_object().at("request").as_string(), "pending");
+  // B (the envelope's spelling) asks too, from their page.
+  ASSERT_EQ(as_link(bhttp::verb::post, "/v1/self/release", link("b@example.org"), R"({"id":"q1"})").result(),
+            status::accepted);
+
+  EXPECT_EQ(as(reporter_token, bhttp::verb::get, "/v1/release-requests").result(), status::forbidden);
+  auto list = as(analyst_token, bhttp::verb::get, "/v1/release-requests");
+  ASSERT_EQ(list.result(), status::ok);
+  auto reqs = boost::json::parse(list.body()).as_object().at("requests").as_array();
+  ASSERT_EQ(reqs.size(), 2u);
+  const auto& mine = reqs[0].as_object().at("rcpt").as_string() == "a@example.org" ? reqs[0] : reqs[1];
+  EXPECT_EQ(mine.as_object().at("note").as_string(), "my invoice");
+  EXPECT_EQ(mine.as_object().at("subject").as_string(), "subject q1");
+  EXPECT_EQ(as(analyst_token, bhttp::verb::get, "/v1/release-requests?state=maybe").result(), status::bad_request);
+  EXPECT_EQ(as(analyst_token, bhttp::verb::post, "/v1/release-requests", R"({"message_id":"q1","rcpt":"a@example.org","decision":"later"})")
+                .result(),
+            status::bad_request);
+  auto ok = as(analyst_token, bhttp::verb::post, "/v1/release-requests",
+               R"({"message_id":"q1","rcpt":"a@example.org","decision":"approve"})");
+  ASSERT_EQ(ok.result(), status::ok) << ok.body();
+  ASSERT_EQ(released_to.size(), 1u);
+  EXPECT_EQ(released_to[0], (std::pair<std::string, std::string>{"q1", "a@example.org"}));
+  auto twice = as(analyst_token, bhttp::verb::post, "/v1/release-requests",
+                  R"({"message_id":"q1","rcpt":"a@example.org","decision":"approve"})");
+  EXPECT_EQ(twice.result(), status::conflict);
+  EXPECT_EQ(released_to.size(), 1u);
+  auto deny = as(analyst_token, bhttp::verb::post, "/v1/release-requests",
+                 R"({"message_id":"q1","rcpt":"b@example.org","decision":"deny"})");
+  ASSERT_EQ(deny.result(), status::ok) << deny.body();
+  EXPECT_EQ(released_to.size(), 1u);
+  EXPECT_EQ(st->release_requests({"denied", "", 10}).value().size(), 1u);
+  // Every step is in the audit log, the recipient's by their link.
+  auto log = st->audit(20, 0).value();
+  auto has = [&](const std::string& actor, const std::string& path, const std::string& action) {
+    return std::any_of(log.begin(), log.end(),
+                       [&](const auto& e) { return e.actor == actor && e.path == path && e.action == action; });
+  };
+  EXPECT_TRUE(has("link:a@example.org", "link", "release_request"));
+  EXPECT_TRUE(has("link:b@example.org", "link", "release_request"));
+  EXPECT_TRUE(std::any_of(log.begin(), log.end(), [](const auto& e) {
+    return e.action == "release" && e.path == "api" && e.detail == "to a@example.org: their request approved";
+  }));
+  EXPECT_TRUE(std::any_of(log.begin(), log.end(), [](const auto& e) {
+    return e.action == "release_request" && e.detail == "request of b@example.org denied";
+  }));
+}
+
+TEST_F(DigestFixture, WherePolicySaysDirectTheLinkReleasesAtOnce) {
+  auto r = as_link(bhttp::verb::post, "/v1/self/release", link("direct@example.org", "q4"), R"({"id":"q4"})");
+  ASSERT_EQ(r.result(), bhttp::status::ok) << r.body();
+  ASSERT_EQ(released_to.size(), 1u);
+  EXPECT_EQ(released_to[0].second, "Direct@example.org");  // as the envelope spells it
+  auto reqs = st->release_requests({"", "direct@example.org", 10}).value();
+  ASSERT_EQ(reqs.size(), 1u);
+  EXPECT_EQ(reqs[0].state, "released");
+  EXPECT_EQ(reqs[0].decided_by, "policy");
+  EXPECT_EQ(as_link(bhttp::verb::post, "/v1/self/release", link("direct@example.org", "q4"), R"({"id":"q4"})").result(),
+            bhttp::status::conflict);
+  EXPECT_EQ(released_to.size(), 1u);
+}
+
+TEST_F(DigestFixture, ARecipientReportsPhishingThatReachedThem) {
+  auto held = as_link(bhttp::verb::post, "/v1/self/report", link("a@example.org"), R"({"id":"q1"})");
+  EXPECT_EQ(held.result(), bhttp::status::conflict);
+  EXPECT_EQ(code(as_link(bhttp::verb::post, "/v1/self/report", link("a@example.org", "q2"), R"({"id":"q2"})")),
+            "not_this_message");
+  EXPECT_EQ(code(as_link(bhttp::verb::post, "/v1/self/report", link("c@example.org"), R"({"id":"q2"})")),
+            "not_recipient");
+  auto r = as_link(bhttp::verb::post, "/v1/self/report", link("a@example.org"), R"({"id":"q2"})");
+  EXPECT_EQ(r.result(), bhttp::status::accepted) << r.body();  // one user: pending a quorum
+  auto log = st->audit(5, 0).value();
+  ASSERT_FALSE(log.empty());
+  EXPECT_EQ(log[0].actor, "link:a@example.org");
+  EXPECT_EQ(log[0].action, "feedback");
+}
+
+TEST_F(DigestFixture, AdminsSendTheDigestNow) {
+  EXPECT_EQ(as(analyst_token, bhttp::verb::post, "/v1/digest/send").result(), bhttp::status::forbidden);
+  EXPECT_EQ(as(admin_token, bhttp::verb::post, "/v1/digest/send").result(), bhttp::status::accepted);
+  EXPECT_EQ(digests, 1);
+  EXPECT_EQ(call(bhttp::verb::post, "/v1/digest/send").result(), bhttp::status::not_found);  // [digest] off
 }
 
 }  // namespace
