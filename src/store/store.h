@@ -5,9 +5,10 @@
 //   AuthStore      (auth_store.h)      users, bearer tokens, sessions
 //   ModelRegistry  (model_registry.h)  models with lineage, live history, feedback
 //   TrustStore     (trust_store.h)     pending user reports, personal exceptions, audit log
+//   PolicyStore    (policy_store.h)    recipient policies as edited in the UI, every version
 //
 // A backend (sqlite/sqlite_store.h, postgres/pg_store.h) implements the
-// four over one database (SQLite: one file with a write and a read
+// five over one database (SQLite: one file with a write and a read
 // connection; PostgreSQL: one connection pool) and derives from Store;
 // serve/backends.h opens the configured one. Code that uses one concern
 // takes that interface (the worker a MessageStore, auth::Auth an AuthStore,
@@ -23,12 +24,13 @@
 #include "store/auth_store.h"
 #include "store/message_store.h"
 #include "store/model_registry.h"
+#include "store/policy_store.h"
 #include "store/read.h"
 #include "store/trust_store.h"
 
 namespace phishstream::store {
 
-class Store : public MessageStore, public AuthStore, public ModelRegistry, public TrustStore {
+class Store : public MessageStore, public AuthStore, public ModelRegistry, public TrustStore, public PolicyStore {
  public:
   ~Store() override = default;
   /// Whether the database answers now (a server may be away); for

@@ -36,11 +36,11 @@ TYPED_TEST(StoreTest, MigratesOnceAndRoundTrips) {
   raw.append(std::string(1, '\0'));
   {
     auto s = this->b.open();
-    EXPECT_EQ(s->schema_version(), 7);
+    EXPECT_EQ(s->schema_version(), 8);
     ASSERT_FALSE(s->put(sample_record("rt-001", "inbox", 1000, "hello"), raw));
   }
   auto s = this->b.open();  // reopen: no migration runs twice
-  EXPECT_EQ(s->schema_version(), 7);
+  EXPECT_EQ(s->schema_version(), 8);
   EXPECT_TRUE(s->reachable());
   auto r = s->get("rt-001").value();
   ASSERT_TRUE(r);
@@ -450,6 +450,39 @@ TYPED_TEST(StoreTest, ReleaseRequestsAreOnePerMessageAndRecipient) {
     EXPECT_FALSE(s->put_release_request({"m3", "alice@example.org", "pending", 1, "", 0, ""}));
     EXPECT_FALSE(s->release_requests({}));
     EXPECT_FALSE(s->decide_release_request("m1", "bob@example.org", "approved", "ana", 1));
+  }
+}
+
+// Issue 16: the recipient policies' versions, saved only on top of the
+// version the editor started from.
+TYPED_TEST(StoreTest, PolicyVersionsAreKeptAndNeverOverwritten) {
+  auto s = this->b.open();
+  EXPECT_FALSE(s->policy(0).value());
+  EXPECT_TRUE(s->policy_versions(10).value().empty());
+  EXPECT_EQ(s->put_policy({0, 1000, "ana", "first", "[[recipient_policy]]\nmatch = [\"a.example\"]\n"}, 0).value(), 1);
+  EXPECT_FALSE(s->put_policy({0, 2000, "bo", "stale", "x"}, 0).value());  // started from nothing: refused
+  EXPECT_FALSE(s->put_policy({0, 2000, "bo", "ahead", "x"}, 5).value());
+  EXPECT_EQ(s->put_policy({0, 0, "bo", "second", "[[recipient_policy]]\nmatch = [\"b.example\"]\n"}, 1).value(), 2);
+  auto newest = s->policy(0).value();
+  ASSERT_TRUE(newest);
+  EXPECT_EQ(newest->version, 2);
+  EXPECT_EQ(newest->actor, "bo");
+  EXPECT_GT(newest->at_ms, 1000000);  // 0: the store's now
+  EXPECT_NE(newest->text.find("b.example"), std::string::npos);
+  auto first = s->policy(1).value();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->note, "first");
+  EXPECT_FALSE(s->policy(3).value());
+  auto all = s->policy_versions(10).value();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].version, 2);
+  EXPECT_EQ(all[1].at_ms, 1000);
+  EXPECT_TRUE(all[0].text.empty());  // the list leaves the text out
+  {
+    auto away = this->b.away("policy_versions");
+    EXPECT_FALSE(s->put_policy({0, 0, "x", "", ""}, 2));
+    EXPECT_FALSE(s->policy(0));
+    EXPECT_FALSE(s->policy_versions(10));
   }
 }
 

@@ -51,6 +51,9 @@ const char* const kMigrations[] = {
          requested_ms BIGINT NOT NULL, decided_by TEXT NOT NULL DEFAULT '', decided_ms BIGINT NOT NULL DEFAULT 0,
          note TEXT NOT NULL DEFAULT '', PRIMARY KEY (message_id, rcpt));
        CREATE INDEX release_requests_state ON release_requests(state, requested_ms);)",
+    // 8: recipient policies as edited in the UI, every version
+    R"(CREATE TABLE policy_versions (version BIGINT PRIMARY KEY, at_ms BIGINT NOT NULL, actor TEXT NOT NULL,
+         note TEXT NOT NULL DEFAULT '', text TEXT NOT NULL);)",
 };
 
 // Advisory lock key (arbitrary, fixed) for schema migration.

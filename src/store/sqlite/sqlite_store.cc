@@ -53,6 +53,9 @@ const char* const kMigrations[] = {
          requested_ms INTEGER NOT NULL, decided_by TEXT NOT NULL DEFAULT '', decided_ms INTEGER NOT NULL DEFAULT 0,
          note TEXT NOT NULL DEFAULT '', PRIMARY KEY (message_id, rcpt));
        CREATE INDEX release_requests_state ON release_requests(state, requested_ms);)",
+    // 8: recipient policies as edited in the UI, every version
+    R"(CREATE TABLE policy_versions (version INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, actor TEXT NOT NULL,
+         note TEXT NOT NULL DEFAULT '', text TEXT NOT NULL);)",
 };
 
 sqlite3* open_db(const std::filesystem::path& file) {

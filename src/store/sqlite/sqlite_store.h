@@ -86,6 +86,11 @@ class SqliteStore final : public Store {
   Read<bool> decide_release_request(const std::string& message_id, const std::string& rcpt, const std::string& state,
                                     const std::string& who, std::int64_t at_ms) override;
   std::error_code put_audit(const AuditEntry& e) override;
+
+  // PolicyStore
+  Read<std::optional<std::int64_t>> put_policy(const PolicyVersion& p, std::int64_t after) override;
+  Read<std::vector<PolicyVersion>> policy_versions(std::size_t limit) override;
+  Read<std::optional<PolicyVersion>> policy(std::int64_t version) override;
   Read<std::vector<AuditEntry>> audit(std::size_t limit, std::int64_t before_seq) override;
 
   int schema_version();
