@@ -353,6 +353,45 @@ async function requestsPage(page) {
   await refresh();
 }
 
+// ---- Recipient policies (admin) -----------------------------------------------
+
+async function policyPage(page) {
+  const text = el("textarea", { id: "policy-text", rows: "16", spellcheck: "false" });
+  const note = el("input", { name: "policy-note", placeholder: "what changes, and why", size: "50" });
+  const msg = el("p", { id: "policy-result", class: "muted", role: "status" });
+  const head = el("p", { id: "policy-version", class: "muted" });
+  const body = el("tbody");
+  let base = 0;
+  const load = async () => {
+    const p = await api("/v1/policy");
+    base = p.version;
+    text.value = p.text;
+    head.textContent = p.version ? `Version ${p.version} is in force.` : "The configuration file's [[recipient_policy]] tables are in force; saving makes version 1, which replaces them.";
+    body.replaceChildren(...p.versions.map(v => el("tr", { "data-version": v.version }, el("td", {}, v.version), el("td", {}, when(v.at_ms)),
+      el("td", {}, v.actor), el("td", {}, v.note),
+      el("td", {}, el("button", { type: "button", onclick: async () => {
+        const old = await api(`/v1/policy/${v.version}`);
+        text.value = old.text;
+        msg.textContent = `version ${v.version} loaded into the editor: save to put it back in force`;
+      } }, "Load")))));
+  };
+  const save = async () => {
+    try {
+      const r = await api("/v1/policy", { method: "PUT", json: { text: text.value, note: note.value, base } });
+      msg.textContent = `saved as version ${r.version}; in force now`;
+      note.value = "";
+      await load();
+    } catch (e) { msg.textContent = e.message; msg.className = "error"; return; }
+    msg.className = "muted";
+  };
+  page.append(el("h2", {}, "Recipient policies"),
+    el("p", { class: "muted" }, "Domains and addresses with thresholds, sender lists and digest settings of their own, as [[recipient_policy]] tables (docs/configuration.md). Every process applies a saved version within seconds, without a restart."),
+    head, el("div", { class: "card" }, text, el("div", { class: "actions" }, note, el("button", { type: "button", id: "policy-save", onclick: save }, "Save"))), msg,
+    el("h2", {}, "Versions"),
+    el("table", { id: "policy-versions" }, el("thead", {}, el("tr", {}, ...["Version", "Saved", "By", "Note", ""].map(h => el("th", {}, h)))), body));
+  await load();
+}
+
 // ---- Audit log (admin) -----------------------------------------------------
 
 async function auditPage(page) {
@@ -436,6 +475,7 @@ async function route() {
   document.getElementById("tokens-link").hidden = state.role !== "admin";
   document.getElementById("audit-link").hidden = state.role !== "admin";
   document.getElementById("users-link").hidden = state.role !== "admin";
+  document.getElementById("policy-link").hidden = state.role !== "admin";
   for (const a of document.querySelectorAll("nav a")) a.classList.toggle("active", a.dataset.page === (name === "message" ? "messages" : name));
   try {
     if (name === "message") await messagePage(page, decodeURIComponent(arg || ""));
@@ -444,6 +484,7 @@ async function route() {
     else if (name === "tokens") await tokensPage(page);
     else if (name === "audit") await auditPage(page);
     else if (name === "requests") await requestsPage(page);
+    else if (name === "policy") await policyPage(page);
     else if (name === "users") await usersPage(page);
     else if (name === "scan") await scanPage(page);
     else await messagesPage(page);

@@ -13,7 +13,7 @@ std::vector<Route> table(const ApiDeps& d) {
   std::vector<Route> all = health_routes(d.metrics, d.ready, d.metrics_need_auth ? Access::analyst : Access::open,
                                          OtherMethods::not_found);
   for (auto part : {account_routes, scan_routes, message_routes, feedback_routes, audit_routes, overview_routes,
-                    model_routes, self_routes, release_routes})
+                    model_routes, self_routes, release_routes, policy_routes})
     for (Route& r : part(d)) all.push_back(std::move(r));
   // An unknown API path is 404 only to a signed-in caller: anyone else
   // learns nothing about which /v1 paths exist (401).

@@ -26,6 +26,7 @@
 //   GET  /v1/self, POST /v1/self/release,
 //        /v1/self/report                   open        a recipient's own held mail, by the signed
 //                                                      link of their digest (self.cc)
+//   GET|PUT /v1/policy, GET /v1/policy/{n} admin       recipient policies, edited and versioned (policy.cc)
 //   GET  /v1/audit                         admin       feedback, releases, deletes: who, how, when
 //   GET  /v1/models                        analyst
 //   POST /v1/models/retrain, /rollback,
@@ -51,6 +52,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -66,6 +68,14 @@
 #include "store/store.h"
 
 namespace phishstream::api {
+
+/// The recipient policy editor's view of the process that decides
+/// (serve/engine.h): the configuration's rules and what is in force.
+struct PolicyEditor {
+  std::function<std::string(const std::string& text)> check;  ///< "" when `text` is valid, else why
+  std::function<std::string()> file_text;  ///< the configuration file's tables, as text
+  std::function<std::int64_t()> follow;    ///< applies the newest saved version now; the version in force
+};
 
 struct ApiDeps {
   const scan::Scanner& scanner;
@@ -104,6 +114,8 @@ struct ApiDeps {
   int self_days = 14;
   /// Sends this interval's digests, in the background; empty: [digest] is off.
   std::function<void()> send_digest;
+  /// The recipient policy editor; absent: its routes answer 404.
+  std::optional<PolicyEditor> policy;
 };
 
 class Api {

@@ -30,6 +30,7 @@ std::vector<Route> overview_routes(const ApiDeps& d);  // overview.cc: the queue
 std::vector<Route> model_routes(const ApiDeps& d);     // models.cc: registry, promote, rollback, retrain
 std::vector<Route> self_routes(const ApiDeps& d);      // self.cc: a recipient's own held mail, by signed link
 std::vector<Route> release_routes(const ApiDeps& d);   // releases.cc: recipients' requests, the digest
+std::vector<Route> policy_routes(const ApiDeps& d);    // policy.cc: recipient policies, edited and versioned
 std::vector<Route> ui_routes(const ApiDeps& d);        // ui.cc: the web UI's static files (a catch-all)
 
 /// A mailbox user's report ("phish", "spam" or "ham") on message `id`

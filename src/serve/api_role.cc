@@ -11,6 +11,7 @@
 #include "common/clock.h"
 #include "learn/retrain.h"
 #include "serve/builders.h"
+#include "serve/config_recipients.h"
 #include "serve/digest_job.h"
 #include "serve/maintenance.h"
 
@@ -31,6 +32,15 @@ std::optional<auth::LinkSigner> link_signer(const DigestConfig& c) {
 DigestOptions digest_options(const ServeConfig& c) {
   return {c.server.hostname, c.digest.from,     c.digest.base_url, c.digest.interval_hours,
           c.digest.link_days, c.digest.recipients, c.digest.release == "direct"};
+}
+
+// The recipient policy editor over this process's Engine.
+api::PolicyEditor policy_editor(Engine& engine) {
+  return {[](const std::string& text) {
+            auto p = parse_recipient_policies(text);
+            return p ? std::string() : p.error();
+          },
+          [&engine] { return to_toml(engine.file_policies()); }, [&engine] { return engine.follow_policy(); }};
 }
 
 learn::RetrainOptions retrain_options(const LearningConfig& c) {
@@ -68,7 +78,8 @@ class ApiPart final : public Component {
                             return p.policy_of(rcpt).release_direct.value_or(direct);
                           },
                           cfg_.digest.page_days,
-                          links_ ? std::function<void()>([this] { maintenance_->digest(); }) : std::function<void()>()}),
+                          links_ ? std::function<void()>([this] { maintenance_->digest(); }) : std::function<void()>(),
+                          policy_editor(engine)}),
         retention_(app.io()),
         retrain_timer_(app.io()),
         digest_timer_(app.io()) {}

@@ -117,6 +117,7 @@ int App::run(const std::string& config_path) {
   for (auto& p : parts_) p->start();
   wait_hangup(config_path);
   wait_stop();
+  if (engine_) follow_policy();
   banner();
   // Posted, so it is said from the running I/O thread: every listener is
   // bound (start() opened them) and the workers run by then.
@@ -142,11 +143,21 @@ void App::wait_hangup(const std::string& config_path) {
   });
 }
 
+void App::follow_policy() {
+  policy_timer_.expires_after(std::chrono::seconds(5));
+  policy_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec || draining_) return;
+    asio::post(handlers_, [this] { engine_->follow_policy(); });
+    follow_policy();
+  });
+}
+
 void App::wait_stop() {
   stop_signals_->async_wait([this](boost::system::error_code ec, int sig) {
     if (ec) return;
     log::line(log::Level::info, "draining", {{"signal", std::to_string(sig)}});
     draining_ = true;
+    policy_timer_.cancel();
     notifier_.stopping("draining after signal " + std::to_string(sig));
     for (auto& p : parts_) p->drain();
     queue_.queue->close();

@@ -78,6 +78,9 @@ class App {
   void wait_hangup(const std::string& config_path);
   void wait_stop();
   void drain_then_stop(int polls_left);
+  // Every 5 s, on the handler pool: the recipient policy saved in the UI
+  // (Engine::follow_policy), so that every process follows an edit.
+  void follow_policy();
   void banner() const;
   std::string status_line() const;
 
@@ -94,6 +97,7 @@ class App {
   // Made by run(): until then the signals keep their default actions.
   std::optional<boost::asio::signal_set> stop_signals_, hangup_;
   boost::asio::steady_timer drain_timer_{io_};
+  boost::asio::steady_timer policy_timer_{io_};
   ServiceNotifier notifier_{io_};  // READY=1, watchdog, STOPPING=1 (notify.h)
   // After the io_context, so it goes first: a job it still holds owns an
   // HTTP session whose socket belongs to the io_context.

@@ -1,6 +1,7 @@
 #include "serve/config_recipients.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <optional>
 
 namespace phishstream::serve {
@@ -64,6 +65,65 @@ std::string read_recipient_policies(const toml::table& root, std::vector<decide:
     out.push_back(std::move(p));
   }
   return err + decide::check(out);
+}
+
+boost::system::result<std::vector<decide::RecipientPolicy>, std::string> parse_recipient_policies(
+    std::string_view text) {
+  using Result = boost::system::result<std::vector<decide::RecipientPolicy>, std::string>;
+  toml::table root;
+  try {
+    root = toml::parse(text);
+  } catch (const toml::parse_error& e) {
+    return Result(boost::system::in_place_error, "line " + std::to_string(e.source().begin.line) + ": " +
+                                                     std::string(e.description()) + "; ");
+  }
+  std::string err;
+  for (const auto& [k, v] : root)
+    if (k.str() != "recipient_policy") err += "only [[recipient_policy]] tables belong here, not " + std::string(k.str()) + "; ";
+  std::vector<decide::RecipientPolicy> out;
+  err += read_recipient_policies(root, out);
+  if (!err.empty()) return Result(boost::system::in_place_error, err);
+  return out;
+}
+
+namespace {
+
+std::string quoted(const std::string& s) {
+  std::string o = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') o.push_back('\\');
+    o.push_back(c);
+  }
+  return o + "\"";
+}
+
+std::string list(const std::vector<std::string>& v) {
+  std::string o = "[";
+  for (std::size_t i = 0; i < v.size(); ++i) o += (i ? ", " : "") + quoted(v[i]);
+  return o + "]";
+}
+
+}  // namespace
+
+std::string to_toml(const std::vector<decide::RecipientPolicy>& policies) {
+  std::string o;
+  for (const auto& p : policies) {
+    o += (o.empty() ? "" : "\n") + std::string("[[recipient_policy]]\nmatch = ") + list(p.match) + "\n";
+    for (auto [key, v] : {std::pair{"junk_spam", p.junk_spam}, std::pair{"junk_phish", p.junk_phish},
+                          std::pair{"quarantine_phish", p.quarantine_phish}, std::pair{"reject_phish", p.reject_phish}})
+      if (v) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%.4g", static_cast<double>(*v));
+        std::string num = buf;
+        if (num.find_first_of(".e") == std::string::npos) num += ".0";
+        o += std::string(key) + " = " + num + "\n";
+      }
+    if (!p.allow_senders.empty()) o += "allow_senders = " + list(p.allow_senders) + "\n";
+    if (!p.block_senders.empty()) o += "block_senders = " + list(p.block_senders) + "\n";
+    if (p.digest) o += std::string("digest = ") + (*p.digest ? "true" : "false") + "\n";
+    if (p.release_direct) o += std::string("release = ") + (*p.release_direct ? "\"direct\"" : "\"request\"") + "\n";
+  }
+  return o;
 }
 
 }  // namespace phishstream::serve

@@ -1,5 +1,7 @@
 #include "serve/engine.h"
 
+#include "serve/config_recipients.h"
+
 #include <algorithm>
 #include <iostream>
 #include <sstream>
@@ -136,7 +138,10 @@ Engine::Engine(std::shared_ptr<const model::Model> model, const ServeConfig& cfg
       scanner_(std::move(model), cfg.policy.thresholds, cfg.policy.site),
       trust_(store, trust_config(cfg.learning)),
       pipeline_(scanner_, store, reg, pipeline_config(cfg, trust_)),
-      learner_(scanner_, models, static_cast<std::size_t>(std::max(1, cfg.learning.keep_feedback_models))) {
+      learner_(scanner_, models, static_cast<std::size_t>(std::max(1, cfg.learning.keep_feedback_models))),
+      policies_(store),
+      lists_(sender_lists(cfg)),
+      file_recipients_(cfg.policy.recipients) {
   scanner_.set_feeds(feeds_);
   feed_metrics(reg, feeds_);
   // Follow the live model when another process changes it (LISTEN/NOTIFY
@@ -146,6 +151,12 @@ Engine::Engine(std::shared_ptr<const model::Model> model, const ServeConfig& cfg
   });
   reg.info("phishstream_model_info", "The live model",
            [this] { return "version=\"" + scanner_.model()->meta().version + "\""; });
+  follow_policy();
+  reg.gauge("phishstream_policy_version", "The recipient policy version in force (0: the configuration file's)",
+            [this] {
+              std::lock_guard lk(policy_mu_);
+              return static_cast<double>(policy_version_);
+            });
   reg.gauge("phishstream_model_age_seconds", "Seconds since the live model last changed (trained, learned or promoted)",
             [this] { return static_cast<double>(common::now_ms() - learner_.updated_ms()) / 1e3; });
 }
@@ -153,7 +164,17 @@ Engine::Engine(std::shared_ptr<const model::Model> model, const ServeConfig& cfg
 void Engine::reload(const ConfigResult& fresh) {
   if (fresh) {
     scanner_.set_policy(fresh->policy.thresholds);
-    pipeline_.set_lists(sender_lists(*fresh));
+    std::lock_guard lk(policy_mu_);
+    auto edited = std::move(lists_.recipients);
+    lists_ = sender_lists(*fresh);
+    file_recipients_ = fresh->policy.recipients;
+    if (policy_version_ > 0) {
+      lists_.recipients = std::move(edited);
+      log::line(log::Level::info, "config_recipient_policies",
+                {{"in_force", "version " + std::to_string(policy_version_) + " saved in the UI"},
+                 {"file", "its [[recipient_policy]] tables are not applied while a saved version exists"}});
+    }
+    pipeline_.set_lists(lists_);
     feeds_->configure(fresh->feeds);
     log::line(log::Level::info, "config_reloaded", {{"parts", "policy, recipient policies, sender lists, feeds"}});
   }
@@ -165,6 +186,37 @@ void Engine::reload(const ConfigResult& fresh) {
     log::line(log::Level::error, "model_not_reloaded",
               {{"path", model_path_.string()}, {"error", model.error().message()}});
   }
+}
+
+std::int64_t Engine::follow_policy() {
+  auto saved = policies_.policy(0);
+  std::lock_guard lk(policy_mu_);
+  if (!saved) {
+    log::line(log::Level::warn, "policy_not_followed",
+              {{"why", "the store cannot say which recipient policy is newest"}, {"error", saved.error().message()},
+               {"in_force", std::to_string(policy_version_)}});
+    return policy_version_;
+  }
+  if (!*saved || (*saved)->version == policy_version_ || (*saved)->version == refused_version_) return policy_version_;
+  auto parsed = parse_recipient_policies((*saved)->text);
+  if (!parsed) {
+    refused_version_ = (*saved)->version;
+    log::line(log::Level::error, "policy_not_applied",
+              {{"version", std::to_string((*saved)->version)}, {"error", parsed.error()},
+               {"in_force", std::to_string(policy_version_)}});
+    return policy_version_;
+  }
+  lists_.recipients = std::move(*parsed);
+  policy_version_ = (*saved)->version;
+  pipeline_.set_lists(lists_);
+  log::line(log::Level::info, "policy_followed",
+            {{"version", std::to_string(policy_version_)}, {"by", (*saved)->actor}, {"tables", std::to_string(lists_.recipients.size())}});
+  return policy_version_;
+}
+
+std::vector<decide::RecipientPolicy> Engine::file_policies() const {
+  std::lock_guard lk(policy_mu_);
+  return file_recipients_;
 }
 
 }  // namespace phishstream::serve

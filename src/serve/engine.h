@@ -12,6 +12,8 @@
 // store, the registry and the metrics registry must outlive it.
 #pragma once
 
+#include <mutex>
+
 #include <boost/system/result.hpp>
 #include <filesystem>
 #include <memory>
@@ -51,8 +53,20 @@ class Engine {
   learn::Trust& trust() { return trust_; }
 
   /// SIGHUP: the policy, sender lists and feeds of `fresh` when it loaded,
-  /// and the model file again; each outcome is one log line.
+  /// and the model file again; each outcome is one log line. Recipient
+  /// policies saved in the UI stay in force over the file's.
   void reload(const ConfigResult& fresh);
+
+  /// The recipient policies in force are the newest version admins saved
+  /// in the UI (store/policy_store.h), else the configuration file's
+  /// [[recipient_policy]] tables. Applies a newer saved version when there
+  /// is one, in this process; the App calls it every few seconds (so every
+  /// process of a scaled-out site follows within them), the API right
+  /// after a save. Returns the version in force (0: the file's). A store
+  /// that cannot answer keeps the policies in force (logged). Any thread.
+  std::int64_t follow_policy();
+  /// The file's tables (what is in force until the first save).
+  std::vector<decide::RecipientPolicy> file_policies() const;
 
  private:
   std::filesystem::path model_path_;
@@ -61,6 +75,12 @@ class Engine {
   learn::Trust trust_;  // before pipeline_, which asks it about held mail
   worker::Pipeline pipeline_;
   learn::Learner learner_;
+  store::PolicyStore& policies_;
+  mutable std::mutex policy_mu_;
+  decide::SenderLists lists_;                        // GUARDED_BY(policy_mu_): the file's, as applied
+  std::vector<decide::RecipientPolicy> file_recipients_;  // GUARDED_BY(policy_mu_)
+  std::int64_t policy_version_ = 0;                  // GUARDED_BY(policy_mu_): 0, the file's
+  std::int64_t refused_version_ = 0;                 // GUARDED_BY(policy_mu_): a saved version that did not parse
 };
 
 }  // namespace phishstream::serve

@@ -661,6 +661,9 @@ const ExpectedRoute kRoutes[] = {
     {"GET", "/v1/release-requests", analyst},
     {"POST", "/v1/release-requests", analyst},
     {"POST", "/v1/digest/send", admin},
+    {"GET", "/v1/policy", admin},
+    {"PUT", "/v1/policy", admin},
+    {"GET", "/v1/policy/{version}", admin},
     {"ANY", "/v1/{rest...}", analyst},
     {"GET", "/{file...}", open},
 };
@@ -970,6 +973,61 @@ TEST_F(DigestFixture, AdminsSendTheDigestNow) {
   EXPECT_EQ(as(admin_token, bhttp::verb::post, "/v1/digest/send").result(), bhttp::status::accepted);
   EXPECT_EQ(digests, 1);
   EXPECT_EQ(call(bhttp::verb::post, "/v1/digest/send").result(), bhttp::status::not_found);  // [digest] off
+}
+
+// Issue 16: recipient policies edited by admins, every version kept; an
+// edit made on top of an older version is refused, a text the
+// configuration's rules refuse is not saved.
+TEST_F(DigestFixture, AdminsEditThePolicyInVersions) {
+  int followed = 0;
+  api::ApiDeps deps{scanner, *st, *q, reg, [] { return true; }, *auth, false, learner.get(), st.get()};
+  deps.policy = api::PolicyEditor{
+      [](const std::string& t) { return t.find("bad") == std::string::npos ? std::string() : "line 1: bad; "; },
+      [] { return std::string("[[recipient_policy]]\nmatch = [\"file.example\"]\n"); },
+      [this, &followed] {
+        ++followed;
+        return st->policy(0).value()->version;
+      }};
+  self = std::make_unique<api::Api>(std::move(deps));
+  using bhttp::status;
+  auto shown = as(admin_token, bhttp::verb::get, "/v1/policy");
+  ASSERT_EQ(shown.result(), status::ok);
+  auto o = boost::json::parse(shown.body()).as_object();
+  EXPECT_EQ(o.at("version").as_int64(), 0);
+  EXPECT_EQ(o.at("source").as_string(), "file");
+  EXPECT_NE(std::string(o.at("text").as_string()).find("file.example"), std::string::npos);
+  EXPECT_EQ(as(analyst_token, bhttp::verb::get, "/v1/policy").result(), status::forbidden);
+  const std::string v1 = R"({"text":"[[recipient_policy]]\nmatch = [\"a.example\"]\n","note":"stricter for a","base":0})";
+  EXPECT_EQ(as(analyst_token, bhttp::verb::put, "/v1/policy", v1).result(), status::forbidden);
+  auto bad = as(admin_token, bhttp::verb::put, "/v1/policy", R"({"text":"bad","base":0})");
+  EXPECT_EQ(bad.result(), status::bad_request);
+  EXPECT_EQ(code(bad), "invalid_policy");
+  EXPECT_EQ(code(as(admin_token, bhttp::verb::put, "/v1/policy", R"({"text":"x"})")), "bad_request");
+  EXPECT_EQ(code(as(admin_token, bhttp::verb::put, "/v1/policy", R"({"text":"x","base":-1})")), "bad_request");
+  EXPECT_EQ(followed, 0);
+  auto saved = as(admin_token, bhttp::verb::put, "/v1/policy", v1);
+  ASSERT_EQ(saved.result(), status::ok) << saved.body();
+  EXPECT_EQ(saved.body(), R"({"version":1,"in_force":1})");
+  EXPECT_EQ(followed, 1);
+  auto stale = as(admin_token, bhttp::verb::put, "/v1/policy", v1);  // still from version 0
+  EXPECT_EQ(stale.result(), status::conflict);
+  EXPECT_EQ(code(stale), "changed_meanwhile");
+  auto now = boost::json::parse(as(admin_token, bhttp::verb::get, "/v1/policy").body()).as_object();
+  EXPECT_EQ(now.at("version").as_int64(), 1);
+  EXPECT_EQ(now.at("source").as_string(), "ui");
+  ASSERT_EQ(now.at("versions").as_array().size(), 1u);
+  EXPECT_EQ(now.at("versions").as_array()[0].as_object().at("note").as_string(), "stricter for a");
+  auto one = as(admin_token, bhttp::verb::get, "/v1/policy/1");
+  ASSERT_EQ(one.result(), status::ok);
+  EXPECT_NE(one.body().find("a.example"), std::string::npos);
+  EXPECT_EQ(as(admin_token, bhttp::verb::get, "/v1/policy/2").result(), status::not_found);
+  EXPECT_EQ(as(admin_token, bhttp::verb::get, "/v1/policy/x").result(), status::bad_request);
+  auto log = st->audit(1, 0).value();
+  ASSERT_EQ(log.size(), 1u);
+  EXPECT_EQ(log[0].action, "policy");
+  EXPECT_EQ(log[0].detail, "version 1: stricter for a");
+  // Without a process that decides, the editor is not there.
+  EXPECT_EQ(call(bhttp::verb::get, "/v1/policy").result(), status::not_found);
 }
 
 }  // namespace

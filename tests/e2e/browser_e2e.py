@@ -94,6 +94,16 @@ def main():
         again = [p for r, folder, p in maildir_files(os.path.join(srv.workdir, "var", "mail"))
                  if r == "anna@alpine-robotics.de" and folder == "inbox" and HAM_SUBJECT.encode() in open(p, "rb").read()]
         assert len(again) == 1, "the re-sent identical message should now reach the INBOX"
+        # The policy saved in the UI decides the next message, without a
+        # restart: the same plain mail is held for strict.example only.
+        plain = "From: colleague@example.net\nSubject: Lunch on Friday\n\nShall we meet at noon?\n"
+        send(srv, "kim@strict.example", plain)
+        send(srv, "kim@alpine-robotics.de", plain)
+        srv.wait_drained()
+        lunch = {tuple(m["rcpt"]): m["action"] for m in json.loads(srv.get("/v1/messages?subject=Lunch&limit=10"))["messages"]}
+        assert lunch.get(("kim@strict.example",)) == "quarantine", lunch
+        assert lunch.get(("kim@alpine-robotics.de",)) in ("inbox", "junk"), lunch  # the global policy
+        assert any(e["action"] == "policy" and e["actor"] == "ana" for e in json.loads(srv.get("/v1/audit?limit=50"))["entries"])
         fb = json.loads(srv.get("/v1/audit?limit=200"))["entries"]
         bulk = [e for e in fb if e["action"] == "feedback" and e["detail"].startswith("phish")]
         assert len(bulk) >= 3, bulk
@@ -101,7 +111,8 @@ def main():
               f"ham released to INBOX and re-sent copy delivered to INBOX; {result['models']} models listed; "
               f"list {result['first_page']} then {result['after_more']} rows; bulk: {result['bulk']}; "
               f"check a message: {result['scan_scores']}; users added, promoted, disabled; "
-              f"{result['top_senders']} top sender domains; screenshots in {shots}")
+              f"{result['top_senders']} top sender domains; policy version {result['policy_version']} saved in the UI "
+              f"holds strict.example's mail ({lunch}); screenshots in {shots}")
         print("1 passed, 0 failed")
     finally:
         srv.stop()

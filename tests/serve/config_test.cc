@@ -1,4 +1,5 @@
 #include "serve/config.h"
+#include "serve/config_recipients.h"
 
 #include <gtest/gtest.h>
 
@@ -392,6 +393,37 @@ release = "direct"
            {"[digest]\nlink_days = 365\n", "link_days is 1..90"},
            {"[digest]\nfrom = \"a b@example.org\"\n", "bare address"}}) {
     auto bad = load_config(write("bad-digest.toml", text));
+    ASSERT_FALSE(bad) << text;
+    EXPECT_NE(bad.error().find(why), std::string::npos) << bad.error();
+  }
+}
+
+// The policies admins edit in the UI: the same tables as text, read by the
+// same rules; the file's tables written out read back the same.
+TEST(Config, EditedRecipientPoliciesAreTheFilesTablesAsText) {
+  auto p = parse_recipient_policies(R"([[recipient_policy]]
+match = ["b.example"]
+quarantine_phish = 0.5
+block_senders = ["x@y.example", "q\"uote.example"]
+digest = false
+release = "direct"
+)");
+  ASSERT_TRUE(p) << p.error();
+  ASSERT_EQ(p->size(), 1u);
+  auto again = parse_recipient_policies(to_toml(*p));
+  ASSERT_TRUE(again) << again.error() << "\n" << to_toml(*p);
+  EXPECT_EQ(to_toml(*again), to_toml(*p));
+  EXPECT_EQ((*again)[0].block_senders[1], "q\"uote.example");
+  EXPECT_FLOAT_EQ((*again)[0].quarantine_phish.value(), 0.5f);
+  EXPECT_EQ((*again)[0].digest, false);
+  EXPECT_EQ((*again)[0].release_direct, true);
+  EXPECT_TRUE(parse_recipient_policies("")->empty());  // no tables: the global policy for everyone
+  for (auto [text, why] : std::initializer_list<std::pair<const char*, const char*>>{
+           {"[[recipient_policy]]\nmatch = [\"b.example\"\n", "line 2"},
+           {"[policy]\njunk_phish = 0.1\n", "only [[recipient_policy]] tables"},
+           {"[[recipient_policy]]\nmatch = [\"b.example\"]\njunk_phish = 3.0\n", "is 0..2"},
+           {"[[recipient_policy]]\nmatch = [\"b.example\"]\nrelease = \"maybe\"\n", "release must be"}}) {
+    auto bad = parse_recipient_policies(text);
     ASSERT_FALSE(bad) << text;
     EXPECT_NE(bad.error().find(why), std::string::npos) << bad.error();
   }
