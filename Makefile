@@ -81,6 +81,7 @@ $(MODEL): src/features/vector.h | build
 	python3 tools/brand_twins.py --manifest "$(CORPUS)/MANIFEST.tsv" --out $(TWINS) --pool train --split all
 	python3 tools/attack.py --manifest "$(CORPUS)/MANIFEST.tsv" --emit-train $(TWINS)
 	$(BUILD)/phishstream train --manifest "$(CORPUS)/MANIFEST.tsv" --twins $(TWINS)/MANIFEST.tsv --out $(MODEL)
+	$(BUILD)/phishstream eval --model $(MODEL) --manifest "$(CORPUS)/MANIFEST.tsv" --figures $(MODEL).figures.json > /dev/null
 
 model: $(MODEL)
 

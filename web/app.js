@@ -268,7 +268,7 @@ async function modelsPage(page) {
   const act = async (path) => { try { await api(path, { method: "POST" }); } catch (e) { alert(e.message); } route(); };
   const chart = el("div", { class: "card", id: "roc" }, el("p", { class: "muted" }, "Select a retrained model to see its ROC curve."));
   const showRoc = (x) => {
-    chart.replaceChildren(el("h2", {}, `ROC on the held-back slice: ${x.version}`), rocChart(x.metrics.roc || []),
+    chart.replaceChildren(el("h2", {}, `ROC, phish against ham: ${x.version}`), rocChart(x.metrics.roc || []),
       el("p", {}, x.metrics.reason || ""));
   };
   const fig = (x, k, f) => (x.metrics && x.metrics[k] !== undefined ? f(x.metrics[k]) : "");

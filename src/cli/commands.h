@@ -70,6 +70,7 @@ struct EvalArgs {
   std::string split_rule = "hash";
   bool online = false;
   std::string roc;
+  std::string figures;             ///< write the figures as JSON (the Models page shows them: <model>.figures.json)
   int jobs = 2;
   std::string cv;                  ///< "source": leave one source family out instead of scoring a model
   std::string twins;               ///< MANIFEST.tsv of brand twins scored with their family's fold

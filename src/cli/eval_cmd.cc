@@ -1,4 +1,6 @@
 // phishstream eval: honest detection figures for a model on a manifest.
+#include <boost/json.hpp>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -132,6 +134,35 @@ int run_eval(const EvalArgs& a) {
     }
     std::printf("  %-30s %5zu   %7.4f    %7.4f     %.5f\n", src.c_str(), v.size(), static_cast<double>(moved) / static_cast<double>(v.size()),
                 static_cast<double>(quar) / static_cast<double>(v.size()), eval::roc_auc(auc_set));
+  }
+  if (!a.figures.empty()) {
+    std::size_t ham = 0, ham_out = 0, phish = 0, caught = 0;
+    for (const auto& it : items) {
+      if (it.row->label == model::Label::ham) ham_out += it.action != scan::Action::inbox, ++ham;
+      if (it.row->label == model::Label::phish) caught += it.action != scan::Action::inbox, ++phish;
+    }
+    boost::json::array roc;
+    auto curve = eval::roc_curve(phish_ham);
+    std::size_t step = std::max<std::size_t>(1, curve.size() / 60);
+    for (std::size_t i = 0; i < curve.size(); i += step) roc.emplace_back(boost::json::array{curve[i].fpr, curve[i].tpr});
+    if (!curve.empty()) roc.emplace_back(boost::json::array{curve.back().fpr, curve.back().tpr});
+    auto share = [](std::size_t x, std::size_t n) { return n ? static_cast<double>(x) / static_cast<double>(n) : 0.0; };
+    boost::json::object f{{"auc", eval::roc_auc(phish_ham)},
+                          {"tpr_at_fpr_1pct", eval::tpr_at_fpr(phish_ham, 0.01)},
+                          {"tpr_at_fpr_0_1pct", eval::tpr_at_fpr(phish_ham, 0.001)},
+                          {"ham_out_of_inbox", share(ham_out, ham)},
+                          {"phish_caught", share(caught, phish)},
+                          {"evaluated", items.size()},
+                          {"reason", "phishstream eval on " + a.manifest + " (" + a.split + " split, " + a.split_rule +
+                                         " rule, " + std::to_string(items.size()) + " messages, default policy)"},
+                          {"roc", std::move(roc)}};
+    std::ofstream out(a.figures);
+    out << boost::json::serialize(f) << "\n";
+    if (!out) {
+      std::cerr << "phishstream eval: cannot write " << a.figures << "\n";
+      return 1;
+    }
+    std::fprintf(stderr, "wrote %s\n", a.figures.c_str());
   }
   if (!a.roc.empty()) {
     std::ofstream out(a.roc);

@@ -95,6 +95,8 @@ int main(int argc, char** argv) {
   ev->add_option("--split-rule", ea.split_rule, "hash or time")->check(CLI::IsMember({"hash", "time"}));
   ev->add_flag("--online", ea.online, "TREC-style immediate feedback in date order");
   ev->add_option("--roc", ea.roc, "Write the ROC curves as SVG");
+  ev->add_option("--figures", ea.figures,
+                 "Write the figures as JSON; as <model>.figures.json beside the model, serve shows them on the Models page");
   ev->add_option("--jobs,-j", ea.jobs, "Threads")->check(CLI::Range(1, 256));
   ev->add_option("--cv", ea.cv, "source: train and score once per held-out source family (no --model)")
       ->check(CLI::IsMember({"source"}));

@@ -20,7 +20,8 @@ const char* name(model::Label l) { return l == model::Label::phish ? "phish" : l
 
 }  // namespace
 
-Learner::Learner(scan::Scanner& scanner, ModelRegistry& registry, std::size_t keep_feedback_models)
+Learner::Learner(scan::Scanner& scanner, ModelRegistry& registry, std::size_t keep_feedback_models,
+                 std::string figures_json)
     : scanner_(scanner), registry_(registry), keep_feedback_(keep_feedback_models) {
   registry_.serialize_updates([&] {
     auto live = registry_.live();
@@ -40,7 +41,7 @@ log::line(log::Level::error, "registry_unanswered",
         if (auto m = model::deserialize(**bytes)) scanner_.set_model(*m);
     } else {
       auto m = scanner_.model();
-      ModelEntry e{m->meta().version, m->meta().parent, now_ms(), m->meta().trained_on, "live", "{}"};
+      ModelEntry e{m->meta().version, m->meta().parent, now_ms(), m->meta().trained_on, "live", figures_json};
       register_live(e, *m);
     }
   });

@@ -43,7 +43,11 @@ class Learner {
   /// otherwise registers the scanner's current model as live. When the
   /// registry cannot say (logged), neither: the scanner keeps its model and
   /// sync() catches up once the registry answers.
-  Learner(scan::Scanner& scanner, ModelRegistry& registry, std::size_t keep_feedback_models = 20);
+  /// `figures_json`: the evaluation figures of the Scanner's model, kept
+  /// with it when it is registered as the first live model (`phishstream
+  /// eval --figures`, beside the model file); "{}" when there are none.
+  Learner(scan::Scanner& scanner, ModelRegistry& registry, std::size_t keep_feedback_models = 20,
+          std::string figures_json = "{}");
 
   struct Result {
     std::string version;       ///< the new live model; the same one when the model already agreed (updates 0)

@@ -2,7 +2,11 @@
 
 #include "serve/config_recipients.h"
 
+#include <boost/json.hpp>
+
 #include <algorithm>
+#include <fstream>
+#include <iterator>
 #include <iostream>
 #include <sstream>
 
@@ -102,6 +106,22 @@ void feed_metrics(metrics::Registry& reg, std::shared_ptr<const reputation::Feed
               "gauge", each([](const S& s) { return static_cast<double>(s.stale_after_s); }));
 }
 
+// The figures `phishstream eval --figures` wrote beside the model file
+// (<model>.figures.json), when they are an object of at most 1 MiB; "{}"
+// otherwise.
+std::string model_figures(const std::filesystem::path& model) {
+  std::ifstream in(model.string() + ".figures.json", std::ios::binary);
+  if (!in) return "{}";
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  boost::system::error_code ec;
+  auto v = boost::json::parse(text, ec);
+  if (ec || !v.is_object() || text.size() > (1u << 20)) {
+    log::line(log::Level::warn, "model_figures_ignored", {{"file", model.string() + ".figures.json"}, {"why", "not a JSON object under 1 MiB"}});
+    return "{}";
+  }
+  return text;
+}
+
 }  // namespace
 
 decide::SenderLists sender_lists(const ServeConfig& cfg) {
@@ -138,7 +158,8 @@ Engine::Engine(std::shared_ptr<const model::Model> model, const ServeConfig& cfg
       scanner_(std::move(model), cfg.policy.thresholds, cfg.policy.site),
       trust_(store, trust_config(cfg.learning)),
       pipeline_(scanner_, store, reg, pipeline_config(cfg, trust_)),
-      learner_(scanner_, models, static_cast<std::size_t>(std::max(1, cfg.learning.keep_feedback_models))),
+      learner_(scanner_, models, static_cast<std::size_t>(std::max(1, cfg.learning.keep_feedback_models)),
+               model_figures(cfg.model.path)),
       policies_(store),
       lists_(sender_lists(cfg)),
       file_recipients_(cfg.policy.recipients) {

@@ -53,6 +53,9 @@ def main():
     if not os.path.isdir(os.path.join(here, "browser", "node_modules", "playwright-core")):
         subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=os.path.join(here, "browser"), check=True)
     srv = Server(binary, work, corpus)
+    # The figures `make model` writes beside the model, for the Models page.
+    subprocess.run([binary, "eval", "--model", srv.model, "--manifest", os.path.join(corpus, "MANIFEST.tsv"),
+                    "--figures", srv.model + ".figures.json"], check=True, stdout=subprocess.DEVNULL)
     srv.start()
     try:
         subprocess.run([binary, "user", "add", "ana", "--role", "admin", "--password-stdin", "--config", srv.config],

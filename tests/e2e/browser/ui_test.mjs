@@ -170,6 +170,14 @@ await page.screenshot({ path: process.env.SHOTS + "/ui-dashboard.png", fullPage:
 await page.goto(base + "/#/models");
 await page.waitForSelector("#models tbody tr");
 out.models = await page.locator("#models tbody tr").count();
+// The corpus-trained model shows the figures `phishstream eval --figures`
+// wrote beside it, and its ROC curve.
+const batch = page.locator("#models tbody tr.row").first();
+assert.match(await batch.locator("td.num").first().textContent(), /^0\.9\d{4}$/, "the batch model's AUC");
+await batch.click();
+await page.waitForSelector("#roc svg");
+assert.ok((await page.locator("#roc").textContent()).includes("phishstream eval on"), "the ROC card says where the figures come from");
+await page.screenshot({ path: process.env.SHOTS + "/ui-models.png", fullPage: true });
 
 // API tokens are created and revoked in the UI (admin).
 await page.goto(base + "/#/tokens");
