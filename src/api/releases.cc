@@ -7,8 +7,9 @@
 //                                        each with its message's sender, subject and reason
 //   POST /v1/release-requests   analyst  {"message_id":…, "rcpt":…, "decision":"approve|deny"}:
 //                                        approve delivers the message to that recipient's
-//                                        INBOX (once: the delivery ledger), deny leaves it held.
-//                                        409 when the request is not pending (decided already)
+//                                        INBOX (release_requested: claimed first, so of two
+//                                        analysts one decides), deny leaves it held. 409 when
+//                                        the request is not pending (decided already)
 //   POST /v1/digest/send        admin    sends the digests of this interval now, in the
 //                                        background (202); 404 when [digest] is off
 //
@@ -35,8 +36,8 @@ Response list(const ApiDeps& d, const Call& c) {
   for (auto q : u->params()) {
     std::string k(q.key), v(q.value);
     if (k == "state") {
-      if (v != "pending" && v != "approved" && v != "denied" && v != "released" && v != "all")
-        return bad("state is pending, approved, denied, released or all");
+      if (v != "pending" && v != "approving" && v != "approved" && v != "denied" && v != "released" && v != "all")
+        return bad("state is pending, approving, approved, denied, released or all");
       f.state = v == "all" ? "" : v;
     } else if (k == "limit") {
       int n = 0;
@@ -82,34 +83,34 @@ Response decide(const ApiDeps& d, const Call& c) {
   if (id.empty() || rcpt.empty() || (decision != "approve" && decision != "deny"))
     return json_error(c.req, bhttp::status::bad_request, "bad_request",
                       R"(send {"message_id":"…","rcpt":"…","decision":"approve|deny"})");
-  auto pending = d.store.release_requests({"pending", rcpt, 1000});
-  if (!pending) return store_unavailable(c.req, pending.error());
-  bool found = std::any_of(pending->begin(), pending->end(), [&](const auto& q) { return q.message_id == id; });
-  if (!found)
+  auto not_pending = [&] {
     return json_error(c.req, bhttp::status::conflict, "not_pending", "no pending request of " + rcpt + " for " + id);
-  const std::int64_t now = common::now_ms();
-  if (decision == "approve") {
+  };
+  const std::string who = c.principal->name;
+  if (decision == "deny") {
+    auto moved = d.store.move_release_request(id, rcpt, "pending", "denied", who, common::now_ms());
+    if (!moved) return store_unavailable(c.req, moved.error());
+    if (!*moved) return not_pending();
+    audit(d, c, "release_request", id, "request of " + rcpt + " denied");
+  } else {
     auto rec = d.store.get(id);
     if (!rec) return store_unavailable(c.req, rec.error());
     if (!*rec) return json_error(c.req, bhttp::status::not_found, "not_found", "no message " + id);
-    auto who = store::envelope_rcpt(**rec, rcpt);
-    if (!who || !d.release_to)
+    auto envelope = store::envelope_rcpt(**rec, rcpt);
+    if (!envelope)
       return json_error(c.req, bhttp::status::conflict, "not_recipient", rcpt + " is not a recipient of " + id);
-    // Delivered before the request is marked: a delivery that fails leaves
-    // it pending, to approve again; the ledger keeps a second approval
-    // (another analyst at the same moment) from delivering twice.
-    if (auto e = d.release_to(id, *who)) {
-      log::line(log::Level::error, "release_failed", {{"id", id}, {"to", rcpt}, {"error", e.message()}});
-      return json_error(c.req, bhttp::status::service_unavailable, "release_failed", e.message());
+    auto r = release_requested(d, c, id, rcpt, *envelope, who, "approved", "to " + rcpt + ": their request approved");
+    switch (r.outcome) {
+      case Released::done: break;
+      case Released::not_pending: return not_pending();
+      case Released::store_error:
+      case Released::not_audited: return store_unavailable(c.req, r.error);
+      case Released::not_delivered:
+        return json_error(c.req, bhttp::status::service_unavailable, "release_failed",
+                          r.error.message() + "; the request is pending again");
     }
   }
   const std::string state = decision == "approve" ? "approved" : "denied";
-  auto done = d.store.decide_release_request(id, rcpt, state, c.principal->name, now);
-  if (!done) return store_unavailable(c.req, done.error());
-  if (!*done)
-    return json_error(c.req, bhttp::status::conflict, "not_pending", "the request was decided meanwhile");
-  audit(d, c, decision == "approve" ? "release" : "release_request", id,
-        (decision == "approve" ? "to " + rcpt + ": their request approved" : "request of " + rcpt + " denied"));
   return make_response(c.req, bhttp::status::ok,
                        json::serialize(json::object{{"message_id", id}, {"rcpt", rcpt}, {"state", state}}));
 }
@@ -123,6 +124,33 @@ Response send_digest(const ApiDeps& d, const Call& c) {
 }
 
 }  // namespace
+
+ReleaseResult release_requested(const ApiDeps& d, const Call& c, const std::string& id, const std::string& rcpt,
+                                const std::string& envelope, const std::string& who, const std::string& done_state,
+                                const std::string& detail) {
+  auto back = [&](Released why, std::error_code ec) {
+    auto undone = d.store.move_release_request(id, rcpt, "approving", "pending", who, common::now_ms());
+    if (!undone || !*undone)
+      log::line(log::Level::error, "request_stuck",
+                {{"id", id}, {"rcpt", rcpt}, {"state", "approving"}, {"why", "could not be put back to pending"}});
+    return ReleaseResult{why, ec};
+  };
+  auto claimed = d.store.move_release_request(id, rcpt, "pending", "approving", who, common::now_ms());
+  if (!claimed) return {Released::store_error, claimed.error()};
+  if (!*claimed) return {Released::not_pending, {}};
+  if (!d.release_to) return back(Released::not_delivered, std::make_error_code(std::errc::operation_not_supported));
+  // The audit line first, as for every release: none kept, none made.
+  if (auto ec = audit(d, c, "release", id, detail)) return back(Released::not_audited, ec);
+  if (auto ec = d.release_to(id, envelope)) {
+    log::line(log::Level::error, "release_failed", {{"id", id}, {"to", rcpt}, {"error", ec.message()}});
+    return back(Released::not_delivered, ec);
+  }
+  auto done = d.store.move_release_request(id, rcpt, "approving", done_state, who, common::now_ms());
+  if (!done || !*done)
+    log::line(log::Level::error, "request_stuck",
+              {{"id", id}, {"rcpt", rcpt}, {"state", "approving"}, {"why", "delivered, but not marked " + done_state}});
+  return {Released::done, {}};
+}
 
 std::vector<Route> release_routes(const ApiDeps& d) {
   return {{bhttp::verb::get, "/v1/release-requests", Access::analyst, handler(d, list)},

@@ -41,6 +41,24 @@ std::vector<Route> ui_routes(const ApiDeps& d);        // ui.cc: the web UI's st
 Response mailbox_report(const ApiDeps& d, const Call& c, const std::string& label, const std::string& id,
                         const std::string& user);
 
+/// What became of a recipient's release request (release_requested).
+enum class Released { done, not_pending, not_audited, not_delivered, store_error };
+
+/// Releases message `id` to the recipient of a pending request (`rcpt` as
+/// the request names it, `envelope` as the message's envelope spells it),
+/// once (releases.cc): claims the request (pending → approving: of two
+/// deciders one wins), writes the audit line (`detail`; none kept: the
+/// request is pending again), delivers through ApiDeps::release_to
+/// (failed: pending again), and marks it `done_state` by `who`. `error`
+/// says why when the outcome is not `done`.
+struct ReleaseResult {
+  Released outcome = Released::done;
+  std::error_code error;
+};
+ReleaseResult release_requested(const ApiDeps& d, const Call& c, const std::string& id, const std::string& rcpt,
+                                const std::string& envelope, const std::string& who, const std::string& done_state,
+                                const std::string& detail);
+
 /// Writes one line to the audit log: the caller (name, role, path: ui for
 /// a session, mailbox for a reporter token, link for a recipient's signed
 /// link (principal "link:<address>"), else api), the client address,

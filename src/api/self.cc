@@ -7,12 +7,14 @@
 //   GET  /v1/self          what the link may see: held mail of the last
 //                          [digest] page_days and what became of the
 //                          recipient's requests (an entry's link: its
-//                          message), and mail delivered to the recipient
-//                          (to report a miss)
+//                          message), and mail delivered to the recipient in
+//                          the last 3 days (to report a miss)
 //   POST /v1/self/release  {"id":…, "note":…}: asks for a held message
 //                          (202, an analyst decides: releases.cc), or by
-//                          policy releases it at once (200). Once per
-//                          message and recipient: a second time is 409.
+//                          policy releases it at once (200), unless it was
+//                          rejected or shows strong phishing evidence. Once
+//                          per message and recipient: a second time is 409;
+//                          past retention, 410.
 //   POST /v1/self/report   {"id":…}: "this is phishing" about mail that
 //                          reached the recipient: a mailbox user's report
 //                          (feedback.cc mailbox_report, learn/trust.h)
@@ -30,6 +32,7 @@
 #include "api/routes.h"
 #include "common/clock.h"
 #include "common/log.h"
+#include "learn/trust.h"
 #include "store/held.h"
 
 namespace phishstream::api {
@@ -38,6 +41,8 @@ namespace {
 
 constexpr std::size_t kMaxNote = 500;
 constexpr std::size_t kPageRows = 200;
+constexpr std::int64_t kDeliveredDays = 3;
+constexpr std::size_t kDeliveredRows = 50;
 
 // The link of the request, or the refusal.
 std::variant<auth::Link, Response> link_of(const ApiDeps& d, const Request& req) {
@@ -130,14 +135,17 @@ Response show(const ApiDeps& d, const Call& c) {
   }
   json::array delivered;
   if (link.message_id.empty()) {
+    // Only the last few days: a forwarded page link shows little of what
+    // reached its recipient.
     store::Filter f;
     f.rcpt = link.rcpt;
-    f.since_ms = since;
-    f.limit = kPageRows;
+    f.since_ms = std::max(since, common::now_ms() - kDeliveredDays * 86'400'000);
+    f.limit = kDeliveredRows;
     auto recent = d.store.list(f);
     if (!recent) return store_unavailable(c.req, recent.error());
     for (const auto& r : *recent)
-      if (!store::is_held(r.status) && (r.action == "inbox" || r.action == "junk")) delivered.push_back(entry_json(r));
+      if (!store::is_held(r.status) && (r.action == "inbox" || r.action == "junk") && store::envelope_rcpt(r, link.rcpt))
+        delivered.push_back(entry_json(r));
   }
   json::object o{{"rcpt", link.rcpt},
                  {"expires_ms", link.expires_ms},
@@ -166,29 +174,34 @@ Response release(const ApiDeps& d, const Call& c) {
   auto held = store::held_for(d.store, **rec, *who);
   if (!held) return store_unavailable(c.req, held.error());
   if (!*held) return json_error(c.req, bhttp::status::conflict, "not_held", "this message is no longer held for you");
-  const std::int64_t now = common::now_ms();
-  auto fresh = d.store.put_release_request({id, link.rcpt, "pending", now, "", 0, note});
+  auto raw = d.store.raw(id);
+  if (!raw) return store_unavailable(c.req, raw.error());
+  if (!*raw) return json_error(c.req, bhttp::status::gone, "gone", "this message is past retention: it cannot be delivered");
+  auto fresh = d.store.put_release_request({id, link.rcpt, "pending", common::now_ms(), "", 0, note});
   if (!fresh) return store_unavailable(c.req, fresh.error());
   if (!*fresh)
     return json_error(c.req, bhttp::status::conflict, "already_requested",
                       "this message was already asked for: a link releases a message once");
   AsRecipient as(c, link.rcpt);
-  const bool direct = d.release_direct && d.release_direct(link.rcpt) && d.release_to;
+  // Direct where policy says so, except mail an analyst must see: a reject,
+  // or strong phishing evidence (brand impersonation, credentials asked
+  // off the sender's domain, a feed): learn/trust.h, as for user reports.
+  std::string evidence;
+  const bool direct = d.release_direct && d.release_direct(link.rcpt) && (*rec)->action != "reject" &&
+                      !learn::strong_evidence(**rec, &evidence);
   if (!direct) {
-    audit(d, as.call, "release_request", id, "asked by " + link.rcpt + (note.empty() ? "" : ": " + note));
+    audit(d, as.call, "release_request", id,
+          "asked by " + link.rcpt + (note.empty() ? "" : ": " + note) +
+              (evidence.empty() ? "" : " (strong evidence " + evidence + ": an analyst decides)"));
     return make_response(c.req, bhttp::status::accepted, json::serialize(json::object{{"id", id}, {"state", "pending"}}));
   }
-  if (auto ec = d.release_to(id, *who)) {
-    // Left pending: an analyst sees it on the Requests page.
-    log::line(log::Level::error, "self_release_failed", {{"id", id}, {"to", link.rcpt}, {"error", ec.message()}});
-    audit(d, as.call, "release_request", id, "asked by " + link.rcpt + "; direct release failed: " + ec.message());
-    return json_error(c.req, bhttp::status::service_unavailable, "release_failed",
-                      "the message could not be delivered now; your request waits for the mail team");
-  }
-  auto decided = d.store.decide_release_request(id, link.rcpt, "released", "policy", now);
-  if (!decided) log::line(log::Level::error, "request_not_settled", {{"id", id}, {"error", decided.error().message()}});
-  audit(d, as.call, "release", id, "to " + link.rcpt + " by their digest link (release = direct)");
-  return make_response(c.req, bhttp::status::ok, json::serialize(json::object{{"id", id}, {"state", "released"}}));
+  auto r = release_requested(d, as.call, id, link.rcpt, *who, "policy", "released",
+                             "to " + link.rcpt + " by their digest link (release = direct)");
+  if (r.outcome == Released::done)
+    return make_response(c.req, bhttp::status::ok, json::serialize(json::object{{"id", id}, {"state", "released"}}));
+  // Left pending: an analyst sees it on the Requests page.
+  return json_error(c.req, bhttp::status::service_unavailable, "release_failed",
+                    "the message could not be delivered now; your request waits for the mail team");
 }
 
 Response report(const ApiDeps& d, const Call& c) {

@@ -5,8 +5,7 @@
 #include <unistd.h>
 
 #include <charconv>
-#include <fstream>
-#include <iterator>
+#include <cerrno>
 #include <vector>
 
 namespace phishstream::auth {
@@ -70,29 +69,50 @@ std::error_code make_error_code(link_error e) noexcept { return {static_cast<int
 boost::system::result<LinkSigner, std::error_code> LinkSigner::from_file(const std::filesystem::path& file) {
   if (sodium_init() < 0) return std::make_error_code(std::errc::io_error);
   Key key{};
-  std::ifstream in(file, std::ios::binary);
-  if (in) {
-    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (bytes.size() != key.size()) return std::make_error_code(std::errc::invalid_argument);
-    std::copy(bytes.begin(), bytes.end(), key.begin());
-    return LinkSigner(key);
-  }
-  randombytes_buf(key.data(), key.size());
-  // Written aside and renamed: a crash never leaves a short key behind,
-  // and two processes starting at once keep one of the two keys.
-  std::filesystem::path tmp = file;
-  tmp += ".tmp." + std::to_string(::getpid());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return std::error_code(errno, std::generic_category());
-  bool ok = ::write(fd, key.data(), key.size()) == static_cast<ssize_t>(key.size()) && ::fsync(fd) == 0;
-  ::close(fd);
-  if (!ok || ::link(tmp.c_str(), file.c_str()) != 0) {
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+      unsigned char buf[33];
+      ssize_t n = ::read(fd, buf, sizeof buf);
+      ::close(fd);
+      if (n != static_cast<ssize_t>(key.size())) return std::make_error_code(std::errc::invalid_argument);
+      std::copy(buf, buf + key.size(), key.begin());
+      return LinkSigner(key);
+    }
+    // Made only when there is none: a key that cannot be read is the
+    // operator's to fix, never replaced (that would void every link).
+    if (errno != ENOENT) return std::error_code(errno, std::generic_category());
+    randombytes_buf(key.data(), key.size());
+    // Written aside and linked in place: a crash never leaves a short key,
+    // and of two processes starting at once, the second reads the first's.
+    std::filesystem::path tmp = file;
+    tmp += ".tmp." + std::to_string(::getpid());
+    int out = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (out < 0) return std::error_code(errno, std::generic_category());
+    bool ok = ::write(out, key.data(), key.size()) == static_cast<ssize_t>(key.size()) && ::fsync(out) == 0;
+    ::close(out);
+    int rc = ok ? ::link(tmp.c_str(), file.c_str()) : -1;
     std::error_code ec(errno, std::generic_category());
     ::unlink(tmp.c_str());
-    if (ec == std::errc::file_exists) return from_file(file);  // another process made it first
-    return ec;
+    if (rc == 0) return LinkSigner(key);
+    if (!ok || ec != std::errc::file_exists) return ec;
+    // Another process made it first: read theirs (once more).
   }
-  ::unlink(tmp.c_str());
+  return std::make_error_code(std::errc::file_exists);
+}
+
+boost::system::result<LinkSigner, std::error_code> LinkSigner::from_store(store::AuthStore& store) {
+  if (sodium_init() < 0) return std::make_error_code(std::errc::io_error);
+  Key key{};
+  randombytes_buf(key.data(), key.size());
+  char hex[2 * 32 + 1];
+  sodium_bin2hex(hex, sizeof hex, key.data(), key.size());
+  auto kept = store.shared_secret("digest-link-key", hex);
+  if (!kept) return kept.error();
+  std::size_t n = 0;
+  if (kept->size() != 2 * key.size() ||
+      sodium_hex2bin(key.data(), key.size(), kept->data(), kept->size(), nullptr, &n, nullptr) != 0 || n != key.size())
+    return std::make_error_code(std::errc::invalid_argument);
   return LinkSigner(key);
 }
 

@@ -11,9 +11,12 @@
 // request per (message, recipient), so a second request through the same
 // link is refused there (store/trust_store.h).
 //
-// The key is 32 random bytes in a file of the state folder (0600), made
-// at the first start; deleting it invalidates every link sent. A
-// LinkSigner is immutable after construction: any thread may call it.
+// The key is 32 random bytes that every process of the site shares, so a
+// link signed by one api process opens on any other: kept in the store
+// (AuthStore::shared_secret), made by the first process that needs it; or
+// in a file the operator names ([digest] key_file). Changing it voids every
+// link sent. A LinkSigner is immutable after construction: any thread may
+// call it.
 #pragma once
 
 #include <array>
@@ -24,6 +27,8 @@
 #include <system_error>
 
 #include <boost/system/result.hpp>
+
+#include "store/auth_store.h"
 
 namespace phishstream::auth {
 
@@ -48,8 +53,13 @@ class LinkSigner {
   using Key = std::array<unsigned char, 32>;
   explicit LinkSigner(const Key& key) : key_(key) {}
   /// The key kept in `file`, made (0600, atomically) when there is none.
-  /// An error when it cannot be read or made, or is not 32 bytes.
+  /// An error when it cannot be read (permissions: never replaced) or made,
+  /// or is not 32 bytes.
   static boost::system::result<LinkSigner, std::error_code> from_file(const std::filesystem::path& file);
+  /// The site's key kept in the store, made when there is none; the
+  /// store's error when it cannot answer, invalid_argument when what it
+  /// keeps is not a key.
+  static boost::system::result<LinkSigner, std::error_code> from_store(store::AuthStore& store);
 
   /// The link's text: URL-safe (base64url and '.'), under 600 bytes for
   /// addresses and ids of normal length.

@@ -12,8 +12,10 @@ bool alnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
 // A dot a mail client may take for one in a host name: between a letter
 // or digit and a letter ("example.com", not "3.5").
 bool host_dot(std::string_view w, std::size_t k) {
-  return w[k] == '.' && k > 0 && k + 1 < w.size() && alnum(w[k - 1]) &&
-         std::isalpha(static_cast<unsigned char>(w[k + 1]));
+  auto u = [&](std::size_t i) { return static_cast<unsigned char>(w[i]); };
+  // Non-ASCII on either side is a letter of an internationalised name ("пример.рф").
+  return w[k] == '.' && k > 0 && k + 1 < w.size() && (alnum(w[k - 1]) || u(k - 1) >= 0x80) &&
+         (std::isalpha(u(k + 1)) || u(k + 1) >= 0x80);
 }
 
 std::string when(std::int64_t ms) {

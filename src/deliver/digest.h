@@ -49,7 +49,7 @@ std::string render(const DigestInput& in);
 
 /// `s` with what a mail client would make a link of broken ("http://" →
 /// "hxxp[:]//", "www.example.com" → "www[.]example[.]com": every dot
-/// after a letter or digit and before a letter).
+/// after a letter or digit and before a letter, non-ASCII letters too).
 std::string defang(std::string_view s);
 
 }  // namespace phishstream::deliver

@@ -15,10 +15,31 @@ std::string rfc5322_date(std::int64_t ms) {
 
 std::string one_line(std::string_view s, std::size_t max) {
   std::string o;
-  for (char c : s) {
-    if (o.size() >= max) break;
-    unsigned char u = static_cast<unsigned char>(c);
-    o.push_back(u < 0x20 || u == 0x7f ? ' ' : c);
+  for (std::size_t i = 0; i < s.size() && o.size() < max; ++i) {
+    unsigned char u = static_cast<unsigned char>(s[i]);
+    auto next = [&](std::size_t k) { return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0; };
+    if (u == 0xC2 && next(1) == 0x85) {  // U+0085 NEXT LINE
+      o.push_back(' ');
+      ++i;
+      continue;
+    }
+    if (u == 0xE2 && next(1) == 0x80 && next(2) >= 0x8B && next(2) <= 0xAE) {
+      unsigned char c = next(2);  // U+200B..U+202E
+      if (c == 0xA8 || c == 0xA9) o.push_back(' ');  // line and paragraph separators
+      if ((c >= 0x8B && c <= 0x8F) || (c >= 0xA8 && c <= 0xAE)) {
+        i += 2;
+        continue;
+      }
+    }
+    if (u == 0xE2 && next(1) == 0x81 && next(2) >= 0xA6 && next(2) <= 0xA9) {  // U+2066..U+2069
+      i += 2;
+      continue;
+    }
+    if (u == 0xEF && next(1) == 0xBB && next(2) == 0xBF) {  // U+FEFF
+      i += 2;
+      continue;
+    }
+    o.push_back(u < 0x20 || u == 0x7f ? ' ' : s[i]);
   }
   if (o.size() >= max) {
     // Cut before a UTF-8 sequence the limit split.

@@ -20,12 +20,15 @@ namespace {
 
 namespace asio = boost::asio;
 
-// The link key when [digest] is on; a key that cannot be read or made
-// stops the start (the error names the file).
-std::optional<auth::LinkSigner> link_signer(const DigestConfig& c) {
+// The link key when [digest] is on: the file's when digest.key_file names
+// one, else the store's, which every process of the site shares. A key
+// that cannot be read or made stops the start, saying where.
+std::optional<auth::LinkSigner> link_signer(const DigestConfig& c, store::AuthStore& store) {
   if (!c.enabled) return std::nullopt;
-  auto s = auth::LinkSigner::from_file(c.key_file);
-  if (!s) throw std::system_error(s.error(), "digest.key_file " + c.key_file.string());
+  auto s = c.key_file.empty() ? auth::LinkSigner::from_store(store) : auth::LinkSigner::from_file(c.key_file);
+  if (!s)
+    throw std::system_error(s.error(), c.key_file.empty() ? std::string("the digest's link key in the store")
+                                                          : "digest.key_file " + c.key_file.string());
   return std::move(*s);
 }
 
@@ -59,12 +62,12 @@ class ApiPart final : public Component {
       : cfg_(app.cfg()),
         store_(app.store()),
         retrainer_(engine.scanner(), engine.learner(), app.models(), app.store(), retrain_options(cfg_.learning)),
-        links_(link_signer(cfg_.digest)),
+        links_(link_signer(cfg_.digest, app.store())),
         digest_(links_ ? std::make_optional<DigestJob>(app.store(), engine.pipeline(), *links_, digest_options(cfg_))
                        : std::nullopt),
         maintenance_(std::in_place, engine.pipeline(), retrainer_, cfg_.policy.retro_purge_hours,
-                     digest_ ? std::function<void()>([this] { digest_->run(common::now_ms()); })
-                             : std::function<void()>()),
+                     digest_ ? Maintenance::DigestFn([this](std::int64_t end, bool now) { digest_->run(end, now); })
+                             : Maintenance::DigestFn()),
         api_(api::ApiDeps{engine.scanner(), app.store(), app.queue(), app.registry(), [&app] { return app.ready(); },
                           *app.auth(), cfg_.http.metrics_auth, &engine.learner(), &app.models(),
                           [&p = engine.pipeline()](const std::string& id) { return p.release(id); },
@@ -78,7 +81,8 @@ class ApiPart final : public Component {
                             return p.policy_of(rcpt).release_direct.value_or(direct);
                           },
                           cfg_.digest.page_days,
-                          links_ ? std::function<void()>([this] { maintenance_->digest(); }) : std::function<void()>(),
+                          links_ ? std::function<void()>([this] { maintenance_->digest(common::now_ms(), true); })
+                                 : std::function<void()>(),
                           policy_editor(engine)}),
         retention_(app.io()),
         retrain_timer_(app.io()),
@@ -88,6 +92,12 @@ class ApiPart final : public Component {
   void start() override {
     purge_old_raw();
     schedule_retrain();
+    if (digest_) {
+      // The last interval's digest, in case it was missed while this
+      // process was down (sent once: the claim).
+      const std::int64_t every = static_cast<std::int64_t>(cfg_.digest.interval_hours) * 3'600'000;
+      maintenance_->digest(digest_->next_end(common::now_ms()) - every, false);
+    }
     schedule_digest();
   }
   void drain() override {
@@ -121,11 +131,11 @@ class ApiPart final : public Component {
   // it back; a second run in one interval sends nothing twice (the ledger).
   void schedule_digest() {
     if (!digest_) return;
-    const std::int64_t every = static_cast<std::int64_t>(cfg_.digest.interval_hours) * 3'600'000;
-    digest_timer_.expires_after(std::chrono::milliseconds(every - common::now_ms() % every + 1000));
-    digest_timer_.async_wait([this](boost::system::error_code e) {
+    const std::int64_t end = digest_->next_end(common::now_ms());
+    digest_timer_.expires_after(std::chrono::milliseconds(end - common::now_ms() + 1000));
+    digest_timer_.async_wait([this, end](boost::system::error_code e) {
       if (e) return;
-      maintenance_->digest();
+      maintenance_->digest(end, false);
       schedule_digest();
     });
   }

@@ -147,7 +147,11 @@ void App::follow_policy() {
   policy_timer_.expires_after(std::chrono::seconds(5));
   policy_timer_.async_wait([this](boost::system::error_code ec) {
     if (ec || draining_) return;
-    asio::post(handlers_, [this] { engine_->follow_policy(); });
+    if (!policy_polling_.exchange(true))
+      asio::post(handlers_, [this] {
+        engine_->follow_policy();
+        policy_polling_ = false;
+      });
     follow_policy();
   });
 }

@@ -98,6 +98,7 @@ class App {
   std::optional<boost::asio::signal_set> stop_signals_, hangup_;
   boost::asio::steady_timer drain_timer_{io_};
   boost::asio::steady_timer policy_timer_{io_};
+  std::atomic<bool> policy_polling_{false};  // one poll at a time: a slow store does not pile them up
   ServiceNotifier notifier_{io_};  // READY=1, watchdog, STOPPING=1 (notify.h)
   // After the io_context, so it goes first: a job it still holds owns an
   // HTTP session whose socket belongs to the io_context.

@@ -374,7 +374,6 @@ void ServeConfig::resolve() {
   http.web_root = default_web_root(http.web_root, self_exe());
   if (auth.authserv_id.empty()) auth.authserv_id = server.hostname;
   if (digest.from.empty()) digest.from = "postmaster@" + server.hostname;
-  if (digest.key_file.empty()) digest.key_file = dir / "digest.key";
   while (digest.base_url.ends_with("/")) digest.base_url.pop_back();
   // Our own Authentication-Results are trusted like the site's MTAs'.
   if (auth.enabled) {

@@ -231,7 +231,7 @@ struct DigestConfig {
   int page_days = 14;          ///< how far back the self-service page lists held mail
   bool recipients = true;      ///< everyone gets one unless a recipient policy says digest = false
   std::string release = "request";  ///< "request" (an analyst approves) or "direct" (the link releases)
-  std::filesystem::path key_file;   ///< the link key; default <state_dir>/digest.key
+  std::filesystem::path key_file;   ///< the link key in a file; "" (default): kept in the store, shared by every process
 };
 
 /// [[feeds]]: local phishing feeds (reputation/feeds.h), one table each.

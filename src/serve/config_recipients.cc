@@ -91,8 +91,17 @@ namespace {
 std::string quoted(const std::string& s) {
   std::string o = "\"";
   for (char c : s) {
-    if (c == '"' || c == '\\') o.push_back('\\');
-    o.push_back(c);
+    auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      o.push_back('\\');
+      o.push_back(c);
+    } else if (u < 0x20 || u == 0x7f) {
+      char esc[8];
+      std::snprintf(esc, sizeof esc, "\\u%04x", u);
+      o += esc;
+    } else {
+      o.push_back(c);
+    }
   }
   return o + "\"";
 }
@@ -113,7 +122,7 @@ std::string to_toml(const std::vector<decide::RecipientPolicy>& policies) {
                           std::pair{"quarantine_phish", p.quarantine_phish}, std::pair{"reject_phish", p.reject_phish}})
       if (v) {
         char buf[32];
-        std::snprintf(buf, sizeof buf, "%.4g", static_cast<double>(*v));
+        std::snprintf(buf, sizeof buf, "%.9g", static_cast<double>(*v));  // a float, exactly
         std::string num = buf;
         if (num.find_first_of(".e") == std::string::npos) num += ".0";
         o += std::string(key) + " = " + num + "\n";

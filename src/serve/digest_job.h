@@ -5,8 +5,12 @@
 // mailbox.
 //
 // A recipient gets at most one digest per interval: the digest's ledger
-// key names the recipient and the interval's number, so a "send now" and
-// the timer in the same interval, or two api processes, send it once.
+// key names the recipient and the interval's end, and the first process to
+// claim it (MessageStore::claim) is the one that sends, so two api
+// processes, a restart or a late run send it once. Intervals are counted
+// from the Unix epoch; a run lists what was held in [end - interval, end),
+// however late it runs. "Send now" is its own digest: the interval up to
+// now, once per recipient per interval.
 // Who gets one, and whether its links release at once, is the recipient's
 // policy (decide/recipient_policy.h digest, release_direct) over the
 // [digest] defaults.
@@ -42,14 +46,19 @@ class DigestJob {
   DigestJob(store::Store& store, worker::Pipeline& pipeline, const auth::LinkSigner& links, DigestOptions o);
 
   struct Report {
-    std::size_t recipients = 0;  ///< with held mail in the interval (and a digest by policy)
-    std::size_t sent = 0;        ///< digests delivered now (or before, in this interval)
+    std::size_t recipients = 0;  ///< with held mail in the interval (and a digest by policy); those
+                                 ///< another run claimed first are counted here, not in `sent`
+    std::size_t sent = 0;        ///< digests delivered in this run
     std::size_t failed = 0;      ///< not delivered: logged, tried again next run
     std::size_t entries = 0;     ///< held messages listed, over all digests
   };
-  /// Sends the digests of the interval that ends at `now_ms`. A store that
-  /// cannot be read ends the run (logged; nothing half-listed is sent).
-  Report run(std::int64_t now_ms);
+  /// Sends the digests of the interval that ends at `end_ms` (a multiple of
+  /// the interval), or, with `on_demand`, of the interval up to `end_ms`. A
+  /// store that cannot be read ends the run (logged; nothing half-listed
+  /// is sent); a digest not delivered is unclaimed, for a later run.
+  Report run(std::int64_t end_ms, bool on_demand = false);
+  /// The end of the interval `now_ms` is in.
+  std::int64_t next_end(std::int64_t now_ms) const;
 
  private:
   store::Store& store_;

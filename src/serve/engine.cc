@@ -218,7 +218,8 @@ std::int64_t Engine::follow_policy() {
                {"in_force", std::to_string(policy_version_)}});
     return policy_version_;
   }
-  if (!*saved || (*saved)->version == policy_version_ || (*saved)->version == refused_version_) return policy_version_;
+  // Never backwards: a poll that read before a save may apply after it.
+  if (!*saved || (*saved)->version <= policy_version_ || (*saved)->version == refused_version_) return policy_version_;
   auto parsed = parse_recipient_policies((*saved)->text);
   if (!parsed) {
     refused_version_ = (*saved)->version;

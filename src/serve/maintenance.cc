@@ -9,7 +9,7 @@
 namespace phishstream::serve {
 
 Maintenance::Maintenance(worker::Pipeline& pipeline, learn::Retrainer& retrainer, int retro_purge_hours,
-                         std::function<void()> digest)
+                         DigestFn digest)
     : pipeline_(pipeline),
       retrainer_(retrainer),
       hours_(retro_purge_hours),
@@ -38,22 +38,23 @@ void Maintenance::retrain() {
   cv_.notify_one();
 }
 
-void Maintenance::digest() {
+void Maintenance::digest(std::int64_t end_ms, bool on_demand) {
   if (!digest_job_) return;
   std::lock_guard lk(mu_);
-  digest_ = true;
+  if (digests_.size() < 16) digests_.emplace_back(end_ms, on_demand);  // more are the same runs again
   cv_.notify_one();
 }
 
 void Maintenance::run() {
   std::unique_lock lk(mu_);
   while (true) {
-    cv_.wait(lk, [&] { return purge_ || retrain_ || digest_ || stop_; });
+    cv_.wait(lk, [&] { return purge_ || retrain_ || !digests_.empty() || stop_; });
     if (stop_) return;
-    if (digest_) {
-      digest_ = false;
+    if (!digests_.empty()) {
+      auto [end, on_demand] = digests_.front();
+      digests_.erase(digests_.begin());
       lk.unlock();
-      digest_job_();
+      digest_job_(end, on_demand);
       lk.lock();
       continue;
     }

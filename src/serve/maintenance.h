@@ -12,7 +12,10 @@
 #pragma once
 
 #include <condition_variable>
+#include <cstdint>
 #include <functional>
+#include <utility>
+#include <vector>
 #include <mutex>
 #include <thread>
 
@@ -23,16 +26,19 @@ namespace phishstream::serve {
 
 class Maintenance {
  public:
-  /// `digest` sends the quarantine digests (empty: digest() does nothing).
-  Maintenance(worker::Pipeline& pipeline, learn::Retrainer& retrainer, int retro_purge_hours,
-              std::function<void()> digest = {});
+  /// `digest(end_ms, on_demand)` sends the quarantine digests of the
+  /// interval ending at end_ms (digest_job.h); empty: digest() does nothing.
+  using DigestFn = std::function<void(std::int64_t end_ms, bool on_demand)>;
+  Maintenance(worker::Pipeline& pipeline, learn::Retrainer& retrainer, int retro_purge_hours, DigestFn digest = {});
   ~Maintenance();
   Maintenance(const Maintenance&) = delete;
   Maintenance& operator=(const Maintenance&) = delete;
 
   void purge();    ///< no-op when retro_purge_hours is 0
   void retrain();
-  void digest();
+  /// The digests of the interval ending at `end_ms`, or with `on_demand`
+  /// the interval up to `end_ms` (POST /v1/digest/send).
+  void digest(std::int64_t end_ms, bool on_demand);
 
  private:
   void run();
@@ -40,10 +46,11 @@ class Maintenance {
   worker::Pipeline& pipeline_;
   learn::Retrainer& retrainer_;
   const int hours_;
-  const std::function<void()> digest_job_;
+  const DigestFn digest_job_;
   std::mutex mu_;
   std::condition_variable cv_;
-  bool purge_ = false, retrain_ = false, digest_ = false, stop_ = false;  // GUARDED_BY(mu_)
+  bool purge_ = false, retrain_ = false, stop_ = false;  // GUARDED_BY(mu_)
+  std::vector<std::pair<std::int64_t, bool>> digests_;   // GUARDED_BY(mu_): runs asked for
   std::thread thread_;
 };
 

@@ -79,6 +79,10 @@ class AuthStore {
   virtual void drop_session(const std::string& id_hash) = 0;
   /// Ends every session of `user` (disabled, or a new password).
   virtual std::error_code drop_sessions_of(const std::string& user) = 0;
+  /// The secret called `name` that every process of the site shares (the
+  /// digest's link key): `candidate` when none was kept yet, which is then
+  /// kept; the kept one otherwise.
+  virtual Read<std::string> shared_secret(const std::string& name, const std::string& candidate) = 0;
 };
 
 }  // namespace phishstream::store

@@ -48,6 +48,7 @@ struct Filter {
   std::int64_t since_ms = 0, until_ms = 0;  ///< 0: open
   std::string sender;         ///< substring of MAIL FROM or From
   std::string subject;        ///< substring of the subject
+  std::string status;         ///< exactly this status (message_status.h text); "" for any
   std::string rcpt;           ///< one whole envelope recipient (case-insensitive); "" for any
   std::size_t limit = 50;
   std::string before_id;      ///< pagination: ids older than this
@@ -70,6 +71,11 @@ class MessageStore {
   };
   /// The ledger's rows for a key (none: an empty list).
   virtual Read<std::vector<Delivery>> deliveries(const std::string& key) = 0;
+  /// Claims (key, recipient) for one sender among processes: true for the
+  /// first caller, false for every later one (a ledger row with folder
+  /// "claimed" and `owner` as its path). For deliveries where a duplicate
+  /// is worse than a loss (the quarantine digest); mail is not claimed.
+  virtual Read<bool> claim(const std::string& key, const std::string& rcpt, const std::string& owner) = 0;
   /// Forgets a delivery (the message was taken back out of the mailbox).
   virtual std::error_code undeliver(const std::string& key, const std::string& rcpt) = 0;
   /// Records matching the filter, newest id first.

@@ -2,8 +2,8 @@
 // version kept with who saved it, when and why. The newest version is the
 // one in force in every process ([[recipient_policy]] tables in TOML, the
 // configuration file's syntax); until the first is saved, the file's
-// tables are. serve/policy_follow.h applies it; the API (api/policy.cc)
-// writes it.
+// tables are. serve/engine.h (Engine::follow_policy) applies it; the API
+// (api/policy.cc) writes it.
 //
 // One of the concerns a store keeps (store.h); both backends implement it.
 // Thread-safe: any thread may call any method.

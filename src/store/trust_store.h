@@ -50,7 +50,8 @@ struct AuditEntry {
 struct ReleaseRequest {
   std::string message_id;
   std::string rcpt;          ///< lower case
-  std::string state;         ///< pending | approved | denied | released (released directly, by policy)
+  std::string state;         ///< pending | approving (being delivered) | approved | denied |
+                             ///< released (released directly, by policy)
   std::int64_t requested_ms = 0;
   std::string decided_by;    ///< the analyst ("" while pending; "policy" for a direct release)
   std::int64_t decided_ms = 0;
@@ -91,11 +92,12 @@ class TrustStore {
   virtual Read<bool> put_release_request(const ReleaseRequest& r) = 0;
   /// The requests matching `f`, newest first.
   virtual Read<std::vector<ReleaseRequest>> release_requests(const RequestFilter& f) = 0;
-  /// Moves a pending request to `state` (approved | denied), by `who` at
-  /// `at_ms`; false (nothing changed) when there is no pending request for
-  /// (message, recipient): two analysts cannot both approve one.
-  virtual Read<bool> decide_release_request(const std::string& message_id, const std::string& rcpt,
-                                            const std::string& state, const std::string& who, std::int64_t at_ms) = 0;
+  /// Moves the request for (message, recipient) from state `from` to
+  /// `to`, by `who` at `at_ms`; false (nothing changed) when it is not in
+  /// `from`: of two analysts deciding one request at once, one wins.
+  virtual Read<bool> move_release_request(const std::string& message_id, const std::string& rcpt,
+                                          const std::string& from, const std::string& to, const std::string& who,
+                                          std::int64_t at_ms) = 0;
 
   virtual std::error_code put_audit(const AuditEntry& e) = 0;
   /// The newest `limit` entries older than `before_seq` (0: the newest), newest first.

@@ -797,6 +797,7 @@ struct DigestFixture : ApiFixture {
     api::ApiDeps deps{scanner, *st, *q, reg, [] { return true; }, *auth, false, learner.get(), st.get()};
     deps.trust = trust.get();
     deps.release_to = [this](const std::string& id, const std::string& rcpt) {
+      if (id == "q6") return std::make_error_code(std::errc::connection_refused);  // the next hop is away
       released_to.emplace_back(id, rcpt);
       return std::error_code();
     };
@@ -951,6 +952,39 @@ TEST_F(DigestFixture, WherePolicySaysDirectTheLinkReleasesAtOnce) {
   EXPECT_EQ(as_link(bhttp::verb::post, "/v1/self/release", link("direct@example.org", "q4"), R"({"id":"q4"})").result(),
             bhttp::status::conflict);
   EXPECT_EQ(released_to.size(), 1u);
+}
+
+// Direct release is for the doubtful: a rejected message, or one with strong
+// phishing evidence, waits for an analyst whatever the policy.
+TEST_F(DigestFixture, DirectReleaseNeverCoversRejectsOrStrongEvidence) {
+  put("q5", "reject", store::MessageStatus::quarantined, {"direct@example.org"});
+  auto r = as_link(bhttp::verb::post, "/v1/self/release", link("direct@example.org"), R"({"id":"q5"})");
+  EXPECT_EQ(r.result(), bhttp::status::accepted) << r.body();
+  EXPECT_TRUE(released_to.empty());
+  EXPECT_EQ(st->release_requests({"pending", "direct@example.org", 10}).value().size(), 1u);
+}
+
+// A delivery or an audit line that fails leaves the request pending, to
+// decide again; nothing is marked approved that was not delivered.
+TEST_F(DigestFixture, AnApprovalThatCannotDeliverLeavesTheRequestPending) {
+  put("q6", "quarantine", store::MessageStatus::quarantined, {"a@example.org"});
+  ASSERT_EQ(as_link(bhttp::verb::post, "/v1/self/release", link("a@example.org"), R"({"id":"q6"})").result(),
+            bhttp::status::accepted);
+  const std::string approve = R"({"message_id":"q6","rcpt":"a@example.org","decision":"approve"})";
+  auto r = as(analyst_token, bhttp::verb::post, "/v1/release-requests", approve);
+  EXPECT_EQ(r.result(), bhttp::status::service_unavailable);
+  EXPECT_EQ(code(r), "release_failed");
+  EXPECT_EQ(st->release_requests({"pending", "a@example.org", 10}).value().size(), 1u);
+  ASSERT_EQ(as_link(bhttp::verb::post, "/v1/self/release", link("a@example.org"), R"({"id":"q1"})").result(),
+            bhttp::status::accepted);
+  {
+    phishstream::testing::TableAway audit(dir / "db", "audit");
+    auto no_audit = as(analyst_token, bhttp::verb::post, "/v1/release-requests",
+                       R"({"message_id":"q1","rcpt":"a@example.org","decision":"approve"})");
+    EXPECT_EQ(no_audit.result(), bhttp::status::service_unavailable);
+  }
+  EXPECT_TRUE(released_to.empty());
+  EXPECT_EQ(st->release_requests({"pending", "a@example.org", 10}).value().size(), 2u);
 }
 
 TEST_F(DigestFixture, ARecipientReportsPhishingThatReachedThem) {

@@ -3,6 +3,8 @@
 // text is refused with the reason.
 #include "auth/links.h"
 
+#include "store/sqlite/sqlite_store.h"
+
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -80,8 +82,31 @@ TEST(LinksTest, TheKeyIsMadeOnceAndKeptPrivate) {
   ASSERT_TRUE(b);
   EXPECT_TRUE(b->verify(a->sign({"a@b.example", "", 100}), 1));
   std::ofstream(file, std::ios::trunc) << "short";
-  EXPECT_FALSE(LinkSigner::from_file(file));
+  EXPECT_EQ(LinkSigner::from_file(file).error(), std::errc::invalid_argument);
   EXPECT_FALSE(LinkSigner::from_file(dir / "no-such-dir" / "digest.key"));
+  // A key that cannot be read is an error, never replaced by a new one.
+  auto locked = dir / "locked.key";
+  ASSERT_TRUE(LinkSigner::from_file(locked));
+  (void)::chmod(locked.c_str(), 0);
+  if (::geteuid() != 0) {  // root reads it anyway
+    EXPECT_EQ(LinkSigner::from_file(locked).error(), std::errc::permission_denied);
+  }
+  auto unreadable = dir / "a-directory.key";
+  std::filesystem::create_directories(unreadable);
+  EXPECT_FALSE(LinkSigner::from_file(unreadable));  // read() of a directory: EISDIR, no recursion, no crash
+  std::filesystem::remove_all(dir);
+}
+
+// Every process of a site signs with the key the store keeps.
+TEST(LinksTest, TheStoresKeyIsTheSameForEveryProcess) {
+  auto dir = std::filesystem::temp_directory_path() / ("links-store-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  store::SqliteStore st(dir / "db");
+  auto a = LinkSigner::from_store(st);
+  auto b = LinkSigner::from_store(st);
+  ASSERT_TRUE(a && b);
+  EXPECT_TRUE(b->verify(a->sign({"a@b.example", "m1", 100}), 1));
   std::filesystem::remove_all(dir);
 }
 

@@ -75,6 +75,7 @@ TEST(DigestTest, DefangLeavesPlainWordsAlone) {
   EXPECT_EQ(defang("Invoice 3.5 due, see attachment."), "Invoice 3.5 due, see attachment.");
   EXPECT_EQ(defang("HTTPS://Bank.example/login"), "HXXPS[:]//Bank[.]example/login");
   EXPECT_EQ(defang("(mail.example.org)"), "(mail[.]example[.]org)");
+  EXPECT_EQ(defang("\xD0\xBF\xD1\x80\xD0\xB8.\xD1\x80\xD1\x84"), "\xD0\xBF\xD1\x80\xD0\xB8[.]\xD1\x80\xD1\x84");
   EXPECT_EQ(defang(""), "");
 }
 
@@ -83,6 +84,10 @@ TEST(DigestTest, OneLineNeverCutsACharacterInTwo) {
   EXPECT_EQ(one_line("ab\xC3\xA9", 4), "ab\xC3\xA9");
   EXPECT_EQ(one_line("\xE2\x82\xAC\xE2\x82\xAC", 5), "\xE2\x82\xAC");
   EXPECT_EQ(one_line("a\r\nb", 10), "a  b");
+  // Invisible and direction-changing characters cannot disguise a sender.
+  EXPECT_EQ(one_line("pay\xE2\x80\x8Bpal \xE2\x80\xAEmoc.\xE2\x81\xA6x\xEF\xBB\xBF", 40), "paypal moc.x");
+  EXPECT_EQ(one_line("a\xE2\x80\xA8" "b\xC2\x85" "c", 40), "a b c");
+  EXPECT_EQ(one_line("caf\xC3\xA9", 40), "caf\xC3\xA9");
 }
 
 }  // namespace

@@ -20,6 +20,7 @@ import os
 import re
 import shutil
 import smtplib
+import sqlite3
 import subprocess
 import sys
 import time
@@ -127,7 +128,10 @@ def main():
         time.sleep(2)
         assert sum(b"X-Phishstream-Digest:" in b for _, b in mailbox(pfx)) == 1, "one digest per interval"
 
-        key = open(os.path.join(srv.workdir, "var", "digest.key"), "rb").read()
+        # The link key every process shares, from the store.
+        db = sqlite3.connect(os.path.join(srv.workdir, "var", "phishstream.db"))
+        key = bytes.fromhex(db.execute("SELECT value FROM secrets WHERE name = 'digest-link-key'").fetchone()[0])
+        db.close()
         expired = base + "/self.html#t=" + sign(key, RCPT, held_id, int(time.time() * 1000) - 1000)
         token = entry.split("#t=", 1)[1]
         altered = base + "/self.html#t=" + token.replace(b64(RCPT.encode()), b64(b"eve@example.org"))

@@ -146,7 +146,7 @@ TEST_F(SchemaTest, BothStoresHaveTheSameTablesAndColumns) {
   auto l = sqlite_schema(lite.file()), p = pg_schema(pg.conninfo());
   // The comparison saw the real thing: every table the stores use, both sides.
   for (const char* t : {"schema_version", "messages", "raw", "deliveries", "users", "tokens", "sessions", "models",
-                        "live_history", "feedback", "reports", "exceptions", "audit", "release_requests", "policy_versions"}) {
+                        "live_history", "feedback", "reports", "exceptions", "audit", "release_requests", "policy_versions", "secrets"}) {
     EXPECT_TRUE(l.tables.count(t)) << t << " missing in SQLite";
     EXPECT_TRUE(p.tables.count(t)) << t << " missing in PostgreSQL";
   }

@@ -36,11 +36,11 @@ TYPED_TEST(StoreTest, MigratesOnceAndRoundTrips) {
   raw.append(std::string(1, '\0'));
   {
     auto s = this->b.open();
-    EXPECT_EQ(s->schema_version(), 8);
+    EXPECT_EQ(s->schema_version(), 9);
     ASSERT_FALSE(s->put(sample_record("rt-001", "inbox", 1000, "hello"), raw));
   }
   auto s = this->b.open();  // reopen: no migration runs twice
-  EXPECT_EQ(s->schema_version(), 8);
+  EXPECT_EQ(s->schema_version(), 9);
   EXPECT_TRUE(s->reachable());
   auto r = s->get("rt-001").value();
   ASSERT_TRUE(r);
@@ -407,10 +407,11 @@ TYPED_TEST(StoreTest, ReleaseRequestsAreOnePerMessageAndRecipient) {
   EXPECT_EQ(s->release_requests({"", "alice@example.org", 100}).value().size(), 2u);
   EXPECT_EQ(s->release_requests({"pending", "", 1}).value().size(), 1u);
 
-  EXPECT_TRUE(s->decide_release_request("m1", "alice@example.org", "approved", "ana", 5000).value());
-  EXPECT_FALSE(s->decide_release_request("m1", "alice@example.org", "denied", "bo", 6000).value());  // decided
-  EXPECT_FALSE(s->decide_release_request("m2", "alice@example.org", "approved", "ana", 6000).value());
-  EXPECT_FALSE(s->decide_release_request("m9", "alice@example.org", "approved", "ana", 6000).value());
+  EXPECT_TRUE(s->move_release_request("m1", "alice@example.org", "pending", "approving", "ana", 4500).value());
+  EXPECT_FALSE(s->move_release_request("m1", "alice@example.org", "pending", "denied", "bo", 4600).value());  // taken
+  EXPECT_TRUE(s->move_release_request("m1", "alice@example.org", "approving", "approved", "ana", 5000).value());
+  EXPECT_FALSE(s->move_release_request("m2", "alice@example.org", "pending", "approved", "ana", 6000).value());
+  EXPECT_FALSE(s->move_release_request("m9", "alice@example.org", "pending", "approved", "ana", 6000).value());
   auto mine = s->release_requests({"", "alice@example.org", 100}).value();
   ASSERT_EQ(mine.size(), 2u);
   EXPECT_EQ(mine[1].state, "approved");
@@ -445,11 +446,28 @@ TYPED_TEST(StoreTest, ReleaseRequestsAreOnePerMessageAndRecipient) {
   ASSERT_FALSE(s->mark_delivered(q.key, "Dave@Example.org", "INBOX", "/m/1"));  // released to Dave alone
   EXPECT_TRUE(store::held_mail(*s, "dave@example.org", 0, 10).value().empty());
   EXPECT_EQ(store::held_mail(*s, "eve@example.org", 0, 10).value().size(), 1u);
+  // A message the retroactive purge took back (action inbox, status purged) is held too.
+  auto p = testing::sample_record("r4", "inbox", 400, "four");
+  p.status = MessageStatus::purged;
+  p.rcpt = {"eve@example.org"};
+  ASSERT_FALSE(s->put(p, "raw"));
+  EXPECT_EQ(store::held_mail(*s, "eve@example.org", 0, 10).value().size(), 2u);
+  store::Filter by_status;
+  by_status.status = "purged";
+  EXPECT_EQ(s->list(by_status).value().size(), 1u);
+  // One claim per (key, recipient), whoever asks.
+  EXPECT_TRUE(s->claim("digest-1", "eve@example.org", "host-a").value());
+  EXPECT_FALSE(s->claim("digest-1", "eve@example.org", "host-b").value());
+  EXPECT_TRUE(s->claim("digest-1", "dave@example.org", "host-b").value());
+  // A secret the site's processes share: the first candidate is kept.
+  EXPECT_EQ(s->shared_secret("digest-link-key", "first").value(), "first");
+  EXPECT_EQ(s->shared_secret("digest-link-key", "second").value(), "first");
+  EXPECT_EQ(this->b.open()->shared_secret("digest-link-key", "third").value(), "first");
   {
     auto away = this->b.away("release_requests");
     EXPECT_FALSE(s->put_release_request({"m3", "alice@example.org", "pending", 1, "", 0, ""}));
     EXPECT_FALSE(s->release_requests({}));
-    EXPECT_FALSE(s->decide_release_request("m1", "bob@example.org", "approved", "ana", 1));
+    EXPECT_FALSE(s->move_release_request("m1", "bob@example.org", "pending", "approved", "ana", 1));
   }
 }
 

@@ -100,4 +100,15 @@ void PgStore::drop_session(const std::string& id_hash) {
   pool_.get().exec("DELETE FROM sessions WHERE id_hash = $1", {id_hash});
 }
 
+Read<std::string> PgStore::shared_secret(const std::string& name, const std::string& candidate) {
+  auto c = pool_.get();
+  auto w = c.exec("INSERT INTO secrets (name, value) VALUES ($1,$2) ON CONFLICT (name) DO NOTHING",
+                  {clean_text(name), clean_text(candidate)});
+  if (!w.ok()) return Read<std::string>(boost::system::in_place_error, failed(w, "shared_secret"));
+  auto r = c.exec("SELECT value FROM secrets WHERE name = $1", {clean_text(name)});
+  if (!r.ok()) return failed(r, "shared_secret");
+  if (r.rows() == 0) return Read<std::string>(boost::system::in_place_error, std::make_error_code(std::errc::io_error));
+  return r.text(0, 0);
+}
+
 }  // namespace phishstream::store

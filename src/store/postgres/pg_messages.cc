@@ -124,6 +124,7 @@ Read<std::vector<MessageRecord>> PgStore::list(const Filter& f) {
   }
   if (!f.subject.empty()) sql += " AND strpos(lower(subject), lower(" + add(clean_text(f.subject)) + ")) > 0";
   if (!f.before_id.empty()) sql += " AND id < " + add(clean_text(f.before_id));
+  if (!f.status.empty()) sql += " AND status = " + add(clean_text(f.status));
   if (!f.rcpt.empty()) {
     // The quoted address, as the JSON list spells it: a whole recipient.
     std::string quoted = to_json({f.rcpt});
@@ -208,6 +209,14 @@ std::error_code PgStore::purge_raw_before(std::int64_t cutoff_ms) {
       "DELETE FROM raw WHERE id IN (SELECT id FROM messages WHERE received_ms < $1 AND status != $2)",
       {cutoff_ms, std::string(to_string(MessageStatus::quarantined))});
   return r.ok() ? std::error_code() : failed(r, "purge_raw_before");
+}
+
+Read<bool> PgStore::claim(const std::string& key, const std::string& rcpt, const std::string& owner) {
+  auto r = pool_.get().exec(std::string("INSERT INTO deliveries (key, rcpt, folder, path, delivered_ms) VALUES ($1,$2,'claimed',$3,") +
+                                pg::kNow + ") ON CONFLICT (key, rcpt) DO NOTHING",
+                            {clean_text(key), clean_text(rcpt), clean_text(owner)});
+  if (!r.ok()) return Read<bool>(boost::system::in_place_error, failed(r, "claim"));
+  return r.affected() > 0;
 }
 
 }  // namespace phishstream::store

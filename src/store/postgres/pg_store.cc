@@ -54,6 +54,8 @@ const char* const kMigrations[] = {
     // 8: recipient policies as edited in the UI, every version
     R"(CREATE TABLE policy_versions (version BIGINT PRIMARY KEY, at_ms BIGINT NOT NULL, actor TEXT NOT NULL,
          note TEXT NOT NULL DEFAULT '', text TEXT NOT NULL);)",
+    // 9: secrets every process of a site shares (the digest's link key)
+    R"(CREATE TABLE secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL);)",
 };
 
 // Advisory lock key (arbitrary, fixed) for schema migration.

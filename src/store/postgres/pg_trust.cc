@@ -91,13 +91,14 @@ Read<std::vector<ReleaseRequest>> PgStore::release_requests(const RequestFilter&
   return out;
 }
 
-Read<bool> PgStore::decide_release_request(const std::string& message_id, const std::string& rcpt,
-                                           const std::string& state, const std::string& who, std::int64_t at_ms) {
+Read<bool> PgStore::move_release_request(const std::string& message_id, const std::string& rcpt,
+                                         const std::string& from, const std::string& to, const std::string& who,
+                                         std::int64_t at_ms) {
   auto r = pool_.get().exec(
       "UPDATE release_requests SET state = $3, decided_by = $4, decided_ms = $5 "
-      "WHERE message_id = $1 AND rcpt = $2 AND state = 'pending'",
-      {clean_text(message_id), clean_text(rcpt), clean_text(state), clean_text(who), at_ms});
-  if (!r.ok()) return Read<bool>(boost::system::in_place_error, failed(r, "decide_release_request"));
+      "WHERE message_id = $1 AND rcpt = $2 AND state = $6",
+      {clean_text(message_id), clean_text(rcpt), clean_text(to), clean_text(who), at_ms, clean_text(from)});
+  if (!r.ok()) return Read<bool>(boost::system::in_place_error, failed(r, "move_release_request"));
   return r.affected() > 0;
 }
 

@@ -121,4 +121,15 @@ void SqliteStore::drop_session(const std::string& id_hash) {
   st.step();
 }
 
+Read<std::string> SqliteStore::shared_secret(const std::string& name, const std::string& candidate) {
+  std::lock_guard lk(write_mu_);  // both on the write connection: it has seen the insert
+  Stmt ins(w_, "INSERT OR IGNORE INTO secrets (name, value) VALUES (?,?)");
+  ins.text(1, name).text(2, candidate);
+  if (ins.step() != SQLITE_DONE) return Read<std::string>(boost::system::in_place_error, sql_error(w_));
+  Stmt st(w_, "SELECT value FROM secrets WHERE name = ?");
+  st.text(1, name);
+  if (st.step() != SQLITE_ROW) return read_failed(w_, "shared_secret");
+  return st.col_text(0);
+}
+
 }  // namespace phishstream::store

@@ -129,6 +129,7 @@ Read<std::vector<MessageRecord>> SqliteStore::list(const Filter& f) {
   if (!f.subject.empty()) sql += " AND instr(lower(subject), lower(?5)) > 0";
   if (!f.before_id.empty()) sql += " AND id < ?6";
   if (!f.rcpt.empty()) sql += " AND instr(lower(rcpt), lower(?8)) > 0";
+  if (!f.status.empty()) sql += " AND status = ?9";
   sql += " ORDER BY id DESC LIMIT ?7";
   std::lock_guard lk(read_mu_);
   Stmt st(r_, sql.c_str());
@@ -136,7 +137,7 @@ Read<std::vector<MessageRecord>> SqliteStore::list(const Filter& f) {
   st.i64(7, static_cast<std::int64_t>(std::min<std::size_t>(f.limit, 1000)));
   // "a@b", quoted as the JSON list spells it: a whole recipient.
   std::string quoted = to_json({f.rcpt});
-  st.text(8, quoted.substr(1, quoted.size() - 2));
+  st.text(8, quoted.substr(1, quoted.size() - 2)).text(9, f.status);
   std::vector<MessageRecord> out;
   int rc;
   while ((rc = st.step()) == SQLITE_ROW) {
@@ -233,6 +234,16 @@ std::error_code SqliteStore::purge_raw_before(std::int64_t cutoff_ms) {
   Stmt st(w_, "DELETE FROM raw WHERE id IN (SELECT id FROM messages WHERE received_ms < ? AND status != ?)");
   st.i64(1, cutoff_ms).text(2, to_string(MessageStatus::quarantined));
   return st.step() == SQLITE_DONE ? std::error_code() : sql_error(w_);
+}
+
+Read<bool> SqliteStore::claim(const std::string& key, const std::string& rcpt, const std::string& owner) {
+  std::lock_guard lk(write_mu_);
+  Stmt st(w_,
+          "INSERT OR IGNORE INTO deliveries (key, rcpt, folder, path, delivered_ms) "
+          "VALUES (?,?,'claimed',?,strftime('%s','now')*1000)");
+  st.text(1, key).text(2, rcpt).text(3, owner);
+  if (st.step() != SQLITE_DONE) return Read<bool>(boost::system::in_place_error, sql_error(w_));
+  return sqlite3_changes(w_) > 0;
 }
 
 }  // namespace phishstream::store

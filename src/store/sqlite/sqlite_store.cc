@@ -56,6 +56,8 @@ const char* const kMigrations[] = {
     // 8: recipient policies as edited in the UI, every version
     R"(CREATE TABLE policy_versions (version INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, actor TEXT NOT NULL,
          note TEXT NOT NULL DEFAULT '', text TEXT NOT NULL);)",
+    // 9: secrets every process of a site shares (the digest's link key)
+    R"(CREATE TABLE secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL);)",
 };
 
 sqlite3* open_db(const std::filesystem::path& file) {

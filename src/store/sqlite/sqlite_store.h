@@ -83,8 +83,10 @@ class SqliteStore final : public Store {
   std::error_code drop_exceptions(const std::string& campaign) override;
   Read<bool> put_release_request(const ReleaseRequest& r) override;
   Read<std::vector<ReleaseRequest>> release_requests(const RequestFilter& f) override;
-  Read<bool> decide_release_request(const std::string& message_id, const std::string& rcpt, const std::string& state,
-                                    const std::string& who, std::int64_t at_ms) override;
+  Read<bool> move_release_request(const std::string& message_id, const std::string& rcpt, const std::string& from,
+                                  const std::string& to, const std::string& who, std::int64_t at_ms) override;
+  Read<bool> claim(const std::string& key, const std::string& rcpt, const std::string& owner) override;
+  Read<std::string> shared_secret(const std::string& name, const std::string& candidate) override;
   std::error_code put_audit(const AuditEntry& e) override;
 
   // PolicyStore

@@ -100,13 +100,14 @@ Read<std::vector<ReleaseRequest>> SqliteStore::release_requests(const RequestFil
   return out;
 }
 
-Read<bool> SqliteStore::decide_release_request(const std::string& message_id, const std::string& rcpt,
-                                               const std::string& state, const std::string& who, std::int64_t at_ms) {
+Read<bool> SqliteStore::move_release_request(const std::string& message_id, const std::string& rcpt,
+                                             const std::string& from, const std::string& to, const std::string& who,
+                                             std::int64_t at_ms) {
   std::lock_guard lk(write_mu_);
   Stmt st(w_,
           "UPDATE release_requests SET state = ?3, decided_by = ?4, decided_ms = ?5 "
-          "WHERE message_id = ?1 AND rcpt = ?2 AND state = 'pending'");
-  st.text(1, message_id).text(2, rcpt).text(3, state).text(4, who).i64(5, at_ms);
+          "WHERE message_id = ?1 AND rcpt = ?2 AND state = ?6");
+  st.text(1, message_id).text(2, rcpt).text(3, to).text(4, who).i64(5, at_ms).text(6, from);
   if (st.step() != SQLITE_DONE) return Read<bool>(boost::system::in_place_error, sql_error(w_));
   return sqlite3_changes(w_) > 0;
 }
