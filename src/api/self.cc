@@ -93,6 +93,22 @@ struct AsRecipient {
       : who{"link:" + rcpt, auth::Role::reporter, false, ""}, call{c.req, c.path, c.params, &who, c.client} {}
 };
 
+// Mail that reached `rcpt` in the last few days, to report a miss. Only a
+// few days: a forwarded page link shows little of what reached them.
+store::Read<json::array> delivered_to(const ApiDeps& d, const std::string& rcpt) {
+  store::Filter f;
+  f.rcpt = rcpt;
+  f.since_ms = common::now_ms() - kDeliveredDays * 86'400'000;
+  f.limit = kDeliveredRows;
+  auto recent = d.store.list(f);
+  if (!recent) return recent.error();
+  json::array out;
+  for (const auto& r : *recent)
+    if (!store::is_held(r.status) && (r.action == "inbox" || r.action == "junk") && store::envelope_rcpt(r, rcpt))
+      out.push_back(entry_json(r));
+  return out;
+}
+
 Response show(const ApiDeps& d, const Call& c) {
   auto l = link_of(d, c.req);
   if (auto* r = std::get_if<Response>(&l)) return std::move(*r);
@@ -135,17 +151,9 @@ Response show(const ApiDeps& d, const Call& c) {
   }
   json::array delivered;
   if (link.message_id.empty()) {
-    // Only the last few days: a forwarded page link shows little of what
-    // reached its recipient.
-    store::Filter f;
-    f.rcpt = link.rcpt;
-    f.since_ms = std::max(since, common::now_ms() - kDeliveredDays * 86'400'000);
-    f.limit = kDeliveredRows;
-    auto recent = d.store.list(f);
+    auto recent = delivered_to(d, link.rcpt);
     if (!recent) return store_unavailable(c.req, recent.error());
-    for (const auto& r : *recent)
-      if (!store::is_held(r.status) && (r.action == "inbox" || r.action == "junk") && store::envelope_rcpt(r, link.rcpt))
-        delivered.push_back(entry_json(r));
+    delivered = std::move(*recent);
   }
   json::object o{{"rcpt", link.rcpt},
                  {"expires_ms", link.expires_ms},

@@ -54,8 +54,9 @@ learn::RetrainOptions retrain_options(const LearningConfig& c) {
 }
 
 // The api role's part: owns the Api the HTTP listener answers with, the
-// Maintenance thread and the two timers. The api role scans, so the App
-// has a store and with it Auth (roles.h needs_store).
+// Maintenance thread and the three timers (retention, retraining, digest).
+// The api role scans, so the App has a store and with it Auth (roles.h
+// needs_store).
 class ApiPart final : public Component {
  public:
   ApiPart(App& app, Engine& engine)

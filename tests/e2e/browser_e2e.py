@@ -14,18 +14,10 @@ import smtplib
 import subprocess
 import sys
 
-from harness import Server, corpus_rows, maildir_files
+from harness import FP_SUBJECT, Server, corpus_rows, false_positive, maildir_files
 
-HAM_SUBJECT = "Action required: verify your account for the new payroll portal"
-HAM = f"""From: "Payroll" <payroll@alpine-robotics.de>
-To: tom@alpine-robotics.de
-Subject: {HAM_SUBJECT}
-Content-Type: text/html; charset=utf-8
-
-<p>Please verify your account within 24 hours or it will be suspended.</p>
-<p><a href="http://203.0.113.50/login">https://payroll.alpine-robotics.de</a></p>
-<form action="http://203.0.113.50/p"><input type="password" name="p"></form>
-"""
+HAM_SUBJECT = FP_SUBJECT
+HAM = false_positive("tom@alpine-robotics.de")
 XSS_SUBJECT = "Quarterly report <script>window.__pwned=1</script>"
 XSS = f"""From: "<img src=x onerror=window.__pwned=1>" <news@example.net>
 To: tom@alpine-robotics.de

@@ -27,19 +27,11 @@ import time
 import urllib.error
 import urllib.request
 
-from harness import Postfix, Server, wait_for
+from harness import FP_SUBJECT, Postfix, Server, false_positive, wait_for
 
 RCPT = "tom@example.org"
-HAM_SUBJECT = "Action required: verify your account for the new payroll portal"
-HAM = f"""From: "Payroll" <payroll@alpine-robotics.de>
-To: {RCPT}
-Subject: {HAM_SUBJECT}
-Content-Type: text/html; charset=utf-8
-
-<p>Please verify your account within 24 hours or it will be suspended.</p>
-<p><a href="http://203.0.113.50/login">https://payroll.alpine-robotics.de</a></p>
-<form action="http://203.0.113.50/p"><input type="password" name="p"></form>
-"""
+HAM_SUBJECT = FP_SUBJECT
+HAM = false_positive(RCPT)
 INBOX_SUBJECT = "Minutes of the Tuesday meeting"
 INBOX = f"""From: colleague@example.net
 To: {RCPT}

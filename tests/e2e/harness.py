@@ -15,6 +15,22 @@ import urllib.request
 WEB_ROOT = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "web")
 
 
+# A legitimate payroll notice the e2e model quarantines: the false positive
+# the browser tests release (browser_e2e.py, digest_e2e.py).
+FP_SUBJECT = "Action required: verify your account for the new payroll portal"
+
+
+def false_positive(rcpt):
+    return f"""From: "Payroll" <payroll@alpine-robotics.de>
+To: {rcpt}
+Subject: {FP_SUBJECT}
+Content-Type: text/html; charset=utf-8
+
+<p>Please verify your account within 24 hours or it will be suspended.</p>
+<p><a href="http://203.0.113.50/login">https://payroll.alpine-robotics.de</a></p>
+<form action="http://203.0.113.50/p"><input type="password" name="p"></form>
+"""
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
