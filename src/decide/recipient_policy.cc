@@ -46,7 +46,7 @@ const RecipientPolicy* named(const std::vector<RecipientPolicy>& ps, const std::
 std::vector<RecipientGroup> resolve(const std::vector<RecipientPolicy>& policies, const scan::PolicyConfig& global,
                                     const std::vector<std::string>& rcpts) {
   // No table (most sites): everyone is the global group, without a look.
-  if (policies.empty()) return {{rcpts, "", global, {}, {}}};
+  if (policies.empty()) return {{rcpts, "", global, {}, {}, {}, {}}};
   std::vector<RecipientGroup> groups;
   // Groups are told apart by the pair of tables that apply.
   std::vector<std::pair<const RecipientPolicy*, const RecipientPolicy*>> keys;
@@ -85,7 +85,7 @@ std::vector<RecipientGroup> resolve(const std::vector<RecipientPolicy>& policies
     keys.push_back(key);
     groups.push_back(std::move(g));
   }
-  if (groups.empty()) groups.push_back({{}, "", global, {}, {}});
+  if (groups.empty()) groups.push_back({{}, "", global, {}, {}, {}, {}});
   return groups;
 }
 

@@ -2,8 +2,9 @@
 // differs from the global one ([policy]).
 //
 // A hosting provider's domains, or one department, want other thresholds,
-// their own sender lists and their own say on the quarantine digest: the payroll team allows its provider, the
-// board's addresses quarantine earlier. A RecipientPolicy names the
+// their own sender lists and their own say on the quarantine digest: the
+// payroll team allows its provider, the board's addresses quarantine
+// earlier. A RecipientPolicy names the
 // recipients it is for (`match`: a domain "b.example" or "@b.example", or
 // an address "ceo@b.example", which also covers its "+" variants such as
 // "ceo+news@b.example") and the fields it sets; a field it leaves

@@ -110,12 +110,18 @@ void feed_metrics(metrics::Registry& reg, std::shared_ptr<const reputation::Feed
 // (<model>.figures.json), when they are an object of at most 1 MiB; "{}"
 // otherwise.
 std::string model_figures(const std::filesystem::path& model) {
-  std::ifstream in(model.string() + ".figures.json", std::ios::binary);
-  if (!in) return "{}";
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string file = model.string() + ".figures.json";
+  std::error_code size_ec;
+  const auto size = std::filesystem::file_size(file, size_ec);
+  if (size_ec) return "{}";  // none written
+  std::string text;
+  if (size <= (1u << 20)) {
+    std::ifstream in(file, std::ios::binary);
+    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
   boost::system::error_code ec;
-  auto v = boost::json::parse(text, ec);
-  if (ec || !v.is_object() || text.size() > (1u << 20)) {
+  auto v = text.empty() ? boost::json::value() : boost::json::parse(text, ec);
+  if (ec || !v.is_object()) {
     log::line(log::Level::warn, "model_figures_ignored", {{"file", model.string() + ".figures.json"}, {"why", "not a JSON object under 1 MiB"}});
     return "{}";
   }
