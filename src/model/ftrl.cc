@@ -1,6 +1,9 @@
 #include "model/ftrl.h"
 
+#include <algorithm>
 #include <cmath>
+
+#include "features/signal.h"
 
 namespace phishstream::model {
 
@@ -10,6 +13,12 @@ Trainer::Trainer(FtrlOptions opts) : o_(opts) {
   z_.assign(static_cast<std::size_t>(kHashSize) * kHeads, 0.0f);
   n_.assign(static_cast<std::size_t>(kHashSize) * kHeads, 0.0f);
   ns_of_.assign(kHashSize, features::Ns::body);
+  for (std::size_t s = 0; s < static_cast<std::size_t>(features::Signal::count); ++s) {
+    auto sig = static_cast<features::Signal>(s);
+    sign_.emplace_back(features::bucket(features::Ns::sig, features::info(sig).name),
+                       features::is_ham_evidence(sig) ? -1.0f : 1.0f);
+  }
+  std::sort(sign_.begin(), sign_.end());
 }
 
 Trainer::Trainer(const Model& start, FtrlOptions opts) : Trainer(opts) {
@@ -38,7 +47,12 @@ float Trainer::w(int head, std::uint32_t i, features::Ns ns) const {
   float l1 = o_.l1 * r;
   if (std::fabs(z) <= l1) return 0.0f;
   float s = z < 0 ? -1.0f : 1.0f;
-  return -(z - s * l1) / ((o_.beta + std::sqrt(n_[k])) / o_.alpha + o_.l2 * r);
+  float wt = -(z - s * l1) / ((o_.beta + std::sqrt(n_[k])) / o_.alpha + o_.l2 * r);
+  if (ns == features::Ns::sig && (o_.monotone_heads >> head & 1u)) {
+    auto it = std::lower_bound(sign_.begin(), sign_.end(), std::make_pair(i, -2.0f));
+    if (it != sign_.end() && it->first == i && wt * it->second < 0) return 0.0f;
+  }
+  return wt;
 }
 
 std::size_t Trainer::window(const features::FeatureVector& v, std::array<float, kHeads>* sum) const {

@@ -28,6 +28,10 @@ struct FtrlOptions {
   /// Multipliers of l1 and l2 by namespace (index = features::Ns). Signals
   /// are regularised least: they are what generalises.
   std::array<float, static_cast<std::size_t>(features::Ns::count)> ns_reg{0.0f, 0.1f, 1.0f, 1.0f, 1.0f, 1.0f, 1.0f};
+  /// Heads whose signal weights keep the sign the signal means
+  /// (features::is_ham_evidence): a phishing indicator may get no weight,
+  /// never a weight towards ham. Bit h = head h.
+  unsigned monotone_heads = 1u << 0;
 };
 
 class Trainer {
@@ -58,6 +62,9 @@ class Trainer {
   FtrlOptions o_;
   std::vector<float> z_, n_;  // kHashSize × kHeads, interleaved like Model
   std::vector<features::Ns> ns_of_;  // namespace last seen in each bucket
+  // Signal buckets and their sign (+1 phishing indicator, -1 ham
+  // evidence), sorted by bucket; read only for Ns::sig entries.
+  std::vector<std::pair<std::uint32_t, float>> sign_;
 };
 
 /// Fits Platt scaling p = sigmoid(a·m + b) to margins `m` with 0/1 targets

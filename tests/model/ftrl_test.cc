@@ -109,3 +109,37 @@ TEST(Ftrl, TrainedModelsNameTheirFeatureLayout) {
 }
 
 }  // namespace
+
+namespace {
+
+// A phishing indicator that the training data happens to find on ham more
+// than on bad mail gets no weight on the bad head, never one towards ham:
+// otherwise the model learns that a look-alike domain vouches for a message.
+TEST(Ftrl, SignalsNeverWeighTowardsHam) {
+  std::uint32_t lookalike = features::bucket(features::Ns::sig, "name_lookalike_domain");
+  std::uint32_t aligned = features::bucket(features::Ns::sig, "links_aligned");
+  auto v = [](std::uint32_t body, std::uint32_t s) {
+    features::FeatureVector x;
+    x.add(features::Ns::bias, 0, 1.0f);
+    x.add(features::Ns::body, body, 1.0f);
+    x.add(features::Ns::sig, s, 1.0f);
+    x.finish();
+    return x;
+  };
+  std::vector<Example> ex;
+  for (int i = 0; i < 200; ++i) {
+    ex.push_back({v(10, lookalike), Label::ham, "h"});     // the indicator on ham…
+    ex.push_back({v(20, aligned), Label::phish, "p"});     // …and the ham evidence on phishing
+  }
+  auto m = train_batch(ex, {}, {});
+  EXPECT_EQ(m->weight(kBad, lookalike), 0.0f);
+  EXPECT_EQ(m->weight(kBad, aligned), 0.0f);
+  FtrlOptions free;
+  free.monotone_heads = 0;
+  TrainOptions o;
+  o.ftrl = free;
+  auto unconstrained = train_batch(ex, o, {});
+  EXPECT_LT(unconstrained->weight(kBad, lookalike), 0.0f);
+}
+
+}  // namespace
