@@ -71,6 +71,24 @@ std::string skeleton_uncached(std::string_view s) {
 
 }  // namespace
 
+namespace {
+
+// How a domain name spells a Latin letter that has no decomposition.
+const char* ascii_spelling(UChar32 c) {
+  switch (c) {
+    case 0x00DF: case 0x1E9E: return "ss";  // ß ẞ
+    case 0x00E6: case 0x00C6: return "ae";  // æ Æ
+    case 0x0153: case 0x0152: return "oe";  // œ Œ
+    case 0x00F8: case 0x00D8: return "o";   // ø Ø
+    case 0x0142: case 0x0141: return "l";   // ł Ł
+    case 0x0111: case 0x0110: return "d";   // đ Đ
+    case 0x00FE: case 0x00DE: return "th";  // þ Þ
+    default: return nullptr;
+  }
+}
+
+}  // namespace
+
 std::string plain_letters(std::string_view s) {
   std::string out;
   bool ascii = true;
@@ -96,6 +114,11 @@ std::string plain_letters(std::string_view s) {
       continue;
     }
     if (u_charType(c) == U_NON_SPACING_MARK || !u_isalnum(c)) continue;
+    // Letters that domain names spell with two (Weißschuh is weissschuh.net).
+    if (const char* two = ascii_spelling(c)) {
+      out.append(two);
+      continue;
+    }
     // A letter of another script: its skeleton, when that is ASCII.
     std::string one;
     icu::UnicodeString(c).toUTF8String(one);

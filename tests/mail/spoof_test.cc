@@ -24,6 +24,15 @@ TEST(Spoof, MixedScriptWordsBecomeLatin) {
   EXPECT_EQ(folded("\uFF30\uFF41\uFF59\uFF30\uFF41\uFF4C login"), "PayPal login");  // full-width
 }
 
+// Plain letters spell names the way their domains do: Weißschuh writes
+// from weissschuh.net, Ærø from aeroe.dk; accents are dropped.
+TEST(Spoof, PlainLettersSpellLikeDomains) {
+  EXPECT_EQ(plain_letters("Thomas Wei\u00DFschuh"), "thomasweissschuh");
+  EXPECT_EQ(plain_letters("\u00C6r\u00F8 K\u00F6bing"), "aerokobing");
+  EXPECT_EQ(plain_letters("\u0141\u00F3d\u017A"), "lodz");
+  EXPECT_EQ(plain_letters("Tasklyn-App 2"), "tasklynapp2");
+}
+
 TEST(Spoof, OneScriptTextIsUntouched) {
   for (const char* s : {"plain ascii text", "Caf\u00e9 Stra\u00dfe \u00e0 bient\u00f4t", "\u041f\u0440\u0438\u0432\u0435\u0442 \u043c\u0438\u0440",
                         "\u039a\u03b1\u03bb\u03b7\u03bc\u03ad\u03c1\u03b1"})
