@@ -60,4 +60,27 @@ const SignalInfo& info(Signal s) noexcept { return kInfo[static_cast<std::size_t
 
 bool is_ham_evidence(Signal s) noexcept { return s == Signal::links_aligned; }
 
+bool speaks_to_identity(Signal s) noexcept {
+  switch (s) {
+    case Signal::link_text_mismatch:
+    case Signal::url_punycode:
+    case Signal::url_mixed_script:
+    case Signal::brand_lookalike_domain:
+    case Signal::brand_in_subdomain:
+    case Signal::display_name_brand:
+    case Signal::display_name_address:
+    case Signal::sender_freemail_brand:
+    case Signal::credential_language:
+    case Signal::cta_foreign:
+    case Signal::credential_foreign_link:
+    case Signal::brand_unaligned:
+    case Signal::name_lookalike_domain:
+    case Signal::image_host_mismatch:
+    case Signal::links_foreign:
+      return true;
+    default:
+      return false;
+  }
+}
+
 }  // namespace phishstream::features

@@ -79,6 +79,13 @@ const SignalInfo& info(Signal s) noexcept;
 /// weight, never a weight towards ham (model/combiner.h).
 bool is_ham_evidence(Signal s) noexcept;
 
+/// True for the signals about who a message claims to be and where it
+/// leads (look-alike domains, brands and names against the sender, links
+/// away from the sender, asking for credentials) rather than about what
+/// its links or attachments are: the structure head (model/structure.h)
+/// reads only these.
+bool speaks_to_identity(Signal s) noexcept;
+
 /// A raised signal, with the evidence that raised it.
 struct SignalHit {
   Signal signal;

@@ -212,6 +212,16 @@ std::shared_ptr<Model> train_batch(const std::vector<Example>& ex, const TrainOp
     for (std::size_t i : calib) margin[i] = m->margins(ex[i].vec);
     if (!calib.empty()) calibrate(*m, ex, w, calib, margin);
   }
+  if (opt.structure) {
+    std::vector<StructureRow> rows(ex.size());
+    for (std::size_t i = 0; i < ex.size(); ++i) {
+      for (const auto& e : ex[i].vec.entries())
+        if (e.ns == features::Ns::sig) rows[i].signals.push_back(e.index);
+      rows[i].phish = ex[i].label == Label::phish;
+      rows[i].weight = w[i];
+    }
+    m->set_structure(fit_structure(rows, opt.structure_options));
+  }
   meta.examples = ex.size();
   meta.features = std::string(features::kLayout);
   m->meta() = std::move(meta);

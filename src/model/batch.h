@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "model/ftrl.h"
+#include "model/structure.h"
 
 namespace phishstream::model {
 
@@ -58,6 +59,10 @@ struct TrainOptions {
   /// replaces Platt calibration. Off: one stage, signals inside the heads.
   bool stacked = false;
   float combiner_l2 = 1.0f;
+  /// Fit a structure head (structure.h) on the signals of all examples,
+  /// with the examples' weights.
+  bool structure = true;
+  StructureOptions structure_options;
   /// Extra weight of one source within its class (e.g. "brand_twins"),
   /// applied before the classes are balanced.
   std::vector<std::pair<std::string, float>> source_weight;

@@ -53,6 +53,16 @@ Scores Model::from_margins(const features::FeatureVector& v, const std::array<fl
   s.p_phish = s.p_bad * q;
   s.p_spam = s.p_bad - s.p_phish;
   s.p_ham = 1.0f - s.p_bad;
+  if (!structure_.empty()) {
+    s.p_structure = structure_.p_phish(v);
+    if (s.p_structure > s.p_phish && s.p_structure >= structure_.gate()) {  // the structure convicts what the words clear
+      s.by_structure = true;
+      s.p_phish = s.p_structure;
+      s.p_bad = std::max(s.p_bad, s.p_structure);
+      s.p_spam = s.p_bad - s.p_phish;
+      s.p_ham = 1.0f - s.p_bad;
+    }
+  }
   return s;
 }
 

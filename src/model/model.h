@@ -28,6 +28,7 @@
 
 #include "features/vector.h"
 #include "model/combiner.h"
+#include "model/structure.h"
 #include "model/weights.h"
 
 namespace phishstream::model {
@@ -58,6 +59,11 @@ struct Scores {
   float p_bad = 0;            ///< P(spam or phish)
   float p_phish_given_bad = 0;
   std::array<float, kHeads> margin{};
+  /// P(phish) of the structure head alone (structure.h); 0 without one.
+  float p_structure = 0;
+  /// The structure head decided p_phish: it was at or above its gate and
+  /// above the heads' P(phish).
+  bool by_structure = false;
 };
 
 struct Contribution {
@@ -97,6 +103,8 @@ class Model {
   const Platt& platt(int head) const noexcept { return platt_[head]; }
   const Combiner& combiner() const noexcept { return combiner_; }
   void set_combiner(Combiner c) { combiner_ = std::move(c); }
+  const Structure& structure() const noexcept { return structure_; }
+  void set_structure(Structure s) { structure_ = std::move(s); }
   Metadata& meta() noexcept { return meta_; }
   const Metadata& meta() const noexcept { return meta_; }
   std::size_t nonzero(int head) const noexcept;
@@ -106,6 +114,7 @@ class Model {
                   // cache line serves both heads of a bucket
   std::array<Platt, kHeads> platt_;
   Combiner combiner_;
+  Structure structure_;
   float phish_floor_ = 0.5f;
   Metadata meta_;
 };

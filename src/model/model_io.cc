@@ -80,6 +80,14 @@ std::string serialize(const Model& m) {
     for (int h = 0; h < kHeads; ++h) put_f32(o, in.w[h]);
   }
   for (int h = 0; h < kHeads; ++h) put_f32(o, c.empty() ? 0.0f : c.bias()[h]);
+  const Structure& st = m.structure();
+  put_le32(o, static_cast<std::uint32_t>(st.inputs().size()));
+  for (const auto& in : st.inputs()) {
+    put_str(o, in.name);
+    put_f32(o, in.w);
+  }
+  put_f32(o, st.empty() ? 0.0f : st.bias());
+  put_f32(o, st.empty() ? 0.0f : st.gate());
   put_le64(o, XXH64(o.data(), o.size(), 0));
   return o;
 }
@@ -94,7 +102,7 @@ LoadResult deserialize(std::string_view bytes) {
   }
   ByteReader r(bytes.substr(0, bytes.size() - 8), 8);
   std::uint32_t version = r.u32();
-  if (version != 1 && version != kFormatVersion) return error::unsupported_version;
+  if (version < 1 || version > kFormatVersion) return error::unsupported_version;
   if (r.u32() != static_cast<std::uint32_t>(features::kHashBits) || r.u32() != static_cast<std::uint32_t>(kHeads))
     return error::incompatible;
   if (XXH64(bytes.data(), bytes.size() - 8, 0) != want) return error::checksum_mismatch;
@@ -131,8 +139,20 @@ LoadResult deserialize(std::string_view bytes) {
     }
     std::array<float, kHeads> bias{};
     for (int h = 0; h < kHeads; ++h) bias[h] = r.f32();
-    if (!r.ok() || r.remaining() != 0) return error::truncated;
+    if (!r.ok() || (version == 2 && r.remaining() != 0)) return error::truncated;
     if (n > 0) m->set_combiner(Combiner(std::move(in), bias));
+  }
+  if (version >= 3) {
+    std::uint32_t n = r.u32();
+    if (!r.ok() || n > 65536) return error::truncated;
+    std::vector<StructureInput> in(n);
+    for (auto& x : in) {
+      x.name = r.str(1u << 16);
+      x.w = r.f32();
+    }
+    float bias = r.f32(), gate = r.f32();
+    if (!r.ok() || r.remaining() != 0 || !(gate >= 0.0f && gate <= 1.0f)) return error::truncated;
+    if (n > 0) m->set_structure(Structure(std::move(in), bias, gate));
   }
   if (!r.ok()) return error::truncated;
   return std::shared_ptr<const Model>(std::move(m));

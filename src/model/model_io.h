@@ -16,10 +16,14 @@
 //   u32 inputs
 //   inputs × (u32 len, bytes name, heads × f32 weight)
 //   heads × f32 bias
+//   -- format 3 adds the structure head (structure.h), empty when none:
+//   u32 inputs
+//   inputs × (u32 len, bytes name, f32 weight)
+//   f32 bias, f32 gate
 //   u64 checksum           XXH64 (seed 0) of every byte before it
 //
-// tests/golden/model_format_test.cc pins both versions byte for byte; format
-// 1 files (no combiner) still load. Any change needs a new kFormatVersion
+// tests/golden/model_format_test.cc pins every version byte for byte; format
+// 1 and 2 files (no combiner, no structure head) still load. Any change needs a new kFormatVersion
 // and a reader for the old ones.
 // Functions are thread-safe; they share nothing.
 #pragma once
@@ -33,7 +37,7 @@
 
 namespace phishstream::model {
 
-inline constexpr std::uint32_t kFormatVersion = 2;
+inline constexpr std::uint32_t kFormatVersion = 3;
 
 enum class error {
   io = 1,               ///< the file could not be opened, read or written

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <unordered_map>
 
 #include "mail/charset.h"
@@ -29,6 +30,23 @@ bool says_something(std::string_view tok) {
     b = e + 1;
   }
   return false;
+}
+
+// "what the message does is phishing, whatever its words say (P 0.87):
+// name_lookalike_domain with image_host_mismatch; …": the structure head's
+// strongest inputs, in words people can check against the signals below.
+std::string structure_reason(const std::vector<const model::StructureInput*>& in, float p) {
+  char head[96];
+  std::snprintf(head, sizeof head, "what the message does is phishing, whatever its words say (P %.2f)", static_cast<double>(p));
+  std::string out = head;
+  for (std::size_t i = 0; i < in.size() && i < 3; ++i) {
+    std::string_view n = in[i]->name;
+    n = n.substr(n.find(':') + 1);
+    std::string part(n);
+    if (auto amp = part.find('&'); amp != std::string::npos) part.replace(amp, 1, " with ");
+    out += (i == 0 ? ": " : "; ") + part;
+  }
+  return out;
 }
 
 }  // namespace
@@ -112,10 +130,21 @@ Verdict Scanner::score(const mail::Message& m, const features::Envelope& env, co
   v.message_id = std::string(mail::utf8_prefix(m.message_id, 200));
   v.auth = sender_auth(m, extractor_.site());
 
-  // Signals, weighted by what the model makes of them.
+  // Signals, weighted by what the model makes of them: by the structure
+  // head's inputs that hold them when the structure decided.
+  std::vector<const model::StructureInput*> structure;
+  if (v.scores.by_structure) {
+    structure = mdl->structure().fired(ex.vec);
+    v.reasons.push_back({structure_reason(structure, v.scores.p_structure), "structure", 0});
+  }
   for (const auto& h : ex.signals) {
     std::string feat = "sig:" + std::string(features::info(h.signal).name);
-    float w = mdl->signal_weight(features::bucket(features::Ns::sig, features::info(h.signal).name)) * h.value;
+    std::uint32_t b = features::bucket(features::Ns::sig, features::info(h.signal).name);
+    float w = mdl->signal_weight(b) * h.value;
+    if (v.scores.by_structure) {
+      w = 0;
+      for (const auto* in : structure) w += (in->a == b || in->b == b) ? in->w : 0.0f;
+    }
     std::string text(features::info(h.signal).description);
     if (!h.detail.empty()) text += " (" + h.detail + ")";
     v.reasons.push_back({std::move(text), std::move(feat), w});
@@ -144,6 +173,7 @@ Verdict Scanner::score(const mail::Message& m, const features::Envelope& env, co
   if (flagged)
     std::erase_if(v.reasons, [](const Reason& r) { return r.feature.starts_with("sig:") && r.weight <= 0; });
   std::stable_sort(v.reasons.begin(), v.reasons.end(), [flagged](const Reason& a, const Reason& b) {
+    if ((a.feature == "structure") != (b.feature == "structure")) return a.feature == "structure";
     bool sa = a.feature.starts_with("sig:"), sb = b.feature.starts_with("sig:");
     if (sa != sb) return sa;
     return flagged ? a.weight > b.weight : a.weight < b.weight;

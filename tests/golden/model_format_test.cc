@@ -1,7 +1,7 @@
 // Golden bytes of the model file format (model_io.h), plus the ways a damaged
 // file must be refused. If ValuesArePinned fails, the format changed: bump
-// kFormatVersion and keep a reader for the old versions (format 1 files,
-// pinned in model_v1.hex, must still load).
+// kFormatVersion and keep a reader for the old versions (format 1 and 2
+// files, pinned in model_v1.hex and model_v2.hex, must still load).
 #include "model/model_io.h"
 
 #include <gtest/gtest.h>
@@ -39,6 +39,13 @@ Model tiny_stacked() {
   return m;
 }
 
+// The same model with a structure head too (format 3).
+Model tiny_structured() {
+  Model m = tiny_stacked();
+  m.set_structure(Structure({{"sig:name_lookalike_domain", 3.5f}, {"pair:credential_language&links_foreign", 2.25f}}, -2.0f, 0.7f));
+  return m;
+}
+
 std::string unhex(const std::string& h) {
   std::string o;
   for (std::size_t i = 0; i + 1 < h.size(); i += 2) o.push_back(static_cast<char>(std::stoi(h.substr(i, 2), nullptr, 16)));
@@ -52,10 +59,10 @@ std::string hex(const std::string& b) {
   return o;
 }
 
-std::string golden_path() { return std::string(PS_GOLDEN_DIR) + "/model_v2.hex"; }
+std::string golden_path() { return std::string(PS_GOLDEN_DIR) + "/model_v3.hex"; }
 
 TEST(ModelFormatGolden, ValuesArePinned) {
-  std::string bytes = serialize(tiny_stacked());
+  std::string bytes = serialize(tiny_structured());
   if (std::getenv("PS_WRITE_GOLDEN")) std::ofstream(golden_path()) << hex(bytes) << "\n";
   std::ifstream in(golden_path());
   ASSERT_TRUE(in) << golden_path();
@@ -77,7 +84,31 @@ TEST(ModelFormatGolden, FormatOneStillLoads) {
   EXPECT_EQ(b.weight(kBad, 2258239), -1.25f);
   EXPECT_EQ(b.platt(kBad).a, 1.5f);
   EXPECT_EQ(b.meta().version, "golden-1");
-  EXPECT_EQ(serialize(b), serialize(tiny()));  // re-written as format 2, same model
+  EXPECT_EQ(serialize(b), serialize(tiny()));  // re-written as format 3, same model
+}
+
+// Files written by format 2 (before the structure head) load unchanged.
+TEST(ModelFormatGolden, FormatTwoStillLoads) {
+  std::ifstream in(std::string(PS_GOLDEN_DIR) + "/model_v2.hex");
+  ASSERT_TRUE(in);
+  std::string h;
+  in >> h;
+  auto r = deserialize(unhex(h));
+  ASSERT_TRUE(r) << r.error().message();
+  const Model& b = **r;
+  EXPECT_FALSE(b.combiner().empty());
+  EXPECT_TRUE(b.structure().empty());
+  EXPECT_EQ(serialize(b), serialize(tiny_stacked()));
+}
+
+TEST(ModelFormatGolden, StructureRoundTrips) {
+  auto r = deserialize(serialize(tiny_structured()));
+  ASSERT_TRUE(r) << r.error().message();
+  const Model& b = **r;
+  ASSERT_EQ(b.structure().inputs().size(), 2u);
+  EXPECT_EQ(b.structure().bias(), -2.0f);
+  EXPECT_EQ(b.structure().gate(), 0.7f);
+  EXPECT_EQ(serialize(b), serialize(tiny_structured()));
 }
 
 TEST(ModelFormatGolden, CombinerRoundTripsAndScores) {
