@@ -14,6 +14,8 @@
 // (combiner.h) between the token heads and calibration: a logistic layer
 // over the signals and the heads' margins. Models without one (format 1,
 // or trained with TrainOptions::stacked off) score as the heads alone.
+// After calibration, a model's structure head (structure.h), when it has
+// one, sets P(phish) if it is at or above its gate and above the heads'.
 //
 // A Model is immutable once built (by the Trainer or by model_io's load) and
 // may be shared by any number of scanning threads through a
