@@ -112,8 +112,11 @@ Learner::Result Learner::apply_locked(const mail::Message& m, model::Label label
   // Push until the message sits well inside the reported class; each step is
   // an ordinary FTRL update, so unrelated weights move only as far as this
   // message's features reach.
+  // The heads are what an update moves, so they are what must agree: the
+  // structure head (model/structure.h) may still convict a message reported
+  // as legitimate, and pushing the heads on would only bend other mail.
   for (r.updates = 0; r.updates < 200; ++r.updates) {
-    if (satisfied(live->from_margins(vec, trainer_->margins(vec)), label)) break;
+    if (satisfied(live->from_margins(vec, trainer_->margins(vec), false), label)) break;
     trainer_->update(vec, label, 1.0f);
   }
   if (r.updates == 0) {

@@ -79,7 +79,7 @@ const char* ascii_spelling(UChar32 c) {
     case 0x00DF: case 0x1E9E: return "ss";  // ß ẞ
     case 0x00E6: case 0x00C6: return "ae";  // æ Æ
     case 0x0153: case 0x0152: return "oe";  // œ Œ
-    case 0x00F8: case 0x00D8: return "o";   // ø Ø
+    case 0x00F8: case 0x00D8: return "oe";  // ø Ø
     case 0x0142: case 0x0141: return "l";   // ł Ł
     case 0x0111: case 0x0110: return "d";   // đ Đ
     case 0x00FE: case 0x00DE: return "th";  // þ Þ
@@ -114,7 +114,8 @@ std::string plain_letters(std::string_view s) {
       continue;
     }
     if (u_charType(c) == U_NON_SPACING_MARK || !u_isalnum(c)) continue;
-    // Letters that domain names spell with two (Weißschuh is weissschuh.net).
+    // Letters with no decomposition, as domain names spell them
+    // (Weißschuh is weissschuh.net, Ærø aeroe.dk).
     if (const char* two = ascii_spelling(c)) {
       out.append(two);
       continue;

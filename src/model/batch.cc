@@ -216,7 +216,7 @@ std::shared_ptr<Model> train_batch(const std::vector<Example>& ex, const TrainOp
     std::vector<StructureRow> rows(ex.size());
     for (std::size_t i = 0; i < ex.size(); ++i) {
       for (const auto& e : ex[i].vec.entries())
-        if (e.ns == features::Ns::sig) rows[i].signals.push_back(e.index);
+        if (e.ns == features::Ns::sig && e.value > 0.0f) rows[i].signals.push_back(e.index);
       rows[i].phish = ex[i].label == Label::phish;
       rows[i].weight = w[i];
     }

@@ -23,18 +23,26 @@ Trainer::Trainer(FtrlOptions opts) : o_(opts) {
 
 Trainer::Trainer(const Model& start, FtrlOptions opts) : Trainer(opts) {
   // With n = 0 the closed form gives w = -(z - sign(z)·l1)/(β/α + l2); invert
-  // it per bucket. Namespace strength is unknown here, so the base l1/l2 are
-  // used; the first update of a bucket moves it by its own namespace's rule.
+  // it per bucket. Bucket 0 is the bias and the signals' buckets are known;
+  // every other bucket is taken as a body-like namespace (regularisation
+  // factor of Ns::body), and its first update moves it by its own
+  // namespace's rule.
   for (std::uint32_t i = 0; i < kHashSize; ++i) {
-    // Bucket 0 is the bias; every other bucket is taken as a body-like
-    // namespace (regularisation factor of Ns::body).
     features::Ns ns = i == 0 ? features::Ns::bias : features::Ns::body;
+    float sign = 0.0f;
+    auto it = std::lower_bound(sign_.begin(), sign_.end(), std::make_pair(i, -2.0f));
+    if (it != sign_.end() && it->first == i) {
+      ns = features::Ns::sig;
+      sign = it->second;
+    }
     ns_of_[i] = ns;
     float r = o_.ns_reg[static_cast<std::size_t>(ns)];
     float d = o_.beta / o_.alpha + o_.l2 * r;
     for (int h = 0; h < kHeads; ++h) {
       float w = start.weight(h, i);
-      if (w == 0.0f) continue;
+      // A signal weight of the wrong sign (a model from before the heads
+      // kept signs) starts at 0, as it would read anyway.
+      if (w == 0.0f || (sign != 0.0f && (o_.monotone_heads >> h & 1u) && w * sign < 0)) continue;
       z_[static_cast<std::size_t>(i) * kHeads + h] = -w * d - (w > 0 ? o_.l1 * r : -o_.l1 * r);
     }
   }

@@ -51,8 +51,9 @@ class Trainer {
   /// The body window margins() reads, as Model::window.
   std::size_t window(const features::FeatureVector& v, std::array<float, kHeads>* sum = nullptr) const;
 
-  /// Current weights as a Model (calibration and metadata copied from
-  /// `base` when given).
+  /// Current weights as a Model (calibration, combiner, structure head and
+  /// metadata copied from `base` when given: online updates move the token
+  /// heads only, the structure head waits for the next batch training).
   std::shared_ptr<Model> snapshot(const Model* base = nullptr) const;
 
  private:

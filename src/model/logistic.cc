@@ -88,5 +88,4 @@ std::vector<double> fit_logistic(const std::vector<LogisticRow>& rows, const std
   return beta;
 }
 
-
 }  // namespace phishstream::model

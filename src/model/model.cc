@@ -44,7 +44,8 @@ std::size_t Model::window(const features::FeatureVector& v, std::array<float, kH
 
 Scores Model::score(const features::FeatureVector& v) const noexcept { return from_margins(v, margins(v)); }
 
-Scores Model::from_margins(const features::FeatureVector& v, const std::array<float, kHeads>& head) const noexcept {
+Scores Model::from_margins(const features::FeatureVector& v, const std::array<float, kHeads>& head,
+                           bool structure) const noexcept {
   Scores s;
   s.margin = combiner_.empty() ? head : combiner_.apply(v, head);
   s.p_bad = sigmoid(platt_[kBad].a * s.margin[kBad] + platt_[kBad].b);
@@ -53,7 +54,7 @@ Scores Model::from_margins(const features::FeatureVector& v, const std::array<fl
   s.p_phish = s.p_bad * q;
   s.p_spam = s.p_bad - s.p_phish;
   s.p_ham = 1.0f - s.p_bad;
-  if (!structure_.empty()) {
+  if (structure && !structure_.empty()) {
     s.p_structure = structure_.p_phish(v);
     if (s.p_structure > s.p_phish && s.p_structure >= structure_.gate()) {  // the structure convicts what the words clear
       s.by_structure = true;
@@ -61,6 +62,7 @@ Scores Model::from_margins(const features::FeatureVector& v, const std::array<fl
       s.p_bad = std::max(s.p_bad, s.p_structure);
       s.p_spam = s.p_bad - s.p_phish;
       s.p_ham = 1.0f - s.p_bad;
+      s.p_phish_given_bad = s.p_bad > 0.0f ? s.p_phish / s.p_bad : 1.0f;
     }
   }
   return s;

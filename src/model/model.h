@@ -82,8 +82,11 @@ class Model {
 
   Scores score(const features::FeatureVector& v) const noexcept;
   /// Calibrated scores of `v` from its token-head margins `head` (e.g. from
-  /// a Trainer's weights): the combiner, when there is one, then calibration.
-  Scores from_margins(const features::FeatureVector& v, const std::array<float, kHeads>& head) const noexcept;
+  /// a Trainer's weights): the combiner, when there is one, then
+  /// calibration, then the structure head unless `structure` is false (what
+  /// the heads alone say, for the learner, which moves only them).
+  Scores from_margins(const features::FeatureVector& v, const std::array<float, kHeads>& head,
+                      bool structure = true) const noexcept;
   /// Raw margins of the token heads, before the combiner and calibration:
   /// the base entries plus the body window the bad head finds worst.
   std::array<float, kHeads> margins(const features::FeatureVector& v) const noexcept;

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -144,14 +145,19 @@ LoadResult deserialize(std::string_view bytes) {
   }
   if (version >= 3) {
     std::uint32_t n = r.u32();
-    if (!r.ok() || n > 65536) return error::truncated;
+    // Each input takes at least 8 bytes; the head overrides every verdict it
+    // is sure of, so weights below 0 and values that are not finite are
+    // refused rather than trusted.
+    if (!r.ok() || n > 65536 || static_cast<std::size_t>(n) * 8 > r.remaining()) return error::truncated;
     std::vector<StructureInput> in(n);
     for (auto& x : in) {
       x.name = r.str(1u << 16);
       x.w = r.f32();
+      if (!std::isfinite(x.w) || x.w < 0.0f) return error::truncated;
     }
     float bias = r.f32(), gate = r.f32();
-    if (!r.ok() || r.remaining() != 0 || !(gate >= 0.0f && gate <= 1.0f)) return error::truncated;
+    if (!r.ok() || r.remaining() != 0) return error::truncated;
+    if (n > 0 && (!std::isfinite(bias) || !(gate >= 0.5f && gate <= 1.0f))) return error::truncated;
     if (n > 0) m->set_structure(Structure(std::move(in), bias, gate));
   }
   if (!r.ok()) return error::truncated;

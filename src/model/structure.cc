@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <tuple>
 #include <utility>
 
 #include "features/signal.h"
@@ -26,16 +27,15 @@ const std::map<std::uint32_t, std::string_view>& indicators() {
 
 std::uint32_t bucket_of(std::string_view signal) { return features::bucket(features::Ns::sig, signal); }
 
-// The indicator buckets present in `v`, sorted.
-std::vector<std::uint32_t> present(const features::FeatureVector& v) {
-  std::vector<std::uint32_t> p;
-  for (const auto& e : v.entries())
-    if (e.ns == features::Ns::sig && e.value > 0.0f) p.push_back(e.index);
-  std::sort(p.begin(), p.end());
-  return p;
+// The signal buckets present in `v`: the entries are sorted by bucket
+// (FeatureVector::finish), so a lookup is a binary search among them.
+bool has(const features::FeatureVector& v, std::uint32_t b) {
+  const auto& e = v.entries();
+  auto it = std::lower_bound(e.begin(), e.end(), b, [](const features::Entry& x, std::uint32_t k) { return x.index < k; });
+  for (; it != e.end() && it->index == b; ++it)
+    if (it->ns == features::Ns::sig && it->value > 0.0f) return true;
+  return false;
 }
-
-bool has(const std::vector<std::uint32_t>& p, std::uint32_t b) { return std::binary_search(p.begin(), p.end(), b); }
 
 }  // namespace
 
@@ -52,32 +52,33 @@ Structure::Structure(std::vector<StructureInput> inputs, float bias, float gate)
       continue;
     }
     if (!indicators().contains(in.a) || !indicators().contains(in.b)) continue;  // unknown here: never fires
-    inputs_.push_back(std::move(in));
+    std::tie(in.a, in.b) = std::minmax(in.a, in.b);
+    bool seen = std::any_of(inputs_.begin(), inputs_.end(), [&](const StructureInput& x) { return x.a == in.a && x.b == in.b; });
+    if (!seen) inputs_.push_back(std::move(in));
   }
   std::stable_sort(inputs_.begin(), inputs_.end(),
                    [](const StructureInput& x, const StructureInput& y) { return std::pair(x.a, x.b) < std::pair(y.a, y.b); });
 }
 
 float Structure::p_phish(const features::FeatureVector& v) const noexcept {
-  std::vector<std::uint32_t> p = present(v);
   double z = bias_;
   for (const auto& in : inputs_)
-    if (has(p, in.a) && (in.b == in.a || has(p, in.b))) z += in.w;
+    if (has(v, in.a) && (in.b == in.a || has(v, in.b))) z += in.w;
   return static_cast<float>(1.0 / (1.0 + std::exp(-std::clamp(z, -35.0, 35.0))));
 }
 
 std::vector<const StructureInput*> Structure::fired(const features::FeatureVector& v) const {
-  std::vector<std::uint32_t> p = present(v);
   std::vector<const StructureInput*> out;
   for (const auto& in : inputs_)
-    if (in.w > 0.0f && has(p, in.a) && (in.b == in.a || has(p, in.b))) out.push_back(&in);
+    if (in.w > 0.0f && has(v, in.a) && (in.b == in.a || has(v, in.b))) out.push_back(&in);
   std::stable_sort(out.begin(), out.end(), [](const StructureInput* x, const StructureInput* y) { return x->w > y->w; });
   return out;
 }
 
 Structure fit_structure(const std::vector<StructureRow>& rows, const StructureOptions& opt) {
   const auto& ind = indicators();
-  // Candidate inputs: every indicator, and the pairs enough rows raise.
+  // Candidate inputs: every identity signal some row raises, and the pairs
+  // enough rows raise together.
   std::map<std::pair<std::uint32_t, std::uint32_t>, std::size_t> support;
   std::vector<std::vector<std::uint32_t>> sig(rows.size());
   for (std::size_t r = 0; r < rows.size(); ++r) {

@@ -25,6 +25,7 @@
 // pure function.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -45,7 +46,8 @@ struct StructureInput {
 class Structure {
  public:
   Structure() = default;
-  /// Inputs in any order; names this build cannot resolve are dropped.
+  /// Inputs in any order; names this build cannot resolve are dropped, and
+  /// a name given twice counts once (the first).
   /// `gate`: the least P(phish) at which the structure overrides the heads.
   Structure(std::vector<StructureInput> inputs, float bias, float gate);
 

@@ -130,10 +130,13 @@ Verdict Scanner::score(const mail::Message& m, const features::Envelope& env, co
   v.message_id = std::string(mail::utf8_prefix(m.message_id, 200));
   v.auth = sender_auth(m, extractor_.site());
 
-  // Signals, weighted by what the model makes of them: by the structure
-  // head's inputs that hold them when the structure decided.
+  // Signals, weighted by what the model makes of them. When the structure
+  // head set the verdict's P(phish) (and no site rule moved it since), it
+  // leads Why, and the identity signals weigh what its inputs give them (a
+  // pair's weight split between its two signals): log-odds of the
+  // structure head rather than of the bad head, the evidence that decided.
   std::vector<const model::StructureInput*> structure;
-  if (v.scores.by_structure) {
+  if (v.scores.by_structure && v.action != Action::inbox && v.scores.p_phish == v.scores.p_structure) {
     structure = mdl->structure().fired(ex.vec);
     v.reasons.push_back({structure_reason(structure, v.scores.p_structure), "structure", 0});
   }
@@ -141,9 +144,10 @@ Verdict Scanner::score(const mail::Message& m, const features::Envelope& env, co
     std::string feat = "sig:" + std::string(features::info(h.signal).name);
     std::uint32_t b = features::bucket(features::Ns::sig, features::info(h.signal).name);
     float w = mdl->signal_weight(b) * h.value;
-    if (v.scores.by_structure) {
+    if (!structure.empty() && features::speaks_to_identity(h.signal)) {
       w = 0;
-      for (const auto* in : structure) w += (in->a == b || in->b == b) ? in->w : 0.0f;
+      for (const auto* in : structure)
+        if (in->a == b || in->b == b) w += (in->a == in->b ? in->w : in->w / 2) * h.value;
     }
     std::string text(features::info(h.signal).description);
     if (!h.detail.empty()) text += " (" + h.detail + ")";

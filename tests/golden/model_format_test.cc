@@ -6,7 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdio>
+#include <limits>
 #include <fstream>
 #include <sstream>
 
@@ -99,6 +101,22 @@ TEST(ModelFormatGolden, FormatTwoStillLoads) {
   EXPECT_FALSE(b.combiner().empty());
   EXPECT_TRUE(b.structure().empty());
   EXPECT_EQ(serialize(b), serialize(tiny_stacked()));
+}
+
+// The structure head overrides the verdicts it is sure of, so a file whose
+// head has a weight below 0, a value that is not finite or a gate under 0.5
+// is refused (with a correct checksum: a hand-made file).
+TEST(ModelFormatGolden, ImpossibleStructureHeadsAreRefused) {
+  auto with = [](float w, float bias, float gate) {
+    Model m = tiny();
+    m.set_structure(Structure({{"sig:name_lookalike_domain", w}}, bias, gate));
+    return deserialize(serialize(m));
+  };
+  EXPECT_TRUE(with(1.0f, -2.0f, 0.7f));
+  EXPECT_EQ(with(-1.0f, -2.0f, 0.7f).error(), make_error_code(error::truncated));
+  EXPECT_EQ(with(std::nanf(""), -2.0f, 0.7f).error(), make_error_code(error::truncated));
+  EXPECT_EQ(with(1.0f, std::numeric_limits<float>::infinity(), 0.7f).error(), make_error_code(error::truncated));
+  EXPECT_EQ(with(1.0f, -2.0f, 0.1f).error(), make_error_code(error::truncated));
 }
 
 TEST(ModelFormatGolden, StructureRoundTrips) {

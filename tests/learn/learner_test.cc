@@ -93,6 +93,24 @@ TEST_F(LearnerTest, FeedbackVersionsArePrunedAndTheirLineageKept) {
   EXPECT_EQ(scanner.model()->meta().version, *back);
 }
 
+// A message the structure head convicts (model/structure.h) stays
+// convicted by a ham report: feedback moves the token heads, which already
+// say ham here, so it makes no version and bends no other mail's weights.
+TEST_F(LearnerTest, AHamReportDoesNotPushTheHeadsAgainstTheStructure) {
+  store::SqliteStore st(dir / "db");
+  auto m = start_model();
+  m->set_structure(model::Structure({{"sig:credential_language", 10.0f}}, -3.0f, 0.7f));
+  scan::Scanner scanner(m);
+  learn::Learner l(scanner, st);
+  auto a = msg("Verify your account", "Please verify your account and update your password today.");
+  auto v = scanner.score(a);
+  ASSERT_TRUE(v.scores.by_structure);
+  ASSERT_NE(v.action, scan::Action::inbox);
+  auto r = l.feedback(a, model::Label::ham, "a");
+  EXPECT_EQ(r.updates, 0);
+  EXPECT_EQ(scanner.model()->meta().version, "base");
+}
+
 TEST_F(LearnerTest, HamReportReleasesAFalsePositive) {
   store::SqliteStore st(dir / "db");
   auto m = start_model();

@@ -140,6 +140,15 @@ TEST(Ftrl, SignalsNeverWeighTowardsHam) {
   o.ftrl = free;
   auto unconstrained = train_batch(ex, o, {});
   EXPECT_LT(unconstrained->weight(kBad, lookalike), 0.0f);
+  // A model from before the heads kept signs, continued online: the wrong
+  // sign reads 0 from the start, and a right-signed one is kept.
+  Model old;
+  old.set_weight(kBad, lookalike, -2.0f);
+  old.set_weight(kBad, aligned, -1.5f);
+  Trainer t(old);
+  auto snap = t.snapshot(&old);
+  EXPECT_EQ(snap->weight(kBad, lookalike), 0.0f);
+  EXPECT_NEAR(snap->weight(kBad, aligned), -1.5f, 1e-4f);
 }
 
 }  // namespace
