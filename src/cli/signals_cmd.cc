@@ -26,7 +26,7 @@ int run_eval_signals(const EvalArgs& a) {
   constexpr auto S = static_cast<std::size_t>(features::Signal::count);
   std::vector<std::array<std::size_t, K>> hits(S);
   std::vector<std::uint32_t> bucket(S);
-  for (std::size_t s = 0; s < S; ++s) bucket[s] = features::bucket(features::Ns::sig, features::info(static_cast<features::Signal>(s)).name);
+  for (std::size_t s = 0; s < S; ++s) bucket[s] = features::signal_bucket(static_cast<features::Signal>(s));
   auto count = [&](const model::Example& e, int kind) {
     ++n[kind];
     for (const auto& en : e.vec.entries())

@@ -1,5 +1,7 @@
 #include "features/signal.h"
 
+#include "features/hash.h"
+
 #include <array>
 
 namespace phishstream::features {
@@ -57,6 +59,8 @@ constexpr std::array<SignalInfo, static_cast<std::size_t>(Signal::count)> kInfo 
 }  // namespace
 
 const SignalInfo& info(Signal s) noexcept { return kInfo[static_cast<std::size_t>(s)]; }
+
+std::uint32_t signal_bucket(Signal s) noexcept { return bucket(Ns::sig, info(s).name); }
 
 bool is_ham_evidence(Signal s) noexcept { return s == Signal::links_aligned; }
 

@@ -74,6 +74,10 @@ struct SignalInfo {
 
 const SignalInfo& info(Signal s) noexcept;
 
+/// The hashed bucket a raised signal takes in a feature vector (Ns::sig,
+/// its name): where models keep its weight.
+std::uint32_t signal_bucket(Signal s) noexcept;
+
 /// True for the signals that are evidence of legitimate mail (links_aligned).
 /// Every other signal is a phishing indicator: a model may give it no
 /// weight, never a weight towards ham (model/combiner.h).

@@ -125,7 +125,7 @@ std::shared_ptr<Model> train_stacked(const std::vector<Example>& ex, const std::
     auto sg = static_cast<features::Signal>(s);
     names.push_back("sig:" + std::string(features::info(sg).name));
     nonneg.push_back(!features::is_ham_evidence(sg));
-    sig_col.emplace_back(features::bucket(features::Ns::sig, features::info(sg).name), names.size() - 1);
+    sig_col.emplace_back(features::signal_bucket(sg), names.size() - 1);
   }
   std::sort(sig_col.begin(), sig_col.end());
   std::vector<Example> tokens(ex.size());

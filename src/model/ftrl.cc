@@ -15,7 +15,7 @@ Trainer::Trainer(FtrlOptions opts) : o_(opts) {
   ns_of_.assign(kHashSize, features::Ns::body);
   for (std::size_t s = 0; s < static_cast<std::size_t>(features::Signal::count); ++s) {
     auto sig = static_cast<features::Signal>(s);
-    sign_.emplace_back(features::bucket(features::Ns::sig, features::info(sig).name),
+    sign_.emplace_back(features::signal_bucket(sig),
                        features::is_ham_evidence(sig) ? -1.0f : 1.0f);
   }
   std::sort(sign_.begin(), sign_.end());

@@ -18,7 +18,7 @@ const std::map<std::uint32_t, std::string_view>& indicators() {
     std::map<std::uint32_t, std::string_view> r;
     for (std::size_t s = 0; s < static_cast<std::size_t>(features::Signal::count); ++s) {
       auto sg = static_cast<features::Signal>(s);
-      if (features::speaks_to_identity(sg)) r.emplace(features::bucket(features::Ns::sig, features::info(sg).name), features::info(sg).name);
+      if (features::speaks_to_identity(sg)) r.emplace(features::signal_bucket(sg), features::info(sg).name);
     }
     return r;
   }();

@@ -44,6 +44,7 @@ std::string structure_reason(const std::vector<const model::StructureInput*>& in
     n = n.substr(n.find(':') + 1);
     std::string part(n);
     if (auto amp = part.find('&'); amp != std::string::npos) part.replace(amp, 1, " with ");
+    std::replace(part.begin(), part.end(), '_', ' ');
     out += (i == 0 ? ": " : "; ") + part;
   }
   return out;
@@ -142,7 +143,7 @@ Verdict Scanner::score(const mail::Message& m, const features::Envelope& env, co
   }
   for (const auto& h : ex.signals) {
     std::string feat = "sig:" + std::string(features::info(h.signal).name);
-    std::uint32_t b = features::bucket(features::Ns::sig, features::info(h.signal).name);
+    std::uint32_t b = features::signal_bucket(h.signal);
     float w = mdl->signal_weight(b) * h.value;
     if (!structure.empty() && features::speaks_to_identity(h.signal)) {
       w = 0;
