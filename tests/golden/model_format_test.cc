@@ -73,13 +73,17 @@ TEST(ModelFormatGolden, ValuesArePinned) {
   EXPECT_EQ(hex(bytes), want);
 }
 
-// Files written by format 1 (before the combiner) load unchanged.
-TEST(ModelFormatGolden, FormatOneStillLoads) {
-  std::ifstream in(std::string(PS_GOLDEN_DIR) + "/model_v1.hex");
-  ASSERT_TRUE(in);
+// A pinned file of an older format, loaded.
+LoadResult load_golden(const std::string& file) {
+  std::ifstream in(std::string(PS_GOLDEN_DIR) + "/" + file);
   std::string h;
   in >> h;
-  auto r = deserialize(unhex(h));
+  return deserialize(unhex(h));
+}
+
+// Files written by format 1 (before the combiner) load unchanged.
+TEST(ModelFormatGolden, FormatOneStillLoads) {
+  auto r = load_golden("model_v1.hex");
   ASSERT_TRUE(r) << r.error().message();
   const Model& b = **r;
   EXPECT_TRUE(b.combiner().empty());
@@ -91,11 +95,7 @@ TEST(ModelFormatGolden, FormatOneStillLoads) {
 
 // Files written by format 2 (before the structure head) load unchanged.
 TEST(ModelFormatGolden, FormatTwoStillLoads) {
-  std::ifstream in(std::string(PS_GOLDEN_DIR) + "/model_v2.hex");
-  ASSERT_TRUE(in);
-  std::string h;
-  in >> h;
-  auto r = deserialize(unhex(h));
+  auto r = load_golden("model_v2.hex");
   ASSERT_TRUE(r) << r.error().message();
   const Model& b = **r;
   EXPECT_FALSE(b.combiner().empty());
