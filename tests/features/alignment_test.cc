@@ -184,6 +184,26 @@ TEST(Impersonation, LookalikeOfTheNameOrOfTheMailsOwnInfrastructure) {
   EXPECT_TRUE(has(kept_id, Signal::name_lookalike_domain));
 }
 
+// The sender's own name under a TLD dominated by abuse, or inside its
+// subdomains, while the mail's images or List-Unsubscribe use that name
+// elsewhere: a copy registered under a TLD swap or a borrowed name.
+TEST(Impersonation, TldSwapsAndBorrowedNamesOfTheMailsOwnDomains) {
+  auto img = [](const std::string& from, const std::string& src) {
+    return mail_from(from, "<img src='https://" + src + "/logo.png' alt='logo'><p>Your statement is ready.</p>");
+  };
+  EXPECT_TRUE(has(img("The Graph <no-reply@secure.thegraph.ru>", "thegraph.com"), Signal::name_lookalike_domain));
+  // A company's sibling under an ordinary TLD is not a swap (cnn.com, images on cnn.net).
+  EXPECT_FALSE(has(img("CNN <news@cnn.com>", "cnn.net"), Signal::name_lookalike_domain));
+  // Its own domain under an abused TLD, images on the same domain: nothing imitated.
+  EXPECT_FALSE(has(img("Shop <news@kumotea.shop>", "kumotea.shop"), Signal::name_lookalike_domain));
+  std::string borrowed = "From: Museo <newsletter@museobergamo-online.node621.top>\nTo: a@example.org\nSubject: News\n"
+                         "List-Unsubscribe: <https://museobergamo.it/u>\n\nHello\n";
+  EXPECT_TRUE(has(borrowed, Signal::name_lookalike_domain));
+  std::string own_sub = "From: Museo <newsletter@museobergamo.mailer.example.com>\nTo: a@example.org\nSubject: News\n"
+                        "List-Unsubscribe: <https://museobergamo.example.com/u>\n\nHello\n";
+  EXPECT_FALSE(has(own_sub, Signal::name_lookalike_domain));
+}
+
 TEST(Impersonation, BrandNamedWhereTheSenderSaysWhoItIs) {
   std::string logo = mail_from("Service <info@mail-center.example.net>",
                                "<img src='https://x.example.net/l.png' alt='PayPal'><p>Your account is limited.</p>");

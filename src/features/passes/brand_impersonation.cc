@@ -159,6 +159,7 @@ class BrandImpersonation final : public Pass {
       for (const auto& d : *list)
         if (!is_image_cdn(d) && !is_click_tracker(d)) refs.push_back(mail::plain_letters(domain_label(d)));
     if (id.from_brand == nullptr && check(id.from_reg, refs)) return;
+    if (id.from_brand == nullptr && tld_swap(ctx, id)) return;
     if (id.names.empty()) return;
     std::unordered_set<std::string_view> seen;
     for (std::size_t i = 0; i < ctx.msg.urls.size(); ++i) {
@@ -167,6 +168,40 @@ class BrandImpersonation final : public Pass {
       if ((c != LinkClass::foreign && c != LinkClass::sibling) || !seen.insert(u.registrable).second) continue;
       if (check(u.registrable, id.names)) return;
     }
+  }
+
+  // The sender's own name under a TLD dominated by abuse, while the mail
+  // loads its images or names its infrastructure under the same name
+  // elsewhere (tasklyn.ru sending, images from tasklyn.app): the copy of a
+  // mail registered under a TLD swap. identity.h never counts such a
+  // domain as the sender's sibling; this says so in a signal.
+  // Likewise the name of such a domain in the sender's subdomains under a
+  // registrable domain of another name (museobergamo-online.node621.top,
+  // List-Unsubscribe at museobergamo.it).
+  static bool tld_swap(Context& ctx, const Identity& id) {
+    std::string_view suffix = std::string_view(id.from_reg).substr(id.from_label.size() + (id.from_label.size() < id.from_reg.size()));
+    bool abused = id.from_label.size() >= 4 && is_abused_tld(suffix);
+    std::string host = ctx.msg.from.empty() ? std::string() : ctx.msg.from[0].domain;
+    std::string sub = host.size() > id.from_reg.size() + 1 && host.ends_with(id.from_reg)
+                          ? mail::plain_letters(host.substr(0, host.size() - id.from_reg.size() - 1)) : std::string();
+    for (const auto* list : {&id.infra, &ctx.msg.image_domains})
+      for (const auto& d : *list) {
+        if (d == id.from_reg || is_image_cdn(d) || is_click_tracker(d)) continue;
+        std::string label = domain_label(d);
+        std::string_view other = std::string_view(d).substr(std::min(d.size(), label.size() + 1));
+        if (is_abused_tld(other)) continue;
+        if (abused && label == id.from_label) {
+          ctx.raise(Signal::name_lookalike_domain, id.from_reg + " imitates " + d + " under another TLD");
+          return true;
+        }
+        std::string name = mail::plain_letters(label);
+        if (name.size() >= 5 && sub.find(name) != std::string::npos &&
+            same_name(mail::plain_letters(id.from_label), name) != NameMatch::same) {
+          ctx.raise(Signal::name_lookalike_domain, host + " borrows the name of " + d);
+          return true;
+        }
+      }
+    return false;
   }
 
   // Images load from the organisation the mail names (a claimed brand's
