@@ -4,8 +4,9 @@
 // so "paypa1", "rnicrosoft" and Cyrillic "аpple" all match.
 // Beyond the built-in brands, the names a mail goes by (identity.h: its
 // display name, © holder, logo) are checked against the domains it uses:
-// "Tallyhub" sending from tallyhub-secure.com, or images from the
-// organisation the mail names while the sender is someone else.
+// "Tallyhub" sending from tallyhub-secure.com, from tallyhub.top while its
+// images load from tallyhub.com, or images from the organisation the mail
+// names while the sender is someone else.
 #include <bitset>
 #include <string>
 #include <unordered_set>
