@@ -69,10 +69,6 @@ std::string skeleton_uncached(std::string_view s) {
   return ascii_lower(std::string_view(buf, static_cast<std::size_t>(n)));
 }
 
-}  // namespace
-
-namespace {
-
 // How a domain name spells a Latin letter that has no decomposition.
 const char* ascii_spelling(UChar32 c) {
   switch (c) {

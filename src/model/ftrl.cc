@@ -29,12 +29,8 @@ Trainer::Trainer(const Model& start, FtrlOptions opts) : Trainer(opts) {
   // namespace's rule.
   for (std::uint32_t i = 0; i < kHashSize; ++i) {
     features::Ns ns = i == 0 ? features::Ns::bias : features::Ns::body;
-    float sign = 0.0f;
-    auto it = std::lower_bound(sign_.begin(), sign_.end(), std::make_pair(i, -2.0f));
-    if (it != sign_.end() && it->first == i) {
-      ns = features::Ns::sig;
-      sign = it->second;
-    }
+    float sign = sign_of(i);
+    if (sign != 0.0f) ns = features::Ns::sig;
     ns_of_[i] = ns;
     float r = o_.ns_reg[static_cast<std::size_t>(ns)];
     float d = o_.beta / o_.alpha + o_.l2 * r;
@@ -56,11 +52,13 @@ float Trainer::w(int head, std::uint32_t i, features::Ns ns) const {
   if (std::fabs(z) <= l1) return 0.0f;
   float s = z < 0 ? -1.0f : 1.0f;
   float wt = -(z - s * l1) / ((o_.beta + std::sqrt(n_[k])) / o_.alpha + o_.l2 * r);
-  if (ns == features::Ns::sig && (o_.monotone_heads >> head & 1u)) {
-    auto it = std::lower_bound(sign_.begin(), sign_.end(), std::make_pair(i, -2.0f));
-    if (it != sign_.end() && it->first == i && wt * it->second < 0) return 0.0f;
-  }
+  if (ns == features::Ns::sig && (o_.monotone_heads >> head & 1u) && wt * sign_of(i) < 0) return 0.0f;
   return wt;
+}
+
+float Trainer::sign_of(std::uint32_t bucket) const noexcept {
+  auto it = std::lower_bound(sign_.begin(), sign_.end(), std::make_pair(bucket, -2.0f));
+  return it != sign_.end() && it->first == bucket ? it->second : 0.0f;
 }
 
 std::size_t Trainer::window(const features::FeatureVector& v, std::array<float, kHeads>* sum) const {

@@ -58,6 +58,8 @@ class Trainer {
 
  private:
   float w(int head, std::uint32_t i, features::Ns ns) const;
+  // +1 for a phishing signal's bucket, -1 for ham evidence, 0 otherwise.
+  float sign_of(std::uint32_t bucket) const noexcept;
   void step(int head, const features::FeatureVector& v, float y, float weight);  // v without a body
 
   FtrlOptions o_;

@@ -180,8 +180,9 @@ class BrandImpersonation final : public Pass {
   // registrable domain of another name (museobergamo-online.node621.top,
   // List-Unsubscribe at museobergamo.it).
   static bool tld_swap(Context& ctx, const Identity& id) {
-    std::string_view suffix = std::string_view(id.from_reg).substr(id.from_label.size() + (id.from_label.size() < id.from_reg.size()));
-    bool abused = id.from_label.size() >= 4 && is_abused_tld(suffix);
+    // What follows "<label>." in a registrable domain.
+    auto suffix_of = [](std::string_view reg, std::size_t label) { return reg.substr(std::min(reg.size(), label + 1)); };
+    bool abused = id.from_label.size() >= 4 && is_abused_tld(suffix_of(id.from_reg, id.from_label.size()));
     std::string host = ctx.msg.from.empty() ? std::string() : ctx.msg.from[0].domain;
     std::string sub = host.size() > id.from_reg.size() + 1 && host.ends_with(id.from_reg)
                           ? mail::plain_letters(host.substr(0, host.size() - id.from_reg.size() - 1)) : std::string();
@@ -189,8 +190,7 @@ class BrandImpersonation final : public Pass {
       for (const auto& d : *list) {
         if (d == id.from_reg || is_image_cdn(d) || is_click_tracker(d)) continue;
         std::string label = domain_label(d);
-        std::string_view other = std::string_view(d).substr(std::min(d.size(), label.size() + 1));
-        if (is_abused_tld(other)) continue;
+        if (is_abused_tld(suffix_of(d, label.size()))) continue;
         if (abused && label == id.from_label) {
           ctx.raise(Signal::name_lookalike_domain, id.from_reg + " imitates " + d + " under another TLD");
           return true;
