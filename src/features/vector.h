@@ -39,11 +39,11 @@ inline constexpr std::size_t kNoWindow = std::numeric_limits<std::size_t>::max()
 /// (passes/body_words.cc). Part of the feature layout every model is
 /// trained on: changing them needs retraining.
 inline constexpr std::size_t kBodyWindow = 64;
-inline constexpr std::size_t kBodyStride = 32;
+inline constexpr std::size_t kBodyStride = 16;
 /// The name of this build's feature layout, stored in every model trained
 /// on it (model::Metadata::features). Changes whenever the same message
 /// would give a different vector: windows, scaling, what a pass reads.
-inline constexpr std::string_view kLayout = "v4-body-windows-64-32-own-domains";
+inline constexpr std::string_view kLayout = "v5-body-windows-64-16-lead-banners";
 
 class FeatureVector {
  public:

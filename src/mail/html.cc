@@ -436,6 +436,18 @@ HtmlContent parse_html(std::string_view h, std::size_t max_text, std::size_t max
   auto block = [&](std::string_view name) {
     if (is_block(name)) separate(hidden() ? hidden_sink() : out.text);
   };
+  // Visible words so far, counted up to `counted` bytes of out.text: where
+  // in the reading order a link sits.
+  std::size_t counted = 0;
+  std::uint32_t words = 0;
+  auto words_so_far = [&] {
+    for (bool in = counted > 0 && !is_space(out.text[counted - 1]); counted < out.text.size(); ++counted) {
+      bool w = !is_space(out.text[counted]);
+      words += w && !in;
+      in = w;
+    }
+    return words;
+  };
 
   std::size_t i = 0;
   while (i < h.size()) {
@@ -523,7 +535,7 @@ HtmlContent parse_html(std::string_view h, std::size_t max_text, std::size_t max
     bool fill = n != "a" && n != "body" && n != "html" && (filled(tag) || (structural && parent_filled));
     if ((n == "a" || n == "area") && out.links.size() < max_links) {
       if (const std::string* href = tag.get("href")) {
-        out.links.push_back({*href, {}, n == "a" && button_link(tag, parent_filled), false});
+        out.links.push_back({*href, {}, n == "a" && button_link(tag, parent_filled), false, words_so_far()});
         l = static_cast<int>(out.links.size()) - 1;
       }
     } else if ((n == "iframe" || n == "frame") && out.links.size() < max_links) {

@@ -20,6 +20,7 @@ struct HtmlLink {
   std::string text;
   bool button = false;  ///< drawn as a button: a filled, padded box (its own style or its cell's)
   bool image = false;   ///< holds an image
+  std::uint32_t words_before = 0;  ///< visible words of the part before the link opens
 };
 
 struct HtmlForm {

@@ -39,6 +39,7 @@ struct Link {
   std::string text;     ///< visible anchor text (and alt text of its images), whitespace collapsed
   bool button = false;  ///< drawn as a button (a filled, padded box)
   bool image = false;   ///< holds an image
+  std::uint32_t words_before = 0;  ///< visible words of its HTML part before it: how far down a reader meets it
 };
 
 /// An HTML form.

@@ -288,7 +288,7 @@ class Builder {
     }
     for (auto& l : h.links) {
       std::uint32_t idx = add_url(l.href);
-      if (idx != UINT32_MAX) m_.links.push_back({idx, std::move(l.text), l.button, l.image});
+      if (idx != UINT32_MAX) m_.links.push_back({idx, std::move(l.text), l.button, l.image, l.words_before});
     }
     for (auto& f : h.forms) {
       Form mf;

@@ -204,6 +204,25 @@ TEST(Impersonation, TldSwapsAndBorrowedNamesOfTheMailsOwnDomains) {
   EXPECT_FALSE(has(own_sub, Signal::name_lookalike_domain));
 }
 
+// A linked banner at the top of a mail none of whose links go home is its
+// call to action however much text is appended; a newsletter's banner ad
+// is not, since the newsletter links home too.
+TEST(Alignment, LeadingBannerStaysTheCallToActionUnderPadding) {
+  std::string padding;
+  for (int i = 0; i < 300; ++i) padding += "word ";
+  auto banner = [&](const std::string& more) {
+    return mail_from("Hoeren <news@hoeren-jetzt.example>",
+                     "<a href='https://adrenergico.example/x'><img src='https://adrenergico.example/b.png' width='700'></a>"
+                     "<p>" + padding + "</p>" + more);
+  };
+  EXPECT_TRUE(has(banner(""), Signal::cta_foreign));
+  EXPECT_FALSE(has(banner("<a href='https://hoeren-jetzt.example/news'>Read the news</a>"), Signal::cta_foreign));
+  // Below the lead, a linked image is decoration.
+  EXPECT_FALSE(has(mail_from("Hoeren <news@hoeren-jetzt.example>",
+                             "<p>" + padding + "</p><a href='https://adrenergico.example/x'><img src='https://adrenergico.example/b.png'></a>"),
+                   Signal::cta_foreign));
+}
+
 TEST(Impersonation, BrandNamedWhereTheSenderSaysWhoItIs) {
   std::string logo = mail_from("Service <info@mail-center.example.net>",
                                "<img src='https://x.example.net/l.png' alt='PayPal'><p>Your account is limited.</p>");

@@ -91,6 +91,17 @@ TEST(Html, LinksCarryAnchorTextAndImageAlt) {
   EXPECT_EQ(h.links[1].text, "PayPal");
 }
 
+// Where a reader meets a link: the visible words before it, hidden words
+// not counted, a word split by markup counted once.
+TEST(Html, LinksKnowTheVisibleWordsBeforeThem) {
+  auto h = parse_html("<a href='http://a.example'><img src='http://a.example/b.png'></a><p>one two</p>"
+                      "<span style='display:none'>hidden words here</span><p>thr<b>ee</b> four</p>"
+                      "<a href='http://b.example'>five</a>", 1 << 20, 100);
+  ASSERT_EQ(h.links.size(), 2u);
+  EXPECT_EQ(h.links[0].words_before, 0u);
+  EXPECT_EQ(h.links[1].words_before, 4u);
+}
+
 TEST(Html, MetaRefreshAndIframeAreLinks) {
   auto h = parse_html("<meta http-equiv='Refresh' content='0; URL=http://go.example/'><iframe src='http://f.example/'></iframe>", 1 << 20, 100);
   ASSERT_EQ(h.links.size(), 2u);

@@ -55,12 +55,19 @@ const PhraseSet& footer_texts() {
   return s;
 }
 
-// `image_body`: the message shows (almost) nothing but images, so a linked
-// image is what the reader clicks.
-bool is_cta(const mail::Link& l, bool image_body) {
+// Visible words a reader takes in before the message's lead is over.
+constexpr std::uint32_t kLeadWords = 25;
+
+// A linked image is what the reader clicks in a mail of images
+// (`image_body`: almost nothing but images). In a mail none of whose links
+// go home it is also what the reader clicks when it comes first, before the
+// lead is over (`lead_images`), however much text follows: appended text
+// must not turn the lure's banner into decoration. (A newsletter's banner
+// ad at the top is decoration: the newsletter links home too.)
+bool is_cta(const mail::Link& l, bool image_body, bool lead_images) {
   Words w(l.text, 12);
   if (footer_texts().count(w) > 0) return false;
-  if (l.button || (l.image && image_body)) return true;
+  if (l.button || (l.image && (image_body || (lead_images && l.words_before < kLeadWords)))) return true;
   return w.size() > 0 && w.size() <= 6 && actions().count(w) > 0;
 }
 
@@ -90,7 +97,10 @@ class Alignment final : public Pass {
         if (!first_foreign) first_foreign = &u;
       }
     }
-    bool image_body = m.images > 0 && ctx.body_words().size() < 25;
+    // What goes to the sender or a domain it names or uses for itself.
+    std::size_t kept = own;
+    for (LinkClass c : id.url_class) kept += c == LinkClass::infra || c == LinkClass::named;
+    bool image_body = m.images > 0 && ctx.body_words().size() < kLeadWords;
     bool cta_foreign = false;
     std::size_t cta_home = 0;  // calls to action that stay with the sender
     for (const auto& l : m.links) {
@@ -98,7 +108,7 @@ class Alignment final : public Pass {
       LinkClass c = id.class_of(l.url);
       // A QR code in the mail is there to be scanned: a call to action.
       bool qr = l.image && std::find(m.qr_urls.begin(), m.qr_urls.end(), l.url) != m.qr_urls.end();
-      if (c == LinkClass::none || !(qr || is_cta(l, image_body))) continue;
+      if (c == LinkClass::none || !(qr || is_cta(l, image_body, kept == 0))) continue;
       cta_home += c == LinkClass::own || c == LinkClass::sibling || c == LinkClass::named;
       if (c == LinkClass::foreign && !cta_foreign) {
         cta_foreign = true;
@@ -107,8 +117,6 @@ class Alignment final : public Pass {
     }
     // No link goes to the sender (or a domain it names or uses for itself):
     // they all lead elsewhere.
-    std::size_t kept = own;
-    for (LinkClass c : id.url_class) kept += c == LinkClass::infra || c == LinkClass::named;
     if (foreign > 0 && kept == 0 && first_foreign)
       ctx.raise(Signal::links_foreign, "links go to " + first_foreign->registrable + ", none to the sender " + id.from_reg);
     // The mail speaks for its sender (a name it goes by is the From
