@@ -60,6 +60,18 @@ std::string fold_name(std::string_view s) {
 
 namespace {
 
+// Names that differ only in their digits are an organisation's numbered
+// domains (jobfair00, jobfair24), not imitations.
+bool numbered_alike(std::string_view a, std::string_view b) {
+  auto letters = [](std::string_view x) {
+    std::string o;
+    for (char c : x)
+      if (!std::isdigit(static_cast<unsigned char>(c))) o += c;
+    return o;
+  };
+  return letters(a) == letters(b);
+}
+
 // Damerau–Levenshtein distance, stopping past 2.
 int edits(std::string_view a, std::string_view b) {
   if (a.size() > b.size() + 2 || b.size() > a.size() + 2) return 3;
@@ -124,7 +136,8 @@ constexpr std::array<std::string_view, 18> kHolderEnd{"inc", "ltd", "llc", "gmbh
                                                       "alle", "tous"};
 
 // Names from a display name, a © holder or a logo's alt text: the generic
-// words dropped, each remaining word of 3+ letters and all of them joined.
+// words dropped, each remaining word of 3+ letters, all of them joined and
+// the first two joined.
 void add_names(std::vector<std::string>& out, std::string_view text, bool holder) {
   Words w(text, 12);
   std::string joined;
@@ -142,6 +155,9 @@ void add_names(std::vector<std::string>& out, std::string_view text, bool holder
     if (s.size() >= 3 && out.size() < 8 && std::find(out.begin(), out.end(), s) == out.end()) out.push_back(std::move(s));
   };
   if (parts.size() > 1) push(joined);
+  // A name's leading words are its short form ("Kindred Home" of "Kindred
+  // Home Goods"), the one a domain is registered under.
+  if (parts.size() > 2) push(parts[0] + parts[1]);
   for (auto& p : parts) push(std::move(p));
 }
 
@@ -192,13 +208,16 @@ std::string domain_label(std::string_view registrable) {
 namespace {
 
 // Can `rest` be cut into benign affixes, the sender's other name words and
-// connectives ("andbirch", "mail")?
-bool made_of(std::string_view rest, const std::vector<std::string>& words, int depth = 0) {
+// connectives ("andbirch", "mail")? One-letter affixes ("e", "m") are
+// prefixes only (etallyhub; casaverdee is a typo, not an e-shop).
+bool made_of(std::string_view rest, const std::vector<std::string>& words, bool before_name, int depth = 0) {
   if (rest.empty()) return true;
   if (depth > 6) return false;
-  auto try_piece = [&](std::string_view p) { return rest.starts_with(p) && made_of(rest.substr(p.size()), words, depth + 1); };
+  auto try_piece = [&](std::string_view p) {
+    return rest.starts_with(p) && made_of(rest.substr(p.size()), words, before_name, depth + 1);
+  };
   for (auto p : kBenignAffix)
-    if (try_piece(p)) return true;
+    if ((p.size() > 1 || before_name) && try_piece(p)) return true;
   for (std::string_view p : {"and", "of", "n"})
     if (try_piece(p)) return true;
   for (const auto& w : words)
@@ -224,11 +243,15 @@ NameMatch match_name(std::string_view label, std::string_view name, const std::v
   // inside a combosquat (paypa1-secure).
   std::string ls = fold_name(lp), ns = fold_name(name);
   if (ls == ns || (ns.size() >= 5 && ls.find(ns) != std::string::npos)) return NameMatch::lookalike;
-  if (lp.size() >= 5 && name.size() >= 5) {
+  if (lp.size() >= 5 && name.size() >= 5 && !numbered_alike(lp, name)) {
     int d = edits(lp, name);
     if (d == 1 || (d == 2 && std::min(lp.size(), name.size()) >= 8)) return NameMatch::lookalike;
   }
   return NameMatch::unrelated;
+}
+
+bool one_typo_from(std::string_view label, std::string_view own) {
+  return own.size() >= 5 && label != own && !numbered_alike(label, own) && edits(label, own) == 1;
 }
 
 NameMatch same_name(std::string_view lp, std::string_view name, const std::vector<std::string>& words) {
@@ -242,9 +265,10 @@ NameMatch same_name(std::string_view lp, std::string_view name, const std::vecto
     bool risky = false;
     std::string rest = std::string(lp.substr(0, p)) + std::string(lp.substr(p + name.size()));
     for (auto r : kRiskyAffix) risky |= rest.find(r) != std::string::npos;
-    if (!risky && made_of(lp.substr(0, p), words) && made_of(lp.substr(p + name.size()), words)) return NameMatch::same;
+    if (!risky && made_of(lp.substr(0, p), words, true) && made_of(lp.substr(p + name.size()), words, false))
+      return NameMatch::same;
   }
-  if (lp.size() >= 4 && name.starts_with(lp) && made_of(name.substr(lp.size()), words)) return NameMatch::same;
+  if (lp.size() >= 4 && name.starts_with(lp) && made_of(name.substr(lp.size()), words, false)) return NameMatch::same;
   return NameMatch::unrelated;
 }
 

@@ -65,6 +65,17 @@ TEST(MatchName, SameLookalikeOrUnrelated) {
   EXPECT_EQ(features::match_name("osweekly", "weekly"), NameMatch::unrelated);
   EXPECT_EQ(features::match_name("example", "tallyhub"), NameMatch::unrelated);
   EXPECT_EQ(features::match_name("abc", "abd"), NameMatch::unrelated);                    // too short to judge
+  EXPECT_EQ(features::match_name("jobfair24", "jobfair00"), NameMatch::unrelated);        // numbered domains
+}
+
+TEST(MatchName, OneTypoFromTheSendersOwnDomain) {
+  EXPECT_TRUE(features::one_typo_from("casaverdee", "casaverde"));
+  EXPECT_TRUE(features::one_typo_from("casavrde", "casaverde"));
+  EXPECT_FALSE(features::one_typo_from("casaverde", "casaverde"));
+  EXPECT_FALSE(features::one_typo_from("casaverdeshop", "casaverde"));  // more than a typo
+  EXPECT_FALSE(features::one_typo_from("news2", "news1"));              // digits only, and too short
+  EXPECT_FALSE(features::one_typo_from("jobfair25", "jobfair24"));
+  EXPECT_FALSE(features::one_typo_from("abcd", "abce"));                // too short to judge
 }
 
 TEST(Identity, SenderNamesClaimsAndLinkClasses) {
@@ -202,6 +213,31 @@ TEST(Impersonation, TldSwapsAndBorrowedNamesOfTheMailsOwnDomains) {
   std::string own_sub = "From: Museo <newsletter@museobergamo.mailer.example.com>\nTo: a@example.org\nSubject: News\n"
                         "List-Unsubscribe: <https://museobergamo.example.com/u>\n\nHello\n";
   EXPECT_FALSE(has(own_sub, Signal::name_lookalike_domain));
+}
+
+// A copy registered whole (From, images and links on one look-alike):
+// the look-alike is measured against the display name, short forms and
+// generic words included, and the domains the copy uses do not excuse it.
+TEST(Impersonation, LookalikeOfTheDisplayNameRegisteredWhole) {
+  auto whole = [](const std::string& from, const std::string& host) {
+    return mail_from(from, "<img src='https://assets." + host + "/logo.png' alt=''><p>Your invoice is ready.</p>"
+                           "<a href='https://" + host + "/invoice' " + kButton + ">View invoice</a>",
+                     "Invoice", "Message-ID: <1@" + host + ">\n");
+  };
+  EXPECT_TRUE(has(whole("The Graph <no-reply@secure.thegraoh.com>", "thegraoh.com"), Signal::name_lookalike_domain));
+  EXPECT_TRUE(has(whole("Kindred Home Goods <orders@kndredhome.com>", "kndredhome.com"), Signal::name_lookalike_domain));
+  EXPECT_FALSE(has(whole("The Graph <no-reply@thegraph.com>", "thegraph.com"), Signal::name_lookalike_domain));
+  EXPECT_FALSE(has(whole("Kindred Home Goods <orders@kindredhome.com>", "kindredhome.com"), Signal::name_lookalike_domain));
+  // A person's own domain: an initial and the surname.
+  EXPECT_FALSE(has(whole("Will Stoddard <will@wstoddard.com>", "wstoddard.com"), Signal::name_lookalike_domain));
+}
+
+// A link to a domain one typo from the sender's, under a spoofed From.
+TEST(Impersonation, LinkOneTypoFromTheSender) {
+  EXPECT_TRUE(has(reset("Casa Verde <noreply@casaverde.it>", "casaverdee.it", "casaverde.it"), Signal::name_lookalike_domain));
+  EXPECT_FALSE(has(reset("Casa Verde <noreply@casaverde.it>", "casaverde.it", "casaverde.it"), Signal::name_lookalike_domain));
+  // An organisation's numbered sister domain.
+  EXPECT_FALSE(has(reset("Jobfair <info@jobfair24.de>", "jobfair25.de", "jobfair24.de"), Signal::name_lookalike_domain));
 }
 
 // A linked banner at the top of a mail none of whose links go home is its

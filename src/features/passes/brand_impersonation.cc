@@ -152,6 +152,13 @@ class BrandImpersonation final : public Pass {
       ctx.raise(Signal::name_lookalike_domain, reg + " imitates \"" + *imitated + "\"");
       return true;
     };
+    // The sender against the names the mail goes by, the display name with
+    // its generic words too ("The Graph" → thegraph): a domain the mail
+    // also uses for its images or Message-ID does not excuse it (a copy
+    // registered as a whole moves those too).
+    std::vector<std::string> names = id.names;
+    names.insert(names.end(), id.own_names.begin(), id.own_names.end());
+    if (id.from_brand == nullptr && check(id.from_reg, names)) return;
     // The sender is also compared with the domains the mail itself uses
     // (its Message-ID, List-Unsubscribe and image hosts): a copied mail
     // keeps the original's and changes the From (kernel.org → kenrel.org).
@@ -161,13 +168,19 @@ class BrandImpersonation final : public Pass {
         if (!is_image_cdn(d) && !is_click_tracker(d)) refs.push_back(mail::plain_letters(domain_label(d)));
     if (id.from_brand == nullptr && check(id.from_reg, refs)) return;
     if (id.from_brand == nullptr && tld_swap(ctx, id)) return;
-    if (id.names.empty()) return;
+    // A link to a domain that imitates one of those names, or is one typo
+    // from the sender's own (casaverdee.it in mail from casaverde.it).
+    std::string own = mail::plain_letters(id.from_label);
     std::unordered_set<std::string_view> seen;
     for (std::size_t i = 0; i < ctx.msg.urls.size(); ++i) {
       const mail::Url& u = ctx.msg.urls[i];
       LinkClass c = id.class_of(i);
       if ((c != LinkClass::foreign && c != LinkClass::sibling) || !seen.insert(u.registrable).second) continue;
-      if (check(u.registrable, id.names)) return;
+      if (c == LinkClass::foreign && one_typo_from(mail::plain_letters(domain_label(u.registrable)), own)) {
+        ctx.raise(Signal::name_lookalike_domain, u.registrable + " is one typo from the sender's " + id.from_reg);
+        return;
+      }
+      if (check(u.registrable, names)) return;
     }
   }
 
