@@ -60,16 +60,27 @@ std::string fold_name(std::string_view s) {
 
 namespace {
 
-// Names that differ only in their digits are an organisation's numbered
-// domains (jobfair00, jobfair24), not imitations.
+// Names that differ only in their numbers are an organisation's numbered
+// domains (jobfair00, jobfair24), not imitations; a digit put into a name
+// (tally1hub) is not a number of the name's own.
 bool numbered_alike(std::string_view a, std::string_view b) {
-  auto letters = [](std::string_view x) {
+  auto shape = [](std::string_view x) {
     std::string o;
-    for (char c : x)
-      if (!std::isdigit(static_cast<unsigned char>(c))) o += c;
+    for (char c : x) {
+      bool d = std::isdigit(static_cast<unsigned char>(c)) != 0;
+      if (!d) o += c;
+      else if (o.empty() || o.back() != '#') o += '#';
+    }
     return o;
   };
-  return letters(a) == letters(b);
+  std::string sa = shape(a), sb = shape(b);
+  return sa == sb && sa.find('#') != std::string::npos;
+}
+
+// One name is the other's plural ("bobsburger", "bobsburgers").
+bool plural_of(std::string_view a, std::string_view b) {
+  return (a.size() == b.size() + 1 && a.back() == 's' && a.starts_with(b)) ||
+         (b.size() == a.size() + 1 && b.back() == 's' && b.starts_with(a));
 }
 
 // Damerau–Levenshtein distance, stopping past 2.
@@ -135,11 +146,30 @@ constexpr std::array<std::string_view, 18> kHolderEnd{"inc", "ltd", "llc", "gmbh
                                                       "ag", "bv", "srl", "spa", "plc", "corp", "limited", "todos",
                                                       "alle", "tous"};
 
+// A name with its possessive joined: "Bob's Burgers" is bobsburgers (an
+// elided article keeps its apostrophe: "l'app").
+std::string possessive_joined(std::string_view text) {
+  std::string o;
+  o.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    std::size_t len = text[i] == '\'' ? 1 : text.substr(i, 3) == "\u2019" ? 3 : 0;
+    std::size_t s = i + len;
+    bool possessive = len > 0 && s < text.size() && (text[s] == 's' || text[s] == 'S') &&
+                      (s + 1 == text.size() || !std::isalpha(static_cast<unsigned char>(text[s + 1])));
+    if (possessive) {
+      i = s - 1;
+      continue;
+    }
+    o += text[i];
+  }
+  return o;
+}
+
 // Names from a display name, a © holder or a logo's alt text: the generic
 // words dropped, each remaining word of 3+ letters, all of them joined and
 // the first two joined.
 void add_names(std::vector<std::string>& out, std::string_view text, bool holder) {
-  Words w(text, 12);
+  Words w(possessive_joined(text), 12);
   std::string joined;
   std::vector<std::string> parts;
   for (auto x : w.list()) {
@@ -156,9 +186,11 @@ void add_names(std::vector<std::string>& out, std::string_view text, bool holder
   };
   if (parts.size() > 1) push(joined);
   // A name's leading words are its short form ("Kindred Home" of "Kindred
-  // Home Goods"), the one a domain is registered under.
-  if (parts.size() > 2) push(parts[0] + parts[1]);
+  // Home Goods"), the one a domain is registered under: after the words,
+  // so that a long name leaves room for the © holder's and the logo's.
+  std::string lead = parts.size() > 2 ? parts[0] + parts[1] : std::string();
   for (auto& p : parts) push(std::move(p));
+  if (!lead.empty()) push(std::move(lead));
 }
 
 // Brands named in `text`. Brands whose token is a common word count only
@@ -218,8 +250,8 @@ bool made_of(std::string_view rest, const std::vector<std::string>& words, bool 
   };
   for (auto p : kBenignAffix)
     if ((p.size() > 1 || before_name) && try_piece(p)) return true;
-  for (std::string_view p : {"and", "of", "n"})
-    if (try_piece(p)) return true;
+  for (std::string_view p : {"and", "of", "n"})  // connectives join pieces: never last
+    if (rest.size() > p.size() && try_piece(p)) return true;
   for (const auto& w : words)
     if (!w.empty() && try_piece(w)) return true;
   return false;
@@ -251,13 +283,14 @@ NameMatch match_name(std::string_view label, std::string_view name, const std::v
 }
 
 bool one_typo_from(std::string_view label, std::string_view own) {
-  return own.size() >= 5 && label != own && !numbered_alike(label, own) && edits(label, own) == 1;
+  return own.size() >= 6 && !numbered_alike(label, own) && !plural_of(label, own) && edits(label, own) == 1;
 }
 
 NameMatch same_name(std::string_view lp, std::string_view name, const std::vector<std::string>& words) {
   if (lp.empty() || name.size() < 3) return NameMatch::unrelated;
   if (lp == name) return NameMatch::same;
   if (name.size() < 4) return NameMatch::unrelated;
+  if (plural_of(lp, name)) return NameMatch::same;
   // The name with benign affixes or its own other words (gettallyhub,
   // brambleandbirch for "bramble"), or a shorter form of it (kumotea of
   // kumoteahouse).

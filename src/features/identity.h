@@ -57,8 +57,9 @@ NameMatch match_name(std::string_view label, std::string_view name, const std::v
 /// The `same` half of match_name() without the look-alike tests (no ICU
 /// calls): `plain_label` is the label's plain letters (mail::plain_letters).
 NameMatch same_name(std::string_view plain_label, std::string_view name, const std::vector<std::string>& words = {});
-/// Whether `label` is one typo (an edit, not only of digits) from the
-/// sender's own domain label `own` of 5+ letters: casaverdee for casaverde.
+/// Whether `label` is one typo from the sender's own domain label `own` of
+/// 6+ letters (casaverdee for casaverde); numbered sister domains
+/// (jobfair24, jobfair25) and plurals are not typos.
 bool one_typo_from(std::string_view label, std::string_view own);
 
 struct Claim {

@@ -437,18 +437,29 @@ HtmlContent parse_html(std::string_view h, std::size_t max_text, std::size_t max
     if (is_block(name)) separate(hidden() ? hidden_sink() : out.text);
   };
   // Visible words so far, counted up to `counted` bytes of out.text: where
-  // in the reading order a link sits.
+  // in the reading order a link sits. A word is a run between spaces (a
+  // no-break space too) holding a letter or digit: spacer cells of &nbsp;,
+  // "|" and "-" are not words a reader takes in. out.text can lose a
+  // trailing character at its cap, hence the clamp.
   std::size_t counted = 0;
   std::uint32_t words = 0;
+  bool in_word = false, wordish = false;
   auto words_so_far = [&] {
-    for (bool in = counted > 0 && !is_space(out.text[counted - 1]); counted < out.text.size(); ++counted) {
-      bool w = !is_space(out.text[counted]);
-      words += w && !in;
-      in = w;
+    counted = std::min(counted, out.text.size());
+    for (; counted < out.text.size(); ++counted) {
+      auto c = static_cast<unsigned char>(out.text[counted]);
+      bool nbsp = (c == 0xC2 && counted + 1 < out.text.size() && static_cast<unsigned char>(out.text[counted + 1]) == 0xA0) ||
+                  (c == 0xA0 && counted > 0 && static_cast<unsigned char>(out.text[counted - 1]) == 0xC2);
+      if (is_space(static_cast<char>(c)) || nbsp) {
+        words += in_word && wordish;
+        in_word = wordish = false;
+        continue;
+      }
+      in_word = true;
+      wordish |= (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c >= 0x80;
     }
-    return words;
+    return words + (in_word && wordish);
   };
-
   std::size_t i = 0;
   while (i < h.size()) {
     std::size_t lt = h.find('<', i);
@@ -616,6 +627,7 @@ HtmlContent parse_html(std::string_view h, std::size_t max_text, std::size_t max
     }
     stack.push_back({n, hid, tiny, faint, fg, bg, bg_known, l, f, fill});
   }
+  out.words = words_so_far();
   while (!out.text.empty() && (out.text.back() == ' ' || out.text.back() == '\n')) out.text.pop_back();
   return out;
 }

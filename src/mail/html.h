@@ -20,7 +20,7 @@ struct HtmlLink {
   std::string text;
   bool button = false;  ///< drawn as a button: a filled, padded box (its own style or its cell's)
   bool image = false;   ///< holds an image
-  std::uint32_t words_before = 0;  ///< visible words of the part before the link opens
+  std::uint32_t words_before = 0;  ///< visible words of the part before the link opens (HtmlContent::words)
 };
 
 struct HtmlForm {
@@ -42,6 +42,9 @@ struct HtmlContent {
   std::vector<HtmlForm> forms;
   std::uint32_t images = 0;
   std::uint32_t remote_images = 0;
+  /// Visible words: runs between spaces (no-break spaces too) that hold a
+  /// letter or digit, "|" and "&nbsp;" spacers not counted.
+  std::uint32_t words = 0;
   bool truncated = false;  ///< cut at kMaxNesting; the rest was not read
 };
 

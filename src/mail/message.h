@@ -39,7 +39,11 @@ struct Link {
   std::string text;     ///< visible anchor text (and alt text of its images), whitespace collapsed
   bool button = false;  ///< drawn as a button (a filled, padded box)
   bool image = false;   ///< holds an image
-  std::uint32_t words_before = 0;  ///< visible words of its HTML part before it: how far down a reader meets it
+  /// Visible words of the mail's HTML body parts before it (mail/html.h
+  /// counts them): how far down a reader meets it. kNotInBody for links
+  /// read elsewhere (PDF and Office attachments, QR codes).
+  std::uint32_t words_before = kNotInBody;
+  static constexpr std::uint32_t kNotInBody = UINT32_MAX;
 };
 
 /// An HTML form.

@@ -288,8 +288,10 @@ class Builder {
     }
     for (auto& l : h.links) {
       std::uint32_t idx = add_url(l.href);
-      if (idx != UINT32_MAX) m_.links.push_back({idx, std::move(l.text), l.button, l.image, l.words_before});
+      std::uint32_t before = as_body ? body_words_ + l.words_before : Link::kNotInBody;
+      if (idx != UINT32_MAX) m_.links.push_back({idx, std::move(l.text), l.button, l.image, before});
     }
+    if (as_body) body_words_ += h.words;
     for (auto& f : h.forms) {
       Form mf;
       if (!f.action.empty()) {
@@ -475,6 +477,7 @@ class Builder {
   GMimeParserOptions* opts_;
   std::size_t text_used_ = 0;
   std::unordered_map<std::string, std::uint32_t> url_index_;
+  std::uint32_t body_words_ = 0;  // visible words of the HTML body parts read so far
   int qr_images_ = 0;           // images scanned for QR codes
   std::uint64_t qr_bytes_ = 0;  // their bytes
   std::unordered_set<std::size_t> qr_seen_;  // hashes of the images scanned

@@ -90,9 +90,16 @@ def main():
     # attack", has the whole table).
     attack_tool = os.path.join(os.path.dirname(tools), "attack.py")
     attack_json = os.path.join(work, "attack.json")
-    bounds = {"pad_end_1000": 0.08, "pad_before_2600": 0.05, "hidden_white_1000": 0.02,
-              "hidden_offscreen_1000": 0.02, "hidden_style_block_1000": 0.02, "homoglyphs": 0.03,
-              "html_attachment": 0.06, "pdf_attachment": 0.08, "office_attachment": 0.08, "image_only": 0.20, "image_only_qr": 0.05}
+    # The detection-under-attack issue's bars: no transformation brings back
+    # more than 5% of caught phishing, image-only mail without a QR code 20%.
+    # (binary_before_12mb writes 12 MB a message: the whole table in
+    # docs/benchmarks.md has it.)
+    bounds = {t: 0.05 for t in ("pad_end_300", "pad_end_1000", "pad_end_2500", "pad_before_2600",
+                                "hidden_white_1000", "hidden_offscreen_1000", "hidden_tiny_grey_1000",
+                                "hidden_style_block_1000", "hidden_display_none_1000", "hidden_opacity_1000",
+                                "zero_width", "homoglyphs", "html_attachment", "pdf_attachment", "office_attachment",
+                                "image_only_qr", "base64_body", "qp_every_byte", "shortener")}
+    bounds["image_only"] = 0.20
     run([sys.executable, attack_tool, "--manifest", manifest, "--split-rule", "time", "--phishstream", binary,
          "--model", model, "--out", os.path.join(work, "attack"), "--json", attack_json, "--jobs", "2",
          "--only", ",".join(bounds), "--ham-limit", "40"])

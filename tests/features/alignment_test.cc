@@ -66,6 +66,9 @@ TEST(MatchName, SameLookalikeOrUnrelated) {
   EXPECT_EQ(features::match_name("example", "tallyhub"), NameMatch::unrelated);
   EXPECT_EQ(features::match_name("abc", "abd"), NameMatch::unrelated);                    // too short to judge
   EXPECT_EQ(features::match_name("jobfair24", "jobfair00"), NameMatch::unrelated);        // numbered domains
+  EXPECT_EQ(features::match_name("tally1hub", "tallyhub"), NameMatch::lookalike);          // a digit put in
+  EXPECT_EQ(features::match_name("bobsburger", "bobsburgers"), NameMatch::same);           // plural
+  EXPECT_EQ(features::match_name("casaverden", "casaverde"), NameMatch::unrelated);        // no connective last
 }
 
 TEST(MatchName, OneTypoFromTheSendersOwnDomain) {
@@ -76,6 +79,9 @@ TEST(MatchName, OneTypoFromTheSendersOwnDomain) {
   EXPECT_FALSE(features::one_typo_from("news2", "news1"));              // digits only, and too short
   EXPECT_FALSE(features::one_typo_from("jobfair25", "jobfair24"));
   EXPECT_FALSE(features::one_typo_from("abcd", "abce"));                // too short to judge
+  EXPECT_FALSE(features::one_typo_from("acmetools", "acmetool"));       // plural
+  EXPECT_FALSE(features::one_typo_from("video", "vimeo"));              // under 6 letters
+  EXPECT_TRUE(features::one_typo_from("casaverde1", "casaverde"));      // a digit put in
 }
 
 TEST(Identity, SenderNamesClaimsAndLinkClasses) {
@@ -230,6 +236,10 @@ TEST(Impersonation, LookalikeOfTheDisplayNameRegisteredWhole) {
   EXPECT_FALSE(has(whole("Kindred Home Goods <orders@kindredhome.com>", "kindredhome.com"), Signal::name_lookalike_domain));
   // A person's own domain: an initial and the surname.
   EXPECT_FALSE(has(whole("Will Stoddard <will@wstoddard.com>", "wstoddard.com"), Signal::name_lookalike_domain));
+  // A name and its domain in the singular.
+  EXPECT_FALSE(has(whole("Bob's Burgers <hello@bobsburger.com>", "bobsburger.com"), Signal::name_lookalike_domain));
+  EXPECT_FALSE(has(whole("Kindred Home Goods <orders@kindredhomegood.com>", "kindredhomegood.com"),
+                   Signal::name_lookalike_domain));
 }
 
 // A link to a domain one typo from the sender's, under a spoofed From.
@@ -238,6 +248,8 @@ TEST(Impersonation, LinkOneTypoFromTheSender) {
   EXPECT_FALSE(has(reset("Casa Verde <noreply@casaverde.it>", "casaverde.it", "casaverde.it"), Signal::name_lookalike_domain));
   // An organisation's numbered sister domain.
   EXPECT_FALSE(has(reset("Jobfair <info@jobfair24.de>", "jobfair25.de", "jobfair24.de"), Signal::name_lookalike_domain));
+  // A mailbox provider's user links to what they like.
+  EXPECT_FALSE(has(reset("Ana <ana.lima@outlook.com>", "outloak.com", "tallyhub.com"), Signal::name_lookalike_domain));
 }
 
 // A linked banner at the top of a mail none of whose links go home is its
@@ -253,6 +265,8 @@ TEST(Alignment, LeadingBannerStaysTheCallToActionUnderPadding) {
   };
   EXPECT_TRUE(has(banner(""), Signal::cta_foreign));
   EXPECT_FALSE(has(banner("<a href='https://hoeren-jetzt.example/news'>Read the news</a>"), Signal::cta_foreign));
+  // A newsletter that links home through its provider's click tracker.
+  EXPECT_FALSE(has(banner("<a href='https://u1.ct.sendgrid.net/ls/click?x'>Read the news</a>"), Signal::cta_foreign));
   // Below the lead, a linked image is decoration.
   EXPECT_FALSE(has(mail_from("Hoeren <news@hoeren-jetzt.example>",
                              "<p>" + padding + "</p><a href='https://adrenergico.example/x'><img src='https://adrenergico.example/b.png'></a>"),

@@ -102,6 +102,32 @@ TEST(Html, LinksKnowTheVisibleWordsBeforeThem) {
   EXPECT_EQ(h.links[1].words_before, 4u);
 }
 
+// Spacer cells, separators and no-break spaces are not words a reader
+// takes in: they cannot push a banner down.
+TEST(Html, SpacersAreNotWords) {
+  std::string spacers;
+  for (int i = 0; i < 30; ++i) spacers += "<td>&nbsp;</td><td>|</td><td>-</td>";
+  auto h = parse_html("<table><tr>" + spacers + "</tr></table><a href='http://a.example'><img src='http://a.example/b.png'></a>"
+                      "<p>caf\xC3\xA9&nbsp;ol\xC3\xA9</p>", 1 << 20, 100);
+  ASSERT_EQ(h.links.size(), 1u);
+  EXPECT_EQ(h.links[0].words_before, 0u);
+  EXPECT_EQ(h.words, 2u);
+}
+
+// At the text cap a trailing multi-byte character is dropped; counting
+// words after that must stay inside the text.
+TEST(Html, WordCountSurvivesTheTextCap) {
+  std::string body;
+  for (int i = 0; i < 200; ++i) body += "\xC3\xA9\xC3\xA9 ";
+  for (std::size_t cap : {7u, 8u, 9u, 10u, 64u}) {
+    auto h = parse_html("<p>" + body + "</p><a href='http://a.example'>x</a><p>" + body + "</p><a href='http://b.example'>y</a>",
+                        cap, 100);
+    ASSERT_EQ(h.links.size(), 2u);
+    EXPECT_LE(h.links[0].words_before, h.links[1].words_before);
+    EXPECT_LE(h.text.size(), cap);
+  }
+}
+
 TEST(Html, MetaRefreshAndIframeAreLinks) {
   auto h = parse_html("<meta http-equiv='Refresh' content='0; URL=http://go.example/'><iframe src='http://f.example/'></iframe>", 1 << 20, 100);
   ASSERT_EQ(h.links.size(), 2u);

@@ -216,3 +216,18 @@ TEST(Parse, QuotedPrintableAndCharsetConversion) {
 }
 
 }  // namespace
+
+// A link's place is counted over the mail's HTML body parts in order (an
+// Apple Mail-style split: text, an image, more text), not per part; links
+// read from elsewhere have no place in the body.
+TEST(Parse, LinkPlacesCountAcrossHtmlParts) {
+  std::string words;
+  for (int i = 0; i < 30; ++i) words += "word ";
+  auto m = ok("From: a@example.com\nTo: b@example.org\nSubject: s\nMIME-Version: 1.0\n"
+              "Content-Type: multipart/mixed; boundary=\"b\"\n\n"
+              "--b\nContent-Type: text/html\n\n<p>" + words + "</p>\n"
+              "--b\nContent-Type: text/html\n\n<a href='http://x.example/'><img src='http://x.example/i.png'></a>\n--b--\n");
+  ASSERT_EQ(m.links.size(), 1u);
+  EXPECT_EQ(m.links[0].words_before, 30u);
+  EXPECT_EQ(Link{}.words_before, Link::kNotInBody);
+}

@@ -60,10 +60,11 @@ constexpr std::uint32_t kLeadWords = 25;
 
 // A linked image is what the reader clicks in a mail of images
 // (`image_body`: almost nothing but images). In a mail none of whose links
-// go home it is also what the reader clicks when it comes first, before the
-// lead is over (`lead_images`), however much text follows: appended text
-// must not turn the lure's banner into decoration. (A newsletter's banner
-// ad at the top is decoration: the newsletter links home too.)
+// go home (`lead_images`) it is also what the reader clicks when it comes
+// first, before the lead is over, however much text follows in the source:
+// appended text must not turn the lure's banner into decoration. A
+// newsletter's banner ad is not its call to action: the newsletter links
+// home too, directly or through its mail provider's click tracker.
 bool is_cta(const mail::Link& l, bool image_body, bool lead_images) {
   Words w(l.text, 12);
   if (footer_texts().count(w) > 0) return false;
@@ -97,9 +98,13 @@ class Alignment final : public Pass {
         if (!first_foreign) first_foreign = &u;
       }
     }
-    // What goes to the sender or a domain it names or uses for itself.
-    std::size_t kept = own;
-    for (LinkClass c : id.url_class) kept += c == LinkClass::infra || c == LinkClass::named;
+    // What goes to the sender or a domain it names or uses for itself, and
+    // what may (a click tracker's redirect).
+    std::size_t kept = own, tracked = 0;
+    for (LinkClass c : id.url_class) {
+      kept += c == LinkClass::infra || c == LinkClass::named;
+      tracked += c == LinkClass::tracker;
+    }
     bool image_body = m.images > 0 && ctx.body_words().size() < kLeadWords;
     bool cta_foreign = false;
     std::size_t cta_home = 0;  // calls to action that stay with the sender
@@ -108,7 +113,7 @@ class Alignment final : public Pass {
       LinkClass c = id.class_of(l.url);
       // A QR code in the mail is there to be scanned: a call to action.
       bool qr = l.image && std::find(m.qr_urls.begin(), m.qr_urls.end(), l.url) != m.qr_urls.end();
-      if (c == LinkClass::none || !(qr || is_cta(l, image_body, kept == 0))) continue;
+      if (c == LinkClass::none || !(qr || is_cta(l, image_body, kept + tracked == 0))) continue;
       cta_home += c == LinkClass::own || c == LinkClass::sibling || c == LinkClass::named;
       if (c == LinkClass::foreign && !cta_foreign) {
         cta_foreign = true;

@@ -168,9 +168,11 @@ class BrandImpersonation final : public Pass {
         if (!is_image_cdn(d) && !is_click_tracker(d)) refs.push_back(mail::plain_letters(domain_label(d)));
     if (id.from_brand == nullptr && check(id.from_reg, refs)) return;
     if (id.from_brand == nullptr && tld_swap(ctx, id)) return;
-    // A link to a domain that imitates one of those names, or is one typo
-    // from the sender's own (casaverdee.it in mail from casaverde.it).
-    std::string own = mail::plain_letters(id.from_label);
+    // A link to a domain that imitates a name the mail goes by (the display
+    // name's forms included), or is one typo from the sender's own domain
+    // (casaverdee.it in mail from casaverde.it; not for a mailbox provider's
+    // users, whose own domain is the provider's).
+    std::string own = is_freemail(id.from_reg) ? std::string() : mail::plain_letters(id.from_label);
     std::unordered_set<std::string_view> seen;
     for (std::size_t i = 0; i < ctx.msg.urls.size(); ++i) {
       const mail::Url& u = ctx.msg.urls[i];
