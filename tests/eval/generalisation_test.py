@@ -66,7 +66,7 @@ def main():
         "held-out modern ham out of the inbox": (share(modern), "<=", 0.015),
         "held-out older ham out of the inbox": (share(older), "<=", 0.045),
         "held-out branded ham out of the inbox": (share(originals), "<=", 0.015),
-        "brand twins (family held out) out of the inbox": (share(twins), ">=", 0.84),
+        "brand twins (family held out) out of the inbox": (share(twins), ">=", 0.88),
     }
     m = re.search(r"\| all ham \| \d+ \| ([\d.]+) \|", cv.stdout)
     figures["held-out ham vs withheld phishing, AUC"] = (float(m.group(1)), ">=", 0.975)
