@@ -154,7 +154,11 @@ Verdict Scanner::score(const mail::Message& m, const features::Envelope& env, co
     if (!h.detail.empty()) text += " (" + h.detail + ")";
     v.reasons.push_back({std::move(text), std::move(feat), w});
   }
-  if (opt.explain_tokens) {
+  // Flagged mail always says why: when no signal pushes towards the
+  // verdict, the words and links that did are named, asked for or not.
+  bool flagged = v.action != Action::inbox;
+  bool signal_says = std::any_of(v.reasons.begin(), v.reasons.end(), [](const Reason& r) { return r.weight > 0; });
+  if (opt.explain_tokens || (flagged && !signal_says)) {
     features::Extraction named = extractor_.extract(m, env, true);
     std::unordered_map<std::uint32_t, const std::string*> names;
     for (const auto& [b, n] : named.names) names.emplace(b, &n);
@@ -172,7 +176,6 @@ Verdict Scanner::score(const mail::Message& m, const features::Envelope& env, co
   // What pushes towards the verdict comes first: the evidence of phishing
   // for flagged mail, the evidence of legitimacy (links_aligned, words the
   // model trusts) for mail let through. Signals always stay before words.
-  bool flagged = v.action != Action::inbox;
   // A signal the model holds to be ordinary (a weight towards ham, such as a
   // password reset's wording) is no reason to flag a message.
   if (flagged)

@@ -64,7 +64,8 @@ struct Verdict {
 
 struct ScanOptions {
   /// Also name the strongest word and token contributions (costs a second
-  /// feature pass with names). Signals are always explained.
+  /// feature pass with names). Signals are always explained, and flagged
+  /// mail that no signal explains names its words and tokens regardless.
   bool explain_tokens = false;
   std::size_t max_reasons = 6;
   /// Count feed hits in phishstream_feed_hits_total; off for a second look

@@ -57,6 +57,26 @@ TEST(Scanner, ExplainTokensNamesWords) {
   EXPECT_TRUE(found) << [&] { std::string s; for (const auto& r : v->reasons) s += r.feature + " = " + r.text + "\n"; return s; }();
 }
 
+// A message flagged on its words and links alone still says why: Why is
+// never empty for mail taken out of the inbox.
+TEST(Scanner, FlaggedMailWithoutSignalsNamesItsWords) {
+  auto m = model_with({}, "m1");
+  m->set_weight(model::kBad, features::bucket(features::Ns::subj, "mailbox"), 9.0f);
+  m->set_weight(model::kPhish, features::bucket(features::Ns::subj, "mailbox"), 9.0f);
+  scan::Scanner s(m);
+  auto v = s.scan("From: a@desk.example.net\nTo: b@example.org\nSubject: Mailbox\n\nHello\n");
+  ASSERT_TRUE(v);
+  ASSERT_NE(v->action, scan::Action::inbox);
+  ASSERT_TRUE(v->signals.empty());
+  ASSERT_FALSE(v->reasons.empty());
+  EXPECT_EQ(v->reasons[0].feature, "subj:mailbox");
+  // Mail let through without a signal stays as cheap as before: no words.
+  auto h = scan::Scanner(model_with({}, "m1")).scan(kHam);
+  ASSERT_TRUE(h);
+  EXPECT_EQ(h->action, scan::Action::inbox);
+  EXPECT_TRUE(h->reasons.empty());
+}
+
 TEST(Scanner, ModelSwapTakesEffectForTheNextScan) {
   scan::Scanner s(model_with({}, "old"));
   EXPECT_EQ(s.scan(kPhish)->action, scan::Action::inbox);
