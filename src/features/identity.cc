@@ -227,8 +227,28 @@ std::string_view to_string(LinkClass c) noexcept {
     case LinkClass::infra: return "infra";
     case LinkClass::named: return "named";
     case LinkClass::foreign: return "foreign";
+    case LinkClass::decoy: return "decoy";
   }
   return "?";
+}
+
+std::string shown_domain(std::string_view text) {
+  std::size_t b = text.find_first_not_of(" \t\n");
+  if (b == std::string_view::npos) return {};
+  text = text.substr(b);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\n' || text.back() == '.')) text.remove_suffix(1);
+  if (text.size() < 4 || text.size() > 200 || text.find(' ') != std::string_view::npos) return {};
+  if (text.find('@') != std::string_view::npos && text.find("://") == std::string_view::npos) return {};  // an address
+  std::string candidate(text);
+  if (candidate.find("://") == std::string::npos) candidate.insert(0, "http://");
+  mail::Url u;
+  if (!mail::parse_url(candidate, u) || u.host.empty() || u.suffix.empty() || u.suffix == u.host) return {};
+  if (u.host.find('.') == std::string::npos) return {};
+  // A bare word with a dot ("file.pdf") must end in a real suffix; psl says
+  // "pdf" is a suffix by its wildcard rule, so require letters only.
+  for (char c : u.suffix)
+    if (!((c >= 'a' && c <= 'z') || c == '.' || c == '-')) return {};
+  return u.registrable;
 }
 
 std::string domain_label(std::string_view registrable) {
@@ -341,6 +361,35 @@ bool Identity::claims_brand(const Brand* b) const {
   return std::any_of(claims.begin(), claims.end(), [&](const Claim& c) { return c.brand == b; });
 }
 
+namespace {
+
+// A link drawn as one address and leading to another ("kumotea.com/account"
+// over a link to a compromised site) puts the address it shows into the
+// message's URLs too, through the visible text and the plain-text
+// alternative. Where no link leads to that domain it is a claim, not a
+// place the mail leads: counted as the sender's, it would say a copy whose
+// every link was moved still links home.
+void mark_decoys(const mail::Message& m, std::vector<LinkClass>& cls) {
+  std::vector<std::string> shown;
+  for (const auto& l : m.links) {
+    if (l.url >= cls.size() || cls[l.url] != LinkClass::foreign) continue;
+    std::string d = shown_domain(l.text);
+    if (!d.empty() && d != m.urls[l.url].registrable && std::find(shown.begin(), shown.end(), d) == shown.end())
+      shown.push_back(std::move(d));
+  }
+  if (shown.empty()) return;
+  std::vector<bool> linked(m.urls.size(), false);
+  for (const auto& l : m.links)
+    if (l.url < linked.size()) linked[l.url] = true;
+  for (const auto& l : m.links)
+    if (l.url < cls.size()) std::erase(shown, m.urls[l.url].registrable);  // a link goes there too
+  for (std::size_t i = 0; i < m.urls.size(); ++i)
+    if (!linked[i] && std::find(shown.begin(), shown.end(), m.urls[i].registrable) != shown.end())
+      cls[i] = LinkClass::decoy;
+}
+
+}  // namespace
+
 Identity make_identity(const mail::Message& m) {
   Identity id;
   if (!m.from.empty() && !m.from[0].domain.empty()) {
@@ -394,6 +443,7 @@ Identity make_identity(const mail::Message& m) {
   add_names(id.names, logo, false);
   id.url_class.reserve(m.urls.size());
   for (const auto& u : m.urls) id.url_class.push_back(id.classify(u));
+  mark_decoys(m, id.url_class);
   return id;
 }
 

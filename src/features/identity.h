@@ -10,7 +10,8 @@
 //     © line, the preheader) and, for organisations not in the brand table,
 //     the names it uses for itself (display name, © holder, logo alt text);
 //   - how each link relates to the sender (own, sibling, click tracker,
-//     footer, the message's own infrastructure, or foreign).
+//     footer, the message's own infrastructure, or foreign), and which
+//     URLs are only shown as the text of a link that leads elsewhere.
 // An Identity is built by Context::identity() and lives as long as the
 // Context; it is read by one thread.
 #pragma once
@@ -34,9 +35,18 @@ enum class LinkClass : std::uint8_t {
   infra,    ///< a domain the message uses for itself (Message-ID, List-Unsubscribe)
   named,    ///< a domain named like the sender calls itself (ioapp.it for "IO - l'app …")
   foreign,  ///< anything else
+  /// Only shown, as the text of a link that leads elsewhere ("kumotea.com/
+  /// account" drawn over a link to a compromised site), and no link goes
+  /// there: a claim about where the link leads, not a place the mail leads.
+  decoy,
 };
 
 std::string_view to_string(LinkClass c) noexcept;
+
+/// The registrable domain a link's visible text shows ("www.paypal.com",
+/// "https://kumotea.com/account"), or "" when the text is not a domain
+/// ("click here", an address, "file.pdf").
+std::string shown_domain(std::string_view link_text);
 
 /// How a domain label relates to a name the message goes by.
 enum class NameMatch : std::uint8_t {

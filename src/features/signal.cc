@@ -47,7 +47,7 @@ constexpr std::array<SignalInfo, static_cast<std::size_t>(Signal::count)> kInfo 
     {"image_host_mismatch", "the images come from the organisation the message names, but the sender is another"},
     {"links_aligned", "every link stays with the sender's own domain, and nothing claims another brand"},
     {"links_foreign", "no link leads to the sender's domain: they all go elsewhere"},
-    {"sender_links_away", "the message speaks for its sender, whose name matches its domain, yet its links lead elsewhere"},
+    {"sender_links_away", "the message speaks for its sender, whose name matches its domain, yet none of its links lead there"},
     {"url_malformed", "a link's host name is malformed in a way browsers repair"},
     {"hidden_stuffing", "hundreds of words are hidden from the reader, padding meant for filters"},
     {"attach_pdf_link", "an attached PDF links to a site that is not the sender's"},
@@ -81,6 +81,7 @@ bool speaks_to_identity(Signal s) noexcept {
     case Signal::name_lookalike_domain:
     case Signal::image_host_mismatch:
     case Signal::links_foreign:
+    case Signal::sender_links_away:
       return true;
     default:
       return false;

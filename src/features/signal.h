@@ -56,7 +56,7 @@ enum class Signal : std::uint8_t {
   image_host_mismatch,     // images come from the organisation the mail names; the sender is another
   links_aligned,           // ham evidence: every link stays with the sender, and no brand says otherwise
   links_foreign,           // no link leads to the sender or a domain it names or uses
-  sender_links_away,       // the mail speaks for its sender (name and domain agree) yet its links lead elsewhere
+  sender_links_away,       // the mail speaks for its sender (name and domain agree) and no link leads there
   url_malformed,           // a link's host is not a valid host name (browsers repair it; strict parsers lose it)
   // Detection under attack.
   hidden_stuffing,         // hundreds of words hidden from the reader (padding against word-counting filters)

@@ -10,7 +10,7 @@
 //   cta_foreign              a call to action leads to an unrelated domain;
 //   links_foreign            no link leads to the sender at all;
 //   sender_links_away        the mail speaks for its sender (name and
-//                            domain agree) yet leads elsewhere;
+//                            domain agree) and no link leads there;
 //   credential_foreign_link  the mail asks for credentials or payment and
 //                            leads away from the sender (the conjunction a
 //                            linear model cannot form by itself);
@@ -90,7 +90,7 @@ class Alignment final : public Pass {
     for (std::size_t i = 0; i < m.urls.size(); ++i) {
       const mail::Url& u = m.urls[i];
       LinkClass c = id.class_of(i);
-      if (c == LinkClass::none) continue;
+      if (c == LinkClass::none || c == LinkClass::decoy) continue;
       ++web;
       if (c == LinkClass::own || c == LinkClass::sibling) ++own;
       if (c == LinkClass::foreign) {
@@ -107,14 +107,12 @@ class Alignment final : public Pass {
     }
     bool image_body = m.images > 0 && ctx.body_words().size() < kLeadWords;
     bool cta_foreign = false;
-    std::size_t cta_home = 0;  // calls to action that stay with the sender
     for (const auto& l : m.links) {
       const mail::Url& u = m.urls[l.url];
       LinkClass c = id.class_of(l.url);
       // A QR code in the mail is there to be scanned: a call to action.
       bool qr = l.image && std::find(m.qr_urls.begin(), m.qr_urls.end(), l.url) != m.qr_urls.end();
       if (c == LinkClass::none || !(qr || is_cta(l, image_body, kept + tracked == 0))) continue;
-      cta_home += c == LinkClass::own || c == LinkClass::sibling || c == LinkClass::named;
       if (c == LinkClass::foreign && !cta_foreign) {
         cta_foreign = true;
         ctx.raise(Signal::cta_foreign, quoted_text(l.text) + " goes to " + u.registrable + "; the sender is " + id.from_reg);
@@ -125,15 +123,17 @@ class Alignment final : public Pass {
     if (foreign > 0 && kept == 0 && first_foreign)
       ctx.raise(Signal::links_foreign, "links go to " + first_foreign->registrable + ", none to the sender " + id.from_reg);
     // The mail speaks for its sender (a name it goes by is the From
-    // domain's) and still leads elsewhere: what a copied brand mail with
+    // domain's) and no link leads there: what a copied brand mail with
     // swapped links looks like, and what list mail and personal mail,
-    // whose names are people's, do not.
+    // whose names are people's, do not. A brand's own mail whose survey
+    // or partner button goes elsewhere still links home (cta_foreign says
+    // that much).
     std::string speaks_as;
     std::string lp = mail::plain_letters(id.from_label);
     for (const auto& n : id.names)
       if (speaks_as.empty() && same_name(lp, n, id.names) == NameMatch::same) speaks_as = n;
     if (speaks_as.empty() && id.from_brand && id.claims_brand(id.from_brand)) speaks_as = std::string(id.from_brand->name);
-    if (!speaks_as.empty() && first_foreign && !m.links.empty() && ((cta_foreign && cta_home == 0) || (foreign > 0 && kept == 0)))
+    if (!speaks_as.empty() && first_foreign && !m.links.empty() && foreign > 0 && kept == 0)
       ctx.raise(Signal::sender_links_away, "writes as " + speaks_as + " from " + id.from_reg + ", but its links go to " +
                                                first_foreign->registrable);
     bool asks = ctx.has(Signal::credential_language) || ctx.has(Signal::form_password);

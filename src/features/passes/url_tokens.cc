@@ -21,10 +21,14 @@ class UrlTokens final : public Pass {
     std::unordered_set<std::string_view> domains;
     std::size_t same = 0;
     std::string t;
-    for (const auto& u : m.urls) {
+    const Identity& id = ctx.identity();
+    for (std::size_t i = 0; i < m.urls.size(); ++i) {
+      const mail::Url& u = m.urls[i];
       if (u.host.empty()) continue;
       if (!domains.insert(u.registrable).second) continue;  // one set of tokens per domain
-      if (!from_reg.empty() && u.registrable == from_reg) ++same;
+      // A domain only shown over a link that leads elsewhere is not one
+      // the mail links to.
+      if (!from_reg.empty() && u.registrable == from_reg && id.class_of(i) != LinkClass::decoy) ++same;
       t.assign("dom:").append(u.registrable);
       ctx.token(Ns::url, t);
       // Only abuse-dominated suffixes: ".com against .org" is corpus
