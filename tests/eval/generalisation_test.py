@@ -63,10 +63,10 @@ def main():
     originals = [r for r in corpus_rows if r["label"] == "ham" and r["source"] in BRANDED]
     share = lambda rs: sum(out_of_inbox(r) for r in rs) / max(1, len(rs))
     figures = {
-        "held-out modern ham out of the inbox": (share(modern), "<=", 0.015),
+        "held-out modern ham out of the inbox": (share(modern), "<=", 0.01),
         "held-out older ham out of the inbox": (share(older), "<=", 0.045),
         "held-out branded ham out of the inbox": (share(originals), "<=", 0.015),
-        "brand twins (family held out) out of the inbox": (share(twins), ">=", 0.88),
+        "brand twins (family held out) out of the inbox": (share(twins), ">=", 0.93),
     }
     m = re.search(r"\| all ham \| \d+ \| ([\d.]+) \|", cv.stdout)
     figures["held-out ham vs withheld phishing, AUC"] = (float(m.group(1)), ">=", 0.975)

@@ -192,6 +192,56 @@ TEST(Alignment, NoLinkToTheSender) {
   EXPECT_FALSE(has(reset("Tallyhub <no-reply@tallyhub.com>", "tallyhub.com"), Signal::links_foreign));
 }
 
+// A mail that speaks for its sender and sends none of its links there is
+// what a brand's mail with every link moved looks like. A brand's own mail
+// whose survey button goes to a survey provider still links home, and is
+// not that.
+TEST(Alignment, SenderLinksAwayOnlyWhenNoLinkGoesHome) {
+  EXPECT_TRUE(has(reset("Tallyhub <no-reply@tallyhub.com>", "bakery.example.net"), Signal::sender_links_away));
+  std::string survey = mail_from("Tallyhub <no-reply@tallyhub.com>",
+                                 "<img src='https://tallyhub.com/logo.png' alt='Tallyhub'><p>How did we do?</p>"
+                                 "<a href='https://surveys.example.net/s/1' " + kButton + ">Take the survey</a>"
+                                 "<p><a href='https://tallyhub.com/help'>Help</a> &copy; 2025 Tallyhub Inc.</p>");
+  EXPECT_TRUE(has(survey, Signal::cta_foreign));
+  EXPECT_FALSE(has(survey, Signal::sender_links_away));
+  EXPECT_FALSE(has(survey, Signal::links_foreign));
+}
+
+// The sender's address drawn over a link to somewhere else is a claim, not
+// a link home: the copy whose only link shows "tallyhub.com/account" and
+// leads to a compromised site links nowhere near the sender.
+TEST(Identity, AddressShownOverALinkElsewhereIsADecoy) {
+  auto shown_over = [](const std::string& href, const std::string& more = "") {
+    return "From: Tallyhub <orders@tallyhub.com>\nTo: ana@example.org\nSubject: Order confirmed\n"
+           "Content-Type: multipart/alternative; boundary=b\n\n--b\nContent-Type: text/plain\n\n"
+           "See your order: https://tallyhub.com/account/orders/42 <" + href + ">\n"
+           "--b\nContent-Type: text/html\n\n<p>Your order is confirmed.</p><a href='" + href +
+           "'>https://tallyhub.com/account/orders/42</a>" + more + "\n--b--\n";
+  };
+  std::string copy = shown_over("https://www.blogatelier13.fr/wp/orders/42");
+  auto m = parse(copy);
+  auto id = features::make_identity(m);
+  std::size_t decoys = 0;
+  for (std::size_t i = 0; i < m.urls.size(); ++i)
+    if (m.urls[i].registrable == "tallyhub.com") {
+      EXPECT_EQ(id.class_of(i), LinkClass::decoy) << m.urls[i].raw;
+      ++decoys;
+    }
+  EXPECT_GT(decoys, 0u);
+  EXPECT_TRUE(has(copy, Signal::link_text_mismatch));
+  EXPECT_TRUE(has(copy, Signal::links_foreign));
+  EXPECT_TRUE(has(copy, Signal::sender_links_away));
+  // The original, and a mail that also links home: the address is a place.
+  EXPECT_FALSE(has(shown_over("https://tallyhub.com/account/orders/42"), Signal::links_foreign));
+  std::string also_home = shown_over("https://www.blogatelier13.fr/wp/orders/42", "<a href='https://tallyhub.com/help'>Help</a>");
+  EXPECT_FALSE(has(also_home, Signal::links_foreign));
+  auto m2 = parse(also_home);
+  auto id2 = features::make_identity(m2);
+  for (std::size_t i = 0; i < m2.urls.size(); ++i) EXPECT_NE(id2.class_of(i), LinkClass::decoy) << m2.urls[i].raw;
+  // A click tracker drawn under the address it forwards to is no claim.
+  EXPECT_FALSE(has(shown_over("https://u1.ct.sendgrid.net/ls/click?x"), Signal::links_foreign));
+}
+
 TEST(Impersonation, LookalikeOfTheNameOrOfTheMailsOwnInfrastructure) {
   EXPECT_TRUE(has(reset("Tallyhub <no-reply@tallyhub.com>", "ta1lyhub.com"), Signal::name_lookalike_domain));
   EXPECT_FALSE(has(reset("Tallyhub <no-reply@tallyhub.com>", "tallyhub.com"), Signal::name_lookalike_domain));
@@ -219,6 +269,34 @@ TEST(Impersonation, TldSwapsAndBorrowedNamesOfTheMailsOwnDomains) {
   std::string own_sub = "From: Museo <newsletter@museobergamo.mailer.example.com>\nTo: a@example.org\nSubject: News\n"
                         "List-Unsubscribe: <https://museobergamo.example.com/u>\n\nHello\n";
   EXPECT_FALSE(has(own_sub, Signal::name_lookalike_domain));
+}
+
+// The name the mail goes by written as a whole domain before the sender's
+// real one is a look-alike; a platform's customer subdomain is not.
+TEST(Impersonation, NamesDomainWrittenInTheSendersSubdomains) {
+  auto note = [](const std::string& from) { return mail_from(from, "<p>Your order has shipped.</p>", "Order shipped"); };
+  EXPECT_TRUE(has(note("Vela Cycling <shop@mail.velacycling.eu.host831.io>"), Signal::name_lookalike_domain));
+  EXPECT_TRUE(has(note("Kumo Tea House <orders@kumotea.com.web179.online>"), Signal::name_lookalike_domain));
+  EXPECT_FALSE(has(note("Vela Cycling <shop@velacycling.zendesk.com>"), Signal::name_lookalike_domain));
+  EXPECT_FALSE(has(note("Vela Cycling <shop@mail.velacycling.eu>"), Signal::name_lookalike_domain));
+  EXPECT_FALSE(has(note("Vela Cycling <shop@eu.mail.velacycling.com>"), Signal::name_lookalike_domain));
+  // Another name's domain in the subdomains is no claim of this sender's.
+  EXPECT_FALSE(has(note("Northwind <shop@acme.com.host831.io>"), Signal::name_lookalike_domain));
+}
+
+// Images from the organisation the mail names, the sender another; but a
+// display name that names both the sender and that organisation ("OLO
+// Bratislava" from olo.sk, the city's pictures) says who they are.
+TEST(Impersonation, ImagesOfAnotherNamedOrganisation) {
+  auto img = [](const std::string& from) {
+    return mail_from(from, "<img src='https://bratislava.sk/logo.png' alt='logo'><p>Your request was delivered.</p>");
+  };
+  EXPECT_TRUE(has(img("Bratislava City <noreply@olo.sk>"), Signal::image_host_mismatch));
+  EXPECT_FALSE(has(img("OLO Bratislava <noreply@olo.sk>"), Signal::image_host_mismatch));
+  // A built-in brand's pictures are claimed whatever else the name says.
+  EXPECT_TRUE(has(mail_from("PayPal Billing <noreply@billing.com>",
+                            "<img src='https://www.paypalobjects.com/logo.png' alt='PayPal'><p>Your receipt.</p>"),
+                  Signal::image_host_mismatch));
 }
 
 // A copy registered whole (From, images and links on one look-alike):

@@ -7,6 +7,7 @@
 // "Tallyhub" sending from tallyhub-secure.com, from tallyhub.top while its
 // images load from tallyhub.com, or images from the organisation the mail
 // names while the sender is someone else.
+#include <algorithm>
 #include <bitset>
 #include <string>
 #include <unordered_set>
@@ -168,6 +169,7 @@ class BrandImpersonation final : public Pass {
         if (!is_image_cdn(d) && !is_click_tracker(d)) refs.push_back(mail::plain_letters(domain_label(d)));
     if (id.from_brand == nullptr && check(id.from_reg, refs)) return;
     if (id.from_brand == nullptr && tld_swap(ctx, id)) return;
+    if (id.from_brand == nullptr && domain_in_subdomain(ctx, id)) return;
     // A link to a domain that imitates a name the mail goes by (the display
     // name's forms included), or is one typo from the sender's own domain
     // (casaverdee.it in mail from casaverde.it; not for a mailbox provider's
@@ -220,10 +222,53 @@ class BrandImpersonation final : public Pass {
     return false;
   }
 
+  // The name the mail goes by written as a whole domain in the sender's
+  // subdomains, under a registrable domain of another name
+  // (shop@mail.velacycling.eu.host831.io for "Vela Cycling"): the reader
+  // sees the name's domain where an address starts; the mail comes from
+  // host831.io. A platform's customer subdomain (acme.zendesk.com) is a
+  // name, not a domain, and does not count.
+  static bool domain_in_subdomain(Context& ctx, const Identity& id) {
+    std::string host = ctx.msg.from.empty() ? std::string() : ctx.msg.from[0].domain;
+    if (host.size() <= id.from_reg.size() + 1 || !host.ends_with(id.from_reg)) return false;
+    std::string_view sub = std::string_view(host).substr(0, host.size() - id.from_reg.size() - 1);
+    std::vector<std::string_view> labels;
+    for (std::size_t b = 0; b <= sub.size();) {
+      std::size_t e = std::min(sub.find('.', b), sub.size());
+      labels.push_back(sub.substr(b, e - b));
+      b = e + 1;
+    }
+    auto tld_like = [](std::string_view l) {
+      return l.size() >= 2 && l.size() <= 6 && std::all_of(l.begin(), l.end(), [](char c) { return c >= 'a' && c <= 'z'; });
+    };
+    std::string own = mail::plain_letters(id.from_label);
+    for (std::size_t i = 0; i + 1 < labels.size(); ++i) {
+      if (!tld_like(labels[i + 1])) continue;
+      std::string name = mail::plain_letters(labels[i]);
+      if (name.size() < 4 || same_name(own, name) == NameMatch::same) continue;
+      for (const auto& n : id.names)
+        if (same_name(name, n, id.names) == NameMatch::same) {
+          ctx.raise(Signal::name_lookalike_domain, host + " writes the domain of \"" + n + "\" before " + id.from_reg);
+          return true;
+        }
+    }
+    return false;
+  }
+
   // Images load from the organisation the mail names (a claimed brand's
   // domain, or the domain of a name it goes by) while the sender is someone
   // else: a copied mail that still shows the original's pictures.
   static void foreign_images(Context& ctx, const Identity& id) {
+    // The display name's words, when the sender's domain is one of them:
+    // "OLO Bratislava" from olo.sk names two organisations, the sender
+    // and the city whose pictures its mail shows.
+    std::vector<std::string> words;
+    if (!ctx.msg.from.empty()) {
+      Words w(ctx.msg.from[0].name, 8);
+      for (auto x : w.list()) words.push_back(mail::plain_letters(x));
+      std::string own = mail::plain_letters(id.from_label);
+      if (words.size() < 2 || std::find(words.begin(), words.end(), own) == words.end()) words.clear();
+    }
     for (const auto& d : ctx.msg.image_domains) {
       if (d == id.from_reg || is_image_cdn(d) || is_click_tracker(d) || is_common_footer_link(d)) continue;
       std::string label = domain_label(d);
@@ -234,6 +279,8 @@ class BrandImpersonation final : public Pass {
       std::string named;
       for (const auto& c : id.claims)
         if (brand_owns(*c.brand, d) && !brand_owns(*c.brand, id.from_reg)) named = std::string(c.brand->name);
+      // A built-in brand is claimed whatever else the display name says.
+      if (named.empty() && std::find(words.begin(), words.end(), mail::plain_letters(label)) != words.end()) continue;
       for (const auto& n : id.names) {
         if (!named.empty()) break;
         if (same_name(mail::plain_letters(label), n, id.names) == NameMatch::same &&
