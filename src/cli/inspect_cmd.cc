@@ -48,6 +48,14 @@ int run_inspect(const InspectArgs& a) {
                 l.image ? "I" : "-", std::string(mail::utf8_prefix(u.host, 32)).c_str(),
                 std::string(mail::utf8_prefix(l.text, 60)).c_str());
   }
+  // Addresses only shown over links that lead elsewhere (LinkClass::decoy):
+  // why a mail that seems to link home does not count as doing so.
+  bool any_decoy = false;
+  for (std::size_t i = 0; i < m.urls.size(); ++i)
+    if (id.class_of(i) == features::LinkClass::decoy) {
+      std::printf("%s %s\n", any_decoy ? "          " : "Shown:    ", std::string(mail::utf8_prefix(m.urls[i].raw, 80)).c_str());
+      any_decoy = true;
+    }
   features::Extractor ex;
   auto e = ex.extract(m);
   std::printf("Signals:\n");

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <unordered_set>
 
 #include "features/text.h"
 #include "mail/charset.h"
@@ -325,12 +326,33 @@ NameMatch same_name(std::string_view lp, std::string_view name, const std::vecto
   return NameMatch::unrelated;
 }
 
+namespace {
+
+// A software company's social row links its organisation's page on GitHub
+// (github.com/<org>, /<org>/<repo>): a footer link. Any other page there (a
+// release download, a sign-in, a device-code consent) is a place like any
+// other.
+bool code_host_profile(const mail::Url& u) {
+  if (u.host != "github.com" && u.host != "www.github.com") return false;
+  std::string_view p = u.path;
+  if (p.find_first_of("?#") != std::string_view::npos) return false;
+  while (!p.empty() && p.front() == '/') p.remove_prefix(1);
+  while (!p.empty() && p.back() == '/') p.remove_suffix(1);
+  if (p.empty()) return true;
+  std::size_t slash = p.find('/');
+  if (slash != std::string_view::npos && p.find('/', slash + 1) != std::string_view::npos) return false;
+  std::string_view first = p.substr(0, slash);
+  return first != "login" && first != "session" && first != "sessions" && first != "settings" && first != "password_reset";
+}
+
+}  // namespace
+
 LinkClass Identity::classify(const mail::Url& u) const {
   if (u.host.empty()) return LinkClass::none;
   const std::string& r = u.registrable;
   if (!from_reg.empty() && (r == from_reg || (from_brand && brand_owns(*from_brand, r)))) return LinkClass::own;
   if (is_click_tracker(u.host)) return LinkClass::tracker;
-  if (is_common_footer_link(u.host)) return LinkClass::footer;
+  if (is_common_footer_link(u.host) || code_host_profile(u)) return LinkClass::footer;
   // A host under a TLD dominated by abuse is never one of the sender's
   // sibling or self-named domains, unless the sender itself lives under
   // that TLD: the sender's name there (tasklyn.ru, paypal.top for
@@ -368,24 +390,33 @@ namespace {
 // message's URLs too, through the visible text and the plain-text
 // alternative. Where no link leads to that domain it is a claim, not a
 // place the mail leads: counted as the sender's, it would say a copy whose
-// every link was moved still links home.
+// every link was moved still links home. Only foreign links make decoys
+// (a click tracker stands between a text and the page it names), and not
+// those to a domain that also serves the mail's images: that is a mail
+// provider tracking clicks for the sender, which a copy does not bring
+// along. Only URLs that would count as the sender's (own, sibling, named,
+// infrastructure) become decoys; a foreign one shown stays foreign.
 void mark_decoys(const mail::Message& m, std::vector<LinkClass>& cls) {
-  std::vector<std::string> shown;
+  std::unordered_set<std::string> shown;
   for (const auto& l : m.links) {
     if (l.url >= cls.size() || cls[l.url] != LinkClass::foreign) continue;
+    const std::string& reg = m.urls[l.url].registrable;
+    if (std::find(m.image_domains.begin(), m.image_domains.end(), reg) != m.image_domains.end()) continue;
     std::string d = shown_domain(l.text);
-    if (!d.empty() && d != m.urls[l.url].registrable && std::find(shown.begin(), shown.end(), d) == shown.end())
-      shown.push_back(std::move(d));
+    if (!d.empty() && d != reg) shown.insert(std::move(d));
   }
   if (shown.empty()) return;
   std::vector<bool> linked(m.urls.size(), false);
   for (const auto& l : m.links)
-    if (l.url < linked.size()) linked[l.url] = true;
-  for (const auto& l : m.links)
-    if (l.url < cls.size()) std::erase(shown, m.urls[l.url].registrable);  // a link goes there too
-  for (std::size_t i = 0; i < m.urls.size(); ++i)
-    if (!linked[i] && std::find(shown.begin(), shown.end(), m.urls[i].registrable) != shown.end())
-      cls[i] = LinkClass::decoy;
+    if (l.url < linked.size()) {
+      linked[l.url] = true;
+      shown.erase(m.urls[l.url].registrable);  // a link goes there too
+    }
+  for (std::size_t i = 0; i < m.urls.size() && !shown.empty(); ++i) {
+    LinkClass c = cls[i];
+    bool home = c == LinkClass::own || c == LinkClass::sibling || c == LinkClass::named || c == LinkClass::infra;
+    if (home && !linked[i] && shown.count(m.urls[i].registrable) > 0) cls[i] = LinkClass::decoy;
+  }
 }
 
 }  // namespace

@@ -196,9 +196,6 @@ constexpr SV kFooterRaw[] = {
     "youtu.be", "tiktok.com", "pinterest.com", "threads.net", "threads.com", "mastodon.social", "bsky.app",
     "reddit.com", "discord.gg", "discord.com", "t.me", "telegram.me", "wa.me", "whatsapp.com", "snapchat.com",
     "vimeo.com", "flickr.com", "tumblr.com", "xing.com",
-    // Where software companies' footers send developers (gk): the
-    // organisation's page on GitHub sits in the social row.
-    "github.com",
     // App stores, by host (not apple.com / google.com: those are brands).
     "apps.apple.com", "itunes.apple.com", "play.google.com", "appgallery.huawei.com", "apps.microsoft.com",
     "galaxystore.samsung.com",

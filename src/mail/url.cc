@@ -230,6 +230,13 @@ std::string registrable_domain(std::string_view host) {
   return psl_facts(h).registrable;
 }
 
+bool is_listed_suffix(std::string_view s) {
+  if (s.empty()) return false;
+  std::string h(s);
+  to_lower(h);
+  return psl_is_public_suffix2(psl(), h.c_str(), PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE) != 0;
+}
+
 bool parse_url(std::string_view input, Url& out) {
   std::string s = strip_for_parse(input);
   if (s.size() < 3) return false;

@@ -43,6 +43,10 @@ bool parse_url(std::string_view s, Url& out);
 /// when it has none.
 std::string registrable_domain(std::string_view host);
 
+/// True when `s` ("eu", "co.uk", "com") is a public suffix the list names
+/// itself, not one made only by its default rule (any unknown last label).
+bool is_listed_suffix(std::string_view s);
+
 /// Calls `sink(url_text)` for every http(s)/www URL in free text.
 template <class Sink>
 void scan_text_urls(std::string_view text, Sink&& sink);

@@ -213,12 +213,11 @@ TEST(LinkClasses, CommonFooterLinksByHost) {
   for (auto h : {"facebook.com", "www.facebook.com", "instagram.com", "x.com", "twitter.com", "www.linkedin.com",
                  "youtube.com", "youtu.be", "tiktok.com", "pinterest.com", "threads.net", "mastodon.social",
                  "t.me", "wa.me", "apps.apple.com", "itunes.apple.com", "play.google.com",
-                 "appgallery.huawei.com", "www.w3.org", "youradchoices.com", "github.com"}) {
+                 "appgallery.huawei.com", "www.w3.org", "youradchoices.com"}) {
     EXPECT_TRUE(is_common_footer_link(h)) << h;
   }
   for (auto h : {"apple.com", "www.apple.com", "google.com", "accounts.google.com", "huawei.com",
-                 "facebook.com.evil.example", "paypal.com", "example.com", "github.io",
-                 "raw.githubusercontent.com", ""}) {
+                 "facebook.com.evil.example", "paypal.com", "example.com", ""}) {
     EXPECT_FALSE(is_common_footer_link(h)) << h;
   }
 }

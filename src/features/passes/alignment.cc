@@ -120,7 +120,8 @@ class Alignment final : public Pass {
     }
     // No link goes to the sender (or a domain it names or uses for itself):
     // they all lead elsewhere.
-    if (foreign > 0 && kept == 0 && first_foreign)
+    bool no_link_home = foreign > 0 && kept == 0 && first_foreign;
+    if (no_link_home)
       ctx.raise(Signal::links_foreign, "links go to " + first_foreign->registrable + ", none to the sender " + id.from_reg);
     // The mail speaks for its sender (a name it goes by is the From
     // domain's) and no link leads there: what a copied brand mail with
@@ -133,7 +134,7 @@ class Alignment final : public Pass {
     for (const auto& n : id.names)
       if (speaks_as.empty() && same_name(lp, n, id.names) == NameMatch::same) speaks_as = n;
     if (speaks_as.empty() && id.from_brand && id.claims_brand(id.from_brand)) speaks_as = std::string(id.from_brand->name);
-    if (!speaks_as.empty() && first_foreign && !m.links.empty() && foreign > 0 && kept == 0)
+    if (!speaks_as.empty() && no_link_home && !m.links.empty())
       ctx.raise(Signal::sender_links_away, "writes as " + speaks_as + " from " + id.from_reg + ", but its links go to " +
                                                first_foreign->registrable);
     bool asks = ctx.has(Signal::credential_language) || ctx.has(Signal::form_password);

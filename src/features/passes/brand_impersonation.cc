@@ -222,35 +222,32 @@ class BrandImpersonation final : public Pass {
     return false;
   }
 
-  // The name the mail goes by written as a whole domain in the sender's
-  // subdomains, under a registrable domain of another name
+  // The name the mail goes by written as a whole domain directly before
+  // the sender's registrable domain, under another name
   // (shop@mail.velacycling.eu.host831.io for "Vela Cycling"): the reader
   // sees the name's domain where an address starts; the mail comes from
-  // host831.io. A platform's customer subdomain (acme.zendesk.com) is a
-  // name, not a domain, and does not count.
+  // host831.io. What follows the name must be a suffix the public suffix
+  // list names ("eu", "co.uk"): a platform's customer subdomain
+  // (acme.zendesk.com) or a department (admissions.grad.umich.edu) is a
+  // name, not a domain.
   static bool domain_in_subdomain(Context& ctx, const Identity& id) {
     std::string host = ctx.msg.from.empty() ? std::string() : ctx.msg.from[0].domain;
     if (host.size() <= id.from_reg.size() + 1 || !host.ends_with(id.from_reg)) return false;
     std::string_view sub = std::string_view(host).substr(0, host.size() - id.from_reg.size() - 1);
-    std::vector<std::string_view> labels;
-    for (std::size_t b = 0; b <= sub.size();) {
-      std::size_t e = std::min(sub.find('.', b), sub.size());
-      labels.push_back(sub.substr(b, e - b));
-      b = e + 1;
-    }
-    auto tld_like = [](std::string_view l) {
-      return l.size() >= 2 && l.size() <= 6 && std::all_of(l.begin(), l.end(), [](char c) { return c >= 'a' && c <= 'z'; });
-    };
     std::string own = mail::plain_letters(id.from_label);
-    for (std::size_t i = 0; i + 1 < labels.size(); ++i) {
-      if (!tld_like(labels[i + 1])) continue;
-      std::string name = mail::plain_letters(labels[i]);
-      if (name.size() < 4 || same_name(own, name) == NameMatch::same) continue;
+    // Every dot of the subdomain part splits it into a name and what would
+    // be its suffix.
+    for (std::size_t dot = sub.find('.'); dot != std::string_view::npos; dot = sub.find('.', dot + 1)) {
+      if (!mail::is_listed_suffix(sub.substr(dot + 1))) continue;
+      std::string_view before = sub.substr(0, dot);
+      std::string name = mail::plain_letters(before.substr(before.rfind('.') == std::string_view::npos ? 0 : before.rfind('.') + 1));
+      if (name.size() < 4 || same_name(own, name) == NameMatch::same) return false;
       for (const auto& n : id.names)
         if (same_name(name, n, id.names) == NameMatch::same) {
           ctx.raise(Signal::name_lookalike_domain, host + " writes the domain of \"" + n + "\" before " + id.from_reg);
           return true;
         }
+      return false;
     }
     return false;
   }
@@ -259,15 +256,15 @@ class BrandImpersonation final : public Pass {
   // domain, or the domain of a name it goes by) while the sender is someone
   // else: a copied mail that still shows the original's pictures.
   static void foreign_images(Context& ctx, const Identity& id) {
-    // The display name's words, when the sender's domain is one of them:
+    // The display name's words, when the sender's domain is its first:
     // "OLO Bratislava" from olo.sk names two organisations, the sender
-    // and the city whose pictures its mail shows.
+    // and the city whose pictures its mail shows. ("Ledger Notice" from
+    // notice.com is Ledger's name with a word after it.)
     std::vector<std::string> words;
     if (!ctx.msg.from.empty()) {
       Words w(ctx.msg.from[0].name, 8);
       for (auto x : w.list()) words.push_back(mail::plain_letters(x));
-      std::string own = mail::plain_letters(id.from_label);
-      if (words.size() < 2 || std::find(words.begin(), words.end(), own) == words.end()) words.clear();
+      if (words.size() < 2 || words.front() != mail::plain_letters(id.from_label)) words.clear();
     }
     for (const auto& d : ctx.msg.image_domains) {
       if (d == id.from_reg || is_image_cdn(d) || is_click_tracker(d) || is_common_footer_link(d)) continue;

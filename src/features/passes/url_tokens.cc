@@ -27,7 +27,8 @@ class UrlTokens final : public Pass {
       if (u.host.empty()) continue;
       if (!domains.insert(u.registrable).second) continue;  // one set of tokens per domain
       // A domain only shown over a link that leads elsewhere is not one
-      // the mail links to.
+      // the mail links to (identity.h marks decoys per domain: every URL
+      // of it or none, so its first URL speaks for all).
       if (!from_reg.empty() && u.registrable == from_reg && id.class_of(i) != LinkClass::decoy) ++same;
       t.assign("dom:").append(u.registrable);
       ctx.token(Ns::url, t);
