@@ -64,6 +64,7 @@ enum class Signal : std::uint8_t {
   qr_link,                 // a QR code in an image leads away from the sender
   link_bare_code,          // a link away from the sender is a bare short code (a shortener nobody lists)
   attach_office_link,      // an Office document attachment whose link leads away from the sender
+  crypto_lure,             // the text offers or asks for cryptocurrency (bitcoin, USDT, an airdrop, a withdrawal)
   count
 };
 

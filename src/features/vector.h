@@ -43,7 +43,7 @@ inline constexpr std::size_t kBodyStride = 16;
 /// The name of this build's feature layout, stored in every model trained
 /// on it (model::Metadata::features). Changes whenever the same message
 /// would give a different vector: windows, scaling, what a pass reads.
-inline constexpr std::string_view kLayout = "v7-body-windows-64-16-decoys-links-away";
+inline constexpr std::string_view kLayout = "v8-body-windows-64-16-decoys-links-away-crypto";
 
 class FeatureVector {
  public:

@@ -1,7 +1,8 @@
 // Pass "language": what phishing asks for, in the languages of the mail we
 // see (English, Portuguese, German, Spanish, French): sign in / verify /
 // update payment details (credential), act now or lose access (urgency),
-// you have won / are owed (reward). Phrases are matched on whole words.
+// you have won / are owed (reward), cryptocurrency on offer or demanded
+// (crypto). Phrases are matched on whole words.
 #include <string>
 
 #include "features/pass.h"
@@ -55,6 +56,17 @@ const PhraseSet& reward() {
   return s;
 }
 
+// Cryptocurrency payouts, giveaways and ransoms: the lure a WordPress
+// "Login Details" mail carries in the user name it was made to register
+// ("www.x.blogspot.jp - 1.360 BTC BINANCE"), and extortion's payment.
+// Its own signal, not reward language: a refund or a bonus is what
+// ordinary commercial mail offers too.
+const PhraseSet& crypto() {
+  static const PhraseSet s{"bitcoin", "btc", "usdt", "ethereum", "binance", "airdrop", "withdraw funds",
+                           "withdraw your funds", "crypto wallet", "bitcoin wallet"};
+  return s;
+}
+
 class Language final : public Pass {
  public:
   std::string_view name() const noexcept override { return "language"; }
@@ -62,6 +74,7 @@ class Language final : public Pass {
     check(ctx, credential(), Signal::credential_language);
     check(ctx, urgency(), Signal::urgency_language);
     check(ctx, reward(), Signal::reward_language);
+    check(ctx, crypto(), Signal::crypto_lure);
   }
 
  private:
