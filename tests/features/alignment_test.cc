@@ -240,6 +240,41 @@ TEST(Identity, AddressShownOverALinkElsewhereIsADecoy) {
   for (std::size_t i = 0; i < m2.urls.size(); ++i) EXPECT_NE(id2.class_of(i), LinkClass::decoy) << m2.urls[i].raw;
   // A click tracker drawn under the address it forwards to is no claim.
   EXPECT_FALSE(has(shown_over("https://u1.ct.sendgrid.net/ls/click?x"), Signal::links_foreign));
+  // Nor is a mail provider the tables do not know, which also serves the
+  // mail's images: a copy does not bring the sender's provider along.
+  EXPECT_FALSE(has(shown_over("https://clicks.mailings.example.net/z/r/x",
+                              "<img src='https://mailings.example.net/logo.png' alt=''>"),
+                   Signal::links_foreign));
+  // A foreign address shown over a link elsewhere stays foreign: the
+  // look-alike it shows is still named.
+  auto lookalike = parse(mail_from("Tallyhub <no-reply@tallyhub.com>",
+                                   "<p>Your invoice.</p><a href='https://www.blogatelier13.fr/x'>https://ta1lyhub-secure.com/account</a>"));
+  auto lid = features::make_identity(lookalike);
+  for (std::size_t i = 0; i < lookalike.urls.size(); ++i)
+    if (lookalike.urls[i].registrable == "ta1lyhub-secure.com") EXPECT_EQ(lid.class_of(i), LinkClass::foreign);
+  features::Extractor ex;
+  auto e = ex.extract(lookalike);
+  EXPECT_TRUE(std::any_of(e.signals.begin(), e.signals.end(),
+                          [](const auto& h) { return h.signal == Signal::name_lookalike_domain; }));
+}
+
+// The organisation's page on GitHub sits in a software company's social
+// row; a release download there is a place like any other.
+TEST(Identity, GithubOrganisationPagesAreFooterLinks) {
+  auto id_of = [](const std::string& href) {
+    auto m = parse(mail_from("Tallyhub <no-reply@tallyhub.com>", "<a href='" + href + "'>GitHub</a>"));
+    auto id = features::make_identity(m);
+    return id.class_of(m.links.at(0).url);
+  };
+  EXPECT_EQ(id_of("https://github.com/tallyhub"), LinkClass::footer);
+  EXPECT_EQ(id_of("https://github.com/tallyhub/server/"), LinkClass::footer);
+  EXPECT_EQ(id_of("https://github.com/x/y/releases/download/v1/Invoice_4471.zip"), LinkClass::foreign);
+  EXPECT_EQ(id_of("https://github.com/login/device"), LinkClass::foreign);
+  EXPECT_EQ(id_of("https://gist.github.com/x/abc"), LinkClass::foreign);
+  EXPECT_TRUE(has(mail_from("Northwind <billing@northwind-trading.com>",
+                            "<p>Your invoice is ready.</p><a href='https://github.com/x/y/releases/download/v1/Invoice.zip' " +
+                                kButton + ">Download invoice</a>"),
+                  Signal::cta_foreign));
 }
 
 TEST(Impersonation, LookalikeOfTheNameOrOfTheMailsOwnInfrastructure) {
@@ -282,6 +317,12 @@ TEST(Impersonation, NamesDomainWrittenInTheSendersSubdomains) {
   EXPECT_FALSE(has(note("Vela Cycling <shop@eu.mail.velacycling.com>"), Signal::name_lookalike_domain));
   // Another name's domain in the subdomains is no claim of this sender's.
   EXPECT_FALSE(has(note("Northwind <shop@acme.com.host831.io>"), Signal::name_lookalike_domain));
+  // Departments and a forwarder's "@" written ".at.": what follows the
+  // name is no suffix the public suffix list names, or not directly
+  // before the sender's domain.
+  EXPECT_FALSE(has(note("Admissions <office@admissions.grad.umich.edu>"), Signal::name_lookalike_domain));
+  EXPECT_FALSE(has(note("Acme Rentals <desk@rentals.acme.example.com>"), Signal::name_lookalike_domain));
+  EXPECT_FALSE(has(note("DivX <divx.at.lists.divx.com@divx.at.krieger.mailshell.com>"), Signal::name_lookalike_domain));
 }
 
 // Images from the organisation the mail names, the sender another; but a
@@ -293,10 +334,31 @@ TEST(Impersonation, ImagesOfAnotherNamedOrganisation) {
   };
   EXPECT_TRUE(has(img("Bratislava City <noreply@olo.sk>"), Signal::image_host_mismatch));
   EXPECT_FALSE(has(img("OLO Bratislava <noreply@olo.sk>"), Signal::image_host_mismatch));
+  // The name first and a word after it from a domain of that word: the
+  // sender is not named first, so nothing is excused.
+  EXPECT_TRUE(has(img("Bratislava Notice <noreply@notice.com>"), Signal::image_host_mismatch));
+  EXPECT_TRUE(has(img("Bratislava Billing <noreply@billing.top>"), Signal::image_host_mismatch));
   // A built-in brand's pictures are claimed whatever else the name says.
   EXPECT_TRUE(has(mail_from("PayPal Billing <noreply@billing.com>",
                             "<img src='https://www.paypalobjects.com/logo.png' alt='PayPal'><p>Your receipt.</p>"),
                   Signal::image_host_mismatch));
+}
+
+// A link drawn as one address and leading to a look-alike of it: one typo
+// away, or the same name under another suffix when the address shown is
+// the one the mail itself uses.
+TEST(Impersonation, LinkToALookalikeOfTheAddressItShows) {
+  auto drawn = [](const std::string& text, const std::string& href, const std::string& extra = "") {
+    return mail_from("Bramble & Birch <shop@brambleeandbirch.co.uk>",
+                     "<p>Your order is confirmed.</p><a href='https://" + href + "/account'>https://" + text + "/account</a>",
+                     "Order confirmed", extra);
+  };
+  EXPECT_TRUE(has(drawn("brambleandbirch.co.uk", "brambleeandbirch.co.uk"), Signal::name_lookalike_domain));
+  EXPECT_FALSE(has(drawn("brambleandbirch.co.uk", "blogatelier13.fr"), Signal::name_lookalike_domain));
+  EXPECT_TRUE(has(drawn("brambleandbirch.com", "brambleandbirch.co", "Message-ID: <1@brambleandbirch.com>\n"),
+                  Signal::name_lookalike_domain));
+  // A company's sibling under another suffix, the mail using neither.
+  EXPECT_FALSE(has(drawn("brambleandbirch.com", "brambleandbirch.co"), Signal::name_lookalike_domain));
 }
 
 // A copy registered whole (From, images and links on one look-alike):

@@ -1,9 +1,12 @@
 // Pass "link_mismatch": a link whose visible text names a domain other than
 // the one it leads to ("www.paypal.com" → paypa1-secure.xyz). Text that is
 // not a domain ("click here") is not a mismatch.
+#include <algorithm>
+
 #include "features/brands.h"
 #include "features/identity.h"
 #include "features/pass.h"
+#include "mail/spoof.h"
 #include "mail/url.h"
 
 namespace phishstream::features {
@@ -25,6 +28,21 @@ class LinkMismatch final : public Pass {
       ++n;
       ctx.raise(Signal::link_text_mismatch, "text " + shown + " → " + u.registrable,
                 n > 1 ? 1.5f : 1.0f);
+      // The text shows one address and the link goes to a look-alike of it
+      // (brambleandbirch.co.uk drawn over brambleeandbirch.co.uk): one typo
+      // or the same letters to the eye; or the same name under another
+      // suffix while the shown address is the one the mail itself uses
+      // (its Message-ID, List-Unsubscribe or images: bitwarden.com drawn
+      // over bitwarden.co).
+      std::string a = mail::plain_letters(domain_label(shown)), b = mail::plain_letters(domain_label(u.registrable));
+      bool typo = a != b && (one_typo_from(b, a) || (a.size() >= 4 && fold_name(a) == fold_name(b)));
+      const auto& id = ctx.identity();
+      const auto& img = ctx.msg.image_domains;
+      bool swapped = a == b && a.size() >= 4 &&
+                     (std::find(id.infra.begin(), id.infra.end(), shown) != id.infra.end() ||
+                      std::find(img.begin(), img.end(), shown) != img.end());
+      if (typo || swapped)
+        ctx.raise(Signal::name_lookalike_domain, u.registrable + " imitates " + shown + ", the address its text shows");
     }
   }
 };
