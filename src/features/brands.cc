@@ -86,7 +86,7 @@ D kMicrosoft[] = {"microsoft.com", "office.com", "office365.com", "live.com", "o
 D kOffice[] = {"office.com", "office365.com", "microsoft.com", "microsoftonline.com", "sharepoint.com", "live.com", "outlook.com",
                "office.net", "microsoft365.com", "onmicrosoft.com"};
 D kOutlook[] = {"outlook.com", "live.com", "microsoft.com", "office.com", "hotmail.com", "office365.com", "microsoftonline.com"};
-D kApple[] = {"apple.com", "icloud.com", "me.com", "mac.com", "itunes.com", "apple.news",
+D kApple[] = {"apple.com", "icloud.com", "me.com", "mac.com", "itunes.com", "apple.news", "apple.co",
               "icloud-content.com", "mzstatic.com", "cdn-apple.com"};
 D kIcloud[] = {"icloud.com", "apple.com", "me.com", "mac.com", "icloud-content.com"};
 D kAmazon[] = {"amazon.com", "amazon.de", "amazon.co.uk", "amazon.fr", "amazon.it", "amazon.es", "amazon.ca",
@@ -666,11 +666,14 @@ bool brand_owns(const Brand& b, std::string_view reg) noexcept {
   if (dot == std::string_view::npos || reg.substr(0, dot) != b.token || b.whole_word_only) return false;
   std::string_view suffix = reg.substr(dot + 1);
   std::string_view cc = suffix.substr(suffix.rfind('.') == std::string_view::npos ? 0 : suffix.rfind('.') + 1);
+  if (cc.size() != 2 || is_abused_tld(suffix) || is_abused_tld(cc)) return false;
+  return suffix.find('.') != std::string_view::npos || !is_generic_cc(cc);
+}
+
+bool is_generic_cc(std::string_view cc) noexcept {
   static constexpr std::string_view kGenericCc[] = {"ai", "am", "cc", "cf", "co", "fm", "ga", "gg", "gq", "im", "io",
                                                     "la", "ly", "me", "ml", "nu", "sh", "so", "tk", "to", "tv", "vc", "ws"};
-  if (cc.size() != 2 || is_abused_tld(suffix) || is_abused_tld(cc)) return false;
-  return suffix.find('.') != std::string_view::npos ||
-         std::find(std::begin(kGenericCc), std::end(kGenericCc), cc) == std::end(kGenericCc);
+  return std::find(std::begin(kGenericCc), std::end(kGenericCc), cc) != std::end(kGenericCc);
 }
 
 const Brand* brand_of(std::string_view reg) noexcept {

@@ -44,6 +44,9 @@ bool is_freemail(std::string_view registrable) noexcept;
 bool is_shortener(std::string_view registrable) noexcept;
 bool is_free_hosting(std::string_view registrable_or_host) noexcept;
 bool is_abused_tld(std::string_view suffix) noexcept;
+/// True for a country code sold to anyone as a generic name ("co", "io",
+/// "me", "cc"…): where look-alikes register, not a country's own domains.
+bool is_generic_cc(std::string_view cc) noexcept;
 
 /// True when lower-case `host` belongs to an email service provider's
 /// click-tracking / redirect / link-branding service (sendgrid.net,

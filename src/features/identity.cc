@@ -329,20 +329,25 @@ NameMatch same_name(std::string_view lp, std::string_view name, const std::vecto
 namespace {
 
 // A software company's social row links its organisation's page on GitHub
-// (github.com/<org>, /<org>/<repo>): a footer link. Any other page there (a
-// release download, a sign-in, a device-code consent) is a place like any
-// other.
-bool code_host_profile(const mail::Url& u) {
+// (github.com/<org>, /<org>/<repo>, the organisation named like the
+// sender): a footer link. Any other page there (a release download, a
+// sign-in, a device-code consent, somebody else's repository) is a place
+// like any other.
+bool code_host_profile(const mail::Url& u, std::string_view from_label, const std::vector<std::string>& names) {
   if (u.host != "github.com" && u.host != "www.github.com") return false;
   std::string_view p = u.path;
-  if (p.find_first_of("?#") != std::string_view::npos) return false;
+  p = p.substr(0, p.find_first_of("?#"));
+  // Browsers read a backslash as a slash; an escaped path hides its parts.
+  if (p.find_first_of("\\%") != std::string_view::npos) return false;
   while (!p.empty() && p.front() == '/') p.remove_prefix(1);
   while (!p.empty() && p.back() == '/') p.remove_suffix(1);
   if (p.empty()) return true;
   std::size_t slash = p.find('/');
   if (slash != std::string_view::npos && p.find('/', slash + 1) != std::string_view::npos) return false;
-  std::string_view first = p.substr(0, slash);
-  return first != "login" && first != "session" && first != "sessions" && first != "settings" && first != "password_reset";
+  std::string org = mail::plain_letters(p.substr(0, slash));
+  if (org.size() < 3) return false;
+  if (same_name(org, mail::plain_letters(from_label)) == NameMatch::same) return true;
+  return std::any_of(names.begin(), names.end(), [&](const std::string& n) { return same_name(org, n, names) == NameMatch::same; });
 }
 
 }  // namespace
@@ -352,7 +357,7 @@ LinkClass Identity::classify(const mail::Url& u) const {
   const std::string& r = u.registrable;
   if (!from_reg.empty() && (r == from_reg || (from_brand && brand_owns(*from_brand, r)))) return LinkClass::own;
   if (is_click_tracker(u.host)) return LinkClass::tracker;
-  if (is_common_footer_link(u.host) || code_host_profile(u)) return LinkClass::footer;
+  if (is_common_footer_link(u.host) || code_host_profile(u, from_label, names)) return LinkClass::footer;
   // A host under a TLD dominated by abuse is never one of the sender's
   // sibling or self-named domains, unless the sender itself lives under
   // that TLD: the sender's name there (tasklyn.ru, paypal.top for

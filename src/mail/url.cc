@@ -231,6 +231,7 @@ std::string registrable_domain(std::string_view host) {
 }
 
 bool is_listed_suffix(std::string_view s) {
+  while (!s.empty() && s.back() == '.') s.remove_suffix(1);
   if (s.empty()) return false;
   std::string h(s);
   to_lower(h);

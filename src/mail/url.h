@@ -44,7 +44,9 @@ bool parse_url(std::string_view s, Url& out);
 std::string registrable_domain(std::string_view host);
 
 /// True when `s` ("eu", "co.uk", "com") is a public suffix the list names
-/// itself, not one made only by its default rule (any unknown last label).
+/// itself, in its ICANN or its private section (github.io, web.app), not
+/// one made only by its default rule (any unknown last label). A trailing
+/// dot is ignored; ASCII is compared without case.
 bool is_listed_suffix(std::string_view s);
 
 /// Calls `sink(url_text)` for every http(s)/www URL in free text.

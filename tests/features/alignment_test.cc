@@ -268,7 +268,10 @@ TEST(Identity, GithubOrganisationPagesAreFooterLinks) {
   };
   EXPECT_EQ(id_of("https://github.com/tallyhub"), LinkClass::footer);
   EXPECT_EQ(id_of("https://github.com/tallyhub/server/"), LinkClass::footer);
+  EXPECT_EQ(id_of("https://github.com/tallyhub?utm_source=newsletter"), LinkClass::footer);
   EXPECT_EQ(id_of("https://github.com/x/y/releases/download/v1/Invoice_4471.zip"), LinkClass::foreign);
+  EXPECT_EQ(id_of("https://github.com/tallyhub/y\\releases\\download\\Invoice.zip"), LinkClass::foreign);
+  EXPECT_EQ(id_of("https://github.com/invoices-4471/download"), LinkClass::foreign);  // somebody else's
   EXPECT_EQ(id_of("https://github.com/login/device"), LinkClass::foreign);
   EXPECT_EQ(id_of("https://gist.github.com/x/abc"), LinkClass::foreign);
   EXPECT_TRUE(has(mail_from("Northwind <billing@northwind-trading.com>",
@@ -359,6 +362,15 @@ TEST(Impersonation, LinkToALookalikeOfTheAddressItShows) {
                   Signal::name_lookalike_domain));
   // A company's sibling under another suffix, the mail using neither.
   EXPECT_FALSE(has(drawn("brambleandbirch.com", "brambleandbirch.co"), Signal::name_lookalike_domain));
+  // A company's country domain, and a brand's own short links.
+  EXPECT_FALSE(has(mail_from("Bramble & Birch <shop@brambleandbirch.de>",
+                             "<p>Your order is confirmed.</p><a href='https://brambleandbirch.de/account'>"
+                             "https://brambleandbirch.com/account</a>",
+                             "Order confirmed", "Message-ID: <1@brambleandbirch.com>\n"),
+                   Signal::name_lookalike_domain));
+  EXPECT_FALSE(has(mail_from("Apple <news@insideapple.apple.com>",
+                             "<img src='https://www.apple.com/logo.png' alt='Apple'><a href='https://apple.co/3xYz'>apple.com/iphone</a>"),
+                   Signal::name_lookalike_domain));
 }
 
 // A copy registered whole (From, images and links on one look-alike):

@@ -217,7 +217,8 @@ TEST(LinkClasses, CommonFooterLinksByHost) {
     EXPECT_TRUE(is_common_footer_link(h)) << h;
   }
   for (auto h : {"apple.com", "www.apple.com", "google.com", "accounts.google.com", "huawei.com",
-                 "facebook.com.evil.example", "paypal.com", "example.com", ""}) {
+                 "facebook.com.evil.example", "paypal.com", "example.com", "github.com", "github.io",
+                 "raw.githubusercontent.com", ""}) {
     EXPECT_FALSE(is_common_footer_link(h)) << h;
   }
 }

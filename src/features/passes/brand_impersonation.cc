@@ -229,18 +229,20 @@ class BrandImpersonation final : public Pass {
   // host831.io. What follows the name must be a suffix the public suffix
   // list names ("eu", "co.uk"): a platform's customer subdomain
   // (acme.zendesk.com) or a department (admissions.grad.umich.edu) is a
-  // name, not a domain.
+  // name, not a domain. (A tenant under a region label that is also a
+  // country code, acme.eu.auth0.com, still reads as a domain.)
   static bool domain_in_subdomain(Context& ctx, const Identity& id) {
     std::string host = ctx.msg.from.empty() ? std::string() : ctx.msg.from[0].domain;
     if (host.size() <= id.from_reg.size() + 1 || !host.ends_with(id.from_reg)) return false;
     std::string_view sub = std::string_view(host).substr(0, host.size() - id.from_reg.size() - 1);
     std::string own = mail::plain_letters(id.from_label);
-    // Every dot of the subdomain part splits it into a name and what would
-    // be its suffix.
+    // The first dot of the subdomain part after which a listed suffix
+    // follows splits it into a name and that suffix.
     for (std::size_t dot = sub.find('.'); dot != std::string_view::npos; dot = sub.find('.', dot + 1)) {
       if (!mail::is_listed_suffix(sub.substr(dot + 1))) continue;
       std::string_view before = sub.substr(0, dot);
-      std::string name = mail::plain_letters(before.substr(before.rfind('.') == std::string_view::npos ? 0 : before.rfind('.') + 1));
+      std::size_t start = before.rfind('.');
+      std::string name = mail::plain_letters(before.substr(start == std::string_view::npos ? 0 : start + 1));
       if (name.size() < 4 || same_name(own, name) == NameMatch::same) return false;
       for (const auto& n : id.names)
         if (same_name(name, n, id.names) == NameMatch::same) {

@@ -28,17 +28,24 @@ class LinkMismatch final : public Pass {
       ++n;
       ctx.raise(Signal::link_text_mismatch, "text " + shown + " → " + u.registrable,
                 n > 1 ? 1.5f : 1.0f);
-      // The text shows one address and the link goes to a look-alike of it
-      // (brambleandbirch.co.uk drawn over brambleeandbirch.co.uk): one typo
-      // or the same letters to the eye; or the same name under another
-      // suffix while the shown address is the one the mail itself uses
-      // (its Message-ID, List-Unsubscribe or images: bitwarden.com drawn
-      // over bitwarden.co).
+      // The text shows one address and a link away from the sender goes
+      // to a look-alike of it (brambleandbirch.co.uk drawn over
+      // brambleeandbirch.co.uk): one typo, or letters a reader confuses
+      // (l and 1); or the same name under another suffix while the shown
+      // address is the one the mail itself uses (its Message-ID,
+      // List-Unsubscribe or images: bitwarden.com drawn over bitwarden.co).
+      // The other suffix must be one look-alikes register under (an abused
+      // TLD, or a country code sold as a generic name: .co, .io), and no
+      // built-in brand may own both: a company's country domain
+      // (acmeshop.com drawn over acmeshop.de, paypal.com over paypal.co.uk)
+      // is no look-alike.
+      const auto& id = ctx.identity();
       std::string a = mail::plain_letters(domain_label(shown)), b = mail::plain_letters(domain_label(u.registrable));
       bool typo = a != b && (one_typo_from(b, a) || (a.size() >= 4 && fold_name(a) == fold_name(b)));
-      const auto& id = ctx.identity();
       const auto& img = ctx.msg.image_domains;
-      bool swapped = a == b && a.size() >= 4 &&
+      const Brand* owner = brand_of(shown);
+      bool swapped = a == b && a.size() >= 4 && (is_abused_tld(u.suffix) || is_generic_cc(u.suffix)) &&
+                     !(owner && brand_owns(*owner, u.registrable)) &&
                      (std::find(id.infra.begin(), id.infra.end(), shown) != id.infra.end() ||
                       std::find(img.begin(), img.end(), shown) != img.end());
       if (typo || swapped)
