@@ -401,14 +401,15 @@ namespace {
 // provider tracking clicks for the sender, which a copy does not bring
 // along. Only URLs that would count as the sender's (own, sibling, named,
 // infrastructure) become decoys; a foreign one shown stays foreign.
-void mark_decoys(const mail::Message& m, std::vector<LinkClass>& cls) {
-  std::unordered_set<std::string> shown;
-  for (const auto& l : m.links) {
+void mark_decoys(const mail::Message& m, const std::vector<std::string>& link_shown, std::vector<LinkClass>& cls) {
+  std::unordered_set<std::string_view> shown;
+  for (std::size_t k = 0; k < m.links.size(); ++k) {
+    const mail::Link& l = m.links[k];
     if (l.url >= cls.size() || cls[l.url] != LinkClass::foreign) continue;
     const std::string& reg = m.urls[l.url].registrable;
     if (std::find(m.image_domains.begin(), m.image_domains.end(), reg) != m.image_domains.end()) continue;
-    std::string d = shown_domain(l.text);
-    if (!d.empty() && d != reg) shown.insert(std::move(d));
+    const std::string& d = link_shown[k];
+    if (!d.empty() && d != reg) shown.insert(d);
   }
   if (shown.empty()) return;
   std::vector<bool> linked(m.urls.size(), false);
@@ -479,7 +480,9 @@ Identity make_identity(const mail::Message& m) {
   add_names(id.names, logo, false);
   id.url_class.reserve(m.urls.size());
   for (const auto& u : m.urls) id.url_class.push_back(id.classify(u));
-  mark_decoys(m, id.url_class);
+  id.link_shown.reserve(m.links.size());
+  for (const auto& l : m.links) id.link_shown.push_back(m.urls[l.url].host.empty() ? std::string() : shown_domain(l.text));
+  mark_decoys(m, id.link_shown, id.url_class);
   return id;
 }
 

@@ -97,6 +97,9 @@ struct Identity {
   /// The class of any URL (for URLs that are not the message's own).
   LinkClass classify(const mail::Url& u) const;
   std::vector<LinkClass> url_class;  ///< aligned with Message::urls
+  /// The domain each link's text shows (shown_domain), "" for none;
+  /// aligned with Message::links, worked out once by make_identity.
+  std::vector<std::string> link_shown;
   /// True when `b` is claimed anywhere.
   bool claims_brand(const Brand* b) const;
 };

@@ -17,10 +17,10 @@ class LinkMismatch final : public Pass {
   std::string_view name() const noexcept override { return "link_mismatch"; }
   void run(Context& ctx) const override {
     int n = 0;
-    for (const auto& l : ctx.msg.links) {
-      const mail::Url& u = ctx.msg.urls[l.url];
-      if (u.host.empty()) continue;
-      std::string shown = shown_domain(l.text);
+    const Identity& id = ctx.identity();
+    for (std::size_t k = 0; k < ctx.msg.links.size(); ++k) {
+      const mail::Url& u = ctx.msg.urls[ctx.msg.links[k].url];
+      const std::string& shown = id.link_shown[k];  // "" for a link without a host
       if (shown.empty() || shown == u.registrable) continue;
       // Mail providers' click trackers stand between the text and the page
       // it names; the tracker is not the destination.
@@ -39,7 +39,6 @@ class LinkMismatch final : public Pass {
       // built-in brand may own both: a company's country domain
       // (acmeshop.com drawn over acmeshop.de, paypal.com over paypal.co.uk)
       // is no look-alike.
-      const auto& id = ctx.identity();
       std::string a = mail::plain_letters(domain_label(shown)), b = mail::plain_letters(domain_label(u.registrable));
       bool typo = a != b && (one_typo_from(b, a) || (a.size() >= 4 && fold_name(a) == fold_name(b)));
       const auto& img = ctx.msg.image_domains;
