@@ -55,6 +55,7 @@ constexpr std::array<SignalInfo, static_cast<std::size_t>(Signal::count)> kInfo 
     {"link_bare_code", "a link to a site that is not the sender's is a bare short code, as shorteners make"},
     {"attach_office_link", "an attached Word, Excel or PowerPoint document links to a site that is not the sender's"},
     {"crypto_lure", "the text offers or asks for cryptocurrency"},
+    {"disguised_header", "invisible characters split the words of the sender's name or the subject, to get past word filters"},
 }};
 
 }  // namespace

@@ -65,6 +65,7 @@ enum class Signal : std::uint8_t {
   link_bare_code,          // a link away from the sender is a bare short code (a shortener nobody lists)
   attach_office_link,      // an Office document attachment whose link leads away from the sender
   crypto_lure,             // the text offers or asks for cryptocurrency (bitcoin, USDT, an airdrop, a withdrawal)
+  disguised_header,        // invisible characters split the words of the sender's name or the subject ("T\u200Brust Wallet")
   count
 };
 

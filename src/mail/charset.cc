@@ -5,6 +5,7 @@
 #include <array>
 #include <memory>
 #include <cstdint>
+#include <cctype>
 #include <cstring>
 #include <string>
 #include <unordered_map>
@@ -58,7 +59,16 @@ constexpr std::array<bool, 256> kIgnorableLead = [] {
   return t;
 }();
 
-void strip_invisible(std::string& s) {
+namespace {
+
+// A letter or digit of the Latin script (ASCII, Latin-1 and Latin
+// Extended-A/B), judged by a character's first byte: words that never need
+// a zero-width character to be written.
+bool latin_alnum_lead(unsigned char b) { return std::isalnum(b) || (b >= 0xC3 && b <= 0xC9); }
+
+}  // namespace
+
+std::size_t strip_invisible(std::string& s) {
   std::size_t i = 0;
   auto lead = [&](std::size_t k) { return kIgnorableLead[static_cast<unsigned char>(s[k])]; };
   auto decode = [&](std::size_t k, std::size_t& len) {
@@ -86,21 +96,41 @@ void strip_invisible(std::string& s) {
     if (lead(i) && ignorable(decode(i, len))) break;
     ++i;
   }
-  if (i == s.size()) return;
+  if (i == s.size()) return 0;
+  // Whether the last kept character is a Latin letter or digit: the byte
+  // before i is ASCII, or ends a two-byte sequence.
+  bool prev_latin = false;
+  if (i >= 1 && static_cast<unsigned char>(s[i - 1]) < 0x80) prev_latin = latin_alnum_lead(static_cast<unsigned char>(s[i - 1]));
+  else if (i >= 2) prev_latin = latin_alnum_lead(static_cast<unsigned char>(s[i - 2]));
+  bool in_gap = false, gap_after_latin = false;
+  std::size_t splits = 0;
+  auto kept = [&](unsigned char b) {
+    if ((b & 0xC0) == 0x80) return;  // a continuation byte: same character
+    bool latin = latin_alnum_lead(b);
+    if (in_gap && gap_after_latin && latin) ++splits;
+    in_gap = false;
+    prev_latin = latin;
+  };
   std::size_t out = i;
   while (i < s.size()) {
     if (!lead(i)) {
+      kept(static_cast<unsigned char>(s[i]));
       s[out++] = s[i++];
       continue;
     }
     char32_t cp = decode(i, len);
     if (!ignorable(cp)) {
+      kept(static_cast<unsigned char>(s[i]));
       std::memmove(&s[out], &s[i], len);
       out += len;
+    } else if (!in_gap) {
+      in_gap = true;
+      gap_after_latin = prev_latin;
     }
     i += len;
   }
   s.resize(out);
+  return splits;
 }
 
 void append_utf8(std::string& out, char32_t cp) {

@@ -154,6 +154,11 @@ struct Message {
   std::size_t raw_size = 0;
   std::uint32_t limits_hit = 0;    ///< LimitFlag bits
   std::uint32_t defects = 0;       ///< DefectFlag bits
+  /// Invisible characters found splitting the words of the first From
+  /// display name and of the Subject (runs, charset.h strip_invisible);
+  /// both are stored without them. "T\u200Brust Wallet" is a disguise.
+  std::uint32_t name_splits = 0;
+  std::uint32_t subject_splits = 0;
 
   /// First header with this name (case-insensitive), or nullptr.
   const Header* header(std::string_view name) const noexcept;

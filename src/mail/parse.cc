@@ -132,19 +132,22 @@ class Builder {
     }
   }
 
-  void addresses(InternetAddressList* list, std::vector<Address>& out, int depth = 0) {
+  /// `splits`, when given, counts the invisible characters inside the
+  /// words of the first display name (strip_invisible).
+  void addresses(InternetAddressList* list, std::vector<Address>& out, std::uint32_t* splits = nullptr, int depth = 0) {
     if (!list || depth > 2) return;
     int n = internet_address_list_length(list);
     for (int i = 0; i < n && out.size() < 64; ++i) {
       InternetAddress* ia = internet_address_list_get_address(list, i);
       if (INTERNET_ADDRESS_IS_GROUP(ia)) {
-        addresses(internet_address_group_get_members(INTERNET_ADDRESS_GROUP(ia)), out, depth + 1);
+        addresses(internet_address_group_get_members(INTERNET_ADDRESS_GROUP(ia)), out, splits, depth + 1);
         continue;
       }
       Address a;
       if (const char* nm = internet_address_get_name(ia)) {
         a.name = to_utf8(nm, "utf-8");
-        strip_invisible(a.name);
+        std::size_t hid = strip_invisible(a.name);
+        if (splits && out.empty()) *splits = static_cast<std::uint32_t>(hid);
       }
       if (INTERNET_ADDRESS_IS_MAILBOX(ia)) {
         const char* ad = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia));
@@ -562,14 +565,14 @@ ParseResult parse(std::string_view raw, const Limits& limits) {
   }
   Builder b(m, limits, tp.opts);
   b.headers(GMIME_OBJECT(msg.get()));
-  b.addresses(g_mime_message_get_from(msg.get()), m.from);
+  b.addresses(g_mime_message_get_from(msg.get()), m.from, &m.name_splits);
   b.addresses(g_mime_message_get_sender(msg.get()), m.sender);
   b.addresses(g_mime_message_get_reply_to(msg.get()), m.reply_to);
   b.addresses(g_mime_message_get_to(msg.get()), m.to);
   b.addresses(g_mime_message_get_cc(msg.get()), m.cc);
   if (const char* s = g_mime_message_get_subject(msg.get())) {
     m.subject = to_utf8(s, "utf-8");
-    strip_invisible(m.subject);
+    m.subject_splits = static_cast<std::uint32_t>(strip_invisible(m.subject));
   }
   if (const char* id = g_mime_message_get_message_id(msg.get())) m.message_id = to_utf8(id, "utf-8");
   b.walk(g_mime_message_get_mime_part(msg.get()), 0);

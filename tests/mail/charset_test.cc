@@ -56,4 +56,20 @@ TEST(Charset, InvisibleCharactersAreStripped) {
   EXPECT_EQ(cut, "a\xE2\x80");
 }
 
+// What strip_invisible counts: runs of invisible characters inside a Latin
+// word. Joiners that Persian and emoji need, and invisible characters at a
+// word's edge, are removed but not counted.
+TEST(Charset, InvisibleCharactersInsideLatinWordsAreCounted) {
+  std::string trust = "T\U000E0139\U000E0139r\U000E0139ust W\u200Ball\u00ADet";
+  EXPECT_EQ(strip_invisible(trust), 4u);
+  EXPECT_EQ(trust, "Trust Wallet");
+  std::string accented = "Pend\u00EA\u200Dncias \u00C9\u200Ctat";
+  EXPECT_EQ(strip_invisible(accented), 2u);
+  EXPECT_EQ(accented, "Pend\u00EAncias \u00C9tat");
+  std::string honest = "\u0645\u062D\u0645\u062F\u200C\u0631\u0636\u0627 \U0001F469\u200D\U0001F4BB \u2764\uFE0F \u200BNews\u200B";
+  EXPECT_EQ(strip_invisible(honest), 0u);
+  std::string plain = "plain text";
+  EXPECT_EQ(strip_invisible(plain), 0u);
+}
+
 }  // namespace

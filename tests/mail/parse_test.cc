@@ -71,6 +71,22 @@ TEST(Parse, Raw8BitHeadersAreDecoded) {
   EXPECT_EQ(m.from[0].name, "Jérôme");
 }
 
+// Invisible characters inside the words of the sender's name and the
+// subject (RFC 2047 encoded, as phishing sends them) are removed and counted;
+// other senders' names are not counted.
+TEST(Parse, InvisibleCharactersInNameAndSubjectAreCounted) {
+  Message m = ok("From: =?UTF-8?B?VPOghLly86CEuXVzdCBXYWxsZXQ=?= <a@x.example.net>\n"
+                 "Reply-To: W\u200Ba\u200Bl\u200Bl <b@x.example.net>\n"
+                 "Subject: =?UTF-8?B?VmVy4oCLaWZ5IHnigItvdXIgd2FsbGV0?=\n\nhi\n");
+  ASSERT_EQ(m.from.size(), 1u);
+  EXPECT_EQ(m.from[0].name, "Trust Wallet");
+  EXPECT_EQ(m.name_splits, 2u);
+  EXPECT_EQ(m.subject, "Verify your wallet");
+  EXPECT_EQ(m.subject_splits, 2u);
+  Message plain = ok(kSimple);
+  EXPECT_EQ(plain.name_splits + plain.subject_splits, 0u);
+}
+
 // A quoted address keeps its quotes out of the domain.
 TEST(Parse, QuotedAddressDomainHasNoQuotes) {
   Message m = ok("From: Win <\"info@Booking.com\">\nSubject: x\n\nhi\n");

@@ -1,9 +1,12 @@
 // Pass "presentation": tricks in how the message is shown: hidden text
 // (stuffing words the reader never sees), image-only mail, and links
-// personalised with the recipient's own address (pre-filled login pages).
+// personalised with the recipient's own address (pre-filled login pages),
+// and sender names or subjects whose words are split by invisible
+// characters so that filters reading words miss them.
 #include <string>
 
 #include "features/pass.h"
+#include "mail/charset.h"
 
 namespace phishstream::features {
 namespace {
@@ -22,6 +25,14 @@ class Presentation final : public Pass {
     // for filters that count words (the body windows keep them out of the
     // text the model reads; this says that someone tried).
     if (hidden_words >= 200) ctx.raise(Signal::hidden_stuffing, std::to_string(hidden_words) + " hidden words");
+    // Latin words never need an invisible character; two in the sender's
+    // name or the subject are there to break up what a filter reads.
+    if (m.name_splits + m.subject_splits >= 2) {
+      bool name = m.name_splits > 0 && !m.from.empty();
+      std::string shown(mail::utf8_prefix(name ? m.from[0].name : m.subject, 40));
+      ctx.raise(Signal::disguised_header, std::to_string(m.name_splits + m.subject_splits) + " in " +
+                                              (name ? "the name \"" : "the subject \"") + shown + "\"");
+    }
     std::size_t visible = ctx.body_words().size();
     bool web_link = false;
     for (const auto& l : m.links) web_link |= !m.urls[l.url].host.empty();
