@@ -143,6 +143,53 @@ std::string copyright_line(const std::string& full) {
   return std::string(mail::utf8_prefix(t.substr(p, e == std::string::npos ? std::string::npos : e - p), 80));
 }
 
+// Legal forms written after an organisation's name ("PagoPA S.p.A.",
+// "Kumotea, Inc."), as written: a sign-off or an imprint that names the
+// organisation names who sends, as a © line does.
+constexpr std::array<std::string_view, 22> kLegalForms{
+    "S.p.A.", "SpA", "S.r.l.", "Srl", "S.A.", "Inc.", "Inc", "Ltd.", "Ltd", "LLC", "GmbH", "B.V.", "N.V.", "plc",
+    "PLC", "AG", "s.r.o.", "a.s.", "Oy", "Pty", "Corp.", "Limited"};
+
+// The names written just before a legal form in the last 8 KiB of the
+// visible text, one per line: up to three words, each beginning with a
+// capital (or a non-ASCII letter), e.g. "PagoPA" from "il team di PagoPA
+// S.p.A.". At most four names.
+std::string legal_names(const std::string& full) {
+  std::string_view t(full);
+  if (t.size() > 8192) t = mail::utf8_prefix(t.substr(t.size() - 8192), 8192);
+  auto word_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80; };
+  std::string out;
+  int found = 0;
+  for (std::size_t i = 0; i < t.size() && found < 4; ++i) {
+    if (i > 0 && word_char(t[i - 1])) continue;
+    std::string_view form;
+    for (auto f : kLegalForms)
+      if (t.substr(i, f.size()) == f && (i + f.size() == t.size() || !word_char(t[i + f.size()]))) form = f;
+    if (form.empty()) continue;
+    // Back over one comma and the spaces, then up to three capitalised words.
+    std::size_t e = i;
+    while (e > 0 && t[e - 1] == ' ') --e;
+    if (e > 0 && t[e - 1] == ',') --e;
+    std::vector<std::string_view> words;
+    while (words.size() < 3) {
+      while (e > 0 && t[e - 1] == ' ') --e;
+      std::size_t b = e;
+      while (b > 0 && (word_char(t[b - 1]) || t[b - 1] == '-' || t[b - 1] == '&')) --b;
+      if (b == e) break;
+      auto c = static_cast<unsigned char>(t[b]);
+      if (!(std::isupper(c) || std::isdigit(c) || c >= 0x80)) break;
+      words.push_back(t.substr(b, e - b));
+      e = b;
+    }
+    if (words.empty()) continue;
+    for (auto w = words.rbegin(); w != words.rend(); ++w) out.append(*w).append(" ");
+    out.back() = '\n';
+    ++found;
+    i += form.size() - 1;
+  }
+  return out;
+}
+
 constexpr std::array<std::string_view, 18> kHolderEnd{"inc", "ltd", "llc", "gmbh", "all", "rights", "reserved", "sa",
                                                       "ag", "bv", "srl", "spa", "plc", "corp", "limited", "todos",
                                                       "alle", "tous"};
@@ -478,6 +525,11 @@ Identity make_identity(const mail::Message& m) {
   }
   add_names(id.names, holder, true);
   add_names(id.names, logo, false);
+  std::string legal = legal_names(m.visible_text());
+  for (std::size_t b = 0, e; b < legal.size(); b = e + 1) {
+    e = legal.find('\n', b);
+    add_names(id.names, std::string_view(legal).substr(b, e - b), false);
+  }
   id.url_class.reserve(m.urls.size());
   for (const auto& u : m.urls) id.url_class.push_back(id.classify(u));
   id.link_shown.reserve(m.links.size());

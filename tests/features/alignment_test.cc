@@ -435,3 +435,28 @@ TEST(Impersonation, BrandNamedWhereTheSenderSaysWhoItIs) {
   std::string mention = mail_from("Kumo Tea <orders@kumotea.com>", "<p>You paid with PayPal. Thank you!</p>", "Order 1042");
   EXPECT_FALSE(has(mention, Signal::brand_unaligned));
 }
+
+// A sign-off that writes the organisation with its legal form ("il team di
+// PagoPA S.p.A.") names who sends, as a © line does: links to that name's
+// domain are the sender's, and a look-alike of it is still caught.
+TEST(Identity, NameBeforeALegalFormIsTheSendersName) {
+  auto notice = [](const std::string& host) {
+    return mail_from("IO - l'app dei servizi pubblici <no-reply@io.italia.it>",
+                     "<p>Conferma il tuo indirizzo email.</p><a href='https://api-app.io." + host +
+                         "/api/v1/email-validation?token=S6du' " + kButton +
+                         ">Procedi con la conferma</a><p>A presto, il team di PagoPA S.p.A.</p>",
+                     "Conferma il tuo indirizzo email");
+  };
+  auto m = parse(notice("pagopa.it"));
+  auto id = features::make_identity(m);
+  EXPECT_NE(std::find(id.names.begin(), id.names.end(), "pagopa"), id.names.end());
+  EXPECT_FALSE(has(notice("pagopa.it"), Signal::links_foreign));
+  EXPECT_FALSE(has(notice("pagopa.it"), Signal::cta_foreign));
+  EXPECT_TRUE(has(notice("bakery-roma.it"), Signal::links_foreign));
+  EXPECT_TRUE(has(notice("pagopa-verifica.com"), Signal::name_lookalike_domain));
+  // Words before the name, lower-case ones and a form with no name say nothing.
+  auto plain = parse(mail_from("Shop <news@shop.example.com>", "<p>we are a team of 12. Inc. is short for incorporated</p>"));
+  auto pid = features::make_identity(plain);
+  EXPECT_EQ(std::find(pid.names.begin(), pid.names.end(), "incorporated"), pid.names.end());
+  EXPECT_LE(pid.names.size(), 1u);
+}
