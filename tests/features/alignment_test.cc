@@ -436,6 +436,20 @@ TEST(Impersonation, BrandNamedWhereTheSenderSaysWhoItIs) {
   EXPECT_FALSE(has(mention, Signal::brand_unaligned));
 }
 
+// A page's address pasted into plain text (a feed item, an article sent
+// from a webmail account) is how people share; the same page drawn as a
+// link, with no link home, is what a copied mail does.
+TEST(Alignment, PastedAddressesAreNotLinksAway) {
+  std::string pasted =
+      "From: Ana Lima <ana.lima@webmail.example>\nTo: bo@example.org\nSubject: worth a read\n\n"
+      "URL: https://www.newspaper.example.com/2025/03/story.html\n\nThought you would like this one.\n";
+  EXPECT_FALSE(has(pasted, Signal::links_foreign));
+  std::string drawn = mail_from("Ana Lima <ana.lima@webmail.example>",
+                                "<p>Thought you would like this one.</p>"
+                                "<a href='https://www.newspaper.example.com/2025/03/story.html'>Read the story</a>");
+  EXPECT_TRUE(has(drawn, Signal::links_foreign));
+}
+
 // A sign-off that writes the organisation with its legal form ("il team di
 // PagoPA S.p.A.") names who sends, as a © line does: links to that name's
 // domain are the sender's, and a look-alike of it is still caught.

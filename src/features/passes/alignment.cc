@@ -8,7 +8,8 @@
 // in" or "Verify", and QR codes in images), classifies every link against the sender (identity.h),
 // and raises:
 //   cta_foreign              a call to action leads to an unrelated domain;
-//   links_foreign            no link leads to the sender at all;
+//   links_foreign            no link leads to the sender at all, and one
+//                            that leads elsewhere is drawn as a link;
 //   sender_links_away        the mail speaks for its sender (name and
 //                            domain agree) and no link leads there;
 //   credential_foreign_link  the mail asks for credentials or payment and
@@ -119,8 +120,14 @@ class Alignment final : public Pass {
       }
     }
     // No link goes to the sender (or a domain it names or uses for itself):
-    // they all lead elsewhere.
-    bool no_link_home = foreign > 0 && kept == 0 && first_foreign;
+    // they all lead elsewhere, and the mail draws at least one of them as a
+    // link (an HTML anchor, a document's hyperlink, a QR code). An address
+    // pasted into plain text is how people share a page ("URL: http://…"
+    // under a feed item, an article sent from a webmail account); a drawn
+    // link is what a copied brand mail moves.
+    bool drawn_foreign = false;
+    for (const auto& l : m.links) drawn_foreign |= id.class_of(l.url) == LinkClass::foreign;
+    bool no_link_home = foreign > 0 && kept == 0 && first_foreign && drawn_foreign;
     if (no_link_home)
       ctx.raise(Signal::links_foreign, "links go to " + first_foreign->registrable + ", none to the sender " + id.from_reg);
     // The mail speaks for its sender (a name it goes by is the From
