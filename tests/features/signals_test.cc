@@ -84,6 +84,10 @@ INSTANTIATE_TEST_SUITE_P(
              plain("\"alice@example.com\" <alice@example.com>", "hi")},
         Case{"reply_to_mismatch", Signal::reply_to_mismatch, plain(kShop, "hi", "Reply-To: claims@elsewhere.example.net\n"),
              plain(kShop, "hi", "Reply-To: support@shop.example.com\n")},
+        // Replies sent back to a list the mail was addressed to are list mail.
+        Case{"reply_to_mismatch_not_for_lists", Signal::reply_to_mismatch,
+             plain(kShop, "hi", "Cc: team@lists.example.net\nReply-To: claims@elsewhere.example.net\n"),
+             plain(kShop, "hi", "Cc: team@lists.example.net\nReply-To: Team@lists.example.net\n")},
         Case{"form_password", Signal::form_password,
              html(kShop, "<form action='https://x.example.net/p'><input type='password' name='p'></form>"),
              html(kShop, "<form action='https://x.example.net/s'><input type='text' name='q'></form>")},

@@ -1,6 +1,9 @@
 // Pass "sender_mismatch": the sender says one thing and the message another:
 // an address in the display name that is not the sender's, replies routed
-// to another domain, a protected domain's mail from another envelope sender.
+// to another domain (not back to the list it was sent to), a protected
+// domain's mail from another envelope sender.
+#include <algorithm>
+
 #include "features/pass.h"
 #include "mail/url.h"
 
@@ -13,6 +16,13 @@ std::string reg_of_addr(std::string_view addr) {
   std::string d = ascii_lowered(addr.substr(at + 1));
   while (!d.empty() && (d.back() == '>' || d.back() == '.')) d.pop_back();
   return d.empty() ? d : mail::registrable_domain(d);
+}
+
+// Whether `addr` is among the mail's To and Cc recipients.
+bool sent_to(const mail::Message& m, std::string_view addr) {
+  if (addr.empty()) return false;
+  auto same = [&](const mail::Address& a) { return ascii_lowered(a.addr) == ascii_lowered(addr); };
+  return std::any_of(m.to.begin(), m.to.end(), same) || std::any_of(m.cc.begin(), m.cc.end(), same);
 }
 
 class SenderMismatch final : public Pass {
@@ -39,6 +49,9 @@ class SenderMismatch final : public Pass {
     }
     for (const auto& r : m.reply_to) {
       std::string rr = r.domain.empty() ? std::string() : mail::registrable_domain(r.domain);
+      // Replies that go back to where the mail was sent (a mailing list
+      // sets Reply-To to its own address) are not routed away.
+      if (sent_to(m, r.addr)) continue;
       if (!rr.empty() && !from_reg.empty() && rr != from_reg) {
         ctx.raise(Signal::reply_to_mismatch, "replies go to @" + rr + ", not @" + from_reg);
         break;
