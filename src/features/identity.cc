@@ -150,6 +150,12 @@ constexpr std::array<std::string_view, 22> kLegalForms{
     "S.p.A.", "SpA", "S.r.l.", "Srl", "S.A.", "Inc.", "Inc", "Ltd.", "Ltd", "LLC", "GmbH", "B.V.", "N.V.", "plc",
     "PLC", "AG", "s.r.o.", "a.s.", "Oy", "Pty", "Corp.", "Limited"};
 
+constexpr std::array<bool, 256> kLegalFormStart = [] {
+  std::array<bool, 256> t{};
+  for (auto f : kLegalForms) t[static_cast<unsigned char>(f[0])] = true;
+  return t;
+}();
+
 // The names written just before a legal form in the last 8 KiB of the
 // visible text, one per line: up to three words, each beginning with a
 // capital (or a non-ASCII letter), e.g. "PagoPA" from "il team di PagoPA
@@ -160,12 +166,16 @@ std::string legal_names(const std::string& full) {
   auto word_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80; };
   std::string out;
   int found = 0;
-  for (std::size_t i = 0; i < t.size() && found < 4; ++i) {
-    if (i > 0 && word_char(t[i - 1])) continue;
+  // A form follows a space (or ", "): look only there.
+  for (std::size_t i = t.find(' '); i != std::string_view::npos && found < 4; i = t.find(' ', i + 1)) {
+    std::string_view rest = t.substr(i + 1);
+    if (rest.empty() || !kLegalFormStart[static_cast<unsigned char>(rest[0])]) continue;
     std::string_view form;
     for (auto f : kLegalForms)
-      if (t.substr(i, f.size()) == f && (i + f.size() == t.size() || !word_char(t[i + f.size()]))) form = f;
+      if (rest[0] == f[0] && rest.substr(0, f.size()) == f && (rest.size() == f.size() || !word_char(rest[f.size()])))
+        form = f;
     if (form.empty()) continue;
+    ++i;
     // Back over one comma and the spaces, then up to three capitalised words.
     std::size_t e = i;
     while (e > 0 && t[e - 1] == ' ') --e;
@@ -185,7 +195,6 @@ std::string legal_names(const std::string& full) {
     for (auto w = words.rbegin(); w != words.rend(); ++w) out.append(*w).append(" ");
     out.back() = '\n';
     ++found;
-    i += form.size() - 1;
   }
   return out;
 }
