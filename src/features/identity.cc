@@ -127,12 +127,22 @@ const AliasIndex& aliases() {
   return idx;
 }
 
+// The last 8 KiB of the visible text, where footers, sign-offs and
+// imprints are, starting at a whole word: a window cut inside a word or a
+// UTF-8 sequence would read a fragment as a name.
+std::string_view footer_window(const std::string& full) {
+  constexpr std::size_t kFooter = 8192;
+  std::string_view t(full);
+  if (t.size() <= kFooter) return t;
+  t = t.substr(t.size() - kFooter);
+  std::size_t start = t.find_first_of(" \n");
+  return start == std::string_view::npos ? std::string_view() : t.substr(start + 1);
+}
+
 // Text after the first "©" / "(c)" / "copyright" of the visible text: the
 // holder the footer names.
 std::string copyright_line(const std::string& full) {
-  // Footers are at the end: the last 8 KiB are enough.
-  std::string_view t(full);
-  if (t.size() > 8192) t = mail::utf8_prefix(t.substr(t.size() - 8192), 8192);
+  std::string_view t = footer_window(full);
   std::size_t p = std::string::npos;
   for (std::string_view mark : {"\u00A9", "(c)", "(C)", "Copyright", "copyright", "COPYRIGHT"}) {
     std::size_t q = t.find(mark);
@@ -145,10 +155,11 @@ std::string copyright_line(const std::string& full) {
 
 // Legal forms written after an organisation's name ("PagoPA S.p.A.",
 // "Kumotea, Inc."), as written: a sign-off or an imprint that names the
-// organisation names who sends, as a © line does.
-constexpr std::array<std::string_view, 22> kLegalForms{
+// organisation names who sends, as a © line does. ("Limited" is not one:
+// "Limited Edition" and "Limited Time" are everywhere.)
+constexpr std::array<std::string_view, 21> kLegalForms{
     "S.p.A.", "SpA", "S.r.l.", "Srl", "S.A.", "Inc.", "Inc", "Ltd.", "Ltd", "LLC", "GmbH", "B.V.", "N.V.", "plc",
-    "PLC", "AG", "s.r.o.", "a.s.", "Oy", "Pty", "Corp.", "Limited"};
+    "PLC", "AG", "s.r.o.", "a.s.", "Oy", "Pty", "Corp."};
 
 constexpr std::array<bool, 256> kLegalFormStart = [] {
   std::array<bool, 256> t{};
@@ -156,46 +167,40 @@ constexpr std::array<bool, 256> kLegalFormStart = [] {
   return t;
 }();
 
-// The names written just before a legal form in the last 8 KiB of the
-// visible text, one per line: up to three words, each beginning with a
-// capital (or a non-ASCII letter), e.g. "PagoPA" from "il team di PagoPA
-// S.p.A.". At most four names.
-std::string legal_names(const std::string& full) {
-  std::string_view t(full);
-  if (t.size() > 8192) t = mail::utf8_prefix(t.substr(t.size() - 8192), 8192);
+// The names written just before a legal form in the footer window, last
+// first: up to three words, each beginning with a capital (or a non-ASCII
+// letter), e.g. "PagoPA" from "il team di PagoPA S.p.A.". At most four
+// names, the last ones of the text (imprints come last).
+std::vector<std::string_view> legal_names(const std::string& full) {
+  std::string_view t = footer_window(full);
   auto word_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80; };
-  std::string out;
-  int found = 0;
+  std::vector<std::string_view> out;
   // A form follows a space (or ", "): look only there.
-  for (std::size_t i = t.find(' '); i != std::string_view::npos && found < 4; i = t.find(' ', i + 1)) {
+  for (std::size_t i = t.find(' '); i != std::string_view::npos; i = t.find(' ', i + 1)) {
     std::string_view rest = t.substr(i + 1);
     if (rest.empty() || !kLegalFormStart[static_cast<unsigned char>(rest[0])]) continue;
-    std::string_view form;
+    bool form = false;
     for (auto f : kLegalForms)
-      if (rest[0] == f[0] && rest.substr(0, f.size()) == f && (rest.size() == f.size() || !word_char(rest[f.size()])))
-        form = f;
-    if (form.empty()) continue;
-    ++i;
-    // Back over one comma and the spaces, then up to three capitalised words.
-    std::size_t e = i;
+      form |= rest.substr(0, f.size()) == f && (rest.size() == f.size() || !word_char(rest[f.size()]));
+    if (!form) continue;
+    // Back over the spaces and one comma, then up to three capitalised words.
+    std::size_t e = i + 1;
     while (e > 0 && t[e - 1] == ' ') --e;
     if (e > 0 && t[e - 1] == ',') --e;
-    std::vector<std::string_view> words;
-    while (words.size() < 3) {
+    std::size_t first = e, last = e;
+    for (int words = 0; words < 3; ++words) {
       while (e > 0 && t[e - 1] == ' ') --e;
       std::size_t b = e;
       while (b > 0 && (word_char(t[b - 1]) || t[b - 1] == '-' || t[b - 1] == '&')) --b;
       if (b == e) break;
       auto c = static_cast<unsigned char>(t[b]);
       if (!(std::isupper(c) || std::isdigit(c) || c >= 0x80)) break;
-      words.push_back(t.substr(b, e - b));
-      e = b;
+      first = e = b;
     }
-    if (words.empty()) continue;
-    for (auto w = words.rbegin(); w != words.rend(); ++w) out.append(*w).append(" ");
-    out.back() = '\n';
-    ++found;
+    if (first < last) out.push_back(t.substr(first, last - first));
   }
+  std::reverse(out.begin(), out.end());
+  if (out.size() > 4) out.resize(4);
   return out;
 }
 
@@ -534,10 +539,24 @@ Identity make_identity(const mail::Message& m) {
   }
   add_names(id.names, holder, true);
   add_names(id.names, logo, false);
-  std::string legal = legal_names(m.visible_text());
-  for (std::size_t b = 0, e; b < legal.size(); b = e + 1) {
-    e = legal.find('\n', b);
-    add_names(id.names, std::string_view(legal).substr(b, e - b), false);
+  // Names written before a legal form say which domains are the sender's
+  // (own_names), never what it claims to be: not a built-in brand's
+  // ("trademarks of Google LLC"; the brand table knows its domains), and
+  // not at all in a mail that claims a brand its sender is not, whose
+  // copied or added imprint would turn the phishing domain into the
+  // sender's ("Zorvex Pay Ltd." under PayPal's footer).
+  bool claims_other = std::any_of(id.claims.begin(), id.claims.end(),
+                                  [&](const Claim& c) { return c.brand != id.from_brand; });
+  for (std::string_view name : claims_other ? std::vector<std::string_view>() : legal_names(m.visible_text())) {
+    std::vector<Claim> brand;
+    add_claims(brand, name, "legal", true);
+    if (!brand.empty()) continue;
+    Words w(possessive_joined(name), 3);
+    std::string joined;
+    for (auto x : w.list())
+      if (!in(kGeneric, x)) joined += mail::plain_letters(x);
+    if (joined.size() >= 3 && std::find(id.own_names.begin(), id.own_names.end(), joined) == id.own_names.end())
+      id.own_names.push_back(std::move(joined));
   }
   id.url_class.reserve(m.urls.size());
   for (const auto& u : m.urls) id.url_class.push_back(id.classify(u));

@@ -8,8 +8,9 @@
 //   - the names the message goes by: the brands it claims where a sender
 //     states who it is (display name, subject, title, logo alt text, the
 //     © line, the preheader) and, for organisations not in the brand table,
-//     the names it uses for itself (display name, © holder, logo alt text,
-//     a name written with its legal form: "il team di PagoPA S.p.A.");
+//     the names it uses for itself (display name, © holder, logo alt text)
+//     and, to recognise its own domains only, names written with a legal
+//     form ("il team di PagoPA S.p.A.");
 //   - how each link relates to the sender (own, sibling, click tracker,
 //     footer, the message's own infrastructure, or foreign), and which
 //     URLs are only shown as the text of a link that leads elsewhere.
@@ -84,12 +85,15 @@ struct Identity {
   const Brand* from_brand = nullptr;  ///< built-in brand that owns from_reg
   std::vector<std::string> infra;  ///< registrables of Message-ID and List-Unsubscribe (not from_reg)
   std::vector<Claim> claims;       ///< built-in brands the message names where senders say who they are
-  /// Names the message goes by (display name, © holder, logo alt text,
-  /// names before a legal form such as "Inc." or "S.p.A."), as plain letters and digits (mail::plain_letters), generic words
+  /// Names the message goes by (display name, © holder, logo alt text),
+  /// as plain letters and digits (mail::plain_letters), generic words
   /// removed, at most 8.
   std::vector<std::string> names;
-  /// The display name's words joined with the generic ones kept ("ioapp"
-  /// of "IO - l'app"), used only to recognise the sender's own domains.
+  /// Used only to recognise the sender's own domains: the display name's
+  /// words joined with the generic ones kept ("ioapp" of "IO - l'app"),
+  /// and the last four names written before a legal form ("pagopa" of
+  /// "PagoPA S.p.A."; not a built-in brand's, and none when the mail
+  /// claims a brand its sender is not).
   std::vector<std::string> own_names;
 
   /// The class of message URL `i` (an index into Message::urls), worked out

@@ -61,10 +61,18 @@ constexpr std::array<bool, 256> kIgnorableLead = [] {
 
 namespace {
 
-// A letter or digit of the Latin script (ASCII, Latin-1 and Latin
-// Extended-A/B), judged by a character's first byte: words that never need
-// a zero-width character to be written.
-bool latin_alnum_lead(unsigned char b) { return std::isalnum(b) || (b >= 0xC3 && b <= 0xC9); }
+// A letter or digit of the alphabets whose words never need an invisible
+// character (ASCII; U+00C0-U+03FF: Latin-1 letters, Latin Extended, IPA,
+// combining accents, Greek; U+0400-U+04FF: Cyrillic), judged by a
+// character's first byte, and Latin Extended Additional (U+1E00-U+1EFF,
+// Vietnamese), by its first two.
+bool alphabet_lead(const std::string& s, std::size_t k) {
+  auto b = static_cast<unsigned char>(s[k]);
+  if (b < 0x80) return std::isalnum(b);
+  if (b >= 0xC3 && b <= 0xD3) return true;
+  return b == 0xE1 && k + 1 < s.size() && static_cast<unsigned char>(s[k + 1]) >= 0xB8 &&
+         static_cast<unsigned char>(s[k + 1]) <= 0xBB;
+}
 
 }  // namespace
 
@@ -99,33 +107,38 @@ std::size_t strip_invisible(std::string& s) {
   if (i == s.size()) return 0;
   // Whether the last kept character is a Latin letter or digit: the byte
   // before i is ASCII, or ends a two-byte sequence.
-  bool prev_latin = false;
-  if (i >= 1 && static_cast<unsigned char>(s[i - 1]) < 0x80) prev_latin = latin_alnum_lead(static_cast<unsigned char>(s[i - 1]));
-  else if (i >= 2) prev_latin = latin_alnum_lead(static_cast<unsigned char>(s[i - 2]));
-  bool in_gap = false, gap_after_latin = false;
+  bool prev_letter = false;
+  for (std::size_t k = i; k-- > 0;)
+    if ((static_cast<unsigned char>(s[k]) & 0xC0) != 0x80) {
+      prev_letter = alphabet_lead(s, k);
+      break;
+    }
+  bool in_gap = false, gap_after_letter = false;
   std::size_t splits = 0;
-  auto kept = [&](unsigned char b) {
-    if ((b & 0xC0) == 0x80) return;  // a continuation byte: same character
-    bool latin = latin_alnum_lead(b);
-    if (in_gap && gap_after_latin && latin) ++splits;
+  // Called at each kept byte k, before it is moved.
+  auto kept = [&](std::size_t k) {
+    if ((static_cast<unsigned char>(s[k]) & 0xC0) == 0x80) return;  // a continuation byte: same character
+    bool letter = alphabet_lead(s, k);
+    if (in_gap && gap_after_letter && letter) ++splits;
     in_gap = false;
-    prev_latin = latin;
+    prev_letter = letter;
   };
   std::size_t out = i;
   while (i < s.size()) {
     if (!lead(i)) {
-      kept(static_cast<unsigned char>(s[i]));
+      kept(i);
       s[out++] = s[i++];
       continue;
     }
     char32_t cp = decode(i, len);
     if (!ignorable(cp)) {
-      kept(static_cast<unsigned char>(s[i]));
+      kept(i);
       std::memmove(&s[out], &s[i], len);
       out += len;
-    } else if (!in_gap) {
+    } else if (!in_gap && cp != 0xAD) {
+      // A soft hyphen is where a long word may break: not a disguise.
       in_gap = true;
-      gap_after_latin = prev_latin;
+      gap_after_letter = prev_letter;
     }
     i += len;
   }

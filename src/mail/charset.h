@@ -28,9 +28,10 @@ std::string_view utf8_prefix(std::string_view s, std::size_t max) noexcept;
 /// selectors, tag characters, Hangul fillers). People never see them, so a
 /// word split by them is still the word people read ("Co\u200Binbase").
 /// `s` must be valid UTF-8; it stays valid. Returns how many runs of them
-/// sat inside a word of the Latin script, between two of its letters or
-/// digits ("Co\u200Binbase" is one): Latin words never need them, so each
-/// is a disguise. Zero-width joiners in emoji and Persian or Indic text
+/// sat inside a word of the Latin, Greek or Cyrillic alphabet, between two
+/// of its letters or digits ("Co\u200Binbase" is one): such words never
+/// need them, so each is a disguise. Zero-width joiners in emoji and
+/// Persian or Indic text, and soft hyphens (where a long word may break),
 /// are not counted.
 std::size_t strip_invisible(std::string& s);
 

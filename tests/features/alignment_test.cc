@@ -448,29 +448,63 @@ TEST(Alignment, PastedAddressesAreNotLinksAway) {
                                 "<p>Thought you would like this one.</p>"
                                 "<a href='https://www.newspaper.example.com/2025/03/story.html'>Read the story</a>");
   EXPECT_TRUE(has(drawn, Signal::links_foreign));
+  // Pasted, but in a mail that asks for a sign-in, as plain text or
+  // printed in HTML: it is where the mail sends the reader, and counts.
+  EXPECT_TRUE(has("From: Ana Lima <ana.lima@webmail.example>\nTo: bo@example.org\nSubject: shared file\n\n"
+                  "Your mailbox is full. Sign in to your account to keep it: https://docs-view.example-files.com/d/8812\n",
+                  Signal::links_foreign));
+  EXPECT_TRUE(has(mail_from("Ana Lima <ana.lima@webmail.example>",
+                            "<p>Your mailbox is full. Sign in to your account to keep it: "
+                            "<b>https://docs-view.example-files.com/d/8812</b></p>"),
+                  Signal::links_foreign));
+  // Printed in an HTML mail that asks for nothing: a page shared, as in
+  // plain text.
+  EXPECT_FALSE(has(mail_from("Ana Lima <ana.lima@webmail.example>",
+                             "<p>Thought you would like this one: <b>https://www.newspaper.example.com/2025/03/story.html"
+                             "</b></p>"),
+                   Signal::links_foreign));
 }
 
 // A sign-off that writes the organisation with its legal form ("il team di
 // PagoPA S.p.A.") names who sends, as a © line does: links to that name's
-// domain are the sender's, and a look-alike of it is still caught.
+// domain are the sender's, and a look-alike of it is still caught. Only for
+// recognising the sender's domains: a built-in brand's legal name, or any in
+// a mail that claims a brand its sender is not, makes nothing the sender's.
 TEST(Identity, NameBeforeALegalFormIsTheSendersName) {
-  auto notice = [](const std::string& host) {
+  auto notice = [](const std::string& host, const std::string& more = "") {
     return mail_from("IO - l'app dei servizi pubblici <no-reply@io.italia.it>",
                      "<p>Conferma il tuo indirizzo email.</p><a href='https://api-app.io." + host +
                          "/api/v1/email-validation?token=S6du' " + kButton +
-                         ">Procedi con la conferma</a><p>A presto, il team di PagoPA S.p.A.</p>",
+                         ">Procedi con la conferma</a><p>A presto, il team di PagoPA S.p.A.</p>" + more,
                      "Conferma il tuo indirizzo email");
   };
-  auto m = parse(notice("pagopa.it"));
-  auto id = features::make_identity(m);
-  EXPECT_NE(std::find(id.names.begin(), id.names.end(), "pagopa"), id.names.end());
+  auto has_own = [](const std::string& raw, const std::string& name) {
+    auto m = parse(raw);
+    auto id = features::make_identity(m);
+    return std::find(id.own_names.begin(), id.own_names.end(), name) != id.own_names.end();
+  };
+  EXPECT_TRUE(has_own(notice("pagopa.it"), "pagopa"));
   EXPECT_FALSE(has(notice("pagopa.it"), Signal::links_foreign));
   EXPECT_FALSE(has(notice("pagopa.it"), Signal::cta_foreign));
   EXPECT_TRUE(has(notice("bakery-roma.it"), Signal::links_foreign));
   EXPECT_TRUE(has(notice("pagopa-verifica.com"), Signal::name_lookalike_domain));
-  // Words before the name, lower-case ones and a form with no name say nothing.
-  auto plain = parse(mail_from("Shop <news@shop.example.com>", "<p>we are a team of 12. Inc. is short for incorporated</p>"));
+  // Earlier legal names ("Limited Edition" is not one) do not crowd it out.
+  std::string crowded = notice("pagopa.it", "<p>Scarica Limited Edition. Play Store Services LLC. Acme Corp. Foo Bar "
+                                            "Inc. Baz Qux GmbH. Zed Ltd.</p><p>PagoPA S.p.A.</p>");
+  EXPECT_TRUE(has_own(crowded, "pagopa"));
+  EXPECT_FALSE(has(crowded, Signal::links_foreign));
+  // Lower-case words, a form with no name and a built-in brand say nothing.
+  auto plain = parse(mail_from("Shop <news@shop.example.com>",
+                               "<p>we are a team of 12. Inc. is short for incorporated. Google Play is a trademark of "
+                               "Google LLC.</p>"));
   auto pid = features::make_identity(plain);
-  EXPECT_EQ(std::find(pid.names.begin(), pid.names.end(), "incorporated"), pid.names.end());
-  EXPECT_LE(pid.names.size(), 1u);
+  EXPECT_EQ(std::find(pid.own_names.begin(), pid.own_names.end(), "google"), pid.own_names.end());
+  EXPECT_LE(pid.own_names.size(), 0u);
+  // A copy of a brand's mail that adds its own imprint gains nothing.
+  std::string copy = mail_from("PayPal <service@blogatelier13.fr>",
+                               "<img src='https://www.paypalobjects.com/logo.png' alt='PayPal'><p>Confirm your account."
+                               "</p><a href='https://zorvexpay.com/confirm' " + kButton + ">Confirm</a>"
+                               "<p>Zorvex Pay Ltd.</p><p>&copy; 2025 PayPal, Inc.</p>");
+  EXPECT_FALSE(has_own(copy, "zorvexpay"));
+  EXPECT_TRUE(has(copy, Signal::links_foreign));
 }

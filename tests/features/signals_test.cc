@@ -86,8 +86,12 @@ INSTANTIATE_TEST_SUITE_P(
              plain(kShop, "hi", "Reply-To: support@shop.example.com\n")},
         // Replies sent back to a list the mail was addressed to are list mail.
         Case{"reply_to_mismatch_not_for_lists", Signal::reply_to_mismatch,
-             plain(kShop, "hi", "Cc: team@lists.example.net\nReply-To: claims@elsewhere.example.net\n"),
-             plain(kShop, "hi", "Cc: team@lists.example.net\nReply-To: Team@lists.example.net\n")},
+             plain(kShop, "hi", "Cc: team@lists.example.net\nList-Id: <team.lists.example.net>\nReply-To: claims@elsewhere.example.net\n"),
+             plain(kShop, "hi", "Cc: team@lists.example.net\nList-Id: <team.lists.example.net>\nReply-To: Team@lists.example.net\n")},
+        // Without a list manager's headers, To may be the scammer's own mailbox.
+        Case{"reply_to_mismatch_to_itself", Signal::reply_to_mismatch,
+             plain(kShop, "hi", "Cc: payments.desk@freemail.example\nReply-To: payments.desk@freemail.example\n"),
+             plain(kShop, "hi", "Cc: payments.desk@freemail.example\nReply-To: support@shop.example.com\n")},
         Case{"form_password", Signal::form_password,
              html(kShop, "<form action='https://x.example.net/p'><input type='password' name='p'></form>"),
              html(kShop, "<form action='https://x.example.net/s'><input type='text' name='q'></form>")},

@@ -8,8 +8,9 @@
 // in" or "Verify", and QR codes in images), classifies every link against the sender (identity.h),
 // and raises:
 //   cta_foreign              a call to action leads to an unrelated domain;
-//   links_foreign            no link leads to the sender at all, and one
-//                            that leads elsewhere is drawn as a link;
+//   links_foreign            no link leads to the sender at all (in a
+//                            mail that asks for nothing, one must be
+//                            drawn as a link, not pasted);
 //   sender_links_away        the mail speaks for its sender (name and
 //                            domain agree) and no link leads there;
 //   credential_foreign_link  the mail asks for credentials or payment and
@@ -120,12 +121,14 @@ class Alignment final : public Pass {
       }
     }
     // No link goes to the sender (or a domain it names or uses for itself):
-    // they all lead elsewhere, and the mail draws at least one of them as a
-    // link (an HTML anchor, a document's hyperlink, a QR code). An address
-    // pasted into plain text is how people share a page ("URL: http://…"
-    // under a feed item, an article sent from a webmail account); a drawn
-    // link is what a copied brand mail moves.
-    bool drawn_foreign = false;
+    // they all lead elsewhere. An address pasted into the text is how
+    // people share a page ("URL: http://…" under a feed item, an article
+    // sent from a webmail account, a page printed in an old HTML mail), so
+    // one of the links must be drawn as a link (an HTML anchor, a
+    // document's hyperlink, a QR code), unless the mail asks for a sign-in
+    // or payment: then a pasted address is where it sends the reader.
+    bool asks = ctx.has(Signal::credential_language) || ctx.has(Signal::form_password);
+    bool drawn_foreign = asks;
     for (const auto& l : m.links) drawn_foreign |= id.class_of(l.url) == LinkClass::foreign;
     bool no_link_home = foreign > 0 && kept == 0 && first_foreign && drawn_foreign;
     if (no_link_home)
@@ -144,7 +147,6 @@ class Alignment final : public Pass {
     if (!speaks_as.empty() && no_link_home && !m.links.empty())
       ctx.raise(Signal::sender_links_away, "writes as " + speaks_as + " from " + id.from_reg + ", but its links go to " +
                                                first_foreign->registrable);
-    bool asks = ctx.has(Signal::credential_language) || ctx.has(Signal::form_password);
     std::size_t considered = own + foreign;
     bool leaves = cta_foreign || (foreign > 0 && foreign * 2 >= considered);
     if (asks && leaves && first_foreign)

@@ -18,9 +18,12 @@ std::string reg_of_addr(std::string_view addr) {
   return d.empty() ? d : mail::registrable_domain(d);
 }
 
-// Whether `addr` is among the mail's To and Cc recipients.
-bool sent_to(const mail::Message& m, std::string_view addr) {
-  if (addr.empty()) return false;
+// Whether `addr` is among the To and Cc recipients of a mail that a list
+// manager sent (List-Id, List-Post or Mailing-List): a list's own Reply-To.
+// Without those headers, To may simply be the sender's other mailbox, with
+// the victims in Bcc.
+bool reply_to_list(const mail::Message& m, std::string_view addr) {
+  if (addr.empty() || !(m.header("List-Id") || m.header("List-Post") || m.header("Mailing-List"))) return false;
   auto same = [&](const mail::Address& a) { return ascii_lowered(a.addr) == ascii_lowered(addr); };
   return std::any_of(m.to.begin(), m.to.end(), same) || std::any_of(m.cc.begin(), m.cc.end(), same);
 }
@@ -49,9 +52,9 @@ class SenderMismatch final : public Pass {
     }
     for (const auto& r : m.reply_to) {
       std::string rr = r.domain.empty() ? std::string() : mail::registrable_domain(r.domain);
-      // Replies that go back to where the mail was sent (a mailing list
-      // sets Reply-To to its own address) are not routed away.
-      if (sent_to(m, r.addr)) continue;
+      // Replies that go back to the list the mail was sent to (a mailing
+      // list sets Reply-To to its own address) are not routed away.
+      if (reply_to_list(m, r.addr)) continue;
       if (!rr.empty() && !from_reg.empty() && rr != from_reg) {
         ctx.raise(Signal::reply_to_mismatch, "replies go to @" + rr + ", not @" + from_reg);
         break;
