@@ -34,6 +34,12 @@ namespace {
 //    financial sector 27.7 %, then SaaS/webmail, social media, logistics,
 //    payment, e-commerce, telecom, crypto): used for the sector mix, since
 //    it publishes sectors rather than brand names.
+// Hardware and software wallets (Ledger, Trezor, Trust Wallet) are not in
+// those rankings, which count brands rather than what a stolen seed phrase
+// is worth; they come from the vendors' own warnings: Ledger's customer
+// database leaked in 2020 and its "phishing campaigns status" page
+// (ledger.com) lists the mail campaigns since; Trezor's blog on the 2024
+// mailing-list incident; Trust Wallet's support articles on phishing mail.
 // The national government / tax / post / bank entries (gov.br, Receita
 // Federal, Portal das Finanças, Agencia Tributaria, impots.gouv.fr, ELSTER,
 // Belastingdienst, CTT, Millennium bcp, ...) come from the brief's country
@@ -270,6 +276,9 @@ D kAirFrance[] = {"airfrance.com", "airfrance.fr", "airfranceklm.com", "klm.com"
 D kBritishAirways[] = {"britishairways.com", "ba.com"};
 D kTap[] = {"flytap.com"};
 D kLatam[] = {"latamairlines.com", "latam.com"};
+D kLedger[] = {"ledger.com", "ledgerwallet.com"};
+D kTrezor[] = {"trezor.io"};
+D kTrustWallet[] = {"trustwallet.com"};
 
 // --- Names as written in text ------------------------------------------------
 // From each brand's own usage (its site title, "© <name>" line); general
@@ -438,6 +447,9 @@ D aAirFrance[] = {"air france", "airfrance", "air france-klm", "flying blue"};
 D aBritishAirways[] = {"british airways", "britishairways"};
 D aTap[] = {"tap air portugal", "tap portugal", "flytap"};
 D aLatam[] = {"latam airlines", "latam"};
+D aLedger[] = {"ledger", "ledger live"};
+D aTrezor[] = {"trezor"};
+D aTrustWallet[] = {"trust wallet", "trustwallet"};
 
 constexpr bool W = true, S = false;  // whole-word only, or substring in hosts too
 const Brand kBrands[] = {
@@ -620,6 +632,10 @@ const Brand kBrands[] = {
     {"British Airways", "britishairways", kBritishAirways, S, aBritishAirways},
     {"TAP Air Portugal", "flytap", kTap, S, aTap},
     {"LATAM Airlines", "latamairlines", kLatam, S, aLatam},
+    // Wallets.
+    {"Ledger", "ledger", kLedger, W, aLedger},
+    {"Trezor", "trezor", kTrezor, S, aTrezor},
+    {"Trust Wallet", "trustwallet", kTrustWallet, S, aTrustWallet},
 };
 
 bool in_sorted(std::span<const std::string_view> list, std::string_view x) {

@@ -150,6 +150,12 @@ TEST(Brands, OwnsItsDomainsAndNotOthers) {
   EXPECT_TRUE(brand_owns(brand("DHL"), "dhl.de"));
   EXPECT_FALSE(brand_owns(brand("DHL"), "dhl-paket-zustellung.de"));
 
+  // Wallets.
+  EXPECT_TRUE(brand_owns(brand("Ledger"), "ledger.com"));
+  EXPECT_FALSE(brand_owns(brand("Ledger"), "ledger-live.app"));
+  EXPECT_TRUE(brand_owns(brand("Trezor"), "trezor.io"));
+  EXPECT_TRUE(brand_owns(brand("Trust Wallet"), "trustwallet.com"));
+
   // A shared multi-tenant ESP domain is not the retail brand's.
   EXPECT_FALSE(brand_owns(brand("Intuit"), "mailchimp.com"));
   EXPECT_FALSE(brand_owns(brand("Orange"), "orange-county-news.com"));
@@ -168,6 +174,8 @@ TEST(Brands, AliasesNameTheBrandAsWritten) {
   EXPECT_TRUE(has_alias(brand("Crédit Agricole"), "credit agricole"));
   EXPECT_TRUE(has_alias(brand("Office 365"), "office 365"));
   EXPECT_TRUE(has_alias(brand("MUFG"), "mitsubishi ufj nicos"));
+  EXPECT_TRUE(has_alias(brand("Trust Wallet"), "trust wallet"));
+  EXPECT_TRUE(has_alias(brand("Ledger"), "ledger live"));
   EXPECT_FALSE(has_alias(brand("PayPal"), "pay pal now"));
 }
 

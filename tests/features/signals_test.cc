@@ -79,6 +79,9 @@ INSTANTIATE_TEST_SUITE_P(
              plain(kShop, "https://paypal.com.account-check.example.net/"), plain(kShop, "https://www.paypal.com/")},
         Case{"display_name_brand", Signal::display_name_brand, plain("\"PayPal Service\" <alerts@random-host.example>", "hi"),
              plain("\"PayPal\" <service@paypal.com>", "hi")},
+        // Wallet vendors are phished for their customers' seed phrases.
+        Case{"display_name_brand_wallet", Signal::display_name_brand,
+             plain("Ledger <noreply@kayak-rental.example.dk>", "hi"), plain("Ledger <hello@ledger.com>", "hi")},
         Case{"display_name_address", Signal::display_name_address,
              plain("\"security@bank.example.com\" <x@other.example.net>", "hi"),
              plain("\"alice@example.com\" <alice@example.com>", "hi")},
