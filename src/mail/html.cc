@@ -513,6 +513,13 @@ HtmlContent parse_html(std::string_view h, std::size_t max_text, std::size_t max
       if (!tag.self_closed) i = skip_raw(h, i, n, nullptr);
       continue;
     }
+    // An iframe's content is raw text as well (HTML parses it so, and mail
+    // programs show none of it); what it loads is a link.
+    if (n == "iframe") {
+      if (const std::string* src = tag.get("src"); src && out.links.size() < max_links) out.links.push_back({*src, {}});
+      if (!tag.self_closed) i = skip_raw(h, i, n, nullptr);
+      continue;
+    }
     if (n == "title") {
       std::string_view content;
       i = skip_raw(h, i, "title", &content);
@@ -549,7 +556,7 @@ HtmlContent parse_html(std::string_view h, std::size_t max_text, std::size_t max
         out.links.push_back({*href, {}, n == "a" && button_link(tag, parent_filled), false, words_so_far()});
         l = static_cast<int>(out.links.size()) - 1;
       }
-    } else if ((n == "iframe" || n == "frame") && out.links.size() < max_links) {
+    } else if (n == "frame" && out.links.size() < max_links) {
       if (const std::string* src = tag.get("src")) out.links.push_back({*src, {}});
     } else if (n == "meta") {
       const std::string* he = tag.get("http-equiv");

@@ -60,6 +60,13 @@ TEST(Html, RawTextElementsHideNoMarkupAfterThem) {
   ASSERT_EQ(h.links.size(), 1u);
   EXPECT_EQ(h.links[0].href, "http://x.example/p");
   EXPECT_NE(h.text.find("shown"), std::string::npos);
+  // The same with <iframe>, whose src is still a link.
+  auto f = parse_html("<iframe src='http://f.example/'><comment><xml><body><tfoot><style></xml></comment></iframe>"
+                      "<a href='http://x.example/p'>win</a><style>q{display:none}</style><p>shown</p>", 1 << 20, 10);
+  ASSERT_EQ(f.links.size(), 2u);
+  EXPECT_EQ(f.links[0].href, "http://f.example/");
+  EXPECT_EQ(f.links[1].href, "http://x.example/p");
+  EXPECT_NE(f.text.find("shown"), std::string::npos);
 }
 
 TEST(Html, ButtonsImagesAndAltText) {
