@@ -159,6 +159,11 @@ INSTANTIATE_TEST_SUITE_P(
                              "message, with sentences about products, events, people and places that go on and on.</p>")},
         Case{"recipient_in_url", Signal::recipient_in_url, plain(kShop, "https://login.account-check.net/?email=victim@example.org"),
              plain(kShop, "https://shop.example.com/unsubscribe?email=victim@example.org")},
+        // A kit's page that pre-fills the login from base64 in its fragment.
+        Case{"recipient_in_url_base64", Signal::recipient_in_url,
+             plain(kShop, "https://garden-school-kent.net/wp/js/index.html#dmljdGltQGV4YW1wbGUub3Jn"),
+             plain(kShop, "https://shop.example.com/welcome#dmljdGltQGV4YW1wbGUub3Jn "
+                          "https://garden-school-kent.net/wp/js/index.html#Ym9iQGV4YW1wbGUub3Jn")},
         Case{"sender_freemail_brand", Signal::sender_freemail_brand, plain("\"Netflix Billing\" <netflix.billing2024@gmail.com>", "hi"),
              plain("\"Netflix\" <info@netflix.com>", "hi")},
         Case{"javascript_url", Signal::javascript_url, html(kShop, "<a href='javascript:steal()'>open</a>"),

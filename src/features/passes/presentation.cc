@@ -1,15 +1,34 @@
 // Pass "presentation": tricks in how the message is shown: hidden text
 // (stuffing words the reader never sees), image-only mail, and links
-// personalised with the recipient's own address (pre-filled login pages),
+// personalised with the recipient's own address (pre-filled login pages,
+// the address written out or in base64),
 // and sender names or subjects whose words are split by invisible
 // characters so that filters reading words miss them.
 #include <string>
+#include <utility>
 
 #include "features/pass.h"
 #include "mail/charset.h"
 
 namespace phishstream::features {
 namespace {
+
+// The whole 3-byte groups of `s` in base64, standard and URL-safe: how a
+// phishing kit appends the recipient to its page's address
+// ("index.html#am9obkBleGFtcGxlLmNvbQ==") to pre-fill the login. Only whole
+// groups, so the encoding does not depend on what follows the address.
+std::pair<std::string, std::string> base64_groups(std::string_view s) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  for (std::size_t i = 0; i + 3 <= s.size(); i += 3) {
+    auto b = [&](std::size_t k) { return static_cast<unsigned>(static_cast<unsigned char>(s[i + k])); };
+    unsigned v = (b(0) << 16) | (b(1) << 8) | b(2);
+    for (int shift = 18; shift >= 0; shift -= 6) out += kAlphabet[(v >> shift) & 63u];
+  }
+  std::string safe = out;
+  for (char& c : safe) c = c == '+' ? '-' : c == '/' ? '_' : c;
+  return {out, safe};
+}
 
 class Presentation final : public Pass {
  public:
@@ -42,6 +61,8 @@ class Presentation final : public Pass {
       std::string a = ascii_lowered(to.addr);
       std::string enc = a;
       if (auto at = enc.find('@'); at != std::string::npos) enc.replace(at, 1, "%40");
+      auto [b64, b64url] = base64_groups(to.addr);
+      auto [b64l, b64lurl] = base64_groups(a);
       const Identity& id = ctx.identity();
       for (std::size_t i = 0; i < m.urls.size(); ++i) {
         const mail::Url& u = m.urls[i];
@@ -54,6 +75,11 @@ class Presentation final : public Pass {
           ctx.raise(Signal::recipient_in_url, u.registrable);
           return;
         }
+        for (const std::string* e : {&b64, &b64url, &b64l, &b64lurl})
+          if (u.path.find(*e) != std::string::npos) {
+            ctx.raise(Signal::recipient_in_url, u.registrable + " (the address in base64)");
+            return;
+          }
       }
     }
   }
