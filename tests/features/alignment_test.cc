@@ -457,6 +457,19 @@ TEST(Alignment, PastedAddressesAreNotLinksAway) {
                             "<p>Your mailbox is full. Sign in to your account to keep it: "
                             "<b>https://docs-view.example-files.com/d/8812</b></p>"),
                   Signal::links_foreign));
+  // A brand's automated mail does not share pages: a GitHub notification
+  // whose pasted addresses all lead to a compromised site is a copy. A
+  // webmail account, or an ISP's customer on its domain, is not the brand
+  // speaking.
+  EXPECT_TRUE(has("From: Luiz <noreply@github.com>\nTo: list@vger.example.org\nSubject: [bluez/bluez] d39719: fix\n\n"
+                  "  Branch: refs/heads/master\n  Home:   https://garden-school.example.co.uk/wp-includes/js/index.html\n",
+                  Signal::links_foreign));
+  EXPECT_FALSE(has("From: Ana Lima <ana.lima@gmail.com>\nTo: bo@example.org\nSubject: this\n\n"
+                   "Thought you would like this one: https://www.newspaper.example.com/2025/03/story.html\n",
+                   Signal::links_foreign));
+  EXPECT_FALSE(has("From: Tim <tim.one@comcast.net>\nTo: bo@example.org\nSubject: this\n\n"
+                   "Thought you would like this one: https://www.newspaper.example.com/2025/03/story.html\n",
+                   Signal::links_foreign));
   // Printed in an HTML mail that asks for nothing: a page shared, as in
   // plain text.
   EXPECT_FALSE(has(mail_from("Ana Lima <ana.lima@webmail.example>",

@@ -23,6 +23,7 @@
 #include <string>
 
 #include "features/pass.h"
+#include "features/text.h"
 #include "mail/charset.h"
 #include "mail/spoof.h"
 
@@ -80,6 +81,18 @@ std::string quoted_text(const std::string& t) {
   return s.empty() ? std::string("a button") : "\"" + s + "\"";
 }
 
+// Whether the From address is a machine's: a no-reply or notification
+// mailbox, which nobody writes from by hand.
+bool automated_sender(const mail::Message& m) {
+  if (m.from.empty()) return false;
+  std::string_view a = m.from[0].addr;
+  std::string local = ascii_lowered(a.substr(0, std::min(a.find('@'), a.size())));
+  std::erase_if(local, [](char c) { return c == '-' || c == '_' || c == '.'; });
+  static constexpr std::string_view kMachines[] = {"noreply", "donotreply", "notifications", "notification",
+                                                   "notify", "alerts", "alert", "mailer"};
+  return std::find(std::begin(kMachines), std::end(kMachines), local) != std::end(kMachines);
+}
+
 class Alignment final : public Pass {
  public:
   std::string_view name() const noexcept override { return "alignment"; }
@@ -126,9 +139,12 @@ class Alignment final : public Pass {
     // sent from a webmail account, a page printed in an old HTML mail), so
     // one of the links must be drawn as a link (an HTML anchor, a
     // document's hyperlink, a QR code), unless the mail asks for a sign-in
-    // or payment: then a pasted address is where it sends the reader.
+    // or payment: then a pasted address is where it sends the reader. Nor
+    // does a brand's automated mail share pages: from a no-reply or
+    // notification address of a built-in brand's domain, every address
+    // counts (its people, and an ISP's customers on its domain, do share).
     bool asks = ctx.has(Signal::credential_language) || ctx.has(Signal::form_password);
-    bool drawn_foreign = asks;
+    bool drawn_foreign = asks || (id.from_brand && !is_freemail(id.from_reg) && automated_sender(m));
     for (const auto& l : m.links) drawn_foreign |= id.class_of(l.url) == LinkClass::foreign;
     bool no_link_home = foreign > 0 && kept == 0 && first_foreign && drawn_foreign;
     if (no_link_home)
