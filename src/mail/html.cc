@@ -356,7 +356,10 @@ std::size_t skip_raw(std::string_view h, std::size_t i, std::string_view name, s
       if (content) *content = h.substr(i);
       return h.size();
     }
-    if (ieq_prefix(h.substr(lt + 2), name)) {
+    // "</iframe>", "</iframe >", not "</iframex>".
+    std::size_t after = lt + 2 + name.size();
+    if (ieq_prefix(h.substr(lt + 2), name) &&
+        (after >= h.size() || std::string_view(" \t\r\n\f/>").find(h[after]) != std::string_view::npos)) {
       if (content) *content = h.substr(i, lt - i);
       std::size_t gt = h.find('>', lt);
       return gt == std::string_view::npos ? h.size() : gt + 1;
@@ -461,6 +464,9 @@ HtmlContent parse_html(std::string_view h, std::size_t max_text, std::size_t max
     return words + (in_word && wordish);
   };
   std::size_t i = 0;
+  // From here on there is no "</iframe": an unclosed iframe after it is not
+  // searched again (thousands of them would make the scan quadratic).
+  std::size_t no_iframe_end_from = std::string_view::npos;
   while (i < h.size()) {
     std::size_t lt = h.find('<', i);
     if (lt == std::string_view::npos) {
@@ -508,16 +514,23 @@ HtmlContent parse_html(std::string_view h, std::size_t max_text, std::size_t max
       sheet.add(css_text);
       continue;
     }
-    if (n == "script" || n == "noscript" || n == "template" || n == "textarea" || n == "object" ||
-        n == "noframes" || n == "noembed" || n == "xmp") {
+    // (<noscript> and <object> hold what a program without scripts or
+    // plug-ins shows, which is every mail program: their content is read.)
+    if (n == "script" || n == "template" || n == "textarea" || n == "noframes" || n == "noembed" || n == "xmp") {
       if (!tag.self_closed) i = skip_raw(h, i, n, nullptr);
       continue;
     }
     // An iframe's content is raw text as well (HTML parses it so, and mail
-    // programs show none of it); what it loads is a link.
+    // programs show none of it; "<iframe/>" is not closed by its slash);
+    // what it loads is a link. Without an end tag, a program that does not
+    // know iframes shows what follows, so that is read as markup.
     if (n == "iframe") {
       if (const std::string* src = tag.get("src"); src && out.links.size() < max_links) out.links.push_back({*src, {}});
-      if (!tag.self_closed) i = skip_raw(h, i, n, nullptr);
+      if (i >= no_iframe_end_from) continue;
+      std::string_view inner;
+      std::size_t end = skip_raw(h, i, n, &inner);
+      if (i + inner.size() < h.size()) i = end;
+      else no_iframe_end_from = i;
       continue;
     }
     if (n == "title") {

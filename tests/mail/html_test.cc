@@ -67,6 +67,40 @@ TEST(Html, RawTextElementsHideNoMarkupAfterThem) {
   EXPECT_EQ(f.links[0].href, "http://f.example/");
   EXPECT_EQ(f.links[1].href, "http://x.example/p");
   EXPECT_NE(f.text.find("shown"), std::string::npos);
+  // "<iframe/>" is not closed by its slash, and "</iframex>" does not end it:
+  // the anchors inside are not shown, the one after the real end tag is.
+  auto g = parse_html("<iframe src='http://f.example/'/><a href='https://www.paypal.example/'>PayPal</a></iframex>"
+                      "<a href='https://bank.example/'>bank</a></iframe ><a href='http://evil.example/'>go</a>",
+                      1 << 20, 10);
+  ASSERT_EQ(g.links.size(), 2u);
+  EXPECT_EQ(g.links[1].href, "http://evil.example/");
+  // Without an end tag, what follows is read: a program that does not know
+  // iframes shows it.
+  auto u = parse_html("<iframe src='http://f.example/'><a href='http://x.example/p'>win</a> shown", 1 << 20, 10);
+  ASSERT_EQ(u.links.size(), 2u);
+  EXPECT_EQ(u.links[1].href, "http://x.example/p");
+  EXPECT_NE(u.text.find("shown"), std::string::npos);
+}
+
+// Mail programs run no scripts and load no plug-ins: what <noscript> and
+// <object> hold for that case is what the reader sees.
+TEST(Html, NoscriptAndObjectFallbacksAreShown) {
+  auto h = parse_html("<noscript><p>Your mailbox is full</p><a href='http://x.example/login'>Keep it</a></noscript>"
+                      "<object data='x.swf'><p>fallback words</p></object><script>var hidden = 1;</script>",
+                      1 << 20, 10);
+  ASSERT_EQ(h.links.size(), 1u);
+  EXPECT_EQ(h.links[0].href, "http://x.example/login");
+  EXPECT_NE(h.text.find("mailbox is full"), std::string::npos);
+  EXPECT_NE(h.text.find("fallback words"), std::string::npos);
+  EXPECT_EQ(h.text.find("hidden"), std::string::npos);
+}
+
+// Thousands of unclosed iframes: each is not searched to the end again.
+TEST(Html, UnclosedIframesStayLinear) {
+  std::string h;
+  for (int i = 0; i < 100000; ++i) h += "<iframe></x>";
+  auto r = parse_html(h, 1 << 20, 10);
+  EXPECT_TRUE(r.links.empty());
 }
 
 TEST(Html, ButtonsImagesAndAltText) {
