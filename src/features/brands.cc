@@ -633,9 +633,11 @@ const Brand kBrands[] = {
     {"TAP Air Portugal", "flytap", kTap, S, aTap},
     {"LATAM Airlines", "latamairlines", kLatam, S, aLatam},
     // Wallets.
-    {"Ledger", "ledger", kLedger, W, aLedger},
-    {"Trezor", "trezor", kTrezor, S, aTrezor},
-    {"Trust Wallet", "trustwallet", kTrustWallet, S, aTrustWallet},
+    {"Ledger", "ledger", kLedger, W, aLedger, false},
+    // Neither wallet vendor has country sites (trezor.com.ua is not
+    // Trezor's); W: "trezor" is a safe in Czech.
+    {"Trezor", "trezor", kTrezor, W, aTrezor, false},
+    {"Trust Wallet", "trustwallet", kTrustWallet, S, aTrustWallet, false},
 };
 
 bool in_sorted(std::span<const std::string_view> list, std::string_view x) {
@@ -679,7 +681,8 @@ bool brand_owns(const Brand& b, std::string_view reg) noexcept {
   // country codes sold to anyone as generic names (.co, .io, .me, .cc…) are
   // where look-alikes register, so they do not count.
   std::size_t dot = reg.find('.');
-  if (dot == std::string_view::npos || reg.substr(0, dot) != b.token || b.whole_word_only) return false;
+  if (dot == std::string_view::npos || reg.substr(0, dot) != b.token || b.whole_word_only || !b.country_sites)
+    return false;
   std::string_view suffix = reg.substr(dot + 1);
   std::string_view cc = suffix.substr(suffix.rfind('.') == std::string_view::npos ? 0 : suffix.rfind('.') + 1);
   if (cc.size() != 2 || is_abused_tld(suffix) || is_abused_tld(cc)) return false;

@@ -26,6 +26,9 @@ struct Brand {
   /// Never empty. A one-word alias that is a common word ("chase",
   /// "orange") is as ambiguous as the token: callers should require context.
   std::span<const std::string_view> aliases;
+  /// Whether brand.<country suffix> (amazon.fr) is the brand's: false for
+  /// brands that have no country sites (trustwallet.com.br is not).
+  bool country_sites = true;
 };
 
 /// Every built-in brand; the order of the first 67 entries is fixed (model

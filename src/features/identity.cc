@@ -108,17 +108,20 @@ int edits(std::string_view a, std::string_view b) {
 // Every alias of every brand, for finding brand names in text.
 struct AliasIndex {
   std::vector<const Brand*> brand;
+  std::vector<std::size_t> words;  ///< words in each alias ("ledger live": 2)
   PhraseSet set;
   static AliasIndex build() {
     std::vector<std::string_view> phrases;
     std::vector<const Brand*> owner;
+    std::vector<std::size_t> words;
     for (const auto& b : brands()) {
       for (auto a : b.aliases) {
         phrases.push_back(a);
         owner.push_back(&b);
+        words.push_back(static_cast<std::size_t>(std::count(a.begin(), a.end(), ' ')) + 1);
       }
     }
-    return AliasIndex{std::move(owner), PhraseSet(phrases)};
+    return AliasIndex{std::move(owner), std::move(words), PhraseSet(phrases)};
   }
 };
 
@@ -267,7 +270,7 @@ void add_claims(std::vector<Claim>& out, std::string_view text, const char* wher
     if (b->whole_word_only) {
       if (!strict_place) return;
       for (std::size_t i = 0; i < w.size(); ++i) {
-        if (i == pos) continue;
+        if (i >= pos && i < pos + idx.words[phrase]) continue;
         if (!in(kGeneric, w.list()[i]) && !is_number(w.list()[i]) && !contains_word(b->name, w.list()[i])) return;
       }
     }

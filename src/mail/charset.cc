@@ -105,8 +105,8 @@ std::size_t strip_invisible(std::string& s) {
     ++i;
   }
   if (i == s.size()) return 0;
-  // Whether the last kept character is a Latin letter or digit: the byte
-  // before i is ASCII, or ends a two-byte sequence.
+  // Whether the last kept character is a letter or digit of an alphabet
+  // (alphabet_lead): found by stepping back to its lead byte.
   bool prev_letter = false;
   for (std::size_t k = i; k-- > 0;)
     if ((static_cast<unsigned char>(s[k]) & 0xC0) != 0x80) {

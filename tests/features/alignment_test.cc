@@ -470,6 +470,14 @@ TEST(Alignment, PastedAddressesAreNotLinksAway) {
   EXPECT_FALSE(has("From: Tim <tim.one@comcast.net>\nTo: bo@example.org\nSubject: this\n\n"
                    "Thought you would like this one: https://www.newspaper.example.com/2025/03/story.html\n",
                    Signal::links_foreign));
+  EXPECT_FALSE(has("From: Ana Lima <noreply@gmail.com>\nTo: bo@example.org\nSubject: this\n\n"
+                   "Thought you would like this one: https://www.newspaper.example.com/2025/03/story.html\n",
+                   Signal::links_foreign));
+  // A real notification links home as well as elsewhere.
+  EXPECT_FALSE(has("From: Luiz <notifications@github.com>\nTo: list@vger.example.org\nSubject: Re: [bluez/bluez] fix\n\n"
+                   "See https://www.bluetooth.example.com/specs/core54.pdf\n\n"
+                   "Reply to this email directly or view it on GitHub: https://github.com/bluez/bluez/issues/12\n",
+                   Signal::links_foreign));
   // Printed in an HTML mail that asks for nothing: a page shared, as in
   // plain text.
   EXPECT_FALSE(has(mail_from("Ana Lima <ana.lima@webmail.example>",
@@ -512,7 +520,7 @@ TEST(Identity, NameBeforeALegalFormIsTheSendersName) {
                                "Google LLC.</p>"));
   auto pid = features::make_identity(plain);
   EXPECT_EQ(std::find(pid.own_names.begin(), pid.own_names.end(), "google"), pid.own_names.end());
-  EXPECT_LE(pid.own_names.size(), 0u);
+  EXPECT_TRUE(pid.own_names.empty());
   // A copy of a brand's mail that adds its own imprint gains nothing.
   std::string copy = mail_from("PayPal <service@blogatelier13.fr>",
                                "<img src='https://www.paypalobjects.com/logo.png' alt='PayPal'><p>Confirm your account."

@@ -154,6 +154,8 @@ TEST(Brands, OwnsItsDomainsAndNotOthers) {
   EXPECT_TRUE(brand_owns(brand("Ledger"), "ledger.com"));
   EXPECT_FALSE(brand_owns(brand("Ledger"), "ledger-live.app"));
   EXPECT_TRUE(brand_owns(brand("Trezor"), "trezor.io"));
+  EXPECT_FALSE(brand_owns(brand("Trezor"), "trezor.com.ua"));  // no country sites
+  EXPECT_FALSE(brand_owns(brand("Trust Wallet"), "trustwallet.com.br"));
   EXPECT_TRUE(brand_owns(brand("Trust Wallet"), "trustwallet.com"));
 
   // A shared multi-tenant ESP domain is not the retail brand's.

@@ -164,6 +164,14 @@ INSTANTIATE_TEST_SUITE_P(
              plain(kShop, "https://garden-school-kent.net/wp/js/index.html#dmljdGltQGV4YW1wbGUub3Jn"),
              plain(kShop, "https://shop.example.com/welcome#dmljdGltQGV4YW1wbGUub3Jn "
                           "https://garden-school-kent.net/wp/js/index.html#Ym9iQGV4YW1wbGUub3Jn")},
+        // Shifted by what is encoded before it ("email=victim@…").
+        Case{"recipient_in_url_base64_shifted", Signal::recipient_in_url,
+             plain(kShop, "https://garden-school-kent.net/wp/js/index.html?d=ZW1haWw9dmljdGltQGV4YW1wbGUub3Jn"),
+             plain(kShop, "https://garden-school-kent.net/wp/js/index.html?d=ZW1haWw9Ym9iQGV4YW1wbGUub3Jn")},
+        // A safe is not a wallet: "trezor" is a whole word, and no country
+        // domain is the vendor's.
+        Case{"display_name_brand_trezor", Signal::display_name_brand, plain("Trezor Support <support@trezor.com.ua>", "hi"),
+             plain("Trezory Praha <info@trezory-praha.example.cz>", "hi")},
         Case{"sender_freemail_brand", Signal::sender_freemail_brand, plain("\"Netflix Billing\" <netflix.billing2024@gmail.com>", "hi"),
              plain("\"Netflix\" <info@netflix.com>", "hi")},
         Case{"javascript_url", Signal::javascript_url, html(kShop, "<a href='javascript:steal()'>open</a>"),

@@ -10,7 +10,8 @@
 //   cta_foreign              a call to action leads to an unrelated domain;
 //   links_foreign            no link leads to the sender at all (in a
 //                            mail that asks for nothing, one must be
-//                            drawn as a link, not pasted);
+//                            drawn as a link, not pasted, unless it is
+//                            a brand's no-reply or notification mail);
 //   sender_links_away        the mail speaks for its sender (name and
 //                            domain agree) and no link leads there;
 //   credential_foreign_link  the mail asks for credentials or payment and
