@@ -87,7 +87,7 @@ std::string quoted_text(const std::string& t) {
 bool automated_sender(const mail::Message& m) {
   if (m.from.empty()) return false;
   std::string_view a = m.from[0].addr;
-  std::string local = ascii_lowered(a.substr(0, std::min(a.find('@'), a.size())));
+  std::string local = ascii_lowered(a.substr(0, a.find('@')));
   std::erase_if(local, [](char c) { return c == '-' || c == '_' || c == '.'; });
   static constexpr std::string_view kMachines[] = {"noreply", "donotreply", "notifications", "notification",
                                                    "notify", "alerts", "alert", "mailer"};

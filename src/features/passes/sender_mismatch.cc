@@ -24,7 +24,8 @@ std::string reg_of_addr(std::string_view addr) {
 // the victims in Bcc.
 bool reply_to_list(const mail::Message& m, std::string_view addr) {
   if (addr.empty() || !(m.header("List-Id") || m.header("List-Post") || m.header("Mailing-List"))) return false;
-  auto same = [&](const mail::Address& a) { return ascii_lowered(a.addr) == ascii_lowered(addr); };
+  std::string want = ascii_lowered(addr);
+  auto same = [&](const mail::Address& a) { return ascii_lowered(a.addr) == want; };
   return std::any_of(m.to.begin(), m.to.end(), same) || std::any_of(m.cc.begin(), m.cc.end(), same);
 }
 
