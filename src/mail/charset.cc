@@ -113,15 +113,23 @@ std::size_t strip_invisible(std::string& s) {
       prev_letter = alphabet_lead(s, k);
       break;
     }
-  bool in_gap = false, gap_after_letter = false;
+  // ASCII letters and digits kept since the last invisible character or
+  // other character, counted up to 2: a soft hyphen between two ASCII
+  // letters that cuts off a single one is a disguise. (Only ASCII: CJK
+  // text decoded in the wrong charset is Latin-1 letters and soft hyphens.)
+  auto ascii_alnum = [&](std::size_t k) { return static_cast<unsigned char>(s[k]) < 0x80 && alphabet_lead(s, k); };
+  std::size_t run = 0;
+  for (std::size_t k = i; k-- > 0 && run < 2 && ascii_alnum(k);) ++run;
+  bool in_gap = false, gap_after_letter = false, shy_gap = false;
   std::size_t splits = 0;
   // Called at each kept byte k, before it is moved.
   auto kept = [&](std::size_t k) {
     if ((static_cast<unsigned char>(s[k]) & 0xC0) == 0x80) return;  // a continuation byte: same character
     bool letter = alphabet_lead(s, k);
-    if (in_gap && gap_after_letter && letter) ++splits;
+    if (in_gap && gap_after_letter && letter && (!shy_gap || ascii_alnum(k))) ++splits;
     in_gap = false;
     prev_letter = letter;
+    run = ascii_alnum(k) ? run + 1 : 0;
   };
   std::size_t out = i;
   while (i < s.size()) {
@@ -135,10 +143,16 @@ std::size_t strip_invisible(std::string& s) {
       kept(i);
       std::memmove(&s[out], &s[i], len);
       out += len;
-    } else if (!in_gap && cp != 0xAD) {
-      // A soft hyphen is where a long word may break: not a disguise.
-      in_gap = true;
-      gap_after_letter = prev_letter;
+    } else {
+      // A soft hyphen is where a long word may break: not a disguise,
+      // unless it cuts off a single letter ("P\u00ADa\u00ADy\u00ADP…"),
+      // which hyphenation never does.
+      if (!in_gap && (cp != 0xAD || run == 1)) {
+        in_gap = true;
+        gap_after_letter = prev_letter;
+        shy_gap = cp == 0xAD;
+      }
+      run = 0;
     }
     i += len;
   }

@@ -32,7 +32,8 @@ std::string_view utf8_prefix(std::string_view s, std::size_t max) noexcept;
 /// of its letters or digits ("Co\u200Binbase" is one): such words never
 /// need them, so each is a disguise. Zero-width joiners in emoji and
 /// Persian or Indic text, and soft hyphens (where a long word may break),
-/// are not counted.
+/// are not counted, except a soft hyphen after a single letter, which no
+/// hyphenation leaves ("P\u00ADa\u00ADy\u00ADP\u00ADa\u00ADl" counts).
 std::size_t strip_invisible(std::string& s);
 
 /// Converts `bytes` in `charset` to UTF-8. Sets `*lossy` (when non-null) when

@@ -65,6 +65,16 @@ TEST(Charset, InvisibleCharactersInsideLatinWordsAreCounted) {
   EXPECT_EQ(trust, "Trust Wallet");
   std::string german = "Versicherungs\u00ADbest\u00E4tigung und Kranken\u00ADversicherung";
   EXPECT_EQ(strip_invisible(german), 0u);
+  // Hyphenation never cuts off a single letter: soft hyphens that do are
+  // there to break the word up.
+  std::string shy = "P\u00ADa\u00ADy\u00ADP\u00ADa\u00ADl support";
+  EXPECT_EQ(strip_invisible(shy), 5u);
+  EXPECT_EQ(shy, "PayPal support");
+  std::string hyphenated = "in\u00ADfor\u00ADma\u00ADtion \u00ADx";
+  EXPECT_EQ(strip_invisible(hyphenated), 0u);
+  // Big5 read as Latin-1 is accented letters and soft hyphens: no disguise.
+  std::string mojibake = "\u00C2\u00ADI\u00A1A \u00E6\u00AD\u00C8\u00AD\u00B0";
+  EXPECT_EQ(strip_invisible(mojibake), 0u);
   // Cyrillic look-alikes, Vietnamese letters and a combining accent are letters too.
   std::string other = "\u0422\u200Brust \u1EA1\u200Bb e\u0301\u200Bx";
   EXPECT_EQ(strip_invisible(other), 3u);
