@@ -293,6 +293,7 @@ std::string_view to_string(LinkClass c) noexcept {
     case LinkClass::named: return "named";
     case LinkClass::foreign: return "foreign";
     case LinkClass::decoy: return "decoy";
+    case LinkClass::loaded: return "loaded";
   }
   return "?";
 }
@@ -478,7 +479,7 @@ void mark_decoys(const mail::Message& m, const std::vector<std::string>& link_sh
   if (shown.empty()) return;
   std::vector<bool> linked(m.urls.size(), false);
   for (const auto& l : m.links)
-    if (l.url < linked.size()) {
+    if (l.url < linked.size() && !l.frame) {
       linked[l.url] = true;
       shown.erase(m.urls[l.url].registrable);  // a link goes there too
     }
@@ -486,6 +487,18 @@ void mark_decoys(const mail::Message& m, const std::vector<std::string>& link_sh
     LinkClass c = cls[i];
     bool home = c == LinkClass::own || c == LinkClass::sibling || c == LinkClass::named || c == LinkClass::infra;
     if (home && !linked[i] && shown.count(m.urls[i].registrable) > 0) cls[i] = LinkClass::decoy;
+  }
+}
+
+// What only frames load (identity.h, LinkClass::loaded). Runs after
+// mark_decoys: a decoy stays a decoy.
+void mark_loaded(const mail::Message& m, std::vector<LinkClass>& cls) {
+  std::vector<std::uint8_t> how(cls.size(), 0);  // 1: framed, 2: clicked
+  for (const auto& l : m.links)
+    if (l.url < how.size()) how[l.url] |= l.frame ? 1 : 2;
+  for (std::size_t i = 0; i < cls.size(); ++i) {
+    LinkClass c = cls[i];
+    if (how[i] == 1 && c != LinkClass::none && c != LinkClass::foreign && c != LinkClass::decoy) cls[i] = LinkClass::loaded;
   }
 }
 
@@ -566,6 +579,7 @@ Identity make_identity(const mail::Message& m) {
   id.link_shown.reserve(m.links.size());
   for (const auto& l : m.links) id.link_shown.push_back(m.urls[l.url].host.empty() ? std::string() : shown_domain(l.text));
   mark_decoys(m, id.link_shown, id.url_class);
+  mark_loaded(m, id.url_class);
   return id;
 }
 

@@ -41,6 +41,12 @@ enum class LinkClass : std::uint8_t {
   /// account" drawn over a link to a compromised site), and no link goes
   /// there: a claim about where the link leads, not a place the mail leads.
   decoy,
+  /// Loaded by a frame (<iframe>, <frame>) and linked nowhere, from a
+  /// domain that would count as the sender's: a page shown (or hidden) in
+  /// place is not a way home, so a copy that frames the brand's site while
+  /// its links go elsewhere does not link home. A foreign frame stays
+  /// foreign.
+  loaded,
 };
 
 std::string_view to_string(LinkClass c) noexcept;

@@ -525,7 +525,8 @@ HtmlContent parse_html(std::string_view h, std::size_t max_text, std::size_t max
     // what it loads is a link. Without an end tag, a program that does not
     // know iframes shows what follows, so that is read as markup.
     if (n == "iframe") {
-      if (const std::string* src = tag.get("src"); src && out.links.size() < max_links) out.links.push_back({*src, {}});
+      if (const std::string* src = tag.get("src"); src && out.links.size() < max_links)
+        out.links.push_back({*src, {}, false, false, 0, true});
       if (i >= no_iframe_end_from) continue;
       std::string_view inner;
       std::size_t end = skip_raw(h, i, n, &inner);
@@ -570,7 +571,7 @@ HtmlContent parse_html(std::string_view h, std::size_t max_text, std::size_t max
         l = static_cast<int>(out.links.size()) - 1;
       }
     } else if (n == "frame" && out.links.size() < max_links) {
-      if (const std::string* src = tag.get("src")) out.links.push_back({*src, {}});
+      if (const std::string* src = tag.get("src")) out.links.push_back({*src, {}, false, false, 0, true});
     } else if (n == "meta") {
       const std::string* he = tag.get("http-equiv");
       const std::string* c = tag.get("content");

@@ -44,6 +44,9 @@ struct Link {
   /// read elsewhere (PDF and Office attachments, QR codes).
   std::uint32_t words_before = kNotInBody;
   static constexpr std::uint32_t kNotInBody = UINT32_MAX;
+  /// What an HTML <iframe> or <frame> loads: shown (or hidden) in place,
+  /// never clicked, so it is not a way back to the sender.
+  bool frame = false;
 };
 
 /// An HTML form.

@@ -292,7 +292,7 @@ class Builder {
     for (auto& l : h.links) {
       std::uint32_t idx = add_url(l.href);
       std::uint32_t before = as_body ? body_words_ + l.words_before : Link::kNotInBody;
-      if (idx != UINT32_MAX) m_.links.push_back({idx, std::move(l.text), l.button, l.image, before});
+      if (idx != UINT32_MAX) m_.links.push_back({idx, std::move(l.text), l.button, l.image, before, l.frame});
     }
     if (as_body) body_words_ += h.words;
     for (auto& f : h.forms) {

@@ -192,6 +192,42 @@ TEST(Alignment, NoLinkToTheSender) {
   EXPECT_FALSE(has(reset("Tallyhub <no-reply@tallyhub.com>", "tallyhub.com"), Signal::links_foreign));
 }
 
+// A page a frame loads is shown in place, not followed: a copy whose button
+// was moved and which hides an <iframe> of the brand's site (or a <frame>)
+// still links nowhere near the sender. An anchor to the same page is a way
+// home again, and a frame of a foreign page stays foreign.
+TEST(Alignment, FramedPageOfTheSenderIsNoLinkHome) {
+  auto framed = [](const std::string& button_host, const std::string& frame) {
+    return mail_from("Tallyhub <no-reply@tallyhub.com>",
+                     frame + "<p>Hi Ana,</p><p>We received a request to reset your password. Click the button below "
+                     "to choose a new one.</p><a href='https://" + button_host + "/reset?token=8c1f' " + kButton +
+                     ">Reset password</a><p>&copy; 2025 Tallyhub Inc.</p>");
+  };
+  std::string hidden = "<iframe src='https://tallyhub.com/' width='0' height='0' style='display:none'></iframe>";
+  std::string copy = framed("bakery.example.net", hidden);
+  EXPECT_TRUE(has(copy, Signal::links_foreign));
+  EXPECT_TRUE(has(copy, Signal::sender_links_away));
+  EXPECT_FALSE(has(copy, Signal::links_aligned));
+  auto m = parse(copy);
+  auto id = features::make_identity(m);
+  bool loaded = false;
+  for (std::size_t i = 0; i < m.urls.size(); ++i)
+    if (m.urls[i].registrable == "tallyhub.com") loaded |= id.class_of(i) == LinkClass::loaded;
+  EXPECT_TRUE(loaded);
+  EXPECT_TRUE(has(framed("bakery.example.net", "<frameset><frame src='https://tallyhub.com/'></frameset>"),
+                  Signal::links_foreign));
+  // The original with the same frame links home; so does a copy that also
+  // has an anchor to the framed page.
+  EXPECT_FALSE(has(framed("tallyhub.com", hidden), Signal::links_foreign));
+  EXPECT_FALSE(has(framed("bakery.example.net", hidden + "<a href='https://tallyhub.com/'>Tallyhub</a>"),
+                   Signal::links_foreign));
+  // A frame of a foreign page in a mail whose links go home is foreign.
+  auto own = parse(framed("tallyhub.com", "<iframe src='https://bakery.example.net/x'></iframe>"));
+  auto oid = features::make_identity(own);
+  for (std::size_t i = 0; i < own.urls.size(); ++i)
+    if (own.urls[i].registrable == "example.net") EXPECT_EQ(oid.class_of(i), LinkClass::foreign);
+}
+
 // A mail that speaks for its sender and sends none of its links there is
 // what a brand's mail with every link moved looks like. A brand's own mail
 // whose survey button goes to a survey provider still links home, and is

@@ -106,7 +106,7 @@ class Alignment final : public Pass {
     for (std::size_t i = 0; i < m.urls.size(); ++i) {
       const mail::Url& u = m.urls[i];
       LinkClass c = id.class_of(i);
-      if (c == LinkClass::none || c == LinkClass::decoy) continue;
+      if (c == LinkClass::none || c == LinkClass::decoy || c == LinkClass::loaded) continue;
       ++web;
       if (c == LinkClass::own || c == LinkClass::sibling) ++own;
       if (c == LinkClass::foreign) {

@@ -25,11 +25,11 @@ class UrlTokens final : public Pass {
     for (std::size_t i = 0; i < m.urls.size(); ++i) {
       const mail::Url& u = m.urls[i];
       if (u.host.empty()) continue;
+      // A domain only shown over a link that leads elsewhere, or a page
+      // only a frame loads, is not one the mail links to (identity.h).
+      LinkClass c = id.class_of(i);
+      if (!from_reg.empty() && u.registrable == from_reg && c != LinkClass::decoy && c != LinkClass::loaded) same = 1;
       if (!domains.insert(u.registrable).second) continue;  // one set of tokens per domain
-      // A domain only shown over a link that leads elsewhere is not one
-      // the mail links to (identity.h marks decoys per domain: every URL
-      // of it or none, so its first URL speaks for all).
-      if (!from_reg.empty() && u.registrable == from_reg && id.class_of(i) != LinkClass::decoy) ++same;
       t.assign("dom:").append(u.registrable);
       ctx.token(Ns::url, t);
       // Only abuse-dominated suffixes: ".com against .org" is corpus
