@@ -31,6 +31,19 @@ constexpr std::array<std::string_view, 96> kGeneric{
     "soporte", "staff", "suporte", "support", "system", "team", "the", "update", "updates", "verification",
     "via", "your"};
 
+// Words that make a brand's word in a display name a product, a service or
+// a department rather than a person's name ("Chase Bank", "Apple TV",
+// "Wise Card", "Norton LifeLock", "Zoom Meetings"): with kGeneric, what
+// person_name() refuses.
+constexpr std::array<std::string_view, 72> kBrandContext{
+    "ads", "antivirus", "bank", "banking", "bonus", "business", "card", "cards", "checking", "client", "clients",
+    "cloud", "credit", "crypto", "debit", "delivery", "digital", "direct", "exchange", "express", "finance",
+    "financial", "fraud", "freedom", "gift", "gov", "hub", "insurance", "invest", "investments", "lifelock", "live",
+    "meeting", "meetings", "member", "members", "mobile", "mortgage", "music", "one", "parcel", "pay", "payment",
+    "plus", "points", "portal", "post", "premier", "premium", "prime", "private", "pro", "refund", "rewards",
+    "sapphire", "savings", "shipping", "shop", "store", "tax", "trading", "transfer", "tv", "wallet", "web", "wire",
+    "workplace", "security", "vpn", "webinar", "webinars", "chat"};
+
 // What a legitimate organisation adds to its own name in a domain
 // ("getacme", "acmemail", "acme-cdn"); anything else added to a name is a
 // combosquat ("acme-secure", "acmelogin").
@@ -370,6 +383,35 @@ NameMatch match_name(std::string_view label, std::string_view name, const std::v
 
 bool one_typo_from(std::string_view label, std::string_view own) {
   return own.size() >= 6 && !numbered_alike(label, own) && !plural_of(label, own) && edits(label, own) == 1;
+}
+
+bool person_name(std::string_view display_name, std::string_view addr, const Brand& brand) {
+  Words w(display_name, 4);
+  if (w.size() < 2 || w.size() > 3) return false;
+  std::string local = mail::plain_letters(addr.substr(0, addr.rfind('@')));
+  if (local.size() < 3) return false;
+  std::size_t brand_words = 0;
+  bool named = false;
+  for (auto x : w.list()) {
+    std::string word = mail::plain_letters(x);
+    if (word == brand.token) {
+      ++brand_words;
+      continue;
+    }
+    auto another_brand = [&] {
+      return std::any_of(brands().begin(), brands().end(), [&](const Brand& b) { return b.token == word; });
+    };
+    if (word.size() < 2 || is_number(word) || in(kGeneric, word) || in(kBrandContext, word) || another_brand())
+      return false;
+    // The address has the word ("jennifer.wise", "jen"), or its initial
+    // with the surname ("mnorton", "nortonm").
+    std::string initial_first = word.substr(0, 1).append(brand.token);
+    std::string initial_last = std::string(brand.token).append(word.substr(0, 1));
+    if (word.size() >= 3 && (local.find(word) != std::string::npos || word.starts_with(local) ||
+                             local.find(initial_first) != std::string::npos || local == initial_last))
+      named = true;
+  }
+  return brand_words == 1 && named;
 }
 
 NameMatch same_name(std::string_view lp, std::string_view name, const std::vector<std::string>& words) {

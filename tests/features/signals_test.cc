@@ -240,3 +240,23 @@ TEST(Signals, DisabledPassDoesNotRun) {
 }
 
 }  // namespace
+
+// People are called Wise, Norton and Chase: a display name that is a
+// person's name, which the address names too, claims no brand. The brand
+// as a product or a department, a lone brand word, a name the address does
+// not bear out, and brands that are no common word still do.
+TEST(Signals, PeopleNamedLikeABrandAreNotImpersonation) {
+  for (const char* person : {"Jennifer Wise <jennifer.wise@gmail.com>", "Mike Norton <mnorton@acme-industries.example>",
+                             "Chase Miller <chase.miller@outlook.com>", "Jennifer Wise <jen@gmail.com>",
+                             "\"Wise, Jennifer\" <jwise.jennifer@uni.example.edu>"}) {
+    auto e = run(plain(person, "Are we still on for dinner on Friday?"));
+    EXPECT_FALSE(has(e, Signal::display_name_brand)) << person;
+    EXPECT_FALSE(has(e, Signal::sender_freemail_brand)) << person;
+  }
+  for (const char* brand : {"Chase Bank <chasebank@gmail.com>", "Apple TV <apple.tv@mail.example.net>",
+                            "Chase Alerts <chase.alerts@mail.example.net>", "Wise <wise@transfer-help.example.net>",
+                            "Chase Miller <info@mail.example.net>", "Katie from Ledger <katie@ledger-help.example.net>",
+                            "Jennifer PayPal <jennifer.paypal@gmail.com>", "Apple Chase <apple.chase@gmail.com>",
+                            "Norton Support Team <norton.support@gmail.com>"})
+    EXPECT_TRUE(has(run(plain(brand, "Your account needs attention.")), Signal::display_name_brand)) << brand;
+}

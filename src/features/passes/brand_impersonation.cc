@@ -112,6 +112,8 @@ class BrandImpersonation final : public Pass {
         for (auto x : w.list()) if (x == p.skeleton) hit = true;
         if (!hit && !p.whole_word && p.skeleton.size() >= 5 && joined.find(p.skeleton) != std::string::npos) hit = true;
         if (!hit || from_reg.empty() || owns(p, from_reg)) continue;
+        // "Jennifer Wise <jennifer.wise@…>" is a person (identity.h).
+        if (p.brand && p.brand->whole_word_only && person_name(m.from[0].name, m.from[0].addr, *p.brand)) continue;
         std::string shown = p.brand ? std::string(p.brand->name) : p.site_domain;
         ctx.raise(Signal::display_name_brand, "name says " + shown + ", address is @" + from_reg);
         if (is_freemail(from_reg)) ctx.raise(Signal::sender_freemail_brand, shown + " from " + from_reg);
