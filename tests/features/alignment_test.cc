@@ -520,6 +520,26 @@ TEST(Alignment, PastedAddressesAreNotLinksAway) {
                              "<p>Thought you would like this one: <b>https://www.newspaper.example.com/2025/03/story.html"
                              "</b></p>"),
                    Signal::links_foreign));
+  // Webmail links what people paste: an anchor drawn over its own address
+  // is a pasted address. Drawn as a button, or in a mail that asks for a
+  // sign-in, it counts.
+  std::string zoom = "https://us02web.zoom.example.us/j/83412345678?pwd=aBcDeF";
+  EXPECT_FALSE(has(mail_from("Laura Chen <laura.chen82@gmail.com>",
+                             "<div>here's the link for tomorrow's call:</div><div><a href='" + zoom + "'>" + zoom +
+                                 "</a></div><div>See you, Laura</div>"),
+                   Signal::links_foreign));
+  EXPECT_TRUE(has(mail_from("Laura Chen <laura.chen82@gmail.com>",
+                            "<div>here's the link for tomorrow's call:</div><a href='" + zoom + "' " + kButton + ">" +
+                                zoom + "</a>"),
+                  Signal::links_foreign));
+  EXPECT_TRUE(has(mail_from("Ana Lima <ana.lima@webmail.example>",
+                            "<p>Your mailbox is full. Sign in to your account to keep it: <a href='https://docs-view."
+                            "example-files.com/d/8812'>https://docs-view.example-files.com/d/8812</a></p>"),
+                  Signal::links_foreign));
+  // Drawn over another address, it is no pasted one.
+  EXPECT_TRUE(has(mail_from("Laura Chen <laura.chen82@gmail.com>",
+                            "<div>the link:</div><a href='https://files.example-share.net/x'>" + zoom + "</a>"),
+                  Signal::links_foreign));
 }
 
 // A sign-off that writes the organisation with its legal form ("il team di

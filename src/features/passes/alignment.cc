@@ -138,15 +138,24 @@ class Alignment final : public Pass {
     // they all lead elsewhere. An address pasted into the text is how
     // people share a page ("URL: http://…" under a feed item, an article
     // sent from a webmail account, a page printed in an old HTML mail), so
-    // one of the links must be drawn as a link (an HTML anchor, a
-    // document's hyperlink, a QR code), unless the mail asks for a sign-in
+    // one of the links must be drawn as a link (an HTML anchor that shows
+    // more than its own address, a document's hyperlink, a QR code),
+    // unless the mail asks for a sign-in
     // or payment: then a pasted address is where it sends the reader. Nor
     // does a brand's automated mail share pages: from a no-reply or
     // notification address of a built-in brand's domain, every address
     // counts (its people, and an ISP's customers on its domain, do share).
     bool asks = ctx.has(Signal::credential_language) || ctx.has(Signal::form_password);
     bool drawn_foreign = asks || (id.from_brand && !is_freemail(id.from_reg) && automated_sender(m));
-    for (const auto& l : m.links) drawn_foreign |= id.class_of(l.url) == LinkClass::foreign;
+    // An anchor whose text is its own address is an address pasted into
+    // HTML: webmail links what people paste ("https://us02web.zoom.us/j/…"
+    // drawn over itself), and what it shows is where it goes.
+    for (std::size_t k = 0; k < m.links.size(); ++k) {
+      const mail::Link& l = m.links[k];
+      if (id.class_of(l.url) != LinkClass::foreign) continue;
+      bool self_shown = k < id.link_shown.size() && !l.button && id.link_shown[k] == m.urls[l.url].registrable;
+      drawn_foreign |= !self_shown;
+    }
     bool no_link_home = foreign > 0 && kept == 0 && first_foreign && drawn_foreign;
     if (no_link_home)
       ctx.raise(Signal::links_foreign, "links go to " + first_foreign->registrable + ", none to the sender " + id.from_reg);
