@@ -145,14 +145,19 @@ const AliasIndex& aliases() {
 
 // The last 8 KiB of the visible text, where footers, sign-offs and
 // imprints are, starting at a whole word: a window cut inside a word or a
-// UTF-8 sequence would read a fragment as a name.
+// UTF-8 sequence would read a fragment as a name. Text that writes no
+// spaces (Chinese, Japanese) starts at the first whole character instead:
+// its first space may be the footer's own ("© 2026 …").
 std::string_view footer_window(const std::string& full) {
   constexpr std::size_t kFooter = 8192;
   std::string_view t(full);
   if (t.size() <= kFooter) return t;
   t = t.substr(t.size() - kFooter);
-  std::size_t start = t.find_first_of(" \n");
-  return start == std::string_view::npos ? std::string_view() : t.substr(start + 1);
+  std::size_t start = t.substr(0, 256).find_first_of(" \n");
+  if (start != std::string_view::npos) return t.substr(start + 1);
+  start = 0;
+  while (start < t.size() && (static_cast<unsigned char>(t[start]) & 0xC0) == 0x80) ++start;
+  return t.substr(start);
 }
 
 // Text after the first "©" / "(c)" / "copyright" of the visible text: the

@@ -585,3 +585,15 @@ TEST(Identity, NameBeforeALegalFormIsTheSendersName) {
   EXPECT_FALSE(has_own(copy, "zorvexpay"));
   EXPECT_TRUE(has(copy, Signal::links_foreign));
 }
+
+// The © holder is read from the last 8 KiB of the text: in Japanese, which
+// writes no spaces, that window starts at a whole character, not at the
+// footer's own first space (which lost the "©").
+TEST(Identity, CopyrightHolderAfterLongTextWithoutSpaces) {
+  std::string text;
+  for (int i = 0; i < 1200; ++i) text += "\u65E5\u672C\u8A9E";  // 10,800 bytes, no space
+  auto m = parse("From: Support <no-reply@mailer.example.net>\nTo: ana@example.org\nSubject: \u304A\u77E5\u3089\u305B\n"
+                 "Content-Type: text/plain; charset=utf-8\n\n" + text + "\u3002\u00A9 2026 Tallyhub K.K.\n");
+  auto id = features::make_identity(m);
+  EXPECT_NE(std::find(id.names.begin(), id.names.end(), "tallyhub"), id.names.end());
+}
