@@ -35,13 +35,13 @@ constexpr std::array<std::string_view, 96> kGeneric{
 // a department rather than a person's name ("Chase Bank", "Apple TV",
 // "Wise Card", "Norton LifeLock", "Zoom Meetings"): with kGeneric, what
 // person_name() refuses.
-constexpr std::array<std::string_view, 72> kBrandContext{
+constexpr std::array<std::string_view, 74> kBrandContext{
     "ads", "antivirus", "bank", "banking", "bonus", "business", "card", "cards", "checking", "client", "clients",
     "cloud", "credit", "crypto", "debit", "delivery", "digital", "direct", "exchange", "express", "finance",
     "financial", "fraud", "freedom", "gift", "gov", "hub", "insurance", "invest", "investments", "lifelock", "live",
     "meeting", "meetings", "member", "members", "mobile", "mortgage", "music", "one", "parcel", "pay", "payment",
     "plus", "points", "portal", "post", "premier", "premium", "prime", "private", "pro", "refund", "rewards",
-    "sapphire", "savings", "shipping", "shop", "store", "tax", "trading", "transfer", "tv", "wallet", "web", "wire",
+    "sapphire", "savings", "shipping", "shop", "store", "tax", "trading", "transfer", "transfers", "money", "tv", "wallet", "web", "wire",
     "workplace", "security", "vpn", "webinar", "webinars", "chat"};
 
 // What a legitimate organisation adds to its own name in a domain
@@ -144,10 +144,11 @@ const AliasIndex& aliases() {
 }
 
 // The last 8 KiB of the visible text, where footers, sign-offs and
-// imprints are, starting at a whole word: a window cut inside a word or a
-// UTF-8 sequence would read a fragment as a name. Text that writes no
-// spaces (Chinese, Japanese) starts at the first whole character instead:
-// its first space may be the footer's own ("© 2026 …").
+// imprints are, starting after a space or newline in its first 256 bytes:
+// a window cut inside a word or a UTF-8 sequence would read a fragment as
+// a name. Without one (Chinese or Japanese, which write no spaces, or a
+// long address or rule line) it starts at the first whole character: the
+// first space may be the footer's own ("© 2026 …").
 std::string_view footer_window(const std::string& full) {
   constexpr std::size_t kFooter = 8192;
   std::string_view t(full);
@@ -391,6 +392,10 @@ bool one_typo_from(std::string_view label, std::string_view own) {
 }
 
 bool person_name(std::string_view display_name, std::string_view addr, const Brand& brand) {
+  // Brands named by a word people are called (surnames, given names);
+  // "Meta Verified", "DHL Paket" or "Booking Extranet" are no one's name.
+  static constexpr std::array<std::string_view, 4> kPersonal{"chase", "ledger", "norton", "wise"};
+  if (!in(kPersonal, brand.token)) return false;
   Words w(display_name, 4);
   if (w.size() < 2 || w.size() > 3) return false;
   std::string local = mail::plain_letters(addr.substr(0, addr.rfind('@')));
@@ -406,7 +411,8 @@ bool person_name(std::string_view display_name, std::string_view addr, const Bra
     auto another_brand = [&] {
       return std::any_of(brands().begin(), brands().end(), [&](const Brand& b) { return b.token == word; });
     };
-    if (word.size() < 2 || is_number(word) || in(kGeneric, word) || in(kBrandContext, word) || another_brand())
+    if (word.size() < 2 || is_number(word) || in(kGeneric, word) || in(kBrandContext, word) || in(kRiskyAffix, word) ||
+        word.starts_with("verif") || word.starts_with("validat") || another_brand())
       return false;
     // The address has the word ("jennifer.wise", "jen"), or its initial
     // with the surname ("mnorton", "nortonm").

@@ -80,11 +80,12 @@ NameMatch same_name(std::string_view plain_label, std::string_view name, const s
 /// (jobfair24, jobfair25) and plurals are not typos.
 bool one_typo_from(std::string_view label, std::string_view own);
 
-/// True when a display name that holds the word of a brand named by a
-/// common word (Brand::whole_word_only: "Wise", "Norton", "Chase") is a
+/// True when a display name that holds the word of a brand named like
+/// people are (Chase, Ledger, Norton, Wise; no other brand) is a
 /// person's name: two or three words, the brand's word once, every other
-/// word neither generic ("Support", "Team") nor one that makes the brand
-/// word a product or a department ("Bank", "TV", "Card"), and one of them
+/// word neither generic ("Support", "Team"), nor a combosquatting word
+/// ("Notice", "Verify"), nor one that makes the brand word a product or a
+/// department ("Bank", "Card", "Transfers"), and one of them
 /// (3+ letters) in the address's local part, or its initial with the
 /// brand's word ("Jennifer Wise" <jennifer.wise@…>, <jen@…>, <jwise@…>). People are called Chase and Wise; a
 /// phisher who writes as the brand does not name a person the address

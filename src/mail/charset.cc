@@ -2,6 +2,7 @@
 
 #include <unicode/ucnv.h>
 
+#include <algorithm>
 #include <array>
 #include <memory>
 #include <cstdint>
@@ -113,23 +114,49 @@ std::size_t strip_invisible(std::string& s) {
       prev_letter = alphabet_lead(s, k);
       break;
     }
-  // ASCII letters and digits kept since the last invisible character or
-  // other character, counted up to 2: a soft hyphen between two ASCII
-  // letters that cuts off a single one is a disguise. (Only ASCII: CJK
-  // text decoded in the wrong charset is Latin-1 letters and soft hyphens.)
-  auto ascii_alnum = [&](std::size_t k) { return static_cast<unsigned char>(s[k]) < 0x80 && alphabet_lead(s, k); };
+  // A soft hyphen counts only after a lone ASCII letter that starts the
+  // text or follows a space or an invisible character ("P\u00ADa\u00ADy…"):
+  // hyphenation never leaves a one-letter piece, while "Kün\u00ADdi"
+  // (German) or "¤j\u00ADa" (Big5 read as Latin-1) are no disguise. run:
+  // letters of the current word piece, counted up to 2.
+  auto is_break = [&](std::size_t k) { return s[k] == ' ' || s[k] == '\t' || s[k] == '\n' || s[k] == '\r'; };
+  auto is_ascii_letter = [&](std::size_t k) { return static_cast<unsigned char>(s[k]) < 0x80 && alphabet_lead(s, k); };
   std::size_t run = 0;
-  for (std::size_t k = i; k-- > 0 && run < 2 && ascii_alnum(k);) ++run;
+  bool run_ascii = true, run_clean = true, after_break = true;
+  {
+    std::size_t k = i;
+    while (k > 0 && run < 3) {
+      std::size_t c = k - 1;
+      while (c > 0 && (static_cast<unsigned char>(s[c]) & 0xC0) == 0x80) --c;  // the character's lead byte
+      if (!alphabet_lead(s, c)) break;
+      ++run;
+      run_ascii &= is_ascii_letter(c);
+      k = c;
+    }
+    run_clean = k == 0 || is_break(k - 1);
+    after_break = run == 0 && run_clean;
+    run = std::min<std::size_t>(run, 2);
+  }
   bool in_gap = false, gap_after_letter = false, shy_gap = false;
   std::size_t splits = 0;
   // Called at each kept byte k, before it is moved.
   auto kept = [&](std::size_t k) {
     if ((static_cast<unsigned char>(s[k]) & 0xC0) == 0x80) return;  // a continuation byte: same character
     bool letter = alphabet_lead(s, k);
-    if (in_gap && gap_after_letter && letter && (!shy_gap || ascii_alnum(k))) ++splits;
+    if (in_gap && gap_after_letter && letter && (!shy_gap || is_ascii_letter(k))) ++splits;
     in_gap = false;
     prev_letter = letter;
-    run = ascii_alnum(k) ? run + 1 : 0;
+    if (letter) {
+      if (run == 0) {
+        run_clean = after_break;
+        run_ascii = true;
+      }
+      run = std::min<std::size_t>(run + 1, 2);
+      run_ascii &= is_ascii_letter(k);
+    } else {
+      run = 0;
+    }
+    after_break = is_break(k);
   };
   std::size_t out = i;
   while (i < s.size()) {
@@ -145,14 +172,14 @@ std::size_t strip_invisible(std::string& s) {
       out += len;
     } else {
       // A soft hyphen is where a long word may break: not a disguise,
-      // unless it cuts off a single letter ("P\u00ADa\u00ADy\u00ADP…"),
-      // which hyphenation never does.
-      if (!in_gap && (cp != 0xAD || run == 1)) {
+      // unless it cuts off a lone letter (above).
+      if (!in_gap && (cp != 0xAD || (run == 1 && run_ascii && run_clean))) {
         in_gap = true;
         gap_after_letter = prev_letter;
         shy_gap = cp == 0xAD;
       }
       run = 0;
+      after_break = true;
     }
     i += len;
   }

@@ -32,8 +32,10 @@ std::string_view utf8_prefix(std::string_view s, std::size_t max) noexcept;
 /// of its letters or digits ("Co\u200Binbase" is one): such words never
 /// need them, so each is a disguise. Zero-width joiners in emoji and
 /// Persian or Indic text, and soft hyphens (where a long word may break),
-/// are not counted, except a soft hyphen after a single letter, which no
-/// hyphenation leaves ("P\u00ADa\u00ADy\u00ADP\u00ADa\u00ADl" counts).
+/// are not counted, except a soft hyphen after a lone ASCII letter at the
+/// start, after a space or after another invisible character, which no
+/// hyphenation leaves ("P\u00ADa\u00ADy\u00ADP\u00ADa\u00ADl" counts;
+/// "Kün\u00ADdi\u00ADgung" does not).
 std::size_t strip_invisible(std::string& s);
 
 /// Converts `bytes` in `charset` to UTF-8. Sets `*lossy` (when non-null) when

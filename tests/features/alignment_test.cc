@@ -224,8 +224,13 @@ TEST(Alignment, FramedPageOfTheSenderIsNoLinkHome) {
   // A frame of a foreign page in a mail whose links go home is foreign.
   auto own = parse(framed("tallyhub.com", "<iframe src='https://bakery.example.net/x'></iframe>"));
   auto oid = features::make_identity(own);
+  bool found = false;
   for (std::size_t i = 0; i < own.urls.size(); ++i)
-    if (own.urls[i].registrable == "example.net") EXPECT_EQ(oid.class_of(i), LinkClass::foreign);
+    if (own.urls[i].registrable == "example.net") {
+      EXPECT_EQ(oid.class_of(i), LinkClass::foreign);
+      found = true;
+    }
+  EXPECT_TRUE(found);
 }
 
 // A mail that speaks for its sender and sends none of its links there is
@@ -536,10 +541,21 @@ TEST(Alignment, PastedAddressesAreNotLinksAway) {
                             "<p>Your mailbox is full. Sign in to your account to keep it: <a href='https://docs-view."
                             "example-files.com/d/8812'>https://docs-view.example-files.com/d/8812</a></p>"),
                   Signal::links_foreign));
-  // Drawn over another address, it is no pasted one.
+  // Drawn over another address, even one of the same domain, it is no
+  // pasted one.
   EXPECT_TRUE(has(mail_from("Laura Chen <laura.chen82@gmail.com>",
                             "<div>the link:</div><a href='https://files.example-share.net/x'>" + zoom + "</a>"),
                   Signal::links_foreign));
+  EXPECT_TRUE(has(mail_from("Laura Chen <laura.chen82@gmail.com>",
+                            "<div>the invoice:</div><a href='https://files.example-share.net/x'>"
+                            "https://www.docs.example-share.net/view</a>"),
+                  Signal::links_foreign));
+  // Webmail writes "www." addresses without a scheme, and long ones whole.
+  std::string teams = "https://teams.example-meet.com/l/meetup-join/19%3ameeting_" + std::string(300, 'x') + "%40thread.v2/0";
+  EXPECT_FALSE(has(mail_from("Laura Chen <laura.chen82@gmail.com>",
+                             "<div>join here:</div><a href='" + teams + "'>" + teams + "</a><div>or <a href='http://"
+                             "www.example-meet.com/dial'>www.example-meet.com/dial</a></div>"),
+                   Signal::links_foreign));
 }
 
 // A sign-off that writes the organisation with its legal form ("il team di

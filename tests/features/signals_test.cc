@@ -256,7 +256,12 @@ TEST(Signals, PeopleNamedLikeABrandAreNotImpersonation) {
   for (const char* brand : {"Chase Bank <chasebank@gmail.com>", "Apple TV <apple.tv@mail.example.net>",
                             "Chase Alerts <chase.alerts@mail.example.net>", "Wise <wise@transfer-help.example.net>",
                             "Chase Miller <info@mail.example.net>", "Katie from Ledger <katie@ledger-help.example.net>",
-                            "Jennifer PayPal <jennifer.paypal@gmail.com>", "Apple Chase <apple.chase@gmail.com>",
-                            "Norton Support Team <norton.support@gmail.com>"})
+                            "Apple Chase <apple.chase@gmail.com>",
+                            "Norton Support Team <norton.support@gmail.com>",
+                            // Brands no one is named after, and words a phisher adds.
+                            "Booking Extranet <extranet.booking@outlook.com>", "Meta Verified <verified.meta@gmail.com>",
+                            "DHL Paket <paket.dhl@gmail.com>", "Discord Nitro <nitro@gmail.com>",
+                            "Chase Notice <chase.notice@mail.example.net>", "Wise Transfers <transfers@mail.example.net>",
+                            "Ledger Verification <verification.ledger@gmail.com>"})
     EXPECT_TRUE(has(run(plain(brand, "Your account needs attention.")), Signal::display_name_brand)) << brand;
 }

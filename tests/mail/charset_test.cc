@@ -63,8 +63,8 @@ TEST(Charset, InvisibleCharactersInsideLatinWordsAreCounted) {
   std::string trust = "T\U000E0139\U000E0139r\U000E0139ust W\u200Ball\u00ADet";
   EXPECT_EQ(strip_invisible(trust), 3u);  // the soft hyphen is a place to break, not a disguise
   EXPECT_EQ(trust, "Trust Wallet");
-  std::string german = "Versicherungs\u00ADbest\u00E4tigung und Kranken\u00ADversicherung";
-  EXPECT_EQ(strip_invisible(german), 0u);
+  std::string long_words = "Versicherungs\u00ADbest\u00E4tigung und Kranken\u00ADversicherung";
+  EXPECT_EQ(strip_invisible(long_words), 0u);
   // Hyphenation never cuts off a single letter: soft hyphens that do are
   // there to break the word up.
   std::string shy = "P\u00ADa\u00ADy\u00ADP\u00ADa\u00ADl support";
@@ -72,9 +72,15 @@ TEST(Charset, InvisibleCharactersInsideLatinWordsAreCounted) {
   EXPECT_EQ(shy, "PayPal support");
   std::string hyphenated = "in\u00ADfor\u00ADma\u00ADtion \u00ADx";
   EXPECT_EQ(strip_invisible(hyphenated), 0u);
-  // Big5 read as Latin-1 is accented letters and soft hyphens: no disguise.
-  std::string mojibake = "\u00C2\u00ADI\u00A1A \u00E6\u00AD\u00C8\u00AD\u00B0";
+  // Big5 read as Latin-1 is accented letters, symbols, ASCII trail bytes
+  // and soft hyphens: no disguise. Nor is German hyphenation.
+  std::string mojibake = "\u00C2\u00ADI\u00A1A \u00E6\u00AD\u00C8\u00AD\u00B0 \u00A4j\u00ADa \u00A1C\u00ADb\u00A4W\u00ADx";
   EXPECT_EQ(strip_invisible(mojibake), 0u);
+  std::string german = "K\u00FCn\u00ADdi\u00ADgung der Geb\u00FCh\u00ADren in M\u00FCn\u00ADchen \u00DC\u00ADber";
+  EXPECT_EQ(strip_invisible(german), 0u);
+  // After a space or another invisible character, and at the start.
+  std::string spaced = "Your P\u00ADa\u00ADy\u200BPal";
+  EXPECT_EQ(strip_invisible(spaced), 3u);
   // Cyrillic look-alikes, Vietnamese letters and a combining accent are letters too.
   std::string other = "\u0422\u200Brust \u1EA1\u200Bb e\u0301\u200Bx";
   EXPECT_EQ(strip_invisible(other), 3u);

@@ -94,6 +94,22 @@ bool automated_sender(const mail::Message& m) {
   return std::find(std::begin(kMachines), std::end(kMachines), local) != std::end(kMachines);
 }
 
+// Whether a link's text is its own address, as webmail writes a pasted
+// one: the same text but for the scheme, a trailing slash and the case
+// ("www.zoom.us/j/1" over http://www.zoom.us/j/1). A text that shows
+// another host, even of the same registrable domain, is not.
+bool shows_itself(std::string_view text, std::string_view href) {
+  auto bare = [](std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\n')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\n' || s.back() == '/')) s.remove_suffix(1);
+    for (std::string_view scheme : {"https://", "http://"})
+      if (s.size() >= scheme.size() && ascii_lowered(s.substr(0, scheme.size())) == scheme) s.remove_prefix(scheme.size());
+    return ascii_lowered(s);
+  };
+  std::string t = bare(text);
+  return !t.empty() && t == bare(href);
+}
+
 class Alignment final : public Pass {
  public:
   std::string_view name() const noexcept override { return "alignment"; }
@@ -150,11 +166,9 @@ class Alignment final : public Pass {
     // An anchor whose text is its own address is an address pasted into
     // HTML: webmail links what people paste ("https://us02web.zoom.us/j/…"
     // drawn over itself), and what it shows is where it goes.
-    for (std::size_t k = 0; k < m.links.size(); ++k) {
-      const mail::Link& l = m.links[k];
+    for (const auto& l : m.links) {
       if (id.class_of(l.url) != LinkClass::foreign) continue;
-      bool self_shown = k < id.link_shown.size() && !l.button && id.link_shown[k] == m.urls[l.url].registrable;
-      drawn_foreign |= !self_shown;
+      drawn_foreign |= l.button || !shows_itself(l.text, m.urls[l.url].raw);
     }
     bool no_link_home = foreign > 0 && kept == 0 && first_foreign && drawn_foreign;
     if (no_link_home)
