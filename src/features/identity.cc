@@ -202,8 +202,11 @@ std::vector<std::string_view> legal_names(const std::string& full) {
     std::string_view rest = t.substr(i + 1);
     if (rest.empty() || !kLegalFormStart[static_cast<unsigned char>(rest[0])]) continue;
     bool form = false;
-    for (auto f : kLegalForms)
-      form |= rest.substr(0, f.size()) == f && (rest.size() == f.size() || !word_char(rest[f.size()]));
+    for (auto f : kLegalForms) {
+      if (f[0] != rest[0] || !rest.starts_with(f)) continue;  // the first byte spares most comparisons
+      form = rest.size() == f.size() || !word_char(rest[f.size()]);
+      if (form) break;
+    }
     if (!form) continue;
     // Back over the spaces and one comma, then up to three capitalised words.
     std::size_t e = i + 1;

@@ -492,7 +492,7 @@ HtmlContent parse_html(std::string_view h, std::size_t max_text, std::size_t max
       continue;
     }
     i = parse_tag(h, i, tag);
-    const std::string& n = tag.name;
+    std::string_view n = tag.name;  // compared with literals below: no strlen per test
     if (n.empty()) continue;
     if (tag.closing) {
       bool was_hidden = hidden();
@@ -646,7 +646,7 @@ HtmlContent parse_html(std::string_view h, std::size_t max_text, std::size_t max
       out.truncated = true;
       break;
     }
-    stack.push_back({n, hid, tiny, faint, fg, bg, bg_known, l, f, fill});
+    stack.push_back({std::string(n), hid, tiny, faint, fg, bg, bg_known, l, f, fill});
   }
   out.words = words_so_far();
   while (!out.text.empty() && (out.text.back() == ' ' || out.text.back() == '\n')) out.text.pop_back();
