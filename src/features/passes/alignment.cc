@@ -102,9 +102,10 @@ bool shows_itself(std::string_view text, std::string_view href) {
   auto bare = [](std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\n')) s.remove_prefix(1);
     while (!s.empty() && (s.back() == ' ' || s.back() == '\n' || s.back() == '/')) s.remove_suffix(1);
+    std::string l = ascii_lowered(s);
     for (std::string_view scheme : {"https://", "http://"})
-      if (s.size() >= scheme.size() && ascii_lowered(s.substr(0, scheme.size())) == scheme) s.remove_prefix(scheme.size());
-    return ascii_lowered(s);
+      if (l.starts_with(scheme)) l.erase(0, scheme.size());
+    return l;
   };
   std::string t = bare(text);
   return !t.empty() && t == bare(href);
@@ -154,18 +155,17 @@ class Alignment final : public Pass {
     // they all lead elsewhere. An address pasted into the text is how
     // people share a page ("URL: http://…" under a feed item, an article
     // sent from a webmail account, a page printed in an old HTML mail), so
-    // one of the links must be drawn as a link (an HTML anchor that shows
-    // more than its own address, a document's hyperlink, a QR code),
-    // unless the mail asks for a sign-in
-    // or payment: then a pasted address is where it sends the reader. Nor
+    // one of the links must be drawn as a link (an HTML anchor whose text
+    // is not its own address, a button, a document's hyperlink, a QR
+    // code), unless the mail asks for a sign-in or payment: then a pasted
+    // address is where it sends the reader. Nor
     // does a brand's automated mail share pages: from a no-reply or
     // notification address of a built-in brand's domain, every address
     // counts (its people, and an ISP's customers on its domain, do share).
     bool asks = ctx.has(Signal::credential_language) || ctx.has(Signal::form_password);
     bool drawn_foreign = asks || (id.from_brand && !is_freemail(id.from_reg) && automated_sender(m));
-    // An anchor whose text is its own address is an address pasted into
-    // HTML: webmail links what people paste ("https://us02web.zoom.us/j/…"
-    // drawn over itself), and what it shows is where it goes.
+    // Webmail links what people paste ("https://us02web.zoom.us/j/…" drawn
+    // over itself): such an anchor is a pasted address.
     for (const auto& l : m.links) {
       if (id.class_of(l.url) != LinkClass::foreign) continue;
       drawn_foreign |= l.button || !shows_itself(l.text, m.urls[l.url].raw);
