@@ -548,15 +548,24 @@ void mark_decoys(const mail::Message& m, const std::vector<std::string>& link_sh
   }
 }
 
-// What only frames load (identity.h, LinkClass::loaded). Runs after
-// mark_decoys: a decoy stays a decoy.
+// What only frames and unseen anchors reach (identity.h, LinkClass::loaded).
+// An anchor of the body's HTML is unseen when it shows neither text nor an
+// image (html.cc keeps hidden text and hidden images out of a link);
+// attachments' and QR codes' links are read elsewhere and always count.
+// Runs after mark_decoys: a decoy stays a decoy.
 void mark_loaded(const mail::Message& m, std::vector<LinkClass>& cls) {
-  std::vector<std::uint8_t> how(cls.size(), 0);  // 1: framed, 2: clicked
-  for (const auto& l : m.links)
-    if (l.url < how.size()) how[l.url] |= l.frame ? 1 : 2;
+  std::vector<std::uint8_t> how(cls.size(), 0);  // 1: framed or unseen, 2: clicked
+  for (const auto& l : m.links) {
+    bool unseen = l.frame || (l.words_before != mail::Link::kNotInBody && l.text.empty() && !l.image);
+    if (l.url < how.size()) how[l.url] |= unseen ? 1 : 2;
+  }
   for (std::size_t i = 0; i < cls.size(); ++i) {
     LinkClass c = cls[i];
-    if (how[i] == 1 && c != LinkClass::none && c != LinkClass::foreign && c != LinkClass::decoy) cls[i] = LinkClass::loaded;
+    if (how[i] != 1 || c == LinkClass::none || c == LinkClass::foreign || c == LinkClass::decoy) continue;
+    // The same address written out in the text is one a reader sees.
+    const std::string& raw = m.urls[i].raw;
+    if (m.text.find(raw) != std::string::npos || m.html_text.find(raw) != std::string::npos) continue;
+    cls[i] = LinkClass::loaded;
   }
 }
 

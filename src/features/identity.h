@@ -41,11 +41,14 @@ enum class LinkClass : std::uint8_t {
   /// account" drawn over a link to a compromised site), and no link goes
   /// there: a claim about where the link leads, not a place the mail leads.
   decoy,
-  /// Loaded by a frame (<iframe>, <frame>) and linked nowhere, from a
-  /// domain that would count as the sender's: a page shown (or hidden) in
-  /// place is not a way home, so a copy that frames the brand's site while
-  /// its links go elsewhere does not link home. A foreign frame stays
-  /// foreign.
+  /// Never a reader's way there, from a domain that would count as the
+  /// sender's: loaded by a frame (<iframe>, <frame>), or the href of an
+  /// anchor a reader cannot see (no visible text and no visible image:
+  /// empty, or hidden by its style), and linked and written nowhere else.
+  /// A page shown (or hidden) in place, or an anchor nobody can click, is
+  /// not a way home, so a copy that frames the brand's site or hides a link
+  /// to it while its links go elsewhere does not link home. A foreign one
+  /// stays foreign.
   loaded,
 };
 

@@ -567,7 +567,8 @@ HtmlContent parse_html(std::string_view h, std::size_t max_text, std::size_t max
     bool fill = n != "a" && n != "body" && n != "html" && (filled(tag) || (structural && parent_filled));
     if ((n == "a" || n == "area") && out.links.size() < max_links) {
       if (const std::string* href = tag.get("href")) {
-        out.links.push_back({*href, {}, n == "a" && button_link(tag, parent_filled), false, words_so_far()});
+        // An image map's <area> is a clickable region of an image a reader sees.
+        out.links.push_back({*href, {}, n == "a" && button_link(tag, parent_filled), n == "area" && !hid, words_so_far()});
         l = static_cast<int>(out.links.size()) - 1;
       }
     } else if (n == "frame" && out.links.size() < max_links) {
@@ -603,7 +604,7 @@ HtmlContent parse_html(std::string_view h, std::size_t max_text, std::size_t max
         if (std::none_of(out.image_srcs.begin(), out.image_srcs.end(), [&](const std::string& o) { return host(o) == h; }))
           out.image_srcs.push_back(*src);
       }
-      if (l >= 0) out.links[static_cast<std::size_t>(l)].image = true;
+      if (l >= 0 && !hid) out.links[static_cast<std::size_t>(l)].image = true;  // a hidden image shows nothing
       std::string alt_text;
       if (const std::string* a = tag.get("alt")) {
         alt_text = *a;

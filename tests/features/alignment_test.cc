@@ -233,6 +233,35 @@ TEST(Alignment, FramedPageOfTheSenderIsNoLinkHome) {
   EXPECT_TRUE(found);
 }
 
+// An anchor nobody can see is no way home either: a copy whose button was
+// moved that keeps an empty anchor, or one hidden by its style or holding
+// only a hidden image, to the brand's site still links elsewhere. A visible
+// logo, an image map's region, or the same address written in the text is a
+// way home.
+TEST(Alignment, UnseenAnchorToTheSenderIsNoLinkHome) {
+  auto copy = [](const std::string& extra) {
+    return mail_from("Tallyhub <no-reply@tallyhub.com>",
+                     extra + "<p>Hi Ana,</p><p>We received a request to reset your password. Click the button below "
+                     "to choose a new one.</p><a href='https://bakery.example.net/reset?token=8c1f' " + kButton +
+                     ">Reset password</a><p>&copy; 2025 Tallyhub Inc.</p>");
+  };
+  for (std::string unseen : {"<a href='https://tallyhub.com/'></a>",
+                             "<a href='https://tallyhub.com/' style='display:none'>Tallyhub</a>",
+                             "<div style='display:none'><a href='https://tallyhub.com/'>Tallyhub</a></div>",
+                             "<a href='https://tallyhub.com/'><img src='https://tallyhub.com/logo.png' alt='Tallyhub' "
+                             "style='display:none'></a>"}) {
+    std::string m = copy(unseen);
+    EXPECT_TRUE(has(m, Signal::links_foreign)) << unseen;
+    EXPECT_TRUE(has(m, Signal::sender_links_away)) << unseen;
+    EXPECT_FALSE(has(m, Signal::links_aligned)) << unseen;
+  }
+  for (std::string seen : {"<a href='https://tallyhub.com/'><img src='https://tallyhub.com/logo.png' alt=''></a>",
+                           "<img src='https://tallyhub.com/map.png' usemap='#m'><map name='m'>"
+                           "<area shape='rect' coords='0,0,10,10' href='https://tallyhub.com/'></map>",
+                           "<a href='https://tallyhub.com/'></a><p>Questions? https://tallyhub.com/</p>"})
+    EXPECT_FALSE(has(copy(seen), Signal::links_foreign)) << seen;
+}
+
 // A mail that speaks for its sender and sends none of its links there is
 // what a brand's mail with every link moved looks like. A brand's own mail
 // whose survey button goes to a survey provider still links home, and is

@@ -125,6 +125,24 @@ TEST(Html, ButtonsImagesAndAltText) {
   EXPECT_EQ(h.image_alt, "Acme logo\nSale");
 }
 
+// A link holds an image only when a reader sees it; an image map's region
+// is part of a visible image, a hidden map's is not.
+TEST(Html, LinksHoldOnlyVisibleImages) {
+  auto h = parse_html(
+      "<a href='https://a.example/1'><img src='https://a.example/l.png' style='display:none'></a>"
+      "<div style='display:none'><a href='https://a.example/2'><img src='https://a.example/l.png'></a></div>"
+      "<a href='https://a.example/3'><img src='https://a.example/l.png'></a>"
+      "<img src='https://a.example/m.png' usemap='#m'><map name='m'><area href='https://a.example/4' coords='0,0,9,9'></map>"
+      "<map name='n' style='display:none'><area href='https://a.example/5'></map>",
+      1 << 20, 10);
+  ASSERT_EQ(h.links.size(), 5u);
+  EXPECT_FALSE(h.links[0].image);
+  EXPECT_FALSE(h.links[1].image);
+  EXPECT_TRUE(h.links[2].image);
+  EXPECT_TRUE(h.links[3].image);
+  EXPECT_FALSE(h.links[4].image);
+}
+
 TEST(Html, LinksCarryAnchorTextAndImageAlt) {
   auto h = parse_html("<a href='http://x.example'>Click <i>here</i></a><a href='http://y.example'><img alt='PayPal'></a>", 1 << 20, 100);
   ASSERT_EQ(h.links.size(), 2u);
