@@ -50,6 +50,10 @@ attacker's kit would; hidden padding goes into the HTML lure only.
   hidden_style_block_1000  ... a class from a <style> block (display:none, white)
   hidden_display_none_1000 ... display:none
   hidden_opacity_1000      ... opacity:0
+  hidden_home_links        links to the From domain's site no reader sees, after <body>:
+                           an empty anchor, one inside display:none, one holding a
+                           hidden image, and a zero-size hidden iframe (so that a mail
+                           whose links go elsewhere seems to link home)
   zero_width               U+200B/U+200C/U+2060 inside every visible word of 4+ letters
                            (never inside URLs, domains, addresses or entities)
   homoglyphs               a e o p c x i (and capitals) in brand names and lure words
@@ -98,7 +102,7 @@ in the inbox.
 """
 from __future__ import annotations
 
-import argparse, base64, binascii, concurrent.futures, csv, dataclasses, email, email.policy
+import argparse, base64, binascii, concurrent.futures, csv, dataclasses, email, email.policy, email.utils
 import hashlib, html, html.parser, io, json, os, random, re, shutil, struct, subprocess, sys
 import textwrap, time, zipfile, zlib
 from collections import Counter, defaultdict
@@ -114,7 +118,7 @@ PHISH_TRANSFORMS = [
     "pad_end_300", "pad_end_1000", "pad_end_2500", "pad_before_2600",
     "hidden_white_1000", "hidden_offscreen_1000", "hidden_tiny_grey_1000",
     "hidden_style_block_1000", "hidden_display_none_1000", "hidden_opacity_1000",
-    "zero_width", "homoglyphs", "html_attachment", "pdf_attachment", "office_attachment",
+    "hidden_home_links", "zero_width", "homoglyphs", "html_attachment", "pdf_attachment", "office_attachment",
     "image_only_qr", "image_only", "binary_before_12mb", "base64_body", "qp_every_byte", "shortener"]
 HAM_TRANSFORMS = ["pad_end_1000", "pad_before_2600", "html_attachment", "pdf_attachment",
                   "office_attachment", "binary_before_12mb"]
@@ -641,6 +645,36 @@ def make_hidden(kind: str, n: int = 1000):
             block = f'{nl}<div style="{HIDDEN_STYLES[kind]}">{nl}{pad_html(paras, nl)}{nl}</div>{nl}'
         return splice(m, {i: (insert_html(s, block, "end").encode("latin-1"), None, None)})
     return t
+
+
+def from_domain(m: Mail) -> str | None:
+    """The From address's domain, lower-case, or None."""
+    head = split_head(m.raw)[0]
+    value = BytesHeaderParser(policy=email.policy.compat32).parsebytes(head).get("From")
+    addr = email.utils.parseaddr(str(value or ""))[1]
+    dom = addr.rpartition("@")[2].strip().lower().rstrip(".>")
+    return dom if "@" in addr and re.fullmatch(r"[a-z0-9.-]+\.[a-z]{2,}", dom) else None
+
+
+def t_hidden_home_links(m: Mail, ctx) -> bytes:
+    """Links to the From domain's site that no reader sees, so that a mail whose links
+    all go elsewhere seems to link home: an empty anchor, one hidden by display:none,
+    a hidden image in an anchor, and a zero-size iframe, after <body>."""
+    _need_lure(m)
+    if not m.is_html:
+        raise Skip("text-only lure: no HTML to hide links in")
+    dom = from_domain(m)
+    if dom is None:
+        raise Skip("no From domain")
+    i = m.texts.index(m.lure)
+    s = m.lure.dec.decode("latin-1")
+    nl = "\r\n" if "\r\n" in s else "\n"
+    home = f"https://{dom}/"
+    block = (f'{nl}<a href="{home}"></a>{nl}'
+             f'<div style="display:none"><a href="{home}account">{dom}</a></div>{nl}'
+             f'<a href="{home}help"><img src="{home}logo.png" alt="" style="display:none"></a>{nl}'
+             f'<iframe src="{home}" width="0" height="0" style="display:none"></iframe>{nl}')
+    return splice(m, {i: (insert_html(s, block, "before").encode("latin-1"), None, None)})
 
 
 def map_matches(text: str, regex: re.Pattern, fn) -> str:
@@ -1224,6 +1258,7 @@ TRANSFORMS = {
     "hidden_white_1000": make_hidden("white"), "hidden_offscreen_1000": make_hidden("offscreen"),
     "hidden_tiny_grey_1000": make_hidden("tiny_grey"), "hidden_style_block_1000": make_hidden("style_block"),
     "hidden_display_none_1000": make_hidden("display_none"), "hidden_opacity_1000": make_hidden("opacity"),
+    "hidden_home_links": t_hidden_home_links,
     "zero_width": t_zero_width, "homoglyphs": t_homoglyphs,
     "html_attachment": t_html_attachment, "pdf_attachment": t_pdf_attachment,
     "office_attachment": t_office_attachment,
