@@ -11,6 +11,7 @@
 #include "mail/html.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdint>
 #include <cstring>
 #include <optional>
@@ -230,6 +231,26 @@ std::size_t parse_tag(std::string_view h, std::size_t i, Tag& t) {
 }
 
 bool hides(const Tag& t) { return t.get("hidden") || css::hides(t.decls()); }
+
+// A length of at most one pixel ("0", "1", "1px", " 0.5px"): a tracking
+// pixel's width or height, which nobody sees or clicks.
+bool at_most_a_pixel(std::string_view v) {
+  while (!v.empty() && is_space(v.front())) v.remove_prefix(1);
+  while (!v.empty() && is_space(v.back())) v.remove_suffix(1);
+  if (v.ends_with("px")) v.remove_suffix(2);
+  double x = 0;
+  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
+  return !v.empty() && ec == std::errc() && end == v.data() + v.size() && x >= 0 && x <= 1.0;
+}
+
+// An image drawn at most one pixel wide or high (attributes or inline style).
+bool pixel_image(const Tag& t) {
+  for (const char* dim : {"width", "height"}) {
+    if (const std::string* a = t.get(dim); a && at_most_a_pixel(*a)) return true;
+    if (at_most_a_pixel(t.decls().get({dim}))) return true;
+  }
+  return false;
+}
 
 // A colour a button could be filled with: not white, not a light grey,
 // not transparent. Accepts #rgb, #rrggbb, rgb(r,g,b) and a few names.
@@ -604,7 +625,8 @@ HtmlContent parse_html(std::string_view h, std::size_t max_text, std::size_t max
         if (std::none_of(out.image_srcs.begin(), out.image_srcs.end(), [&](const std::string& o) { return host(o) == h; }))
           out.image_srcs.push_back(*src);
       }
-      if (l >= 0 && !hid) out.links[static_cast<std::size_t>(l)].image = true;  // a hidden image shows nothing
+      // A hidden image, or a pixel, shows nothing to click.
+      if (l >= 0 && !hid && !pixel_image(tag)) out.links[static_cast<std::size_t>(l)].image = true;
       std::string alt_text;
       if (const std::string* a = tag.get("alt")) {
         alt_text = *a;

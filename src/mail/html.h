@@ -19,7 +19,7 @@ struct HtmlLink {
   std::string href;
   std::string text;
   bool button = false;  ///< drawn as a button: a filled, padded box (its own style or its cell's)
-  bool image = false;   ///< holds an image a reader sees (not one hidden by its style)
+  bool image = false;   ///< holds an image a reader sees (not hidden by its style, not a pixel)
   std::uint32_t words_before = 0;  ///< visible words of the part before the link opens (HtmlContent::words)
   bool frame = false;   ///< what an <iframe> or <frame> loads: nobody clicks it
 };

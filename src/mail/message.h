@@ -38,7 +38,7 @@ struct Link {
   std::uint32_t url = 0;
   std::string text;     ///< visible anchor text (and alt text of its images), whitespace collapsed
   bool button = false;  ///< drawn as a button (a filled, padded box)
-  bool image = false;   ///< holds an image a reader sees (not one hidden by its style)
+  bool image = false;   ///< holds an image a reader sees (not hidden by its style, not a pixel)
   /// Visible words of the mail's HTML body parts before it (mail/html.h
   /// counts them): how far down a reader meets it. kNotInBody for links
   /// read elsewhere (PDF and Office attachments, QR codes).

@@ -242,7 +242,7 @@ TEST(Alignment, FramedPageOfTheSenderIsNoLinkHome) {
 
 // An anchor nobody can see is no way home either: a copy whose button was
 // moved that keeps an empty anchor, or one hidden by its style or holding
-// only a hidden image, to the brand's site still links elsewhere. A visible
+// only a hidden image or a pixel, to the brand's site still links elsewhere. A visible
 // logo, an image map's region, or the same address written in the text is a
 // way home.
 TEST(Alignment, UnseenAnchorToTheSenderIsNoLinkHome) {
@@ -256,7 +256,8 @@ TEST(Alignment, UnseenAnchorToTheSenderIsNoLinkHome) {
                              "<a href='https://tallyhub.com/' style='display:none'>Tallyhub</a>",
                              "<div style='display:none'><a href='https://tallyhub.com/'>Tallyhub</a></div>",
                              "<a href='https://tallyhub.com/'><img src='https://tallyhub.com/logo.png' alt='Tallyhub' "
-                             "style='display:none'></a>"}) {
+                             "style='display:none'></a>",
+                             "<a href='https://tallyhub.com/'><img src='https://tallyhub.com/o.gif' width='1' height='1'></a>"}) {
     std::string m = copy(unseen);
     EXPECT_TRUE(has(m, Signal::links_foreign)) << unseen;
     EXPECT_TRUE(has(m, Signal::sender_links_away)) << unseen;

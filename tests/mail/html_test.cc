@@ -125,17 +125,26 @@ TEST(Html, ButtonsImagesAndAltText) {
   EXPECT_EQ(h.image_alt, "Acme logo\nSale");
 }
 
-// A link holds an image only when a reader sees it; an image map's region
-// is part of a visible image, a hidden map's is not.
+// A link holds an image only when a reader sees it (not hidden, not a
+// pixel); an image map's region is part of a visible image, a hidden
+// map's is not.
 TEST(Html, LinksHoldOnlyVisibleImages) {
   auto h = parse_html(
       "<a href='https://a.example/1'><img src='https://a.example/l.png' style='display:none'></a>"
       "<div style='display:none'><a href='https://a.example/2'><img src='https://a.example/l.png'></a></div>"
       "<a href='https://a.example/3'><img src='https://a.example/l.png'></a>"
       "<img src='https://a.example/m.png' usemap='#m'><map name='m'><area href='https://a.example/4' coords='0,0,9,9'></map>"
-      "<map name='n' style='display:none'><area href='https://a.example/5'></map>",
+      "<map name='n' style='display:none'><area href='https://a.example/5'></map>"
+      "<a href='https://a.example/6'><img src='https://a.example/p.gif' width='1' height='1'></a>"
+      "<a href='https://a.example/7'><img src='https://a.example/p.gif' style='width:0px;height:0px'></a>"
+      "<a href='https://a.example/8'><img src='https://a.example/l.png' width='12' height='1px'></a>"
+      "<a href='https://a.example/9'><img src='https://a.example/l.png' width='120' height='-1'></a>",
       1 << 20, 10);
-  ASSERT_EQ(h.links.size(), 5u);
+  ASSERT_EQ(h.links.size(), 9u);
+  EXPECT_FALSE(h.links[5].image);  // tracking pixels
+  EXPECT_FALSE(h.links[6].image);
+  EXPECT_FALSE(h.links[7].image);  // a one-pixel line
+  EXPECT_TRUE(h.links[8].image);   // a nonsense height is ignored
   EXPECT_FALSE(h.links[0].image);
   EXPECT_FALSE(h.links[1].image);
   EXPECT_TRUE(h.links[2].image);
