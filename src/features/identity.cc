@@ -513,6 +513,13 @@ bool Identity::claims_brand(const Brand* b) const {
 
 namespace {
 
+// A link nobody follows: what a frame loads, or an anchor of the body's
+// HTML that no reader notices (mail::Link::unseen). Attachments' and QR
+// codes' links are read elsewhere and always count.
+bool unseen(const mail::Link& l) {
+  return l.frame || (l.words_before != mail::Link::kNotInBody && l.unseen);
+}
+
 // A link drawn as one address and leading to another ("kumotea.com/account"
 // over a link to a compromised site) puts the address it shows into the
 // message's URLs too, through the visible text and the plain-text
@@ -537,7 +544,7 @@ void mark_decoys(const mail::Message& m, const std::vector<std::string>& link_sh
   if (shown.empty()) return;
   std::vector<bool> linked(m.urls.size(), false);
   for (const auto& l : m.links)
-    if (l.url < linked.size() && !l.frame) {
+    if (l.url < linked.size() && !unseen(l)) {
       linked[l.url] = true;
       shown.erase(m.urls[l.url].registrable);  // a link goes there too
     }
@@ -548,23 +555,17 @@ void mark_decoys(const mail::Message& m, const std::vector<std::string>& link_sh
   }
 }
 
-// What only frames and unseen anchors reach (identity.h, LinkClass::loaded).
-// An anchor of the body's HTML is unseen when it shows neither text nor an
-// image (html.cc keeps hidden text and hidden images out of a link);
-// attachments' and QR codes' links are read elsewhere and always count.
+// What only frames and unseen anchors reach (identity.h, LinkClass::loaded),
+// and is not written out in the text either (mail::Url::written).
 // Runs after mark_decoys: a decoy stays a decoy.
 void mark_loaded(const mail::Message& m, std::vector<LinkClass>& cls) {
   std::vector<std::uint8_t> how(cls.size(), 0);  // 1: framed or unseen, 2: clicked
-  for (const auto& l : m.links) {
-    bool unseen = l.frame || (l.words_before != mail::Link::kNotInBody && l.text.empty() && !l.image);
-    if (l.url < how.size()) how[l.url] |= unseen ? 1 : 2;
-  }
+  for (const auto& l : m.links)
+    if (l.url < how.size()) how[l.url] |= unseen(l) ? 1 : 2;
   for (std::size_t i = 0; i < cls.size(); ++i) {
     LinkClass c = cls[i];
-    if (how[i] != 1 || c == LinkClass::none || c == LinkClass::foreign || c == LinkClass::decoy) continue;
-    // The same address written out in the text is one a reader sees.
-    const std::string& raw = m.urls[i].raw;
-    if (m.text.find(raw) != std::string::npos || m.html_text.find(raw) != std::string::npos) continue;
+    if (how[i] != 1 || m.urls[i].written || c == LinkClass::none || c == LinkClass::foreign || c == LinkClass::decoy)
+      continue;
     cls[i] = LinkClass::loaded;
   }
 }

@@ -232,24 +232,84 @@ std::size_t parse_tag(std::string_view h, std::size_t i, Tag& t) {
 
 bool hides(const Tag& t) { return t.get("hidden") || css::hides(t.decls()); }
 
-// A length of at most one pixel ("0", "1", "1px", " 0.5px"): a tracking
-// pixel's width or height, which nobody sees or clicks.
-bool at_most_a_pixel(std::string_view v) {
+// A width or height of at most two pixels: a tracking pixel's, which
+// nobody sees or clicks. An attribute is read as browsers read it (its
+// leading number, "1PX" or "1.5abc" alike); a style value needs its unit
+// ("width:1" is ignored by browsers), and "!important" changes nothing.
+bool at_most_a_pixel(std::string_view v, bool attribute) {
   while (!v.empty() && is_space(v.front())) v.remove_prefix(1);
-  while (!v.empty() && is_space(v.back())) v.remove_suffix(1);
-  if (v.ends_with("px")) v.remove_suffix(2);
   double x = 0;
   auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
-  return !v.empty() && ec == std::errc() && end == v.data() + v.size() && x >= 0 && x <= 1.0;
+  if (ec != std::errc() || end == v.data() || x < 0 || x > 2.0) return false;
+  if (attribute) return true;
+  std::string_view unit = v.substr(static_cast<std::size_t>(end - v.data()));
+  if (auto bang = unit.find('!'); bang != std::string_view::npos) unit = unit.substr(0, bang);
+  while (!unit.empty() && is_space(unit.back())) unit.remove_suffix(1);
+  return unit == "px" || (unit.empty() && x == 0);
 }
 
-// An image drawn at most one pixel wide or high (attributes or inline style).
+// An image drawn at most two pixels wide or high (attributes or style).
 bool pixel_image(const Tag& t) {
   for (const char* dim : {"width", "height"}) {
-    if (const std::string* a = t.get(dim); a && at_most_a_pixel(*a)) return true;
-    if (at_most_a_pixel(t.decls().get({dim}))) return true;
+    if (!t.decls().get({dim}).empty()) {  // the style wins over the attribute
+      if (at_most_a_pixel(t.decls().get({dim}), false)) return true;
+      continue;
+    }
+    if (const std::string* a = t.get(dim); a && at_most_a_pixel(*a, true)) return true;
   }
   return false;
+}
+
+// Whether the element's own style attribute (or hidden attribute) removes
+// it from view. Only what the element itself says: a style sheet's
+// selectors are read loosely (css.h), and a rule meant for another
+// element must not make a brand's own link unseen.
+bool hides_inline(const Tag& t) {
+  if (t.get("hidden")) return true;
+  const std::string* st = t.get("style");
+  return st && css::hides(lower_nospace(*st));
+}
+
+// Whether text holds something a reader sees as a mark: a letter, digit
+// or symbol. Spaces, blank-looking characters (no-break and typographic
+// spaces, the Braille blank, Hangul fillers) and lone punctuation (".",
+// "|", "-") are not: an anchor of those is a link nobody notices.
+bool has_mark(std::string_view t) {
+  for (std::size_t i = 0; i < t.size();) {
+    auto c = static_cast<unsigned char>(t[i]);
+    if (c < 0x80) {
+      if ((c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')) return true;
+      ++i;
+      continue;
+    }
+    std::size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+    std::uint32_t cp = len == 1 ? c : c & (0xFF >> (len + 1));
+    for (std::size_t k = 1; k < len && i + k < t.size(); ++k) cp = (cp << 6) | (static_cast<unsigned char>(t[i + k]) & 0x3F);
+    bool blank = cp == 0xA0 || cp == 0xAD || (cp >= 0x2000 && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202F) ||
+                 (cp >= 0x205F && cp <= 0x206F) || cp == 0x2800 || cp == 0x3000 || cp == 0x3164 || cp == 0xFEFF ||
+                 cp == 0xFFA0 || cp == 0x115F || cp == 0x1160 || cp == 0x034F;
+    if (!blank) return true;
+    i += len;
+  }
+  return false;
+}
+
+// Elements that draw something inside a link whatever their text: pictures
+// and icons (an icon font's <i class>, a CSS background).
+bool draws(const Tag& t, std::string_view n) {
+  if (n == "svg" || n == "picture" || n == "object" || n == "embed" || n == "video" || n == "canvas" || n == "input")
+    return true;
+  if (t.get("class") || t.get("background")) return true;
+  const std::string* st = t.get("style");
+  return st && lower_nospace(*st).find("background") != std::string::npos;
+}
+
+// Whether the element paints a picture behind what it holds (a hero image
+// under a linked &nbsp; the size of the picture).
+bool background_image(const Tag& t) {
+  if (t.get("background")) return true;
+  const std::string* st = t.get("style");
+  return st && lower_nospace(*st).find("url(") != std::string::npos;
 }
 
 // A colour a button could be filled with: not white, not a light grey,
@@ -392,6 +452,8 @@ std::size_t skip_raw(std::string_view h, std::size_t i, std::string_view name, s
 struct Open {
   std::string name;
   bool hidden;  ///< hidden by display, visibility, opacity or a zero box
+  bool hidden_inline;  ///< so by its own or an ancestor's style attribute (hides_inline)
+  bool pictured;       ///< drawn over a background image (its own or an ancestor's)
   bool tiny;    ///< text too small to read (font-size), until a descendant sets a readable size
   bool faint;   ///< text the colour of its background
   css::Rgb fg, bg;
@@ -452,9 +514,12 @@ HtmlContent parse_html(std::string_view h, std::size_t max_text, std::size_t max
     } else {
       append_text(out.text, buf, max_text);
     }
-    if (int l = link(); l >= 0 && !hidden()) {
-      std::string& lt = out.links[static_cast<std::size_t>(l)].text;
-      if (lt.size() < 512) append_text(lt, buf, 512);
+    if (int l = link(); l >= 0) {
+      // Text a style sheet or colour hides still marks the link: those are
+      // read loosely, and a brand's button must not become unseen.
+      HtmlLink& hl = out.links[static_cast<std::size_t>(l)];
+      if (!hl.marked && !(!stack.empty() && stack.back().hidden_inline)) hl.marked = has_mark(buf);
+      if (!hidden() && hl.text.size() < 512) append_text(hl.text, buf, 512);
     }
   };
   auto block = [&](std::string_view name) {
@@ -568,6 +633,8 @@ HtmlContent parse_html(std::string_view h, std::size_t max_text, std::size_t max
     if (self_closing_sibling(n) && !stack.empty() && stack.back().name == n) stack.pop_back();
     int l = link(), f = form();
     bool hid = (!stack.empty() && stack.back().hidden) || hides(tag);
+    bool ihid = (!stack.empty() && stack.back().hidden_inline) || hides_inline(tag);
+    bool pictured = (!stack.empty() && stack.back().pictured) || background_image(tag);
     bool tiny = tiny_font(tag, !stack.empty() && stack.back().tiny);
     css::Rgb fg = stack.empty() ? css::Rgb{0, 0, 0} : stack.back().fg;
     css::Rgb bg = stack.empty() ? css::Rgb{255, 255, 255} : stack.back().bg;
@@ -591,6 +658,8 @@ HtmlContent parse_html(std::string_view h, std::size_t max_text, std::size_t max
         // An image map's <area> is a clickable region of an image a reader sees.
         out.links.push_back({*href, {}, n == "a" && button_link(tag, parent_filled), n == "area" && !hid, words_so_far()});
         l = static_cast<int>(out.links.size()) - 1;
+        out.links.back().hidden = ihid;
+        out.links.back().marked = n == "area";
       }
     } else if (n == "frame" && out.links.size() < max_links) {
       if (const std::string* src = tag.get("src")) out.links.push_back({*src, {}, false, false, 0, true});
@@ -663,13 +732,15 @@ HtmlContent parse_html(std::string_view h, std::size_t max_text, std::size_t max
       else if (type == "hidden") ++hf.hidden_fields;
       else if (type == "text" || type == "tel" || type == "number") ++hf.text_fields;
     }
+    if (l >= 0 && !ihid && ((n == "img" && !pixel_image(tag)) || pictured || draws(tag, n)))
+      out.links[static_cast<std::size_t>(l)].marked = true;
     block(n);
     if (is_void(n) || tag.self_closed) continue;
     if (stack.size() >= static_cast<std::size_t>(kMaxNesting)) {
       out.truncated = true;
       break;
     }
-    stack.push_back({std::string(n), hid, tiny, faint, fg, bg, bg_known, l, f, fill});
+    stack.push_back({std::string(n), hid, ihid, pictured, tiny, faint, fg, bg, bg_known, l, f, fill});
   }
   out.words = words_so_far();
   while (!out.text.empty() && (out.text.back() == ' ' || out.text.back() == '\n')) out.text.pop_back();

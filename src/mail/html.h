@@ -22,6 +22,14 @@ struct HtmlLink {
   bool image = false;   ///< holds an image a reader sees (not hidden by its style, not a pixel)
   std::uint32_t words_before = 0;  ///< visible words of the part before the link opens (HtmlContent::words)
   bool frame = false;   ///< what an <iframe> or <frame> loads: nobody clicks it
+  /// Hidden by its own or an ancestor's style attribute (display:none,
+  /// visibility, opacity, a zero or off-screen box) or hidden attribute.
+  bool hidden = false;
+  /// Holds something a reader sees: text with a letter, digit or symbol
+  /// (even text the style sheet or colours may hide), an image larger than
+  /// a pixel, an SVG or other drawing, an element with a class or a
+  /// background; an <area> always. False: an anchor nobody notices.
+  bool marked = false;
 };
 
 struct HtmlForm {

@@ -47,6 +47,9 @@ struct Link {
   /// What an HTML <iframe> or <frame> loads: shown (or hidden) in place,
   /// never clicked, so it is not a way back to the sender.
   bool frame = false;
+  /// An anchor of HTML no reader notices: hidden by a style attribute, or
+  /// holding no text mark, image or drawing (HtmlLink::hidden, ::marked).
+  bool unseen = false;
 };
 
 /// An HTML form.

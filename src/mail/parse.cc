@@ -292,7 +292,8 @@ class Builder {
     for (auto& l : h.links) {
       std::uint32_t idx = add_url(l.href);
       std::uint32_t before = as_body ? body_words_ + l.words_before : Link::kNotInBody;
-      if (idx != UINT32_MAX) m_.links.push_back({idx, std::move(l.text), l.button, l.image, before, l.frame});
+      if (idx != UINT32_MAX)
+        m_.links.push_back({idx, std::move(l.text), l.button, l.image, before, l.frame, l.hidden || !l.marked});
     }
     if (as_body) body_words_ += h.words;
     for (auto& f : h.forms) {
@@ -310,7 +311,9 @@ class Builder {
   }
 
   void scan_text(std::string_view t) {
-    scan_text_urls(t, [&](std::string_view u) { add_url(u); });
+    scan_text_urls(t, [&](std::string_view u) {
+      if (std::uint32_t idx = add_url(u); idx != UINT32_MAX) m_.urls[idx].written = true;
+    });
   }
 
   void leaf(GMimePart* part, GMimeContentType* ct, const std::string& type) {

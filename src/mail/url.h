@@ -32,6 +32,9 @@ struct Url {
   bool punycode = false;     ///< a label starts with xn--
   bool non_ascii = false;    ///< host written with non-ASCII characters
   bool malformed = false;    ///< did not parse as a URI; fields are best effort
+  /// Also written out as text a reader sees (a text part, the visible text
+  /// of HTML, a document), not only an href: set by the message parser.
+  bool written = false;
 };
 
 /// Parses one link. Returns false when `s` holds nothing that looks like a

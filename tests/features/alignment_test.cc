@@ -241,33 +241,59 @@ TEST(Alignment, FramedPageOfTheSenderIsNoLinkHome) {
 }
 
 // An anchor nobody can see is no way home either: a copy whose button was
-// moved that keeps an empty anchor, or one hidden by its style or holding
-// only a hidden image or a pixel, to the brand's site still links elsewhere. A visible
-// logo, an image map's region, or the same address written in the text is a
-// way home.
+// moved that keeps an anchor to the brand's site hidden by a style
+// attribute (its own or its container's), empty or holding only blanks,
+// a full stop, a hidden image or a pixel, still links elsewhere. An
+// anchor a reader sees stays a way home whatever the style sheet or the
+// colours say: text (even text a loosely read style sheet paints
+// invisible), a logo, an SVG, an icon, a linked area over a background
+// picture, an image map's region; so does the same address written in the
+// text, but not an address that merely starts like it.
 TEST(Alignment, UnseenAnchorToTheSenderIsNoLinkHome) {
-  auto copy = [](const std::string& extra) {
+  auto copy = [](const std::string& extra, const std::string& head = "") {
     return mail_from("Tallyhub <no-reply@tallyhub.com>",
-                     extra + "<p>Hi Ana,</p><p>We received a request to reset your password. Click the button below "
-                     "to choose a new one.</p><a href='https://bakery.example.net/reset?token=8c1f' " + kButton +
+                     head + extra + "<p>Hi Ana,</p><p>We received a request to reset your password. Click the button "
+                     "below to choose a new one.</p><a href='https://bakery.example.net/reset?token=8c1f' " + kButton +
                      ">Reset password</a><p>&copy; 2025 Tallyhub Inc.</p>");
   };
   for (std::string unseen : {"<a href='https://tallyhub.com/'></a>",
+                             "<a href='https://tallyhub.com/'>&nbsp;</a>",
+                             "<a href='https://tallyhub.com/'> . </a>",
+                             "<a href='https://tallyhub.com/'>\u2800&ensp;</a>",
                              "<a href='https://tallyhub.com/' style='display:none'>Tallyhub</a>",
                              "<div style='display:none'><a href='https://tallyhub.com/'>Tallyhub</a></div>",
                              "<a href='https://tallyhub.com/'><img src='https://tallyhub.com/logo.png' alt='Tallyhub' "
                              "style='display:none'></a>",
-                             "<a href='https://tallyhub.com/'><img src='https://tallyhub.com/o.gif' width='1' height='1'></a>"}) {
+                             "<a href='https://tallyhub.com/'><img src='https://tallyhub.com/o.gif' width='1' height='1'></a>",
+                             "<a href='https://tallyhub.com/'><img src='https://x.example/p.gif' width='2PX' height='2'></a>",
+                             "<a href='https://tallyhub.com/'><img src='https://x.example/p.gif' "
+                             "style='width:1px !important'></a>",
+                             "<p>Or paste https://tallyhub.com.account-verify.example.net/r into your browser.</p>"
+                             "<a href='https://tallyhub.com' style='display:none'>x</a>",
+                             "<p>Or open <a href='https://bakery.example.net/r'>https://tallyhub.com/</a></p>"
+                             "<a href='https://tallyhub.com/'></a>"}) {
     std::string m = copy(unseen);
     EXPECT_TRUE(has(m, Signal::links_foreign)) << unseen;
-    EXPECT_TRUE(has(m, Signal::sender_links_away)) << unseen;
     EXPECT_FALSE(has(m, Signal::links_aligned)) << unseen;
   }
+  EXPECT_TRUE(has(copy("<a href='https://tallyhub.com/'></a>"), Signal::sender_links_away));
   for (std::string seen : {"<a href='https://tallyhub.com/'><img src='https://tallyhub.com/logo.png' alt=''></a>",
+                           "<a href='https://tallyhub.com/'><svg width='120' height='32'><path d='M0 0h120v32H0z'/></svg></a>",
+                           "<a href='https://tallyhub.com/'><i class='icon-home'></i></a>",
+                           "<table><tr><td background='https://tallyhub.com/hero.jpg' width='600' height='300'>"
+                           "<a href='https://tallyhub.com/' style='display:block;width:600px;height:300px'>&nbsp;</a>"
+                           "</td></tr></table>",
                            "<img src='https://tallyhub.com/map.png' usemap='#m'><map name='m'>"
                            "<area shape='rect' coords='0,0,10,10' href='https://tallyhub.com/'></map>",
-                           "<a href='https://tallyhub.com/'></a><p>Questions? https://tallyhub.com/</p>"})
+                           "<a href='https://tallyhub.com/'></a><p>Questions? https://tallyhub.com/</p>",
+                           "<a href='https://tallyhub.com/'><img src='https://tallyhub.com/logo.png' width='1' "
+                           "style='width:120px'></a>"})
     EXPECT_FALSE(has(copy(seen), Signal::links_foreign)) << seen;
+  // Foundation's sheet paints button links near-white; read loosely it
+  // reaches every link, whose text must still count.
+  EXPECT_FALSE(has(copy("<p>Track it in <a href='https://tallyhub.com/orders/4821'>your Tallyhub account</a>.</p>",
+                        "<style>a{color:#2199e8} table.button table td a{color:#fefefe}</style>"),
+                   Signal::links_foreign));
 }
 
 // A mail that speaks for its sender and sends none of its links there is

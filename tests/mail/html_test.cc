@@ -152,6 +152,37 @@ TEST(Html, LinksHoldOnlyVisibleImages) {
   EXPECT_FALSE(h.links[4].image);
 }
 
+// Whether a reader notices an anchor at all (HtmlLink::hidden, ::marked).
+TEST(Html, LinksKnowWhetherAReaderSeesThem) {
+  auto h = parse_html(
+      "<a href='https://a.example/0'>Home</a>"
+      "<a href='https://a.example/1'></a>"
+      "<a href='https://a.example/2'>&nbsp; . | </a>"
+      "<a href='https://a.example/3'>\u2800\u3164</a>"
+      "<a href='https://a.example/4' style='display:none'>Home</a>"
+      "<div style='visibility:hidden'><a href='https://a.example/5'>Home</a></div>"
+      "<a href='https://a.example/6'><svg width='9' height='9'></svg></a>"
+      "<a href='https://a.example/7'><i class='icon'></i></a>"
+      "<div style=\"background-image:url('https://a.example/h.jpg')\"><a href='https://a.example/8'>&nbsp;</a></div>"
+      "<a href='https://a.example/9' style='color:#fff'>Home</a>"
+      "<a href='https://a.example/10'>\xc3\x97</a>",
+      1 << 20, 20);
+  ASSERT_EQ(h.links.size(), 11u);
+  EXPECT_TRUE(h.links[0].marked);
+  EXPECT_FALSE(h.links[0].hidden);
+  EXPECT_FALSE(h.links[1].marked);
+  EXPECT_FALSE(h.links[2].marked);
+  EXPECT_FALSE(h.links[3].marked);
+  EXPECT_TRUE(h.links[4].hidden);
+  EXPECT_TRUE(h.links[5].hidden);
+  EXPECT_TRUE(h.links[6].marked);
+  EXPECT_TRUE(h.links[7].marked);
+  EXPECT_TRUE(h.links[8].marked);
+  EXPECT_TRUE(h.links[9].marked);   // white on white is text a loosely read style may misjudge
+  EXPECT_EQ(h.links[9].text, "");
+  EXPECT_TRUE(h.links[10].marked);  // a symbol
+}
+
 TEST(Html, LinksCarryAnchorTextAndImageAlt) {
   auto h = parse_html("<a href='http://x.example'>Click <i>here</i></a><a href='http://y.example'><img alt='PayPal'></a>", 1 << 20, 100);
   ASSERT_EQ(h.links.size(), 2u);
