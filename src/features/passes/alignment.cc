@@ -156,8 +156,8 @@ class Alignment final : public Pass {
     // people share a page ("URL: http://…" under a feed item, an article
     // sent from a webmail account, a page printed in an old HTML mail), so
     // one of the links must be drawn as a link (an HTML anchor whose text
-    // is not its own address, or any anchor of HTML sent without a text
-    // alternative; a button, a document's hyperlink, a QR code), unless the mail asks for a sign-in or payment: then a pasted
+    // is not its own address, a button, a document's hyperlink, a QR
+    // code), unless the mail asks for a sign-in or payment: then a pasted
     // address is where it sends the reader. Nor
     // does a brand's automated mail share pages: from a no-reply or
     // notification address of a built-in brand's domain, every address
@@ -165,12 +165,10 @@ class Alignment final : public Pass {
     bool asks = ctx.has(Signal::credential_language) || ctx.has(Signal::form_password);
     bool drawn_foreign = asks || (id.from_brand && !is_freemail(id.from_reg) && automated_sender(m));
     // Webmail links what people paste ("https://us02web.zoom.us/j/…" drawn
-    // over itself): such an anchor is a pasted address, in HTML sent with
-    // its text/plain alternative as webmail and mail clients send it. HTML
-    // alone that prints its links over their addresses is bulk mail's.
+    // over itself): such an anchor is a pasted address.
     for (const auto& l : m.links) {
       if (id.class_of(l.url) != LinkClass::foreign) continue;
-      drawn_foreign |= l.button || m.text.empty() || !shows_itself(l.text, m.urls[l.url].raw);
+      drawn_foreign |= l.button || !shows_itself(l.text, m.urls[l.url].raw);
     }
     bool no_link_home = foreign > 0 && kept == 0 && first_foreign && drawn_foreign;
     if (no_link_home)
