@@ -52,9 +52,9 @@ attacker's kit would; hidden padding goes into the HTML lure only.
   hidden_opacity_1000      ... opacity:0
   hidden_home_links        links to the From domain's site no reader sees, after <body>:
                            an empty anchor, one inside display:none, one holding a
-                           hidden image, one holding a 1x1 pixel, and a zero-size
-                           hidden iframe (so that a mail whose links go elsewhere
-                           seems to link home)
+                           hidden image, one holding a 1x1 pixel, one of blank
+                           characters, and a zero-size hidden iframe (so that a mail
+                           whose links go elsewhere seems to link home)
   zero_width               U+200B/U+200C/U+2060 inside every visible word of 4+ letters
                            (never inside URLs, domains, addresses or entities)
   homoglyphs               a e o p c x i (and capitals) in brand names and lure words
@@ -660,7 +660,8 @@ def from_domain(m: Mail) -> str | None:
 def t_hidden_home_links(m: Mail, ctx) -> bytes:
     """Links to the From domain's site that no reader sees, so that a mail whose links
     all go elsewhere seems to link home: an empty anchor, one hidden by display:none,
-    a hidden image and a 1x1 pixel in an anchor, and a zero-size iframe, after <body>."""
+    a hidden image and a 1x1 pixel in an anchor, one of blank characters, and a
+    zero-size iframe, after <body>."""
     _need_lure(m)
     if not m.is_html:
         raise Skip("text-only lure: no HTML to hide links in")
@@ -675,6 +676,7 @@ def t_hidden_home_links(m: Mail, ctx) -> bytes:
              f'<div style="display:none"><a href="{home}account">{dom}</a></div>{nl}'
              f'<a href="{home}help"><img src="{home}logo.png" alt="" style="display:none"></a>{nl}'
              f'<a href="{home}privacy"><img src="{home}o.gif" alt="" width="1" height="1"></a>{nl}'
+             f'<a href="{home}login">&nbsp;&ensp;</a>{nl}'
              f'<iframe src="{home}" width="0" height="0" style="display:none"></iframe>{nl}')
     return splice(m, {i: (insert_html(s, block, "before").encode("latin-1"), None, None)})
 

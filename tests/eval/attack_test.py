@@ -430,14 +430,14 @@ def test_fixtures(work: Path):
         if kind == "style_block":
             h = text_parts(V[(name, "alt")])["text/html"]
             check(h.index("<style type") < h.index("</head>"), "style block in <head>")
-    # hidden home links: five ways to the From domain a reader cannot see, first in the
+    # hidden home links: six ways to the From domain a reader cannot see, first in the
     # body; nothing visible and no other link changes
     home = "https://paypa1-alerts.example.net/"
     for key in ("alt", "latin1", "nolink"):
         h = text_parts(V[("hidden_home_links", key)])["text/html"]
         got = Html(h)
-        check(got.links[:4] == [home, home + "account", home + "help", home + "privacy"] and
-              got.links[4:] == cw[key].links,
+        check(got.links[:5] == [home, home + "account", home + "help", home + "privacy", home + "login"] and
+              got.links[5:] == cw[key].links,
               f"hidden_home_links({key}): links {got.links}")
         check(f'<iframe src="{home}" width="0"' in h, f"hidden_home_links({key}): zero-size iframe")
         check(got.shown == cw[key].shown, f"hidden_home_links({key}): words visible to a CSS-aware reader")
