@@ -299,17 +299,13 @@ bool has_mark(std::string_view t) {
 bool draws(const Tag& t, std::string_view n) {
   if (n == "svg" || n == "picture" || n == "object" || n == "embed" || n == "video" || n == "canvas" || n == "input")
     return true;
-  if (t.get("class") || t.get("background")) return true;
-  const std::string* st = t.get("style");
-  return st && lower_nospace(*st).find("background") != std::string::npos;
+  return t.get("class") || t.get("background") || t.style().find("background") != std::string::npos;
 }
 
 // Whether the element paints a picture behind what it holds (a hero image
 // under a linked &nbsp; the size of the picture).
 bool background_image(const Tag& t) {
-  if (t.get("background")) return true;
-  const std::string* st = t.get("style");
-  return st && lower_nospace(*st).find("url(") != std::string::npos;
+  return t.get("background") || t.style().find("url(") != std::string::npos;
 }
 
 // A colour a button could be filled with: not white, not a light grey,
@@ -632,9 +628,14 @@ HtmlContent parse_html(std::string_view h, std::size_t max_text, std::size_t max
     }
     if (self_closing_sibling(n) && !stack.empty() && stack.back().name == n) stack.pop_back();
     int l = link(), f = form();
-    bool hid = (!stack.empty() && stack.back().hidden) || hides(tag);
-    bool ihid = (!stack.empty() && stack.back().hidden_inline) || hides_inline(tag);
+    bool parent_hid = !stack.empty() && stack.back().hidden;
+    bool self_hid = !parent_hid && hides(tag);
+    bool hid = parent_hid || self_hid;
+    // What the style attribute alone hides is hidden by the whole style too
+    // (it comes last): only then is the attribute read again.
+    bool ihid = (!stack.empty() && stack.back().hidden_inline) || (self_hid && hides_inline(tag));
     bool pictured = (!stack.empty() && stack.back().pictured) || background_image(tag);
+    bool pixel = false;  // an <img> of at most two pixels
     bool tiny = tiny_font(tag, !stack.empty() && stack.back().tiny);
     css::Rgb fg = stack.empty() ? css::Rgb{0, 0, 0} : stack.back().fg;
     css::Rgb bg = stack.empty() ? css::Rgb{255, 255, 255} : stack.back().bg;
@@ -695,7 +696,8 @@ HtmlContent parse_html(std::string_view h, std::size_t max_text, std::size_t max
           out.image_srcs.push_back(*src);
       }
       // A hidden image, or a pixel, shows nothing to click.
-      if (l >= 0 && !hid && !pixel_image(tag)) out.links[static_cast<std::size_t>(l)].image = true;
+      pixel = pixel_image(tag);
+      if (l >= 0 && !hid && !pixel) out.links[static_cast<std::size_t>(l)].image = true;
       std::string alt_text;
       if (const std::string* a = tag.get("alt")) {
         alt_text = *a;
@@ -732,7 +734,7 @@ HtmlContent parse_html(std::string_view h, std::size_t max_text, std::size_t max
       else if (type == "hidden") ++hf.hidden_fields;
       else if (type == "text" || type == "tel" || type == "number") ++hf.text_fields;
     }
-    if (l >= 0 && !ihid && ((n == "img" && !pixel_image(tag)) || pictured || draws(tag, n)))
+    if (l >= 0 && !ihid && ((n == "img" && !pixel) || pictured || draws(tag, n)))
       out.links[static_cast<std::size_t>(l)].marked = true;
     block(n);
     if (is_void(n) || tag.self_closed) continue;
