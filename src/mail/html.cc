@@ -294,20 +294,6 @@ bool has_mark(std::string_view t) {
   return false;
 }
 
-// Elements that draw something inside a link whatever their text: pictures
-// and icons (an icon font's <i class>, a CSS background).
-bool draws(const Tag& t, std::string_view n) {
-  if (n == "svg" || n == "picture" || n == "object" || n == "embed" || n == "video" || n == "canvas" || n == "input")
-    return true;
-  return t.get("class") || t.get("background") || t.style().find("background") != std::string::npos;
-}
-
-// Whether the element paints a picture behind what it holds (a hero image
-// under a linked &nbsp; the size of the picture).
-bool background_image(const Tag& t) {
-  return t.get("background") || t.style().find("url(") != std::string::npos;
-}
-
 // A colour a button could be filled with: not white, not a light grey,
 // not transparent. Accepts #rgb, #rrggbb, rgb(r,g,b) and a few names.
 bool fill_colour(std::string_view c) {
@@ -387,6 +373,44 @@ bool icontains(std::string_view hay, std::string_view needle) {
   return false;
 }
 
+// Whether the element's own style attribute mentions `needle` (lower
+// case). Style sheets are read too loosely for this: a rule meant for a
+// button's link would reach every link.
+bool own_style_has(const Tag& t, std::string_view needle) {
+  const std::string* st = t.get("style");
+  return st && icontains(*st, needle);
+}
+
+// Elements that draw something inside a link whatever their text: pictures
+// and icons (an icon font's <i class>, a background of their own).
+bool draws(const Tag& t, std::string_view n) {
+  if (n == "svg" || n == "picture" || n == "object" || n == "embed" || n == "video" || n == "canvas" || n == "input")
+    return true;
+  return t.get("class") || t.get("background") || own_style_has(t, "background");
+}
+
+// Whether the element paints a picture behind what it holds (a hero image
+// under a linked &nbsp; the size of the picture).
+bool background_image(const Tag& t) {
+  if (t.get("background")) return true;
+  const std::string* st = t.get("style");
+  if (!st) return false;
+  // Every element asks: find each "(" and look behind it for "url".
+  for (std::size_t p = st->find('('); p != std::string::npos; p = st->find('(', p + 1))
+    if (p >= 3 && icontains(std::string_view(*st).substr(p - 3, 3), "url")) return true;
+  return false;
+}
+
+// hides_inline() for the many elements of a container hidden otherwise (a
+// preheader, a sheet's hidden class): only the common ways to hide are
+// looked for before the attribute is read.
+bool hides_inline_cheaply(const Tag& t) {
+  if (t.get("hidden")) return true;
+  const std::string* st = t.get("style");
+  if (!st || !(icontains(*st, "display") || icontains(*st, "visibility") || icontains(*st, "opacity"))) return false;
+  return css::hides(lower_nospace(*st));
+}
+
 bool class_says_button(const Tag& t) {
   const std::string* c = t.get("class");
   if (!c) return false;
@@ -449,7 +473,7 @@ struct Open {
   std::string name;
   bool hidden;  ///< hidden by display, visibility, opacity or a zero box
   bool hidden_inline;  ///< so by its own or an ancestor's style attribute (hides_inline)
-  bool pictured;       ///< drawn over a background image (its own or an ancestor's)
+  bool pictured;       ///< paints a background image (not body or html)
   bool tiny;    ///< text too small to read (font-size), until a descendant sets a readable size
   bool faint;   ///< text the colour of its background
   css::Rgb fg, bg;
@@ -632,9 +656,14 @@ HtmlContent parse_html(std::string_view h, std::size_t max_text, std::size_t max
     bool self_hid = !parent_hid && hides(tag);
     bool hid = parent_hid || self_hid;
     // What the style attribute alone hides is hidden by the whole style too
-    // (it comes last): only then is the attribute read again.
-    bool ihid = (!stack.empty() && stack.back().hidden_inline) || (self_hid && hides_inline(tag));
-    bool pictured = (!stack.empty() && stack.back().pictured) || background_image(tag);
+    // (it comes last): only then, or inside a container hidden otherwise,
+    // is the attribute read again.
+    bool ihid = (!stack.empty() && stack.back().hidden_inline) || (self_hid && hides_inline(tag)) ||
+                (parent_hid && hides_inline_cheaply(tag));
+    // A picture behind an anchor is its container's (a hero image's cell),
+    // not the page's: a body background lies behind every link.
+    bool on_picture = !stack.empty() && stack.back().pictured;
+    bool pictured = n != "body" && n != "html" && background_image(tag);
     bool pixel = false;  // an <img> of at most two pixels
     bool tiny = tiny_font(tag, !stack.empty() && stack.back().tiny);
     css::Rgb fg = stack.empty() ? css::Rgb{0, 0, 0} : stack.back().fg;
@@ -734,7 +763,7 @@ HtmlContent parse_html(std::string_view h, std::size_t max_text, std::size_t max
       else if (type == "hidden") ++hf.hidden_fields;
       else if (type == "text" || type == "tel" || type == "number") ++hf.text_fields;
     }
-    if (l >= 0 && !ihid && ((n == "img" && !pixel) || pictured || draws(tag, n)))
+    if (l >= 0 && !ihid && ((n == "img" && !pixel) || (n == "a" && on_picture) || draws(tag, n)))
       out.links[static_cast<std::size_t>(l)].marked = true;
     block(n);
     if (is_void(n) || tag.self_closed) continue;

@@ -181,6 +181,16 @@ TEST(Html, LinksKnowWhetherAReaderSeesThem) {
   EXPECT_TRUE(h.links[9].marked);   // white on white is text a loosely read style may misjudge
   EXPECT_EQ(h.links[9].text, "");
   EXPECT_TRUE(h.links[10].marked);  // a symbol
+  // The page's background lies behind every link: it marks none. Inside a
+  // container hidden by the style sheet, a style attribute still hides.
+  auto b = parse_html(
+      "<html><head><style>.pre{display:none}</style></head><body style=\"background:url('https://a.example/bg.jpg')\">"
+      "<a href='https://a.example/1'>&nbsp;</a><div class='pre'><div style='display:none'>"
+      "<a href='https://a.example/2'>Home</a></div></div></body></html>",
+      1 << 20, 20);
+  ASSERT_EQ(b.links.size(), 2u);
+  EXPECT_FALSE(b.links[0].marked);
+  EXPECT_TRUE(b.links[1].hidden);
 }
 
 TEST(Html, LinksCarryAnchorTextAndImageAlt) {
