@@ -270,6 +270,13 @@ TEST(Alignment, UnseenAnchorToTheSenderIsNoLinkHome) {
     EXPECT_FALSE(has(m, Signal::links_aligned)) << unseen;
   }
   EXPECT_TRUE(has(copy("<a href='https://tallyhub.com/'></a>"), Signal::sender_links_away));
+  // "Why" names what was hidden.
+  features::Extractor ex;
+  auto e = ex.extract(parse(copy("<a href='https://tallyhub.com/' style='display:none'>Tallyhub</a>")));
+  bool said = false;
+  for (const auto& f : e.signals)
+    if (f.signal == Signal::links_foreign) said = f.detail.find("the link to tallyhub.com is hidden") != std::string::npos;
+  EXPECT_TRUE(said);
   for (std::string seen : {"<a href='https://tallyhub.com/'><img src='https://tallyhub.com/logo.png' alt=''></a>",
                            "<a href='https://tallyhub.com/'><svg width='120' height='32'><path d='M0 0h120v32H0z'/></svg></a>",
                            "<a href='https://tallyhub.com/'><i class='icon-home'></i></a>",
@@ -348,7 +355,9 @@ TEST(Identity, AddressShownOverALinkElsewhereIsADecoy) {
                                    "<p>Your invoice.</p><a href='https://www.blogatelier13.fr/x'>https://ta1lyhub-secure.com/account</a>"));
   auto lid = features::make_identity(lookalike);
   for (std::size_t i = 0; i < lookalike.urls.size(); ++i)
-    if (lookalike.urls[i].registrable == "ta1lyhub-secure.com") EXPECT_EQ(lid.class_of(i), LinkClass::foreign);
+    if (lookalike.urls[i].registrable == "ta1lyhub-secure.com") {
+      EXPECT_EQ(lid.class_of(i), LinkClass::foreign);
+    }
   features::Extractor ex;
   auto e = ex.extract(lookalike);
   EXPECT_TRUE(std::any_of(e.signals.begin(), e.signals.end(),

@@ -171,8 +171,17 @@ class Alignment final : public Pass {
       drawn_foreign |= l.button || !shows_itself(l.text, m.urls[l.url].raw);
     }
     bool no_link_home = foreign > 0 && kept == 0 && first_foreign && drawn_foreign;
-    if (no_link_home)
-      ctx.raise(Signal::links_foreign, "links go to " + first_foreign->registrable + ", none to the sender " + id.from_reg);
+    if (no_link_home) {
+      // Say so when the sender's pages are there but out of sight: a copy
+      // that hid a link home, or framed the site, is showing its hand.
+      const mail::Url* unseen_home = nullptr;
+      for (std::size_t i = 0; i < m.urls.size() && !unseen_home; ++i)
+        if (id.class_of(i) == LinkClass::loaded && m.urls[i].registrable == id.from_reg) unseen_home = &m.urls[i];
+      ctx.raise(Signal::links_foreign, "links go to " + first_foreign->registrable + ", none to the sender " + id.from_reg +
+                                           (unseen_home ? " (the link to " + unseen_home->registrable +
+                                                              " is hidden, empty or framed)"
+                                                        : std::string()));
+    }
     // The mail speaks for its sender (a name it goes by is the From
     // domain's) and no link leads there: what a copied brand mail with
     // swapped links looks like, and what list mail and personal mail,
