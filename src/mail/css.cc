@@ -164,7 +164,12 @@ std::string_view Style::get(std::initializer_list<std::string_view> names) const
 
 std::string_view value(std::string_view s, std::initializer_list<std::string_view> names) { return Style(s).get(names); }
 
-bool hides(const Style& s) {
+namespace {
+
+// hides() and hides_box(): `box` leaves out what moves or clips only the
+// text (text-indent) and a max size whose content still overflows into
+// view (no overflow:hidden).
+bool hides_impl(const Style& s, bool box) {
   if (s.empty()) return false;
   auto is = [&](std::string_view prop, std::string_view v) {
     std::string_view x = s.get({prop});
@@ -174,7 +179,7 @@ bool hides(const Style& s) {
   if (auto o = px(s.get({"opacity"})); o && *o <= 0.05) return true;
   bool overflow_hidden = is("overflow", "hidden");
   for (auto dim : {"max-height", "max-width"})
-    if (auto v = px(s.get({dim})); v && *v <= 1.0) return true;
+    if (auto v = px(s.get({dim})); v && *v <= 1.0 && (!box || overflow_hidden)) return true;
   for (auto dim : {"height", "width"})
     if (auto v = px(s.get({dim})); v && *v <= 1.0 && overflow_hidden) return true;
   std::string_view clip = s.get({"clip"});
@@ -191,10 +196,15 @@ bool hides(const Style& s) {
     for (auto side : {"left", "top", "right", "bottom", "margin-left", "margin-top"})
       if (auto v = px(s.get({side})); v && *v <= -500.0) return true;
   }
-  if (auto v = px(s.get({"text-indent"})); v && *v <= -500.0) return true;
+  if (auto v = px(s.get({"text-indent"})); v && *v <= -500.0 && !box) return true;
   if (auto v = px(s.get({"margin-left", "margin-top"})); v && *v <= -2000.0) return true;
   return false;
 }
+
+}  // namespace
+
+bool hides(const Style& s) { return hides_impl(s, false); }
+bool hides_box(const Style& s) { return hides_impl(s, true); }
 
 std::optional<bool> tiny_font(const Style& s) {
   std::string_view v = s.get({"font-size", "font"});

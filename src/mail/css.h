@@ -68,6 +68,12 @@ std::string_view value(std::string_view style, std::initializer_list<std::string
 /// indented a long way off the screen, scaled to nothing.
 bool hides(const Style& style);
 inline bool hides(std::string_view style) { return hides(Style(style)); }
+/// Whether the element's own style removes its box (not only its text)
+/// from view: as hides(), but text-indent, which moves only the text (a
+/// logo drawn as a background keeps its box), and max-height or max-width
+/// without overflow:hidden (the content still shows) do not count.
+bool hides_box(const Style& style);
+inline bool hides_box(std::string_view style) { return hides_box(Style(style)); }
 
 /// A font-size value that makes text unreadable (below kMinFontPx), or
 /// nothing when the style sets no size (or one given as a keyword).

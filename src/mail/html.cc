@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <optional>
@@ -240,9 +241,9 @@ bool at_most_a_pixel(std::string_view v, bool attribute) {
   while (!v.empty() && is_space(v.front())) v.remove_prefix(1);
   double x = 0;
   auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
-  if (ec != std::errc() || end == v.data() || x < 0 || x > 2.0) return false;
-  if (attribute) return true;
+  if (ec != std::errc() || end == v.data() || !std::isfinite(x) || x < 0 || x > 2.0) return false;
   std::string_view unit = v.substr(static_cast<std::size_t>(end - v.data()));
+  if (attribute) return !unit.starts_with('%');
   if (auto bang = unit.find('!'); bang != std::string_view::npos) unit = unit.substr(0, bang);
   while (!unit.empty() && is_space(unit.back())) unit.remove_suffix(1);
   return unit == "px" || (unit.empty() && x == 0);
@@ -267,18 +268,22 @@ bool pixel_image(const Tag& t) {
 bool hides_inline(const Tag& t) {
   if (t.get("hidden")) return true;
   const std::string* st = t.get("style");
-  return st && css::hides(lower_nospace(*st));
+  return st && css::hides_box(lower_nospace(*st));
 }
 
 // Whether text holds something a reader sees as a mark: a letter, digit
 // or symbol. Spaces, blank-looking characters (no-break and typographic
-// spaces, the Braille blank, Hangul fillers) and lone punctuation (".",
-// "|", "-") are not: an anchor of those is a link nobody notices.
+// spaces, the Braille blank, Hangul fillers) and separator punctuation
+// (". , ; : | - _" and quotes) are not: an anchor of those is a link
+// nobody notices.
 bool has_mark(std::string_view t) {
   for (std::size_t i = 0; i < t.size();) {
     auto c = static_cast<unsigned char>(t[i]);
     if (c < 0x80) {
-      if ((c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')) return true;
+      // Letters, digits and symbols (">>", "+", "?"); not the punctuation
+      // that passes for a separator or nothing.
+      if (c > ' ' && c < 0x7F && std::string_view(".,;:|-_'\"`").find(static_cast<char>(c)) == std::string_view::npos)
+        return true;
       ++i;
       continue;
     }
@@ -395,9 +400,10 @@ bool background_image(const Tag& t) {
   if (t.get("background")) return true;
   const std::string* st = t.get("style");
   if (!st) return false;
-  // Every element asks: find each "(" and look behind it for "url".
+  // Find each "(" and look behind it for "url"; then for a background
+  // property (not a custom one holding a url()).
   for (std::size_t p = st->find('('); p != std::string::npos; p = st->find('(', p + 1))
-    if (p >= 3 && icontains(std::string_view(*st).substr(p - 3, 3), "url")) return true;
+    if (p >= 3 && icontains(std::string_view(*st).substr(p - 3, 3), "url")) return icontains(*st, "background");
   return false;
 }
 
@@ -408,7 +414,7 @@ bool hides_inline_cheaply(const Tag& t) {
   if (t.get("hidden")) return true;
   const std::string* st = t.get("style");
   if (!st || !(icontains(*st, "display") || icontains(*st, "visibility") || icontains(*st, "opacity"))) return false;
-  return css::hides(lower_nospace(*st));
+  return css::hides_box(lower_nospace(*st));
 }
 
 bool class_says_button(const Tag& t) {
@@ -473,7 +479,7 @@ struct Open {
   std::string name;
   bool hidden;  ///< hidden by display, visibility, opacity or a zero box
   bool hidden_inline;  ///< so by its own or an ancestor's style attribute (hides_inline)
-  bool pictured;       ///< paints a background image (not body or html)
+  bool pictured;       ///< inside an element (not body or html) that paints a background picture
   bool tiny;    ///< text too small to read (font-size), until a descendant sets a readable size
   bool faint;   ///< text the colour of its background
   css::Rgb fg, bg;
@@ -660,10 +666,11 @@ HtmlContent parse_html(std::string_view h, std::size_t max_text, std::size_t max
     // is the attribute read again.
     bool ihid = (!stack.empty() && stack.back().hidden_inline) || (self_hid && hides_inline(tag)) ||
                 (parent_hid && hides_inline_cheaply(tag));
-    // A picture behind an anchor is its container's (a hero image's cell),
-    // not the page's: a body background lies behind every link.
+    // A picture behind an anchor is a container's (a hero image's cell,
+    // through the wrappers inside it), not the page's: a body background
+    // lies behind every link.
     bool on_picture = !stack.empty() && stack.back().pictured;
-    bool pictured = n != "body" && n != "html" && background_image(tag);
+    bool pictured = on_picture || (n != "body" && n != "html" && background_image(tag));
     bool pixel = false;  // an <img> of at most two pixels
     bool tiny = tiny_font(tag, !stack.empty() && stack.back().tiny);
     css::Rgb fg = stack.empty() ? css::Rgb{0, 0, 0} : stack.back().fg;

@@ -191,6 +191,30 @@ TEST(Html, LinksKnowWhetherAReaderSeesThem) {
   ASSERT_EQ(b.links.size(), 2u);
   EXPECT_FALSE(b.links[0].marked);
   EXPECT_TRUE(b.links[1].hidden);
+  // A logo drawn as the anchor's background with its text indented away
+  // is seen; so is content under max-height:0 that overflows into view, a
+  // link in a wrapper inside a hero cell, and an arrow. A custom property
+  // holding url() paints nothing; "nan" and "1%" are no pixel sizes.
+  auto c = parse_html(
+      "<a href='https://a.example/0' style='display:block;width:150px;height:40px;"
+      "background:url(https://a.example/logo.png);text-indent:-9999px'>A</a>"
+      "<div style='max-height:0px'><a href='https://a.example/1'>Open</a></div>"
+      "<table><tr><td style=\"background-image:url('https://a.example/h.jpg')\"><div>"
+      "<a href='https://a.example/2' style='display:block;height:300px'>&nbsp;</a></div></td></tr></table>"
+      "<a href='https://a.example/3'>&gt;&gt;</a>"
+      "<div style='--x:url(a)'><a href='https://a.example/4'></a></div>"
+      "<a href='https://a.example/5'><img src='https://a.example/l.png' width='nan'></a>"
+      "<a href='https://a.example/6'><img src='https://a.example/l.png' width='1%'></a>",
+      1 << 20, 20);
+  ASSERT_EQ(c.links.size(), 7u);
+  EXPECT_TRUE(c.links[0].marked);
+  EXPECT_FALSE(c.links[0].hidden);
+  EXPECT_FALSE(c.links[1].hidden);
+  EXPECT_TRUE(c.links[2].marked);
+  EXPECT_TRUE(c.links[3].marked);
+  EXPECT_FALSE(c.links[4].marked);
+  EXPECT_TRUE(c.links[5].image);
+  EXPECT_TRUE(c.links[6].image);
 }
 
 TEST(Html, LinksCarryAnchorTextAndImageAlt) {
