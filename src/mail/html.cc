@@ -411,10 +411,9 @@ bool background_image(const Tag& t) {
 // preheader, a sheet's hidden class): only the common ways to hide are
 // looked for before the attribute is read.
 bool hides_inline_cheaply(const Tag& t) {
-  if (t.get("hidden")) return true;
   const std::string* st = t.get("style");
-  if (!st || !(icontains(*st, "display") || icontains(*st, "visibility") || icontains(*st, "opacity"))) return false;
-  return css::hides_box(lower_nospace(*st));
+  bool may = st && (icontains(*st, "display") || icontains(*st, "visibility") || icontains(*st, "opacity"));
+  return may ? hides_inline(t) : t.get("hidden") != nullptr;
 }
 
 bool class_says_button(const Tag& t) {

@@ -27,8 +27,9 @@ struct HtmlLink {
   bool hidden = false;
   /// Holds something a reader sees: text with a letter, digit or symbol
   /// (even text the style sheet or colours may hide), an image larger than
-  /// a pixel, an SVG or other drawing, an element with a class or a
-  /// background; an <area> always. False: an anchor nobody notices.
+  /// two pixels, an SVG or other drawing, an element with a class or a
+  /// background of its own, or a container's background picture behind it
+  /// (not the body's); an <area> always. False: an anchor nobody notices.
   bool marked = false;
 };
 
