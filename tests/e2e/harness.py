@@ -3,6 +3,7 @@ loopback ports, a model trained on the corpus train split, corpus message
 selection, and Maildir inspection. Standard library only."""
 import json
 import os
+import random
 import re
 import shutil
 import signal
@@ -31,12 +32,44 @@ Content-Type: text/html; charset=utf-8
 <form action="http://203.0.113.50/p"><input type="password" name="p"></form>
 """
 
+def _ephemeral_low():
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            return int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
+_handed_out = set()
+
+
 def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+    """A loopback port nothing holds now, for a server a test starts.
+
+    It lies below the kernel's ephemeral range: a port from that range (what
+    bind to port 0 returns) can be taken as the local end of any outgoing
+    connection on the machine, ours or a parallel test's, while the server
+    that owns it is down for a restart, and the restart then fails with
+    EADDRINUSE (e2e_relay did under the sanitizers). Ports here are only ever
+    taken by an explicit bind. Random, so parallel tests rarely pick the same
+    one, and never the same one twice in one process."""
+    high = min(_ephemeral_low(), 65536)
+    low = 20000 if high > 24000 else 10000
+    rng = random.SystemRandom()
+    for _ in range(2000):
+        port = rng.randrange(low, high)
+        if port in _handed_out:
+            continue
+        s = socket.socket()
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        finally:
+            s.close()
+        _handed_out.add(port)
+        return port
+    raise RuntimeError(f"no free loopback port in {low}-{high}")
 
 
 def corpus_rows(corpus, split="test"):
