@@ -279,6 +279,13 @@ D kLatam[] = {"latamairlines.com", "latam.com"};
 D kLedger[] = {"ledger.com", "ledgerwallet.com"};
 D kTrezor[] = {"trezor.io"};
 D kTrustWallet[] = {"trustwallet.com"};
+// PagoPA S.p.A., the state company behind Italy's public payment system and
+// the IO app of public services. Its fake "avviso di pagamento pagoPA" and
+// fines are a standing theme of CERT-AgID's weekly phishing summaries
+// (cert-agid.gov.it). Domains: pagopa.it and pagopa.gov.it (its sites), and
+// italia.it, the Italian government's domain, where the IO app lives
+// (io.italia.it, which names PagoPA as its maker) and from which IO mails.
+D kPagoPa[] = {"italia.it", "pagopa.gov.it", "pagopa.it"};
 
 // --- Names as written in text ------------------------------------------------
 // From each brand's own usage (its site title, "© <name>" line); general
@@ -450,6 +457,7 @@ D aLatam[] = {"latam airlines", "latam"};
 D aLedger[] = {"ledger", "ledger live"};
 D aTrezor[] = {"trezor"};
 D aTrustWallet[] = {"trust wallet", "trustwallet"};
+D aPagoPa[] = {"pagopa", "pago pa"};
 
 constexpr bool W = true, S = false;  // whole-word only, or substring in hosts too
 const Brand kBrands[] = {
@@ -638,6 +646,8 @@ const Brand kBrands[] = {
     // Trezor's); W: "trezor" is a safe in Czech.
     {"Trezor", "trezor", kTrezor, W, aTrezor, false},
     {"Trust Wallet", "trustwallet", kTrustWallet, S, aTrustWallet, false},
+    // Government payments (Italy); no country sites.
+    {"PagoPA", "pagopa", kPagoPa, S, aPagoPa, false},
 };
 
 bool in_sorted(std::span<const std::string_view> list, std::string_view x) {

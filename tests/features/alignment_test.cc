@@ -187,6 +187,30 @@ TEST(Alignment, LinksAlignedIsHamEvidenceOnlyWhenNothingContradictsIt) {
   EXPECT_FALSE(has(mail_from("Ana <ana.b@gmail.com>", "<a href='https://docs.google.com/x'>open</a>"), Signal::links_aligned));
 }
 
+// A brand that mails from one of its domains and links to another
+// (PagoPA's IO app writes from io.italia.it, its buttons go to pagopa.it)
+// links home, and says which brand's domains those are; a look-alike of the
+// other domain is still foreign.
+TEST(Alignment, ABrandsOtherDomainIsHome) {
+  auto io = [](const std::string& host) {
+    return mail_from("IO - l'app dei servizi pubblici <no-reply@io.italia.it>",
+                     "<p>I tuoi accessi a servizi di terze parti.</p><a href='https://continua.io." + host + "/x' " +
+                         kButton + ">Vai su IO</a>",
+                     "I tuoi accessi");
+  };
+  auto e = run(io("pagopa.it"));
+  auto aligned = std::find_if(e.signals.begin(), e.signals.end(),
+                              [](const auto& h) { return h.signal == Signal::links_aligned; });
+  ASSERT_NE(aligned, e.signals.end());
+  EXPECT_EQ(aligned->detail, "every link goes to a domain of the sender's brand PagoPA (italia.it, pagopa.it)");
+  EXPECT_FALSE(has(io("pagopa.it"), Signal::links_foreign));
+  EXPECT_FALSE(has(io("pagopa.it"), Signal::cta_foreign));
+  EXPECT_TRUE(has(io("pagopa-verifica.com"), Signal::cta_foreign));
+  EXPECT_FALSE(has(io("pagopa-verifica.com"), Signal::links_aligned));
+  // Its own domain alone keeps the plain wording.
+  EXPECT_TRUE(has(reset("Tallyhub <no-reply@tallyhub.com>", "app.tallyhub.com"), Signal::links_aligned));
+}
+
 TEST(Alignment, NoLinkToTheSender) {
   EXPECT_TRUE(has(reset("Tallyhub <no-reply@tallyhub.com>", "bakery.example.net"), Signal::links_foreign));
   EXPECT_FALSE(has(reset("Tallyhub <no-reply@tallyhub.com>", "tallyhub.com"), Signal::links_foreign));
@@ -624,16 +648,16 @@ TEST(Alignment, PastedAddressesAreNotLinksAway) {
 }
 
 // A sign-off that writes the organisation with its legal form ("il team di
-// PagoPA S.p.A.") names who sends, as a © line does: links to that name's
+// Pagalibero S.p.A.") names who sends, as a © line does: links to that name's
 // domain are the sender's, and a look-alike of it is still caught. Only for
 // recognising the sender's domains: a built-in brand's legal name, or any in
 // a mail that claims a brand its sender is not, makes nothing the sender's.
 TEST(Identity, NameBeforeALegalFormIsTheSendersName) {
   auto notice = [](const std::string& host, const std::string& more = "") {
-    return mail_from("IO - l'app dei servizi pubblici <no-reply@io.italia.it>",
+    return mail_from("Pagamenti - l'app dei servizi <no-reply@app.servizi-online.it>",
                      "<p>Conferma il tuo indirizzo email.</p><a href='https://api-app.io." + host +
                          "/api/v1/email-validation?token=S6du' " + kButton +
-                         ">Procedi con la conferma</a><p>A presto, il team di PagoPA S.p.A.</p>" + more,
+                         ">Procedi con la conferma</a><p>A presto, il team di Pagalibero S.p.A.</p>" + more,
                      "Conferma il tuo indirizzo email");
   };
   auto has_own = [](const std::string& raw, const std::string& name) {
@@ -641,15 +665,15 @@ TEST(Identity, NameBeforeALegalFormIsTheSendersName) {
     auto id = features::make_identity(m);
     return std::find(id.own_names.begin(), id.own_names.end(), name) != id.own_names.end();
   };
-  EXPECT_TRUE(has_own(notice("pagopa.it"), "pagopa"));
-  EXPECT_FALSE(has(notice("pagopa.it"), Signal::links_foreign));
-  EXPECT_FALSE(has(notice("pagopa.it"), Signal::cta_foreign));
+  EXPECT_TRUE(has_own(notice("pagalibero.it"), "pagalibero"));
+  EXPECT_FALSE(has(notice("pagalibero.it"), Signal::links_foreign));
+  EXPECT_FALSE(has(notice("pagalibero.it"), Signal::cta_foreign));
   EXPECT_TRUE(has(notice("bakery-roma.it"), Signal::links_foreign));
-  EXPECT_TRUE(has(notice("pagopa-verifica.com"), Signal::name_lookalike_domain));
+  EXPECT_TRUE(has(notice("pagalibero-verifica.com"), Signal::name_lookalike_domain));
   // Earlier legal names ("Limited Edition" is not one) do not crowd it out.
-  std::string crowded = notice("pagopa.it", "<p>Scarica Limited Edition. Play Store Services LLC. Acme Corp. Foo Bar "
-                                            "Inc. Baz Qux GmbH. Zed Ltd.</p><p>PagoPA S.p.A.</p>");
-  EXPECT_TRUE(has_own(crowded, "pagopa"));
+  std::string crowded = notice("pagalibero.it", "<p>Scarica Limited Edition. Play Store Services LLC. Acme Corp. Foo Bar "
+                                            "Inc. Baz Qux GmbH. Zed Ltd.</p><p>Pagalibero S.p.A.</p>");
+  EXPECT_TRUE(has_own(crowded, "pagalibero"));
   EXPECT_FALSE(has(crowded, Signal::links_foreign));
   // Lower-case words, a form with no name and a built-in brand say nothing.
   auto plain = parse(mail_from("Shop <news@shop.example.com>",

@@ -208,8 +208,18 @@ class Alignment final : public Pass {
                         ctx.has(Signal::url_mixed_script) || ctx.has(Signal::url_punycode);
     std::size_t exact = 0;
     for (LinkClass c : id.url_class) exact += c == LinkClass::own;
-    if (web > 0 && foreign == 0 && exact > 0 && !contradicted && !is_freemail(id.from_reg))
-      ctx.raise(Signal::links_aligned, "every link goes to the sender's own domain " + id.from_reg);
+    if (web > 0 && foreign == 0 && exact > 0 && !contradicted && !is_freemail(id.from_reg)) {
+      // Name the brand when its links go to another of its domains
+      // (io.italia.it linking to pagopa.it): the reader checks that claim.
+      const mail::Url* other = nullptr;
+      for (std::size_t i = 0; i < m.urls.size() && !other; ++i)
+        if (id.class_of(i) == LinkClass::own && m.urls[i].registrable != id.from_reg) other = &m.urls[i];
+      ctx.raise(Signal::links_aligned,
+                other && id.from_brand
+                    ? "every link goes to a domain of the sender's brand " + std::string(id.from_brand->name) + " (" +
+                          id.from_reg + ", " + other->registrable + ")"
+                    : "every link goes to the sender's own domain " + id.from_reg);
+    }
   }
 };
 
