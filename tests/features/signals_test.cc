@@ -222,6 +222,33 @@ TEST(Signals, SiteDomainsAreProtectedFromLookalikes) {
   EXPECT_TRUE(has(run(raw, {}, site), Signal::brand_lookalike_domain));
 }
 
+// Typosquats: a brand's name (6+ letters) mistyped by one slip of the hand
+// (two letters swapped, one left out, one doubled, one struck beside),
+// in a link or the From domain; the slips that make real words and other
+// companies' names do not count.
+TEST(Signals, TyposOfABrandsName) {
+  auto link = [](const std::string& host) {
+    return run(html("Support <help@example.net>", "<p>Hi there</p><a href='https://" + host + "/x'>Track</a>"));
+  };
+  for (const char* typo : {"amazom-orders.com", "gitthub.com", "micorsoft-login.com", "www.legder.com", "twiitter.com",
+                           "nortonn.com", "paypl.com", "steampowred.com"})
+    EXPECT_TRUE(has(link(typo), Signal::brand_lookalike_domain)) << typo;
+  for (const char* word : {"cloud-xip.com",        // icloud without its first letter
+                           "low-interest-rates.net",  // pinterest without its first letter
+                           "correio.biz",          // correios without its last letter
+                           "finance.example.com",  // binance, first letter replaced
+                           "paypay.ne.jp",         // paypal, last letter replaced by a far key
+                           "mercadolibre.com.ar",  // a brand's own domain, one key from another brand
+                           "morton.com", "revolt.tv",  // norton, revolut: common-word names take only swaps and doubles
+                           "amazon.de", "github.com", "githubusercontent.com"})
+    EXPECT_FALSE(has(link(word), Signal::brand_lookalike_domain)) << word;
+  features::SiteConfig site;
+  site.protected_domains = {"alpinerobotics.de"};
+  EXPECT_TRUE(has(run(plain("IT <it@example.net>", "log in at https://alpinerobotcs.com/"), {}, site),
+                  Signal::brand_lookalike_domain));
+  EXPECT_TRUE(has(run(plain("Support <help@mircosoft.com>", "hello")), Signal::brand_lookalike_domain));
+}
+
 TEST(Signals, EveryPassIsTimed) {
   auto m = mail::parse(plain(kShop, "hello"));
   features::Extractor ex;

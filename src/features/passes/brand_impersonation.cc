@@ -11,6 +11,7 @@
 #include <bitset>
 #include <string>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "features/brands.h"
@@ -67,6 +68,50 @@ bool label_has(std::string_view label, const Protected& p) {
     if (l && r) return true;
     pos = label.find(p.skeleton, pos + 1);
   }
+  return false;
+}
+
+// Where a letter sits on a QWERTY keyboard (row, column in half keys), or
+// row -1 for anything else.
+std::pair<int, int> key_at(char c) {
+  static constexpr std::string_view kRows[] = {"qwertyuiop", "asdfghjkl", "zxcvbnm"};
+  for (int r = 0; r < 3; ++r)
+    if (auto i = kRows[r].find(c); i != std::string_view::npos) return {r, static_cast<int>(i) * 2 + r};
+  return {-1, 0};
+}
+
+bool keys_touch(char a, char b) {
+  auto [ra, ca] = key_at(a);
+  auto [rb, cb] = key_at(b);
+  if (ra < 0 || rb < 0 || a == b) return false;
+  int dr = ra > rb ? ra - rb : rb - ra, dc = ca > cb ? ca - cb : cb - ca;
+  return (dr == 0 && dc == 2) || (dr == 1 && dc == 1);
+}
+
+// Whether `label` is `name` (6+ letters) mistyped by one slip of the hand,
+// the typos typosquatters register: two neighbours swapped (legder), a
+// letter left out (amazn), a letter doubled (gitthub), or one struck with
+// the key next to it (amazom); the first letter is never the one left out
+// or struck, nor the last left out (icloud/cloud, pinterest/interest,
+// correios/correio). Other single edits make real words and other
+// companies' names too often (binance/finance, paypal/paypay). A
+// name that is a common word ("ledger", "norton") counts only the first
+// and third: a letter left out or struck beside makes words of those
+// (revolt, morton).
+bool slip_of(std::string_view label, std::string_view name, bool common_word) {
+  if (name.size() < 6 || label == name) return false;
+  std::size_t i = 0;
+  while (i < label.size() && i < name.size() && label[i] == name[i]) ++i;
+  if (label.size() == name.size()) {
+    if (i + 1 < label.size() && label[i] == name[i + 1] && label[i + 1] == name[i] &&
+        label.substr(i + 2) == name.substr(i + 2))
+      return true;
+    return !common_word && i > 0 && label.substr(i + 1) == name.substr(i + 1) && keys_touch(label[i], name[i]);
+  }
+  if (label.size() + 1 == name.size())
+    return !common_word && i > 0 && i + 1 < name.size() && label.substr(i) == name.substr(i + 1);
+  if (label.size() == name.size() + 1)
+    return label.substr(i + 1) == name.substr(i) && ((i > 0 && label[i] == label[i - 1]) || (i + 1 < label.size() && label[i] == label[i + 1]));
   return false;
 }
 
@@ -314,9 +359,27 @@ class BrandImpersonation final : public Pass {
     if (host.size() > reg.size() + 1 && host.ends_with(reg)) sub = host.substr(0, host.size() - reg.size() - 1);
     std::string subskel = sub.empty() ? std::string() : mail::skeleton(sub);
     Grams lg(skel), sg(subskel);
+    // The label's words ("amazom" of amazom-orders) that could be a slip of
+    // a brand's name; none when the domain is a brand's own.
+    std::vector<std::string_view> words;
+    for (std::size_t b = 0, e; b < label.size(); b = e + 1) {
+      e = std::min(label.find('-', b), label.size());
+      if (e - b >= 5) words.push_back(label.substr(b, e - b));
+    }
+    if (!words.empty() && brand_of(reg)) words.clear();
     for (const auto& p : prot) {
       // The cheap tests first: most hosts name no brand at all.
       bool in_label = lg.may_contain(p) && label_has(skel, p);
+      if (!in_label && p.token.size() >= 6) {
+        auto typo = std::find_if(words.begin(), words.end(), [&](std::string_view w) {
+          return w.size() + 1 >= p.token.size() && w.size() <= p.token.size() + 1 && slip_of(w, p.token, p.whole_word);
+        });
+        if (typo != words.end() && !owns(p, reg)) {
+          ctx.raise(Signal::brand_lookalike_domain, std::string(reg) + " is a typo of " +
+                                                        (p.brand ? std::string(p.brand->name) : p.site_domain));
+          continue;
+        }
+      }
       if (!in_label && (subskel.empty() || !sg.may_contain(p) || !label_has(subskel, p))) continue;
       if (owns(p, reg)) continue;
       std::string shown = p.brand ? std::string(p.brand->name) : p.site_domain;
