@@ -372,7 +372,9 @@ class BrandImpersonation final : public Pass {
       bool in_label = lg.may_contain(p) && label_has(skel, p);
       if (!in_label && p.token.size() >= 6) {
         auto typo = std::find_if(words.begin(), words.end(), [&](std::string_view w) {
-          return w.size() + 1 >= p.token.size() && w.size() <= p.token.size() + 1 && slip_of(w, p.token, p.whole_word);
+          // Every slip keeps the first letter, or swaps it with the second.
+          return w.size() + 1 >= p.token.size() && w.size() <= p.token.size() + 1 &&
+                 (w[0] == p.token[0] || w[0] == p.token[1]) && slip_of(w, p.token, p.whole_word);
         });
         if (typo != words.end() && !owns(p, reg)) {
           ctx.raise(Signal::brand_lookalike_domain, std::string(reg) + " is a typo of " +
