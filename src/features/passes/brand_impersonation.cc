@@ -8,6 +8,7 @@
 // images load from tallyhub.com, or images from the organisation the mail
 // names while the sender is someone else.
 #include <algorithm>
+#include <cctype>
 #include <bitset>
 #include <string>
 #include <unordered_set>
@@ -111,7 +112,7 @@ bool slip_of(std::string_view label, std::string_view name, bool common_word) {
   if (label.size() + 1 == name.size())
     return !common_word && i > 0 && i + 1 < name.size() && label.substr(i) == name.substr(i + 1);
   if (label.size() == name.size() + 1)
-    return label.substr(i + 1) == name.substr(i) && ((i > 0 && label[i] == label[i - 1]) || (i + 1 < label.size() && label[i] == label[i + 1]));
+    return label.substr(i + 1) == name.substr(i) && i > 0 && label[i] == label[i - 1];
   return false;
 }
 
@@ -124,7 +125,9 @@ class BrandImpersonation final : public Pass {
     std::vector<Protected> extended;
     if (!ctx.site.protected_domains.empty()) {
       extended = base();
-      for (const auto& d : ctx.site.protected_domains) {
+      for (const auto& site_domain : ctx.site.protected_domains) {
+        std::string d = site_domain;  // as configured; labels and registrables are lower-case
+        std::transform(d.begin(), d.end(), d.begin(), [](unsigned char c) { return std::tolower(c); });
         std::string label = d.substr(0, d.find('.'));
         if (label.size() >= 4) extended.push_back(make_protected(label, nullptr, d, false));
       }
@@ -359,35 +362,57 @@ class BrandImpersonation final : public Pass {
     if (host.size() > reg.size() + 1 && host.ends_with(reg)) sub = host.substr(0, host.size() - reg.size() - 1);
     std::string subskel = sub.empty() ? std::string() : mail::skeleton(sub);
     Grams lg(skel), sg(subskel);
-    // The label's words ("amazom" of amazom-orders) that could be a slip of
-    // a brand's name; none when the domain is a brand's own.
-    std::vector<std::string_view> words;
-    for (std::size_t b = 0, e; b < label.size(); b = e + 1) {
-      e = std::min(label.find('-', b), label.size());
-      if (e - b >= 5) words.push_back(label.substr(b, e - b));
-    }
-    if (!words.empty() && brand_of(reg)) words.clear();
+    bool imitates = false;
     for (const auto& p : prot) {
       // The cheap tests first: most hosts name no brand at all.
       bool in_label = lg.may_contain(p) && label_has(skel, p);
-      if (!in_label && p.token.size() >= 6) {
-        auto typo = std::find_if(words.begin(), words.end(), [&](std::string_view w) {
-          // Every slip keeps the first letter, or swaps it with the second.
-          return w.size() + 1 >= p.token.size() && w.size() <= p.token.size() + 1 &&
-                 (w[0] == p.token[0] || w[0] == p.token[1]) && slip_of(w, p.token, p.whole_word);
-        });
-        if (typo != words.end() && !owns(p, reg)) {
-          ctx.raise(Signal::brand_lookalike_domain, std::string(reg) + " is a typo of " +
-                                                        (p.brand ? std::string(p.brand->name) : p.site_domain));
-          continue;
-        }
-      }
       if (!in_label && (subskel.empty() || !sg.may_contain(p) || !label_has(subskel, p))) continue;
       if (owns(p, reg)) continue;
       std::string shown = p.brand ? std::string(p.brand->name) : p.site_domain;
       if (in_label) ctx.raise(Signal::brand_lookalike_domain, std::string(reg) + " imitates " + shown);
       else ctx.raise(Signal::brand_in_subdomain, std::string(host) + " borrows " + shown);
+      imitates |= in_label;
     }
+    if (!imitates) check_typos(ctx, prot, reg, label);
+  }
+
+  // A label, a word of it between hyphens, that is a protected name
+  // mistyped (slip_of): for a built-in brand only when the mail claims that
+  // brand where senders say who they are (display name, subject, logo, ©,
+  // title, preheader). Alone, one slip from a short name is too often
+  // another company's (tbank.ru and TD Bank, nbank.de and Nubank, shoper.pl
+  // and Shopee, coreos.com and Correos); a copy of the brand's mail names
+  // the brand it imitates. Never for a domain a brand owns.
+  static void check_typos(Context& ctx, const std::vector<Protected>& prot, std::string_view reg,
+                          std::string_view label) {
+    // The names to compare: brands the mail claims, and the site's domains.
+    const Identity& id = ctx.identity();
+    bool site = prot.size() > base().size();
+    if (id.claims.empty() && !site) return;
+    std::vector<std::string_view> words;
+    if (label.find('-') != std::string_view::npos) words.push_back(label);  // credit-agricolle
+    for (std::size_t b = 0, e; b < label.size(); b = e + 1) {
+      e = std::min(label.find('-', b), label.size());
+      if (e - b >= 5) words.push_back(label.substr(b, e - b));
+    }
+    if (words.empty() || brand_of(reg)) return;
+    auto mistyped = [&](std::string_view name, bool common_word) {
+      return name.size() >= 6 && std::any_of(words.begin(), words.end(), [&](std::string_view w) {
+               // Every slip keeps the first letter, or swaps it with the second.
+               return w.size() + 1 >= name.size() && w.size() <= name.size() + 1 &&
+                      (w[0] == name[0] || w[0] == name[1]) && slip_of(w, name, common_word);
+             });
+    };
+    for (const auto& c : id.claims)
+      if (mistyped(c.brand->token, c.brand->whole_word_only) && !brand_owns(*c.brand, reg)) {
+        ctx.raise(Signal::brand_lookalike_domain, std::string(reg) + " is a typo of " + std::string(c.brand->name));
+        return;
+      }
+    for (std::size_t k = base().size(); k < prot.size(); ++k)
+      if (mistyped(prot[k].token, false) && !owns(prot[k], reg)) {
+        ctx.raise(Signal::brand_lookalike_domain, std::string(reg) + " is a typo of " + prot[k].site_domain);
+        return;
+      }
   }
 };
 
