@@ -100,9 +100,13 @@ def main():
                                 "zero_width", "homoglyphs", "html_attachment", "pdf_attachment", "office_attachment",
                                 "image_only_qr", "base64_body", "qp_every_byte", "shortener")}
     bounds["image_only"] = 0.20
+    # Every modern ham message of the test part (98): with 40 selected, 20
+    # were left to each attachment transformation and one message was the
+    # whole 5% bound. (On all 98 the Office one moves 4: three qmail
+    # bounces and an order confirmation.)
     run([sys.executable, attack_tool, "--manifest", manifest, "--split-rule", "time", "--phishstream", binary,
          "--model", model, "--out", os.path.join(work, "attack"), "--json", attack_json, "--jobs", "2",
-         "--only", ",".join(bounds), "--ham-limit", "40"])
+         "--only", ",".join(bounds)])
     doc = json.load(open(attack_json))
     for row in doc["phish"]["rows"]:
         t = row["transformation"]
