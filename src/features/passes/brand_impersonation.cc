@@ -1,15 +1,17 @@
 // Pass "brand_impersonation": domains and sender names that claim a brand
 // they do not belong to. Brands are the built-in list (brands.cc) plus the
 // site's own protected domains. Lookalikes are found on UTS #39 skeletons,
-// so "paypa1", "rnicrosoft" and Cyrillic "аpple" all match.
+// so "paypa1", "rnicrosoft" and Cyrillic "аpple" all match; a claimed
+// brand's or a protected domain's name mistyped by one slip of the hand
+// (gitthub, amazom: check_typos) matches too.
 // Beyond the built-in brands, the names a mail goes by (identity.h: its
 // display name, © holder, logo) are checked against the domains it uses:
 // "Tallyhub" sending from tallyhub-secure.com, from tallyhub.top while its
 // images load from tallyhub.com, or images from the organisation the mail
 // names while the sender is someone else.
 #include <algorithm>
-#include <cctype>
 #include <bitset>
+#include <cctype>
 #include <string>
 #include <unordered_set>
 #include <utility>
