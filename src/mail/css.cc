@@ -66,6 +66,30 @@ double channel(int c) { return channels()[static_cast<std::size_t>(std::clamp(c,
 
 double luminance(Rgb c) { return 0.2126 * channel(c.r) + 0.7152 * channel(c.g) + 0.0722 * channel(c.b); }
 
+// Whether a selector matches only while the reader acts on the page:
+// a compound anywhere in it (`table.button:hover td`) holds a pseudo-class
+// of pointer, focus or history state. Such rules change nothing at rest,
+// which is the view judged; what sits inside :not(…) does not count
+// (`:not(:hover)` holds at rest). `sel` is squeezed (lower case).
+bool interactive(std::string_view sel) {
+  std::string rest;
+  rest.reserve(sel.size());
+  for (std::size_t i = 0; i < sel.size(); ++i) {
+    if (sel.compare(i, 5, ":not(") == 0) {
+      int depth = 0;
+      for (; i < sel.size(); ++i) {
+        if (sel[i] == '(') ++depth;
+        else if (sel[i] == ')' && --depth == 0) break;
+      }
+      continue;
+    }
+    rest.push_back(sel[i]);
+  }
+  for (std::string_view p : {":hover", ":active", ":focus", ":visited", ":target"})
+    if (rest.find(p) != std::string::npos) return true;
+  return false;
+}
+
 }  // namespace
 
 std::string squeeze(std::string_view s) {
@@ -258,6 +282,10 @@ void StyleSheet::add(std::string_view css) {
         // combinator (a space, >, + or ~).
         std::string_view part = selector.substr(b, e - b);
         while (!part.empty() && is_space(part.back())) part.remove_suffix(1);
+        if (part.find(':') != std::string_view::npos && interactive(squeeze(part))) {
+          b = e + 1;
+          continue;
+        }
         std::size_t sp = part.find_last_of(" \t\n\r>+~");
         std::string key = squeeze(sp == std::string_view::npos ? part : part.substr(sp + 1));
         bool simple = !key.empty() && key.find_first_of(":[*") == std::string_view::npos &&

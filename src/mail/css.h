@@ -7,7 +7,9 @@
 // its background is hidden). Styles come from the style attribute and from
 // <style> sheets: rules whose selector ends in a tag, a class or an id
 // (the rightmost compound selector; ancestors are not checked, so a rule
-// may apply more widely than in a browser, never less). Rules inside
+// may apply more widely than in a browser, never less), except rules that
+// match only on hover, focus or a visited link, anywhere in the selector
+// (`table.button:hover td`): they change nothing at rest. Rules inside
 // @media and other at-rules are skipped: they adapt a layout to a screen
 // (mobile-only parts hidden on desktop), and the desktop view is what is
 // judged. Styles are handled lower-cased without spaces.

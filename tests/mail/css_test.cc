@@ -82,6 +82,18 @@ TEST(Css, StyleSheetRulesApplyByTagClassAndId) {
   EXPECT_FALSE(hidden("<style>a:hover{display:none} [data-x]{display:none}</style><p>plain</p>", "plain"));
 }
 
+TEST(Css, RulesForHoverOrFocusOnAnAncestorChangeNothingAtRest) {
+  // An Ink template colours a button's cell while the pointer is over it;
+  // at rest the text is readable (orange on white), not orange on orange.
+  EXPECT_FALSE(hidden("<style>table.tiny-button:hover td{background:#f8842e!important}</style>"
+                      "<table><tr><td style='color:#f8842e'>returned</td></tr></table>", "returned"));
+  EXPECT_FALSE(hidden("<style>a:focus-within p, .x:ACTIVE p{display:none}</style><p>focus</p>", "focus"));
+  EXPECT_FALSE(hidden("<style>a:visited span{display:none} :target div{display:none}</style><div><span>seen</span></div>", "seen"));
+  // What holds at rest still hides: :not(:hover), and pseudo-classes of structure.
+  EXPECT_TRUE(hidden("<style>div:not(:hover) p{display:none}</style><div><p>padding</p></div>", "padding"));
+  EXPECT_TRUE(hidden("<style>tr:first-child td{display:none}</style><table><tr><td>padding</td></tr></table>", "padding"));
+}
+
 TEST(Css, APreheaderHiddenByAClassIsStillThePreheader) {
   auto h = parse_html("<style>.preheader{display:none;max-height:0;overflow:hidden}</style>"
                       "<span class='preheader'>Your receipt from Acme</span><p>Hello</p>", 1 << 20, 100);
