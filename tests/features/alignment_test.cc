@@ -458,6 +458,23 @@ TEST(Impersonation, NamesDomainWrittenInTheSendersSubdomains) {
   EXPECT_FALSE(has(note("DivX <divx.at.lists.divx.com@divx.at.krieger.mailshell.com>"), Signal::name_lookalike_domain));
 }
 
+// The name the mail goes by with the words combosquatting adds, as a
+// subdomain of another name's domain (the sender's, or a link's); the
+// name alone is a platform's customer, and mail services name their hosts.
+TEST(Impersonation, NameWithAccountWordsInAnotherDomainsSubdomain) {
+  auto note = [](const std::string& from, const std::string& href = "https://mossgrove.shop/account") {
+    return mail_from(from, "<p>Confirm your new e-mail address.</p><a href='" + href + "'>Confirm</a>", "Email change");
+  };
+  EXPECT_TRUE(has(note("Mossgrove Ceramics <hello@mail.mossgrove-account.node994.live>"), Signal::name_lookalike_domain));
+  EXPECT_TRUE(has(note("Mossgrove Ceramics <hello@mossgrove.shop>", "https://securemossgrove.web31.online/confirm"),
+                  Signal::name_lookalike_domain));
+  EXPECT_FALSE(has(note("Mossgrove Ceramics <hello@mossgrove.node994.live>"), Signal::name_lookalike_domain));
+  EXPECT_FALSE(has(note("Mossgrove Ceramics <hello@mossgrove-account.mossgrove.shop>"), Signal::name_lookalike_domain));
+  EXPECT_FALSE(has(note("Mossgrove Ceramics <help@mossgrovesupport.zendesk.com>"), Signal::name_lookalike_domain));
+  EXPECT_FALSE(has(note("Mossgrove Ceramics <hello@mossgrove.shop>", "https://mossgrove.myshopify.com/account"),
+                   Signal::name_lookalike_domain));
+}
+
 // Images from the organisation the mail names, the sender another; but a
 // display name that names both the sender and that organisation ("OLO
 // Bratislava" from olo.sk, the city's pictures) says who they are.
@@ -492,6 +509,11 @@ TEST(Impersonation, LinkToALookalikeOfTheAddressItShows) {
                   Signal::name_lookalike_domain));
   // A company's sibling under another suffix, the mail using neither.
   EXPECT_FALSE(has(drawn("brambleandbirch.com", "brambleandbirch.co"), Signal::name_lookalike_domain));
+  // The address shown is the one the From uses (a spoofed From).
+  EXPECT_TRUE(has(mail_from("Bramble & Birch <shop@brambleandbirch.com>",
+                            "<p>Your order is confirmed.</p><a href='https://brambleandbirch.co/account'>"
+                            "https://brambleandbirch.com/account</a>", "Order confirmed"),
+                  Signal::name_lookalike_domain));
   // A company's country domain, and a brand's own short links.
   EXPECT_FALSE(has(mail_from("Bramble & Birch <shop@brambleandbirch.de>",
                              "<p>Your order is confirmed.</p><a href='https://brambleandbirch.de/account'>"

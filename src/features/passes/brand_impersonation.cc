@@ -6,9 +6,9 @@
 // (gitthub, amazom: check_typos) matches too.
 // Beyond the built-in brands, the names a mail goes by (identity.h: its
 // display name, © holder, logo) are checked against the domains it uses:
-// "Tallyhub" sending from tallyhub-secure.com, from tallyhub.top while its
-// images load from tallyhub.com, or images from the organisation the mail
-// names while the sender is someone else.
+// "Tallyhub" sending from tallyhub-secure.com or tallyhub-login.host12.top,
+// from tallyhub.top while its images load from tallyhub.com, or images from
+// the organisation the mail names while the sender is someone else.
 #include <algorithm>
 #include <bitset>
 #include <cctype>
@@ -222,6 +222,8 @@ class BrandImpersonation final : public Pass {
     if (id.from_brand == nullptr && check(id.from_reg, refs)) return;
     if (id.from_brand == nullptr && tld_swap(ctx, id)) return;
     if (id.from_brand == nullptr && domain_in_subdomain(ctx, id)) return;
+    if (id.from_brand == nullptr && !ctx.msg.from.empty() && name_in_subdomain(ctx, id, ctx.msg.from[0].domain, id.from_reg))
+      return;
     // A link to a domain that imitates a name the mail goes by (the display
     // name's forms included), or is one typo from the sender's own domain
     // (casaverdee.it in mail from casaverde.it; not for a mailbox provider's
@@ -237,7 +239,37 @@ class BrandImpersonation final : public Pass {
         return;
       }
       if (check(u.registrable, names)) return;
+      if (c == LinkClass::foreign && name_in_subdomain(ctx, id, u.host, u.registrable)) return;
     }
+  }
+
+  // A label of a host's subdomain part that is a name the mail goes by
+  // with the words combosquatting adds (mossgrove-account.node994.live
+  // for "Mossgrove Ceramics"), under a registrable domain of another name:
+  // a reader takes the name where the address starts, and the owner of
+  // node994.live can make any such subdomain. The name alone as a label
+  // is a platform's customer (acme.zendesk.com), and mail services' hosts
+  // (help desks, ESPs) are theirs to name; neither counts.
+  static bool name_in_subdomain(Context& ctx, const Identity& id, std::string_view host, std::string_view reg) {
+    if (host.size() <= reg.size() + 1 || !host.ends_with(reg) || host[host.size() - reg.size() - 1] != '.') return false;
+    if (is_click_tracker(reg) || is_image_cdn(reg)) return false;
+    std::string reg_label = mail::plain_letters(domain_label(std::string(reg)));
+    for (const auto& n : id.names)
+      if (same_name(reg_label, n, id.names) == NameMatch::same) return false;
+    std::string_view sub = host.substr(0, host.size() - reg.size() - 1);
+    for (std::size_t b = 0; b <= sub.size();) {
+      std::size_t e = std::min(sub.find('.', b), sub.size());
+      std::string label = mail::plain_letters(sub.substr(b, e - b));
+      for (const auto& n : id.names)
+        if (n.size() >= 4 && label.size() > n.size() && label.find(n) != std::string::npos &&
+            match_name(label, n, id.names) == NameMatch::lookalike) {
+          ctx.raise(Signal::name_lookalike_domain,
+                    std::string(host) + " imitates \"" + n + "\" in a subdomain of " + std::string(reg));
+          return true;
+        }
+      b = e + 1;
+    }
+    return false;
   }
 
   // The sender's own name under a TLD dominated by abuse, while the mail

@@ -32,7 +32,7 @@ class LinkMismatch final : public Pass {
       // to a look-alike of it (brambleandbirch.co.uk drawn over
       // brambleeandbirch.co.uk): one typo, or letters a reader confuses
       // (l and 1); or the same name under another suffix while the shown
-      // address is the one the mail itself uses (its Message-ID,
+      // address is the one the mail itself uses (its From, Message-ID,
       // List-Unsubscribe or images: bitwarden.com drawn over bitwarden.co).
       // The other suffix must be one look-alikes register under (an abused
       // TLD, or a country code sold as a generic name: .co, .io), and no
@@ -45,7 +45,7 @@ class LinkMismatch final : public Pass {
       const Brand* owner = brand_of(shown);
       bool swapped = a == b && a.size() >= 4 && (is_abused_tld(u.suffix) || is_generic_cc(u.suffix)) &&
                      !(owner && brand_owns(*owner, u.registrable)) &&
-                     (std::find(id.infra.begin(), id.infra.end(), shown) != id.infra.end() ||
+                     (shown == id.from_reg || std::find(id.infra.begin(), id.infra.end(), shown) != id.infra.end() ||
                       std::find(img.begin(), img.end(), shown) != img.end());
       if (typo || swapped)
         ctx.raise(Signal::name_lookalike_domain, u.registrable + " imitates " + shown + ", the address its text shows");
