@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdint>
 #include <unordered_map>
+#include <vector>
 
 namespace phishstream::features {
 namespace {
@@ -130,7 +131,7 @@ D kEbay[] = {"ebay.com", "ebay.de", "ebay.co.uk", "ebay.fr", "ebay.it", "ebay.es
              "ebayimg.com", "ebaystatic.com", "ebay.nl", "ebay.at", "ebay.ch", "ebay.ie"};
 D kSteam[] = {"steampowered.com", "steamcommunity.com", "steamstatic.com"};
 D kSpotify[] = {"spotify.com", "scdn.co"};
-D kVisa[] = {"visa.com"};
+D kVisa[] = {"visa.com", "visa.co.uk", "visa.com.br", "visa.ca", "visa.com.au", "visa.de", "visa.fr"};  // country sites (gk)
 D kMastercard[] = {"mastercard.com"};
 D kHsbc[] = {"hsbc.com", "hsbc.co.uk", "us.hsbc.com"};
 D kBarclays[] = {"barclays.co.uk", "barclays.com", "barclaycard.co.uk", "barclaycardus.com"};
@@ -681,22 +682,48 @@ constexpr bool sorted(const std::array<std::string_view, N>& a) {
 
 std::span<const Brand> brands() noexcept { return kBrands; }
 
+namespace {
+
+// Whether `reg` is token.<a country's suffix> (amazon.co.jp, paypal.fr). The
+// country codes sold to anyone as generic names (.co, .io, .me, .cc…) are
+// where look-alikes register, so they do not count.
+bool country_domain(std::string_view token, std::string_view reg) noexcept {
+  std::size_t dot = reg.find('.');
+  if (dot == std::string_view::npos || reg.substr(0, dot) != token) return false;
+  std::string_view suffix = reg.substr(dot + 1);
+  std::string_view cc = suffix.substr(suffix.rfind('.') == std::string_view::npos ? 0 : suffix.rfind('.') + 1);
+  if (cc.size() != 2 || is_abused_tld(suffix) || is_abused_tld(cc)) return false;
+  return suffix.find('.') != std::string_view::npos || !is_generic_cc(cc);
+}
+
+// Whether every brand.<country> is the brand's. A brand whose token is a
+// common word (whole_word_only) has them only when its own list names two
+// such domains: yahoo.de and yahoo.fr make yahoo.gr Yahoo's too (its mail
+// users write from yahoo.com.au), while visa.de may be anyone's.
+bool has_country_sites(const Brand& b) noexcept {
+  if (!b.country_sites) return false;
+  if (!b.whole_word_only) return true;
+  auto listed = [](const Brand& x) {
+    return std::count_if(x.domains.begin(), x.domains.end(), [&](std::string_view d) { return country_domain(x.token, d); }) >= 2;
+  };
+  static const std::vector<char> memo = [&] {
+    std::vector<char> v;
+    for (const auto& x : brands()) v.push_back(listed(x) ? 1 : 0);
+    return v;
+  }();
+  auto all = brands();
+  if (&b >= all.data() && &b < all.data() + all.size()) return memo[static_cast<std::size_t>(&b - all.data())] != 0;
+  return listed(b);
+}
+
+}  // namespace
+
 bool brand_owns(const Brand& b, std::string_view reg) noexcept {
   for (auto d : b.domains) {
     if (reg == d) return true;
     if (reg.size() > d.size() && reg.ends_with(d) && reg[reg.size() - d.size() - 1] == '.') return true;
   }
-  // brand.<country suffix> (amazon.co.jp, paypal.fr): the label before the
-  // suffix is exactly the brand token and the suffix is a country's. The
-  // country codes sold to anyone as generic names (.co, .io, .me, .cc…) are
-  // where look-alikes register, so they do not count.
-  std::size_t dot = reg.find('.');
-  if (dot == std::string_view::npos || reg.substr(0, dot) != b.token || b.whole_word_only || !b.country_sites)
-    return false;
-  std::string_view suffix = reg.substr(dot + 1);
-  std::string_view cc = suffix.substr(suffix.rfind('.') == std::string_view::npos ? 0 : suffix.rfind('.') + 1);
-  if (cc.size() != 2 || is_abused_tld(suffix) || is_abused_tld(cc)) return false;
-  return suffix.find('.') != std::string_view::npos || !is_generic_cc(cc);
+  return has_country_sites(b) && country_domain(b.token, reg);
 }
 
 bool is_generic_cc(std::string_view cc) noexcept {

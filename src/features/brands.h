@@ -27,7 +27,8 @@ struct Brand {
   /// "orange") is as ambiguous as the token: callers should require context.
   std::span<const std::string_view> aliases;
   /// Whether brand.<country suffix> (amazon.fr) is the brand's: false for
-  /// brands that have no country sites (trustwallet.com.br is not).
+  /// brands that have no country sites (trustwallet.com.br is not). A
+  /// whole_word_only brand has them only when `domains` names two.
   bool country_sites = true;
 };
 
@@ -36,7 +37,7 @@ struct Brand {
 std::span<const Brand> brands() noexcept;
 
 /// True when `registrable` is one of the brand's own domains (or, for
-/// brands with country domains, brand.<any suffix>).
+/// brands with country sites, brand.<a country's suffix>).
 bool brand_owns(const Brand& b, std::string_view registrable) noexcept;
 
 /// The brand that owns `registrable` (as brand_owns() decides), or null.

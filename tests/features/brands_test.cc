@@ -115,6 +115,17 @@ TEST(Brands, OwnsItsDomainsAndNotOthers) {
   EXPECT_TRUE(brand_owns(amazon, "amazon.co.jp"));
   EXPECT_FALSE(brand_owns(amazon, "amazon-prime-renewal.net"));
 
+  // A brand named by a common word has country sites only when its list
+  // names two: Yahoo Mail's users write from yahoo.com.au and yahoo.gr;
+  // meta.de and zoom.de are not Meta's or Zoom's.
+  EXPECT_TRUE(brand_owns(brand("Yahoo"), "yahoo.com.au"));
+  EXPECT_TRUE(brand_owns(brand("Yahoo"), "yahoo.gr"));
+  EXPECT_FALSE(brand_owns(brand("Yahoo"), "yahoo.co"));  // a generic country code
+  EXPECT_TRUE(brand_owns(brand("Visa"), "visa.com.br"));
+  EXPECT_FALSE(brand_owns(brand("Meta"), "meta.de"));
+  EXPECT_FALSE(brand_owns(brand("Zoom"), "zoom.de"));
+  EXPECT_FALSE(brand_owns(brand("UPS"), "ups.de"));
+
   const Brand& mp = brand("Mercado Pago");
   EXPECT_TRUE(brand_owns(mp, "mercadopago.com.br"));
   EXPECT_TRUE(brand_owns(mp, "mercadopago.com.pe"));  // brand.<suffix>
