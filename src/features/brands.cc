@@ -287,6 +287,11 @@ D kTrustWallet[] = {"trustwallet.com"};
 // italia.it, the Italian government's domain, where the IO app lives
 // (io.italia.it, which names PagoPA as its maker) and from which IO mails.
 D kPagoPa[] = {"italia.it", "pagopa.gov.it", "pagopa.it"};
+// Brokerages: schwab.com (mail from mail.schwab.com / email.schwab.com),
+// schwabplan.com (its workplace retirement plans), aboutschwab.com
+// (corporate site); robinhood.com (gk).
+D kSchwab[] = {"schwab.com", "schwabplan.com", "aboutschwab.com"};
+D kRobinhood[] = {"robinhood.com"};
 
 // --- Names as written in text ------------------------------------------------
 // From each brand's own usage (its site title, "© <name>" line); general
@@ -459,6 +464,8 @@ D aLedger[] = {"ledger", "ledger live"};
 D aTrezor[] = {"trezor"};
 D aTrustWallet[] = {"trust wallet", "trustwallet"};
 D aPagoPa[] = {"pagopa", "pago pa"};
+D aSchwab[] = {"charles schwab", "schwab"};
+D aRobinhood[] = {"robinhood"};
 
 constexpr bool W = true, S = false;  // whole-word only, or substring in hosts too
 const Brand kBrands[] = {
@@ -649,6 +656,14 @@ const Brand kBrands[] = {
     {"Trust Wallet", "trustwallet", kTrustWallet, S, aTrustWallet, false},
     // Government payments (Italy); no country sites.
     {"PagoPA", "pagopa", kPagoPa, S, aPagoPa, false},
+    // Brokerages: "Schwab Alerts" credential phishing (Armorblox, "Blox
+    // Tales: Charles Schwab brand impersonation"; Schwab's own guide
+    // "Protect yourself against phishing"), and Robinhood after its 2021
+    // breach exposed millions of customers' addresses (its security
+    // notice, 2021-11-08). W: Schwab is a surname and part of place
+    // names (Schwabach), Robin Hood a charity's name (robinhood.org).
+    {"Charles Schwab", "schwab", kSchwab, W, aSchwab, false},
+    {"Robinhood", "robinhood", kRobinhood, W, aRobinhood, false},
 };
 
 bool in_sorted(std::span<const std::string_view> list, std::string_view x) {

@@ -399,7 +399,7 @@ bool one_typo_from(std::string_view label, std::string_view own) {
 bool person_name(std::string_view display_name, std::string_view addr, const Brand& brand) {
   // Brands named by a word people are called (surnames, given names);
   // "Meta Verified", "DHL Paket" or "Booking Extranet" are no one's name.
-  static constexpr std::array<std::string_view, 4> kPersonal{"chase", "ledger", "norton", "wise"};
+  static constexpr std::array<std::string_view, 5> kPersonal{"chase", "ledger", "norton", "schwab", "wise"};
   if (!in(kPersonal, brand.token)) return false;
   Words w(display_name, 4);
   if (w.size() < 2 || w.size() > 3) return false;

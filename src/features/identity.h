@@ -84,7 +84,7 @@ NameMatch same_name(std::string_view plain_label, std::string_view name, const s
 bool one_typo_from(std::string_view label, std::string_view own);
 
 /// True when a display name that holds the word of a brand named like
-/// people are (Chase, Ledger, Norton, Wise; no other brand) is a
+/// people are (Chase, Ledger, Norton, Schwab, Wise; no other brand) is a
 /// person's name: two or three words, the brand's word once, every other
 /// word neither generic ("Support", "Team"), nor a combosquatting word
 /// ("Notice", "Verify"), nor one that makes the brand word a product or a

@@ -266,6 +266,26 @@ TEST(Signals, TyposOfABrandsName) {
   EXPECT_FALSE(has(run(plain("Help desk <help@mircosoft.com>", "hello")), Signal::brand_lookalike_domain));
 }
 
+// A brand named by a common word or a surname, as a whole label under a
+// suffix it does not own, is someone's name unless the mail claims the
+// brand; with the brand's words around it, or claimed, it imitates.
+TEST(Signals, ACommonWordBrandsBareNameElsewhere) {
+  auto link = [](const std::string& host, const std::string& as = "Support") {
+    return run(html(as + " <help@example.net>", "<p>Hi there</p><a href='https://" + host + "/x'>Open</a>"));
+  };
+  for (const char* bare : {"schwab.de", "robinhood.org", "zoom.de", "kraken.de"})
+    EXPECT_FALSE(has(link(bare), Signal::brand_lookalike_domain)) << bare;
+  EXPECT_TRUE(has(link("schwab.de", "Schwab Alerts"), Signal::brand_lookalike_domain));
+  EXPECT_TRUE(has(link("robinhood.org", "Robinhood"), Signal::brand_lookalike_domain));
+  EXPECT_TRUE(has(link("schwab-login.com"), Signal::brand_lookalike_domain));
+  EXPECT_TRUE(has(link("paypal.org"), Signal::brand_lookalike_domain));  // not a common word
+  // A person called Schwab is no claim of the brokerage.
+  EXPECT_FALSE(has(run(plain("Thomas Schwab <thomas.schwab@example.de>", "Passt dir Dienstag?")),
+                   Signal::display_name_brand));
+  EXPECT_TRUE(has(run(plain("Charles Schwab <alerts@secure-mailbox.top>", "Log in to read your message.")),
+                  Signal::display_name_brand));
+}
+
 TEST(Signals, EveryPassIsTimed) {
   auto m = mail::parse(plain(kShop, "hello"));
   features::Extractor ex;
