@@ -605,7 +605,7 @@ Identity make_identity(const mail::Message& m) {
       if (at != std::string::npos && at < e) add_infra(std::string_view(lu->value).substr(at + 1, e - at - 1));
     }
   }
-  const std::string& logo = m.logo;
+  std::string logo = m.image_alt.substr(0, m.image_alt.find('\n'));
   std::string holder = copyright_line(m.visible_text());
   if (!m.from.empty()) add_claims(id.claims, m.from[0].name, "display name", true);
   add_claims(id.claims, logo, "logo", true);

@@ -574,7 +574,6 @@ HtmlContent parse_html(std::string_view h, std::size_t max_text, std::size_t max
     }
     return words + (in_word && wordish);
   };
-  bool logo_seen = false;  // the first image with alt text came
   std::size_t i = 0;
   // From here on there is no "</iframe": an unclosed iframe after it is not
   // searched again (thousands of them would make the scan quadratic).
@@ -743,10 +742,6 @@ HtmlContent parse_html(std::string_view h, std::size_t max_text, std::size_t max
         if (l >= 0) {
           std::string& lt2 = out.links[static_cast<std::size_t>(l)].text;
           if (lt2.size() < 512) append_text(lt2, *alt, 512);
-        }
-        if (!logo_seen) {
-          logo_seen = true;
-          if (words_so_far() < kMaxLogoWords) append_text(out.logo, *alt, 256);
         }
         if (out.image_alt.size() < 512 && !alt->empty()) {
           separate(out.image_alt);

@@ -47,10 +47,6 @@ struct HtmlContent {
   std::string preheader;  ///< hidden preview text before the visible text starts (kMaxPreheaderWords, kMaxPreheader)
   std::string title;
   std::string image_alt;  ///< alt text of the images, in order (at most 512 bytes)
-  /// Alt text of the first visible image that has one, when fewer than
-  /// kMaxLogoWords visible words come before it: a header's logo. A first
-  /// alt text further down (a footer's social icons, "Twitter") is none.
-  std::string logo;
   std::vector<std::string> image_srcs;  ///< remote image URLs, the first of each host (at most kMaxImageSrcs)
   std::vector<HtmlLink> links;   ///< <a>, <area>, meta refresh, iframe src
   std::vector<HtmlForm> forms;
@@ -71,8 +67,6 @@ inline constexpr int kMaxNesting = 2048;
 /// text.
 inline constexpr std::size_t kMaxPreheader = 400;
 inline constexpr std::size_t kMaxPreheaderWords = 30;
-/// A logo sits above the text: an image with fewer visible words before it.
-inline constexpr std::size_t kMaxLogoWords = 30;
 inline constexpr std::size_t kMaxImageSrcs = 16;
 
 /// `max_text` bounds text+hidden kept; links past `max_links` are dropped.

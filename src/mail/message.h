@@ -135,10 +135,7 @@ struct Message {
   std::string hidden_text;  ///< HTML text a reader does not see (display:none, tiny, …), except the preheader
   std::string preheader;    ///< hidden preview text at the top of an HTML body (at most 400 bytes per part)
   std::string title;        ///< <title> of the first HTML part
-  std::string image_alt;    ///< alt text of the body's images, one per line
-  /// Alt text of the header logo (HtmlContent::logo) of the first HTML body
-  /// part that has one: logos name their brand.
-  std::string logo;
+  std::string image_alt;    ///< alt text of the body's images, one per line (logos name their brand)
 
   std::vector<Url> urls;    ///< every URL found, deduplicated by raw form
   std::vector<Link> links;

@@ -271,11 +271,7 @@ class Builder {
       append_capped(m_.html_text, h.text);
       append_capped(m_.hidden_text, h.hidden);
       if (m_.preheader.size() < 1024) m_.preheader += h.preheader;
-      if (m_.image_alt.size() < 1024) {
-        if (!m_.image_alt.empty() && !h.image_alt.empty()) m_.image_alt.push_back('\n');
-        m_.image_alt += h.image_alt;
-      }
-      if (m_.logo.empty()) m_.logo = std::move(h.logo);
+      if (m_.image_alt.size() < 1024) m_.image_alt += h.image_alt;
       if (m_.title.empty()) m_.title = std::move(h.title);
       for (const auto& src : h.image_srcs) {
         // The host alone (the HTML scanner kept one URL per host).

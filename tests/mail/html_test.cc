@@ -123,23 +123,6 @@ TEST(Html, ButtonsImagesAndAltText) {
   ASSERT_EQ(h.image_srcs.size(), 1u);  // cid: images load from the message itself
   EXPECT_EQ(h.image_srcs[0], "https://cdn.acme.example/logo.png");
   EXPECT_EQ(h.image_alt, "Acme logo\nSale");
-  EXPECT_EQ(h.logo, "Acme logo");
-}
-
-// The logo is the first image with alt text when it sits above the text;
-// a first alt text below it is a footer's icon, not who the mail is from.
-TEST(Html, TheLogoSitsAboveTheText) {
-  std::string words;
-  for (int i = 0; i < 40; ++i) words += "word ";
-  auto top = parse_html("<p>View in browser</p><img src='https://x.example/l.png' alt='Meadowbank Books'><p>" + words +
-                            "</p><a href='https://twitter.com/m'><img src='https://x.example/t.png' alt='Twitter'></a>",
-                        1 << 20, 100);
-  EXPECT_EQ(top.logo, "Meadowbank Books");
-  auto footer = parse_html("<img src='https://x.example/h.png'><p>" + words +
-                               "</p><a href='https://twitter.com/m'><img src='https://x.example/t.png' alt='Twitter'></a>",
-                           1 << 20, 100);
-  EXPECT_EQ(footer.logo, "");
-  EXPECT_EQ(footer.image_alt, "Twitter");
 }
 
 // A link holds an image only when a reader sees it (not hidden, not a
