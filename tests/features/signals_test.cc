@@ -279,6 +279,7 @@ TEST(Signals, ACommonWordBrandsBareNameElsewhere) {
   EXPECT_TRUE(has(link("robinhood.org", "Robinhood"), Signal::brand_lookalike_domain));
   EXPECT_TRUE(has(link("schwab-login.com"), Signal::brand_lookalike_domain));
   EXPECT_TRUE(has(link("paypal.org"), Signal::brand_lookalike_domain));  // not a common word
+  EXPECT_TRUE(has(link("z00m.de"), Signal::brand_lookalike_domain));     // a homoglyph is no one's name
   // A person called Schwab is no claim of the brokerage.
   EXPECT_FALSE(has(run(plain("Thomas Schwab <thomas.schwab@example.de>", "Passt dir Dienstag?")),
                    Signal::display_name_brand));

@@ -402,11 +402,13 @@ class BrandImpersonation final : public Pass {
       bool in_label = lg.may_contain(p) && label_has(skel, p);
       if (!in_label && (subskel.empty() || !sg.may_contain(p) || !label_has(subskel, p))) continue;
       if (owns(p, reg)) continue;
-      // A brand named by a common word or a surname, as the whole label
-      // under a suffix it does not own, is someone's own name (schwab.de is
-      // a mail-order house, robinhood.org a charity) unless the mail claims
-      // that brand where senders say who they are.
-      if (in_label && p.brand && p.whole_word && skel == p.skeleton && !ctx.identity().claims_brand(p.brand)) continue;
+      // A brand named by a common word or a surname, written as the whole
+      // label under a suffix it does not own, is someone's own name
+      // (schwab.de is a mail-order house, robinhood.org a charity) unless
+      // the mail claims that brand where senders say who they are. Only
+      // the word as written: a homoglyph of it (app1e.de) is no one's name.
+      if (in_label && p.brand && p.whole_word && label == p.brand->token && !ctx.identity().claims_brand(p.brand))
+        continue;
       std::string shown = p.brand ? std::string(p.brand->name) : p.site_domain;
       if (in_label) ctx.raise(Signal::brand_lookalike_domain, std::string(reg) + " imitates " + shown);
       else ctx.raise(Signal::brand_in_subdomain, std::string(host) + " borrows " + shown);
