@@ -712,14 +712,23 @@ bool country_domain(std::string_view token, std::string_view reg) noexcept {
 }
 
 // Whether every brand.<country> is the brand's. A brand whose token is a
-// common word (whole_word_only) has them only when its own list names two
-// such domains: yahoo.de and yahoo.fr make yahoo.gr Yahoo's too (its mail
-// users write from yahoo.com.au), while visa.de may be anyone's.
+// common word (whole_word_only) has them only when its own list names such
+// domains in two countries: yahoo.de and yahoo.fr make yahoo.gr Yahoo's too
+// (its mail users write from yahoo.com.au), while visa.de may be anyone's,
+// and a tax agency's two domains in its own country (agenziaentrate.it,
+// agenziaentrate.gov.it) give it no others.
 bool has_country_sites(const Brand& b) noexcept {
   if (!b.country_sites) return false;
   if (!b.whole_word_only) return true;
   auto listed = [](const Brand& x) {
-    return std::count_if(x.domains.begin(), x.domains.end(), [&](std::string_view d) { return country_domain(x.token, d); }) >= 2;
+    std::string_view first;
+    for (std::string_view d : x.domains) {
+      if (!country_domain(x.token, d)) continue;
+      std::string_view cc = d.substr(d.rfind('.') + 1);
+      if (first.empty()) first = cc;
+      else if (cc != first) return true;
+    }
+    return false;
   };
   static const std::vector<char> memo = [&] {
     std::vector<char> v;

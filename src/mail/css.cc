@@ -70,11 +70,27 @@ double luminance(Rgb c) { return 0.2126 * channel(c.r) + 0.7152 * channel(c.g) +
 // a compound anywhere in it (`table.button:hover td`) holds a pseudo-class
 // of pointer, focus or history state. Such rules change nothing at rest,
 // which is the view judged; what sits inside :not(…) does not count
-// (`:not(:hover)` holds at rest). `sel` is squeezed (lower case).
+// (`:not(:hover)` holds at rest), nor does ":hover" in a comment, a quoted
+// attribute value or an escaped class name (`.x\:hover`), which a browser
+// does not read as a pseudo-class. `sel` is squeezed (lower case).
 bool interactive(std::string_view sel) {
   std::string rest;
   rest.reserve(sel.size());
   for (std::size_t i = 0; i < sel.size(); ++i) {
+    if (sel.compare(i, 2, "/*") == 0) {
+      std::size_t e = sel.find("*/", i + 2);
+      i = e == std::string_view::npos ? sel.size() : e + 1;
+      continue;
+    }
+    if (sel[i] == '"' || sel[i] == '\'') {
+      std::size_t e = sel.find(sel[i], i + 1);
+      i = e == std::string_view::npos ? sel.size() : e;
+      continue;
+    }
+    if (sel[i] == '\\') {
+      ++i;  // the escaped character is part of a name
+      continue;
+    }
     if (sel.compare(i, 5, ":not(") == 0) {
       int depth = 0;
       for (; i < sel.size(); ++i) {

@@ -473,6 +473,16 @@ TEST(Impersonation, NameWithAccountWordsInAnotherDomainsSubdomain) {
   EXPECT_FALSE(has(note("Mossgrove Ceramics <help@mossgrovesupport.zendesk.com>"), Signal::name_lookalike_domain));
   EXPECT_FALSE(has(note("Mossgrove Ceramics <hello@mossgrove.shop>", "https://mossgrove.myshopify.com/account"),
                    Signal::name_lookalike_domain));
+  // Platforms' customers elsewhere: a service desk, a SharePoint site.
+  EXPECT_FALSE(has(note("Mossgrove Service Desk <jira@mossgrove-support.atlassian.net>"), Signal::name_lookalike_domain));
+  EXPECT_FALSE(has(note("Mossgrove Ceramics <it@mossgrove.shop>", "https://mossgroveportal.sharepoint.com/x"),
+                   Signal::name_lookalike_domain));
+  // A first link to the same domain does not hide the look-alike host.
+  EXPECT_TRUE(has(mail_from("Mossgrove Ceramics <hello@mossgrove.shop>",
+                            "<a href='https://www.web31.online/'></a><p>Confirm your address.</p>"
+                            "<a href='https://securemossgrove.web31.online/confirm'>Confirm</a>",
+                            "Email change"),
+                  Signal::name_lookalike_domain));
 }
 
 // Images from the organisation the mail names, the sender another; but a

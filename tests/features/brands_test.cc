@@ -125,6 +125,8 @@ TEST(Brands, OwnsItsDomainsAndNotOthers) {
   EXPECT_FALSE(brand_owns(brand("Meta"), "meta.de"));
   EXPECT_FALSE(brand_owns(brand("Zoom"), "zoom.de"));
   EXPECT_FALSE(brand_owns(brand("UPS"), "ups.de"));
+  // Two domains in one country are not country sites.
+  EXPECT_FALSE(brand_owns(brand("Agenzia delle Entrate"), "agenziaentrate.eu"));
 
   const Brand& mp = brand("Mercado Pago");
   EXPECT_TRUE(brand_owns(mp, "mercadopago.com.br"));

@@ -280,6 +280,10 @@ TEST(Signals, ACommonWordBrandsBareNameElsewhere) {
   EXPECT_TRUE(has(link("schwab-login.com"), Signal::brand_lookalike_domain));
   EXPECT_TRUE(has(link("paypal.org"), Signal::brand_lookalike_domain));  // not a common word
   EXPECT_TRUE(has(link("z00m.de"), Signal::brand_lookalike_domain));     // a homoglyph is no one's name
+  // Under an abused TLD, a generic country code or another suffix, the bare
+  // word imitates without a claim.
+  for (const char* bare : {"dhl.top", "chase.us.com", "apple.support", "zoom.co"})
+    EXPECT_TRUE(has(link(bare), Signal::brand_lookalike_domain)) << bare;
   // A person called Schwab is no claim of the brokerage.
   EXPECT_FALSE(has(run(plain("Thomas Schwab <thomas.schwab@example.de>", "Passt dir Dienstag?")),
                    Signal::display_name_brand));

@@ -92,6 +92,12 @@ TEST(Css, RulesForHoverOrFocusOnAnAncestorChangeNothingAtRest) {
   // What holds at rest still hides: :not(:hover), and pseudo-classes of structure.
   EXPECT_TRUE(hidden("<style>div:not(:hover) p{display:none}</style><div><p>padding</p></div>", "padding"));
   EXPECT_TRUE(hidden("<style>tr:first-child td{display:none}</style><table><tr><td>padding</td></tr></table>", "padding"));
+  // ":hover" that a browser does not read as a pseudo-class: in a comment,
+  // a quoted attribute value, an escaped class name.
+  for (const char* sheet : {"div/*:hover*/ .pad{display:none}", "\n/* :hover styles */ .pad{display:none}",
+                            "[data-s=\":focus\"] .pad{display:none}", ".x\\:hover .pad{display:none}"})
+    EXPECT_TRUE(hidden(std::string("<style>") + sheet + "</style><div class='x'><p class='pad'>padding</p></div>", "padding"))
+        << sheet;
 }
 
 TEST(Css, APreheaderHiddenByAClassIsStillThePreheader) {

@@ -229,29 +229,35 @@ class BrandImpersonation final : public Pass {
     // (casaverdee.it in mail from casaverde.it; not for a mailbox provider's
     // users, whose own domain is the provider's).
     std::string own = is_freemail(id.from_reg) ? std::string() : mail::plain_letters(id.from_label);
-    std::unordered_set<std::string_view> seen;
+    std::unordered_set<std::string_view> seen, seen_hosts;
     for (std::size_t i = 0; i < ctx.msg.urls.size(); ++i) {
       const mail::Url& u = ctx.msg.urls[i];
       LinkClass c = id.class_of(i);
+      // Every host: a first link to www.host12.top must not hide a later
+      // one to tallyhub-login.host12.top.
+      if (c == LinkClass::foreign && seen_hosts.insert(u.host).second && name_in_subdomain(ctx, id, u.host, u.registrable))
+        return;
       if ((c != LinkClass::foreign && c != LinkClass::sibling) || !seen.insert(u.registrable).second) continue;
       if (c == LinkClass::foreign && one_typo_from(mail::plain_letters(domain_label(u.registrable)), own)) {
         ctx.raise(Signal::name_lookalike_domain, u.registrable + " is one typo from the sender's " + id.from_reg);
         return;
       }
       if (check(u.registrable, names)) return;
-      if (c == LinkClass::foreign && name_in_subdomain(ctx, id, u.host, u.registrable)) return;
     }
   }
 
   // A label of a host's subdomain part that is a name the mail goes by
   // with the words combosquatting adds (mossgrove-account.node994.live
-  // for "Mossgrove Ceramics"), under a registrable domain of another name:
-  // a reader takes the name where the address starts, and the owner of
-  // node994.live can make any such subdomain. The name alone as a label
-  // is a platform's customer (acme.zendesk.com), and mail services' hosts
-  // (help desks, ESPs) are theirs to name; neither counts.
+  // for "Mossgrove Ceramics"), under a registrable domain of another name
+  // in a TLD dominated by abuse: a reader takes the name where the address
+  // starts, and the owner of node994.live can make any such subdomain.
+  // Elsewhere such labels are platforms' customers (acme-support.
+  // atlassian.net, contosoportal.sharepoint.com), as is the name alone
+  // (acme.zendesk.com); neither counts.
   static bool name_in_subdomain(Context& ctx, const Identity& id, std::string_view host, std::string_view reg) {
     if (host.size() <= reg.size() + 1 || !host.ends_with(reg) || host[host.size() - reg.size() - 1] != '.') return false;
+    std::size_t dot = reg.find('.');
+    if (dot == std::string_view::npos || !is_abused_tld(reg.substr(dot + 1))) return false;
     if (is_click_tracker(reg) || is_image_cdn(reg)) return false;
     std::string reg_label = mail::plain_letters(domain_label(std::string(reg)));
     for (const auto& n : id.names)
@@ -385,6 +391,17 @@ class BrandImpersonation final : public Pass {
     return b;
   }
 
+  // A suffix under which a common word's bare domain is usually someone's
+  // own: .org, or a country's (de, co.uk, com.br), not one sold to anyone
+  // as a generic name (.co, .io) or dominated by abuse.
+  static bool someones_suffix(std::string_view suffix) {
+    if (suffix == "org") return true;
+    std::size_t dot = suffix.rfind('.');
+    std::string_view cc = dot == std::string_view::npos ? suffix : suffix.substr(dot + 1);
+    if (cc.size() != 2 || is_abused_tld(suffix) || is_abused_tld(cc)) return false;
+    return dot != std::string_view::npos || !is_generic_cc(cc);
+  }
+
   static void check_host(Context& ctx, const std::vector<Protected>& prot, std::string_view host,
                          std::string_view reg, std::string_view suffix) {
     if (reg.empty() || reg.size() <= suffix.size()) return;
@@ -403,11 +420,14 @@ class BrandImpersonation final : public Pass {
       if (!in_label && (subskel.empty() || !sg.may_contain(p) || !label_has(subskel, p))) continue;
       if (owns(p, reg)) continue;
       // A brand named by a common word or a surname, written as the whole
-      // label under a suffix it does not own, is someone's own name
+      // label under a country's suffix or .org, is someone's own name
       // (schwab.de is a mail-order house, robinhood.org a charity) unless
-      // the mail claims that brand where senders say who they are. Only
-      // the word as written: a homoglyph of it (app1e.de) is no one's name.
-      if (in_label && p.brand && p.whole_word && label == p.brand->token && !ctx.identity().claims_brand(p.brand))
+      // the mail claims that brand where senders say who they are. Not
+      // under a TLD dominated by abuse, a country code sold as a generic
+      // name, or any other suffix (dhl.top, chase.us.com, apple.support),
+      // and only the word as written: a homoglyph (app1e.de) is no one's.
+      if (in_label && p.brand && p.whole_word && label == p.brand->token && someones_suffix(suffix) &&
+          !ctx.identity().claims_brand(p.brand))
         continue;
       std::string shown = p.brand ? std::string(p.brand->name) : p.site_domain;
       if (in_label) ctx.raise(Signal::brand_lookalike_domain, std::string(reg) + " imitates " + shown);
