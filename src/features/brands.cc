@@ -704,11 +704,7 @@ namespace {
 // where look-alikes register, so they do not count.
 bool country_domain(std::string_view token, std::string_view reg) noexcept {
   std::size_t dot = reg.find('.');
-  if (dot == std::string_view::npos || reg.substr(0, dot) != token) return false;
-  std::string_view suffix = reg.substr(dot + 1);
-  std::string_view cc = suffix.substr(suffix.rfind('.') == std::string_view::npos ? 0 : suffix.rfind('.') + 1);
-  if (cc.size() != 2 || is_abused_tld(suffix) || is_abused_tld(cc)) return false;
-  return suffix.find('.') != std::string_view::npos || !is_generic_cc(cc);
+  return dot != std::string_view::npos && reg.substr(0, dot) == token && is_country_suffix(reg.substr(dot + 1));
 }
 
 // Whether every brand.<country> is the brand's. A brand whose token is a
@@ -748,6 +744,13 @@ bool brand_owns(const Brand& b, std::string_view reg) noexcept {
     if (reg.size() > d.size() && reg.ends_with(d) && reg[reg.size() - d.size() - 1] == '.') return true;
   }
   return has_country_sites(b) && country_domain(b.token, reg);
+}
+
+bool is_country_suffix(std::string_view suffix) noexcept {
+  std::size_t dot = suffix.rfind('.');
+  std::string_view cc = dot == std::string_view::npos ? suffix : suffix.substr(dot + 1);
+  if (cc.size() != 2 || is_abused_tld(suffix) || is_abused_tld(cc)) return false;
+  return dot != std::string_view::npos || !is_generic_cc(cc);
 }
 
 bool is_generic_cc(std::string_view cc) noexcept {

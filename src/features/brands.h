@@ -48,6 +48,11 @@ bool is_freemail(std::string_view registrable) noexcept;
 bool is_shortener(std::string_view registrable) noexcept;
 bool is_free_hosting(std::string_view registrable_or_host) noexcept;
 bool is_abused_tld(std::string_view suffix) noexcept;
+/// True for a country's public suffix ("de", "co.uk", "com.br"): its last
+/// label is a two-letter country code that is neither sold to anyone as a
+/// generic name (is_generic_cc, unless under a second level such as
+/// "co.uk") nor dominated by abuse (is_abused_tld).
+bool is_country_suffix(std::string_view suffix) noexcept;
 /// True for a country code sold to anyone as a generic name ("co", "io",
 /// "me", "cc"…): where look-alikes register, not a country's own domains.
 bool is_generic_cc(std::string_view cc) noexcept;

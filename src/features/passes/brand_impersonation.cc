@@ -391,17 +391,6 @@ class BrandImpersonation final : public Pass {
     return b;
   }
 
-  // A suffix under which a common word's bare domain is usually someone's
-  // own: .org, or a country's (de, co.uk, com.br), not one sold to anyone
-  // as a generic name (.co, .io) or dominated by abuse.
-  static bool someones_suffix(std::string_view suffix) {
-    if (suffix == "org") return true;
-    std::size_t dot = suffix.rfind('.');
-    std::string_view cc = dot == std::string_view::npos ? suffix : suffix.substr(dot + 1);
-    if (cc.size() != 2 || is_abused_tld(suffix) || is_abused_tld(cc)) return false;
-    return dot != std::string_view::npos || !is_generic_cc(cc);
-  }
-
   static void check_host(Context& ctx, const std::vector<Protected>& prot, std::string_view host,
                          std::string_view reg, std::string_view suffix) {
     if (reg.empty() || reg.size() <= suffix.size()) return;
@@ -426,7 +415,7 @@ class BrandImpersonation final : public Pass {
       // under a TLD dominated by abuse, a country code sold as a generic
       // name, or any other suffix (dhl.top, chase.us.com, apple.support),
       // and only the word as written: a homoglyph (app1e.de) is no one's.
-      if (in_label && p.brand && p.whole_word && label == p.brand->token && someones_suffix(suffix) &&
+      if (in_label && p.brand && p.whole_word && label == p.brand->token && (suffix == "org" || is_country_suffix(suffix)) &&
           !ctx.identity().claims_brand(p.brand))
         continue;
       std::string shown = p.brand ? std::string(p.brand->name) : p.site_domain;
