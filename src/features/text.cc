@@ -2,8 +2,6 @@
 
 #include <algorithm>
 
-#define XXH_INLINE_ALL
-#include <xxhash.h>
 
 namespace phishstream::features {
 namespace {
@@ -26,7 +24,19 @@ inline std::size_t separator_len(std::string_view s, std::size_t i) {
   return 0;
 }
 
-std::uint64_t word_hash(std::string_view w) { return XXH3_64bits(w.data(), w.size()); }
+// Word hashes only ever meet other word hashes of this process (PhraseSet
+// builds its phrases with the same function); nothing stores them. FNV-1a
+// over the folded bytes, taken as the word is copied, then MurmurHash3's
+// finaliser so that the low bits (PhraseSet's first-word filter) are mixed.
+constexpr std::uint64_t kFnvBasis = 0xCBF29CE484222325ull;
+constexpr std::uint64_t kFnvPrime = 0x100000001B3ull;
+inline std::uint64_t finish_hash(std::uint64_t h) {
+  h ^= h >> 33;
+  h *= 0xFF51AFD7ED558CCDull;
+  h ^= h >> 33;
+  h *= 0xC4CEB9FE1A85EC53ull;
+  return h ^ (h >> 33);
+}
 
 // Extends a phrase hash by one word hash (cheap; phrases are short).
 std::uint64_t extend(std::uint64_t h, std::uint64_t w) {
@@ -50,10 +60,15 @@ namespace {
 
 // What a byte is to the word splitter: 0 splits, 1 is part of a word, 2 is
 // a lead byte that splits when separator_len() says so (0xC2, 0xE2, 0xEF).
+// `fold` is the byte a word keeps: ASCII lower-cased, digits 1-9 as 0.
 struct ByteClass {
   std::uint8_t c[256];
-  constexpr ByteClass() : c{} {
-    for (int b = 0; b < 256; ++b) c[b] = word_byte(static_cast<unsigned char>(b)) ? 1 : 0;
+  std::uint8_t fold[256];
+  constexpr ByteClass() : c{}, fold{} {
+    for (int b = 0; b < 256; ++b) {
+      c[b] = word_byte(static_cast<unsigned char>(b)) ? 1 : 0;
+      fold[b] = static_cast<std::uint8_t>(b >= 'A' && b <= 'Z' ? b + 32 : b >= '1' && b <= '9' ? '0' : b);
+    }
     c[0xC2] = c[0xE2] = c[0xEF] = 2;
   }
 };
@@ -62,42 +77,53 @@ constexpr ByteClass kByteClass;
 }  // namespace
 
 Words::Words(std::string_view t, std::size_t max_words) {
-  buf_.resize(max_words >= t.size() / 8 ? t.size() : max_words * 33);
-  std::vector<std::pair<std::size_t, std::size_t>> spans;
+  // Each kept word takes at most 32 bytes and one input byte per output
+  // byte, so the buffer never grows and the views stay valid as they are
+  // made. Locals only in the loops: stores through char* would otherwise
+  // make the compiler reload every member after each byte.
+  const std::size_t size = t.size();
+  const auto* s = reinterpret_cast<const unsigned char*>(t.data());
+  buf_.resize(max_words > size / 32 ? size : max_words * 32);  // no overflow for huge max_words
+  char* dst = buf_.data();
   const auto* cls = kByteClass.c;
-  auto in_word = [&](std::size_t i) {
-    std::uint8_t k = cls[static_cast<unsigned char>(t[i])];
-    return k == 1 || (k == 2 && !separator_len(t, i));
-  };
+  const auto* fold = kByteClass.fold;
+  words_.reserve(std::min(max_words, size / 6 + 1));
+  hashes_.reserve(words_.capacity());
   std::size_t out = 0;
   std::size_t i = 0;
-  while (i < t.size() && spans.size() < max_words) {
-    while (i < t.size() && !in_word(i)) {
-      std::size_t sl = cls[static_cast<unsigned char>(t[i])] == 2 ? separator_len(t, i) : 0;
-      i += sl ? sl : 1;
+  while (i < size && words_.size() < max_words) {
+    while (i < size) {
+      std::uint8_t k = cls[s[i]];
+      if (k == 1) break;
+      std::size_t sl = k == 2 ? separator_len(t, i) : 1;
+      if (sl == 0) break;  // a lead byte that starts a letter
+      i += sl;
     }
-    if (i >= t.size()) break;
-    if (buf_.size() - out < 32) buf_.resize(std::max(buf_.size() * 2, out + 64));
+    if (i >= size) break;
     std::size_t start = out;
     std::size_t n = 0;
-    while (i < t.size() && in_word(i)) {
-      char c = t[i++];
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-      else if (c >= '1' && c <= '9') c = '0';
-      if (n < 32) buf_[out++] = c;
+    std::uint64_t h = kFnvBasis;
+    while (i < size) {
+      unsigned char c = s[i];
+      std::uint8_t k = cls[c];
+      if (k == 0 || (k == 2 && separator_len(t, i))) break;
+      if (n < 32) {
+        std::uint8_t f = fold[c];
+        dst[out++] = static_cast<char>(f);
+        h = (h ^ f) * kFnvPrime;
+      }
       ++n;
+      ++i;
     }
     std::size_t len = out - start;
-    if (len >= 2 && n <= 32) spans.emplace_back(start, len);
-    else out = start;
+    if (len >= 2 && n <= 32) {
+      words_.emplace_back(dst + start, len);
+      hashes_.push_back(finish_hash(h));
+    } else {
+      out = start;
+    }
   }
-  buf_.resize(out);
-  words_.reserve(spans.size());
-  hashes_.reserve(spans.size());
-  for (auto [s, l] : spans) {
-    words_.emplace_back(buf_.data() + s, l);
-    hashes_.push_back(word_hash(words_.back()));
-  }
+  buf_.resize(out);  // shrinking keeps the storage: the views stay valid
 }
 
 Words& Words::operator=(Words&& o) noexcept {
