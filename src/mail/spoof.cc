@@ -5,7 +5,10 @@
 #include <unicode/unistr.h>
 #include <unicode/uspoof.h>
 
+#include <algorithm>
 #include <cctype>
+#include <cstdint>
+#include <cstring>
 #include <memory>
 #include <unordered_map>
 
@@ -133,13 +136,24 @@ bool look_alike_script(unsigned char c) { return c == 0xCD || c == 0xCE || c == 
 
 bool word_byte(unsigned char c) { return std::isalnum(c) || c >= 0x80; }
 
+// True when no byte has its high bit set; eight bytes at a time, since
+// most of a message's text is ASCII and this runs over all of it.
+bool ascii_only(std::string_view s) {
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    if (w & 0x8080808080808080ull) return false;
+  }
+  for (; i < s.size(); ++i)
+    if (static_cast<unsigned char>(s[i]) >= 0x80) return false;
+  return true;
+}
+
 }  // namespace
 
 void fold_lookalikes(std::string& s) {
-  bool ascii = true;
-  for (unsigned char c : s)
-    if (c >= 0x80) { ascii = false; break; }
-  if (ascii) return;
+  if (ascii_only(s)) return;
   UErrorCode st = U_ZERO_ERROR;
   const icu::Normalizer2* nfkc = icu::Normalizer2::getNFKCInstance(st);
   if (U_SUCCESS(st)) {
@@ -159,7 +173,10 @@ void fold_lookalikes(std::string& s) {
       }
     }
   }
-  // Mixed-script words.
+  // Mixed-script words: only a word with a Greek or Cyrillic letter
+  // changes, so text without one is left as it is without splitting it.
+  if (std::none_of(s.begin(), s.end(), [](char c) { return look_alike_script(static_cast<unsigned char>(c)); }))
+    return;
   std::string out;
   std::size_t i = 0, done = 0;
   while (i < s.size()) {
@@ -185,9 +202,7 @@ void fold_lookalikes(std::string& s) {
 bool suspicious_script(std::string_view s) {
   USpoofChecker* sc = checker();
   if (!sc || s.empty() || s.size() > 1024) return false;
-  bool ascii = true;
-  for (unsigned char c : s) if (c >= 0x80) { ascii = false; break; }
-  if (ascii) return false;
+  if (ascii_only(s)) return false;
   UErrorCode st = U_ZERO_ERROR;
   int32_t r = uspoof_checkUTF8(sc, s.data(), static_cast<int32_t>(s.size()), nullptr, &st);
   return U_SUCCESS(st) && r != 0;
