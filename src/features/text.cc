@@ -149,6 +149,13 @@ bool is_stopword(std::string_view w) noexcept {
       "pas", "per", "por", "pour", "que", "se", "she", "sie", "so", "su", "sua", "suas", "sur", "that", "the",
       "their", "them", "they", "this", "to", "um", "uma", "un", "una", "und", "une", "us", "van", "von", "was",
       "we", "were", "what", "which", "who", "will", "with", "you", "your", "zu"};
+  // Most words are longer than every stopword: one comparison settles them.
+  static constexpr std::size_t kLongest = [] {
+    std::size_t n = 0;
+    for (auto s : kStop) n = std::max(n, s.size());
+    return n;
+  }();
+  if (w.size() > kLongest) return false;
   for (auto s : kStop)
     if (s == w) return true;
   return false;
