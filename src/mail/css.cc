@@ -109,10 +109,14 @@ bool interactive(std::string_view sel) {
 }  // namespace
 
 std::string squeeze(std::string_view s) {
-  std::string o;
-  o.reserve(s.size());
+  // Written through a local pointer into storage sized once: style
+  // attributes run to kilobytes, and push_back checked capacity per byte.
+  std::string o(s.size(), '\0');
+  char* d = o.data();
+  std::size_t n = 0;
   for (char c : s)
-    if (!is_space(c)) o.push_back(lower(c));
+    if (!is_space(c)) d[n++] = lower(c);
+  o.resize(n);
   return o;
 }
 
