@@ -2,8 +2,9 @@
 //
 // Words are runs of letters and digits (any non-ASCII byte counts as a
 // letter), ASCII-lower-cased, with every digit written as 0 so that dates,
-// years and prices do not become vocabulary. A Words value owns its buffer;
-// the views it hands out live as long as it does.
+// years and prices do not become vocabulary. Words of one byte and words
+// longer than 32 bytes are dropped (callers rely on that bound). A Words
+// value owns its buffer; the views it hands out live as long as it does.
 #pragma once
 
 #include <cstdint>

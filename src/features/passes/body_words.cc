@@ -10,6 +10,8 @@
 // worst window: words added around a lure do not dilute it.
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -35,13 +37,17 @@ class BodyWords final : public Pass {
     thread_local std::vector<std::uint32_t> word, pair;
     word.resize(l.size());
     pair.resize(l.size());
-    std::string p;
+    // A pair is "a b"; Words keeps no word longer than 32 bytes.
+    char p[2 * 32 + 1];
     for (std::size_t i = 0; i < l.size(); ++i) {
       word[i] = is_number(l[i]) ? kNone : ctx.bucket_of(Ns::body, l[i]);
       if (i + 1 < l.size()) {
-        p.assign(l[i]).push_back(' ');
-        p.append(l[i + 1]);
-        pair[i] = ctx.bucket_of(Ns::body, p);
+        std::string_view a = l[i], b = l[i + 1];
+        if (a.size() > 32 || b.size() > 32) throw std::logic_error("body_words: a word longer than Words keeps");
+        std::memcpy(p, a.data(), a.size());
+        p[a.size()] = ' ';
+        std::memcpy(p + a.size() + 1, b.data(), b.size());
+        pair[i] = ctx.bucket_of(Ns::body, std::string_view(p, a.size() + 1 + b.size()));
       } else {
         pair[i] = kNone;
       }
