@@ -86,13 +86,25 @@ const char* ascii_spelling(UChar32 c) {
   }
 }
 
+// True when no byte has its high bit set; eight bytes at a time, since
+// most of a message's text is ASCII and this runs over all of it.
+bool ascii_only(std::string_view s) {
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    if (w & 0x8080808080808080ull) return false;
+  }
+  for (; i < s.size(); ++i)
+    if (static_cast<unsigned char>(s[i]) >= 0x80) return false;
+  return true;
+}
+
 }  // namespace
 
 std::string plain_letters(std::string_view s) {
   std::string out;
-  bool ascii = true;
-  for (unsigned char c : s) ascii &= c < 0x80;
-  if (ascii || s.size() > 1024) {
+  if (ascii_only(s) || s.size() > 1024) {
     for (char c : s) {
       if (c >= 'A' && c <= 'Z') out.push_back(static_cast<char>(c + 32));
       else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) out.push_back(c);
@@ -135,20 +147,6 @@ namespace {
 bool look_alike_script(unsigned char c) { return c == 0xCD || c == 0xCE || c == 0xCF || (c >= 0xD0 && c <= 0xD3); }
 
 bool word_byte(unsigned char c) { return std::isalnum(c) || c >= 0x80; }
-
-// True when no byte has its high bit set; eight bytes at a time, since
-// most of a message's text is ASCII and this runs over all of it.
-bool ascii_only(std::string_view s) {
-  std::size_t i = 0;
-  for (; i + 8 <= s.size(); i += 8) {
-    std::uint64_t w;
-    std::memcpy(&w, s.data() + i, 8);
-    if (w & 0x8080808080808080ull) return false;
-  }
-  for (; i < s.size(); ++i)
-    if (static_cast<unsigned char>(s[i]) >= 0x80) return false;
-  return true;
-}
 
 }  // namespace
 
